@@ -1,0 +1,152 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { chromiumPath, startCodeServer, type CodeServerOptions, type RunningCodeServer } from './codeServer';
+import { makeTempDir, repoRoot, testResultsDir } from './repoPaths';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+async function launchChromium(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(makeTempDir('chromium'), {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1400, height: 900 },
+  });
+}
+
+/** A real VS Code workbench (code-server + Chromium) with the built extension installed, and helpers to drive it. */
+export class Workbench {
+  private constructor(
+    readonly server: RunningCodeServer,
+    readonly browser: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(options: Omit<CodeServerOptions, 'installExtension'>): Promise<Workbench> {
+    assertBuilt();
+    const server = await startCodeServer({ ...options, installExtension: true });
+    let browser: BrowserContext | undefined;
+    try {
+      browser = await launchChromium();
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(options.workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+      return new Workbench(server, browser, page);
+    } catch (err) {
+      await browser?.close();
+      await server.stop();
+      throw err;
+    }
+  }
+
+  /** Runs a command from the palette by its title, e.g. "MLflow: Refresh". */
+  async runCommand(title: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
+      await this.page.keyboard.press('F1');
+      await this.page.waitForTimeout(300);
+    }
+    await input.fill(`>${title}`);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Opens a view container of the activity bar by its title ("MLflow", "Explorer"). */
+  async openViewContainer(title: string): Promise<void> {
+    const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"]`).first();
+    await item.waitFor({ timeout: 30_000 });
+    const selected = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked') ?? false);
+    if (!selected) await item.click();
+  }
+
+  /** The header of a view in the side bar (e.g. "Runs"). */
+  viewHeader(name: string) {
+    return this.page.locator('.part.sidebar .pane-header', { hasText: name }).first();
+  }
+
+  treeRows() {
+    return this.page.locator('.part.sidebar .monaco-list-row');
+  }
+
+  notification(text: string) {
+    return this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
+  }
+
+  /** The content frame of the active webview panel. */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+  }
+
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(testResultsDir, { recursive: true });
+    const file = path.join(testResultsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+  }
+}
+
+/**
+ * Runs a suite of extension tests inside the real extension host (the extensionTestsPath route):
+ * `suiteFile` is a compiled mocha file under out/test/vscode/host. Resolves with the host's log;
+ * rejects with it when a test fails.
+ */
+export async function runHostSuite(suiteFile: string, options: { workspace: string; settings?: Record<string, unknown>; env?: Record<string, string> }): Promise<string> {
+  assertBuilt();
+  const hostIndex = path.join(repoRoot, 'out', 'test', 'vscode', 'host', 'index.js');
+  const suitePath = path.join(repoRoot, 'out', 'test', 'vscode', 'host', suiteFile);
+  if (!fs.existsSync(suitePath)) throw new Error(`No compiled host suite at ${suitePath}: run tsc first.`);
+  const server = await startCodeServer({
+    workspace: options.workspace,
+    settings: options.settings,
+    env: { ...options.env, MLFLOW_WB_HOST_SUITE: suitePath },
+  });
+  const browser = await launchChromium();
+  const lines: string[] = [];
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const exitCode = new Promise<number>((resolve) => {
+      void page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
+        lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+      });
+      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+    });
+    const authority = `127.0.0.1:${server.port}`;
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', `vscode-remote://${authority}${repoRoot}`],
+      ['extensionTestsPath', `vscode-remote://${authority}${hostIndex}`],
+      ['skipWelcome', 'true'],
+    ]);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(options.workspace)}&payload=${encodeURIComponent(payload)}`);
+    const timeout = new Promise<number>((_, reject) =>
+      setTimeout(() => reject(new Error(`host suite ${suiteFile} did not finish in 180 s`)), 180_000).unref(),
+    );
+    const code = await Promise.race([exitCode, timeout]);
+    const log = lines.join('\n');
+    if (code !== 0) throw new Error(`host suite ${suiteFile} failed (exit ${code}):\n${log}\n--- code-server log ---\n${server.log().slice(-4000)}`);
+    return log;
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+function assertBuilt(): void {
+  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) {
+    throw new Error('dist/extension.js is missing: run `npm run build` first.');
+  }
+}
