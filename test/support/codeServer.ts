@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -40,6 +40,11 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Install the built extension (a symlink to this repository) into the extensions folder. */
   installExtension?: boolean;
+  /** Install this .vsix with code-server's --install-extension instead (tests the packaged artifact). */
+  vsixPath?: string;
+  /** Keep code-server's state here instead of a fresh temp folder (the demo reuses it). */
+  runDir?: string;
+  port?: number;
   /** Extra environment for the server and so for the extension host. */
   env?: Record<string, string>;
 }
@@ -67,7 +72,7 @@ const quietSettings = {
 
 /** Starts code-server (VS Code 1.100's server and workbench) on 127.0.0.1 with its state in a temp folder. */
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
-  const runDir = makeTempDir('code-server');
+  const runDir = options.runDir ?? makeTempDir('code-server');
   const userDir = path.join(runDir, 'user-data', 'User');
   fs.mkdirSync(userDir, { recursive: true });
   fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
@@ -75,10 +80,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   fs.mkdirSync(extensionsDir, { recursive: true });
   if (options.installExtension) {
     const { publisher, name, version } = extensionId;
-    fs.symlinkSync(repoRoot, path.join(extensionsDir, `${publisher}.${name}-${version}`));
+    const link = path.join(extensionsDir, `${publisher}.${name}-${version}`);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(repoRoot, link);
   }
+  if (options.vsixPath) installVsix(options.vsixPath, extensionsDir, runDir);
   fs.writeFileSync(path.join(runDir, 'config.yaml'), 'auth: none\ncert: false\n');
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const home = path.join(runDir, 'home');
   for (const dir of ['home', 'config', 'data', 'cache', 'tmp']) fs.mkdirSync(path.join(runDir, dir), { recursive: true });
   const child: ChildProcess = spawn(
@@ -147,4 +155,15 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     throw err;
   }
   return { url: `http://127.0.0.1:${port}`, port, runDir, workspace: options.workspace, log: () => output, stop };
+}
+
+function installVsix(vsixPath: string, extensionsDir: string, runDir: string): void {
+  const result = spawnSync(
+    process.execPath,
+    [codeServerEntry(), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsixPath],
+    { encoding: 'utf8', env: { ...process.env, HOME: path.join(runDir, 'home') }, timeout: 120_000 },
+  );
+  if (result.status !== 0) {
+    throw new Error(`code-server --install-extension ${vsixPath} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
 }

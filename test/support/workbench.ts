@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as util from 'node:util';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import { chromiumPath, startCodeServer, type CodeServerOptions, type RunningCodeServer } from './codeServer';
 import { makeTempDir, repoRoot, testResultsDir } from './repoPaths';
@@ -33,7 +34,7 @@ export class Workbench {
 
   static async open(options: Omit<CodeServerOptions, 'installExtension'>): Promise<Workbench> {
     assertBuilt();
-    const server = await startCodeServer({ ...options, installExtension: true });
+    const server = await startCodeServer({ ...options, installExtension: !options.vsixPath });
     let browser: BrowserContext | undefined;
     try {
       browser = await launchChromium();
@@ -49,15 +50,28 @@ export class Workbench {
     }
   }
 
-  /** Runs a command from the palette by its title, e.g. "MLflow: Refresh". */
+  /**
+   * Runs a command from the palette by its title, e.g. "MLflow: Refresh". Retries while the
+   * workbench is still registering extensions' commands right after start-up.
+   */
   async runCommand(title: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
-      await this.page.keyboard.press('F1');
-      await this.page.waitForTimeout(300);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
+        await this.page.keyboard.press('F1');
+        await this.page.waitForTimeout(300);
+      }
+      await input.fill(`>${title}`);
+      try {
+        await row.waitFor({ timeout: 3000 });
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await input.fill('');
+      }
     }
-    await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
     await this.page.keyboard.press('Enter');
   }
 
@@ -85,6 +99,16 @@ export class Workbench {
   /** The content frame of the active webview panel. */
   webview(): FrameLocator {
     return this.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+  }
+
+  /** The channel shown in the Output panel (its picker's selected entry), once the panel is open. */
+  async activeOutputChannel(): Promise<string> {
+    const picker = this.page.locator('.part.panel select.monaco-select-box').first();
+    await picker.waitFor({ timeout: 30_000 });
+    return picker.evaluate((element) => {
+      const select = element as unknown as { options: ArrayLike<{ text: string }>; selectedIndex: number };
+      return select.options[select.selectedIndex]?.text ?? '';
+    });
   }
 
   async screenshot(name: string): Promise<string> {
@@ -121,7 +145,7 @@ export async function runHostSuite(suiteFile: string, options: { workspace: stri
     const page = browser.pages()[0] ?? (await browser.newPage());
     const exitCode = new Promise<number>((resolve) => {
       void page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
-        lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+        lines.push(util.format(...args));
       });
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
