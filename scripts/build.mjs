@@ -63,7 +63,15 @@ if (Object.keys(webviews).length > 0) {
   });
 }
 
+/** JSON Schemas that VS Code's JSON service loads through `jsonValidation` (see package.json). */
+function copySchemas() {
+  const target = path.join(root, 'dist', 'schemas');
+  fs.mkdirSync(target, { recursive: true });
+  fs.copyFileSync(path.join(root, 'src', 'engine', 'validation', 'clusterSpec.schema.json'), path.join(target, 'databricks-cluster.schema.json'));
+}
+
 if (watch) {
+  copySchemas();
   for (const options of builds) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
@@ -71,5 +79,6 @@ if (watch) {
   console.log('watching for changes (Ctrl-C to stop)');
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  copySchemas();
   fs.chmodSync(path.join(root, 'dist', 'cli.js'), 0o755);
 }

@@ -1,20 +1,32 @@
 import * as vscode from 'vscode';
-import { registerExplorerViews } from './extension/explorerViews';
+import { registerExplorer } from './extension/explorer/explorerCommands';
+import type { RegistryTreeProvider } from './extension/explorer/registryTreeProvider';
+import type { RunsTreeProvider } from './extension/explorer/runsTreeProvider';
+import type { TrackingConnections } from './extension/explorer/trackingConnections';
 import { getOutputChannel } from './extension/outputChannel';
+import { registerValidation } from './extension/validation/registerValidation';
+import type { ValidationDiagnostics } from './extension/validation/validationDiagnostics';
+
+/** What activate() returns: other extensions and the extension-host tests use it. */
+export interface MlflowWorkbenchApi {
+  connections: TrackingConnections;
+  runsTree: RunsTreeProvider;
+  registryTree: RegistryTreeProvider;
+  diagnostics: ValidationDiagnostics;
+}
 
 /**
- * Entry point. Activation stays cheap: it registers commands and views; servers, parsing and
- * network calls happen only when a view is opened or a command runs.
+ * Entry point. Activation stays cheap: it registers commands, views and providers; servers,
+ * parsing and network calls happen only when a view is opened, a file is shown or a command runs.
  */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   const output = getOutputChannel();
-  context.subscriptions.push(output);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('mlflow.showOutput', () => output.show(true)),
-  );
-  registerExplorerViews(context);
+  context.subscriptions.push(output, vscode.commands.registerCommand('mlflow.showOutput', () => output.show(true)));
+  const { connections, runs, registry } = registerExplorer(context);
+  const diagnostics = registerValidation(context);
+  return { connections, runsTree: runs, registryTree: registry, diagnostics };
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  // Everything, the embedded tracking server included, is disposed through context.subscriptions.
 }

@@ -1,8 +1,13 @@
 import { runCliCommand, type CliCommand } from './cliCommand';
+import { experimentsListCommand } from './experimentsCommand';
+import { modelsListCommand } from './modelsCommand';
+import { newCommand } from './newCommand';
+import { runsListCommand } from './runsCommand';
+import { validateCommand } from './validateCommand';
 import { versionCommand } from './versionCommand';
 
 /** Every CLI sub-command, in the order `--help` lists them. Add new ones here. */
-const commands: CliCommand[] = [versionCommand];
+const commands: CliCommand[] = [newCommand, validateCommand, experimentsListCommand, runsListCommand, modelsListCommand, versionCommand];
 
 runCliCommand(commands, process.argv.slice(2)).then(
   (code) => {

@@ -2,8 +2,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** The repository root, from out/test/support (compiled) or test/support (sources). */
-export const repoRoot = path.resolve(__dirname, '..', '..', fs.existsSync(path.join(__dirname, '..', '..', 'package.json')) ? '' : '..');
+/**
+ * The repository root: MLFLOW_WB_REPO_ROOT, else the first folder above this file (compiled into
+ * out/ or elsewhere with --outDir) holding this extension's package.json, else the working folder.
+ */
+export const repoRoot = ((): string => {
+  if (process.env.MLFLOW_WB_REPO_ROOT) return path.resolve(process.env.MLFLOW_WB_REPO_ROOT);
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && /"name": "mlflow-workbench"/.test(fs.readFileSync(manifest, 'utf8'))) return dir;
+  }
+  return process.cwd();
+})();
 export const venvPython = path.join(repoRoot, '.venv', 'bin', 'python');
 export const testResultsDir = path.join(repoRoot, 'test-results');
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures');

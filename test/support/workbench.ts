@@ -92,6 +92,19 @@ export class Workbench {
     return this.page.locator('.part.sidebar .monaco-list-row');
   }
 
+  /** A row of a side bar view's tree whose text contains `text` (the view found by its header). */
+  treeItem(viewName: string, text: string | RegExp) {
+    const pane = this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator('.pane-header', { hasText: viewName }) });
+    return pane.locator('.monaco-list-row', { hasText: text }).first();
+  }
+
+  /** Clicks a collapsed tree row to expand it (waits for it first). */
+  async expand(viewName: string, text: string | RegExp): Promise<void> {
+    const row = this.treeItem(viewName, text);
+    await row.waitFor({ timeout: 30_000 });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
+
   notification(text: string) {
     return this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
   }
@@ -131,8 +144,9 @@ export class Workbench {
  */
 export async function runHostSuite(suiteFile: string, options: { workspace: string; settings?: Record<string, unknown>; env?: Record<string, string> }): Promise<string> {
   assertBuilt();
-  const hostIndex = path.join(repoRoot, 'out', 'test', 'vscode', 'host', 'index.js');
-  const suitePath = path.join(repoRoot, 'out', 'test', 'vscode', 'host', suiteFile);
+  const hostDir = path.resolve(__dirname, '..', 'vscode', 'host');
+  const hostIndex = path.join(hostDir, 'index.js');
+  const suitePath = path.join(hostDir, suiteFile);
   if (!fs.existsSync(suitePath)) throw new Error(`No compiled host suite at ${suitePath}: run tsc first.`);
   const server = await startCodeServer({
     workspace: options.workspace,

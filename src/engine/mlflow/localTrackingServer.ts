@@ -43,7 +43,8 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
   const child = spawn(options.python, args, {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    // MLflow's usage telemetry waits on network time-outs where there is no internet.
+    env: { ...process.env, PYTHONUNBUFFERED: '1', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
     detached: process.platform !== 'win32',
   });
   const recent: string[] = [];

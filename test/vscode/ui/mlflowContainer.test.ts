@@ -6,7 +6,7 @@ import { Workbench } from '../../support/workbench';
 describe('MLflow view container in the real workbench', () => {
   let workbench: Workbench;
   before(async () => {
-    workbench = await Workbench.open({ workspace: copyFixture('example-project') });
+    workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.embeddedServer.autoStart': false } });
   });
   after(() => workbench?.close());
 

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CliCommand } from './cliCommand';
+import { LineIndex } from '../engine/validation/diagnostic';
+import { validatePaths } from '../engine/validation/validatePaths';
+
+const USAGE = 'validate [paths...] [--format text|json]';
+
+export const validateCommand: CliCommand = {
+  name: 'validate',
+  summary: 'Check MLproject, conda.yaml, python_env.yaml and cluster JSON files as MLflow would (exit 1 on errors).',
+  usage: USAGE,
+  async run(args, io) {
+    let format = 'text';
+    const paths: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--format' || a.startsWith('--format=')) {
+        const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+        if (v !== 'text' && v !== 'json') {
+          io.err(`mlflow-wb validate: --format must be text or json, got ${v === undefined ? 'nothing' : `'${v}'`}.\nUsage: mlflow-wb ${USAGE}`);
+          return 2;
+        }
+        format = v;
+      } else if (a.startsWith('-')) {
+        io.err(`mlflow-wb validate: unknown option '${a}'.\nUsage: mlflow-wb ${USAGE}`);
+        return 2;
+      } else paths.push(a);
+    }
+    if (paths.length === 0) paths.push('.');
+    for (const p of paths) {
+      if (!fs.existsSync(p)) {
+        io.err(`mlflow-wb validate: no such file or folder: ${p}`);
+        return 2;
+      }
+    }
+    const results = await validatePaths(paths);
+    let errors = 0;
+    let warnings = 0;
+    let infos = 0;
+    const rows: { file: string; line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }[] = [];
+    for (const r of results) {
+      const index = new LineIndex(fs.readFileSync(r.file, 'utf8'));
+      const rel = path.relative(process.cwd(), r.file);
+      const shown = rel && !rel.startsWith('..') ? rel : r.file;
+      for (const d of r.diagnostics) {
+        if (d.severity === 'error') errors++;
+        else if (d.severity === 'warning') warnings++;
+        else infos++;
+        const s = index.lineColumn(d.range.start);
+        const e = index.lineColumn(d.range.end);
+        rows.push({ file: shown, line: s.line + 1, column: s.column + 1, endLine: e.line + 1, endColumn: e.column + 1, severity: d.severity, code: d.code, message: d.message });
+      }
+    }
+    const summary = `${results.length} file(s) checked: ${errors} error(s), ${warnings} warning(s), ${infos} info.`;
+    if (format === 'json') {
+      io.out(JSON.stringify({ files: results.map((r) => ({ file: r.file, kind: r.kind })), diagnostics: rows, errors, warnings, infos }, null, 2));
+    } else {
+      for (const row of rows) io.out(`${row.file}:${row.line}:${row.column} ${row.severity} ${row.code} ${row.message}`);
+      io.out(summary);
+    }
+    return errors > 0 ? 1 : 0;
+  },
+};

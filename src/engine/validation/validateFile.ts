@@ -1,0 +1,116 @@
+import * as path from 'node:path';
+import { validateClusterSpec } from './clusterSpecValidator';
+import { validateCondaEnv } from './condaEnvValidator';
+import { clampRange, type ValidationDiagnostic } from './diagnostic';
+import { validateMlproject, type FileContext } from './mlprojectValidator';
+import { validatePythonEnv } from './pythonEnvValidator';
+import { parseYaml } from './yamlFastParser';
+import type { ParsedYaml } from './yamlTree';
+
+export type ValidatedFileKind = 'mlproject' | 'conda' | 'python_env' | 'cluster';
+export type { FileContext };
+
+/**
+ * Which validator a file gets, from its name and (optionally) its text:
+ * MLproject (any case), conda.yaml/.yml, python_env.yaml, cluster JSON by name or by its top-level keys.
+ */
+export function detectFileKind(filePath: string, text?: string): ValidatedFileKind | undefined {
+  const base = path.basename(filePath).toLowerCase();
+  if (base === 'mlproject') return 'mlproject';
+  if (base === 'conda.yaml' || base === 'conda.yml') return 'conda';
+  if (base === 'python_env.yaml' || base === 'python_env.yml') return 'python_env';
+  if (base.endsWith('.json')) {
+    if (base.includes('cluster')) return 'cluster';
+    if (text !== undefined && /^\s*\{/.test(text)) {
+      // Only top-level keys count: depth-1 property names.
+      if (/^\s*\{[\s\S]*?"(spark_version|new_cluster|node_type_id)"\s*:/.test(text) && topLevelJsonKeys(text).some((k) => k === 'spark_version' || k === 'new_cluster' || k === 'node_type_id')) return 'cluster';
+    }
+    return undefined;
+  }
+  if ((base.endsWith('.yaml') || base.endsWith('.yml')) && text !== undefined) {
+    const keys = new Set(Array.from(text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm), (m) => m[1]));
+    if (keys.has('dependencies') && (keys.has('channels') || /^\s*-\s*pip\s*:/m.test(text))) return 'conda';
+    if (keys.has('build_dependencies') || (keys.has('python') && keys.has('dependencies') && !keys.has('channels'))) return 'python_env';
+  }
+  return undefined;
+}
+
+function topLevelJsonKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let stringStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 1 && /^\s*:/.test(text.slice(i + 1, i + 20))) keys.push(text.slice(stringStart + 1, i));
+      }
+    } else if (c === '"') {
+      inString = true;
+      stringStart = i;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return keys;
+}
+
+/** One parse per text: the editor re-validates on every keystroke, and undo often restores a text seen before. */
+const parseCache = new Map<string, ParsedYaml>();
+const PARSE_CACHE_SIZE = 16;
+
+function cachedParse(text: string): ParsedYaml {
+  const hit = parseCache.get(text);
+  if (hit) return hit;
+  const parsed = parseYaml(text);
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(text, parsed);
+  return parsed;
+}
+
+/** Forgets cached parses (benchmarks use it to time a cold parse of a text seen before). */
+export function clearValidationCache(): void {
+  parseCache.clear();
+}
+
+/**
+ * Validates one document. Synchronous, never throws (an internal error becomes one diagnostic), and
+ * every range lies within [0, text.length].
+ */
+export function validateText(kind: ValidatedFileKind, text: string, context: FileContext): ValidationDiagnostic[] {
+  let diagnostics: ValidationDiagnostic[];
+  try {
+    if (kind === 'cluster') diagnostics = validateClusterSpec(text);
+    else {
+      const parsed = cachedParse(text);
+      const syntax: ValidationDiagnostic[] = parsed.errors.map((e) => ({
+        code: 'yaml/syntax',
+        severity: 'error',
+        message: `YAML syntax error: ${e.message}`,
+        range: e.range,
+      }));
+      // With a syntax error the tree is partial: report the syntax error only, like MLflow's loader would.
+      if (syntax.length > 0) diagnostics = syntax;
+      else if (kind === 'mlproject') diagnostics = validateMlproject(text, parsed, context);
+      else if (kind === 'conda') diagnostics = validateCondaEnv(text, parsed, context);
+      else diagnostics = validatePythonEnv(text, parsed, context);
+    }
+  } catch (err) {
+    diagnostics = [
+      {
+        code: 'internal/validator-error',
+        severity: 'warning',
+        message: `The ${kind} validator failed on this file (${err instanceof Error ? err.message : String(err)}); please report it. Other checks still apply.`,
+        range: { start: 0, end: 0 },
+      },
+    ];
+  }
+  diagnostics.sort((a, b) => a.range.start - b.range.start);
+  for (const d of diagnostics) {
+    d.range = clampRange(d.range, text.length);
+    for (const f of d.fixes ?? []) for (const e of f.edits) e.range = clampRange(e.range, text.length);
+  }
+  return diagnostics;
+}

@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ValidationDiagnostic } from './diagnostic';
+import { detectFileKind, validateText, type ValidatedFileKind } from './validateFile';
+
+export interface FileValidation {
+  file: string;
+  kind: ValidatedFileKind;
+  diagnostics: ValidationDiagnostic[];
+}
+
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'mlruns', 'mlartifacts', '__pycache__', '.mypy_cache', '.pytest_cache']);
+
+const fileExists = (p: string): boolean => fs.existsSync(p);
+
+function walk(dir: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name)) walk(full, out);
+    } else if (e.isFile() && (e.name.toLowerCase() === 'mlproject' || /\.(ya?ml|json)$/i.test(e.name))) out.push(full);
+  }
+}
+
+/** The env files MLproject files name (conda_env: my-env.yaml), so they are checked with the right rules. */
+function referencedEnvFiles(mlprojectPath: string, text: string): Map<string, ValidatedFileKind> {
+  const out = new Map<string, ValidatedFileKind>();
+  for (const m of text.matchAll(/^(conda_env|python_env)\s*:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$/gm)) {
+    out.set(path.resolve(path.dirname(mlprojectPath), m[2]), m[1] === 'conda_env' ? 'conda' : 'python_env');
+  }
+  return out;
+}
+
+/**
+ * Validates files and folders (a folder means every MLproject, conda, python_env and cluster file
+ * below it, skipping node_modules, .git, .venv and mlruns). Files of no known kind are skipped.
+ */
+export async function validatePaths(paths: string[]): Promise<FileValidation[]> {
+  const candidates: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const stat = fs.statSync(abs, { throwIfNoEntry: false });
+    if (!stat) throw new Error(`No such file or folder: ${p}`);
+    if (stat.isDirectory()) walk(abs, candidates);
+    else {
+      candidates.push(abs);
+    }
+  }
+  const texts = new Map<string, string>();
+  const read = (f: string): string => {
+    let t = texts.get(f);
+    if (t === undefined) {
+      t = fs.readFileSync(f, 'utf8');
+      texts.set(f, t);
+    }
+    return t;
+  };
+  const referenced = new Map<string, ValidatedFileKind>();
+  for (const f of candidates) if (path.basename(f).toLowerCase() === 'mlproject') for (const [k, v] of referencedEnvFiles(f, read(f))) referenced.set(k, v);
+
+  const results: FileValidation[] = [];
+  for (const file of [...new Set(candidates)].sort()) {
+    const text = read(file);
+    const kind = referenced.get(file) ?? detectFileKind(file, text);
+    if (!kind) continue;
+    results.push({ file, kind, diagnostics: validateText(kind, text, { filePath: file, fileExists }) });
+  }
+  return results;
+}

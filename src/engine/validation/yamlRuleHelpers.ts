@@ -1,0 +1,123 @@
+import { LineIndex, type Severity, type TextRange, type ValidationDiagnostic, type ValidationFix } from './diagnostic';
+import { didYouMean } from './didYouMean';
+import type { YMap, YNode, YPair, YScalar } from './yamlTree';
+import { keyText } from './yamlTree';
+
+/** Collects diagnostics for one document. */
+export class Reporter {
+  readonly diagnostics: ValidationDiagnostic[] = [];
+  private lines?: LineIndex;
+
+  constructor(readonly text: string) {}
+
+  get lineIndex(): LineIndex {
+    return (this.lines ??= new LineIndex(this.text));
+  }
+
+  add(code: string, severity: Severity, message: string, range: TextRange, extra?: Pick<ValidationDiagnostic, 'fixes' | 'createFile'>): ValidationDiagnostic {
+    const d: ValidationDiagnostic = { code, severity, message, range: { start: range.start, end: range.end }, ...extra };
+    this.diagnostics.push(d);
+    return d;
+  }
+}
+
+export function rangeOf(node: { start: number; end: number }): TextRange {
+  return { start: node.start, end: node.end };
+}
+
+/** The range of a key and its value, for messages about the whole entry. */
+export function pairRange(pair: YPair): TextRange {
+  return { start: pair.key.start, end: pair.value ? Math.max(pair.value.end, pair.key.end) : pair.key.end };
+}
+
+/**
+ * Where character `index` of a scalar's value sits in the source, when the source spells the value
+ * literally (plain or quoted on one line without escapes); otherwise the whole scalar.
+ */
+export function scalarSubRange(text: string, scalar: YScalar, index: number, length: number): TextRange {
+  const value = String(scalar.value ?? '');
+  const inner = scalar.style === 'single' || scalar.style === 'double' ? { s: scalar.start + 1, e: scalar.end - 1 } : { s: scalar.start, e: scalar.end };
+  if (scalar.style !== 'block' && inner.e - inner.s === value.length && text.slice(inner.s, inner.e) === value) {
+    return { start: inner.s + index, end: inner.s + index + length };
+  }
+  return rangeOf(scalar);
+}
+
+/** An edit that removes a block-map entry together with its lines (or the entry text in a flow map). */
+export function removePairFix(reporter: Reporter, map: YMap, pair: YPair, title: string): ValidationFix {
+  const text = reporter.text;
+  const idx = reporter.lineIndex;
+  const end = pairRange(pair).end;
+  if (map.flow) {
+    const i = map.items.indexOf(pair);
+    const next = map.items[i + 1];
+    const prev = map.items[i - 1];
+    const range = next ? { start: pair.key.start, end: next.key.start } : prev ? { start: pairRange(prev).end, end } : { start: pair.key.start, end };
+    return { title, edits: [{ range, newText: '' }] };
+  }
+  const start = idx.lineStart(idx.lineColumn(pair.key.start).line);
+  // The value's last character decides the last line (block values may end after a newline).
+  let last = end;
+  while (last > pair.key.end && (text[last - 1] === '\n' || text[last - 1] === '\r' || text[last - 1] === ' ')) last--;
+  const nl = text.indexOf('\n', last);
+  const stop = nl === -1 ? text.length : nl + 1;
+  return { title, edits: [{ range: { start, end: stop }, newText: '' }] };
+}
+
+/** Warns about keys outside `known`, suggesting the nearest known key with a replace fix. */
+export function checkKnownKeys(reporter: Reporter, map: YMap, known: readonly string[], code: string, where: string, consequence: string): void {
+  for (const pair of map.items) {
+    const k = keyText(pair.key);
+    if (known.includes(k)) continue;
+    const suggestion = didYouMean(k, known.filter((c) => !map.items.some((p) => p.key.value === c)));
+    const fixes: ValidationFix[] = suggestion
+      ? [{ title: `Change '${k}' to '${suggestion}'`, edits: [{ range: rangeOf(pair.key), newText: suggestion }], isPreferred: true }]
+      : [];
+    reporter.add(
+      code,
+      'warning',
+      `Unknown key '${k}' in ${where}${suggestion ? `: did you mean '${suggestion}'?` : '.'} ${consequence} Known keys: ${known.join(', ')}.`,
+      rangeOf(pair.key),
+      fixes.length ? { fixes } : undefined,
+    );
+  }
+}
+
+/** Reports duplicate keys in every map of a tree: PyYAML keeps the last value without a word. */
+export function checkDuplicateKeys(reporter: Reporter, node: YNode | null): void {
+  if (!node || node.kind === 'scalar') return;
+  if (node.kind === 'seq') {
+    for (const i of node.items) checkDuplicateKeys(reporter, i);
+    return;
+  }
+  if (node.items.length === 1) {
+    checkDuplicateKeys(reporter, node.items[0].value);
+    return;
+  }
+  const seen = new Map<string, YPair>();
+  for (const pair of node.items) {
+    const k = keyText(pair.key);
+    const first = seen.get(k);
+    if (first) {
+      const idx = reporter.lineIndex;
+      reporter.add(
+        'yaml/duplicate-key',
+        'warning',
+        `Duplicate key '${k}' (first at line ${idx.lineColumn(first.key.start).line + 1}): MLflow's YAML loader keeps only the last value and ignores the earlier one. Remove or rename one of them.`,
+        rangeOf(pair.key),
+      );
+    } else seen.set(k, pair);
+    checkDuplicateKeys(reporter, pair.value);
+  }
+}
+
+export function isString(node: YNode | null): node is YScalar & { value: string } {
+  return node != null && node.kind === 'scalar' && typeof node.value === 'string';
+}
+
+/** How a node is described in a message: its Python type and short source. */
+export function describe(text: string, node: YNode | null): string {
+  if (!node) return 'nothing (null)';
+  const src = text.slice(node.start, node.end).trim();
+  return src.length > 40 ? `${src.slice(0, 37)}...` : src || '(empty)';
+}

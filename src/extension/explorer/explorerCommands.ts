@@ -1,0 +1,215 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseTrackingUri } from '../../engine/connections/trackingUri';
+import { getOutputChannel } from '../outputChannel';
+import { errorText, type ExplorerNode } from './explorerNodes';
+import { registerRegistryCommands } from './registryCommands';
+import { RegistryTreeProvider } from './registryTreeProvider';
+import { RunsTreeProvider } from './runsTreeProvider';
+import { EMBEDDED_ID, TrackingConnections } from './trackingConnections';
+
+const TEXT_EXTENSIONS = new Set(['.txt', '.json', '.yaml', '.yml', '.md', '.py', '.csv', '.log', '.html', '.xml', '.toml', '.cfg', '.ini', '.sh', '.mlmodel']);
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp']);
+const TEXT_NAMES = new Set(['MLmodel', 'requirements.txt', 'conda.yaml', 'python_env.yaml', 'MLproject']);
+
+/** Registers the Runs and Model Registry views, the status bar item and every explorer command. */
+export function registerExplorer(context: vscode.ExtensionContext): { connections: TrackingConnections; runs: RunsTreeProvider; registry: RegistryTreeProvider } {
+  const connections = new TrackingConnections(context);
+  const runs = new RunsTreeProvider(connections);
+  const registry = new RegistryTreeProvider(connections);
+  const runsView = vscode.window.createTreeView('mlflow.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
+  const registryView = vscode.window.createTreeView('mlflow.models', { treeDataProvider: registry, showCollapseAll: true });
+  const refreshAll = () => {
+    runs.refresh();
+    registry.refresh();
+  };
+  context.subscriptions.push(
+    connections,
+    runs,
+    registry,
+    runsView,
+    registryView,
+    connections.onDidChange(refreshAll),
+    command('mlflow.refreshExplorer', refreshAll),
+    command('mlflow.retry', (node: ExplorerNode) => {
+      if (node.type === 'connection') void connections.reload();
+      runs.refresh(node);
+      registry.refresh(node);
+    }),
+    command('mlflow.loadMore', async (node: ExplorerNode) => {
+      await runs.loadMore(node);
+      await registry.loadMore(node);
+    }),
+    command('mlflow.setTrackingUri', async () => {
+      const current = vscode.workspace.getConfiguration('mlflow').get<string>('trackingUri') ?? '';
+      const value = await vscode.window.showInputBox({
+        title: 'MLflow tracking URI',
+        prompt: 'An MLflow server URL (http://127.0.0.1:5000), databricks, or databricks://<profile>. Empty: the embedded local server.',
+        value: current,
+        validateInput: validateTrackingUri,
+      });
+      if (value === undefined) return;
+      await vscode.workspace.getConfiguration('mlflow').update('trackingUri', value.trim(), vscode.ConfigurationTarget.Workspace);
+    }),
+    command('mlflow.addConnection', async () => {
+      const uri = await vscode.window.showInputBox({
+        title: 'Add MLflow tracking server (1/3): tracking URI',
+        prompt: 'http(s)://host:port, databricks, or databricks://<profile> (from ~/.databrickscfg)',
+        validateInput: (text) => (text.trim() ? validateTrackingUri(text) : 'Enter a tracking URI.'),
+      });
+      if (!uri) return;
+      const name = await vscode.window.showInputBox({ title: 'Add MLflow tracking server (2/3): name', prompt: 'A name for the tree (optional)' });
+      if (name === undefined) return;
+      if (/^https?:/.test(uri.trim())) {
+        const token = await vscode.window.showInputBox({
+          title: 'Add MLflow tracking server (3/3): token',
+          prompt: 'Bearer token, if the server needs one (kept in VS Code secret storage, never in settings). Leave empty for none.',
+          password: true,
+        });
+        if (token === undefined) return;
+        if (token) await connections.setToken(uri.trim(), token);
+      }
+      const config = vscode.workspace.getConfiguration('mlflow');
+      const list = config.get<{ name?: string; trackingUri: string }[]>('connections') ?? [];
+      await config.update('connections', [...list.filter((c) => c.trackingUri !== uri.trim()), { name: name || undefined, trackingUri: uri.trim() }], vscode.ConfigurationTarget.Global);
+    }),
+    command('mlflow.removeConnection', async (node?: ExplorerNode) => {
+      if (node?.type !== 'connection') return;
+      const id = node.connection.id;
+      const config = vscode.workspace.getConfiguration('mlflow');
+      const list = config.get<{ name?: string; trackingUri: string }[]>('connections') ?? [];
+      if (list.some((c) => c.trackingUri === id)) {
+        await config.update('connections', list.filter((c) => c.trackingUri !== id), vscode.ConfigurationTarget.Global);
+      } else if (config.get<string>('trackingUri') === id) {
+        await config.update('trackingUri', '', vscode.ConfigurationTarget.Workspace);
+      } else {
+        void vscode.window.showInformationMessage(`${node.connection.label} comes from MLFLOW_TRACKING_URI; unset it in the environment to remove it.`);
+        return;
+      }
+      await connections.setToken(id, undefined);
+    }),
+    command('mlflow.setConnectionToken', async (node?: ExplorerNode) => {
+      const id = node?.type === 'connection' ? node.connection.id : connections.active()?.id;
+      if (!id || id === EMBEDDED_ID) return;
+      const token = await vscode.window.showInputBox({ title: `Token for ${id}`, prompt: 'Bearer token (kept in secret storage). Empty removes it.', password: true });
+      if (token === undefined) return;
+      await connections.setToken(id, token || undefined);
+    }),
+    command('mlflow.switchConnection', async () => {
+      const picked = await vscode.window.showQuickPick(
+        connections.all().map((c) => ({ label: c.label, description: c.resolved?.trackingUri ?? c.problem, id: c.id, picked: c.id === connections.active()?.id })),
+        { title: 'MLflow: active tracking connection (used to launch runs)' },
+      );
+      if (picked) await connections.setActive(picked.id);
+    }),
+    command('mlflow.startLocalServer', () =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the local MLflow server…' }, () => connections.startEmbedded()),
+    ),
+    command('mlflow.stopLocalServer', () => connections.stopEmbedded()),
+    command('mlflow.filterRuns', async (node?: ExplorerNode) => {
+      if (node?.type !== 'experiment') return;
+      const filter = await vscode.window.showInputBox({
+        title: `Filter runs of ${node.experiment.name}`,
+        prompt: "MLflow search syntax, e.g. metrics.rmse < 0.5 and params.alpha = '0.1' and attributes.status = 'FINISHED'. Empty clears.",
+        value: runs.getFilter(node.id) ?? '',
+      });
+      if (filter === undefined) return;
+      runs.setFilter(node, filter.trim() || undefined);
+    }),
+    command('mlflow.clearRunFilter', (node?: ExplorerNode) => node && runs.setFilter(node, undefined)),
+    command('mlflow.copyRunId', (node?: ExplorerNode) => node?.type === 'run' && copy(node.run.info.run_id, 'run id')),
+    command('mlflow.copyRunUri', (node?: ExplorerNode) => node?.type === 'run' && copy(`runs:/${node.run.info.run_id}/`, 'run URI')),
+    command('mlflow.copyValue', (node?: ExplorerNode) => node?.type === 'leaf' && node.copyValue !== undefined && copy(node.copyValue, node.label)),
+    command('mlflow.copyModelUri', async (node?: ExplorerNode) => {
+      if (node?.type === 'modelVersion') {
+        const v = node.version;
+        const options = [`models:/${v.name}/${v.version}`, ...(v.aliases ?? []).map((a) => `models:/${v.name}@${a}`)];
+        if (v.run_id) options.push(`runs:/${v.run_id}/model`);
+        const picked = options.length === 1 ? options[0] : await vscode.window.showQuickPick(options, { title: 'Copy model URI' });
+        if (picked) await copy(picked, 'model URI');
+      } else if (node?.type === 'registeredModel') {
+        await copy(`models:/${node.model.name}/latest`, 'model URI');
+      }
+    }),
+    command('mlflow.openInWebUi', async (node?: ExplorerNode) => {
+      if (!node) return;
+      let url: string | undefined;
+      if (node.type === 'run') url = node.connection.resolved?.webUiUrl(node.run.info.experiment_id, node.run.info.run_id);
+      else if (node.type === 'experiment') url = node.connection.resolved?.webUiUrl(node.experiment.experiment_id);
+      else if (node.type === 'connection') url = node.connection.resolved?.webUiUrl();
+      else if (node.type === 'registeredModel') url = node.connection.resolved?.modelUiUrl(node.model.name);
+      else if (node.type === 'modelVersion') url = node.connection.resolved?.modelUiUrl(node.version.name, node.version.version);
+      if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+    }),
+    command('mlflow.deleteRun', async (node?: ExplorerNode) => {
+      if (node?.type !== 'run') return;
+      const name = node.run.info.run_name ?? node.run.info.run_id;
+      const answer = await vscode.window.showWarningMessage(
+        `Delete run "${name}" (${node.run.info.run_id})? It moves to the deleted runs of its experiment and can be restored.`,
+        { modal: true },
+        'Delete Run',
+      );
+      if (answer !== 'Delete Run') return;
+      await node.connection.client!.deleteRun(node.run.info.run_id);
+      runs.refresh();
+    }),
+    command('mlflow.restoreRun', async (node?: ExplorerNode) => {
+      if (node?.type !== 'run') return;
+      await node.connection.client!.restoreRun(node.run.info.run_id);
+      runs.refresh();
+    }),
+    command('mlflow.openArtifact', async (node?: ExplorerNode) => {
+      if (node?.type !== 'artifact' || node.file.is_dir) return;
+      const data = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Downloading ${node.file.path}` },
+        () => node.connection.client!.downloadArtifact(node.run.info.run_id, node.file.path),
+      );
+      const dir = path.join(context.globalStorageUri?.fsPath ?? os.tmpdir(), 'artifacts', node.run.info.run_id, path.dirname(node.file.path));
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, path.basename(node.file.path));
+      fs.writeFileSync(file, data);
+      const ext = path.extname(file).toLowerCase();
+      const uri = vscode.Uri.file(file);
+      if (TEXT_EXTENSIONS.has(ext) || TEXT_NAMES.has(path.basename(file)) || IMAGE_EXTENSIONS.has(ext)) {
+        await vscode.commands.executeCommand('vscode.open', uri);
+      } else {
+        const action = await vscode.window.showInformationMessage(`Downloaded ${node.file.path} to ${file}.`, 'Reveal in File Explorer');
+        if (action) await vscode.commands.executeCommand('revealFileInOS', uri);
+      }
+    }),
+  );
+  context.subscriptions.push(...registerRegistryCommands(command, registry));
+  void connections.reload();
+  return { connections, runs, registry };
+}
+
+/** A command whose failures become an error message instead of a silent rejection. */
+function command(id: string, handler: (...args: never[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: never[]) => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      getOutputChannel().error(`${id}: ${String(err)}`);
+      void vscode.window.showErrorMessage(`MLflow: ${errorText(err)}`);
+    }
+  });
+}
+
+async function copy(text: string, what: string): Promise<void> {
+  await vscode.env.clipboard.writeText(text);
+  vscode.window.setStatusBarMessage(`Copied ${what}: ${text}`, 3000);
+}
+
+function validateTrackingUri(text: string): string | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    const target = parseTrackingUri(text);
+    if (target.kind === 'local-store') return 'That is a local store, not a server: use an http(s):// server (or leave empty for the embedded local server).';
+    if (target.kind === 'databricks-secret-scope') return 'Secret-scope URIs only work inside Databricks; use databricks://<profile>.';
+    return undefined;
+  } catch (err) {
+    return errorText(err);
+  }
+}

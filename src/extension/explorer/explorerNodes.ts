@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import type { MlflowFileInfo, MlflowModelVersion, MlflowRegisteredModel, MlflowRun, MlflowExperiment } from '../../engine/mlflow/mlflowTypes';
+import type { TrackingConnection } from './trackingConnections';
+
+/** Every node of the Runs and Model Registry trees. `id` keeps expansion state across refreshes. */
+export type ExplorerNode =
+  | { type: 'connection'; id: string; connection: TrackingConnection }
+  | { type: 'experiment'; id: string; connection: TrackingConnection; experiment: MlflowExperiment }
+  | { type: 'run'; id: string; connection: TrackingConnection; run: MlflowRun; pagerKey: string }
+  | { type: 'group'; id: string; connection: TrackingConnection; run: MlflowRun; group: 'params' | 'metrics' | 'tags' | 'artifacts' | 'children' | 'models'; pagerKey: string }
+  | { type: 'leaf'; id: string; label: string; description?: string; tooltip?: string; icon?: string; contextValue?: string; copyValue?: string }
+  | { type: 'artifact'; id: string; connection: TrackingConnection; run: MlflowRun; file: MlflowFileInfo }
+  | { type: 'loadMore'; id: string; parent: ExplorerNode; label: string }
+  | { type: 'message'; id: string; message: string; severity: 'error' | 'info'; retry?: ExplorerNode; action?: vscode.Command }
+  | { type: 'registeredModel'; id: string; connection: TrackingConnection; model: MlflowRegisteredModel }
+  | { type: 'modelVersion'; id: string; connection: TrackingConnection; version: MlflowModelVersion };
+
+export function messageNode(parentId: string, message: string, retry?: ExplorerNode, action?: vscode.Command): ExplorerNode {
+  return { type: 'message', id: `${parentId}/message`, message, severity: retry ? 'error' : 'info', retry, action };
+}
+
+/** A short message for a tree node from any error; the full text goes to the output channel. */
+export function errorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0];
+}
+
+export const RUN_STATUS_ICONS: Record<string, vscode.ThemeIcon> = {
+  RUNNING: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
+  SCHEDULED: new vscode.ThemeIcon('clock', new vscode.ThemeColor('charts.blue')),
+  FINISHED: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  FAILED: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  KILLED: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
+};

@@ -1,0 +1,191 @@
+import * as vscode from 'vscode';
+import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
+import type { ModelVersionStage } from '../../engine/mlflow/mlflowTypes';
+import { isUnityCatalogModelName } from '../../engine/mlflow/registryCapabilities';
+import type { ExplorerNode } from './explorerNodes';
+import type { RegistryTreeProvider } from './registryTreeProvider';
+
+type Register = (id: string, handler: (...args: never[]) => unknown) => vscode.Disposable;
+
+interface ModelSource {
+  label: string;
+  description: string;
+  source: string;
+  modelId?: string;
+}
+
+/** Register, stage, alias, describe and delete: the registry actions of the trees. */
+export function registerRegistryCommands(register: Register, registry: RegistryTreeProvider): vscode.Disposable[] {
+  return [
+    register('mlflow.registerModel', async (node?: ExplorerNode) => {
+      if (node?.type !== 'run') return;
+      const client = node.connection.client!;
+      const run = node.run;
+      const sources = await modelSources(node);
+      if (sources.length === 0) {
+        void vscode.window.showWarningMessage(`Run ${run.info.run_name ?? run.info.run_id} has no logged model (no MLflow 3 logged model and no artifact folder with an MLmodel file).`);
+        return;
+      }
+      const source = sources.length === 1 ? sources[0] : await vscode.window.showQuickPick(sources, { title: 'Register which model of the run?' });
+      if (!source) return;
+      const name = await pickModelName(node);
+      if (!name) return;
+      try {
+        await client.createRegisteredModel(name);
+      } catch (err) {
+        if (!(err instanceof MlflowApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
+      }
+      const version = await client.createModelVersion(name, source.source, run.info.run_id, { modelId: source.modelId });
+      registry.refresh();
+      void vscode.window.showInformationMessage(`Registered ${name} version ${version.version} from run ${run.info.run_name ?? run.info.run_id}.`);
+    }),
+    register('mlflow.transitionStage', async (node?: ExplorerNode) => {
+      if (node?.type !== 'modelVersion') return;
+      const v = node.version;
+      if (isUnityCatalogModelName(v.name) || node.connection.resolved?.unityCatalog) {
+        void vscode.window.showWarningMessage(`${v.name} is a Unity Catalog model: it has no stages. Use aliases (MLflow: Set Alias…) instead.`);
+        return;
+      }
+      const stages: ModelVersionStage[] = ['None', 'Staging', 'Production', 'Archived'];
+      const stage = await vscode.window.showQuickPick(
+        stages.filter((s) => s !== (v.current_stage ?? 'None')).map((s) => ({ label: s })),
+        { title: `Move ${v.name} version ${v.version} (now ${v.current_stage ?? 'None'}) to…`, placeHolder: 'Stages are deprecated in recent MLflow in favour of aliases, but still work on this server.' },
+      );
+      if (!stage) return;
+      let archiveExisting = false;
+      if (stage.label === 'Staging' || stage.label === 'Production') {
+        const answer = await vscode.window.showQuickPick(
+          [
+            { label: `Keep other versions in ${stage.label}`, archive: false },
+            { label: `Archive the versions now in ${stage.label}`, archive: true },
+          ],
+          { title: `Other versions of ${v.name} in ${stage.label}` },
+        );
+        if (!answer) return;
+        archiveExisting = answer.archive;
+      }
+      await node.connection.client!.transitionModelVersionStage(v.name, v.version, stage.label as ModelVersionStage, archiveExisting);
+      registry.refresh();
+    }),
+    register('mlflow.setAlias', async (node?: ExplorerNode) => {
+      if (node?.type !== 'modelVersion') return;
+      const v = node.version;
+      const alias = await vscode.window.showInputBox({
+        title: `Alias for ${v.name} version ${v.version}`,
+        prompt: 'e.g. champion, challenger. An alias already on another version moves here.',
+        validateInput: (text) =>
+          !/^[A-Za-z_][\w-]*$/.test(text)
+            ? 'Letters, digits, _ and -, starting with a letter or _.'
+            : /^(latest|v\d+|version\d+)$/i.test(text)
+              ? `'${text}' is reserved by MLflow.`
+              : undefined,
+      });
+      if (!alias) return;
+      await node.connection.client!.setRegisteredModelAlias(v.name, alias, v.version);
+      registry.refresh();
+    }),
+    register('mlflow.deleteAlias', async (node?: ExplorerNode) => {
+      if (node?.type !== 'modelVersion') return;
+      const v = node.version;
+      const aliases = v.aliases ?? [];
+      if (aliases.length === 0) {
+        void vscode.window.showInformationMessage(`${v.name} version ${v.version} has no alias.`);
+        return;
+      }
+      const alias = aliases.length === 1 ? aliases[0] : await vscode.window.showQuickPick(aliases, { title: 'Delete which alias?' });
+      if (!alias) return;
+      await node.connection.client!.deleteRegisteredModelAlias(v.name, alias);
+      registry.refresh();
+    }),
+    register('mlflow.editDescription', async (node?: ExplorerNode) => {
+      const client = node?.type === 'modelVersion' || node?.type === 'registeredModel' ? node.connection.client! : undefined;
+      if (!node || !client) return;
+      const current = node.type === 'modelVersion' ? node.version.description : node.type === 'registeredModel' ? node.model.description : '';
+      const description = await vscode.window.showInputBox({ title: 'Description', value: current ?? '' });
+      if (description === undefined) return;
+      if (node.type === 'modelVersion') await client.updateModelVersion(node.version.name, node.version.version, description);
+      else if (node.type === 'registeredModel') await client.updateRegisteredModel(node.model.name, description);
+      registry.refresh();
+    }),
+    register('mlflow.setModelTag', async (node?: ExplorerNode) => {
+      if (node?.type !== 'modelVersion' && node?.type !== 'registeredModel') return;
+      const pair = await vscode.window.showInputBox({ title: 'Tag (key=value)', validateInput: (t) => (/^[^=\s]+=/.test(t) ? undefined : 'Write key=value.') });
+      if (!pair) return;
+      const [key, ...rest] = pair.split('=');
+      if (node.type === 'modelVersion') await node.connection.client!.setModelVersionTag(node.version.name, node.version.version, key, rest.join('='));
+      else await node.connection.client!.setRegisteredModelTag(node.model.name, key, rest.join('='));
+      registry.refresh();
+    }),
+    register('mlflow.deleteModelVersion', async (node?: ExplorerNode) => {
+      if (node?.type !== 'modelVersion') return;
+      const v = node.version;
+      const what = `version ${v.version} of ${v.name}${v.aliases?.length ? ` (aliases ${v.aliases.map((a) => '@' + a).join(', ')} go with it)` : ''}`;
+      const answer = await vscode.window.showWarningMessage(`Delete ${what}? This cannot be undone.`, { modal: true }, 'Delete Version');
+      if (answer !== 'Delete Version') return;
+      await node.connection.client!.deleteModelVersion(v.name, v.version);
+      registry.refresh();
+    }),
+    register('mlflow.deleteRegisteredModel', async (node?: ExplorerNode) => {
+      if (node?.type !== 'registeredModel') return;
+      const count = (node.model.latest_versions ?? []).length;
+      const answer = await vscode.window.showWarningMessage(
+        `Delete the registered model ${node.model.name} and all its versions${count ? ` (latest: ${node.model.latest_versions!.map((v) => 'v' + v.version).join(', ')})` : ''}? This cannot be undone.`,
+        { modal: true },
+        'Delete Model',
+      );
+      if (answer !== 'Delete Model') return;
+      await node.connection.client!.deleteRegisteredModel(node.model.name);
+      registry.refresh();
+    }),
+  ];
+}
+
+/** The models a run produced: MLflow 3 logged models, then artifact folders holding an MLmodel file. */
+async function modelSources(node: Extract<ExplorerNode, { type: 'run' }>): Promise<ModelSource[]> {
+  const client = node.connection.client!;
+  const run = node.run;
+  const sources: ModelSource[] = [];
+  try {
+    const logged = await client.searchLoggedModels({ experimentIds: [run.info.experiment_id], filter: `source_run_id = '${run.info.run_id}'`, maxResults: 50 });
+    for (const m of logged.items) {
+      sources.push({ label: m.info.name, description: `logged model ${m.info.model_id}`, source: `models:/${m.info.model_id}`, modelId: m.info.model_id });
+    }
+  } catch {
+    // Servers before MLflow 3 have no logged models: fall back on the artifacts.
+  }
+  const root = await client.listArtifacts(run.info.run_id);
+  if (root.files.some((f) => f.path === 'MLmodel')) sources.push({ label: '(run root)', description: 'runs:/…/', source: `runs:/${run.info.run_id}/` });
+  const folders = root.files.filter((f) => f.is_dir).slice(0, 20);
+  const listings = await Promise.all(folders.map((f) => client.listArtifacts(run.info.run_id, f.path).catch(() => ({ files: [] }))));
+  folders.forEach((folder, i) => {
+    if (listings[i].files.some((f) => f.path.endsWith('/MLmodel') || f.path === 'MLmodel')) {
+      sources.push({ label: folder.path, description: `runs:/…/${folder.path}`, source: `runs:/${run.info.run_id}/${folder.path}` });
+    }
+  });
+  return sources;
+}
+
+/** An existing registered model or a new name (Unity Catalog: catalog.schema.model). */
+async function pickModelName(node: Extract<ExplorerNode, { type: 'run' }>): Promise<string | undefined> {
+  const existing = await node.connection.client!.searchRegisteredModels({ maxResults: 200 }).catch(() => ({ items: [] }));
+  const pick = vscode.window.createQuickPick();
+  pick.title = 'Register as (type a new name, or pick an existing model)';
+  pick.placeholder = node.connection.resolved?.unityCatalog ? 'catalog.schema.model' : 'model name';
+  const existingItems = existing.items.map((m) => ({ label: m.name, description: 'existing model' }));
+  pick.items = existingItems;
+  pick.onDidChangeValue((value) => {
+    const typed = value.trim();
+    pick.items = typed && !existingItems.some((i) => i.label === typed) ? [{ label: typed, description: 'new model' }, ...existingItems] : existingItems;
+  });
+  return new Promise((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0]?.label ?? (pick.value.trim() || undefined));
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
+}

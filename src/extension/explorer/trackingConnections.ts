@@ -1,0 +1,213 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { resolveTracking, type ResolvedTracking } from '../../engine/connections/trackingUri';
+import { startLocalTrackingServer, type LocalTrackingServer } from '../../engine/mlflow/localTrackingServer';
+import { MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
+import { getOutputChannel } from '../outputChannel';
+
+export const EMBEDDED_ID = 'embedded';
+
+/** One root of the explorer: a tracking server the user configured, or the embedded local one. */
+export interface TrackingConnection {
+  /** The tracking URI as configured, or EMBEDDED_ID. */
+  id: string;
+  label: string;
+  kind: 'mlflow' | 'databricks' | 'embedded';
+  /** Set when the connection can be used. */
+  resolved?: ResolvedTracking;
+  client?: MlflowRestClient;
+  /** Why it cannot be used (bad URI, missing profile, embedded server not started or failed). */
+  problem?: string;
+}
+
+interface ConfiguredConnection {
+  name?: string;
+  trackingUri: string;
+}
+
+const SECRET_PREFIX = 'mlflow.token:';
+
+/**
+ * The tracking connections of the window: `mlflow.trackingUri` (or MLFLOW_TRACKING_URI),
+ * `mlflow.connections`, and, when none is configured, the embedded local server (sqlite in the
+ * workspace's .mlflow/ folder) started on demand. Tokens come from SecretStorage or ~/.databrickscfg.
+ */
+export class TrackingConnections implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private connections: TrackingConnection[] = [];
+  private embedded: LocalTrackingServer | undefined;
+  private embeddedStarting: Promise<void> | undefined;
+  private embeddedProblem: string | undefined = 'not started';
+  private readonly statusBar = vscode.window.createStatusBarItem('mlflow.connection', vscode.StatusBarAlignment.Left, 10);
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.statusBar];
+  private health = new Map<string, 'ok' | 'down'>();
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.statusBar.name = 'MLflow connection';
+    this.statusBar.command = 'mlflow.switchConnection';
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mlflow')) void this.reload();
+      }),
+      context.secrets.onDidChange((e) => {
+        if (e.key.startsWith(SECRET_PREFIX)) void this.reload();
+      }),
+    );
+  }
+
+  all(): TrackingConnection[] {
+    return this.connections;
+  }
+
+  get(id: string): TrackingConnection | undefined {
+    return this.connections.find((c) => c.id === id);
+  }
+
+  /** The connection that launches and the status bar use. */
+  active(): TrackingConnection | undefined {
+    const chosen = this.context.workspaceState.get<string>('mlflow.activeConnection');
+    return this.connections.find((c) => c.id === chosen) ?? this.connections[0];
+  }
+
+  async setActive(id: string): Promise<void> {
+    await this.context.workspaceState.update('mlflow.activeConnection', id);
+    this.updateStatusBar();
+    this.changed.fire();
+  }
+
+  /** Re-reads settings, environment and secrets. */
+  async reload(): Promise<void> {
+    const config = vscode.workspace.getConfiguration('mlflow');
+    const configured: ConfiguredConnection[] = [];
+    const main = config.get<string>('trackingUri')?.trim() || process.env.MLFLOW_TRACKING_URI?.trim();
+    if (main) configured.push({ trackingUri: main });
+    for (const extra of config.get<ConfiguredConnection[]>('connections') ?? []) {
+      if (extra?.trackingUri && !configured.some((c) => c.trackingUri === extra.trackingUri)) configured.push(extra);
+    }
+    const next: TrackingConnection[] = [];
+    for (const entry of configured) next.push(await this.resolve(entry));
+    if (next.length === 0) next.push(this.embeddedConnection());
+    this.connections = next;
+    this.updateStatusBar();
+    this.changed.fire();
+  }
+
+  private async resolve(entry: ConfiguredConnection): Promise<TrackingConnection> {
+    const token = await this.context.secrets.get(SECRET_PREFIX + entry.trackingUri);
+    const env = token ? { ...process.env, MLFLOW_TRACKING_TOKEN: token } : process.env;
+    try {
+      const resolved = resolveTracking(entry.trackingUri, { env });
+      return {
+        id: entry.trackingUri,
+        label: entry.name || resolved.label,
+        kind: resolved.kind,
+        resolved,
+        client: new MlflowRestClient(resolved.connection),
+      };
+    } catch (err) {
+      return { id: entry.trackingUri, label: entry.name || entry.trackingUri, kind: 'mlflow', problem: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private embeddedConnection(): TrackingConnection {
+    const base: TrackingConnection = { id: EMBEDDED_ID, label: 'Local MLflow (embedded)', kind: 'embedded' };
+    if (!this.embedded) return { ...base, problem: this.embeddedProblem };
+    const resolved = resolveTracking(this.embedded.url, { env: {} });
+    return { ...base, resolved, client: new MlflowRestClient(resolved.connection) };
+  }
+
+  /** Starts the embedded server for the first workspace folder (sqlite in .mlflow/), once. */
+  async startEmbedded(): Promise<void> {
+    if (this.embedded) return;
+    this.embeddedStarting ??= this.doStartEmbedded().finally(() => {
+      this.embeddedStarting = undefined;
+    });
+    return this.embeddedStarting;
+  }
+
+  private async doStartEmbedded(): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) {
+      this.embeddedProblem = 'Open a folder first: the embedded server keeps its data in the workspace.';
+      await this.reload();
+      return;
+    }
+    const dataDir = path.join(folder.uri.fsPath, '.mlflow');
+    fs.mkdirSync(dataDir, { recursive: true });
+    const ignore = path.join(dataDir, '.gitignore');
+    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Tracking data of the embedded MLflow server\n*\n');
+    const python = pythonInterpreter(folder.uri.fsPath);
+    const output = getOutputChannel();
+    output.info(`Starting the embedded MLflow server with ${python} (data in ${dataDir})`);
+    this.embeddedProblem = 'starting…';
+    await this.reload();
+    try {
+      this.embedded = await startLocalTrackingServer({ python, dataDir, onLog: (line) => output.trace(`[mlflow server] ${line}`) });
+      this.embeddedProblem = undefined;
+      output.info(`Embedded MLflow server on ${this.embedded.url}`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.embeddedProblem = `The embedded MLflow server did not start: ${message.split('\n')[0]} Set mlflow.pythonPath to a Python with mlflow installed.`;
+      output.error(message);
+    }
+    await this.reload();
+  }
+
+  async stopEmbedded(): Promise<void> {
+    const server = this.embedded;
+    this.embedded = undefined;
+    this.embeddedProblem = 'not started';
+    await server?.stop();
+    await this.reload();
+  }
+
+  get embeddedUrl(): string | undefined {
+    return this.embedded?.url;
+  }
+
+  async setToken(trackingUri: string, token: string | undefined): Promise<void> {
+    if (token) await this.context.secrets.store(SECRET_PREFIX + trackingUri, token);
+    else await this.context.secrets.delete(SECRET_PREFIX + trackingUri);
+  }
+
+  /** Records what the last request to a connection showed, for the status bar. */
+  reportHealth(id: string, ok: boolean): void {
+    const state = ok ? 'ok' : 'down';
+    if (this.health.get(id) === state) return;
+    this.health.set(id, state);
+    this.updateStatusBar();
+  }
+
+  private updateStatusBar(): void {
+    const active = this.active();
+    if (!active) {
+      this.statusBar.hide();
+      return;
+    }
+    const health = this.health.get(active.id);
+    const icon = active.problem || health === 'down' ? '$(error)' : health === 'ok' ? '$(pass-filled)' : '$(beaker)';
+    this.statusBar.text = `${icon} ${active.label}`;
+    this.statusBar.tooltip = active.problem ?? `MLflow tracking: ${active.resolved?.trackingUri ?? active.id}${health === 'down' ? ' (unreachable)' : ''}\nClick to switch.`;
+    this.statusBar.show();
+  }
+
+  dispose(): void {
+    void this.embedded?.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** mlflow.pythonPath, else the workspace's .venv, else python3 on PATH. */
+export function pythonInterpreter(workspaceFolder: string | undefined): string {
+  const configured = vscode.workspace.getConfiguration('mlflow').get<string>('pythonPath')?.trim();
+  if (configured) return configured;
+  if (workspaceFolder) {
+    for (const candidate of ['.venv/bin/python', 'venv/bin/python', '.venv/Scripts/python.exe']) {
+      const full = path.join(workspaceFolder, candidate);
+      if (fs.existsSync(full)) return full;
+    }
+  }
+  return process.platform === 'win32' ? 'python' : 'python3';
+}

@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { LineIndex, type ValidationDiagnostic } from '../../engine/validation/diagnostic';
+import { detectFileKind, validateText, type ValidatedFileKind } from '../../engine/validation/validateFile';
+
+const DEBOUNCE_MS = 200;
+const WORKSPACE_GLOB = '**/{MLproject,mlproject,conda.yaml,conda.yml,python_env.yaml,python_env.yml,*cluster*.json}';
+const EXCLUDE_GLOB = '**/{node_modules,.git,.venv,venv,mlruns,.mlflow}/**';
+
+/**
+ * Runs the engine's validators on MLproject, conda.yaml, python_env.yaml and cluster JSON files:
+ * open documents as the user types (debounced), every such file in the workspace at start-up, and
+ * files changed on disk. Keeps the engine's diagnostics so code actions can offer their fixes.
+ */
+export class ValidationDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('mlflow');
+  private readonly engineDiagnostics = new WeakMap<vscode.Diagnostic, ValidationDiagnostic>();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+
+  constructor() {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((doc) => this.validateDocument(doc)),
+      vscode.workspace.onDidChangeTextDocument((event) => this.schedule(event.document)),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        // A closed file keeps its diagnostics from disk, like the workspace scan gives them.
+        if (this.kindOf(doc.uri)) void this.validateOnDisk(doc.uri);
+      }),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher(WORKSPACE_GLOB);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => this.validateOnDisk(uri)),
+      watcher.onDidChange((uri) => this.validateOnDisk(uri)),
+      watcher.onDidDelete((uri) => this.collection.delete(uri)),
+    );
+    for (const doc of vscode.workspace.textDocuments) this.validateDocument(doc);
+  }
+
+  /** Validates every such file of the workspace (in the background after activation). */
+  async validateWorkspace(token?: vscode.CancellationToken): Promise<number> {
+    const uris = await vscode.workspace.findFiles(WORKSPACE_GLOB, EXCLUDE_GLOB, 5000, token);
+    await Promise.all(uris.map((uri) => this.validateOnDisk(uri)));
+    return uris.length;
+  }
+
+  /** The engine diagnostic behind a VS Code diagnostic (for its fixes). */
+  engineDiagnostic(diagnostic: vscode.Diagnostic): ValidationDiagnostic | undefined {
+    return this.engineDiagnostics.get(diagnostic);
+  }
+
+  private kindOf(uri: vscode.Uri, text?: string): ValidatedFileKind | undefined {
+    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote' && uri.scheme !== 'untitled') return undefined;
+    return detectFileKind(uri.fsPath, text);
+  }
+
+  private schedule(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.pending.get(key));
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        this.validateDocument(doc);
+      }, DEBOUNCE_MS),
+    );
+  }
+
+  private validateDocument(doc: vscode.TextDocument): void {
+    if (doc.isClosed) return;
+    const text = doc.getText();
+    const kind = this.kindOf(doc.uri, text);
+    if (!kind) return;
+    const found = validateText(kind, text, { filePath: doc.uri.fsPath, fileExists });
+    this.publish(doc.uri, found, (offset) => doc.positionAt(offset));
+  }
+
+  private async validateOnDisk(uri: vscode.Uri): Promise<void> {
+    if (vscode.workspace.textDocuments.some((doc) => doc.uri.toString() === uri.toString())) return;
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch {
+      this.collection.delete(uri);
+      return;
+    }
+    const kind = this.kindOf(uri, text);
+    if (!kind) return;
+    const lines = new LineIndex(text);
+    const found = validateText(kind, text, { filePath: uri.fsPath, fileExists });
+    this.publish(uri, found, (offset) => {
+      const { line, column } = lines.lineColumn(offset);
+      return new vscode.Position(line, column);
+    });
+  }
+
+  private publish(uri: vscode.Uri, found: ValidationDiagnostic[], positionAt: (offset: number) => vscode.Position): void {
+    this.collection.set(
+      uri,
+      found.map((d) => {
+        const diagnostic = new vscode.Diagnostic(new vscode.Range(positionAt(d.range.start), positionAt(d.range.end)), d.message, toSeverity(d.severity));
+        diagnostic.source = 'MLflow';
+        diagnostic.code = d.code;
+        this.engineDiagnostics.set(diagnostic, d);
+        return diagnostic;
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function fileExists(p: string): boolean {
+  return fs.existsSync(p);
+}
+
+function toSeverity(severity: ValidationDiagnostic['severity']): vscode.DiagnosticSeverity {
+  switch (severity) {
+    case 'error':
+      return vscode.DiagnosticSeverity.Error;
+    case 'warning':
+      return vscode.DiagnosticSeverity.Warning;
+    default:
+      return vscode.DiagnosticSeverity.Information;
+  }
+}

@@ -1,0 +1,146 @@
+// Validation benchmark: our validateText against MLflow's own loader (`load_project`, PyYAML),
+// both timed warm on the same files in this run; MLflow's side is timed inside one Python process
+// with time.perf_counter and printed from Python.
+// - validate_mlproject_5000_lines: a 5,000-line MLproject with 1,000 entry points.
+// - validate_mlproject_small: a 13-line MLproject.
+// - validate_folder: a folder of 20 projects (MLproject, python_env.yaml, conda.yaml, cluster.json,
+//   train.py each) through validatePaths (walks and reads the files too) vs MLflow reading the same
+//   files in Python: load_project, _PythonEnv.from_yaml, yaml.safe_load (conda), json.load (cluster).
+// Our numbers are cold parses (the per-text cache is cleared each time); *_cached shows an
+// unchanged text re-validated, which is what the editor does when nothing changed.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { clearValidationCache, validateText } from '../../src/engine/validation/validateFile';
+import { validatePaths } from '../../src/engine/validation/validatePaths';
+import { makeTempDir, venvPython } from '../support/repoPaths';
+
+function bigMlproject(entryPoints: number): string {
+  const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
+  for (let i = 0; i < entryPoints; i++) {
+    lines.push(`  step_${i}:`, '    parameters:', `      alpha: {type: float, default: ${(i % 10) / 10}}`, `      data: {type: string, default: "data/part-${i}.csv"}`, `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const SMALL = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'example-project', 'MLproject'), 'utf8');
+const PYTHON_ENV = 'python: "3.11"\nbuild_dependencies:\n  - pip\ndependencies:\n  - mlflow==3.1.0\n  - scikit-learn\n';
+const CONDA = 'name: env\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - mlflow==3.1.0\n';
+const CLUSTER = JSON.stringify({ new_cluster: { spark_version: '15.4.x-cpu-ml-scala2.12', node_type_id: 'i3.xlarge', num_workers: 2 }, libraries: [{ pypi: { package: 'scikit-learn' } }] }, null, 2);
+
+function project(dir: string, mlproject: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'MLproject'), mlproject);
+  fs.writeFileSync(path.join(dir, 'python_env.yaml'), PYTHON_ENV);
+  fs.writeFileSync(path.join(dir, 'train.py'), 'print("hi")\n');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeSync(n: number, fn: () => void): number {
+  for (let i = 0; i < 10; i++) fn();
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn();
+    xs.push(performance.now() - t);
+  }
+  return median(xs);
+}
+
+async function timeAsync(n: number, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 2; i++) await fn();
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    xs.push(performance.now() - t);
+  }
+  return median(xs);
+}
+
+const PYTHON_TIMER = `
+import json, os, statistics, sys, time
+import yaml
+from mlflow.projects._project_spec import load_project
+from mlflow.utils.environment import _PythonEnv
+def med(fn, n):
+    for _ in range(2): fn()
+    xs = []
+    for _ in range(n):
+        t = time.perf_counter(); fn(); xs.append((time.perf_counter() - t) * 1000)
+    return statistics.median(xs)
+def read_folder_project(d):
+    # The same files our side validates, read with MLflow's own readers (and PyYAML/json).
+    load_project(d)
+    _PythonEnv.from_yaml(os.path.join(d, "python_env.yaml"))
+    with open(os.path.join(d, "conda.yaml")) as f:
+        yaml.safe_load(f)
+    with open(os.path.join(d, "cluster.json")) as f:
+        json.load(f)
+big, small, folder = sys.argv[1], sys.argv[2], sys.argv[3:]
+out = {
+    "big": med(lambda: load_project(big), 7),
+    "small": med(lambda: load_project(small), 200),
+    "folder": med(lambda: [read_folder_project(d) for d in folder], 15),
+}
+print("mlflow load_project (python, perf_counter): " + ", ".join(f"{k}={v:.2f} ms" for k, v in out.items()))
+print(json.dumps(out))
+`;
+
+async function main(): Promise<void> {
+  const root = makeTempDir('validation-bench');
+  const bigDir = path.join(root, 'big');
+  const smallDir = path.join(root, 'small');
+  const big = bigMlproject(1000);
+  project(bigDir, big);
+  project(smallDir, SMALL);
+  const folder = path.join(root, 'folder');
+  const projectDirs: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const d = path.join(folder, `project-${i}`);
+    project(d, bigMlproject(3).replace('big-project', `project-${i}`));
+    fs.writeFileSync(path.join(d, 'conda.yaml'), CONDA);
+    fs.writeFileSync(path.join(d, 'cluster.json'), CLUSTER);
+    projectDirs.push(d);
+  }
+  console.log(`MLproject: ${big.split('\n').length - 1} lines, ${(big.length / 1024).toFixed(0)} KB; folder: ${projectDirs.length} projects`);
+
+  const py = spawnSync(venvPython, ['-c', PYTHON_TIMER, bigDir, smallDir, ...projectDirs], { encoding: 'utf8', timeout: 180_000 });
+  if (py.status !== 0) throw new Error(`MLflow timing failed:\n${py.stderr}`);
+  const pyLines = py.stdout.trim().split('\n');
+  console.log(pyLines[0]);
+  const mlflow = JSON.parse(pyLines.at(-1)!) as { big: number; small: number; folder: number };
+
+  const ctx = (dir: string) => ({ filePath: path.join(dir, 'MLproject'), fileExists: (p: string) => fs.existsSync(p) });
+  const bigDiags = validateText('mlproject', big, ctx(bigDir));
+  if (bigDiags.length !== 0) throw new Error(`the generated MLproject should be clean: ${JSON.stringify(bigDiags.slice(0, 3))}`);
+  const oursBig = timeSync(40, () => {
+    clearValidationCache();
+    validateText('mlproject', big, ctx(bigDir));
+  });
+  const oursBigCached = timeSync(40, () => validateText('mlproject', big, ctx(bigDir)));
+  const oursSmall = timeSync(500, () => {
+    clearValidationCache();
+    validateText('mlproject', SMALL, ctx(smallDir));
+  });
+  const oursFolder = await timeAsync(15, async () => {
+    clearValidationCache();
+    return validatePaths([folder]);
+  });
+  const line = (name: string, ours: number, theirs: number) =>
+    console.log(`BENCH name=${name} value=${ours.toFixed(3)} unit=ms ratio=${(ours / theirs).toFixed(4)} vs=mlflow_load_project`);
+  line('validate_mlproject_5000_lines', oursBig, mlflow.big);
+  line('validate_mlproject_5000_lines_cached', oursBigCached, mlflow.big);
+  line('validate_mlproject_small', oursSmall, mlflow.small);
+  line('validate_folder', oursFolder, mlflow.folder);
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,197 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ApiRequest } from './apiRequest';
+import { ClustersApi, defaultClusters, type EmulatedCluster } from './clustersApi';
+import { DatabricksError, sendError, sendJson } from './databricksErrors';
+import { DbfsApi } from './dbfsApi';
+import { JobsApi } from './jobsApi';
+import { isMlflowPath, proxyToMlflow } from './mlflowProxy';
+import { RunExecutor } from './runExecutor';
+import { scimMe } from './scimApi';
+
+export interface DatabricksEmulatorOptions {
+  /** The real MLflow tracking server behind `/api/2.0/mlflow/*` and the default for tasks. */
+  mlflowTrackingUri: string;
+  /** Interpreter (with mlflow) that runs submitted tasks: the emulated cluster runtime. */
+  python: string;
+  /** Accepted bearer tokens; the first is the one tasks get as DATABRICKS_TOKEN. */
+  tokens: string[];
+  /** How long a run stays PENDING (cluster start). Default 0. */
+  pendingMs?: number;
+  /** Folder for DBFS (`<root>/dbfs`) and cluster sandboxes; a fresh temp folder by default. */
+  root?: string;
+  port?: number;
+  host?: string;
+  userName?: string;
+  clusters?: EmulatedCluster[];
+  /** Receives one line per request (method, path, status); never tokens. */
+  onLog?: (line: string) => void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status?: number;
+}
+
+export interface DatabricksEmulator {
+  /** Base URL, e.g. http://127.0.0.1:40123 (what DATABRICKS_HOST is set to). */
+  readonly url: string;
+  readonly host: string;
+  /** An accepted token (the first of `tokens`). */
+  readonly token: string;
+  readonly dbfsRoot: string;
+  readonly root: string;
+  /** Every request received, in order (query strings left out). */
+  readonly requests: RequestLogEntry[];
+  /** The next `n` requests whose path starts with `pathPrefix` get 429 REQUEST_LIMIT_EXCEEDED. */
+  rateLimitNext(n: number, pathPrefix?: string, retryAfterSeconds?: number): void;
+  /** The next submitted run's cluster fails to start: INTERNAL_ERROR / FAILED with this state_message. */
+  failNextRun(message?: string): void;
+  /** The cluster-start delay (PENDING time) for runs submitted from now on. */
+  setRunDelay(ms: number): void;
+  stop(): Promise<void>;
+}
+
+const WORKSPACE_ID = '6051921418418893';
+
+/** Starts the emulated workspace on 127.0.0.1 (a free port unless `port` is given). */
+export async function startDatabricksEmulator(options: DatabricksEmulatorOptions): Promise<DatabricksEmulator> {
+  if (options.tokens.length === 0) throw new Error('startDatabricksEmulator: give at least one accepted token.');
+  const ownsRoot = options.root === undefined;
+  const root = path.resolve(options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'databricks-emulator-')));
+  const dbfsRoot = path.join(root, 'dbfs');
+  const userName = options.userName ?? 'emulated.user@example.com';
+  const requests: RequestLogEntry[] = [];
+  const rateLimits: { remaining: number; prefix: string; retryAfter: number }[] = [];
+  let url = '';
+
+  const dbfs = new DbfsApi(dbfsRoot);
+  const clusters = new ClustersApi(options.clusters ?? defaultClusters(userName));
+  const executor = new RunExecutor({
+    root,
+    dbfsRoot,
+    python: options.python,
+    mlflowTrackingUri: options.mlflowTrackingUri,
+    workspace: () => ({ host: url, token: options.tokens[0]! }),
+  });
+  const jobs = new JobsApi({ executor, clusters, workspaceUrl: () => url, workspaceId: WORKSPACE_ID, userName, pendingMs: options.pendingMs ?? 0 });
+
+  async function route(req: ApiRequest): Promise<unknown> {
+    const p = req.path;
+    let m: RegExpExecArray | null;
+    if ((m = /^\/api\/2\.0\/dbfs\/([a-z-]+)$/.exec(p))) {
+      const readOnly = ['get-status', 'read', 'list'].includes(m[1]!);
+      if ((req.method === 'GET') !== readOnly) throw DatabricksError.endpointNotFound(req.method, p);
+      return dbfs.handle(req, m[1]!);
+    }
+    if (p.startsWith('/dbfs/') && (req.method === 'POST' || req.method === 'PUT')) {
+      // The FUSE-style upload MLflow's project launcher uses: raw body, 409 if the file exists.
+      try {
+        dbfs.writeFile(p.slice('/dbfs'.length), req.body, false);
+      } catch (err) {
+        if (err instanceof DatabricksError && err.errorCode === 'RESOURCE_ALREADY_EXISTS') {
+          throw new DatabricksError(409, 'RESOURCE_ALREADY_EXISTS', `Error 409 File already exists: ${p.slice('/dbfs'.length)}`);
+        }
+        throw err;
+      }
+      return {};
+    }
+    if ((m = /^\/api\/(2\.0|2\.1)\/jobs\/(runs\/[a-z-]+)$/.exec(p))) return jobs.handle(req, m[2]!, m[1] as '2.0' | '2.1');
+    if ((m = /^\/api\/2\.[01]\/clusters\/([a-z-]+)$/.exec(p)) && req.method === 'GET') return clusters.handle(req, m[1]!);
+    if (p === '/api/2.0/preview/scim/v2/Me' && req.method === 'GET') return scimMe(userName, displayNameOf(userName));
+    throw DatabricksError.endpointNotFound(req.method, p);
+  }
+
+  const server = http.createServer((req, res) => {
+    const parsed = new URL(req.url ?? '/', 'http://emulator');
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: parsed.pathname };
+    requests.push(entry);
+    res.once('finish', () => {
+      entry.status = res.statusCode;
+      options.onLog?.(`${entry.method} ${entry.path} -> ${entry.status}`);
+    });
+    const fail = (err: DatabricksError) => {
+      req.resume();
+      sendError(res, err);
+    };
+
+    // Host discovery is public on a real workspace; the Databricks SDK probes it before signing in.
+    if (parsed.pathname === '/.well-known/databricks-config' && req.method === 'GET') {
+      req.resume();
+      sendJson(res, 200, { workspace_id: WORKSPACE_ID, oidc_endpoint: `${url}/oidc` });
+      return;
+    }
+    const auth = req.headers.authorization;
+    const bearer = auth && /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+    if (!bearer) return fail(DatabricksError.unauthenticated());
+    if (!options.tokens.includes(bearer)) return fail(DatabricksError.invalidToken());
+    const limit = rateLimits.find((r) => r.remaining > 0 && parsed.pathname.startsWith(r.prefix));
+    if (limit) {
+      limit.remaining--;
+      return fail(DatabricksError.rateLimited(limit.retryAfter));
+    }
+    if (isMlflowPath(parsed.pathname)) {
+      proxyToMlflow(options.mlflowTrackingUri, req, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const apiReq: ApiRequest = { method: entry.method, path: parsed.pathname, query: parsed.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
+      route(apiReq).then(
+        (body) => sendJson(res, 200, body),
+        (err: unknown) => {
+          if (err instanceof DatabricksError) return sendError(res, err);
+          sendError(res, new DatabricksError(500, 'INTERNAL_ERROR', `Emulator failure on ${entry.method} ${parsed.pathname}: ${(err as Error).message}`));
+        },
+      );
+    });
+  });
+
+  const listenHost = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, listenHost, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  url = `http://${listenHost}:${port}`;
+
+  return {
+    url,
+    host: url,
+    token: options.tokens[0]!,
+    dbfsRoot,
+    root,
+    requests,
+    rateLimitNext(n, pathPrefix = '/', retryAfterSeconds = 1) {
+      rateLimits.push({ remaining: n, prefix: pathPrefix, retryAfter: retryAfterSeconds });
+    },
+    failNextRun(message) {
+      jobs.failNextRun(message);
+    },
+    setRunDelay(ms) {
+      jobs.pendingMs = ms;
+    },
+    async stop() {
+      await jobs.stopAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A temp root made here goes with the emulator; a given root is the caller's to keep.
+      if (ownsRoot) fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+function displayNameOf(userName: string): string {
+  return userName
+    .split('@')[0]!
+    .split(/[._-]/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(' ');
+}

@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseJsonWithRanges } from '../../../src/engine/validation/jsonTree';
+import { applyFix, check, expectOne } from './validationTestKit';
+
+const CLUSTER = JSON.stringify(
+  { spark_version: '15.4.x-cpu-ml-scala2.12', node_type_id: 'i3.xlarge', num_workers: 2, spark_conf: { 'spark.speculation': 'true' }, aws_attributes: { availability: 'SPOT_WITH_FALLBACK' } },
+  null,
+  2,
+);
+const WRAPPED = JSON.stringify(
+  {
+    new_cluster: { spark_version: '14.3.x-gpu-ml-scala2.12', node_type_id: 'g5.xlarge', autoscale: { min_workers: 1, max_workers: 4 } },
+    libraries: [{ pypi: { package: 'scikit-learn==1.5.2' } }, { whl: '/Volumes/main/default/wheels/pkg-1.0-py3-none-any.whl' }, { whl: '{{wheel_path}}' }, { maven: { coordinates: 'org.jsoup:jsoup:1.7.2' } }],
+  },
+  null,
+  2,
+);
+
+describe('cluster spec validator', () => {
+  it('accepts a plain new_cluster spec and the wrapper form', () => {
+    assert.deepEqual(check('cluster', CLUSTER), []);
+    assert.deepEqual(check('cluster', WRAPPED), []);
+  });
+  it('reports JSON syntax errors at their position', () => {
+    const t = '{"spark_version": "15.4.x-scala2.12",}';
+    expectOne(t, check('cluster', t), 'json/syntax', 'error', ',');
+    const u = '{"num_workers": 2 "x": 1}';
+    expectOne(u, check('cluster', u), 'json/syntax', 'error', '"');
+    assert.equal(parseJsonWithRanges('{"a": "\\u00e9", "b": [1, -2.5e3, true, null]}').root?.kind, 'object');
+  });
+  it('requires num_workers xor autoscale and min_workers <= max_workers', () => {
+    const both = CLUSTER.replace('"num_workers": 2', '"num_workers": 2, "autoscale": {"min_workers": 1, "max_workers": 2}');
+    expectOne(both, check('cluster', both), 'cluster/workers-and-autoscale', 'error', '"autoscale"');
+    const none = CLUSTER.replace('"num_workers": 2,', '');
+    assert.ok(check('cluster', none).some((d) => d.code === 'cluster/missing-workers'));
+    const inverted = WRAPPED.replace('"min_workers": 1', '"min_workers": 5');
+    expectOne(inverted, check('cluster', inverted), 'cluster/invalid-autoscale', 'error', '5');
+  });
+  it('checks the spark_version form', () => {
+    for (const ok of ['15.4.x-scala2.12', '14.3.x-gpu-ml-scala2.12', '15.4.x-cpu-ml-scala2.12', '16.1.x-photon-scala2.12']) {
+      assert.deepEqual(check('cluster', CLUSTER.replace('15.4.x-cpu-ml-scala2.12', ok)), [], ok);
+    }
+    const bad = CLUSTER.replace('15.4.x-cpu-ml-scala2.12', '15.4 LTS ML');
+    expectOne(bad, check('cluster', bad), 'cluster/invalid-spark-version', 'error', '"15.4 LTS ML"');
+  });
+  it('checks library paths and library shapes', () => {
+    const local = WRAPPED.replace('/Volumes/main/default/wheels/pkg-1.0-py3-none-any.whl', 'dist/pkg.whl');
+    expectOne(local, check('cluster', local), 'cluster/invalid-library-path', 'error', '"dist/pkg.whl"');
+    const two = '{"new_cluster": {"spark_version": "15.4.x-scala2.12", "node_type_id": "i3.xlarge", "num_workers": 1}, "libraries": [{"whl": "dbfs:/a.whl", "jar": "dbfs:/a.jar"}]}';
+    expectOne(two, check('cluster', two), 'cluster/invalid-library', 'error', '{"whl": "dbfs:/a.whl", "jar": "dbfs:/a.jar"}');
+    const noPkg = WRAPPED.replace('"package": "scikit-learn==1.5.2"', '"repo": "https://pypi.org/simple"');
+    assert.ok(check('cluster', noPkg).some((d) => d.code === 'cluster/missing-key'));
+  });
+  it('rejects existing_cluster_id as MLflow does, with a removal fix next to new_cluster', () => {
+    const t = WRAPPED.replace('{\n  "new_cluster"', '{\n  "existing_cluster_id": "0101-abc",\n  "new_cluster"');
+    const d = expectOne(t, check('cluster', t), 'cluster/existing-cluster', 'error', '"existing_cluster_id"');
+    assert.match(d.message, /must provide a \*new cluster\* specification/);
+    assert.equal(applyFix(t, d), WRAPPED);
+  });
+  it('warns about unknown keys with did-you-mean and checks types and enums', () => {
+    const t = CLUSTER.replace('"spark_conf"', '"spark_cnf"');
+    const d = expectOne(t, check('cluster', t), 'cluster/unknown-key', 'warning', '"spark_cnf"');
+    assert.equal(applyFix(t, d), CLUSTER);
+    const s = CLUSTER.replace('"num_workers": 2', '"num_workers": "2"');
+    expectOne(s, check('cluster', s), 'cluster/invalid-type', 'error', '"2"');
+    const e = CLUSTER.replace('SPOT_WITH_FALLBACK', 'SPOT_WITH_FALBACK');
+    const ed = expectOne(e, check('cluster', e), 'cluster/invalid-value', 'error', '"SPOT_WITH_FALBACK"');
+    assert.equal(applyFix(e, ed), CLUSTER);
+  });
+  it('flags cluster keys mixed into the wrapper form', () => {
+    const t = WRAPPED.replace('{\n  "new_cluster"', '{\n  "num_workers": 1,\n  "new_cluster"');
+    expectOne(t, check('cluster', t), 'cluster/mixed-forms', 'error', '"num_workers"');
+  });
+  it('ships a draft-07 schema with a description on every property', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'src', 'engine', 'validation', 'clusterSpec.schema.json'), 'utf8'));
+    assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
+    const missing: string[] = [];
+    const visit = (props: Record<string, { description?: string; $ref?: string; properties?: object; items?: { properties?: object } }> | undefined, at: string) => {
+      for (const [k, v] of Object.entries(props ?? {})) {
+        if (!v.description && !v.$ref) missing.push(`${at}.${k}`);
+        visit(v.properties as never, `${at}.${k}`);
+        visit(v.items?.properties as never, `${at}.${k}[]`);
+      }
+    };
+    visit(schema.properties, '');
+    for (const [name, def] of Object.entries(schema.definitions as Record<string, { properties?: object }>)) visit(def.properties as never, name);
+    assert.deepEqual(missing, []);
+  });
+});

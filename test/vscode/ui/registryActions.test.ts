@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MlflowRestClient } from '../../../src/engine/mlflow/mlflowRestClient';
+import { uniqueName, useMlflowServer } from '../../support/mlflowServer';
+import { copyFixture } from '../../support/repoPaths';
+import { Workbench } from '../../support/workbench';
+
+describe('model registry actions from the trees', () => {
+  let workbench: Workbench;
+  let client: MlflowRestClient;
+  let experimentName: string;
+  const modelName = uniqueName('ui-registered');
+  before(async () => {
+    const { url } = await useMlflowServer();
+    client = new MlflowRestClient({ baseUrl: url });
+    experimentName = uniqueName('ui-registry');
+    const experimentId = await client.createExperiment(experimentName);
+    const run = await client.createRun(experimentId, 'model-run');
+    // A model artifact folder as mlflow.pyfunc.log_model would leave it (MLmodel marks it as a model).
+    await client.uploadArtifact(run.run_id, 'model/MLmodel', 'artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n');
+    await client.updateRun(run.run_id, 'FINISHED');
+    workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': url } });
+  });
+  after(() => workbench?.close());
+
+  async function contextMenu(view: string, row: string, action: string): Promise<void> {
+    await workbench.treeItem(view, row).click({ button: 'right' });
+    const item = workbench.page.locator('.monaco-menu .action-item', { hasText: action }).first();
+    await item.waitFor({ timeout: 20_000 });
+    // Monaco menus act on mouse-up after a hover; focusing the entry and pressing Enter is reliable.
+    await item.hover();
+    await workbench.page.keyboard.press('Enter');
+  }
+
+  async function quickInput(text: string | undefined, pick?: string): Promise<void> {
+    const input = workbench.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 20_000 });
+    if (text !== undefined) await input.fill(text);
+    if (pick) await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor({ timeout: 20_000 });
+    if (pick) await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().click();
+    else await workbench.page.keyboard.press('Enter');
+  }
+
+  it('registers a run\'s model, moves the version to Staging and sets an alias', async () => {
+    await workbench.openViewContainer('MLflow');
+    await workbench.expand('Runs', experimentName);
+    await workbench.treeItem('Runs', 'model-run').waitFor({ timeout: 30_000 });
+    await contextMenu('Runs', 'model-run', 'Register Model');
+    await quickInput(modelName, modelName);
+    await workbench.notification(`Registered ${modelName} version 1`).waitFor({ timeout: 30_000 });
+
+    await workbench.expand('Model Registry', modelName);
+    await workbench.treeItem('Model Registry', 'Version 1').waitFor({ timeout: 30_000 });
+    await contextMenu('Model Registry', 'Version 1', 'Transition Stage');
+    await quickInput(undefined, 'Staging');
+    await quickInput(undefined, 'Archive the versions now in Staging');
+    await workbench.page.locator('.part.sidebar .monaco-list-row', { hasText: /Version 1.*Staging/ }).first().waitFor({ timeout: 30_000 });
+
+    await contextMenu('Model Registry', 'Version 1', 'Set Alias');
+    await quickInput('champion');
+    await workbench.page.locator('.part.sidebar .monaco-list-row', { hasText: /Version 1.*@champion/ }).first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('registry-actions');
+
+    const version = await client.getModelVersionByAlias(modelName, 'champion');
+    assert.equal(version.version, '1');
+    assert.equal(version.current_stage, 'Staging');
+    assert.match(version.source ?? '', /\/model$/);
+  });
+});

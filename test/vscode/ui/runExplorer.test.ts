@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { useMlflowServer } from '../../support/mlflowServer';
+import { copyFixture } from '../../support/repoPaths';
+import { seedTracking, type SeededTracking } from '../../support/seedTracking';
+import { Workbench } from '../../support/workbench';
+
+describe('Runs and Model Registry views against a real MLflow server', () => {
+  let workbench: Workbench;
+  let seeded: SeededTracking;
+  before(async () => {
+    const { url } = await useMlflowServer();
+    seeded = await seedTracking(url, 'ui-explorer');
+    workbench = await Workbench.open({
+      workspace: copyFixture('example-project'),
+      settings: { 'mlflow.trackingUri': url, 'mlflow.keyMetric': 'rmse' },
+    });
+  });
+  after(() => workbench?.close());
+
+  it('expands connection → experiment → run → metrics, with the nested run under its parent', async () => {
+    await workbench.openViewContainer('MLflow');
+    await workbench.expand('Runs', seeded.experimentName);
+    const parent = workbench.treeItem('Runs', 'train-parent');
+    await parent.waitFor({ timeout: 30_000 });
+    assert.match(await parent.innerText(), /rmse=0\.2/);
+    await workbench.treeItem('Runs', 'broken-run').waitFor();
+    // The child run is not at the experiment level, only under its parent.
+    assert.equal(await workbench.treeItem('Runs', 'cv-fold-1').isVisible(), false);
+    await workbench.expand('Runs', 'train-parent');
+    await workbench.expand('Runs', 'Child runs');
+    await workbench.treeItem('Runs', 'cv-fold-1').waitFor({ timeout: 30_000 });
+    await workbench.expand('Runs', 'Metrics');
+    const metric = workbench.treeItem('Runs', /^rmse/);
+    await metric.waitFor({ timeout: 30_000 });
+    await workbench.expand('Runs', 'Parameters');
+    await workbench.treeItem('Runs', 'alpha').waitFor({ timeout: 30_000 });
+    await workbench.expand('Runs', 'Artifacts');
+    await workbench.treeItem('Runs', 'notes').waitFor({ timeout: 30_000 });
+    await workbench.screenshot('runs-explorer');
+  });
+
+  it('shows registry → model → versions with stage and alias', async () => {
+    await workbench.expand('Model Registry', seeded.modelName);
+    const v1 = workbench.treeItem('Model Registry', 'Version 1');
+    await v1.waitFor({ timeout: 30_000 });
+    assert.match(await v1.innerText(), /Staging/);
+    const v2 = workbench.treeItem('Model Registry', 'Version 2');
+    assert.match(await v2.innerText(), /@champion/);
+    await workbench.expand('Model Registry', 'Version 2');
+    await workbench.treeItem('Model Registry', 'Source run').waitFor({ timeout: 30_000 });
+    await workbench.screenshot('model-registry');
+  });
+});
