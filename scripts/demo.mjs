@@ -24,9 +24,15 @@ run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
 run(process.execPath, ['scripts/build.mjs']);
 
 const demoDir = path.join(root, '.mlflow-demo');
-const workspace = path.join(demoDir, 'example-project');
+const workspace = path.join(demoDir, 'example_project');
 if (!fs.existsSync(workspace)) {
-  fs.cpSync(path.join(root, 'test', 'fixtures', 'example-project'), workspace, { recursive: true });
+  // The example project is what "MLflow: New Project" makes from the built-in template.
+  const scaffolding = await import(path.join(root, 'out', 'src', 'engine', 'scaffolding', 'index.js'));
+  const template = scaffolding.loadTemplate(path.join(root, 'templates', 'mlflow-sklearn'));
+  const project = scaffolding.renderTemplate(template, scaffolding.resolveAnswers(template, { project_name: 'Example Project' }));
+  const plan = scaffolding.planScaffold(project.files, workspace);
+  await scaffolding.writeScaffold(plan, project.files, workspace, { overwrite: () => false });
+  await scaffolding.gitInit(workspace, { commit: true });
 }
 
 const { startLocalTrackingServer } = await import(path.join(root, 'out', 'src', 'engine', 'mlflow', 'localTrackingServer.js'));
@@ -41,12 +47,7 @@ const settings = fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settin
 settings['mlflow.trackingUri'] = tracking.url;
 fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 
-let port = Number(process.env.PORT) || 8080;
-try {
-  port = process.env.PORT ? port : await portOrFree(8080);
-} catch {
-  port = await findFreePort();
-}
+const port = process.env.PORT ? Number(process.env.PORT) : await portOrFree(8080);
 const editor = await startCodeServer({
   workspace,
   installExtension: true,

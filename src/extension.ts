@@ -3,7 +3,9 @@ import { registerExplorer } from './extension/explorer/explorerCommands';
 import type { RegistryTreeProvider } from './extension/explorer/registryTreeProvider';
 import type { RunsTreeProvider } from './extension/explorer/runsTreeProvider';
 import type { TrackingConnections } from './extension/explorer/trackingConnections';
+import { registerLaunching } from './extension/launching/launchCommands';
 import { getOutputChannel } from './extension/outputChannel';
+import { registerScaffolding } from './extension/scaffolding/registerScaffolding';
 import { registerValidation } from './extension/validation/registerValidation';
 import type { ValidationDiagnostics } from './extension/validation/validationDiagnostics';
 
@@ -24,6 +26,8 @@ export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   context.subscriptions.push(output, vscode.commands.registerCommand('mlflow.showOutput', () => output.show(true)));
   const { connections, runs, registry } = registerExplorer(context);
   const diagnostics = registerValidation(context);
+  registerScaffolding(context);
+  registerLaunching(context, connections, runs);
   return { connections, runsTree: runs, registryTree: registry, diagnostics };
 }
 

@@ -2,12 +2,13 @@ import { runCliCommand, type CliCommand } from './cliCommand';
 import { experimentsListCommand } from './experimentsCommand';
 import { modelsListCommand } from './modelsCommand';
 import { newCommand } from './newCommand';
+import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
 import { validateCommand } from './validateCommand';
 import { versionCommand } from './versionCommand';
 
 /** Every CLI sub-command, in the order `--help` lists them. Add new ones here. */
-const commands: CliCommand[] = [newCommand, validateCommand, experimentsListCommand, runsListCommand, modelsListCommand, versionCommand];
+const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, modelsListCommand, versionCommand];
 
 runCliCommand(commands, process.argv.slice(2)).then(
   (code) => {

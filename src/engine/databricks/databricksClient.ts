@@ -126,6 +126,15 @@ export class DatabricksClient {
     return run_id;
   }
 
+  /**
+   * `POST /api/2.0/jobs/runs/submit` with the single-task body `mlflow run -b databricks` sends
+   * (top-level new_cluster, libraries and one task).
+   */
+  async submitSingleTaskRun(body: Record<string, unknown>): Promise<number> {
+    const { run_id } = await this.post<{ run_id: number }>('/api/2.0/jobs/runs/submit', body);
+    return run_id;
+  }
+
   getRun(runId: number): Promise<JobRun> {
     return this.get<JobRun>('/api/2.1/jobs/runs/get', { run_id: runId });
   }

@@ -34,6 +34,8 @@ class FastParser {
   constructor(private readonly text: string) {
     this.n = text.length;
     if (text.charCodeAt(0) === 0xfeff) bail();
+    // A lone CR is a line break to YAML but not to this parser's line scanning: leave it to the library.
+    for (let r = text.indexOf('\r'); r !== -1; r = text.indexOf('\r', r + 1)) if (text.charCodeAt(r + 1) !== 10) bail();
   }
 
   parseDocument(): YNode | null {
@@ -74,10 +76,21 @@ class FastParser {
     const t = this.text;
     while (this.lineStart < this.n) {
       let i = this.lineStart;
-      while (i < this.n && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
-      const c = t.charCodeAt(i);
+      while (i < this.n && t.charCodeAt(i) === 32) i++;
+      let c = t.charCodeAt(i);
+      if (c === 9) {
+        // Whether a tab on an otherwise blank line is an indentation error depends on context
+        // ("a:\n\t\nb: 1" is one, "a: 1\n\t# c" is not): leave such lines to the library.
+        while (i < this.n && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
+        c = t.charCodeAt(i);
+        if (c !== 35) bail();
+      }
       if (i >= this.n || c === 10 || c === 35 /* # */ || (c === 13 && t.charCodeAt(i + 1) === 10)) this.lineStart = this.nextLine(i);
-      else return;
+      else {
+        // "---" / "..." at column 0 end the document (or start another): not in the subset.
+        if (i === this.lineStart && (c === 45 || c === 46) && (t.startsWith('---', i) || t.startsWith('...', i))) bail();
+        return;
+      }
     }
   }
 
@@ -181,6 +194,14 @@ class FastParser {
     return { kind: 'seq', flow: false, items, start, end: Math.min(end, this.n) };
   }
 
+  /** Whether the character at i may follow "-", "?" or ":" at the start of a plain scalar (ns-plain-safe). */
+  private isPlainSafe(i: number, inFlow: boolean): boolean {
+    if (i >= this.n) return false;
+    const c = this.text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) return false;
+    return !(inFlow && (c === 44 || c === 91 || c === 93 || c === 123 || c === 125));
+  }
+
   /** Whether the text at i is `key:` (followed by space or end of line) on this line. */
   private looksLikeKey(i: number): boolean {
     const t = this.text;
@@ -217,9 +238,7 @@ class FastParser {
       if (j + 1 < this.n && e !== 32 && e !== 10 && e !== 13) bail(); // "key":value is flow-only
       return { node, after: j + 1 };
     }
-    if (isIndicator(c) || c === 45 /* - */) {
-      if (!(c === 45 && t.charCodeAt(i + 1) !== 32)) bail();
-    }
+    if (isIndicator(c) || ((c === 45 || c === 63 || c === 58) && !this.isPlainSafe(i + 1, false))) bail();
     const eol = this.lineEnd(i);
     for (let j = i; j < eol; j++) {
       const d = t.charCodeAt(j);
@@ -247,7 +266,9 @@ class FastParser {
     if (c === 39) return this.parseSingle(i);
     if (c === 123) return this.parseFlowMap(i);
     if (c === 91) return this.parseFlowSeq(i);
-    if (isIndicator(c) || (c === 45 && (t.charCodeAt(i + 1) === 32 || i + 1 >= this.n)) || (c === 63 && t.charCodeAt(i + 1) === 32) || (c === 58 && t.charCodeAt(i + 1) === 32)) bail();
+    // "-", "?" and ":" start a plain scalar only when a "safe" character follows; otherwise they are
+    // indicators (a sequence entry, an explicit key, a value) even at the end of a line or before "]".
+    if (isIndicator(c) || ((c === 45 || c === 63 || c === 58) && !this.isPlainSafe(i + 1, inFlow))) bail();
     const eol = this.lineEnd(i);
     let j = i;
     let end = i;

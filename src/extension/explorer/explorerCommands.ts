@@ -118,6 +118,18 @@ export function registerExplorer(context: vscode.ExtensionContext): { connection
       if (filter === undefined) return;
       runs.setFilter(node, filter.trim() || undefined);
     }),
+    command('mlflow.revealRun', async (node?: ExplorerNode) => {
+      const target =
+        node?.type === 'modelVersion' ? { connection: node.connection, runId: node.version.run_id } : node?.type === 'leaf' && node.contextValue === 'mlflow.sourceRun' ? sourceRunOf(node) : undefined;
+      if (!target?.runId) return;
+      const runNode = await runs.findRunNode(target.connection.id, target.runId);
+      if (!runNode) {
+        void vscode.window.showWarningMessage(`Run ${target.runId} is not in the Runs view of ${target.connection.label}.`);
+        return;
+      }
+      await runsView.reveal(runNode, { select: true, focus: true, expand: true });
+    }),
+    command('mlflow.toggleDeletedRuns', (node?: ExplorerNode) => node && runs.toggleDeleted(node)),
     command('mlflow.clearRunFilter', (node?: ExplorerNode) => node && runs.setFilter(node, undefined)),
     command('mlflow.copyRunId', (node?: ExplorerNode) => node?.type === 'run' && copy(node.run.info.run_id, 'run id')),
     command('mlflow.copyRunUri', (node?: ExplorerNode) => node?.type === 'run' && copy(`runs:/${node.run.info.run_id}/`, 'run URI')),
@@ -183,6 +195,11 @@ export function registerExplorer(context: vscode.ExtensionContext): { connection
   context.subscriptions.push(...registerRegistryCommands(command, registry));
   void connections.reload();
   return { connections, runs, registry };
+}
+
+/** The connection and run of a "Source run" leaf of the registry tree (its id is <version id>/run). */
+function sourceRunOf(node: Extract<ExplorerNode, { type: 'leaf' }>): { connection: import('./trackingConnections').TrackingConnection; runId?: string } | undefined {
+  return node.owner ? { connection: node.owner, runId: node.copyValue } : undefined;
 }
 
 /** A command whose failures become an error message instead of a silent rejection. */

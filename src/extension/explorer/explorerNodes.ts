@@ -8,7 +8,7 @@ export type ExplorerNode =
   | { type: 'experiment'; id: string; connection: TrackingConnection; experiment: MlflowExperiment }
   | { type: 'run'; id: string; connection: TrackingConnection; run: MlflowRun; pagerKey: string }
   | { type: 'group'; id: string; connection: TrackingConnection; run: MlflowRun; group: 'params' | 'metrics' | 'tags' | 'artifacts' | 'children' | 'models'; pagerKey: string }
-  | { type: 'leaf'; id: string; label: string; description?: string; tooltip?: string; icon?: string; contextValue?: string; copyValue?: string }
+  | { type: 'leaf'; id: string; label: string; description?: string; tooltip?: string; icon?: string; contextValue?: string; copyValue?: string; owner?: TrackingConnection }
   | { type: 'artifact'; id: string; connection: TrackingConnection; run: MlflowRun; file: MlflowFileInfo }
   | { type: 'loadMore'; id: string; parent: ExplorerNode; label: string }
   | { type: 'message'; id: string; message: string; severity: 'error' | 'info'; retry?: ExplorerNode; action?: vscode.Command }

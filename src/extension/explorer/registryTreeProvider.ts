@@ -72,6 +72,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item.tooltip = node.tooltip;
         if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon);
         item.contextValue = node.contextValue ?? 'mlflow.value';
+        if (node.contextValue === 'mlflow.sourceRun') item.command = { command: 'mlflow.revealRun', title: 'Show Source Run', arguments: [node] };
         break;
       case 'loadMore':
         item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
@@ -166,7 +167,7 @@ function versionDetails(node: Extract<Node, { type: 'modelVersion' }>): Node[] {
   if (!unityCatalog) leaf('stage', 'Stage', v.current_stage ?? 'None', 'layers');
   leaf('aliases', 'Aliases', (v.aliases ?? []).map((a) => `@${a}`).join(', ') || 'none', 'symbol-key');
   leaf('status', 'Status', v.status, 'pulse');
-  if (v.run_id) leaf('run', 'Source run', v.run_id, 'debug-start', { contextValue: 'mlflow.sourceRun', tooltip: `Run ${v.run_id}` });
+  if (v.run_id) leaf('run', 'Source run', v.run_id, 'debug-start', { contextValue: 'mlflow.sourceRun', tooltip: `Run ${v.run_id}: click to show it in the Runs view`, owner: node.connection });
   if (v.source) leaf('source', 'Source', v.source, 'link');
   leaf('uri', 'Model URI', `models:/${v.name}/${v.version}`, 'copy', { contextValue: 'mlflow.modelUri' });
   for (const tag of v.tags ?? []) leaf(`tag:${tag.key}`, tag.key, tag.value, 'tag');

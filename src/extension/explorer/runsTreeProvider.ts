@@ -19,6 +19,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   private readonly experiments = new Map<string, { items: MlflowExperiment[]; nextPageToken?: string }>();
   private readonly pagers = new Map<string, RunPager>();
   private readonly filters = new Map<string, string>();
+  /** Experiments whose deleted runs are shown too (to restore them). */
+  private readonly showingDeleted = new Set<string>();
   private readonly experimentNodes = new Map<string, Node>();
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
 
@@ -42,6 +44,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     if (node.type !== 'experiment') return;
     if (filter) this.filters.set(node.id, filter);
     else this.filters.delete(node.id);
+    this.refresh(node);
+  }
+
+  toggleDeleted(node: Node): void {
+    if (node.type !== 'experiment') return;
+    if (!this.showingDeleted.delete(node.id)) this.showingDeleted.add(node.id);
     this.refresh(node);
   }
 
@@ -78,6 +86,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         item.description = [filter ? `filter: ${filter}` : '', count].filter(Boolean).join(' · ');
         item.tooltip = `Experiment ${node.experiment.name} (id ${node.experiment.experiment_id})${filter ? `\nFilter: ${filter}` : ''}`;
         item.contextValue = filter ? 'mlflow.experiment.filtered' : 'mlflow.experiment';
+        if (this.showingDeleted.has(node.id)) item.description = [item.description, 'with deleted runs'].filter(Boolean).join(' · ');
         return withId(item, node);
       }
       case 'run': {
@@ -86,7 +95,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = description;
         item.iconPath = RUN_STATUS_ICONS[node.run.info.status] ?? new vscode.ThemeIcon('circle-outline');
-        item.contextValue = node.run.info.lifecycle_stage === 'deleted' ? 'mlflow.run.deleted' : 'mlflow.run';
+        const deleted = node.run.info.lifecycle_stage === 'deleted';
+        item.contextValue = deleted ? 'mlflow.run.deleted' : 'mlflow.run';
+        if (deleted) {
+          item.description = `deleted · ${description}`;
+          item.iconPath = new vscode.ThemeIcon('trash', new vscode.ThemeColor('disabledForeground'));
+        }
         item.tooltip = runTooltip(node.run);
         return withId(item, node);
       }
@@ -144,7 +158,40 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     }
   }
 
+  /** Parents of the nodes handed out, so TreeView.reveal can walk up. */
+  private readonly parents = new Map<string, Node | undefined>();
+
+  getParent(node: Node): Node | undefined {
+    return this.parents.get(node.id);
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
+    const children = await this.computeChildren(node);
+    for (const child of children) this.parents.set(child.id, node);
+    return children;
+  }
+
+  /**
+   * The node of a run, for TreeView.reveal: its experiment is filtered to that run when the run is
+   * not among the loaded pages, so revealing never pages through thousands of runs.
+   */
+  async findRunNode(connectionId: string, runId: string): Promise<Node | undefined> {
+    const root = (await this.getChildren()).find((n) => n.type === 'connection' && n.connection.id === connectionId);
+    if (!root || root.type !== 'connection' || !root.connection.client) return undefined;
+    const run = await root.connection.client.getRun(runId);
+    const experiments = await this.getChildren(root);
+    const experiment = experiments.find((n) => n.type === 'experiment' && n.experiment.experiment_id === run.info.experiment_id);
+    if (!experiment) return undefined;
+    const find = (nodes: Node[]) => nodes.find((n) => n.type === 'run' && n.run.info.run_id === runId);
+    let found = find(await this.getChildren(experiment));
+    if (!found) {
+      this.setFilter(experiment, `attributes.run_id = '${runId}'`);
+      found = find(await this.getChildren(experiment));
+    }
+    return found;
+  }
+
+  private async computeChildren(node?: Node): Promise<Node[]> {
     if (!node) return this.roots();
     try {
       switch (node.type) {
@@ -220,7 +267,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     let pager = this.pagers.get(node.id);
     if (!pager) {
       const pageSize = vscode.workspace.getConfiguration('mlflow').get<number>('runsPageSize') ?? 100;
-      pager = new RunPager(node.connection.client!, node.experiment.experiment_id, { filter: this.filters.get(node.id), pageSize });
+      pager = new RunPager(node.connection.client!, node.experiment.experiment_id, {
+        filter: this.filters.get(node.id),
+        pageSize,
+        viewType: this.showingDeleted.has(node.id) ? 'ALL' : 'ACTIVE_ONLY',
+      });
       this.pagers.set(node.id, pager);
     }
     return pager;

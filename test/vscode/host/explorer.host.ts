@@ -72,6 +72,27 @@ suite('run explorer data and error states in the extension host', () => {
     const inFolder = await runsTree.getChildren(artifacts[0]);
     assert.deepEqual(inFolder.map((a) => (a.type === 'artifact' ? a.file.path : a.type)), ['notes/summary.txt']);
   });
+
+  test('deleted runs are hidden, shown with the toggle, and restorable', async () => {
+    const { runsTree } = await api();
+    const live = (await runsTree.getChildren()).find((n) => n.type === 'connection' && n.connection.label !== 'down')!;
+    const experiment = (await runsTree.getChildren(live)).find((n) => n.type === 'experiment' && n.experiment.name === experimentName)!;
+    const broken = (await runsTree.getChildren(experiment)).find((n) => n.type === 'run' && n.run.info.run_name === 'broken-run');
+    assert.ok(broken && broken.type === 'run');
+    await broken.connection.client!.deleteRun(broken.run.info.run_id);
+    runsTree.refresh(experiment);
+    assert.deepEqual(runNames(await runsTree.getChildren(experiment)), ['train-parent']);
+
+    runsTree.toggleDeleted(experiment);
+    const withDeleted = await runsTree.getChildren(experiment);
+    assert.deepEqual(runNames(withDeleted), ['broken-run', 'train-parent']);
+    const deletedNode = withDeleted.find((n) => n.type === 'run' && n.run.info.run_name === 'broken-run')!;
+    assert.equal(runsTree.getTreeItem(deletedNode).contextValue, 'mlflow.run.deleted');
+
+    await vscode.commands.executeCommand('mlflow.restoreRun', deletedNode);
+    runsTree.toggleDeleted(experiment);
+    assert.deepEqual(runNames(await runsTree.getChildren(experiment)), ['broken-run', 'train-parent']);
+  });
 });
 
 function runNames(nodes: ExplorerNode[]): string[] {

@@ -50,5 +50,9 @@ describe('Runs and Model Registry views against a real MLflow server', () => {
     await workbench.expand('Model Registry', 'Version 2');
     await workbench.treeItem('Model Registry', 'Source run').waitFor({ timeout: 30_000 });
     await workbench.screenshot('model-registry');
+    // Clicking the source run jumps to it in the Runs view (version 2 came from the child run).
+    await workbench.treeItem('Model Registry', 'Source run').click();
+    const revealed = workbench.page.locator('.part.sidebar .monaco-list-row[aria-selected="true"]', { hasText: 'cv-fold-1' });
+    await revealed.first().waitFor({ timeout: 30_000 });
   });
 });

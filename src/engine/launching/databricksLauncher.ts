@@ -1,0 +1,390 @@
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseTrackingUri, resolveTracking } from '../connections/trackingUri';
+import { DatabricksApiError, DatabricksClient } from '../databricks/databricksClient';
+import type { JobRun } from '../databricks/databricksTypes';
+import { isTerminalLifeCycle } from '../databricks/databricksTypes';
+import { MlflowApiError, MlflowRestClient } from '../mlflow/mlflowRestClient';
+import type { MlflowTag } from '../mlflow/mlflowTypes';
+import { runGit } from '../scaffolding/gitRepository';
+import { databricksRunCommand, projectCodeDbfsPath, sparkJobWrapper } from './databricksCommand';
+import { currentGitBranch, ensureExperiment, sanitizeNameSegment } from './experimentNaming';
+import type { DatabricksLaunchOptions, LaunchEvents, LaunchHandle, LaunchPhase, LaunchRequest, LaunchState } from './launchTypes';
+import { buildProjectArchive } from './projectArchive';
+import { launchProblems, type ProjectDescription } from './projectEntryPoints';
+import { buildWheels, DEFAULT_WHEEL_FOLDER, hasWheelPlaceholder, libraryPlaceholders, rewriteLibraries, rewriteWheelPlaceholders, type BuiltWheel } from './wheelPlaceholders';
+
+/** A cluster spec as `--backend-config` gives it: a new_cluster (bare or wrapped), libraries, or an existing cluster. */
+export interface ClusterTarget {
+  newCluster?: Record<string, unknown>;
+  existingClusterId?: string;
+  libraries: unknown[];
+  /** Where it came from, for messages. */
+  source: string;
+}
+
+class LaunchCancelled extends Error {}
+
+/** Reads `backendConfig` (object or path to a JSON file) into a cluster target, with messages that say what to fix. */
+export function readClusterTarget(backendConfig: object | string, projectDir: string): ClusterTarget {
+  let config: unknown = backendConfig;
+  let source = 'the backend config';
+  if (typeof backendConfig === 'string') {
+    const file = path.resolve(projectDir, backendConfig);
+    source = path.basename(file);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new Error(`The cluster spec ${file} does not exist: give --backend-config a JSON file with a new_cluster (see the Jobs API), e.g. cluster.json.`);
+    }
+    try {
+      config = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON (${(err as Error).message}).`);
+    }
+  }
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new Error(`${source} must be a JSON object with new_cluster (or the new_cluster fields).`);
+  const c = config as Record<string, unknown>;
+  const libraries = c.libraries === undefined ? [] : c.libraries;
+  if (!Array.isArray(libraries)) throw new Error(`${source}: libraries must be a list, e.g. [{"pypi": {"package": "scikit-learn"}}].`);
+  if (typeof c.existing_cluster_id === 'string') {
+    if (c.new_cluster !== undefined) throw new Error(`${source} has both existing_cluster_id and new_cluster: keep one.`);
+    return { existingClusterId: c.existing_cluster_id, libraries, source };
+  }
+  if (c.new_cluster !== undefined) {
+    if (!c.new_cluster || typeof c.new_cluster !== 'object') throw new Error(`${source}: new_cluster must be an object.`);
+    return { newCluster: c.new_cluster as Record<string, unknown>, libraries, source };
+  }
+  if (typeof c.spark_version !== 'string') throw new Error(`${source} has no new_cluster and no spark_version: it is not a cluster spec.`);
+  // A bare new_cluster spec (MLflow passes it through as is); its libraries, if any, are not a cluster field.
+  const { libraries: _ignored, ...cluster } = c;
+  void _ignored;
+  return { newCluster: cluster, libraries, source };
+}
+
+/** The mlflow version of an interpreter, for the `mlflow==X` library MLflow adds; undefined when unknown. */
+function mlflowVersionOf(python: string | undefined): string | undefined {
+  if (!python) return undefined;
+  const r = spawnSync(python, ['-c', 'import importlib.metadata as m; print(m.version("mlflow"))'], { encoding: 'utf8', timeout: 15_000 });
+  const v = r.status === 0 ? r.stdout.trim() : '';
+  return /^\d+(\.\d+)*$/.test(v) ? v : undefined;
+}
+
+/**
+ * Runs an MLflow project on Databricks the way `mlflow run -b databricks` does (tarball in DBFS,
+ * MLflow run created first, `runs/submit` with MLflow's shell command), plus the CI steps: wheels
+ * built, uploaded and substituted for placeholders. Uploads are skipped for files already present.
+ */
+export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOptions & { wait?: boolean }, events: LaunchEvents = {}): LaunchHandle {
+  let cancelled = false;
+  const abort = new AbortController();
+  let databricksRunId: number | undefined;
+  let state: LaunchState = { phase: 'validating' };
+  const uploaded: string[] = [];
+  const workspace = new DatabricksClient({ host: opts.host, token: opts.token });
+
+  const emit = (phase: LaunchPhase, extra: Partial<LaunchState> = {}) => {
+    state = { ...state, ...extra, phase, uploaded: [...uploaded] };
+    try {
+      events.onState?.({ ...state });
+    } catch {
+      /* a listener's failure must not break the launch */
+    }
+  };
+  const output = (text: string, stream: 'stdout' | 'stderr' = 'stdout') => {
+    try {
+      events.onOutput?.(text.endsWith('\n') ? text : `${text}\n`, stream);
+    } catch {
+      /* as above */
+    }
+  };
+  const checkCancelled = () => {
+    if (cancelled) throw new LaunchCancelled();
+  };
+
+  let lastError: string | undefined;
+
+  const done = (async (): Promise<LaunchState> => {
+    emit('validating', { message: 'Checking the project and the cluster spec' });
+    const { project, problems } = launchProblems(req.projectDir, req.entryPoint, req.parameters);
+    if (problems.length > 0) return fail(problems.join('\n'));
+    if (project.environment?.kind === 'docker_env') return fail('Running docker-based projects on Databricks is not yet supported (MLflow refuses docker_env there): use python_env or conda_env.');
+    const target = readClusterTarget(opts.backendConfig, req.projectDir);
+    const placeholders = libraryPlaceholders(target.libraries);
+    if (placeholders.length > 0 && !opts.buildWheels) {
+      return fail(`${target.source} has the wheel placeholder ${placeholders[0]} in its libraries: launch with wheels built (--wheels) so it is replaced by the uploaded wheel, or put a real path there.`);
+    }
+    const trackingTarget = parseTrackingUri(req.trackingUri);
+    if (trackingTarget.kind !== 'databricks' && trackingTarget.kind !== 'http') {
+      return fail(
+        `When running on Databricks, the MLflow tracking URI must be 'databricks', 'databricks://profile' or a remote http(s) URI that both this machine and the cluster reach; got ${req.trackingUri}.`,
+      );
+    }
+    // One cheap call first, so a bad host or token is reported in the workspace's terms (not the tracking client's).
+    await workspace.dbfsGetStatus('/');
+    checkCancelled();
+    // `databricks` tracking goes through the same workspace (and token) the run is submitted to.
+    const tracking =
+      trackingTarget.kind === 'databricks'
+        ? new MlflowRestClient({ baseUrl: opts.host, token: opts.token })
+        : new MlflowRestClient(resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } }).connection);
+    const clusterTrackingUri = trackingTarget.kind === 'databricks' ? 'databricks' : req.trackingUri;
+
+    const experimentId = req.experimentName
+      ? await ensureExperiment(tracking, req.experimentName)
+      : (req.env?.MLFLOW_EXPERIMENT_ID ?? process.env.MLFLOW_EXPERIMENT_ID ?? '0');
+    checkCancelled();
+
+    let wheels: BuiltWheel[] = [];
+    if (opts.buildWheels) {
+      emit('building', { message: 'Building the project wheel (python -m build)' });
+      const branch = sanitizeNameSegment(await currentGitBranch(req.projectDir).catch(() => 'no-branch'));
+      wheels = await buildWheels(req.projectDir, {
+        python: opts.python ?? 'python3',
+        wheelFolder: opts.wheelFolder ?? DEFAULT_WHEEL_FOLDER,
+        branch,
+        isolation: opts.buildIsolation,
+        onOutput: (text, stream) => output(text, stream),
+        signal: abort.signal,
+      });
+      checkCancelled();
+    }
+
+    emit('uploading', { message: 'Packing and uploading the project' });
+    const envFiles = environmentFiles(project);
+    const archive = buildProjectArchive(req.projectDir, (rel, content) => {
+      if (wheels.length === 0 || !envFiles.has(rel)) return undefined;
+      const text = content.toString('utf8');
+      return hasWheelPlaceholder(text) ? Buffer.from(rewriteWheelPlaceholders(text, wheels, rel), 'utf8') : undefined;
+    });
+    const libraries = wheels.length > 0 ? rewriteLibraries(target.libraries, wheels, target.source) : target.libraries;
+    for (const wheel of wheels) await uploadOnce(wheel.dbfsUri, wheel.data);
+    const tarDbfsPath = projectCodeDbfsPath(experimentId, `${archive.sha256}.tar.gz`);
+    await uploadOnce(`dbfs:/${tarDbfsPath}`, archive.data);
+    const fuseTar = `/dbfs/${tarDbfsPath}`;
+    emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : 'Project and wheels already in DBFS: nothing uploaded' });
+    checkCancelled();
+
+    emit('submitting', { message: 'Creating the MLflow run and submitting the Databricks run' });
+    const runId = await createMlflowRun(tracking, req, project, experimentId);
+    emit('submitting', { mlflowRunId: runId });
+    const runName = `MLflow Run for ${path.resolve(req.projectDir)}`;
+    let body: Record<string, unknown>;
+    if (project.databricksSparkJob) {
+      body = await sparkJobBody(project, req, experimentId, runId, fuseTar, target, runName);
+    } else {
+      const version = mlflowVersionOf(opts.python);
+      const mlflowLib = { pypi: { package: version ? `mlflow==${version}` : 'mlflow' } };
+      const hasMlflowGit = libraries.some((l) => /^git\+https:\/\/github\.com\/[\w-]+\/mlflow/.test(String((l as { pypi?: { package?: string } }).pypi?.package ?? '')));
+      body = {
+        run_name: runName,
+        ...(target.existingClusterId ? { existing_cluster_id: target.existingClusterId } : { new_cluster: target.newCluster }),
+        shell_command_task: {
+          command: databricksRunCommand(fuseTar, runId, req.entryPoint, req.parameters, opts.envManager),
+          env_vars: { MLFLOW_TRACKING_URI: clusterTrackingUri, MLFLOW_EXPERIMENT_ID: experimentId },
+        },
+        libraries: hasMlflowGit ? libraries : [...libraries, mlflowLib],
+      };
+    }
+    checkCancelled();
+    databricksRunId = await workspace.submitSingleTaskRun(body);
+    const submitted = await workspace.getRun(databricksRunId);
+    const runPageUrl = submitted.run_page_url;
+    emit('pending', { databricksRunId, runPageUrl, message: `Submitted Databricks run ${databricksRunId}` });
+    output(`=== Launched MLflow run ${runId} as Databricks job run ${databricksRunId} ===`);
+    if (runPageUrl) output(`=== Check the run's status at ${runPageUrl} ===`);
+    await tagRun(tracking, runId, submitted, opts.host);
+    if (opts.wait === false) return state;
+
+    const final = await pollUntilDone(databricksRunId, submitted);
+    const result = final.state.result_state;
+    await showRunOutput(final);
+    const phase: LaunchPhase = result === 'SUCCESS' ? 'finished' : result === 'CANCELED' || cancelled ? 'killed' : 'failed';
+    await settleMlflowRun(tracking, runId, phase);
+    const stateMessage = final.state.state_message?.trim();
+    const message =
+      phase === 'finished'
+        ? `Run ${runId} finished on Databricks.`
+        : phase === 'killed'
+          ? `Databricks run ${databricksRunId} was cancelled.`
+          : `Databricks run ${databricksRunId} ${final.state.life_cycle_state === 'INTERNAL_ERROR' ? 'could not run' : 'failed'} (${final.state.life_cycle_state}/${result ?? 'no result'}): ${stateMessage || 'no message'}${lastError ? `\n${lastError}` : ''}`;
+    return finish(phase, message);
+  })().catch((err: unknown) => {
+    if (err instanceof LaunchCancelled || (cancelled && databricksRunId === undefined)) return finish('killed', 'The launch was cancelled before the run was submitted.');
+    const message = err instanceof DatabricksApiError || err instanceof MlflowApiError || err instanceof Error ? err.message : String(err);
+    return fail(message);
+  });
+
+  async function uploadOnce(dbfsUri: string, data: Buffer): Promise<void> {
+    if (await workspace.dbfsGetStatus(dbfsUri)) return;
+    try {
+      await workspace.dbfsUpload(dbfsUri, data);
+      uploaded.push(dbfsUri);
+      emit('uploading', { message: `Uploaded ${dbfsUri}` });
+    } catch (err) {
+      // Another launch uploaded the same content meanwhile: the path is content-addressed, so it is ours too.
+      if (err instanceof DatabricksApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS') return;
+      throw err;
+    }
+  }
+
+  async function sparkJobBody(project: ProjectDescription, r: LaunchRequest, experimentId: string, runId: string, fuseTar: string, target: ClusterTarget, runName: string): Promise<Record<string, unknown>> {
+    const spec = project.databricksSparkJob!;
+    let jobFile: string;
+    let jobParameters: string[];
+    if (spec.pythonFile) {
+      if (r.entryPoint !== 'main' || Object.keys(r.parameters).length > 0) {
+        output("The MLproject's databricks_spark_job sets python_file and parameters: the entry point and parameters given are ignored (as mlflow run does).", 'stderr');
+      }
+      jobFile = spec.pythonFile;
+      jobParameters = spec.parameters;
+    } else {
+      const entry = project.entryPoints.find((e) => e.name === r.entryPoint);
+      const command = (entry?.command ?? '').replace(/\{(\w+)\}/g, (_, k: string) => r.parameters[k] ?? entry?.parameters.find((p) => p.name === k)?.default ?? '');
+      const parts = command.split(' ');
+      if (parts[0] !== 'python') throw new Error("Databricks spark job only supports 'python' command in the entry point configuration.");
+      jobFile = parts[1] ?? '';
+      jobParameters = parts.slice(2);
+    }
+    const envVars = { MLFLOW_TRACKING_URI: 'databricks', MLFLOW_EXPERIMENT_ID: experimentId, MLFLOW_RUN_ID: runId };
+    const code = sparkJobWrapper(envVars, fuseTar, fs.readFileSync(path.join(r.projectDir, jobFile), 'utf8'));
+    // MLflow names it with a random uuid; a content hash names the same file the same, so it is uploaded once.
+    const name = `${crypto.createHash('sha256').update(code).digest('hex').slice(0, 32)}.py`;
+    const codePath = projectCodeDbfsPath(experimentId, name);
+    await uploadOnce(`dbfs:/${codePath}`, Buffer.from(code, 'utf8'));
+    return {
+      run_name: runName,
+      ...(target.existingClusterId ? { existing_cluster_id: target.existingClusterId } : { new_cluster: target.newCluster }),
+      libraries: spec.pythonLibraries.map((lib) => ({ pypi: { package: lib } })),
+      spark_python_task: { python_file: `dbfs:/${codePath}`, parameters: jobParameters },
+    };
+  }
+
+  async function pollUntilDone(id: number, first: JobRun): Promise<JobRun> {
+    let run = first;
+    let interval = opts.pollIntervalMs ?? 2000;
+    const maxInterval = interval * 10;
+    let last = '';
+    for (;;) {
+      const lc = run.state.life_cycle_state;
+      const key = `${lc}/${run.state.result_state ?? ''}/${run.state.state_message ?? ''}`;
+      if (key !== last) {
+        last = key;
+        if (!isTerminalLifeCycle(lc)) {
+          const phase: LaunchPhase = lc === 'RUNNING' || lc === 'TERMINATING' ? 'running' : 'pending';
+          emit(phase, { message: `${lc}${run.state.state_message ? `: ${run.state.state_message}` : ''}` });
+        }
+      }
+      if (isTerminalLifeCycle(lc)) return run;
+      await sleep(interval);
+      interval = Math.min(Math.round(interval * 1.5), maxInterval);
+      run = await workspace.getRun(id);
+    }
+  }
+
+  async function showRunOutput(run: JobRun): Promise<void> {
+    try {
+      const out = await workspace.getRunOutput(run.run_id);
+      if (out.logs) output(out.logs);
+      if (out.logs_truncated) output('(the driver log was truncated by Databricks; see the run page for all of it)', 'stderr');
+      if (out.error) {
+        lastError = [out.error, out.error_trace?.trim().split('\n').slice(-6).join('\n')].filter(Boolean).join('\n');
+        output(out.error_trace ?? out.error, 'stderr');
+      }
+    } catch (err) {
+      output(`Could not read the run's output: ${(err as Error).message}`, 'stderr');
+    }
+  }
+
+  function finish(phase: LaunchPhase, message: string): LaunchState {
+    emit(phase, { message });
+    return { ...state };
+  }
+
+  function fail(message: string): LaunchState {
+    return finish('failed', message);
+  }
+
+  return {
+    done,
+    async cancel() {
+      cancelled = true;
+      abort.abort();
+      if (databricksRunId !== undefined) {
+        await workspace.cancelRun(databricksRunId).catch((err: unknown) => output(`Could not cancel Databricks run ${databricksRunId}: ${(err as Error).message}`, 'stderr'));
+      }
+      await done;
+    },
+  };
+}
+
+/** The MLproject's environment file plus top-level requirements files: where wheel placeholders are rewritten. */
+function environmentFiles(project: ProjectDescription): Set<string> {
+  const files = new Set<string>();
+  if (project.environment?.file) files.add(project.environment.file.replace(/^\.\//, ''));
+  if (!project.mlprojectPath) files.add('conda.yaml');
+  if (project.mlprojectPath) {
+    for (const name of fs.readdirSync(path.dirname(project.mlprojectPath))) if (/^requirements.*\.txt$/.test(name)) files.add(name);
+  }
+  return files;
+}
+
+/** Creates the run before submitting, with the tags and params `mlflow run` gives it (mlflow/projects/utils.py _create_run). */
+async function createMlflowRun(client: MlflowRestClient, req: LaunchRequest, project: ProjectDescription, experimentId: string): Promise<string> {
+  const dir = path.resolve(req.projectDir);
+  const tags: MlflowTag[] = [
+    { key: 'mlflow.user', value: safeUserName() },
+    { key: 'mlflow.source.name', value: dir },
+    { key: 'mlflow.source.type', value: 'PROJECT' },
+    { key: 'mlflow.project.entryPoint', value: req.entryPoint },
+    { key: 'mlflow.project.backend', value: 'databricks' },
+  ];
+  const commit = await runGit(['rev-parse', 'HEAD'], dir, 15_000).catch(() => undefined);
+  if (commit?.code === 0) tags.push({ key: 'mlflow.source.git.commit', value: commit.stdout.trim() });
+  const info = await client.createRun(experimentId, req.runName, { tags });
+  const entry = project.entryPoints.find((e) => e.name === req.entryPoint);
+  const params = new Map<string, string>();
+  for (const p of entry?.parameters ?? []) if (p.default !== undefined) params.set(p.name, p.default);
+  for (const [k, v] of Object.entries(req.parameters)) params.set(k, v);
+  if (params.size > 0) await client.logBatch(info.run_id, { params: [...params].map(([key, value]) => ({ key, value })) });
+  return info.run_id;
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/** The tags MLflow sets after submitting (DatabricksSubmittedRun._print_description_and_log_tags). */
+async function tagRun(client: MlflowRestClient, runId: string, run: JobRun, host: string): Promise<void> {
+  const tags: [string, string | number | undefined][] = [
+    ['mlflow.databricks.runURL', run.run_page_url],
+    ['mlflow.databricks.shellJobRunID', run.run_id],
+    ['mlflow.databricks.webappURL', host.replace(/\/+$/, '')],
+    ['mlflow.databricks.shellJobID', run.job_id],
+  ];
+  for (const [key, value] of tags) if (value !== undefined) await client.setTag(runId, key, String(value));
+}
+
+/** As `mlflow run` does when it waits: a run the cluster never ended (it did not start) is ended here. */
+async function settleMlflowRun(client: MlflowRestClient, runId: string, phase: LaunchPhase): Promise<void> {
+  try {
+    const run = await client.getRun(runId);
+    if (run.info.status === 'RUNNING' || run.info.status === 'SCHEDULED') {
+      await client.updateRun(runId, phase === 'finished' ? 'FINISHED' : phase === 'killed' ? 'KILLED' : 'FAILED');
+    }
+  } catch {
+    /* the Databricks result stands on its own */
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

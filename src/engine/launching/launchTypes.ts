@@ -1,0 +1,67 @@
+/** What a launch needs and what it reports, shared by the local and the Databricks launcher. */
+
+export interface LaunchRequest {
+  projectDir: string;
+  entryPoint: string;
+  parameters: Record<string, string>;
+  experimentName?: string;
+  runName?: string;
+  /** What the run logs to: an http(s) URL, `databricks` or `databricks://<profile>`. */
+  trackingUri: string;
+  /** Extra environment for the run (e.g. MLFLOW_TRACKING_TOKEN). Never logged. */
+  env?: Record<string, string>;
+}
+
+export type EnvManager = 'local' | 'virtualenv' | 'conda' | 'uv';
+
+export interface LocalLaunchOptions {
+  /** An interpreter whose environment has mlflow. */
+  python: string;
+  envManager?: EnvManager;
+}
+
+export interface DatabricksLaunchOptions {
+  host: string;
+  token: string;
+  /** The cluster spec as a JSON object, or the path of a cluster JSON file (`--backend-config`). */
+  backendConfig: object | string;
+  /** Build the project's wheel(s) with `python -m build`, upload them and rewrite wheel placeholders. */
+  buildWheels?: boolean;
+  /** DBFS folder for wheels (default dbfs:/FileStore/wheels); a branch and a hash folder go below it. */
+  wheelFolder?: string;
+  /** First poll interval of runs/get (it backs off to 10x this). Default 2 s. */
+  pollIntervalMs?: number;
+  /** Interpreter for `python -m build` (default: python3 on PATH). */
+  python?: string;
+  /** Passed to the `mlflow run` on the cluster, as `mlflow run -b databricks --env-manager` does. */
+  envManager?: EnvManager;
+  /** Build wheels in an isolated environment (python -m build's default). Default true. */
+  buildIsolation?: boolean;
+}
+
+export type LaunchPhase = 'validating' | 'building' | 'uploading' | 'submitting' | 'pending' | 'running' | 'finished' | 'failed' | 'killed';
+
+export interface LaunchState {
+  phase: LaunchPhase;
+  message?: string;
+  mlflowRunId?: string;
+  databricksRunId?: number;
+  runPageUrl?: string;
+  /** DBFS paths actually uploaded (files already present are skipped and not listed). */
+  uploaded?: string[];
+}
+
+export interface LaunchEvents {
+  onOutput?(text: string, stream: 'stdout' | 'stderr'): void;
+  onState?(state: LaunchState): void;
+}
+
+export interface LaunchHandle {
+  /** Resolves (never rejects) with the final state: finished, failed or killed. */
+  readonly done: Promise<LaunchState>;
+  cancel(): Promise<void>;
+}
+
+export function isFinalPhase(phase: LaunchPhase): boolean {
+  return phase === 'finished' || phase === 'failed' || phase === 'killed';
+}

@@ -1,0 +1,146 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { resolveDatabricksCredentials } from '../../engine/connections/databricksConfig';
+import { launchLocal } from '../../engine/launching/localLauncher';
+import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../../engine/launching/launchTypes';
+import { getOutputChannel } from '../outputChannel';
+import type { TrackingConnections } from '../explorer/trackingConnections';
+import { pythonInterpreter } from '../explorer/trackingConnections';
+import { RunTerminal } from './runTerminal';
+
+export type Backend = 'local' | 'databricks';
+
+export interface LaunchSpec {
+  projectDir: string;
+  entryPoint: string;
+  parameters: Record<string, string>;
+  backend: Backend;
+  experimentName?: string;
+  runName?: string;
+  /** Databricks only: cluster JSON path relative to the project (default cluster.json). */
+  backendConfig?: string;
+  buildWheels?: boolean;
+}
+
+/**
+ * Starts a launch in its own terminal with a progress notification (with Cancel), and reports the
+ * result with a way to the run. The engine does the work; this file only shows it.
+ */
+export async function startLaunch(spec: LaunchSpec, connections: TrackingConnections, onFinished: (state: LaunchState) => void): Promise<LaunchState | undefined> {
+  const connection = connections.active();
+  if (connection?.kind === 'embedded' && !connection.client) await connections.startEmbedded();
+  const active = connections.active();
+  const trackingUri = active?.resolved?.trackingUri;
+  if (!trackingUri) {
+    void vscode.window.showErrorMessage(`MLflow: no usable tracking server (${active?.problem ?? 'none configured'}). Set one with "MLflow: Set Tracking URI" or start the local server.`);
+    return undefined;
+  }
+  const env: Record<string, string> = {};
+  if (active?.resolved?.connection.token && active.kind !== 'databricks') env.MLFLOW_TRACKING_TOKEN = active.resolved.connection.token;
+  const request: LaunchRequest = {
+    projectDir: spec.projectDir,
+    entryPoint: spec.entryPoint,
+    parameters: spec.parameters,
+    experimentName: spec.experimentName,
+    runName: spec.runName,
+    trackingUri,
+    env,
+  };
+  const config = vscode.workspace.getConfiguration('mlflow');
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(spec.projectDir))?.uri.fsPath;
+  const python = (await pythonFromPythonExtension()) ?? pythonInterpreter(folder);
+  const title = `MLflow: ${path.basename(spec.projectDir)} -e ${spec.entryPoint} (${spec.backend})`;
+
+  let resolveDone: (state: LaunchState) => void = () => undefined;
+  const done = new Promise<LaunchState>((resolve) => (resolveDone = resolve));
+  let handle: LaunchHandle | undefined;
+  let progressReport: (message: string) => void = () => undefined;
+
+  const terminal = new RunTerminal((term) => {
+    term.write(`${title}\nTracking: ${trackingUri}\n\n`);
+    const events = {
+      onOutput: (text: string) => term.write(text),
+      onState: (state: LaunchState) => {
+        term.state(state);
+        progressReport(`${state.phase}${state.message ? `: ${state.message.split('\n')[0]}` : ''}`);
+      },
+    };
+    if (spec.backend === 'local') {
+      handle = launchLocal(request, { python, envManager: config.get<EnvManager>('envManager') ?? 'local' }, events);
+    } else {
+      handle = startDatabricks(request, spec, python, term, events);
+    }
+    if (!handle) {
+      resolveDone({ phase: 'failed', message: 'The launch could not start.' });
+      return undefined;
+    }
+    void handle.done.then((state) => {
+      resolveDone(state);
+      term.exit(state.phase === 'finished' ? 0 : 1);
+    });
+    return handle;
+  });
+  const vsTerminal = vscode.window.createTerminal({ name: `MLflow ${spec.entryPoint}`, pty: terminal, iconPath: new vscode.ThemeIcon('beaker') });
+  vsTerminal.show(true);
+
+  const state = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      progressReport = (message) => progress.report({ message });
+      token.onCancellationRequested(() => void handle?.cancel());
+      return done;
+    },
+  );
+  getOutputChannel().info(`${title}: ${state.phase}${state.mlflowRunId ? ` (run ${state.mlflowRunId})` : ''}${state.message ? `: ${state.message}` : ''}`);
+  onFinished(state);
+  const summary = state.phase === 'finished' ? 'finished' : state.phase === 'killed' ? 'was cancelled' : 'failed';
+  const message = `MLflow run ${state.mlflowRunId ?? ''} ${summary}${state.phase === 'failed' && state.message ? `: ${state.message.split('\n').slice(-1)[0]}` : ''}`;
+  const actions = state.runPageUrl ? ['Open Databricks Run'] : [];
+  const show = state.phase === 'finished' ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  void show(message.replace(/\s+/g, ' '), ...actions).then((action) => {
+    if (action && state.runPageUrl) void vscode.env.openExternal(vscode.Uri.parse(state.runPageUrl));
+  });
+  return state;
+}
+
+function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: string, term: RunTerminal, events: Parameters<typeof launchLocal>[2]): LaunchHandle | undefined {
+  // Loaded on demand: the Databricks launcher is only needed when a run goes there.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const launcher = require('../../engine/launching/databricksLauncher') as typeof import('../../engine/launching/databricksLauncher');
+  const profile = vscode.workspace.getConfiguration('mlflow').get<string>('databricks.profile') || undefined;
+  let creds;
+  try {
+    creds = resolveDatabricksCredentials(profile);
+  } catch (err) {
+    term.write(`\x1b[31m${err instanceof Error ? err.message : String(err)}\x1b[0m\n`);
+    return undefined;
+  }
+  if (creds.auth.kind !== 'pat') {
+    term.write('\x1b[31mLaunching on Databricks needs a personal access token (token = ... in the profile, or DATABRICKS_TOKEN).\x1b[0m\n');
+    return undefined;
+  }
+  return launcher.launchOnDatabricks(
+    request,
+    {
+      host: creds.host,
+      token: creds.auth.token,
+      backendConfig: path.join(spec.projectDir, spec.backendConfig ?? 'cluster.json'),
+      buildWheels: spec.buildWheels,
+      python,
+    },
+    events,
+  );
+}
+
+/** The interpreter the Python extension has selected for the workspace, if it is installed. */
+async function pythonFromPythonExtension(): Promise<string | undefined> {
+  if (vscode.workspace.getConfiguration('mlflow').get<string>('pythonPath')) return undefined;
+  const python = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(): { path: string } } }>('ms-python.python');
+  if (!python) return undefined;
+  try {
+    const api = python.isActive ? python.exports : await python.activate();
+    return api?.environments?.getActiveEnvironmentPath().path;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,143 @@
+// Launch benchmark, both sides measured in this run against the same servers:
+// - launch_databricks_submit: from launch to the emulator receiving jobs/runs/submit, our launcher
+//   vs `mlflow run -b databricks --backend-config ...` (spawned; python start-up and imports are
+//   part of what a user waits for). The project is already in DBFS for both (one warm-up each), so
+//   this is validate + experiment + tar/hash + get-status + create run + submit.
+// - launch_local_first_output: from launch to the first line the user's script prints, our
+//   launchLocal (which wraps `mlflow run`) vs `python -m mlflow run` spawned directly: the ratio
+//   is our overhead, expected ~1.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { killProcessGroup } from '../../src/engine/launching/childProcess';
+import { launchOnDatabricks } from '../../src/engine/launching/databricksLauncher';
+import { launchLocal } from '../../src/engine/launching/localLauncher';
+import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
+import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { copyFixture, makeTempDir, venvPython } from '../support/repoPaths';
+
+const ROUNDS = 3;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const tick = () => {
+      if (predicate()) return resolve();
+      if (Date.now() > deadline) return reject(new Error('timed out'));
+      setTimeout(tick, 2);
+    };
+    tick();
+  });
+}
+
+const submitted = (emulator: DatabricksEmulator, from: number) => emulator.requests.slice(from).some((r) => /\/jobs\/runs\/submit$/.test(r.path));
+
+async function oursToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
+  const mark = emulator.requests.length;
+  const t0 = performance.now();
+  const handle = launchOnDatabricks(
+    { projectDir, entryPoint: 'main', parameters: { alpha: '0.1' }, experimentName, trackingUri: 'databricks' },
+    { host: emulator.url, token: emulator.token, backendConfig: 'bench-cluster.json', envManager: 'local', wait: false },
+  );
+  await waitFor(() => submitted(emulator, mark), 120_000);
+  const ms = performance.now() - t0;
+  const final = await handle.done;
+  if (final.phase !== 'pending') throw new Error(`our launch ended ${final.phase}: ${final.message}`);
+  return ms;
+}
+
+async function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
+  const mark = emulator.requests.length;
+  const t0 = performance.now();
+  const child = spawn(
+    venvPython,
+    ['-m', 'mlflow', 'run', projectDir, '-b', 'databricks', '--backend-config', path.join(projectDir, 'bench-cluster.json'), '--experiment-name', experimentName, '--env-manager', 'local', '-P', 'alpha=0.1'],
+    { env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await waitFor(() => submitted(emulator, mark) || child.exitCode !== null, 180_000);
+    if (!submitted(emulator, mark)) throw new Error(`mlflow run -b databricks exited before submitting:\n${stderr.slice(-2000)}`);
+    return performance.now() - t0;
+  } finally {
+    await killProcessGroup(child, 1000);
+  }
+}
+
+async function firstLine(start: () => { stop: () => Promise<void> }, marker: RegExp, output: { text: string }): Promise<number> {
+  const t0 = performance.now();
+  const run = start();
+  try {
+    await waitFor(() => marker.test(output.text), 120_000);
+    return performance.now() - t0;
+  } finally {
+    await run.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const server = await startLocalTrackingServer({ python: venvPython, dataDir: makeTempDir('bench-launch-mlflow') });
+  // Runs stay PENDING (a long cluster start): the benchmark measures up to submission only.
+  const emulator = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench'], pendingMs: 600_000 });
+  const projectDir = copyFixture('launch-project');
+  fs.writeFileSync(path.join(projectDir, 'bench-cluster.json'), JSON.stringify({ new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 } }));
+  try {
+    const experiment = `bench-launch-${Date.now()}`;
+    await oursToSubmit(emulator, projectDir, experiment); // warm-up: uploads our tarball
+    await mlflowToSubmit(emulator, projectDir, experiment); // warm-up: uploads MLflow's tarball
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      ours.push(await oursToSubmit(emulator, projectDir, experiment));
+      theirs.push(await mlflowToSubmit(emulator, projectDir, experiment));
+    }
+    const o = median(ours);
+    const t = median(theirs);
+    console.log(`BENCH name=launch_databricks_submit value=${o.toFixed(1)} unit=ms ratio=${(o / t).toFixed(3)} vs=mlflow_cli`);
+
+    const localOurs: number[] = [];
+    const localDirect: number[] = [];
+    const marker = /training started/;
+    const request = { projectDir, entryPoint: 'main', parameters: { alpha: '0.1', label: 'bench' }, experimentName: experiment, trackingUri: server.url };
+    for (let i = 0; i < ROUNDS; i++) {
+      const a = { text: '' };
+      localOurs.push(
+        await firstLine(() => {
+          const handle = launchLocal(request, { python: venvPython, envManager: 'local' }, { onOutput: (text) => void (a.text += text) });
+          return { stop: () => handle.done.then(() => undefined) };
+        }, marker, a),
+      );
+      const b = { text: '' };
+      localDirect.push(
+        await firstLine(() => {
+          const child = spawn(venvPython, ['-m', 'mlflow', 'run', projectDir, '-e', 'main', '-P', 'alpha=0.1', '-P', 'label=bench', '--experiment-name', experiment, '--env-manager', 'local'], {
+            cwd: projectDir,
+            env: { ...process.env, MLFLOW_TRACKING_URI: server.url, PYTHONUNBUFFERED: '1', PATH: `${path.dirname(venvPython)}${path.delimiter}${process.env.PATH ?? ''}` },
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+          });
+          child.stdout.on('data', (d: Buffer) => (b.text += d.toString()));
+          return { stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('close', () => resolve()))) };
+        }, marker, b),
+      );
+    }
+    const lo = median(localOurs);
+    const ld = median(localDirect);
+    console.log(`BENCH name=launch_local_first_output value=${lo.toFixed(1)} unit=ms ratio=${(lo / ld).toFixed(3)} vs=mlflow_run_direct`);
+  } finally {
+    await emulator.stop();
+    await server.stop();
+    fs.rmSync(path.dirname(projectDir), { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

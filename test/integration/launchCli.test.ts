@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCliCommand, type CliIo } from '../../src/cli/cliCommand';
+import { runCommand } from '../../src/cli/runCommand';
+import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { copyFixture, venvPython } from '../support/repoPaths';
+
+let trackingUri: string;
+let emulator: DatabricksEmulator;
+let projectDir: string;
+
+before(async () => {
+  trackingUri = (await useMlflowServer()).url;
+  emulator = await startDatabricksEmulator({ mlflowTrackingUri: trackingUri, python: venvPython, tokens: ['dapi-cli-test'] });
+  projectDir = copyFixture('launch-project');
+});
+
+after(async () => {
+  await emulator?.stop();
+});
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (t) => void (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => void (err += t.endsWith('\n') ? t : `${t}\n`) };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return { code: await runCliCommand([runCommand], ['run', ...args], io), out, err };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+test('mlflow-wb run (local): streams the output, prints the run id, exit code 0', async () => {
+  const experiment = uniqueName('launch-cli');
+  const r = await cli([projectDir, '-e', 'main', '-P', 'alpha=2', '-P', 'label=from cli', '--tracking-uri', trackingUri, '--experiment-name', experiment, '--env-manager', 'local', '--python', venvPython]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^training started: alpha=2.0 label='from cli'$/m);
+  const runId = /^MLflow run id: ([0-9a-f]{32})$/m.exec(r.out)?.[1];
+  assert.ok(runId, r.out);
+  const run = await new MlflowRestClient({ baseUrl: trackingUri }).getRun(runId);
+  assert.equal(run.info.status, 'FINISHED');
+  assert.match(r.err, /\[mlflow-wb\] finished/);
+});
+
+test('mlflow-wb run: a bad float exits 1 before starting; bad usage exits 2', async () => {
+  const bad = await cli([projectDir, '-P', 'alpha=abc', '--tracking-uri', trackingUri, '--python', venvPython]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /'alpha' of entry point 'main' is a float, but the value "abc" is not a number/);
+  const usage = await cli([projectDir, '--backend', 'databricks']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.err, /--backend databricks needs --backend-config/);
+  assert.equal((await cli([projectDir, '--experiment-name', 'a', '--branch-experiment'])).code, 2);
+});
+
+test('mlflow-wb run --backend databricks: credentials from the environment, run page URL printed, exit 1 when the cluster fails', async () => {
+  fs.writeFileSync(path.join(projectDir, 'plain-cluster.json'), JSON.stringify({ spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 }));
+  emulator.failNextRun('Cluster failed to launch: quota exceeded (cli test)');
+  const r = await cli(
+    [projectDir, '--backend', 'databricks', '--backend-config', 'plain-cluster.json', '--experiment-name', uniqueName('launch-cli-db'), '--env-manager', 'local', '--python', venvPython],
+    { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, DATABRICKS_CONFIG_PROFILE: '', MLFLOW_TRACKING_URI: '' },
+  );
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /^MLflow run id: [0-9a-f]{32}$/m, r.err);
+  assert.ok(r.out.includes(`Databricks run: ${emulator.url}/`), r.out);
+  assert.match(r.err, /failed.*Cluster failed to launch: quota exceeded \(cli test\)/);
+  assert.doesNotMatch(r.out + r.err, /dapi-cli-test/, 'the token is never printed');
+});
