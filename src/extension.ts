@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerComparePanel, type ComparePanels } from './extension/compare/registerComparePanel';
 import { registerExplorer } from './extension/explorer/explorerCommands';
 import type { RegistryTreeProvider } from './extension/explorer/registryTreeProvider';
 import type { RunsTreeProvider } from './extension/explorer/runsTreeProvider';
@@ -15,6 +16,7 @@ export interface MlflowWorkbenchApi {
   runsTree: RunsTreeProvider;
   registryTree: RegistryTreeProvider;
   diagnostics: ValidationDiagnostics;
+  comparePanels: ComparePanels;
 }
 
 /**
@@ -24,11 +26,12 @@ export interface MlflowWorkbenchApi {
 export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   const output = getOutputChannel();
   context.subscriptions.push(output, vscode.commands.registerCommand('mlflow.showOutput', () => output.show(true)));
-  const { connections, runs, registry } = registerExplorer(context);
+  const { connections, runs, registry, runsView } = registerExplorer(context);
   const diagnostics = registerValidation(context);
   registerScaffolding(context);
   registerLaunching(context, connections, runs);
-  return { connections, runsTree: runs, registryTree: registry, diagnostics };
+  const comparePanels = registerComparePanel(context, { connections, runsView });
+  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels };
 }
 
 export function deactivate(): void {

@@ -1,1 +1,243 @@
-export {};
+// The one message contract between the extension and its webviews. Both ends validate every
+// message they receive with the validators below (a webview is a separate, less trusted context,
+// and a stale webview restored after an update may speak an older dialect).
+// Plain TypeScript, no DOM and no Node: compiled into the extension and bundled into webviews.
+
+// ---------------------------------------------------------------- wire shapes of the compare panel
+
+/** One run as the compare panel shows it. */
+export interface CompareRun {
+  runId: string;
+  name: string;
+  experimentId: string;
+  status: string;
+  startTime?: number;
+  endTime?: number;
+}
+
+/** A param or tag: one value per run (undefined where the run lacks the key). */
+export interface DiffRow {
+  key: string;
+  values: (string | undefined)[];
+  differs: boolean;
+}
+
+/** A metric: per-run latest value (and min/max once histories are loaded); `best` is a run index or -1. */
+export interface MetricRow {
+  key: string;
+  latest: (number | undefined)[];
+  min?: (number | undefined)[];
+  max?: (number | undefined)[];
+  best: number;
+  higherIsBetter: boolean;
+  differs: boolean;
+}
+
+export interface Comparison {
+  runs: CompareRun[];
+  params: DiffRow[];
+  metrics: MetricRow[];
+  tags: DiffRow[];
+}
+
+/**
+ * [step, timestamp ms, value] — arrays, not objects: histories are the bulk of the traffic. The value
+ * is null for NaN/±Infinity, which postMessage's JSON would turn into null anyway.
+ */
+export type HistoryPoint = [number, number, number | null];
+
+export interface HistorySeries {
+  runId: string;
+  metricKey: string;
+  points: HistoryPoint[];
+  /** Fewer points than the server holds (server- or client-side sampling). */
+  sampled: boolean;
+  /** Min and max over the whole history when known exactly; else over `points`. */
+  min?: number;
+  max?: number;
+  exact: boolean;
+}
+
+export interface HistoryError {
+  metricKey: string;
+  runId?: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------- messages
+
+/** Extension → webview. */
+export type ToWebviewMessage =
+  /** `refreshing`: some runs are still RUNNING and the panel polls them; `missing`: run ids not found. */
+  | { type: 'runs'; connectionId: string; connectionLabel: string; comparison: Comparison; refreshing: boolean; missing: string[] }
+  | { type: 'loading'; what: string }
+  | { type: 'histories'; requestId: number; series: HistorySeries[]; errors: HistoryError[]; source: 'bulk' | 'per-run' }
+  | { type: 'error'; message: string; retry: 'runs' | 'histories' | 'none'; requestId?: number }
+  | { type: 'notice'; message: string };
+
+/** Webview → extension. */
+export type FromWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'loadHistories'; requestId: number; metricKeys: string[]; maxPoints: number }
+  | { type: 'setBetter'; metric: string; higherIsBetter: boolean }
+  | { type: 'exportCsv'; table: 'params' | 'metrics' | 'tags' | 'all' }
+  | { type: 'copy'; text: string }
+  | { type: 'retry' };
+
+/** What the compare panel persists (vscode.setState) and its serializer restores. */
+export interface ComparePanelState {
+  connectionId: string;
+  runIds: string[];
+  tab?: string;
+  chartMetrics?: string[];
+}
+
+// ---------------------------------------------------------------- validators
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Checks `value` at `path`; returns an error text or undefined. */
+type Check = (value: unknown, path: string) => string | undefined;
+
+const MAX_TEXT = 10_000_000;
+const MAX_ITEMS = 1_000_000;
+
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+const str =
+  (max = MAX_TEXT): Check =>
+  (v, p) =>
+    typeof v !== 'string' ? `${p} must be a string, not ${describe(v)}` : v.length > max ? `${p} is longer than ${max} characters` : undefined;
+/** Any number, NaN and ±Infinity included: MLflow metrics may be NaN (postMessage keeps them). */
+const num: Check = (v, p) => (typeof v !== 'number' ? `${p} must be a number, not ${describe(v)}` : undefined);
+const int =
+  (min: number, max: number): Check =>
+  (v, p) =>
+    typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max ? `${p} must be an integer in [${min}, ${max}]` : undefined;
+const bool: Check = (v, p) => (typeof v !== 'boolean' ? `${p} must be a boolean, not ${describe(v)}` : undefined);
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v, p) =>
+    typeof v === 'string' && allowed.includes(v) ? undefined : `${p} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+const optional =
+  (check: Check): Check =>
+  (v, p) =>
+    v === undefined ? undefined : check(v, p);
+/** An array slot that may be empty: JSON/structured clone turns `undefined` in arrays into null. */
+const orMissing =
+  (check: Check): Check =>
+  (v, p) =>
+    v === undefined || v === null ? undefined : check(v, p);
+const arr =
+  (item: Check, max = MAX_ITEMS): Check =>
+  (v, p) => {
+    if (!Array.isArray(v)) return `${p} must be an array, not ${describe(v)}`;
+    if (v.length > max) return `${p} has more than ${max} items`;
+    for (let i = 0; i < v.length; i++) {
+      const e = item(v[i], `${p}[${i}]`);
+      if (e) return e;
+    }
+    return undefined;
+  };
+const tuple =
+  (...items: Check[]): Check =>
+  (v, p) => {
+    if (!Array.isArray(v) || v.length !== items.length) return `${p} must be an array of ${items.length} items`;
+    for (let i = 0; i < items.length; i++) {
+      const e = items[i](v[i], `${p}[${i}]`);
+      if (e) return e;
+    }
+    return undefined;
+  };
+const obj =
+  (fields: Record<string, Check>): Check =>
+  (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object, not ${describe(v)}`;
+    const record = v as Record<string, unknown>;
+    for (const [key, check] of Object.entries(fields)) {
+      const e = check(record[key], `${p}.${key}`);
+      if (e) return e;
+    }
+    return undefined;
+  };
+
+const compareRun = obj({
+  runId: str(200),
+  name: str(1000),
+  experimentId: str(200),
+  status: str(50),
+  startTime: optional(num),
+  endTime: optional(num),
+});
+const diffRow = obj({ key: str(1000), values: arr(orMissing(str())), differs: bool });
+const metricRow = obj({
+  key: str(1000),
+  latest: arr(orMissing(num)),
+  min: optional(arr(orMissing(num))),
+  max: optional(arr(orMissing(num))),
+  best: int(-1, MAX_ITEMS),
+  higherIsBetter: bool,
+  differs: bool,
+});
+const comparison = obj({ runs: arr(compareRun), params: arr(diffRow), metrics: arr(metricRow), tags: arr(diffRow) });
+const historySeries = obj({
+  runId: str(200),
+  metricKey: str(1000),
+  points: arr(tuple(num, num, orMissing(num)), 10_000_000),
+  sampled: bool,
+  min: optional(num),
+  max: optional(num),
+  exact: bool,
+});
+const historyError = obj({ metricKey: str(1000), runId: optional(str(200)), message: str(10_000) });
+const requestId = int(0, Number.MAX_SAFE_INTEGER);
+
+const toWebviewChecks: Record<ToWebviewMessage['type'], Check> = {
+  runs: obj({ connectionId: str(2000), connectionLabel: str(1000), comparison, refreshing: bool, missing: arr(str(200)) }),
+  loading: obj({ what: str(1000) }),
+  histories: obj({ requestId, series: arr(historySeries), errors: arr(historyError), source: oneOf('bulk', 'per-run') }),
+  error: obj({ message: str(10_000), retry: oneOf('runs', 'histories', 'none'), requestId: optional(requestId) }),
+  notice: obj({ message: str(10_000) }),
+};
+
+/** Largest number of points per series a webview may ask for (the server samples at most 2500). */
+export const MAX_HISTORY_POINTS = 100_000;
+
+const fromWebviewChecks: Record<FromWebviewMessage['type'], Check> = {
+  ready: obj({}),
+  loadHistories: obj({ requestId, metricKeys: arr(str(1000), 200), maxPoints: int(2, MAX_HISTORY_POINTS) }),
+  setBetter: obj({ metric: str(1000), higherIsBetter: bool }),
+  exportCsv: obj({ table: oneOf('params', 'metrics', 'tags', 'all') }),
+  copy: obj({ text: str() }),
+  retry: obj({}),
+};
+
+function validate<T extends { type: string }>(checks: Record<string, Check>, value: unknown, side: string): Validation<T> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: `${side} message must be an object, not ${describe(value)}` };
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) {
+    return { ok: false, error: `${side} message has unknown type ${JSON.stringify(type)}; known: ${Object.keys(checks).join(', ')}` };
+  }
+  const error = checks[type](value, `${side}.${type}`);
+  return error ? { ok: false, error } : { ok: true, value: value as T };
+}
+
+/** Validates a message a webview received from the extension. */
+export function validateToWebview(value: unknown): Validation<ToWebviewMessage> {
+  return validate<ToWebviewMessage>(toWebviewChecks, value, 'toWebview');
+}
+
+/** Validates a message the extension received from a webview. */
+export function validateFromWebview(value: unknown): Validation<FromWebviewMessage> {
+  return validate<FromWebviewMessage>(fromWebviewChecks, value, 'fromWebview');
+}
+
+const panelState = obj({ connectionId: str(2000), runIds: arr(str(200), 1000), tab: optional(str(50)), chartMetrics: optional(arr(str(1000), 200)) });
+
+/** Validates state restored by a WebviewPanelSerializer (it was written by an older webview, maybe). */
+export function validatePanelState(value: unknown): Validation<ComparePanelState> {
+  const error = panelState(value, 'state');
+  if (error) return { ok: false, error };
+  const state = value as ComparePanelState;
+  return state.runIds.length === 0 ? { ok: false, error: 'state.runIds is empty' } : { ok: true, value: state };
+}

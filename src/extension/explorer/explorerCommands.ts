@@ -15,11 +15,16 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.svg', '.web
 const TEXT_NAMES = new Set(['MLmodel', 'requirements.txt', 'conda.yaml', 'python_env.yaml', 'MLproject']);
 
 /** Registers the Runs and Model Registry views, the status bar item and every explorer command. */
-export function registerExplorer(context: vscode.ExtensionContext): { connections: TrackingConnections; runs: RunsTreeProvider; registry: RegistryTreeProvider } {
+export function registerExplorer(context: vscode.ExtensionContext): {
+  connections: TrackingConnections;
+  runs: RunsTreeProvider;
+  registry: RegistryTreeProvider;
+  runsView: vscode.TreeView<ExplorerNode>;
+} {
   const connections = new TrackingConnections(context);
   const runs = new RunsTreeProvider(connections);
   const registry = new RegistryTreeProvider(connections);
-  const runsView = vscode.window.createTreeView('mlflow.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
+  const runsView = vscode.window.createTreeView<ExplorerNode>('mlflow.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
   const registryView = vscode.window.createTreeView('mlflow.models', { treeDataProvider: registry, showCollapseAll: true });
   const refreshAll = () => {
     runs.refresh();
@@ -194,7 +199,7 @@ export function registerExplorer(context: vscode.ExtensionContext): { connection
   );
   context.subscriptions.push(...registerRegistryCommands(command, registry));
   void connections.reload();
-  return { connections, runs, registry };
+  return { connections, runs, registry, runsView };
 }
 
 /** The connection and run of a "Source run" leaf of the registry tree (its id is <version id>/run). */

@@ -1,0 +1,329 @@
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
+import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
+import { loadHistories, BULK_INTERVAL_MAX_RESULTS, type LoadedSeries } from '../../engine/compare/loadHistories';
+import { fetchRuns, isActive } from '../../engine/compare/runSelection';
+import { isCancelled } from '../../engine/mlflow/mlflowRestClient';
+import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
+import { validateFromWebview, type FromWebviewMessage, type HistorySeries, type ToWebviewMessage } from '../../../webview/contract';
+import type { TrackingConnections } from '../explorer/trackingConnections';
+import { getOutputChannel } from '../outputChannel';
+
+export const COMPARE_VIEW_TYPE = 'mlflow.compare';
+/** globalState key: metric key → higher is better, as the user last set it. */
+export const BETTER_MEMENTO_KEY = 'mlflow.compare.higherIsBetter';
+/** How often runs that are still RUNNING are re-read. */
+const POLL_MS = 5000;
+/** Points per run kept for the Metrics table's min/max (the server's sampling limit). */
+const TABLE_HISTORY_POINTS = BULK_INTERVAL_MAX_RESULTS;
+/** Metrics whose min/max the table loads on its own; more are loaded when charted. */
+const TABLE_HISTORY_KEYS = 50;
+
+export interface ComparePanelDeps {
+  connections: TrackingConnections;
+  context: vscode.ExtensionContext;
+}
+
+/**
+ * One "Compare runs" webview: loads the runs, lines them up (engine/compare), answers the webview's
+ * requests (histories, direction flips, CSV export, copy) and re-reads runs that are still running.
+ */
+export class ComparePanel implements vscode.Disposable {
+  private static readonly open = new Set<ComparePanel>();
+  private runs: MlflowRun[] = [];
+  private missing: string[] = [];
+  private comparison: RunComparison | undefined;
+  /** runId/metricKey → min/max over the history, from loaded histories. */
+  private readonly extremes = new Map<string, Map<string, { min?: number; max?: number }>>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private poll: NodeJS.Timeout | undefined;
+  private runsAbort: AbortController | undefined;
+  private historiesAbort: AbortController | undefined;
+  private disposed = false;
+  private readyResolve!: () => void;
+  /** Resolves once the webview said `ready` (tests and the serializer wait on it). */
+  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+  /** Every message posted to the webview, newest last (bounded; for tests and diagnostics). */
+  readonly posted: ToWebviewMessage[] = [];
+  private readonly postedEmitter = new vscode.EventEmitter<ToWebviewMessage>();
+  readonly onDidPost = this.postedEmitter.event;
+
+  static all(): readonly ComparePanel[] {
+    return [...ComparePanel.open];
+  }
+
+  /** A new panel in the active editor column's side. */
+  static create(deps: ComparePanelDeps, connectionId: string, runIds: string[]): ComparePanel {
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare runs', vscode.ViewColumn.Active, ComparePanel.webviewOptions(deps.context));
+    return new ComparePanel(panel, deps, connectionId, runIds);
+  }
+
+  static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      enableFindWidget: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
+    };
+  }
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: ComparePanelDeps,
+    readonly connectionId: string,
+    readonly runIds: string[],
+  ) {
+    ComparePanel.open.add(this);
+    panel.webview.options = ComparePanel.webviewOptions(deps.context);
+    panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'mlflow.svg');
+    panel.title = `Compare ${runIds.length} runs`;
+    this.disposables.push(
+      this.postedEmitter,
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.handleMessage(raw)),
+      panel.onDidChangeViewState(() => {
+        // Polling a hidden panel wastes server time; pick it up again when shown.
+        if (panel.visible && this.runs.some(isActive) && !this.poll) this.schedulePoll();
+      }),
+    );
+    panel.webview.html = this.html();
+  }
+
+  /** The webview's HTML: a strict CSP, one nonce'd script, styles and script from dist/webview only. */
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = crypto.randomBytes(18).toString('base64');
+    const base = vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'webview');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'compare.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(base, 'compare.css'));
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}" nonce="${nonce}">
+<title>Compare runs</title>
+</head>
+<body>
+<div id="app" data-nonce="${nonce}"><p class="state">Loading ${this.runIds.length} runs…</p></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  /** Validates and dispatches one message from the webview; invalid ones are logged and dropped. */
+  async handleMessage(raw: unknown): Promise<void> {
+    const result = validateFromWebview(raw);
+    if (!result.ok) {
+      getOutputChannel().warn(`Compare runs: ignored a malformed message from the webview: ${result.error}`);
+      return;
+    }
+    const message: FromWebviewMessage = result.value;
+    switch (message.type) {
+      case 'ready':
+        this.readyResolve();
+        await this.loadRuns(false);
+        return;
+      case 'retry':
+        await this.loadRuns(false);
+        return;
+      case 'loadHistories':
+        await this.sendHistories(message.requestId, message.metricKeys, message.maxPoints);
+        return;
+      case 'setBetter':
+        await this.setBetter(message.metric, message.higherIsBetter);
+        return;
+      case 'exportCsv':
+        await this.exportCsv(message.table);
+        return;
+      case 'copy':
+        await vscode.env.clipboard.writeText(message.text);
+        this.post({ type: 'notice', message: 'Copied to the clipboard.' });
+        return;
+    }
+  }
+
+  private client() {
+    const connection = this.deps.connections.get(this.connectionId);
+    if (!connection?.client) {
+      const why = connection?.problem ? `: ${connection.problem}` : connection ? '' : ' (it is no longer configured)';
+      throw new Error(`The tracking server "${connection?.label ?? this.connectionId}" is not available${why}. Check MLflow's connections in the Runs view, then retry.`);
+    }
+    return { client: connection.client, label: connection.label };
+  }
+
+  /** (Re)reads the runs and posts them; keeps polling while some run is still RUNNING. */
+  async loadRuns(refresh: boolean): Promise<void> {
+    this.runsAbort?.abort();
+    const abort = (this.runsAbort = new AbortController());
+    if (!refresh) this.post({ type: 'loading', what: `Loading ${this.runIds.length} runs…` });
+    try {
+      const { client, label } = this.client();
+      const fetched = await fetchRuns(client, this.runIds, { signal: abort.signal });
+      if (this.disposed || abort.signal.aborted) return;
+      this.deps.connections.reportHealth(this.connectionId, true);
+      if (fetched.runs.length === 0) {
+        throw new Error(`None of the ${this.runIds.length} runs exist on ${label} any more (deleted, or recorded on another server).`);
+      }
+      this.runs = fetched.runs;
+      this.missing = fetched.missing;
+      this.panel.title = `Compare ${fetched.runs.length} runs`;
+      if (refresh) this.extremes.clear();
+      this.postRuns(label);
+      if (this.runs.some(isActive)) this.schedulePoll();
+      void this.loadTableExtremes();
+    } catch (err) {
+      if (this.disposed || isCancelled(err) || abort.signal.aborted) return;
+      const message = err instanceof Error ? err.message : String(err);
+      getOutputChannel().error(`Compare runs: loading ${this.runIds.join(', ')} failed: ${message}`);
+      // A failed poll keeps the data shown; only a first load becomes an error state.
+      if (refresh && this.comparison) this.post({ type: 'notice', message: `Refreshing running runs failed: ${message.split('\n')[0]}` });
+      else this.post({ type: 'error', message: `Could not load the runs: ${message.split('\n')[0]}`, retry: 'runs' });
+      if (refresh) this.schedulePoll();
+    }
+  }
+
+  private schedulePoll(): void {
+    clearTimeout(this.poll);
+    this.poll = setTimeout(() => {
+      this.poll = undefined;
+      if (!this.disposed && this.panel.visible) void this.loadRuns(true);
+    }, POLL_MS);
+  }
+
+  private betterOverrides(): Record<string, boolean> {
+    return this.deps.context.globalState.get<Record<string, boolean>>(BETTER_MEMENTO_KEY) ?? {};
+  }
+
+  private postRuns(label?: string): void {
+    const comparison = compareRuns(this.runs, { higherIsBetter: this.betterOverrides(), extremes: this.extremes });
+    this.comparison = comparison;
+    let connectionLabel = label;
+    if (!connectionLabel) connectionLabel = this.deps.connections.get(this.connectionId)?.label ?? this.connectionId;
+    this.post({ type: 'runs', connectionId: this.connectionId, connectionLabel, comparison, refreshing: this.runs.some(isActive), missing: this.missing });
+  }
+
+  /** Min/max for the Metrics table: histories of the first metrics, sampled like the charts. */
+  private async loadTableExtremes(): Promise<void> {
+    const keys = (this.comparison?.metrics ?? []).map((m) => m.key).slice(0, TABLE_HISTORY_KEYS);
+    const pending = keys.filter((k) => this.runs.some((r) => !this.extremes.get(r.info.run_id)?.has(k)));
+    if (pending.length === 0) return;
+    try {
+      const { client } = this.client();
+      const result = await loadHistories(
+        client,
+        this.runs.map((r) => r.info.run_id),
+        pending,
+        { maxPoints: TABLE_HISTORY_POINTS },
+      );
+      if (this.disposed) return;
+      this.remember(result.series);
+      this.postRuns();
+    } catch (err) {
+      // The table still shows latest values; the charts report history errors where they are asked for.
+      getOutputChannel().warn(`Compare runs: min/max of metrics not loaded: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private remember(series: readonly LoadedSeries[]): void {
+    for (const s of series) {
+      let byKey = this.extremes.get(s.runId);
+      if (!byKey) this.extremes.set(s.runId, (byKey = new Map()));
+      byKey.set(s.metricKey, { min: s.min, max: s.max });
+    }
+  }
+
+  private async sendHistories(requestId: number, metricKeys: string[], maxPoints: number): Promise<void> {
+    this.historiesAbort?.abort();
+    const abort = (this.historiesAbort = new AbortController());
+    try {
+      const { client } = this.client();
+      const result = await loadHistories(
+        client,
+        this.runs.map((r) => r.info.run_id),
+        metricKeys,
+        { maxPoints, signal: abort.signal },
+      );
+      if (this.disposed || abort.signal.aborted) return;
+      for (const e of result.errors) getOutputChannel().warn(`Compare runs: history of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''}: ${e.message}`);
+      const series: HistorySeries[] = result.series.map((s) => ({
+        runId: s.runId,
+        metricKey: s.metricKey,
+        points: s.points.map((p) => [p.step, p.timestamp, Number.isFinite(p.value) ? p.value : null]),
+        sampled: s.sampled,
+        min: s.min,
+        max: s.max,
+        exact: s.exact,
+      }));
+      this.post({ type: 'histories', requestId, series, errors: result.errors, source: result.source });
+      const before = this.extremes.size;
+      this.remember(result.series);
+      if (this.extremes.size !== before || result.series.length > 0) this.postRuns();
+    } catch (err) {
+      if (this.disposed || isCancelled(err) || abort.signal.aborted) return;
+      const message = err instanceof Error ? err.message : String(err);
+      getOutputChannel().error(`Compare runs: loading histories of ${metricKeys.join(', ')} failed: ${message}`);
+      this.post({ type: 'error', message: `Could not load metric histories: ${message.split('\n')[0]}`, retry: 'histories', requestId });
+    }
+  }
+
+  private async setBetter(metric: string, higherIsBetter: boolean): Promise<void> {
+    const overrides = { ...this.betterOverrides(), [metric]: higherIsBetter };
+    await this.deps.context.globalState.update(BETTER_MEMENTO_KEY, overrides);
+    // Every open compare panel shows the same direction for this metric.
+    for (const panel of ComparePanel.open) if (panel.comparison) panel.postRuns();
+  }
+
+  private async exportCsv(table: 'params' | 'metrics' | 'tags' | 'all'): Promise<void> {
+    if (!this.comparison) return;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `mlflow-compare-${this.comparison.runs.length}-runs${table === 'all' ? '' : `-${table}`}.csv`;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export the comparison as CSV',
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: { CSV: ['csv'] },
+      saveLabel: 'Export',
+    });
+    if (!target) return;
+    try {
+      await vscode.workspace.fs.writeFile(target, Buffer.from(comparisonToCsv(this.comparison, table), 'utf8'));
+      this.post({ type: 'notice', message: `Exported to ${vscode.workspace.asRelativePath(target)}.` });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      void vscode.window.showErrorMessage(`Could not write ${target.fsPath}: ${message}. Pick another folder.`);
+    }
+  }
+
+  private post(message: ToWebviewMessage): void {
+    if (this.disposed) return;
+    this.posted.push(message);
+    if (this.posted.length > 50) this.posted.splice(0, this.posted.length - 50);
+    this.postedEmitter.fire(message);
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** The current comparison (after the runs loaded). */
+  get current(): RunComparison | undefined {
+    return this.comparison;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    ComparePanel.open.delete(this);
+    clearTimeout(this.poll);
+    this.runsAbort?.abort();
+    this.historiesAbort?.abort();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}

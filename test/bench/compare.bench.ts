@@ -1,0 +1,269 @@
+// Compare-runs benchmark.
+// - compare_histories_50x10x10000: 50 runs × 10 metrics × 10,000 steps on a real `mlflow server`
+//   (sqlite). Time from the command to data ready: loadHistories exactly as the panel calls it
+//   (maxPoints as the webview asks for a ~1100 px wide chart) vs fetching the same histories with
+//   raw HTTP (metrics/get-history per run and metric, node:http, same concurrency 8, JSON parsed).
+// - compare_chart_draw_500k: headless Chromium, dist/webview/compare.js on a local page, 10 runs ×
+//   50,000 points of one metric posted as the extension would; time from the message to the chart
+//   drawn vs bare uPlot drawing the same raw 500,000 points on the same page.
+// The seeded sqlite file is cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)/bench/.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import { loadHistories } from '../../src/engine/compare/loadHistories';
+import { mapLimit } from '../../src/engine/compare/loadHistories';
+import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
+import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { chromiumPath } from '../support/codeServer';
+import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+
+const RUNS = 50;
+const METRICS = 10;
+const STEPS = 10_000;
+/** Bump when SEED_SCRIPT changes what it writes. */
+const SEED_VERSION = 1;
+const CONCURRENCY = 8;
+/** What the webview asks for: two points per pixel of a ~1100 px chart. */
+const PANEL_MAX_POINTS = 2224;
+
+/** Writes the runs straight into MLflow's own schema (created by its SqlAlchemyStore, so migrations match). */
+const SEED_SCRIPT = `
+import json, sys, time, uuid
+from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+db, n_runs, n_metrics, n_steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+started = time.time()
+store = SqlAlchemyStore(f"sqlite:///{db}", "mlflow-artifacts:/")
+experiment_id = store.create_experiment("bench-compare")
+base = 1_700_000_000_000
+run_ids = []
+with store.engine.begin() as conn:
+    cur = conn.connection.cursor()
+    for r in range(n_runs):
+        run_id = uuid.uuid4().hex
+        run_ids.append(run_id)
+        start = base + r * 1000
+        cur.execute("INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, f"run-{r:02d}", "LOCAL", "bench", "", "bench", "FINISHED", start, start + n_steps * 10, "", "active", f"mlflow-artifacts:/{experiment_id}/{run_id}/artifacts", int(experiment_id)))
+        cur.execute("INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?)", ("mlflow.runName", f"run-{r:02d}", run_id))
+        cur.execute("INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)", ("lr", str(0.001 * (r + 1)), run_id))
+        for m in range(n_metrics):
+            key = f"metric_{m}"
+            rows = [(key, (m + 1) / (1 + s / (r + 10)), start + s * 10, run_id, s, 0) for s in range(n_steps)]
+            cur.executemany("INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)", rows)
+            last = rows[-1]
+            cur.execute("INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)", (key, last[1], last[2], last[4], 0, run_id))
+store.engine.dispose()
+print(json.dumps({"experiment_id": experiment_id, "run_ids": run_ids, "seconds": time.time() - started}))
+`;
+
+function python(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(venvPython, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').at(-1) ?? '') : reject(new Error(`python failed (${code}):\n${err.slice(-3000)}`))));
+  });
+}
+
+async function seededDatabase(): Promise<{ db: string; runIds: string[] }> {
+  const cacheRoot = process.env.MLFLOW_WB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlflow-workbench');
+  const mlflowVersion = (await python(['-c', 'import mlflow; print(mlflow.__version__)'])).trim();
+  const dir = path.join(cacheRoot, 'bench', `compare-v${SEED_VERSION}-${RUNS}x${METRICS}x${STEPS}-mlflow${mlflowVersion}`);
+  const db = path.join(dir, 'mlflow.db');
+  const marker = path.join(dir, 'seeded.json');
+  if (!fs.existsSync(marker)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const started = Date.now();
+    const result = await python(['-c', SEED_SCRIPT, db, String(RUNS), String(METRICS), String(STEPS)]);
+    fs.writeFileSync(marker, result);
+    console.log(`seeded ${RUNS}×${METRICS}×${STEPS} metric values in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${db}`);
+  }
+  const { run_ids } = JSON.parse(fs.readFileSync(marker, 'utf8')) as { run_ids: string[] };
+  return { db, runIds: run_ids };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+/** The bare request: node:http GET, keep-alive, body parsed; the server pages long histories. */
+async function rawHistory(baseUrl: string, runId: string, key: string): Promise<number> {
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const body = await rawHistoryPage(baseUrl, runId, key, token);
+    count += body.metrics?.length ?? 0;
+    token = body.next_page_token || undefined;
+  } while (token);
+  return count;
+}
+
+function rawHistoryPage(baseUrl: string, runId: string, key: string, pageToken?: string): Promise<{ metrics?: unknown[]; next_page_token?: string }> {
+  const url = `${baseUrl}/api/2.0/mlflow/metrics/get-history?run_id=${runId}&metric_key=${encodeURIComponent(key)}${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ''}`;
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url}`));
+          else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metrics?: unknown[]; next_page_token?: string });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+async function time(work: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function bench(name: string, valueMs: number, referenceMs: number, vs: string, extra = ''): void {
+  console.log(`BENCH name=${name} value=${valueMs.toFixed(2)} unit=ms ratio=${(valueMs / referenceMs).toFixed(3)} vs=${vs}${extra}`);
+}
+
+async function benchHistories(): Promise<void> {
+  const { db, runIds } = await seededDatabase();
+  const dataDir = makeTempDir('bench-compare');
+  fs.copyFileSync(db, path.join(dataDir, 'mlflow.db'));
+  const server = await startLocalTrackingServer({ python: venvPython, dataDir });
+  try {
+    const client = new MlflowRestClient({ baseUrl: server.url, timeoutMs: 300_000 });
+    const keys = Array.from({ length: METRICS }, (_, m) => `metric_${m}`);
+    const panelLoad = async () => {
+      const result = await loadHistories(client, runIds, keys, { maxPoints: PANEL_MAX_POINTS, concurrency: CONCURRENCY });
+      if (result.series.length !== RUNS * METRICS || result.errors.length > 0) throw new Error(`panel loaded ${result.series.length} series, ${result.errors.length} errors`);
+      if (result.series.some((s) => s.points[0].step !== 0 || s.points.at(-1)!.step !== STEPS - 1)) throw new Error('a series lost its first or last step');
+      return result;
+    };
+    const rawLoad = async () => {
+      const tasks = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
+      let points = 0;
+      await mapLimit(tasks, CONCURRENCY, async ({ runId, key }) => {
+        // Read after the await: `points += await …` would add to a stale total.
+        const count = await rawHistory(server.url, runId, key);
+        points += count;
+      });
+      if (points !== RUNS * METRICS * STEPS) throw new Error(`raw fetched ${points} points`);
+    };
+    // Warm-up: connections, sqlite page cache.
+    const warm = await panelLoad();
+    console.log(`panel path: ${warm.source}, ${warm.series.reduce((n, s) => n + s.points.length, 0)} points for ${warm.series.length} series`);
+    // Raw pulls 5,000,000 points through a one-worker server (minutes): one timed pass, between
+    // panel passes so drift in the server hits both alike.
+    const panelTimes: number[] = [await time(panelLoad)];
+    const rawMs = await time(rawLoad);
+    panelTimes.push(await time(panelLoad), await time(panelLoad));
+    const rawTimes = [rawMs];
+    console.log(`panel passes: ${panelTimes.map((t) => t.toFixed(0)).join(', ')} ms; raw pass: ${rawMs.toFixed(0)} ms`);
+    bench('compare_histories_50x10x10000', median(panelTimes), median(rawTimes), 'raw_http');
+  } finally {
+    agent.destroy();
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * In the panel's page: post runs, wait for its history request, post the histories, time until drawn.
+ * Resolves [from the message's arrival (validation, preparation, drawing), from posting it (plus the
+ * structured clone of 500,000 points that postMessage costs)].
+ */
+const PANEL_MEASURE = `
+let arrived = 0;
+// Registered before compare.js: runs first when the message event fires, after deserialisation.
+window.addEventListener('message', (e) => { if (e.data && e.data.type === 'histories') arrived = performance.now(); });
+window.measure = (runs, points) => new Promise((resolve, reject) => {
+  const runList = Array.from({ length: runs }, (_, r) => ({ runId: ('run' + r).padEnd(32, '0'), name: 'run-' + r, experimentId: '1', status: 'FINISHED' }));
+  const comparison = { runs: runList, params: [], tags: [], metrics: [{ key: 'loss', latest: runList.map(() => 0.1), best: -1, higherIsBetter: false, differs: false }] };
+  window.postMessage({ type: 'runs', connectionId: 'bench', connectionLabel: 'bench', comparison, refreshing: false, missing: [] }, '*');
+  const series = runList.map((run, r) => ({ runId: run.runId, metricKey: 'loss', sampled: false, exact: true,
+    points: Array.from({ length: points }, (_, s) => [s, 1.7e12 + s * 1000, (r + 1) / (1 + s / 500) + Math.sin(s) * 0.01]) }));
+  setTimeout(() => {
+    const request = window.__posted.find((m) => m.type === 'loadHistories');
+    if (!request) return reject(new Error('the panel asked for no histories: ' + JSON.stringify(window.__posted)));
+    const started = performance.now();
+    window.addEventListener('mlflow-compare-charts-drawn', (e) => {
+      if (e.detail.points !== runs * points) reject(new Error('drew ' + e.detail.points + ' points'));
+      // The next frame: the canvas is on screen.
+      requestAnimationFrame(() => { const now = performance.now(); resolve([now - arrived, now - started]); });
+    });
+    window.postMessage({ type: 'histories', requestId: request.requestId, series, errors: [], source: 'per-run' }, '*');
+  }, 50);
+});`;
+
+/** In a bare page: uPlot alone drawing the same raw points (what the panel would do without its care). */
+const BARE_MEASURE = `
+window.measure = (runs, points) => new Promise((resolve) => {
+  const xs = Array.from({ length: points }, (_, s) => s);
+  const ys = Array.from({ length: runs }, (_, r) => xs.map((s) => (r + 1) / (1 + s / 500) + Math.sin(s) * 0.01));
+  const started = performance.now();
+  new uPlot({ width: 1160, height: 300, series: [{}, ...ys.map(() => ({ stroke: '#3794ff', points: { show: false } }))] }, [xs, ...ys], document.getElementById('app'));
+  requestAnimationFrame(() => resolve(performance.now() - started));
+});`;
+
+async function benchChartDraw(): Promise<void> {
+  const dist = path.join(repoRoot, 'dist', 'webview');
+  if (!fs.existsSync(path.join(dist, 'compare.js'))) throw new Error(`${dist}/compare.js is missing: run \`npm run build\` first.`);
+  const dir = makeTempDir('bench-chart');
+  const uplotJs = path.join(repoRoot, 'node_modules', 'uplot', 'dist', 'uPlot.iife.min.js');
+  const page = (body: string) => `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${dist}/compare.css"></head><body class="vscode-dark">${body}</body></html>`;
+  fs.writeFileSync(
+    path.join(dir, 'panel.html'),
+    page(`<div id="app"></div><script>window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState:()=>({tab:'charts'}),setState:()=>{}});${PANEL_MEASURE}</script><script src="file://${dist}/compare.js"></script>`),
+  );
+  fs.writeFileSync(path.join(dir, 'bare.html'), page(`<div id="app"></div><script src="file://${uplotJs}"></script><script>${BARE_MEASURE}</script>`));
+  const RUNS_DRAWN = 10;
+  const POINTS = 50_000;
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const panelTimes: number[] = [];
+    const panelWithMessageTimes: number[] = [];
+    const bareTimes: number[] = [];
+    // Fresh pages each round (no warm caches carried over); the first round is a warm-up.
+    for (let i = 0; i < 6; i++) {
+      const panel = await context.newPage();
+      await panel.goto(`file://${dir}/panel.html`);
+      const [drawMs, withMessageMs] = (await panel.evaluate(`window.measure(${RUNS_DRAWN}, ${POINTS})`)) as [number, number];
+      panelTimes.push(drawMs);
+      panelWithMessageTimes.push(withMessageMs);
+      await panel.close();
+      const bare = await context.newPage();
+      await bare.goto(`file://${dir}/bare.html`);
+      bareTimes.push(Number(await bare.evaluate(`window.measure(${RUNS_DRAWN}, ${POINTS})`)));
+      await bare.close();
+    }
+    const bareMs = median(bareTimes.slice(1));
+    bench('compare_chart_draw_500k', median(panelTimes.slice(1)), bareMs, 'uplot_raw_500k');
+    // The same, counting postMessage's copy of 500,000 points (the extension sends at most ~2,200 per run).
+    bench('compare_chart_message_to_draw_500k', median(panelWithMessageTimes.slice(1)), bareMs, 'uplot_raw_500k');
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const only = process.env.MLFLOW_WB_BENCH_ONLY;
+  if (!only || only === 'chart') await benchChartDraw();
+  if (!only || only === 'histories') await benchHistories();
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  process.exitCode = 1;
+});

@@ -1,0 +1,118 @@
+// The compare panel's history loader against a real `mlflow server`: bulk (server-sampled) and the
+// per-run fallback, both checked against the raw metrics/get-history of each run.
+import * as assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { loadHistories, type HistoryClient } from '../../src/engine/compare/loadHistories';
+import { compareRuns } from '../../src/engine/compare/compareRuns';
+import { fetchRuns, siblingRuns } from '../../src/engine/compare/runSelection';
+import { ClientErrorCodes, MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import type { MlflowMetric } from '../../src/engine/mlflow/mlflowTypes';
+import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+
+const STEPS = [3000, 2500, 4100];
+const MAX_POINTS = 400;
+
+describe('compare: loadHistories against a real server', () => {
+  let client: MlflowRestClient;
+  let runIds: string[];
+  let parentId: string;
+  const raw = new Map<string, MlflowMetric[]>();
+
+  before(async () => {
+    const { url } = await useMlflowServer();
+    client = new MlflowRestClient({ baseUrl: url, timeoutMs: 60_000 });
+    const experimentId = await client.createExperiment(uniqueName('compare-histories'));
+    const t0 = Date.UTC(2024, 0, 1);
+    const parent = await client.createRun(experimentId, 'sweep');
+    parentId = parent.run_id;
+    runIds = [];
+    for (const [r, steps] of STEPS.entries()) {
+      const run = await client.createRun(experimentId, `trial-${r}`, { parentRunId: parent.run_id });
+      runIds.push(run.run_id);
+      await client.logBatch(run.run_id, { params: [{ key: 'lr', value: String(0.1 / (r + 1)) }, { key: 'model', value: 'mlp' }] });
+      const metrics: MlflowMetric[] = [];
+      for (let step = 0; step < steps; step++) {
+        // A decaying loss with one spike per run, and an accuracy climbing towards 1.
+        const spike = step === 1234 + r ? 50 : 0;
+        metrics.push({ key: 'loss', value: 2 * Math.exp(-step / (300 * (r + 1))) + spike, timestamp: t0 + step * 10, step });
+        metrics.push({ key: 'acc', value: 1 - Math.exp(-step / 500) / (r + 1), timestamp: t0 + step * 10, step });
+      }
+      // log-batch takes at most 1000 metrics per request.
+      for (let i = 0; i < metrics.length; i += 1000) await client.logBatch(run.run_id, { metrics: metrics.slice(i, i + 1000) });
+      await client.updateRun(run.run_id, 'FINISHED');
+    }
+    for (const runId of runIds) for (const key of ['loss', 'acc']) raw.set(`${runId}/${key}`, await client.getMetricHistory(runId, key));
+  });
+
+  function checkAgainstRaw(series: Awaited<ReturnType<typeof loadHistories>>['series']): void {
+    assert.equal(series.length, runIds.length * 2);
+    for (const s of series) {
+      const all = [...raw.get(`${s.runId}/${s.metricKey}`)!].sort((a, b) => a.step - b.step);
+      assert.equal(all.length, STEPS[runIds.indexOf(s.runId)]);
+      assert.ok(s.points.length <= MAX_POINTS, `${s.points.length} points`);
+      assert.ok(s.points.length >= MAX_POINTS / 2, `only ${s.points.length} points`);
+      assert.equal(s.sampled, true);
+      assert.deepEqual(s.points[0], { step: all[0].step, timestamp: all[0].timestamp, value: all[0].value });
+      const last = all.at(-1)!;
+      assert.deepEqual(s.points.at(-1), { step: last.step, timestamp: last.timestamp, value: last.value });
+      for (let i = 1; i < s.points.length; i++) assert.ok(s.points[i].step > s.points[i - 1].step);
+    }
+  }
+
+  it('bulk: one sampled series per run and metric, first/last equal to metrics/get-history', async () => {
+    const result = await loadHistories(client, runIds, ['loss', 'acc'], { maxPoints: MAX_POINTS });
+    assert.equal(result.source, 'bulk');
+    assert.deepEqual(result.errors, []);
+    checkAgainstRaw(result.series);
+    assert.deepEqual(result.series.map((s) => s.metricKey), ['loss', 'loss', 'loss', 'acc', 'acc', 'acc']);
+  });
+
+  it('per-run fallback (server without bulk): same shape, and exact min/max keep the spike', async () => {
+    const noBulk: HistoryClient = {
+      getMetricHistory: (...args) => client.getMetricHistory(...args),
+      getMetricHistoryBulkInterval: async () => {
+        throw new MlflowApiError('no such endpoint', ClientErrorCodes.endpointNotFound, 404, 'metrics/get-history-bulk-interval');
+      },
+    };
+    const result = await loadHistories(noBulk, runIds, ['loss', 'acc'], { maxPoints: MAX_POINTS, concurrency: 4 });
+    assert.equal(result.source, 'per-run');
+    checkAgainstRaw(result.series);
+    for (const s of result.series.filter((x) => x.metricKey === 'loss')) {
+      const values = raw.get(`${s.runId}/loss`)!.map((m) => m.value);
+      assert.equal(s.exact, true);
+      assert.equal(s.max, Math.max(...values));
+      assert.equal(s.min, Math.min(...values));
+      // The spike survives downsampling.
+      assert.ok(s.points.some((p) => p.value === s.max));
+    }
+  });
+
+  it('an unknown run has no series (the server answers an empty history), the other runs still load', async () => {
+    const noBulk: HistoryClient = {
+      getMetricHistory: (...args) => client.getMetricHistory(...args),
+      getMetricHistoryBulkInterval: async () => {
+        throw new MlflowApiError('no such endpoint', ClientErrorCodes.endpointNotFound, 404, 'metrics/get-history-bulk-interval');
+      },
+    };
+    const ghost = 'f'.repeat(32);
+    const result = await loadHistories(noBulk, [runIds[0], ghost], ['loss'], { maxPoints: 100 });
+    assert.deepEqual(result.series.map((s) => s.runId), [runIds[0]]);
+    assert.deepEqual(result.errors, []);
+    const bulk = await loadHistories(client, [ghost, runIds[1]], ['loss'], { maxPoints: 100 });
+    assert.deepEqual(bulk.series.map((s) => s.runId), [runIds[1]]);
+  });
+
+  it('fetchRuns + compareRuns: params diff and the best loss; siblings of a child are its parent\'s children', async () => {
+    const ghost = 'e'.repeat(32);
+    const fetched = await fetchRuns(client, [...runIds, ghost]);
+    assert.deepEqual(fetched.missing, [ghost]);
+    const c = compareRuns(fetched.runs);
+    assert.deepEqual(c.params.map((p) => [p.key, p.differs]), [['lr', true], ['model', false]]);
+    const loss = c.metrics.find((m) => m.key === 'loss')!;
+    assert.equal(loss.higherIsBetter, false);
+    assert.equal(loss.best, loss.latest.indexOf(Math.min(...loss.latest.map((v) => v!))));
+    const siblings = await siblingRuns(client, fetched.runs[1]);
+    assert.equal(siblings.parentId, parentId);
+    assert.deepEqual(siblings.runs.map((r) => r.info.run_id), runIds);
+  });
+});

@@ -1,0 +1,83 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateFromWebview, validatePanelState, validateToWebview, type ToWebviewMessage, type Validation } from '../../../webview/contract';
+
+function rejects(value: unknown, pattern: RegExp, validator: (v: unknown) => Validation<unknown> = validateFromWebview): void {
+  const result = validator(value);
+  assert.equal(result.ok, false, `accepted ${JSON.stringify(value)}`);
+  if (!result.ok) assert.match(result.error, pattern);
+}
+
+describe('message contract: webview → extension', () => {
+  it('accepts every well-formed message', () => {
+    for (const message of [
+      { type: 'ready' },
+      { type: 'loadHistories', requestId: 3, metricKeys: ['rmse', 'loss'], maxPoints: 1000 },
+      { type: 'setBetter', metric: 'rmse', higherIsBetter: true },
+      { type: 'exportCsv', table: 'all' },
+      { type: 'copy', text: 'a\tb' },
+      { type: 'retry' },
+    ]) {
+      const result = validateFromWebview(message);
+      assert.ok(result.ok, JSON.stringify(result));
+    }
+  });
+
+  it('rejects malformed messages with the path of the mistake', () => {
+    rejects(null, /must be an object, not null/);
+    rejects('ready', /must be an object, not string/);
+    rejects([], /not an array/);
+    rejects({}, /unknown type undefined/);
+    rejects({ type: 'runCommand', command: 'rm -rf' }, /unknown type "runCommand"/);
+    rejects({ type: 'toString' }, /unknown type "toString"/);
+    rejects({ type: 'loadHistories', requestId: 1, metricKeys: 'rmse', maxPoints: 10 }, /loadHistories\.metricKeys must be an array/);
+    rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['rmse', 4], maxPoints: 10 }, /metricKeys\[1\] must be a string/);
+    rejects({ type: 'loadHistories', requestId: 1, metricKeys: [], maxPoints: 1e9 }, /maxPoints must be an integer/);
+    rejects({ type: 'loadHistories', requestId: -1, metricKeys: [], maxPoints: 10 }, /requestId must be an integer/);
+    rejects({ type: 'setBetter', metric: 'rmse', higherIsBetter: 'yes' }, /higherIsBetter must be a boolean/);
+    rejects({ type: 'exportCsv', table: '../../etc' }, /table must be one of/);
+    rejects({ type: 'copy' }, /copy\.text must be a string, not undefined/);
+  });
+});
+
+describe('message contract: extension → webview', () => {
+  const runs: ToWebviewMessage = {
+    type: 'runs',
+    connectionId: 'http://127.0.0.1:5000',
+    connectionLabel: 'local',
+    missing: [],
+    refreshing: false,
+    comparison: {
+      runs: [{ runId: 'a', name: 'A', experimentId: '1', status: 'FINISHED' }],
+      params: [{ key: 'alpha', values: ['1'], differs: false }],
+      metrics: [{ key: 'rmse', latest: [0.5], best: -1, higherIsBetter: false, differs: false }],
+      tags: [],
+    },
+  };
+
+  it('accepts runs, histories (null values and missing cells from JSON) and errors', () => {
+    assert.ok(validateToWebview(runs).ok);
+    // What JSON makes of [undefined] and NaN.
+    assert.ok(validateToWebview(JSON.parse(JSON.stringify({ ...runs, comparison: { ...runs.comparison, params: [{ key: 'a', values: [undefined], differs: true }] } }))).ok);
+    const histories = { type: 'histories', requestId: 1, source: 'bulk', errors: [{ metricKey: 'rmse', message: 'x' }], series: [{ runId: 'a', metricKey: 'rmse', points: [[0, 1, 0.5], [1, 2, null]], sampled: false, exact: true }] };
+    assert.ok(validateToWebview(histories).ok);
+    assert.ok(validateToWebview({ type: 'error', message: 'down', retry: 'runs' }).ok);
+  });
+
+  it('rejects malformed data', () => {
+    rejects({ ...runs, comparison: { ...runs.comparison, runs: [{ runId: 1 }] } }, /comparison\.runs\[0\]\.runId must be a string/, validateToWebview);
+    rejects({ ...runs, comparison: { ...runs.comparison, metrics: [{ key: 'rmse', latest: ['0.5'], best: 0, higherIsBetter: true, differs: false }] } }, /latest\[0\] must be a number/, validateToWebview);
+    rejects({ type: 'histories', requestId: 1, source: 'bulk', errors: [], series: [{ runId: 'a', metricKey: 'm', points: [[0, 1]], sampled: false, exact: true }] }, /points\[0\] must be an array of 3 items/, validateToWebview);
+    rejects({ type: 'histories', requestId: 1, source: 'ftp', errors: [], series: [] }, /source must be one of/, validateToWebview);
+    rejects({ type: 'error', message: 'x', retry: 'maybe' }, /retry must be one of/, validateToWebview);
+  });
+});
+
+describe('panel state', () => {
+  it('accepts connection + run ids and rejects empty or malformed state', () => {
+    assert.ok(validatePanelState({ connectionId: 'http://x', runIds: ['a', 'b'], tab: 'charts' }).ok);
+    assert.equal(validatePanelState({ connectionId: 'http://x', runIds: [] }).ok, false);
+    assert.equal(validatePanelState({ runIds: ['a'] }).ok, false);
+    assert.equal(validatePanelState(undefined).ok, false);
+  });
+});

@@ -1,0 +1,252 @@
+import uPlot from 'uplot';
+import type { CompareRun, Comparison, HistorySeries } from '../contract';
+import { downsampleIndices } from '../../src/engine/compare/downsample';
+import { formatValue } from './tables';
+
+export type XMode = 'step' | 'wall' | 'relative';
+
+/** Colours the canvas needs as real values: read from VS Code's theme variables on <body>. */
+export function themeColors(): { fg: string; muted: string; grid: string; bg: string; palette: string[] } {
+  const style = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const palette = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'].map((c, i) => v(`--vscode-charts-${c}`, ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700'][i]));
+  return {
+    fg: v('--vscode-editor-foreground', '#cccccc'),
+    muted: v('--vscode-descriptionForeground', '#999999'),
+    grid: v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.35)')),
+    bg: v('--vscode-editor-background', '#1e1e1e'),
+    palette,
+  };
+}
+
+/** Colour of run i: the theme's chart colours first, then evenly spread hues. */
+export function runColor(i: number, palette: string[]): string {
+  if (i < palette.length) return palette[i];
+  return `hsl(${Math.round((i * 137.508) % 360)}, 65%, 55%)`;
+}
+
+/** TensorBoard's debiased exponential moving average; non-finite values stay gaps. */
+export function ema(values: (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return values;
+  let last = 0;
+  let count = 0;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    last = last * weight + (1 - weight) * v;
+    count++;
+    return last / (1 - Math.pow(weight, count));
+  });
+}
+
+export interface HistoryChartOptions {
+  metricKey: string;
+  runs: CompareRun[];
+  /** Series of this metric (any run order). */
+  series: HistorySeries[];
+  xMode: XMode;
+  log: boolean;
+  smoothing: number;
+  width: number;
+  height: number;
+}
+
+/** Points drawn per series at most: about two per horizontal pixel, as more cannot be seen. */
+export function drawBudget(width: number): number {
+  return Math.max(1000, Math.ceil(width * 2));
+}
+
+/** Aligned uPlot data for one metric: one [x, y] table per run, joined on x. Exported for the bench. */
+export function historyData(o: Pick<HistoryChartOptions, 'runs' | 'series' | 'xMode' | 'log' | 'smoothing' | 'width'>): { data: uPlot.AlignedData; runIndexes: number[] } {
+  const tables: uPlot.AlignedData[] = [];
+  const runIndexes: number[] = [];
+  const budget = drawBudget(o.width);
+  o.runs.forEach((run, runIndex) => {
+    const s = o.series.find((x) => x.runId === run.runId);
+    if (!s || s.points.length === 0) return;
+    let points = s.points;
+    if (points.length > budget) {
+      // Histories from a server without sampling can be long; keep spikes while thinning.
+      const all = points;
+      points = downsampleIndices(all.length, (i) => all[i][2] ?? NaN, budget).map((i) => all[i]);
+    }
+    const t0 = points.reduce((m, p) => Math.min(m, p[1]), Infinity);
+    const pairs = points.map((p) => [o.xMode === 'step' ? p[0] : o.xMode === 'wall' ? p[1] / 1000 : (p[1] - t0) / 1000, p[2]] as [number, number | null]);
+    if (o.xMode !== 'step') pairs.sort((a, b) => a[0] - b[0]);
+    // One value per x: the last logged wins (uPlot needs strictly increasing x within a table).
+    const xs: number[] = [];
+    const ys: (number | null)[] = [];
+    for (const [x, y] of pairs) {
+      if (xs.length > 0 && xs[xs.length - 1] === x) ys[ys.length - 1] = y;
+      else {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+    let smoothed = ema(ys, o.smoothing);
+    if (o.log) smoothed = smoothed.map((y) => (y !== null && y > 0 ? y : null));
+    tables.push([xs, smoothed] as unknown as uPlot.AlignedData);
+    runIndexes.push(runIndex);
+  });
+  if (tables.length === 0) return { data: [[]], runIndexes };
+  return { data: tables.length === 1 ? tables[0] : uPlot.join(tables), runIndexes };
+}
+
+const X_LABELS: Record<XMode, string> = { step: 'step', wall: 'wall time', relative: 'relative time (s)' };
+
+/** A metric's history: one line per run, drag to zoom (double-click resets), live legend values. */
+export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot {
+  const colors = themeColors();
+  const { data, runIndexes } = historyData(o);
+  const axis = (label: string): uPlot.Axis => ({
+    label,
+    stroke: colors.muted,
+    grid: { stroke: colors.grid, width: 1 },
+    ticks: { stroke: colors.grid, width: 1 },
+    labelFont: '12px var(--vscode-font-family, sans-serif)',
+    font: '11px var(--vscode-font-family, sans-serif)',
+  });
+  const opts: uPlot.Options = {
+    title: o.metricKey,
+    width: o.width,
+    height: o.height,
+    scales: { x: { time: o.xMode === 'wall' }, y: { distr: o.log ? 3 : 1 } },
+    axes: [axis(X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
+    cursor: { drag: { x: true, y: false, setScale: true } },
+    legend: { live: true },
+    series: [
+      { label: X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
+      ...runIndexes.map((runIndex) => ({
+        label: o.runs[runIndex].name,
+        stroke: runColor(runIndex, colors.palette),
+        width: 1.5,
+        spanGaps: true,
+        points: { show: false },
+        value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatValue(v)),
+      })),
+    ],
+  };
+  return new uPlot(opts, data, target);
+}
+
+/** Values of a param or metric per run as numbers, or categories when not all are numeric. */
+export function axisValues(comparison: Comparison, ref: string): { values: (number | null)[]; categories?: string[]; label: string } {
+  const [kind, key] = [ref.slice(0, ref.indexOf(':')), ref.slice(ref.indexOf(':') + 1)];
+  if (kind === 'metric') {
+    const row = comparison.metrics.find((m) => m.key === key);
+    return { values: comparison.runs.map((_, i) => (row?.latest[i] ?? null) as number | null).map((v) => (v !== null && Number.isFinite(v) ? v : null)), label: key };
+  }
+  const row = comparison.params.find((p) => p.key === key);
+  const raw = comparison.runs.map((_, i) => row?.values[i] ?? null);
+  const numeric = raw.every((v) => v === null || (v.trim() !== '' && Number.isFinite(Number(v))));
+  if (numeric) return { values: raw.map((v) => (v === null ? null : Number(v))), label: key };
+  const categories = [...new Set(raw.filter((v): v is string => v !== null))].sort();
+  return { values: raw.map((v) => (v === null ? null : categories.indexOf(v))), categories, label: key };
+}
+
+/** Scatter of any param/metric against another: one point per run (uPlot, points only). */
+export function scatterChart(target: HTMLElement, comparison: Comparison, xRef: string, yRef: string, width: number, height: number): uPlot {
+  const colors = themeColors();
+  const x = axisValues(comparison, xRef);
+  const y = axisValues(comparison, yRef);
+  const present = comparison.runs.map((_, i) => i).filter((i) => x.values[i] !== null && y.values[i] !== null);
+  present.sort((a, b) => x.values[a]! - x.values[b]!);
+  const xs = present.map((i) => x.values[i]!);
+  const columns = comparison.runs.map((_, runIndex) => present.map((i) => (i === runIndex ? y.values[i] : null)));
+  const catValues = (cats?: string[]) => (cats ? (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? (cats[t] ?? '') : '')) : (_u: uPlot, ticks: number[]) => ticks.map((t) => formatValue(t)));
+  const axis = (label: string, cats?: string[]): uPlot.Axis => ({ label, stroke: colors.muted, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid, width: 1 }, values: catValues(cats), size: 60 });
+  const pad = (cats?: string[]) => (cats ? { range: [-0.5, cats.length - 0.5] as uPlot.Range.MinMax } : {});
+  return new uPlot(
+    {
+      title: `${y.label} vs ${x.label}`,
+      width,
+      height,
+      mode: 1,
+      scales: { x: { time: false, ...pad(x.categories) }, y: { ...pad(y.categories) } },
+      axes: [axis(x.label, x.categories), axis(y.label, y.categories)],
+      cursor: { drag: { x: true, y: true, setScale: true }, points: { size: 12 } },
+      legend: { live: true },
+      series: [
+        { label: x.label, value: (_u, v) => (v === null ? '—' : x.categories ? (x.categories[v] ?? '') : formatValue(v)) },
+        ...comparison.runs.map((run, i) => ({
+          label: run.name,
+          stroke: runColor(i, colors.palette),
+          fill: runColor(i, colors.palette),
+          paths: () => null,
+          points: { show: true, size: 10, width: 1, fill: runColor(i, colors.palette), stroke: runColor(i, colors.palette) },
+          value: (_u: uPlot, v: number | null) => (v === null ? '—' : y.categories ? (y.categories[v] ?? '') : formatValue(v)),
+        })),
+      ],
+    },
+    [xs, ...columns] as unknown as uPlot.AlignedData,
+    target,
+  );
+}
+
+/**
+ * Parallel coordinates: one vertical axis per param (numeric or categorical) and the chosen metric
+ * last; one polyline per run in its colour. Drawn on a canvas: uPlot has no parallel axes.
+ */
+export function parallelCoordinates(comparison: Comparison, paramKeys: string[], metricKey: string, width: number, height: number): HTMLElement {
+  const colors = themeColors();
+  const axes = [...paramKeys.map((k) => axisValues(comparison, `param:${k}`)), axisValues(comparison, `metric:${metricKey}`)];
+  const canvas = document.createElement('canvas');
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(height * dpr);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `Parallel coordinates of ${paramKeys.join(', ')} against ${metricKey}`);
+  const ctx = canvas.getContext('2d');
+  if (!ctx || axes.length < 2) return canvas;
+  ctx.scale(dpr, dpr);
+  const top = 28;
+  const bottom = height - 24;
+  const left = 50;
+  const right = width - 60;
+  const xAt = (i: number) => left + ((right - left) * i) / (axes.length - 1);
+  const scales = axes.map((a) => {
+    const finite = a.values.filter((v): v is number => v !== null);
+    let lo = a.categories ? 0 : Math.min(...finite);
+    let hi = a.categories ? Math.max(1, a.categories.length - 1) : Math.max(...finite);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
+    if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
+    return (v: number) => bottom - ((v - lo) / (hi - lo)) * (bottom - top);
+  });
+  ctx.font = '11px sans-serif';
+  ctx.textAlign = 'center';
+  axes.forEach((a, i) => {
+    const x = xAt(i);
+    ctx.strokeStyle = colors.grid;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
+    ctx.fillStyle = colors.fg;
+    ctx.fillText(a.label.length > 18 ? `${a.label.slice(0, 17)}…` : a.label, x, top - 12);
+    ctx.fillStyle = colors.muted;
+    const finite = a.values.filter((v): v is number => v !== null);
+    const ticks = a.categories ? a.categories.map((c, ci) => [ci, c] as const) : finite.length ? ([[Math.min(...finite), formatValue(Math.min(...finite))], [Math.max(...finite), formatValue(Math.max(...finite))]] as const) : [];
+    for (const [v, text] of ticks) ctx.fillText(String(text).slice(0, 12), x, scales[i](v) + (v === Math.min(...finite) && !a.categories ? 14 : -4));
+  });
+  comparison.runs.forEach((_, runIndex) => {
+    ctx.strokeStyle = runColor(runIndex, colors.palette);
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    let drawing = false;
+    axes.forEach((a, i) => {
+      const v = a.values[runIndex];
+      if (v === null) {
+        drawing = false;
+        return;
+      }
+      const y = scales[i](v);
+      if (drawing) ctx.lineTo(xAt(i), y);
+      else ctx.moveTo(xAt(i), y);
+      drawing = true;
+    });
+    ctx.stroke();
+  });
+  return canvas;
+}

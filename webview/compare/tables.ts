@@ -1,0 +1,135 @@
+import type { Comparison, DiffRow, MetricRow } from '../contract';
+import { button, checkbox, h } from './components';
+
+export interface TableActions {
+  copy: (text: string) => void;
+  exportCsv: (table: 'params' | 'metrics' | 'tags' | 'all') => void;
+  setBetter: (metric: string, higherIsBetter: boolean) => void;
+  hideIdentical: boolean;
+  setHideIdentical: (hide: boolean) => void;
+}
+
+export function formatValue(value: number | undefined | null): string {
+  if (value === undefined || value === null) return '';
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-4 || abs >= 1e9) ? value.toExponential(4) : String(Number(value.toPrecision(6)));
+}
+
+function runHeaders(comparison: Comparison): HTMLTableCellElement[] {
+  return comparison.runs.map((r) =>
+    h('th', { scope: 'col', title: `${r.name}\n${r.runId}\n${r.status}` }, h('span', { className: `status ${r.status.toLowerCase()}`, 'aria-label': r.status.toLowerCase() }), r.name),
+  );
+}
+
+/** Params or tags: differing rows highlighted (class `differs`) and already sorted first by the engine. */
+export function diffTable(kind: 'params' | 'tags', comparison: Comparison, actions: TableActions): HTMLElement {
+  const rows = comparison[kind];
+  const shown = actions.hideIdentical ? rows.filter((r) => r.differs) : rows;
+  const differing = rows.filter((r) => r.differs).length;
+  const toolbar = h(
+    'div',
+    { className: 'toolbar' },
+    checkbox('Hide identical', actions.hideIdentical, actions.setHideIdentical, { name: 'hide-identical', title: 'Show only rows whose values differ between runs' }),
+    h('span', { className: 'summary' }, `${differing} of ${rows.length} ${kind} differ`),
+    h('span', { className: 'spacer' }),
+    button('Copy table', () => actions.copy(tsv(comparison, shown)), { secondary: true, title: 'Copy as tab-separated text (pastes into spreadsheets)' }),
+    button('Export CSV', () => actions.exportCsv(kind), { secondary: true }),
+  );
+  if (rows.length === 0) return h('div', {}, toolbar, h('p', { className: 'empty' }, `None of these runs has ${kind}.`));
+  const table = h(
+    'table',
+    { className: `grid ${kind}` },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, kind === 'params' ? 'Parameter' : 'Tag'), ...runHeaders(comparison))),
+    h('tbody', {}, ...shown.map((row) => diffRow(row))),
+  );
+  return h('div', {}, toolbar, h('div', { className: 'scroll' }, table), shown.length === 0 ? h('p', { className: 'empty' }, `All ${kind} are identical.`) : null);
+}
+
+function diffRow(row: DiffRow): HTMLTableRowElement {
+  return h(
+    'tr',
+    { className: row.differs ? 'differs' : '', dataset: { key: row.key } },
+    h('th', { scope: 'row', className: 'key', title: row.key }, row.key),
+    ...row.values.map((v) => (v === undefined || v === null ? h('td', { className: 'missing', title: 'not set' }, '—') : h('td', { title: v }, v))),
+  );
+}
+
+/** Metrics: latest, min and max per run; the best run of a row is marked; the arrow flips the direction. */
+export function metricsTable(comparison: Comparison, actions: TableActions): HTMLElement {
+  const rows = actions.hideIdentical ? comparison.metrics.filter((m) => m.differs) : comparison.metrics;
+  const toolbar = h(
+    'div',
+    { className: 'toolbar' },
+    checkbox('Hide identical', actions.hideIdentical, actions.setHideIdentical, { name: 'hide-identical' }),
+    h('span', { className: 'summary' }, 'Best run per metric: ★. Click ↑/↓ to flip which way is better.'),
+    h('span', { className: 'spacer' }),
+    button('Copy table', () => actions.copy(metricsTsv(comparison, rows)), { secondary: true }),
+    button('Export CSV', () => actions.exportCsv('metrics'), { secondary: true }),
+  );
+  if (comparison.metrics.length === 0) return h('div', {}, toolbar, h('p', { className: 'empty' }, 'None of these runs logged metrics.'));
+  const table = h(
+    'table',
+    { className: 'grid metrics' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, 'Metric'), ...runHeaders(comparison))),
+    h('tbody', {}, ...rows.map((m) => metricRow(m, actions))),
+  );
+  return h('div', {}, toolbar, h('div', { className: 'scroll' }, table));
+}
+
+function metricRow(m: MetricRow, actions: TableActions): HTMLTableRowElement {
+  const direction = m.higherIsBetter ? 'higher is better' : 'lower is better';
+  return h(
+    'tr',
+    { className: m.differs ? 'differs' : '', dataset: { key: m.key } },
+    h(
+      'th',
+      { scope: 'row', className: 'key' },
+      h('span', { title: m.key }, m.key),
+      h(
+        'button',
+        {
+          type: 'button',
+          className: 'direction',
+          title: `${direction[0].toUpperCase()}${direction.slice(1)}; click to flip`,
+          'aria-label': `${m.key}: ${direction}. Flip.`,
+          onclick: () => actions.setBetter(m.key, !m.higherIsBetter),
+        },
+        m.higherIsBetter ? '↑' : '↓',
+      ),
+    ),
+    ...m.latest.map((latest, i) => {
+      const best = i === m.best;
+      const min = m.min?.[i];
+      const max = m.max?.[i];
+      return h(
+        'td',
+        { className: best ? 'best' : latest === undefined || latest === null ? 'missing' : '', 'aria-label': best ? `best: ${formatValue(latest)}` : undefined },
+        h('span', { className: 'latest' }, latest === undefined || latest === null ? '—' : formatValue(latest), best ? h('span', { className: 'star', 'aria-hidden': 'true' }, ' ★') : null),
+        min !== undefined && min !== null ? h('span', { className: 'range', title: 'min … max over the loaded history' }, `${formatValue(min)} … ${formatValue(max)}`) : null,
+      );
+    }),
+  );
+}
+
+function cell(text: string): string {
+  // Tabs and newlines would break the row/column structure of the pasted text.
+  return text.replace(/[\t\r\n]+/g, ' ');
+}
+
+export function tsv(comparison: Comparison, rows: DiffRow[]): string {
+  const lines = [['key', ...comparison.runs.map((r) => r.name)], ...rows.map((r) => [r.key, ...r.values.map((v) => v ?? '')])];
+  return lines.map((l) => l.map(cell).join('\t')).join('\n') + '\n';
+}
+
+export function metricsTsv(comparison: Comparison, rows: MetricRow[]): string {
+  const lines = [['metric', 'stat', ...comparison.runs.map((r) => r.name)]];
+  for (const m of rows) {
+    lines.push([m.key, 'latest', ...m.latest.map((v) => formatValue(v))]);
+    if (m.min) lines.push([m.key, 'min', ...m.min.map((v) => formatValue(v))]);
+    if (m.max) lines.push([m.key, 'max', ...m.max.map((v) => formatValue(v))]);
+  }
+  return lines.map((l) => l.map(cell).join('\t')).join('\n') + '\n';
+}
