@@ -1,6 +1,7 @@
 import { runCliCommand, type CliCommand } from './cliCommand';
 import { experimentsListCommand } from './experimentsCommand';
 import { modelsListCommand } from './modelsCommand';
+import { modelsRegistryCommands } from './modelsRegistryCommands';
 import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
@@ -8,7 +9,7 @@ import { validateCommand } from './validateCommand';
 import { versionCommand } from './versionCommand';
 
 /** Every CLI sub-command, in the order `--help` lists them. Add new ones here. */
-const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, modelsListCommand, versionCommand];
+const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, modelsListCommand, ...modelsRegistryCommands, versionCommand];
 
 runCliCommand(commands, process.argv.slice(2)).then(
   (code) => {

@@ -1,0 +1,198 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { redactUrl } from '../mlflow/mlflowRestClient';
+import { findFreePort } from '../process/freePort';
+
+export type EnvManager = 'local' | 'virtualenv' | 'uv' | 'conda';
+export const ENV_MANAGERS: readonly EnvManager[] = ['local', 'virtualenv', 'uv', 'conda'];
+
+export interface ModelServerOptions {
+  /** Python interpreter that has mlflow (and, with env-manager local, the model's libraries). */
+  python: string;
+  /** runs:/..., models:/..., a local folder: anything `mlflow models serve -m` takes. */
+  modelUri: string;
+  /** Where models:/ and runs:/ URIs are looked up. */
+  trackingUri?: string;
+  port?: number;
+  envManager?: EnvManager;
+  /** Receives every line the server prints. */
+  onLog?: (line: string) => void;
+  /** How long to wait for GET /ping; default 120 s (other env managers build an environment first). */
+  startTimeoutMs?: number;
+  /** Extra environment for the server process. */
+  env?: Record<string, string>;
+}
+
+export interface ModelServer {
+  readonly url: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+  /** Resolves when the server process ends (by stop() or on its own), with its code or signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Ends the server's whole process group; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+export class ModelServerError extends Error {
+  constructor(
+    message: string,
+    /** The server's last output lines. */
+    readonly log: string[],
+  ) {
+    super(message);
+    this.name = 'ModelServerError';
+  }
+}
+
+/** The arguments of `python -m mlflow models serve`, as an array (never a shell string). */
+export function modelServeArgs(modelUri: string, port: number, envManager: EnvManager): string[] {
+  return ['-m', 'mlflow', 'models', 'serve', '-m', modelUri, '--port', String(port), '--host', '127.0.0.1', '--env-manager', envManager];
+}
+
+/** Starts `mlflow models serve` on 127.0.0.1 and waits until GET /ping answers 200. */
+export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
+  const envManager = options.envManager ?? 'local';
+  if (!ENV_MANAGERS.includes(envManager)) throw new ModelServerError(`Unknown env manager '${String(envManager)}': use ${ENV_MANAGERS.join(', ')}.`, []);
+  const port = options.port ?? (await findFreePort());
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PYTHONUNBUFFERED: '1',
+    // MLflow's usage telemetry waits on network time-outs where there is no internet.
+    MLFLOW_DISABLE_TELEMETRY: 'true',
+    DO_NOT_TRACK: 'true',
+    ...options.env,
+  };
+  if (options.trackingUri) env.MLFLOW_TRACKING_URI = options.trackingUri;
+  // MLflow runs `uvicorn` from PATH (pyfunc/backend.py): put the interpreter's bin folder first, as
+  // activating its virtualenv would, or a venv's Python finds no uvicorn (exit 127).
+  if (path.isAbsolute(options.python) || options.python.includes(path.sep)) {
+    env.PATH = [path.dirname(path.resolve(options.python)), env.PATH].filter(Boolean).join(path.delimiter);
+  }
+  const child = spawn(options.python, modelServeArgs(options.modelUri, port, envManager), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    // Its own process group: the CLI starts uvicorn workers, and stop() must end them all.
+    detached: process.platform !== 'win32',
+  });
+  const recent: string[] = [];
+  const addLine = (line: string) => {
+    if (!line.trim()) return;
+    recent.push(line);
+    if (recent.length > 60) recent.shift();
+    options.onLog?.(line);
+  };
+  // Output arrives in chunks that can split a line: keep each stream's unfinished tail.
+  const lineReader = () => {
+    let partial = '';
+    return {
+      chunk(c: Buffer) {
+        const lines = (partial + c.toString('utf8')).split(/\r?\n/);
+        partial = lines.pop() ?? '';
+        lines.forEach(addLine);
+      },
+      flush() {
+        addLine(partial);
+        partial = '';
+      },
+    };
+  };
+  const out = lineReader();
+  const err = lineReader();
+  child.stdout?.on('data', (c: Buffer) => out.chunk(c));
+  child.stderr?.on('data', (c: Buffer) => err.chunk(c));
+  child.stdout?.on('end', () => out.flush());
+  child.stderr?.on('end', () => err.flush());
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      resolve(exitInfo);
+    });
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  const where = options.trackingUri ? ` (tracking ${redactUrl(options.trackingUri)})` : '';
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  for (;;) {
+    if (spawnError) throw new ModelServerError(`Could not start ${options.python} to serve '${options.modelUri}': ${spawnError.message}`, [...recent]);
+    if (exitInfo) {
+      // Let the last output arrive before quoting it.
+      await new Promise((r) => setTimeout(r, 50));
+      throw new ModelServerError(
+        `Serving model '${options.modelUri}'${where} failed: mlflow models serve exited (${exitInfo.code ?? exitInfo.signal}) before answering. ` +
+          `${causeLine(recent)}\nLast output:\n${recent.slice(-15).join('\n')}`,
+        [...recent],
+      );
+    }
+    if (await pingOk(url)) break;
+    if (Date.now() > deadline) {
+      killGroup(child, 'SIGKILL');
+      throw new ModelServerError(
+        `Serving model '${options.modelUri}'${where} did not answer on ${url}/ping within ${Math.round((options.startTimeoutMs ?? 120_000) / 1000)} s. Last output:\n${recent.slice(-15).join('\n')}`,
+        [...recent],
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    url,
+    port,
+    process: child,
+    exited,
+    async stop() {
+      if (exitInfo) return;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      // Workers left in the group after the leader exits are ended too, and waited for (briefly),
+      // so the port is free when stop() resolves.
+      killGroup(child, 'SIGKILL');
+      for (let i = 0; i < 50 && groupAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
+    },
+  };
+}
+
+/** The most telling line of a failed start: MLflow's exception, else the last line. */
+function causeLine(lines: string[]): string {
+  const exception = [...lines].reverse().find((l) => /(Exception|Error)\b.*:/.test(l));
+  return exception ? `Cause: ${exception.trim()}` : '';
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform !== 'win32') process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** True while any process of the child's group is left (zombies count until reaped). */
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined || process.platform === 'win32') return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pingOk(baseUrl: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(`${baseUrl}/ping`, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}

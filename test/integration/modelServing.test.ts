@@ -1,0 +1,149 @@
+// Local model serving end to end: a scikit-learn model logged through a real tracking server,
+// registered with the CLI, served with `mlflow models serve`, and asked for predictions.
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCliCommand, type CliIo } from '../../src/cli/cliCommand';
+import { modelsRegistryCommands } from '../../src/cli/modelsRegistryCommands';
+import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { buildInvocationBody, invokeModel, loadInputExample } from '../../src/engine/serving/invocationRequest';
+import { ModelServerError, startModelServer, type ModelServer } from '../../src/engine/serving/localModelServer';
+import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { fixturesDir, makeTempDir, venvPython } from '../support/repoPaths';
+
+interface Logged {
+  run_id: string;
+  model_id: string;
+  columns: string[];
+  rows: number[][];
+  expected_example: number[];
+  expected_rows: number[];
+}
+
+function logModel(trackingUri: string, experiment: string): Promise<Logged> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      venvPython,
+      [path.join(fixturesDir, 'serving', 'log_diabetes_model.py'), experiment],
+      { env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' }, cwd: makeTempDir('serving-log'), timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`Logging the model failed: ${err.message}\n${stderr}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Logged);
+      },
+    );
+  });
+}
+
+function assertClose(actual: unknown, expected: number[]): void {
+  // MLflow answers {"predictions": [...]} for pyfunc models.
+  const predictions = (actual as { predictions: number[] }).predictions;
+  assert.ok(Array.isArray(predictions), `no predictions in ${JSON.stringify(actual)}`);
+  assert.equal(predictions.length, expected.length);
+  predictions.forEach((p, i) => assert.ok(Math.abs(p - expected[i]) < 1e-6, `prediction ${i}: ${p} vs ${expected[i]}`));
+}
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n') };
+  const code = await runCliCommand(modelsRegistryCommands, args, io);
+  return { code, stdout, stderr };
+}
+
+describe('local model serving (real MLflow, scikit-learn)', { timeout: 240_000 }, () => {
+  let url: string;
+  let client: MlflowRestClient;
+  let logged: Logged;
+  let name: string;
+  let server: ModelServer | undefined;
+
+  before(async () => {
+    url = (await useMlflowServer()).url;
+    client = new MlflowRestClient({ baseUrl: url });
+    logged = await logModel(url, uniqueName('serving'));
+    name = uniqueName('served-model');
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('registers the logged model of a run with the CLI (as an MLflow 3 logged model)', async () => {
+    const result = await cli(['models', 'register', '--tracking-uri', url, '--run-id', logged.run_id, '--name', name]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`version 1 from models:/${logged.model_id}`));
+    const version = await client.getModelVersion(name, '1');
+    // The REST answer has no model_id field in MLflow 3.17: the logged model is the version's source.
+    assert.equal(version.source, `models:/${logged.model_id}`);
+    assert.equal(version.run_id, logged.run_id);
+  });
+
+  it('finds the saved input example through the registry, the logged model and the run', async () => {
+    for (const uri of [`models:/${name}/1`, `models:/${logged.model_id}`, `runs:/${logged.run_id}/model`]) {
+      const example = await loadInputExample(client, uri);
+      assert.ok(example, uri);
+      assert.equal(example.file, 'serving_input_example.json');
+      const split = (example.body as { dataframe_split: { columns: string[]; data: number[][] } }).dataframe_split;
+      assert.deepEqual(split.columns, logged.columns);
+      assert.equal(split.data.length, 3);
+    }
+  });
+
+  it('serves the registered version and predicts what the model predicts in Python', async () => {
+    server = await startModelServer({ python: venvPython, modelUri: `models:/${name}/1`, trackingUri: url, envManager: 'local' });
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const example = await loadInputExample(client, `models:/${name}/1`);
+    const fromExample = await invokeModel(server.url, buildInvocationBody(example!.body));
+    assert.equal(fromExample.status, 200, JSON.stringify(fromExample.body));
+    assert.ok(fromExample.latencyMs > 0);
+    assertClose(fromExample.body, logged.expected_example);
+
+    const split = await invokeModel(server.url, buildInvocationBody({ dataframe_split: { columns: logged.columns, data: logged.rows } }));
+    assertClose(split.body, logged.expected_rows);
+
+    const csv = [logged.columns.join(','), ...logged.rows.map((r) => r.join(','))].join('\n');
+    const fromCsv = await invokeModel(server.url, buildInvocationBody(csv, 'csv'));
+    assertClose(fromCsv.body, logged.expected_rows);
+
+    const wrongColumns = await invokeModel(server.url, buildInvocationBody({ dataframe_records: [{ nope: 1 }] }));
+    assert.notEqual(wrongColumns.status, 200);
+  });
+
+  it('stop() ends the server and its process group', async () => {
+    const pid = server!.process.pid!;
+    await server!.stop();
+    assert.throws(() => process.kill(-pid, 0), /ESRCH/);
+    await assert.rejects(invokeModel(server!.url, '{"inputs": [[1]]}', { timeoutMs: 2000 }), /Could not reach the model server/);
+    server = undefined;
+  });
+
+  it('a model URI that does not exist fails with a message naming it', async () => {
+    const missing = uniqueName('no-such-model');
+    await assert.rejects(startModelServer({ python: venvPython, modelUri: `models:/${missing}/1`, trackingUri: url }), (err: unknown) => {
+      assert.ok(err instanceof ModelServerError, String(err));
+      assert.match(err.message, new RegExp(`Serving model 'models:/${missing}/1'.*failed`));
+      assert.match(err.message, new RegExp(`RESOURCE_DOES_NOT_EXIST: Registered Model with name=${missing} not found`));
+      return true;
+    });
+  });
+
+  it('`models predict` serves, sends the saved example or a file, prints the answer and stops', async () => {
+    const input = path.join(makeTempDir('predict'), 'rows.json');
+    fs.writeFileSync(input, JSON.stringify({ dataframe_split: { columns: logged.columns, data: logged.rows } }));
+    const result = await cli(['models', 'predict', '-m', `runs:/${logged.run_id}/model`, '--input', input, '--tracking-uri', url, '--python', venvPython]);
+    assert.equal(result.code, 0, result.stderr);
+    assertClose(JSON.parse(result.stdout), logged.expected_rows);
+    assert.match(result.stderr, /HTTP 200 in \d+\.\d ms/);
+
+    const fromExample = await cli(['models', 'predict', '-m', `models:/${name}/1`, '--tracking-uri', url, '--python', venvPython]);
+    assert.equal(fromExample.code, 0, fromExample.stderr);
+    assert.match(fromExample.stderr, /Using the model's saved input example \(serving_input_example\.json\)/);
+    assertClose(JSON.parse(fromExample.stdout), logged.expected_example);
+
+    const bad = await cli(['models', 'predict', '-m', `models:/${name}/1`, '--input', input, '--content-type', 'csv', '--tracking-uri', url]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /CSV input has only a header row|CSV/);
+  });
+});

@@ -1,0 +1,79 @@
+// `mlflow-wb models register|stage|alias`, in process with captured output, against a real server.
+import * as assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { runCliCommand, type CliIo } from '../../src/cli/cliCommand';
+import { modelsRegistryCommands } from '../../src/cli/modelsRegistryCommands';
+import { MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n') };
+  const code = await runCliCommand(modelsRegistryCommands, args, io);
+  return { code, stdout, stderr };
+}
+
+describe('mlflow-wb models register/stage/alias (real server)', () => {
+  let url: string;
+  let client: MlflowRestClient;
+  const runIds: string[] = [];
+  let name: string;
+
+  before(async () => {
+    url = (await useMlflowServer()).url;
+    client = new MlflowRestClient({ baseUrl: url });
+    const experimentId = await client.createExperiment(uniqueName('registry-cli'));
+    for (let i = 0; i < 2; i++) runIds.push((await client.createRun(experimentId, `reg-run-${i}`)).run_id);
+    name = uniqueName('registry-cli-model');
+  });
+
+  it('registers versions from runs, creating the model once', async () => {
+    const first = await cli(['models', 'register', '--tracking-uri', url, '--run-id', runIds[0], '--name', name, '--description', 'first']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`Created registered model ${name}; registered ${name} version 1 from .*${runIds[0]}.*/model`));
+    const second = await cli(['models', 'register', '--tracking-uri', url, '--run-id', runIds[1], '--path', 'model', '--name', name, '--format', 'json']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal((JSON.parse(second.stdout) as { version: string }).version, '2');
+    const v1 = await client.getModelVersion(name, '1');
+    assert.equal(v1.run_id, runIds[0]);
+    assert.equal(v1.description, 'first');
+    assert.equal((await client.getModelVersion(name, '2')).run_id, runIds[1]);
+  });
+
+  it('moves versions between stages, archiving the others when asked', async () => {
+    assert.equal((await cli(['models', 'stage', '--tracking-uri', url, '--name', name, '--version', '1', '--stage', 'Production'])).code, 0);
+    const moved = await cli(['models', 'stage', '--tracking-uri', url, '--name', name, '--version', '2', '--stage', 'production', '--archive-existing']);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /version 2 is now in Production \(other versions in that stage archived\)/);
+    assert.equal((await client.getModelVersion(name, '1')).current_stage, 'Archived');
+    assert.equal((await client.getModelVersion(name, '2')).current_stage, 'Production');
+  });
+
+  it('sets, moves and deletes an alias', async () => {
+    const set = await cli(['models', 'alias', '--tracking-uri', url, '--name', name, '--alias', 'champion', '--version', '1']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal((await client.getModelVersionByAlias(name, 'champion')).version, '1');
+    const move = await cli(['models', 'alias', '--tracking-uri', url, '--name', name, '--alias', '@champion', '--version', '2']);
+    assert.match(move.stdout, /Moved @champion of .* from version 1 to 2/);
+    assert.equal((await client.getModelVersionByAlias(name, 'champion')).version, '2');
+    const del = await cli(['models', 'alias', '--tracking-uri', url, '--name', name, '--alias', 'champion', '--delete']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /Deleted @champion .*was version 2/);
+    await assert.rejects(client.getModelVersionByAlias(name, 'champion'), (err: unknown) => err instanceof MlflowApiError);
+    const again = await cli(['models', 'alias', '--tracking-uri', url, '--name', name, '--alias', 'champion', '--delete']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /has no alias @champion/);
+  });
+
+  it('answers usage mistakes with exit code 2 and server refusals with 1', async () => {
+    const noName = await cli(['models', 'register', '--tracking-uri', url, '--run-id', runIds[0]]);
+    assert.equal(noName.code, 2);
+    assert.match(noName.stderr, /--name is required\nUsage: mlflow-wb models register/);
+    assert.equal((await cli(['models', 'stage', '--tracking-uri', url, '--name', name, '--version', '1', '--stage', 'Prod'])).code, 2);
+    assert.equal((await cli(['models', 'alias', '--tracking-uri', url, '--name', name, '--alias', 'x', '--version', '1', '--delete'])).code, 2);
+    const missing = await cli(['models', 'stage', '--tracking-uri', url, '--name', uniqueName('absent'), '--version', '1', '--stage', 'Staging']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /mlflow-wb models stage: .*not found/i);
+  });
+});
