@@ -5,40 +5,10 @@
 
 // ---------------------------------------------------------------- wire shapes of the compare panel
 
-/** One run as the compare panel shows it. */
-export interface CompareRun {
-  runId: string;
-  name: string;
-  experimentId: string;
-  status: string;
-  startTime?: number;
-  endTime?: number;
-}
-
-/** A param or tag: one value per run (undefined where the run lacks the key). */
-export interface DiffRow {
-  key: string;
-  values: (string | undefined)[];
-  differs: boolean;
-}
-
-/** A metric: per-run latest value (and min/max once histories are loaded); `best` is a run index or -1. */
-export interface MetricRow {
-  key: string;
-  latest: (number | undefined)[];
-  min?: (number | undefined)[];
-  max?: (number | undefined)[];
-  best: number;
-  higherIsBetter: boolean;
-  differs: boolean;
-}
-
-export interface Comparison {
-  runs: CompareRun[];
-  params: DiffRow[];
-  metrics: MetricRow[];
-  tags: DiffRow[];
-}
+// The comparison's shapes are the engine's (src/engine/compare/compareRuns.ts), sent as they are:
+// one definition, so the two ends cannot drift apart. Type-only: nothing of the engine is bundled.
+export type { ComparedRun as CompareRun, DiffRow, MetricRow, RunComparison as Comparison } from '../src/engine/compare/compareRuns';
+import type { RunComparison as Comparison } from '../src/engine/compare/compareRuns';
 
 /**
  * [step, timestamp ms, value] — arrays, not objects: histories are the bulk of the traffic. The value
