@@ -47,8 +47,11 @@ export function connect(flags: Map<string, string[]>): { tracking: ResolvedTrack
   return { tracking, client: new MlflowRestClient(tracking.connection) };
 }
 
-/** Runs a list command's body, turning usage, configuration and server errors into a message and an exit code. */
-export async function runListCommand(command: CliCommand, io: CliIo, body: () => Promise<void>): Promise<number> {
+/**
+ * Runs a command's body, turning usage errors into exit 2 and configuration and server errors (plus
+ * any the command names with `isExpected`) into a message and exit 1; anything else is a bug and throws.
+ */
+export async function runListCommand(command: CliCommand, io: CliIo, body: () => Promise<void>, isExpected: (err: unknown) => boolean = () => false): Promise<number> {
   try {
     await body();
     return 0;
@@ -57,8 +60,8 @@ export async function runListCommand(command: CliCommand, io: CliIo, body: () =>
       io.err(`mlflow-wb ${command.name}: ${err.message}\nUsage: mlflow-wb ${command.usage}`);
       return 2;
     }
-    if (err instanceof MlflowApiError || err instanceof TrackingUriError) {
-      io.err(`mlflow-wb ${command.name}: ${err.message}`);
+    if (err instanceof MlflowApiError || err instanceof TrackingUriError || isExpected(err)) {
+      io.err(`mlflow-wb ${command.name}: ${(err as Error).message}`);
       return 1;
     }
     throw err;

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
-import { TrackingUriError } from '../engine/connections/trackingUri';
 import { MlflowApiError, type MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import type { ModelVersionStage } from '../engine/mlflow/mlflowTypes';
 import { buildInvocationBody, InvocationInputError, invokeModel } from '../engine/serving/invocationRequest';
 import { ENV_MANAGERS, ModelServerError, startModelServer, type EnvManager, type ModelServer } from '../engine/serving/localModelServer';
 import { loadInputExample, loggedModelOfRun, ModelUriError } from '../engine/serving/modelArtifacts';
 import type { CliCommand, CliIo } from './cliCommand';
-import { CliUsageError, connect, oneFlag, parseFlags } from './experimentsCommand';
+import { CliUsageError, connect, oneFlag, parseFlags, runListCommand } from './experimentsCommand';
 
 // `models register|stage|alias|serve|predict`: registry writes and local serving on the same engine
 // as the extension. Exit codes: 0 ok, 1 failure (server, model, input), 2 usage.
@@ -31,28 +30,18 @@ function required(flags: Flags, name: string): string {
   return value;
 }
 
-async function runCommandBody(command: CliCommand, io: CliIo, body: () => Promise<void>): Promise<number> {
-  try {
-    await body();
-    return 0;
-  } catch (err) {
-    if (err instanceof CliUsageError) {
-      io.err(`mlflow-wb ${command.name}: ${err.message}\nUsage: mlflow-wb ${command.usage}`);
-      return 2;
-    }
-    if (
-      err instanceof MlflowApiError ||
-      err instanceof TrackingUriError ||
-      err instanceof ModelServerError ||
-      err instanceof InvocationInputError ||
-      err instanceof ModelUriError ||
-      (err as NodeJS.ErrnoException).code === 'ENOENT'
-    ) {
-      io.err(`mlflow-wb ${command.name}: ${(err as Error).message}`);
-      return 1;
-    }
-    throw err;
-  }
+/** Failures of serving and model lookups that are the user's to fix, reported as messages. */
+function isServingError(err: unknown): boolean {
+  return (
+    err instanceof ModelServerError ||
+    err instanceof InvocationInputError ||
+    err instanceof ModelUriError ||
+    (err as NodeJS.ErrnoException).code === 'ENOENT'
+  );
+}
+
+function runCommandBody(command: CliCommand, io: CliIo, body: () => Promise<void>): Promise<number> {
+  return runListCommand(command, io, body, isServingError);
 }
 
 async function ensureRegisteredModel(client: MlflowRestClient, name: string, description: string | undefined): Promise<boolean> {
