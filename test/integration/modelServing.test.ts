@@ -1,40 +1,17 @@
 // Local model serving end to end: a scikit-learn model logged through a real tracking server,
 // registered with the CLI, served with `mlflow models serve`, and asked for predictions.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCliCommand, type CliIo } from '../../src/cli/cliCommand';
 import { modelsRegistryCommands } from '../../src/cli/modelsRegistryCommands';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { buildInvocationBody, invokeModel, loadInputExample } from '../../src/engine/serving/invocationRequest';
 import { ModelServerError, startModelServer, type ModelServer } from '../../src/engine/serving/localModelServer';
+import { runCliCaptured } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { fixturesDir, makeTempDir, venvPython } from '../support/repoPaths';
-
-interface Logged {
-  run_id: string;
-  model_id: string;
-  columns: string[];
-  rows: number[][];
-  expected_example: number[];
-  expected_rows: number[];
-}
-
-function logModel(trackingUri: string, experiment: string): Promise<Logged> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      venvPython,
-      [path.join(fixturesDir, 'serving', 'log_diabetes_model.py'), experiment],
-      { env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' }, cwd: makeTempDir('serving-log'), timeout: 120_000 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`Logging the model failed: ${err.message}\n${stderr}`));
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Logged);
-      },
-    );
-  });
-}
+import { logDiabetesModel as logModel, type LoggedDiabetesModel as Logged } from '../support/loggedModel';
+import { makeTempDir, venvPython } from '../support/repoPaths';
 
 function assertClose(actual: unknown, expected: number[]): void {
   // MLflow answers {"predictions": [...]} for pyfunc models.
@@ -44,12 +21,8 @@ function assertClose(actual: unknown, expected: number[]): void {
   predictions.forEach((p, i) => assert.ok(Math.abs(p - expected[i]) < 1e-6, `prediction ${i}: ${p} vs ${expected[i]}`));
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n') };
-  const code = await runCliCommand(modelsRegistryCommands, args, io);
-  return { code, stdout, stderr };
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliCaptured(modelsRegistryCommands, args);
 }
 
 describe('local model serving (real MLflow, scikit-learn)', { timeout: 240_000 }, () => {
