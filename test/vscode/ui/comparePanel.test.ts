@@ -60,6 +60,34 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     await workbench.screenshot('compare-charts-dark');
   });
 
+  it('comes back after a window reload with the same runs and tab (webview serializer)', async () => {
+    const { url } = await useMlflowServer();
+    const seeded = await seedCompareRuns(url, 'ui-compare-reload');
+    const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': url } });
+    open.push(workbench);
+    await openComparison(workbench, seeded.experimentName);
+    let view = workbench.webview();
+    await view.locator('table.params tr.differs', { hasText: 'lr' }).waitFor({ timeout: 60_000 });
+    const runHeaders = () => view.locator('table.metrics thead th[scope="col"]:not(.key)').allInnerTexts();
+    await view.locator('#tab-metrics').click();
+    await view.locator('table.metrics td.best').first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(await runHeaders(), ['trial-a', 'trial-b', 'trial-c']);
+
+    // The old page goes away; wait for the reloaded workbench, then for the restored panel's tab.
+    const reloaded = workbench.page.waitForEvent('load', { timeout: 60_000 });
+    await workbench.runCommand('Developer: Reload Window');
+    await reloaded;
+    await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const tab = workbench.page.locator('.tabs-container .tab', { hasText: 'Compare 3 runs' });
+    await tab.waitFor({ timeout: 60_000 });
+    view = workbench.webview();
+    // The same runs, on the tab that was open (Metrics), with their data loaded again from the server.
+    await view.locator('table.metrics td.best').first().waitFor({ timeout: 60_000 });
+    assert.equal(await view.locator('#tab-metrics').getAttribute('aria-selected'), 'true');
+    assert.deepEqual(await runHeaders(), ['trial-a', 'trial-b', 'trial-c']);
+    assert.match(await view.locator('header h1').innerText(), /^3 runs on /);
+  });
+
   it('light theme: the same comparison looks native', async () => {
     const { url } = await useMlflowServer();
     const seeded = await seedCompareRuns(url, 'ui-compare-light');
