@@ -24,11 +24,16 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     for (const w of open) await w.close();
   });
 
-  it('dark theme: differing param highlighted, one chart series per run, keyboard tabs', async () => {
+  it('dark theme: differing param highlighted, one chart series per run, keyboard tabs, toolkit controls, no CSP violation', async () => {
     const { url } = await useMlflowServer();
     const seeded = await seedCompareRuns(url, 'ui-compare');
     const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': url } });
     open.push(workbench);
+    // Console messages of every frame, the webview's included: CSP violations are reported there.
+    const cspReports: string[] = [];
+    workbench.page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspReports.push(`${message.text()} (at ${JSON.stringify(message.location())})`);
+    });
     await openComparison(workbench, seeded.experimentName);
     const view = workbench.webview();
     const differing = view.locator('table.params tr.differs', { hasText: 'lr' });
@@ -58,6 +63,22 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
       assert.deepEqual((await series.locator('.u-label').allInnerTexts()).slice(1), ['trial-a', 'trial-b', 'trial-c']);
     }
     await workbench.screenshot('compare-charts-dark');
+
+    // The controls are the toolkit's web components, styled by constructable stylesheets (not <style>, which the CSP would block).
+    for (const tag of ['vscode-panels', 'vscode-panel-tab', 'vscode-checkbox', 'vscode-dropdown', 'vscode-button']) {
+      const sheets = await view.locator(tag).first().evaluate((el) => el.shadowRoot?.adoptedStyleSheets.length ?? -1);
+      assert.ok(sheets > 0, `${tag}: ${sheets} adopted stylesheets`);
+    }
+    // The toolkit dropdown works: Wall time re-draws the charts on a time axis.
+    await view.locator('.chart-controls vscode-dropdown').click();
+    await view.locator('.chart-controls vscode-option', { hasText: 'Wall time' }).click();
+    await view.locator('.chart[data-metric="loss"] .u-legend .u-label', { hasText: 'wall time' }).waitFor({ timeout: 30_000 });
+    assert.equal(cspReports.length, 0, `CSP violations:\n${cspReports.join('\n')}`);
+    // The check above can see a violation: an inline <style> without the nonce is refused and reported.
+    await view.locator('body').evaluate((body) => body.append(Object.assign(body.ownerDocument.createElement('style'), { textContent: 'body { color: red; }' })));
+    for (let i = 0; i < 50 && cspReports.length === 0; i++) await workbench.page.waitForTimeout(100);
+    assert.equal(cspReports.length, 1, `expected exactly the deliberate violation, got:\n${cspReports.join('\n')}`);
+    assert.match(cspReports[0], /inline style .*Content Security Policy/);
   });
 
   it('comes back after a window reload with the same runs and tab (webview serializer)', async () => {
