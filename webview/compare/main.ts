@@ -23,6 +23,8 @@ interface ViewState {
   tab: TabId;
   chartMetrics?: string[];
   hideIdentical: boolean;
+  /** The tables' key filter (one for Params, Metrics and Tags). */
+  keyFilter?: string;
   xMode: XMode;
   log: boolean;
   smoothing: number;
@@ -79,6 +81,13 @@ const actions: TableActions = {
     view.hideIdentical = hide;
     saveState();
     tabsControl?.rerender();
+  },
+  get keyFilter() {
+    return view.keyFilter;
+  },
+  setKeyFilter: (text) => {
+    view.keyFilter = text;
+    saveState();
   },
 };
 

@@ -47,6 +47,14 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     ]);
     await workbench.screenshot('compare-params-dark');
 
+    // The key filter (a toolkit text field) hides the rows whose key does not contain the text, as you type.
+    const filter = view.locator('vscode-text-field[name="key-filter"] input');
+    const visibleKeys = () => view.locator('table.params tbody tr:not([hidden])').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-key')));
+    await filter.fill('MOD');
+    assert.deepEqual(await visibleKeys(), ['model']);
+    await filter.fill('');
+    assert.deepEqual(await visibleKeys(), ['lr', 'model']);
+
     // Arrow keys move between tabs: Params → Metrics → Tags → Charts.
     await view.locator('#tab-params').focus();
     await workbench.page.keyboard.press('ArrowRight');
@@ -69,6 +77,10 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
       const sheets = await view.locator(tag).first().evaluate((el) => el.shadowRoot?.adoptedStyleSheets.length ?? -1);
       assert.ok(sheets > 0, `${tag}: ${sheets} adopted stylesheets`);
     }
+    // The toolkit checkboxes pick the charted metrics: unticking acc removes its chart.
+    await view.locator('.metric-picker vscode-checkbox', { hasText: 'acc' }).click();
+    await view.locator('.chart[data-metric="acc"]').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await view.locator('.chart[data-metric="loss"]').count(), 1);
     // The toolkit dropdown works: Wall time re-draws the charts on a time axis.
     await view.locator('.chart-controls vscode-dropdown').click();
     await view.locator('.chart-controls vscode-option', { hasText: 'Wall time' }).click();
