@@ -265,7 +265,7 @@ async function benchChartDraw(): Promise<void> {
     }
     const bareMs = median(bareTimes.slice(1));
     bench('compare_chart_draw_500k', median(panelTimes.slice(1)), bareMs, 'uplot_raw_500k');
-    // The same, counting postMessage's copy of 500,000 points (the extension sends at most ~2,200 per run).
+    // The same from posting the message: plus postMessage's structured clone (buffers transferred, as VS Code does).
     bench('compare_chart_message_to_draw_500k', median(panelWithMessageTimes.slice(1)), bareMs, 'uplot_raw_500k');
     if (process.env.MLFLOW_WB_BENCH_PROFILE) await profilePanel(context, `file://${dir}/panel.html`, RUNS_DRAWN, POINTS);
   } finally {
@@ -302,6 +302,7 @@ async function profilePanel(context: BrowserContext, url: string, runs: number, 
 
 async function main(): Promise<void> {
   const only = process.env.MLFLOW_WB_BENCH_ONLY;
+  if (only && only !== 'chart' && only !== 'histories') throw new Error(`MLFLOW_WB_BENCH_ONLY=${only}: compare.bench has the figures chart and histories.`);
   if (!only || only === 'chart') await benchChartDraw();
   if (!only || only === 'histories') await benchHistories();
 }
