@@ -9,20 +9,21 @@
 // one definition, so the two ends cannot drift apart. Type-only: nothing of the engine is bundled.
 export type { ComparedRun as CompareRun, DiffRow, MetricRow, RunComparison as Comparison } from '../src/engine/compare/compareRuns';
 import type { RunComparison as Comparison } from '../src/engine/compare/compareRuns';
+export type { HistoryColumns } from '../src/engine/compare/historyColumns';
+import type { HistoryColumns } from '../src/engine/compare/historyColumns';
 
 /**
- * [step, timestamp ms, value] — arrays, not objects: histories are the bulk of the traffic. The value
- * is null for NaN/±Infinity, which postMessage's JSON would turn into null anyway.
+ * A metric's history for one run, in columns (src/engine/compare/historyColumns.ts): `steps`,
+ * `timestamps` (ms) and `values` are Float64Arrays of one length. Histories are the bulk of the
+ * traffic: VS Code's postMessage transfers typed arrays as binary, and checking them is a type and
+ * length test instead of a walk over every point. Values keep NaN and ±Infinity.
  */
-export type HistoryPoint = [number, number, number | null];
-
-export interface HistorySeries {
+export interface HistorySeries extends HistoryColumns {
   runId: string;
   metricKey: string;
-  points: HistoryPoint[];
   /** Fewer points than the server holds (server- or client-side sampling). */
   sampled: boolean;
-  /** Min and max over the whole history when known exactly; else over `points`. */
+  /** Min and max over the whole history when known exactly; else over the points sent. */
   min?: number;
   max?: number;
   exact: boolean;
@@ -72,7 +73,8 @@ type Check = (value: unknown, path: string) => string | undefined;
 const MAX_TEXT = 10_000_000;
 const MAX_ITEMS = 1_000_000;
 
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+const describe = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : ArrayBuffer.isView(v) ? (v.constructor?.name ?? 'a typed array') : typeof v;
 
 const str =
   (max = MAX_TEXT): Check =>
@@ -109,16 +111,14 @@ const arr =
     }
     return undefined;
   };
-const tuple =
-  (...items: Check[]): Check =>
-  (v, p) => {
-    if (!Array.isArray(v) || v.length !== items.length) return `${p} must be an array of ${items.length} items`;
-    for (let i = 0; i < items.length; i++) {
-      const e = items[i](v[i], `${p}[${i}]`);
-      if (e) return e;
-    }
-    return undefined;
-  };
+/**
+ * A Float64Array of at most `max` items. Any float64 is a number (NaN and ±Infinity included, as
+ * `num` allows), so the type and the length are the whole check: constant time for any size.
+ */
+const float64s =
+  (max: number): Check =>
+  (v, p) =>
+    !(v instanceof Float64Array) ? `${p} must be a Float64Array, not ${describe(v)}` : v.length > max ? `${p} has more than ${max} items` : undefined;
 const obj =
   (fields: Record<string, Check>): Check =>
   (v, p) => {
@@ -150,15 +150,27 @@ const metricRow = obj({
   differs: bool,
 });
 const comparison = obj({ runs: arr(compareRun), params: arr(diffRow), metrics: arr(metricRow), tags: arr(diffRow) });
-const historySeries = obj({
+/** Most points of one history series (the webview asks for at most MAX_HISTORY_POINTS; the bench sends 50,000). */
+const MAX_SERIES_POINTS = 10_000_000;
+const historyFields = obj({
   runId: str(200),
   metricKey: str(1000),
-  points: arr(tuple(num, num, orMissing(num)), 10_000_000),
+  steps: float64s(MAX_SERIES_POINTS),
+  timestamps: float64s(MAX_SERIES_POINTS),
+  values: float64s(MAX_SERIES_POINTS),
   sampled: bool,
   min: optional(num),
   max: optional(num),
   exact: bool,
 });
+const historySeries: Check = (v, p) => {
+  const e = historyFields(v, p);
+  if (e) return e;
+  const s = v as HistorySeries;
+  return s.timestamps.length !== s.steps.length || s.values.length !== s.steps.length
+    ? `${p} has columns of different lengths (steps ${s.steps.length}, timestamps ${s.timestamps.length}, values ${s.values.length})`
+    : undefined;
+};
 const historyError = obj({ metricKey: str(1000), runId: optional(str(200)), message: str(10_000) });
 const requestId = int(0, Number.MAX_SAFE_INTEGER);
 

@@ -4,14 +4,17 @@
 //   (maxPoints as the webview asks for a ~1100 px wide chart) vs fetching the same histories with
 //   raw HTTP (metrics/get-history per run and metric, node:http, same concurrency 8, JSON parsed).
 // - compare_chart_draw_500k: headless Chromium, dist/webview/compare.js on a local page, 10 runs ×
-//   50,000 points of one metric posted as the extension would; time from the message to the chart
-//   drawn vs bare uPlot drawing the same raw 500,000 points on the same page.
+//   50,000 points of one metric posted as the extension would (Float64Array columns, buffers
+//   transferred); time from the message's arrival to the chart drawn (the panel's own validation,
+//   line building and uPlot drawing) vs bare uPlot drawing the same raw 500,000 points.
+// Run one figure: MLFLOW_WB_BENCH_ONLY=chart|histories (or `npm run bench -- compare --only chart`);
+// MLFLOW_WB_BENCH_PROFILE=1 also prints where the panel's time goes.
 // The seeded sqlite file is cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)/bench/.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { loadHistories } from '../../src/engine/compare/loadHistories';
 import { mapLimit } from '../../src/engine/compare/loadHistories';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
@@ -166,31 +169,43 @@ async function benchHistories(): Promise<void> {
 }
 
 /**
- * In the panel's page: post runs, wait for its history request, post the histories, time until drawn.
- * Resolves [from the message's arrival (validation, preparation, drawing), from posting it (plus the
- * structured clone of 500,000 points that postMessage costs)].
+ * In the panel's page. prepare(): post the runs, wait for the panel's history request, build the
+ * histories as the extension sends them (Float64Array columns, see src/extension/compare/comparePanel.ts).
+ * measure(): post them (transferring the buffers, as VS Code does) and time until drawn. Resolves
+ * [from the message's arrival: validation, preparation, drawing; from posting it: plus the structured clone].
  */
 const PANEL_MEASURE = `
 let arrived = 0;
 // Registered before compare.js: runs first when the message event fires, after deserialisation.
 window.addEventListener('message', (e) => { if (e.data && e.data.type === 'histories') arrived = performance.now(); });
-window.measure = (runs, points) => new Promise((resolve, reject) => {
+let prepared;
+window.prepare = (runs, points) => new Promise((resolve, reject) => {
   const runList = Array.from({ length: runs }, (_, r) => ({ runId: ('run' + r).padEnd(32, '0'), name: 'run-' + r, experimentId: '1', status: 'FINISHED' }));
   const comparison = { runs: runList, params: [], tags: [], metrics: [{ key: 'loss', latest: runList.map(() => 0.1), best: -1, higherIsBetter: false, differs: false }] };
   window.postMessage({ type: 'runs', connectionId: 'bench', connectionLabel: 'bench', comparison, refreshing: false, missing: [] }, '*');
-  const series = runList.map((run, r) => ({ runId: run.runId, metricKey: 'loss', sampled: false, exact: true,
-    points: Array.from({ length: points }, (_, s) => [s, 1.7e12 + s * 1000, (r + 1) / (1 + s / 500) + Math.sin(s) * 0.01]) }));
+  const series = runList.map((run, r) => {
+    const steps = new Float64Array(points), timestamps = new Float64Array(points), values = new Float64Array(points);
+    for (let s = 0; s < points; s++) { steps[s] = s; timestamps[s] = 1.7e12 + s * 1000; values[s] = (r + 1) / (1 + s / 500) + Math.sin(s) * 0.01; }
+    return { runId: run.runId, metricKey: 'loss', sampled: false, exact: true, steps, timestamps, values };
+  });
   setTimeout(() => {
     const request = window.__posted.find((m) => m.type === 'loadHistories');
     if (!request) return reject(new Error('the panel asked for no histories: ' + JSON.stringify(window.__posted)));
-    const started = performance.now();
-    window.addEventListener('mlflow-compare-charts-drawn', (e) => {
-      if (e.detail.points !== runs * points) reject(new Error('drew ' + e.detail.points + ' points'));
-      // The next frame: the canvas is on screen.
-      requestAnimationFrame(() => { const now = performance.now(); resolve([now - arrived, now - started]); });
-    });
-    window.postMessage({ type: 'histories', requestId: request.requestId, series, errors: [], source: 'per-run' }, '*');
+    prepared = { runs, points, series, request };
+    resolve();
   }, 50);
+});
+window.measure = () => new Promise((resolve, reject) => {
+  const { runs, points, series, request } = prepared;
+  const started = performance.now();
+  window.addEventListener('mlflow-compare-charts-drawn', (e) => {
+    if (e.detail.points !== runs * points) reject(new Error('drew ' + e.detail.points + ' points'));
+    // The next frame: the canvas is on screen.
+    const built = performance.now();
+    requestAnimationFrame(() => { const now = performance.now(); resolve([now - arrived, now - started, e.detail.ms, built - arrived]); });
+  });
+  const buffers = series.flatMap((s) => [s.steps.buffer, s.timestamps.buffer, s.values.buffer]);
+  window.postMessage({ type: 'histories', requestId: request.requestId, series, errors: [], source: 'per-run' }, '*', buffers);
 });`;
 
 /** In a bare page: uPlot alone drawing the same raw points (what the panel would do without its care). */
@@ -223,10 +238,11 @@ async function benchChartDraw(): Promise<void> {
     const panelWithMessageTimes: number[] = [];
     const bareTimes: number[] = [];
     // Fresh pages each round (no warm caches carried over); the first round is a warm-up.
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 10; i++) {
       const panel = await context.newPage();
       await panel.goto(`file://${dir}/panel.html`);
-      const [drawMs, withMessageMs] = (await panel.evaluate(`window.measure(${RUNS_DRAWN}, ${POINTS})`)) as [number, number];
+      await panel.evaluate(`window.prepare(${RUNS_DRAWN}, ${POINTS})`);
+      const [drawMs, withMessageMs] = (await panel.evaluate('window.measure()')) as [number, number];
       panelTimes.push(drawMs);
       panelWithMessageTimes.push(withMessageMs);
       await panel.close();
@@ -237,16 +253,44 @@ async function benchChartDraw(): Promise<void> {
     }
     const bareMs = median(bareTimes.slice(1));
     bench('compare_chart_draw_500k', median(panelTimes.slice(1)), bareMs, 'uplot_raw_500k');
-    // The same, counting postMessage's copy of 500,000 points (the extension sends at most ~2,200 per run).
+    // The same from posting the message: plus postMessage's structured clone (buffers transferred, as VS Code does).
     bench('compare_chart_message_to_draw_500k', median(panelWithMessageTimes.slice(1)), bareMs, 'uplot_raw_500k');
+    if (process.env.MLFLOW_WB_BENCH_PROFILE) await profilePanel(context, `file://${dir}/panel.html`, RUNS_DRAWN, POINTS);
   } finally {
     await browser.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/**
+ * MLFLOW_WB_BENCH_PROFILE=1: one more panel round under Chromium's sampling profiler; prints the
+ * functions with the most self time (where the panel's milliseconds go). Not a BENCH figure.
+ */
+async function profilePanel(context: BrowserContext, url: string, runs: number, points: number): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.evaluate(`window.prepare(${runs}, ${points})`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const [drawMs, , chartsMs, builtMs] = (await page.evaluate('window.measure()')) as number[];
+  const { profile } = await cdp.send('Profiler.stop');
+  await page.close();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfMs = new Map<string, number>();
+  profile.samples?.forEach((id, i) => {
+    const frame = nodes.get(id)!.callFrame;
+    const where = `${frame.functionName || '(anonymous)'} ${path.basename(frame.url) || ''}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
+    selfMs.set(where, (selfMs.get(where) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  console.log(`profile of one panel round: ${drawMs.toFixed(1)} ms from the message's arrival to the next frame, ${builtMs.toFixed(1)} ms to the charts built (${chartsMs.toFixed(1)} ms of it building and drawing them); self time:`);
+  for (const [where, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${where}`);
+}
+
 async function main(): Promise<void> {
   const only = process.env.MLFLOW_WB_BENCH_ONLY;
+  if (only && only !== 'chart' && only !== 'histories') throw new Error(`MLFLOW_WB_BENCH_ONLY=${only}: compare.bench has the figures chart and histories.`);
   if (!only || only === 'chart') await benchChartDraw();
   if (!only || only === 'histories') await benchHistories();
 }

@@ -1,9 +1,9 @@
 import uPlot from 'uplot';
 import type { CompareRun, Comparison, HistorySeries } from '../contract';
-import { downsampleIndices } from '../../src/engine/compare/downsample';
+import { alignHistories, finishColumn, type XMode } from './historyLines';
 import { formatValue } from './tables';
 
-export type XMode = 'step' | 'wall' | 'relative';
+export { ema, type XMode } from './historyLines';
 
 /** Colours the canvas needs as real values: read from VS Code's theme variables on <body>. */
 export function themeColors(): { fg: string; muted: string; grid: string; bg: string; palette: string[] } {
@@ -25,19 +25,6 @@ export function runColor(i: number, palette: string[]): string {
   return `hsl(${Math.round((i * 137.508) % 360)}, 65%, 55%)`;
 }
 
-/** TensorBoard's debiased exponential moving average; non-finite values stay gaps. */
-export function ema(values: (number | null)[], weight: number): (number | null)[] {
-  if (weight <= 0) return values;
-  let last = 0;
-  let count = 0;
-  return values.map((v) => {
-    if (v === null || !Number.isFinite(v)) return null;
-    last = last * weight + (1 - weight) * v;
-    count++;
-    return last / (1 - Math.pow(weight, count));
-  });
-}
-
 export interface HistoryChartOptions {
   metricKey: string;
   runs: CompareRun[];
@@ -55,40 +42,14 @@ export function drawBudget(width: number): number {
   return Math.max(1000, Math.ceil(width * 2));
 }
 
-/** Aligned uPlot data for one metric: one [x, y] table per run, joined on x. Exported for the bench. */
+/**
+ * Aligned uPlot data for one metric: one line per run on a shared x column (built once per series
+ * list and x mode, see historyLines.ts), smoothed and, on a log scale, with non-positive values as gaps.
+ */
 export function historyData(o: Pick<HistoryChartOptions, 'runs' | 'series' | 'xMode' | 'log' | 'smoothing' | 'width'>): { data: uPlot.AlignedData; runIndexes: number[] } {
-  const tables: uPlot.AlignedData[] = [];
-  const runIndexes: number[] = [];
-  const budget = drawBudget(o.width);
-  o.runs.forEach((run, runIndex) => {
-    const s = o.series.find((x) => x.runId === run.runId);
-    if (!s || s.points.length === 0) return;
-    let points = s.points;
-    if (points.length > budget) {
-      // Histories from a server without sampling can be long; keep spikes while thinning.
-      const all = points;
-      points = downsampleIndices(all.length, (i) => all[i][2] ?? NaN, budget).map((i) => all[i]);
-    }
-    const t0 = points.reduce((m, p) => Math.min(m, p[1]), Infinity);
-    const pairs = points.map((p) => [o.xMode === 'step' ? p[0] : o.xMode === 'wall' ? p[1] / 1000 : (p[1] - t0) / 1000, p[2]] as [number, number | null]);
-    if (o.xMode !== 'step') pairs.sort((a, b) => a[0] - b[0]);
-    // One value per x: the last logged wins (uPlot needs strictly increasing x within a table).
-    const xs: number[] = [];
-    const ys: (number | null)[] = [];
-    for (const [x, y] of pairs) {
-      if (xs.length > 0 && xs[xs.length - 1] === x) ys[ys.length - 1] = y;
-      else {
-        xs.push(x);
-        ys.push(y);
-      }
-    }
-    let smoothed = ema(ys, o.smoothing);
-    if (o.log) smoothed = smoothed.map((y) => (y !== null && y > 0 ? y : null));
-    tables.push([xs, smoothed] as unknown as uPlot.AlignedData);
-    runIndexes.push(runIndex);
-  });
-  if (tables.length === 0) return { data: [[]], runIndexes };
-  return { data: tables.length === 1 ? tables[0] : uPlot.join(tables), runIndexes };
+  const aligned = alignHistories(o.runs, o.series, o.xMode, drawBudget(o.width));
+  if (aligned.ys.length === 0) return { data: [[]], runIndexes: aligned.runIndexes };
+  return { data: [aligned.x, ...aligned.ys.map((y) => finishColumn(y, o.smoothing, o.log))] as uPlot.AlignedData, runIndexes: aligned.runIndexes };
 }
 
 const X_LABELS: Record<XMode, string> = { step: 'step', wall: 'wall time', relative: 'relative time (s)' };

@@ -1,11 +1,36 @@
-// The panel's UI primitives, in one module so the look can be swapped (the webview UI toolkit is
-// archived upstream). Plain elements styled with VS Code's theme variables (compare.css), so light,
-// dark and high-contrast themes look native; keyboard behaviour follows the WAI-ARIA patterns.
+// The panel's UI primitives, in one module so their implementation can be swapped: today the
+// controls are web components of @vscode/webview-ui-toolkit (VS Code's look and theme tokens, keyboard
+// behaviour of the WAI-ARIA patterns). The toolkit is archived upstream; @vscode-elements/elements is
+// its successor, and only this module would change. Big tables stay plain <table>s (tables.ts) for
+// speed; the slider stays a native range input (the toolkit has none).
+//
+// Only the components used here are registered, so the bundle carries only them. Under the panel's
+// strict CSP (no 'unsafe-inline' styles) the toolkit works because Chromium gives its components
+// constructable stylesheets (adoptedStyleSheets), which style-src does not govern, and the
+// components write inline styles only through the CSSOM (element.style), which CSP allows too.
+// The one <style> element FAST adds (a feature test) gets the page's nonce: see cspNonce.ts.
+import './cspNonce';
+import {
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeCheckbox,
+  vsCodeDropdown,
+  vsCodeOption,
+  vsCodePanels,
+  vsCodePanelTab,
+  vsCodePanelView,
+  vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeTextField());
 
 type Child = Node | string | null | undefined | false;
 
 /** document.createElement with attributes/properties and children. `on*` functions become listeners. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Record<string, unknown>, ...children: Child[]): HTMLElementTagNameMap[K];
+/** The same for custom elements (`vscode-button`, …). */
+export function h(tag: string, props?: Record<string, unknown>, ...children: Child[]): HTMLElement;
+export function h(tag: string, props: Record<string, unknown> = {}, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
@@ -19,18 +44,47 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<s
   return el;
 }
 
-export function button(label: string, onClick: () => void, options: { title?: string; secondary?: boolean; icon?: string } = {}): HTMLButtonElement {
-  return h('button', { type: 'button', className: options.secondary ? 'btn secondary' : 'btn', title: options.title, onclick: onClick }, options.icon ? h('span', { className: 'icon', 'aria-hidden': 'true' }, options.icon) : null, label);
+/** A toolkit button (`<vscode-button>`): focusable, Enter/Space click it, `disabled` works as on <button>. */
+export type ButtonElement = HTMLElement & { disabled: boolean; appearance: string };
+
+export function button(label: string, onClick: () => void, options: { title?: string; secondary?: boolean; icon?: string } = {}): ButtonElement {
+  return h(
+    'vscode-button',
+    { appearance: options.secondary ? 'secondary' : 'primary', className: 'btn', title: options.title, onclick: onClick },
+    options.icon ? h('span', { slot: 'start', className: 'icon', 'aria-hidden': 'true' }, options.icon) : null,
+    label,
+  ) as ButtonElement;
 }
 
+/**
+ * A toolkit checkbox with its label, in a <label> (clicks on the label's padding toggle it too).
+ * `onChange` hears the user's changes only.
+ */
 export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void, options: { title?: string; name?: string } = {}): HTMLLabelElement {
-  const input = h('input', { type: 'checkbox', checked, name: options.name, onchange: (e: Event) => onChange((e.target as HTMLInputElement).checked) });
-  return h('label', { className: 'checkbox', title: options.title }, input, h('span', {}, label));
+  const box = h('vscode-checkbox', { checked, name: options.name }, label) as HTMLElement & { checked: boolean };
+  // Listened to after `checked` is set: the initial value is not a change.
+  box.addEventListener('change', (e) => {
+    if (e.target === box) onChange(box.checked);
+  });
+  return h('label', { className: 'checkbox', title: options.title }, box);
 }
 
+/** A toolkit dropdown (`<vscode-dropdown>`) with a visible label. */
 export function select(label: string, options: { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLLabelElement {
-  const el = h('select', { onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value) }, ...options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)));
-  return h('label', { className: 'field' }, h('span', {}, label), el);
+  const dropdown = h('vscode-dropdown', {}, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value ? '' : undefined }, o.label))) as HTMLElement & { value: string };
+  dropdown.addEventListener('change', (e) => {
+    if (e.target === dropdown) onChange(dropdown.value);
+  });
+  return h('label', { className: 'field' }, h('span', {}, label), dropdown);
+}
+
+/** A toolkit text field (`<vscode-text-field>`) with its label; `onInput` hears every keystroke. */
+export function textField(label: string, value: string, onInput: (value: string) => void, options: { placeholder?: string; title?: string; name?: string } = {}): HTMLLabelElement {
+  const field = h('vscode-text-field', { value, placeholder: options.placeholder, name: options.name, 'aria-label': label }) as HTMLElement & { value: string };
+  field.addEventListener('input', (e) => {
+    if (e.target === field) onInput(field.value);
+  });
+  return h('label', { className: 'field', title: options.title }, h('span', {}, label), field);
 }
 
 export function slider(label: string, min: number, max: number, step: number, value: number, onInput: (value: number) => void, format: (v: number) => string): HTMLLabelElement {
@@ -57,53 +111,41 @@ export interface TabSpec {
 }
 
 /**
- * ARIA tabs: one tab stop; ←/→ (and Home/End) move between tabs and select them. `selected` is the
- * initial tab id; `onSelect` is told of every change.
+ * Toolkit panel tabs (`<vscode-panels>`, ARIA tabs): one tab stop; ←/→ and Home/End move between
+ * tabs and select them. Tab i has the id `tab-<id>`. Only the selected tab's content is rendered
+ * (`render` is called when a tab is shown and on `rerender`); the others are emptied. `selected` is
+ * the initial tab id; `onSelect` is told of every change.
  */
 export function tabs(specs: TabSpec[], selected: string, onSelect: (id: string) => void): { root: HTMLElement; select: (id: string) => void; rerender: () => void } {
-  const list = h('div', { role: 'tablist', className: 'tabs', 'aria-label': 'Comparison' });
-  const panel = h('div', { role: 'tabpanel', className: 'tabpanel', tabindex: '0' });
   let current = specs.some((s) => s.id === selected) ? selected : specs[0].id;
-  const buttons = specs.map((spec) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        role: 'tab',
-        id: `tab-${spec.id}`,
-        className: 'tab',
-        'aria-controls': 'tabpanel',
-        onclick: () => choose(spec.id, false),
-        onkeydown: (e: KeyboardEvent) => {
-          const index = specs.findIndex((s) => s.id === spec.id);
-          const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? specs.length - 1 : undefined;
-          if (next === undefined) return;
-          e.preventDefault();
-          choose(specs[(next + specs.length) % specs.length].id, true);
-        },
-      },
-      spec.label,
-    ),
-  );
-  panel.id = 'tabpanel';
-  list.append(...buttons);
+  const views = specs.map((spec) => h('vscode-panel-view', { id: `view-${spec.id}`, className: 'tabpanel' }));
+  const root = h(
+    'vscode-panels',
+    { className: 'tabs-root', activeid: `tab-${current}`, 'aria-label': 'Comparison' },
+    ...specs.map((spec) => h('vscode-panel-tab', { id: `tab-${spec.id}`, className: 'tab' }, spec.label)),
+    ...views,
+  ) as HTMLElement & { activeid: string };
   function paint(): void {
-    buttons.forEach((b, i) => {
-      const on = specs[i].id === current;
-      b.setAttribute('aria-selected', String(on));
-      b.tabIndex = on ? 0 : -1;
+    specs.forEach((spec, i) => {
+      if (spec.id === current) views[i].replaceChildren(spec.render());
+      else if (views[i].firstChild) views[i].replaceChildren();
     });
-    panel.setAttribute('aria-labelledby', `tab-${current}`);
-    panel.replaceChildren(specs.find((s) => s.id === current)!.render());
   }
-  function choose(id: string, focus: boolean): void {
+  function choose(id: string): void {
+    if (id === current) return;
     current = id;
+    if (root.activeid !== `tab-${id}`) root.activeid = `tab-${id}`;
     paint();
-    if (focus) buttons[specs.findIndex((s) => s.id === id)].focus();
     onSelect(id);
   }
+  // `change` also bubbles up from the checkboxes and dropdowns inside the views: only the tabs' own counts.
+  root.addEventListener('change', (e) => {
+    if (e.target !== root) return;
+    const id = root.activeid?.replace(/^tab-/, '');
+    if (id && specs.some((s) => s.id === id)) choose(id);
+  });
   paint();
-  return { root: h('div', { className: 'tabs-root' }, list, panel), select: (id) => choose(id, false), rerender: paint };
+  return { root, select: choose, rerender: paint };
 }
 
 /** A full-area state: loading, or an error with a retry. */

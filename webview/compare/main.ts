@@ -23,6 +23,8 @@ interface ViewState {
   tab: TabId;
   chartMetrics?: string[];
   hideIdentical: boolean;
+  /** The tables' key filter (one for Params, Metrics and Tags). */
+  keyFilter?: string;
   xMode: XMode;
   log: boolean;
   smoothing: number;
@@ -79,6 +81,13 @@ const actions: TableActions = {
     view.hideIdentical = hide;
     saveState();
     tabsControl?.rerender();
+  },
+  get keyFilter() {
+    return view.keyFilter;
+  },
+  setKeyFilter: (text) => {
+    view.keyFilter = text;
+    saveState();
   },
 };
 
@@ -282,14 +291,15 @@ let historyCharts: uPlot[] = [];
 
 /** (Re)draws the history charts only: controls keep their focus while the slider moves. */
 function fillHistoryCharts(chartArea: HTMLElement): void {
+  const drawStarted = performance.now();
+  // Layout is read before the DOM is written: reading it after would force a synchronous reflow.
+  const width = chartWidth();
   for (const chart of historyCharts) chart.destroy();
   historyCharts = [];
   chartArea.replaceChildren();
   const c = comparison!;
   const keys = c.metrics.map((m) => m.key);
   const selected = new Set(view.chartMetrics ?? []);
-  const width = chartWidth();
-  const drawStarted = performance.now();
   let drawnPoints = 0;
   if (keys.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
   else if (selected.size === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
@@ -306,7 +316,7 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
       box.append(stateView('empty', `No history of ${key} for these runs.`));
       continue;
     }
-    drawnPoints += series.reduce((n, s) => n + s.points.length, 0);
+    drawnPoints += series.reduce((n, s) => n + s.steps.length, 0);
     historyCharts.push(historyChart(box, { metricKey: key, runs: c.runs, series, xMode: view.xMode, log: view.log, smoothing: view.smoothing, width, height: 300 }));
     const sampled = series.some((s) => s.sampled);
     if (sampled) box.append(h('p', { className: 'hint' }, 'Sampled for display: first, last and extreme points are kept.'));

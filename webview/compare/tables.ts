@@ -1,5 +1,5 @@
 import type { Comparison, DiffRow, MetricRow } from '../contract';
-import { button, checkbox, h } from './components';
+import { button, checkbox, h, textField } from './components';
 
 export interface TableActions {
   copy: (text: string) => void;
@@ -7,6 +7,38 @@ export interface TableActions {
   setBetter: (metric: string, higherIsBetter: boolean) => void;
   hideIdentical: boolean;
   setHideIdentical: (hide: boolean) => void;
+  /** Rows shown only when their key contains this text (any case); empty or absent: all. */
+  keyFilter?: string;
+  setKeyFilter?: (text: string) => void;
+}
+
+function keyMatches(key: string, filter: string | undefined): boolean {
+  return !filter || key.toLowerCase().includes(filter.toLowerCase());
+}
+
+/**
+ * The key filter of a table: hides non-matching rows in place as you type (the field keeps its
+ * focus; nothing is rebuilt), and says when nothing matches.
+ */
+function keyFilterField(actions: TableActions, tbody: HTMLElement, noMatch: HTMLElement): HTMLElement {
+  const apply = (filter: string) => {
+    let shown = 0;
+    for (const row of tbody.querySelectorAll<HTMLTableRowElement>('tr[data-key]')) {
+      row.hidden = !keyMatches(row.dataset.key ?? '', filter);
+      if (!row.hidden) shown++;
+    }
+    noMatch.hidden = shown > 0 || tbody.childElementCount === 0;
+  };
+  apply(actions.keyFilter ?? '');
+  return textField(
+    'Filter',
+    actions.keyFilter ?? '',
+    (text) => {
+      actions.setKeyFilter?.(text);
+      apply(text);
+    },
+    { placeholder: 'key contains…', name: 'key-filter', title: 'Show only the rows whose key contains this text' },
+  );
 }
 
 export function formatValue(value: number | undefined | null): string {
@@ -29,23 +61,21 @@ export function diffTable(kind: 'params' | 'tags', comparison: Comparison, actio
   const rows = comparison[kind];
   const shown = actions.hideIdentical ? rows.filter((r) => r.differs) : rows;
   const differing = rows.filter((r) => r.differs).length;
+  const tbody = h('tbody', {}, ...shown.map((row) => diffRow(row)));
+  const noMatch = h('p', { className: 'empty' }, `No ${kind === 'params' ? 'parameter' : 'tag'} key contains the filter text.`);
   const toolbar = h(
     'div',
     { className: 'toolbar' },
     checkbox('Hide identical', actions.hideIdentical, actions.setHideIdentical, { name: 'hide-identical', title: 'Show only rows whose values differ between runs' }),
+    rows.length > 0 ? keyFilterField(actions, tbody, noMatch) : null,
     h('span', { className: 'summary' }, `${differing} of ${rows.length} ${kind} differ`),
     h('span', { className: 'spacer' }),
-    button('Copy table', () => actions.copy(tsv(comparison, shown)), { secondary: true, title: 'Copy as tab-separated text (pastes into spreadsheets)' }),
+    button('Copy table', () => actions.copy(tsv(comparison, shown.filter((r) => keyMatches(r.key, actions.keyFilter)))), { secondary: true, title: 'Copy as tab-separated text (pastes into spreadsheets)' }),
     button('Export CSV', () => actions.exportCsv(kind), { secondary: true }),
   );
   if (rows.length === 0) return h('div', {}, toolbar, h('p', { className: 'empty' }, `None of these runs has ${kind}.`));
-  const table = h(
-    'table',
-    { className: `grid ${kind}` },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, kind === 'params' ? 'Parameter' : 'Tag'), ...runHeaders(comparison))),
-    h('tbody', {}, ...shown.map((row) => diffRow(row))),
-  );
-  return h('div', {}, toolbar, h('div', { className: 'scroll' }, table), shown.length === 0 ? h('p', { className: 'empty' }, `All ${kind} are identical.`) : null);
+  const table = h('table', { className: `grid ${kind}` }, h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, kind === 'params' ? 'Parameter' : 'Tag'), ...runHeaders(comparison))), tbody);
+  return h('div', {}, toolbar, h('div', { className: 'scroll' }, table), noMatch, shown.length === 0 ? h('p', { className: 'empty' }, `All ${kind} are identical.`) : null);
 }
 
 function diffRow(row: DiffRow): HTMLTableRowElement {
@@ -60,23 +90,21 @@ function diffRow(row: DiffRow): HTMLTableRowElement {
 /** Metrics: latest, min and max per run; the best run of a row is marked; the arrow flips the direction. */
 export function metricsTable(comparison: Comparison, actions: TableActions): HTMLElement {
   const rows = actions.hideIdentical ? comparison.metrics.filter((m) => m.differs) : comparison.metrics;
+  const tbody = h('tbody', {}, ...rows.map((m) => metricRow(m, actions)));
+  const noMatch = h('p', { className: 'empty' }, 'No metric key contains the filter text.');
   const toolbar = h(
     'div',
     { className: 'toolbar' },
     checkbox('Hide identical', actions.hideIdentical, actions.setHideIdentical, { name: 'hide-identical' }),
+    comparison.metrics.length > 0 ? keyFilterField(actions, tbody, noMatch) : null,
     h('span', { className: 'summary' }, 'Best run per metric: ★. Click ↑/↓ to flip which way is better.'),
     h('span', { className: 'spacer' }),
-    button('Copy table', () => actions.copy(metricsTsv(comparison, rows)), { secondary: true }),
+    button('Copy table', () => actions.copy(metricsTsv(comparison, rows.filter((m) => keyMatches(m.key, actions.keyFilter)))), { secondary: true }),
     button('Export CSV', () => actions.exportCsv('metrics'), { secondary: true }),
   );
   if (comparison.metrics.length === 0) return h('div', {}, toolbar, h('p', { className: 'empty' }, 'None of these runs logged metrics.'));
-  const table = h(
-    'table',
-    { className: 'grid metrics' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, 'Metric'), ...runHeaders(comparison))),
-    h('tbody', {}, ...rows.map((m) => metricRow(m, actions))),
-  );
-  return h('div', {}, toolbar, h('div', { className: 'scroll' }, table));
+  const table = h('table', { className: 'grid metrics' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, 'Metric'), ...runHeaders(comparison))), tbody);
+  return h('div', {}, toolbar, h('div', { className: 'scroll' }, table), noMatch);
 }
 
 function metricRow(m: MetricRow, actions: TableActions): HTMLTableRowElement {

@@ -14,14 +14,16 @@ export interface SeriesPoint {
  * (NaN, ±Infinity) are kept only when a bucket has nothing else. Returns the input when it is small enough.
  */
 export function downsample<P extends SeriesPoint>(points: readonly P[], maxPoints: number): P[] {
-  return downsampleIndices(points.length, (i) => points[i].value, maxPoints).map((i) => points[i]);
+  if (points.length <= Math.max(2, Math.floor(maxPoints))) return points.slice();
+  return downsampleIndices(Float64Array.from(points, (p) => p.value), maxPoints).map((i) => points[i]);
 }
 
 /**
- * The indices `downsample` keeps, for data in any layout (the webview's [step, time, value] tuples):
- * `valueAt(i)` reads the value of point i. Ascending; all indices when `length` fits.
+ * The indices `downsample` keeps, for values in a column (the webview's Float64Array histories):
+ * ascending; all indices when the column fits.
  */
-export function downsampleIndices(length: number, valueAt: (i: number) => number, maxPoints: number): number[] {
+export function downsampleIndices(values: Float64Array, maxPoints: number): number[] {
+  const length = values.length;
   const limit = Math.max(2, Math.floor(maxPoints));
   if (length <= limit) return Array.from({ length }, (_, i) => i);
   const last = length - 1;
@@ -39,7 +41,7 @@ export function downsampleIndices(length: number, valueAt: (i: number) => number
       let loValue = 0;
       let hiValue = 0;
       for (let i = start; i < end; i++) {
-        const v = valueAt(i);
+        const v = values[i];
         if (!Number.isFinite(v)) continue;
         if (lo === -1 || v < loValue) [lo, loValue] = [i, v];
         if (hi === -1 || v > hiValue) [hi, hiValue] = [i, v];
@@ -50,7 +52,7 @@ export function downsampleIndices(length: number, valueAt: (i: number) => number
     }
   } else if (limit === 3) {
     // Room for one interior point: the global minimum.
-    const extremes = globalExtremes(valueAt, 1, last);
+    const extremes = globalExtremes(values, 1, last);
     if (extremes.length > 0) keep.push(extremes[0]);
   }
   keep.push(last);
@@ -58,14 +60,14 @@ export function downsampleIndices(length: number, valueAt: (i: number) => number
 }
 
 /** Indices of the min and max finite values in [start, end), min first. */
-function globalExtremes(valueAt: (i: number) => number, start: number, end: number): number[] {
+function globalExtremes(values: Float64Array, start: number, end: number): number[] {
   let lo = -1;
   let hi = -1;
   for (let i = start; i < end; i++) {
-    const v = valueAt(i);
+    const v = values[i];
     if (!Number.isFinite(v)) continue;
-    if (lo === -1 || v < valueAt(lo)) lo = i;
-    if (hi === -1 || v > valueAt(hi)) hi = i;
+    if (lo === -1 || v < values[lo]) lo = i;
+    if (hi === -1 || v > values[hi]) hi = i;
   }
   return lo === -1 ? [] : lo === hi ? [lo] : [lo, hi];
 }

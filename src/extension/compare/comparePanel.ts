@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
 import { loadHistories, BULK_INTERVAL_MAX_RESULTS, type LoadedSeries } from '../../engine/compare/loadHistories';
+import { toHistoryColumns } from '../../engine/compare/historyColumns';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
 import { isCancelled } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
@@ -258,7 +259,7 @@ export class ComparePanel implements vscode.Disposable {
       const series: HistorySeries[] = result.series.map((s) => ({
         runId: s.runId,
         metricKey: s.metricKey,
-        points: s.points.map((p) => [p.step, p.timestamp, Number.isFinite(p.value) ? p.value : null]),
+        ...toHistoryColumns(s.points),
         sampled: s.sampled,
         min: s.min,
         max: s.max,

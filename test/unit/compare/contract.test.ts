@@ -55,19 +55,30 @@ describe('message contract: extension → webview', () => {
     },
   };
 
-  it('accepts runs, histories (null values and missing cells from JSON) and errors', () => {
+  const column = (...values: number[]) => Float64Array.from(values);
+  const series = { runId: 'a', metricKey: 'rmse', steps: column(0, 1), timestamps: column(1, 2), values: column(0.5, NaN), sampled: false, exact: true };
+  const histories = { type: 'histories', requestId: 1, source: 'bulk', errors: [{ metricKey: 'rmse', message: 'x' }], series: [series] };
+
+  it('accepts runs, histories (Float64Array columns, NaN values; missing cells from JSON) and errors', () => {
     assert.ok(validateToWebview(runs).ok);
     // What JSON makes of [undefined] and NaN.
     assert.ok(validateToWebview(JSON.parse(JSON.stringify({ ...runs, comparison: { ...runs.comparison, params: [{ key: 'a', values: [undefined], differs: true }] } }))).ok);
-    const histories = { type: 'histories', requestId: 1, source: 'bulk', errors: [{ metricKey: 'rmse', message: 'x' }], series: [{ runId: 'a', metricKey: 'rmse', points: [[0, 1, 0.5], [1, 2, null]], sampled: false, exact: true }] };
     assert.ok(validateToWebview(histories).ok);
+    // What postMessage's structured clone delivers: typed arrays stay typed arrays (NaN kept).
+    assert.ok(validateToWebview(structuredClone(histories)).ok);
     assert.ok(validateToWebview({ type: 'error', message: 'down', retry: 'runs' }).ok);
   });
 
   it('rejects malformed data', () => {
     rejects({ ...runs, comparison: { ...runs.comparison, runs: [{ runId: 1 }] } }, /comparison\.runs\[0\]\.runId must be a string/, validateToWebview);
     rejects({ ...runs, comparison: { ...runs.comparison, metrics: [{ key: 'rmse', latest: ['0.5'], best: 0, higherIsBetter: true, differs: false }] } }, /latest\[0\] must be a number/, validateToWebview);
-    rejects({ type: 'histories', requestId: 1, source: 'bulk', errors: [], series: [{ runId: 'a', metricKey: 'm', points: [[0, 1]], sampled: false, exact: true }] }, /points\[0\] must be an array of 3 items/, validateToWebview);
+    // Histories: columns must be Float64Arrays of one length (the old tuple form, JSON's idea of a typed array and plain arrays are refused).
+    const withSeries = (patch: Record<string, unknown>) => ({ ...histories, series: [series, { ...series, ...patch }] });
+    rejects({ ...histories, series: [{ runId: 'a', metricKey: 'm', points: [[0, 1, 2]], sampled: false, exact: true }] }, /series\[0\]\.steps must be a Float64Array, not undefined/, validateToWebview);
+    rejects(withSeries({ values: [0.5, 1] }), /series\[1\]\.values must be a Float64Array, not an array/, validateToWebview);
+    rejects(withSeries({ steps: JSON.parse(JSON.stringify(column(0, 1))) }), /series\[1\]\.steps must be a Float64Array, not object/, validateToWebview);
+    rejects(withSeries({ timestamps: new Float32Array(2) }), /timestamps must be a Float64Array, not Float32Array/, validateToWebview);
+    rejects(withSeries({ values: column(1) }), /series\[1\] has columns of different lengths \(steps 2, timestamps 2, values 1\)/, validateToWebview);
     rejects({ type: 'histories', requestId: 1, source: 'ftp', errors: [], series: [] }, /source must be one of/, validateToWebview);
     rejects({ type: 'error', message: 'x', retry: 'maybe' }, /retry must be one of/, validateToWebview);
   });

@@ -110,9 +110,13 @@ suite('compare panel in the extension host', () => {
     assert.equal(histories.series.length, 3);
     for (const s of histories.series) {
       assert.equal(s.metricKey, 'loss');
-      assert.ok(s.points.length <= 100 && s.points.length >= 50, `${s.points.length} points`);
-      assert.equal(s.points[0][0], 0);
-      assert.equal(s.points.at(-1)![0], 299);
+      // Columns of one length, as Float64Arrays (postMessage carries them as binary).
+      assert.ok(s.steps instanceof Float64Array && s.timestamps instanceof Float64Array && s.values instanceof Float64Array);
+      assert.ok(s.steps.length <= 100 && s.steps.length >= 50, `${s.steps.length} points`);
+      assert.equal(s.timestamps.length, s.steps.length);
+      assert.equal(s.values.length, s.steps.length);
+      assert.equal(s.steps[0], 0);
+      assert.equal(s.steps.at(-1), 299);
     }
   });
 

@@ -24,11 +24,16 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     for (const w of open) await w.close();
   });
 
-  it('dark theme: differing param highlighted, one chart series per run, keyboard tabs', async () => {
+  it('dark theme: differing param highlighted, one chart series per run, keyboard tabs, toolkit controls, no CSP violation', async () => {
     const { url } = await useMlflowServer();
     const seeded = await seedCompareRuns(url, 'ui-compare');
     const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': url } });
     open.push(workbench);
+    // Console messages of every frame, the webview's included: CSP violations are reported there.
+    const cspReports: string[] = [];
+    workbench.page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspReports.push(`${message.text()} (at ${JSON.stringify(message.location())})`);
+    });
     await openComparison(workbench, seeded.experimentName);
     const view = workbench.webview();
     const differing = view.locator('table.params tr.differs', { hasText: 'lr' });
@@ -41,6 +46,14 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
       ['model', false],
     ]);
     await workbench.screenshot('compare-params-dark');
+
+    // The key filter (a toolkit text field) hides the rows whose key does not contain the text, as you type.
+    const filter = view.locator('vscode-text-field[name="key-filter"] input');
+    const visibleKeys = () => view.locator('table.params tbody tr:not([hidden])').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-key')));
+    await filter.fill('MOD');
+    assert.deepEqual(await visibleKeys(), ['model']);
+    await filter.fill('');
+    assert.deepEqual(await visibleKeys(), ['lr', 'model']);
 
     // Arrow keys move between tabs: Params → Metrics → Tags → Charts.
     await view.locator('#tab-params').focus();
@@ -58,6 +71,54 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
       assert.deepEqual((await series.locator('.u-label').allInnerTexts()).slice(1), ['trial-a', 'trial-b', 'trial-c']);
     }
     await workbench.screenshot('compare-charts-dark');
+
+    // The controls are the toolkit's web components, styled by constructable stylesheets (not <style>, which the CSP would block).
+    for (const tag of ['vscode-panels', 'vscode-panel-tab', 'vscode-checkbox', 'vscode-dropdown', 'vscode-button']) {
+      const sheets = await view.locator(tag).first().evaluate((el) => el.shadowRoot?.adoptedStyleSheets.length ?? -1);
+      assert.ok(sheets > 0, `${tag}: ${sheets} adopted stylesheets`);
+    }
+    // The toolkit checkboxes pick the charted metrics: unticking acc removes its chart.
+    await view.locator('.metric-picker vscode-checkbox', { hasText: 'acc' }).click();
+    await view.locator('.chart[data-metric="acc"]').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await view.locator('.chart[data-metric="loss"]').count(), 1);
+    // The toolkit dropdown works: Wall time re-draws the charts on a time axis.
+    await view.locator('.chart-controls vscode-dropdown').click();
+    await view.locator('.chart-controls vscode-option', { hasText: 'Wall time' }).click();
+    await view.locator('.chart[data-metric="loss"] .u-legend .u-label', { hasText: 'wall time' }).waitFor({ timeout: 30_000 });
+    assert.equal(cspReports.length, 0, `CSP violations:\n${cspReports.join('\n')}`);
+    // The check above can see a violation: an inline <style> without the nonce is refused and reported.
+    await view.locator('body').evaluate((body) => body.append(Object.assign(body.ownerDocument.createElement('style'), { textContent: 'body { color: red; }' })));
+    for (let i = 0; i < 50 && cspReports.length === 0; i++) await workbench.page.waitForTimeout(100);
+    assert.equal(cspReports.length, 1, `expected exactly the deliberate violation, got:\n${cspReports.join('\n')}`);
+    assert.match(cspReports[0], /inline style .*Content Security Policy/);
+  });
+
+  it('comes back after a window reload with the same runs and tab (webview serializer)', async () => {
+    const { url } = await useMlflowServer();
+    const seeded = await seedCompareRuns(url, 'ui-compare-reload');
+    const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': url } });
+    open.push(workbench);
+    await openComparison(workbench, seeded.experimentName);
+    let view = workbench.webview();
+    await view.locator('table.params tr.differs', { hasText: 'lr' }).waitFor({ timeout: 60_000 });
+    const runHeaders = () => view.locator('table.metrics thead th[scope="col"]:not(.key)').allInnerTexts();
+    await view.locator('#tab-metrics').click();
+    await view.locator('table.metrics td.best').first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(await runHeaders(), ['trial-a', 'trial-b', 'trial-c']);
+
+    // The old page goes away; wait for the reloaded workbench, then for the restored panel's tab.
+    const reloaded = workbench.page.waitForEvent('load', { timeout: 60_000 });
+    await workbench.runCommand('Developer: Reload Window');
+    await reloaded;
+    await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const tab = workbench.page.locator('.tabs-container .tab', { hasText: 'Compare 3 runs' });
+    await tab.waitFor({ timeout: 60_000 });
+    view = workbench.webview();
+    // The same runs, on the tab that was open (Metrics), with their data loaded again from the server.
+    await view.locator('table.metrics td.best').first().waitFor({ timeout: 60_000 });
+    assert.equal(await view.locator('#tab-metrics').getAttribute('aria-selected'), 'true');
+    assert.deepEqual(await runHeaders(), ['trial-a', 'trial-b', 'trial-c']);
+    assert.match(await view.locator('header h1').innerText(), /^3 runs on /);
   });
 
   it('light theme: the same comparison looks native', async () => {

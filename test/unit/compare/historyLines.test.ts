@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CompareRun, HistorySeries } from '../../../webview/contract';
+import { alignHistories, ema, finishColumn } from '../../../webview/compare/historyLines';
+
+const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
+
+function series(runId: string, steps: number[], values: number[], timestamps = steps.map((s) => 1_700_000_000_000 + s * 1000)): HistorySeries {
+  return { runId, metricKey: 'loss', steps: Float64Array.from(steps), timestamps: Float64Array.from(timestamps), values: Float64Array.from(values), sampled: false, exact: true };
+}
+
+describe('chart columns of a metric (historyLines)', () => {
+  it('runs logged at the same steps share one x column; runs without points are left out', () => {
+    const list = [series('a', [0, 1, 2], [3, 2, 1]), series('c', [0, 1, 2], [6, 5, 4])];
+    const aligned = alignHistories(runs, list, 'step', 1000);
+    assert.deepEqual([...aligned.x], [0, 1, 2]);
+    assert.deepEqual(aligned.ys, [
+      [3, 2, 1],
+      [6, 5, 4],
+    ]);
+    assert.deepEqual(aligned.runIndexes, [0, 2]);
+  });
+
+  it('joins different steps on their union with gaps, and turns NaN and ±Infinity into gaps', () => {
+    const list = [series('a', [0, 2, 4], [1, NaN, 3]), series('b', [1, 2, 5], [Infinity, 7, 8])];
+    const aligned = alignHistories(runs, list, 'step', 1000);
+    assert.deepEqual([...aligned.x], [0, 1, 2, 4, 5]);
+    assert.deepEqual(aligned.ys, [
+      [1, null, null, 3, null],
+      [null, null, 7, null, 8],
+    ]);
+  });
+
+  it('wall and relative time: ordered by time, one value per x (the last logged wins), seconds', () => {
+    // Step 2 was logged before step 1; steps 3 and 4 at the same millisecond.
+    const s = series('a', [0, 1, 2, 3, 4], [10, 11, 12, 13, 14], [1000, 3000, 2000, 4000, 4000]);
+    const wall = alignHistories(runs, [s], 'wall', 1000);
+    assert.deepEqual([...wall.x], [1, 2, 3, 4]);
+    assert.deepEqual(wall.ys, [[10, 12, 11, 14]]);
+    const relative = alignHistories(runs, [s], 'relative', 1000);
+    assert.deepEqual([...relative.x], [0, 1, 2, 3]);
+  });
+
+  it('thins long histories to the budget, keeping the first, last and extreme points', () => {
+    const n = 50_000;
+    const steps = Array.from({ length: n }, (_, i) => i);
+    const values = steps.map((i) => Math.sin(i / 100));
+    values[31_337] = 99;
+    const aligned = alignHistories(runs, [series('a', steps, values)], 'step', 1000);
+    assert.ok(aligned.x.length <= 1000 && aligned.x.length >= 500, `${aligned.x.length} points`);
+    assert.equal(aligned.x[0], 0);
+    assert.equal(aligned.x.at(-1), n - 1);
+    assert.equal(aligned.ys[0][aligned.x.indexOf(31_337)], 99);
+  });
+
+  it('is built once per series list and x mode: a redraw with other smoothing or log reuses it', () => {
+    const list = [series('a', [0, 1, 2], [3, 2, 1]), series('b', [0, 2, 3], [1, 2, 3])];
+    const first = alignHistories(runs, list, 'step', 1000);
+    assert.equal(alignHistories(runs, list, 'step', 1000), first);
+    const wall = alignHistories(runs, list, 'wall', 1000);
+    assert.notEqual(wall, first);
+    assert.deepEqual([...wall.x], [...first.x].map((s) => 1_700_000_000 + s));
+    // Another list (new data) is aligned anew even for equal content.
+    assert.notEqual(alignHistories(runs, [...list], 'step', 1000), first);
+  });
+
+  it('smoothing a joined column equals smoothing each run on its own; log scale drops values ≤ 0', () => {
+    const list = [series('a', [0, 2, 4, 6], [4, 2, 8, 1]), series('b', [1, 2, 3], [5, 0, -1])];
+    const aligned = alignHistories(runs, list, 'step', 1000);
+    const smoothed = finishColumn(aligned.ys[0], 0.6, false).filter((v) => v !== null);
+    assert.deepEqual(smoothed, ema([4, 2, 8, 1], 0.6));
+    assert.deepEqual(finishColumn(aligned.ys[1], 0, true), [null, 5, null, null, null, null]);
+    assert.equal(finishColumn(aligned.ys[0], 0, false), aligned.ys[0]);
+  });
+});

@@ -1,0 +1,153 @@
+// A metric's histories as chart columns: each run's line thinned, put on the chosen x, ordered and
+// joined with the other runs' on one x column; then smoothing and the log scale's positivity.
+// No DOM and no uPlot: the panel's charts (charts.ts) draw what this builds, and unit tests run it in Node.
+import type { CompareRun, HistorySeries } from '../contract';
+import { downsampleIndices } from '../../src/engine/compare/downsample';
+
+export type XMode = 'step' | 'wall' | 'relative';
+
+/** TensorBoard's debiased exponential moving average; non-finite values stay gaps. */
+export function ema(values: (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return values;
+  let last = 0;
+  let count = 0;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    last = last * weight + (1 - weight) * v;
+    count++;
+    return last / (1 - Math.pow(weight, count));
+  });
+}
+
+/** One run's line, ready to join: x ascending without repeats, y finite or null (a gap). */
+interface RunLine {
+  xs: Float64Array;
+  ys: (number | null)[];
+}
+
+/** Lines already built, per series and x mode/budget: redraws (smoothing, log, resize) reuse them. */
+const lineCache = new WeakMap<HistorySeries, Map<string, RunLine>>();
+
+/**
+ * A series as one line: thinned to `budget` points (min/max buckets keep the spikes), x as the mode
+ * asks, ordered by x, one value per x (the last logged wins: uPlot needs strictly increasing x).
+ */
+function runLine(s: HistorySeries, xMode: XMode, budget: number): RunLine {
+  const cacheKey = `${xMode}:${budget}`;
+  let cached = lineCache.get(s);
+  const hit = cached?.get(cacheKey);
+  if (hit) return hit;
+  const { steps, timestamps, values } = s;
+  const n = steps.length;
+  const keep = n > budget ? downsampleIndices(values, budget) : undefined;
+  const m = keep ? keep.length : n;
+  let t0 = 0;
+  if (xMode === 'relative') {
+    t0 = Infinity;
+    for (let i = 0; i < n; i++) if (timestamps[i] < t0) t0 = timestamps[i];
+  }
+  let xs = new Float64Array(m);
+  let ys = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = keep ? keep[k] : k;
+    xs[k] = xMode === 'step' ? steps[i] : xMode === 'wall' ? timestamps[i] / 1000 : (timestamps[i] - t0) / 1000;
+    ys[k] = values[i];
+  }
+  let ordered = true;
+  for (let k = 1; k < m && ordered; k++) ordered = xs[k - 1] <= xs[k];
+  if (!ordered) {
+    // Wall time need not follow the step order; a stable sort keeps the logging order of equal x.
+    const order = Array.from({ length: m }, (_, k) => k).sort((a, b) => xs[a] - xs[b] || a - b);
+    const [sx, sy] = [xs, ys];
+    xs = Float64Array.from(order, (k) => sx[k]);
+    ys = Float64Array.from(order, (k) => sy[k]);
+  }
+  let w = 0;
+  for (let k = 0; k < m; k++) {
+    if (w > 0 && xs[w - 1] === xs[k]) ys[w - 1] = ys[k];
+    else {
+      xs[w] = xs[k];
+      ys[w] = ys[k];
+      w++;
+    }
+  }
+  const line: RunLine = { xs: xs.subarray(0, w), ys: new Array<number | null>(w) };
+  for (let k = 0; k < w; k++) line.ys[k] = Number.isFinite(ys[k]) ? ys[k] : null;
+  if (!cached) lineCache.set(s, (cached = new Map()));
+  cached.set(cacheKey, line);
+  return line;
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Lines on one x column: the union of their x values, null where a run has no point. Runs logged at
+ * the same steps (the usual case) share their x column as it is.
+ */
+function joinLines(lines: RunLine[]): { x: Float64Array; ys: (number | null)[][] } {
+  const first = lines[0].xs;
+  if (lines.every((l) => sameValues(l.xs, first))) return { x: first, ys: lines.map((l) => l.ys) };
+  const all = new Float64Array(lines.reduce((n, l) => n + l.xs.length, 0));
+  let offset = 0;
+  for (const l of lines) {
+    all.set(l.xs, offset);
+    offset += l.xs.length;
+  }
+  all.sort();
+  let u = 0;
+  for (let i = 0; i < all.length; i++) if (u === 0 || all[u - 1] !== all[i]) all[u++] = all[i];
+  const x = all.subarray(0, u);
+  const ys = lines.map((l) => {
+    const column = new Array<number | null>(u).fill(null);
+    // Both ascending without repeats, and l.xs ⊆ x: one pass.
+    for (let k = 0, j = 0; k < u && j < l.xs.length; k++) if (x[k] === l.xs[j]) column[k] = l.ys[j++];
+    return column;
+  });
+  return { x, ys };
+}
+
+export interface AlignedHistories {
+  /** Ascending, without repeats: the union of the runs' x values. */
+  x: Float64Array;
+  /** One column per run that has points, aligned with `x`: null where that run has no point or a non-finite value. */
+  ys: (number | null)[][];
+  /** The index in `runs` of each column of `ys`. */
+  runIndexes: number[];
+}
+
+/** The last alignment per series list (a metric's histories as received), with what it was built for. */
+const alignCache = new WeakMap<readonly HistorySeries[], { key: string; aligned: AlignedHistories }>();
+
+/**
+ * The runs' lines of one metric on one x column, in the order of `runs` (runs without points are
+ * left out). Cached per series list: asking again with the same x mode, budget and runs returns the
+ * same object, so redraws (smoothing, log scale, tab switches, new data for another metric) neither
+ * thin nor join again. `series` must not be changed after it was first passed.
+ */
+export function alignHistories(runs: readonly CompareRun[], series: readonly HistorySeries[], xMode: XMode, budget: number): AlignedHistories {
+  const key = `${xMode}|${budget}|${runs.map((r) => r.runId).join(',')}`;
+  const cached = alignCache.get(series);
+  if (cached?.key === key) return cached.aligned;
+  const lines: RunLine[] = [];
+  const runIndexes: number[] = [];
+  runs.forEach((run, runIndex) => {
+    const s = series.find((x) => x.runId === run.runId);
+    if (!s || s.steps.length === 0) return;
+    lines.push(runLine(s, xMode, budget));
+    runIndexes.push(runIndex);
+  });
+  const aligned = lines.length === 0 ? { x: new Float64Array(0), ys: [], runIndexes } : { ...joinLines(lines), runIndexes };
+  alignCache.set(series, { key, aligned });
+  return aligned;
+}
+
+/** A column as drawn: smoothed (weight in [0, 1)), and on a log scale without values ≤ 0. A new array unless nothing changes. */
+export function finishColumn(column: (number | null)[], smoothing: number, log: boolean): (number | null)[] {
+  const smoothed = ema(column, smoothing);
+  return log ? smoothed.map((v) => (v !== null && v > 0 ? v : null)) : smoothed;
+}
