@@ -1,7 +1,6 @@
 // Local model serving end to end: a scikit-learn model logged through a real tracking server,
 // registered with the CLI, served with `mlflow models serve`, and asked for predictions.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,38 +10,8 @@ import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { buildInvocationBody, invokeModel, loadInputExample } from '../../src/engine/serving/invocationRequest';
 import { ModelServerError, startModelServer, type ModelServer } from '../../src/engine/serving/localModelServer';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { fixturesDir, makeTempDir, venvPython } from '../support/repoPaths';
-
-interface Logged {
-  run_id: string;
-  model_id: string;
-  columns: string[];
-  rows: number[][];
-  expected_example: number[];
-  expected_rows: number[];
-}
-
-function logModel(trackingUri: string, experiment: string): Promise<Logged> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      venvPython,
-      [path.join(fixturesDir, 'serving', 'log_diabetes_model.py'), experiment],
-      { env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' }, cwd: makeTempDir('serving-log'), timeout: 120_000 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`Logging the model failed: ${err.message}\n${stderr}`));
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Logged);
-      },
-    );
-  });
-}
-
-function assertClose(actual: unknown, expected: number[]): void {
-  // MLflow answers {"predictions": [...]} for pyfunc models.
-  const predictions = (actual as { predictions: number[] }).predictions;
-  assert.ok(Array.isArray(predictions), `no predictions in ${JSON.stringify(actual)}`);
-  assert.equal(predictions.length, expected.length);
-  predictions.forEach((p, i) => assert.ok(Math.abs(p - expected[i]) < 1e-6, `prediction ${i}: ${p} vs ${expected[i]}`));
-}
+import { makeTempDir, venvPython } from '../support/repoPaths';
+import { assertPredictionsClose as assertClose, logServingModel as logModel, type LoggedServingModel as Logged } from '../support/servingModel';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

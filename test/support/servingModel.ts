@@ -1,0 +1,37 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { fixturesDir, makeTempDir, venvPython } from './repoPaths';
+
+/** What test/fixtures/serving/log_diabetes_model.py logged, and what the model predicts in Python. */
+export interface LoggedServingModel {
+  run_id: string;
+  model_id: string;
+  columns: string[];
+  rows: number[][];
+  expected_example: number[];
+  expected_rows: number[];
+}
+
+/** Logs a small scikit-learn regressor (with signature and input example) through a real tracking server. */
+export function logServingModel(trackingUri: string, experiment: string): Promise<LoggedServingModel> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      venvPython,
+      [path.join(fixturesDir, 'serving', 'log_diabetes_model.py'), experiment],
+      { env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' }, cwd: makeTempDir('serving-log'), timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`Logging the model failed: ${err.message}\n${stderr}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as LoggedServingModel);
+      },
+    );
+  });
+}
+
+/** MLflow answers {"predictions": [...]} for pyfunc models: they must match Python's within 1e-6. */
+export function assertPredictionsClose(actual: unknown, expected: number[]): void {
+  const predictions = (actual as { predictions: number[] }).predictions;
+  assert.ok(Array.isArray(predictions), `no predictions in ${JSON.stringify(actual)}`);
+  assert.equal(predictions.length, expected.length);
+  predictions.forEach((p, i) => assert.ok(Math.abs(p - expected[i]) < 1e-6, `prediction ${i}: ${p} vs ${expected[i]}`));
+}
