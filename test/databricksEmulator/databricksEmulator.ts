@@ -60,6 +60,8 @@ export interface DatabricksEmulator {
   failNextRun(message?: string): void;
   /** The cluster-start delay (PENDING time) for runs submitted from now on. */
   setRunDelay(ms: number): void;
+  /** The local `mlflow models serve` URL behind a serving endpoint, while it runs. */
+  modelServerUrl(endpointName: string): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -206,6 +208,9 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     },
     setRunDelay(ms) {
       jobs.pendingMs = ms;
+    },
+    modelServerUrl(endpointName) {
+      return servingEndpoints.modelServerUrl(endpointName);
     },
     async stop() {
       await Promise.all([jobs.stopAll(), servingEndpoints.stopAll()]);

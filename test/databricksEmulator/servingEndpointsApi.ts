@@ -93,6 +93,11 @@ export class ServingEndpointsApi {
     throw DatabricksError.endpointNotFound(req.method, p);
   }
 
+  /** The URL of the model server behind an endpoint's first served entity, while it runs (for tests). */
+  modelServerUrl(name: string): string | undefined {
+    return this.endpoints.get(name)?.entities[0]?.server?.url;
+  }
+
   /** Stops every model server (and waits for deployments still starting). */
   async stopAll(): Promise<void> {
     for (const endpoint of this.endpoints.values()) endpoint.deleted = true;
