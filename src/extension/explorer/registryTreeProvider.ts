@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeServedEntity, endpointStateText, listServingEndpoints, servedEntitiesOf, type ServingEndpoint } from '../../engine/databricks/servingEndpoints';
+import { describeServedEntity, endpointStateText, getServingEndpoint, listServingEndpoints, servedEntitiesOf, type ServingEndpoint } from '../../engine/databricks/servingEndpoints';
 import { describeActivity, listModelVersionActivities, listTransitionRequests } from '../../engine/databricks/transitionRequests';
 import { formatTimestamp } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
@@ -196,8 +196,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
           return await this.workflowChildren(node);
         case 'servingEndpoints':
           return await this.endpointChildren(node);
-        case 'servingEndpoint':
-          return servedEntitiesOf(node.endpoint).map((entity, i) => ({
+        case 'servingEndpoint': {
+          // The list has no per-entity deployment state; `get` has it (and why a deployment failed).
+          const detailed = await getServingEndpoint(node.connection.client!, node.endpoint.name);
+          return servedEntitiesOf(detailed).map((entity, i): Node => ({
             type: 'leaf',
             id: `${node.id}/entity:${entity.name ?? i}`,
             label: entity.name ?? describeServedEntity(entity),
@@ -207,6 +209,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
             copyValue: entity.entity_name && entity.entity_version ? `models:/${entity.entity_name}/${entity.entity_version}` : undefined,
             contextValue: entity.entity_name && entity.entity_version ? 'mlflow.servedEntity' : undefined,
           }));
+        }
         default:
           return [];
       }
