@@ -7,6 +7,8 @@ import type { TrackingConnections } from './extension/explorer/trackingConnectio
 import { registerLaunching } from './extension/launching/launchCommands';
 import { getOutputChannel } from './extension/outputChannel';
 import { registerScaffolding } from './extension/scaffolding/registerScaffolding';
+import type { ModelServers } from './extension/serving/modelServers';
+import { registerServing } from './extension/serving/servingCommands';
 import { registerValidation } from './extension/validation/registerValidation';
 import type { ValidationDiagnostics } from './extension/validation/validationDiagnostics';
 
@@ -17,6 +19,7 @@ export interface MlflowWorkbenchApi {
   registryTree: RegistryTreeProvider;
   diagnostics: ValidationDiagnostics;
   comparePanels: ComparePanels;
+  modelServers: ModelServers;
 }
 
 /**
@@ -31,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   registerScaffolding(context);
   registerLaunching(context, connections, runs);
   const comparePanels = registerComparePanel(context, { connections, runsView });
-  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels };
+  const modelServers = registerServing(context, connections);
+  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels, modelServers };
 }
 
 export function deactivate(): void {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { resolveTracking, trackingProcessEnv, TrackingUriError } from '../engine/connections/trackingUri';
 import { MlflowApiError, type MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import type { ModelVersionStage } from '../engine/mlflow/mlflowTypes';
 import { buildInvocationBody, InvocationInputError, invokeModel } from '../engine/serving/invocationRequest';
@@ -145,18 +146,31 @@ export const modelsAliasCommand: CliCommand = {
   },
 };
 
-function servingOptions(flags: Flags): { python: string; trackingUri?: string; envManager: EnvManager; port?: number } {
+function servingOptions(flags: Flags): { python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> } {
   const envManager = (oneFlag(flags, 'env-manager') ?? 'local') as EnvManager;
   if (!ENV_MANAGERS.includes(envManager)) throw new CliUsageError(`--env-manager must be one of ${ENV_MANAGERS.join(', ')}, not '${envManager}'`);
   const portText = oneFlag(flags, 'port');
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new CliUsageError(`--port must be a TCP port number, not '${portText}'`);
+  const trackingUri = oneFlag(flags, 'tracking-uri') || process.env.MLFLOW_TRACKING_URI || undefined;
   return {
     python: oneFlag(flags, 'python') || process.env.MLFLOW_WB_PYTHON || 'python3',
-    trackingUri: oneFlag(flags, 'tracking-uri') || process.env.MLFLOW_TRACKING_URI || undefined,
+    trackingUri,
     envManager,
     port,
+    // The server reaches the tracking server with the same credentials as this command.
+    env: trackingUri ? credentialsEnv(trackingUri) : undefined,
   };
+}
+
+/** A local store (sqlite:, file:) is opened by MLflow itself: no credentials to pass. */
+function credentialsEnv(trackingUri: string): Record<string, string> | undefined {
+  try {
+    return trackingProcessEnv(resolveTracking(trackingUri));
+  } catch (err) {
+    if (err instanceof TrackingUriError) return undefined;
+    throw err;
+  }
 }
 
 const SERVE_FLAGS = { 'model-uri': 'string', port: 'string', 'env-manager': 'string', python: 'string', 'tracking-uri': 'string' } as const;

@@ -7,7 +7,6 @@
 //   50,000 points of one metric posted as the extension would; time from the message to the chart
 //   drawn vs bare uPlot drawing the same raw 500,000 points on the same page.
 // The seeded sqlite file is cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)/bench/.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -19,6 +18,7 @@ import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingS
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { chromiumPath } from '../support/codeServer';
 import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import { runVenvPython } from '../support/venvPythonRun';
 
 const RUNS = 50;
 const METRICS = 10;
@@ -59,21 +59,9 @@ store.engine.dispose()
 print(json.dumps({"experiment_id": experiment_id, "run_ids": run_ids, "seconds": time.time() - started}))
 `;
 
-function python(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(venvPython, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').at(-1) ?? '') : reject(new Error(`python failed (${code}):\n${err.slice(-3000)}`))));
-  });
-}
-
 async function seededDatabase(): Promise<{ db: string; runIds: string[] }> {
   const cacheRoot = process.env.MLFLOW_WB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlflow-workbench');
-  const mlflowVersion = (await python(['-c', 'import mlflow; print(mlflow.__version__)'])).trim();
+  const mlflowVersion = (await runVenvPython(['-c', 'import mlflow; print(mlflow.__version__)'])).trim();
   const dir = path.join(cacheRoot, 'bench', `compare-v${SEED_VERSION}-${RUNS}x${METRICS}x${STEPS}-mlflow${mlflowVersion}`);
   const db = path.join(dir, 'mlflow.db');
   const marker = path.join(dir, 'seeded.json');
@@ -81,7 +69,7 @@ async function seededDatabase(): Promise<{ db: string; runIds: string[] }> {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const started = Date.now();
-    const result = await python(['-c', SEED_SCRIPT, db, String(RUNS), String(METRICS), String(STEPS)]);
+    const result = await runVenvPython(['-c', SEED_SCRIPT, db, String(RUNS), String(METRICS), String(STEPS)]);
     fs.writeFileSync(marker, result);
     console.log(`seeded ${RUNS}×${METRICS}×${STEPS} metric values in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${db}`);
   }

@@ -4,7 +4,6 @@
 // - explorer_page_all_10000: every run, 1000 per page (the largest page the explorer asks for when
 //   it loads a whole experiment), vs bare node:http and vs MLflow's Python MlflowClient.search_runs.
 // The seeded sqlite file is cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)/bench/.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -12,6 +11,7 @@ import * as path from 'node:path';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import { runVenvPython } from '../support/venvPythonRun';
 
 const RUNS = 10_000;
 /** Bump when seedRuns.py changes what it writes. */
@@ -21,21 +21,9 @@ const PAGE_ALL = 1000;
 const ORDER = ['attributes.start_time DESC'];
 const seedScript = path.join(repoRoot, 'test', 'bench', 'seedRuns.py');
 
-function python(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(venvPython, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').at(-1) ?? '') : reject(new Error(`${args.join(' ')} failed (${code}):\n${err.slice(-3000)}`))));
-  });
-}
-
 async function seededDatabase(): Promise<{ db: string; experimentId: string }> {
   const cacheRoot = process.env.MLFLOW_WB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlflow-workbench');
-  const mlflowVersion = (await python(['-c', 'import mlflow; print(mlflow.__version__)'])).trim();
+  const mlflowVersion = (await runVenvPython(['-c', 'import mlflow; print(mlflow.__version__)'])).trim();
   const dir = path.join(cacheRoot, 'bench', `explorer-v${SEED_VERSION}-runs${RUNS}-mlflow${mlflowVersion}`);
   const db = path.join(dir, 'mlflow.db');
   const marker = path.join(dir, 'seeded.json');
@@ -43,7 +31,7 @@ async function seededDatabase(): Promise<{ db: string; experimentId: string }> {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const started = Date.now();
-    const result = JSON.parse(await python([seedScript, 'seed', db, String(RUNS)])) as { experiment_id: string };
+    const result = JSON.parse(await runVenvPython([seedScript, 'seed', db, String(RUNS)])) as { experiment_id: string };
     fs.writeFileSync(marker, JSON.stringify(result));
     console.log(`seeded ${RUNS} runs in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${db}`);
   }
@@ -150,7 +138,7 @@ async function main(): Promise<void> {
       allClient.push(await timeMedian(1, pageAllClient));
       allRaw.push(await timeMedian(1, pageAllRaw));
     }
-    const pyResult = JSON.parse(await python([seedScript, 'page', server.url, experimentId, String(PAGE_ALL), '2'])) as { seconds: number[]; runs: number };
+    const pyResult = JSON.parse(await runVenvPython([seedScript, 'page', server.url, experimentId, String(PAGE_ALL), '2'])) as { seconds: number[]; runs: number };
     if (pyResult.runs !== RUNS) throw new Error(`python paged ${pyResult.runs} runs, expected ${RUNS}`);
     const clientAll = median(allClient);
     bench('explorer_page_all_10000', clientAll, median(allRaw), 'raw_http');

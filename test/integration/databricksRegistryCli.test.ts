@@ -1,16 +1,16 @@
 // `mlflow-wb models requests …` and `mlflow-wb endpoints list|query`, end to end: the built CLI
 // (dist/cli.js) against the Databricks workspace emulator and the real MLflow server behind it.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { runBuiltCli } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
-import { assertPredictionsClose, logServingModel, type LoggedServingModel } from '../support/servingModel';
+import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
 
 const REVIEWER_TOKEN = 'dapi-cli-reviewer-0001';
 const SCIENTIST_TOKEN = 'dapi-cli-scientist-0002';
@@ -24,22 +24,10 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
   let mlflow: MlflowRestClient;
   let reviewerClient: MlflowRestClient;
   let model: string;
-  let logged: LoggedServingModel;
+  let logged: LoggedDiabetesModel;
 
   function cli(args: string[], token = REVIEWER_TOKEN): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      // A clean HOME keeps the person's ~/.databrickscfg out of the test.
-      const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: makeTempDir('cli-home'), DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: token, MLFLOW_TRACKING_URI: 'databricks' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    return runBuiltCli(args, { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: token, MLFLOW_TRACKING_URI: 'databricks' });
   }
 
   before(async () => {
@@ -53,7 +41,7 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     });
     mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
     reviewerClient = new MlflowRestClient({ baseUrl: emulator.url, token: REVIEWER_TOKEN });
-    logged = await logServingModel(mlflowUrl, uniqueName('dbx-cli'));
+    logged = await logDiabetesModel(mlflowUrl, uniqueName('dbx-cli'));
     model = uniqueName('dbx-cli-model');
     await reviewerClient.createRegisteredModel(model);
     for (let i = 0; i < 2; i++) await reviewerClient.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });

@@ -17,7 +17,7 @@ import { buildInvocationBody } from '../../src/engine/serving/invocationRequest'
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 import { venvPython } from '../support/repoPaths';
-import { assertPredictionsClose, logServingModel, type LoggedServingModel } from '../support/servingModel';
+import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
 
 const TOKEN = 'dapi-serving-test-token-0001';
 
@@ -27,7 +27,7 @@ mlflowServer.catch(() => undefined);
 describe('Databricks serving endpoints (emulator + real MLflow + mlflow models serve)', { timeout: 300_000 }, () => {
   let emulator: DatabricksEmulator;
   let workspace: MlflowRestClient;
-  let logged: LoggedServingModel;
+  let logged: LoggedDiabetesModel;
   let model: string;
   let endpointName: string;
 
@@ -36,7 +36,7 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
     emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN] });
     workspace = new MlflowRestClient({ baseUrl: emulator.url, token: TOKEN }, { maxRetries: 0 });
     // Logged through the workspace, as a notebook on Databricks would (MLFLOW_TRACKING_URI=databricks).
-    logged = await logServingModel(mlflowUrl, uniqueName('dbx-serving'));
+    logged = await logDiabetesModel(mlflowUrl, uniqueName('dbx-serving'));
     model = uniqueName('dbx-served-model');
     await workspace.createRegisteredModel(model);
     await workspace.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });

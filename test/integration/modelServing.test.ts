@@ -4,21 +4,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCliCommand, type CliIo } from '../../src/cli/cliCommand';
 import { modelsRegistryCommands } from '../../src/cli/modelsRegistryCommands';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { buildInvocationBody, invokeModel, loadInputExample } from '../../src/engine/serving/invocationRequest';
 import { ModelServerError, startModelServer, type ModelServer } from '../../src/engine/serving/localModelServer';
+import { runCliCaptured } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { assertPredictionsClose as assertClose, logDiabetesModel as logModel, type LoggedDiabetesModel as Logged } from '../support/loggedModel';
 import { makeTempDir, venvPython } from '../support/repoPaths';
-import { assertPredictionsClose as assertClose, logServingModel as logModel, type LoggedServingModel as Logged } from '../support/servingModel';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n') };
-  const code = await runCliCommand(modelsRegistryCommands, args, io);
-  return { code, stdout, stderr };
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliCaptured(modelsRegistryCommands, args);
 }
 
 describe('local model serving (real MLflow, scikit-learn)', { timeout: 240_000 }, () => {

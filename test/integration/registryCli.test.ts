@@ -1,17 +1,13 @@
 // `mlflow-wb models register|stage|alias`, in process with captured output, against a real server.
 import * as assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { runCliCommand, type CliIo } from '../../src/cli/cliCommand';
 import { modelsRegistryCommands } from '../../src/cli/modelsRegistryCommands';
 import { MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { runCliCaptured } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n') };
-  const code = await runCliCommand(modelsRegistryCommands, args, io);
-  return { code, stdout, stderr };
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliCaptured(modelsRegistryCommands, args);
 }
 
 describe('mlflow-wb models register/stage/alias (real server)', () => {

@@ -6,7 +6,7 @@ import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 import { copyFixture, venvPython } from '../support/repoPaths';
-import { logServingModel } from '../support/servingModel';
+import { logDiabetesModel } from '../support/loggedModel';
 import { runHostSuite } from '../support/workbench';
 
 const REVIEWER_TOKEN = 'dapi-host-reviewer-0001';
@@ -28,7 +28,7 @@ describe('Databricks registry workflow in the real extension host', () => {
     });
     const reviewer = new MlflowRestClient({ baseUrl: emulator.url, token: REVIEWER_TOKEN });
     const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
-    const logged = await logServingModel(url, uniqueName('host-dbx'));
+    const logged = await logDiabetesModel(url, uniqueName('host-dbx'));
     const model = uniqueName('host-dbx-model');
     await reviewer.createRegisteredModel(model);
     for (let i = 0; i < 2; i++) await reviewer.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });

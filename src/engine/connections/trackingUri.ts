@@ -229,3 +229,26 @@ function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
   // MLflow's own default (120 s) is long for an explorer; keep 30 s unless the person set one.
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
 }
+
+/**
+ * The environment with which a child MLflow process (`mlflow models serve`, a script) reaches the
+ * same tracking server with the same credentials. Holds secrets: never log it.
+ */
+export function trackingProcessEnv(resolved: Pick<ResolvedTracking, 'kind' | 'trackingUri' | 'connection'>): Record<string, string> {
+  const env: Record<string, string> = { MLFLOW_TRACKING_URI: resolved.trackingUri };
+  const { connection } = resolved;
+  if (resolved.kind === 'databricks') {
+    // `databricks://<profile>` is read from ~/.databrickscfg by MLflow itself; bare `databricks`
+    // reads DATABRICKS_HOST/DATABRICKS_TOKEN, which may have come from the secret storage here.
+    if (connection.token && !/^databricks(-uc)?:\/\//.test(resolved.trackingUri)) {
+      env.DATABRICKS_HOST = connection.baseUrl;
+      env.DATABRICKS_TOKEN = connection.token;
+    }
+  } else if (connection.basicAuth) {
+    env.MLFLOW_TRACKING_USERNAME = connection.basicAuth.username;
+    env.MLFLOW_TRACKING_PASSWORD = connection.basicAuth.password;
+  } else if (connection.token) {
+    env.MLFLOW_TRACKING_TOKEN = connection.token;
+  }
+  return env;
+}

@@ -153,3 +153,35 @@ async function rawGet(connection: MlflowConnection, endpoint: string, query: Rec
   }
   return bytes;
 }
+
+/** One model a run produced, as the registry and serving take it. */
+export interface RunModelSource {
+  label: string;
+  description: string;
+  /** A model URI: `models:/<logged model id>` or `runs:/<run>/<folder>`. */
+  source: string;
+  modelId?: string;
+}
+
+/** The models a run produced: MLflow 3 logged models, then artifact folders holding an MLmodel file. */
+export async function runModelSources(client: MlflowRestClient, run: { info: { run_id: string; experiment_id: string } }): Promise<RunModelSource[]> {
+  const sources: RunModelSource[] = [];
+  try {
+    const logged = await client.searchLoggedModels({ experimentIds: [run.info.experiment_id], filter: `source_run_id = '${run.info.run_id}'`, maxResults: 50 });
+    for (const m of logged.items) {
+      sources.push({ label: m.info.name, description: `logged model ${m.info.model_id}`, source: `models:/${m.info.model_id}`, modelId: m.info.model_id });
+    }
+  } catch {
+    // Servers before MLflow 3 have no logged models: fall back on the artifacts.
+  }
+  const root = await client.listArtifacts(run.info.run_id);
+  if (root.files.some((f) => f.path === 'MLmodel')) sources.push({ label: '(run root)', description: 'runs:/…/', source: `runs:/${run.info.run_id}/` });
+  const folders = root.files.filter((f) => f.is_dir).slice(0, 20);
+  const listings = await Promise.all(folders.map((f) => client.listArtifacts(run.info.run_id, f.path).catch(() => ({ files: [] }))));
+  folders.forEach((folder, i) => {
+    if (listings[i].files.some((f) => f.path.endsWith('/MLmodel') || f.path === 'MLmodel')) {
+      sources.push({ label: folder.path, description: `runs:/…/${folder.path}`, source: `runs:/${run.info.run_id}/${folder.path}` });
+    }
+  });
+  return sources;
+}

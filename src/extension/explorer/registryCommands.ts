@@ -10,17 +10,11 @@ import {
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { ModelVersionStage } from '../../engine/mlflow/mlflowTypes';
 import { isUnityCatalogModelName } from '../../engine/mlflow/registryCapabilities';
+import { runModelSources } from '../../engine/serving/modelArtifacts';
 import type { ExplorerNode } from './explorerNodes';
 import { hasWorkspaceRegistryWorkflow, type RegistryTreeProvider } from './registryTreeProvider';
 
 type Register = (id: string, handler: (...args: never[]) => unknown) => vscode.Disposable;
-
-interface ModelSource {
-  label: string;
-  description: string;
-  source: string;
-  modelId?: string;
-}
 
 /** Register, stage, alias, describe and delete: the registry actions of the trees. */
 export function registerRegistryCommands(register: Register, registry: RegistryTreeProvider): vscode.Disposable[] {
@@ -29,7 +23,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       if (node?.type !== 'run') return;
       const client = node.connection.client!;
       const run = node.run;
-      const sources = await modelSources(node);
+      const sources = await runModelSources(client, run);
       if (sources.length === 0) {
         void vscode.window.showWarningMessage(`Run ${run.info.run_name ?? run.info.run_id} has no logged model (no MLflow 3 logged model and no artifact folder with an MLmodel file).`);
         return;
@@ -246,31 +240,6 @@ function registerTransitionRequestCommands(register: Register, registry: Registr
       await registry.refreshVersion(target.versionNode);
     }),
   ];
-}
-
-/** The models a run produced: MLflow 3 logged models, then artifact folders holding an MLmodel file. */
-async function modelSources(node: Extract<ExplorerNode, { type: 'run' }>): Promise<ModelSource[]> {
-  const client = node.connection.client!;
-  const run = node.run;
-  const sources: ModelSource[] = [];
-  try {
-    const logged = await client.searchLoggedModels({ experimentIds: [run.info.experiment_id], filter: `source_run_id = '${run.info.run_id}'`, maxResults: 50 });
-    for (const m of logged.items) {
-      sources.push({ label: m.info.name, description: `logged model ${m.info.model_id}`, source: `models:/${m.info.model_id}`, modelId: m.info.model_id });
-    }
-  } catch {
-    // Servers before MLflow 3 have no logged models: fall back on the artifacts.
-  }
-  const root = await client.listArtifacts(run.info.run_id);
-  if (root.files.some((f) => f.path === 'MLmodel')) sources.push({ label: '(run root)', description: 'runs:/…/', source: `runs:/${run.info.run_id}/` });
-  const folders = root.files.filter((f) => f.is_dir).slice(0, 20);
-  const listings = await Promise.all(folders.map((f) => client.listArtifacts(run.info.run_id, f.path).catch(() => ({ files: [] }))));
-  folders.forEach((folder, i) => {
-    if (listings[i].files.some((f) => f.path.endsWith('/MLmodel') || f.path === 'MLmodel')) {
-      sources.push({ label: folder.path, description: `runs:/…/${folder.path}`, source: `runs:/${run.info.run_id}/${folder.path}` });
-    }
-  });
-  return sources;
 }
 
 /** An existing registered model or a new name (Unity Catalog: catalog.schema.model). */

@@ -137,7 +137,10 @@ export class TrackingConnections implements vscode.Disposable {
     const dataDir = path.join(folder.uri.fsPath, '.mlflow');
     fs.mkdirSync(dataDir, { recursive: true });
     const ignore = path.join(dataDir, '.gitignore');
-    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Tracking data of the embedded MLflow server\n*\n');
+    // The tracking data stays out of git; the sample requests of served models (requests/) go in.
+    const ignoreText = '# Tracking data of the embedded MLflow server (sample model requests are kept)\n*\n!.gitignore\n!requests/\n!requests/**\n';
+    const previousText = '# Tracking data of the embedded MLflow server\n*\n';
+    if (!fs.existsSync(ignore) || fs.readFileSync(ignore, 'utf8') === previousText) fs.writeFileSync(ignore, ignoreText);
     const python = pythonInterpreter(folder.uri.fsPath);
     const output = getOutputChannel();
     output.info(`Starting the embedded MLflow server with ${python} (data in ${dataDir})`);

@@ -133,7 +133,7 @@ function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: strin
 }
 
 /** The interpreter the Python extension has selected for the workspace, if it is installed. */
-async function pythonFromPythonExtension(): Promise<string | undefined> {
+export async function pythonFromPythonExtension(): Promise<string | undefined> {
   if (vscode.workspace.getConfiguration('mlflow').get<string>('pythonPath')) return undefined;
   const python = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(): { path: string } } }>('ms-python.python');
   if (!python) return undefined;

@@ -1,21 +1,27 @@
 import * as vscode from 'vscode';
-import type { LaunchHandle, LaunchState } from '../../engine/launching/launchTypes';
+import type { LaunchState } from '../../engine/launching/launchTypes';
+
+/** What a terminal's Ctrl-C and close end: a launch, a model server. */
+export interface CancellableProcess {
+  cancel(): Promise<unknown>;
+}
 
 /**
- * A terminal that shows one launch: its output as it comes, its phases, and its end. Ctrl-C in the
- * terminal cancels the run (the whole process group, or the Databricks run).
+ * A terminal that shows one process the extension owns (a launch, a model server): its output as it
+ * comes, its phases, and its end. Ctrl-C in the terminal, or closing it, cancels the process (the
+ * whole process group, or the Databricks run).
  */
 export class RunTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number>();
   readonly onDidWrite = this.writeEmitter.event;
   readonly onDidClose = this.closeEmitter.event;
-  private handle: LaunchHandle | undefined;
+  private handle: CancellableProcess | undefined;
   private opened: () => void = () => undefined;
   private readonly ready = new Promise<void>((resolve) => (this.opened = resolve));
   private pending = '';
 
-  constructor(private readonly start: (terminal: RunTerminal) => LaunchHandle | undefined) {}
+  constructor(private readonly start: (terminal: RunTerminal) => CancellableProcess | undefined) {}
 
   open(): void {
     this.opened();

@@ -6,6 +6,7 @@ import {
   databricksModelUrl,
   parseTrackingUri,
   resolveTracking,
+  trackingProcessEnv,
   TrackingUriError,
 } from '../../../src/engine/connections/trackingUri';
 import { registryCapabilities } from '../../../src/engine/mlflow/registryCapabilities';
@@ -109,5 +110,27 @@ describe('tracking URI', () => {
     assert.deepEqual(registryCapabilities({ registryUri: 'databricks-uc' }), { stages: false, aliases: true, unityCatalog: true });
     assert.deepEqual(registryCapabilities({ modelName: 'churn' }), { stages: true, aliases: true, unityCatalog: false });
     assert.equal(registryCapabilities({ modelName: 'a..b' }).unityCatalog, false);
+  });
+});
+
+describe('the environment of child MLflow processes', () => {
+  const base = { baseUrl: 'https://example.cloud.databricks.com' };
+  it('passes the credentials the way MLflow reads them', () => {
+    assert.deepEqual(trackingProcessEnv({ kind: 'mlflow', trackingUri: 'http://h:5000', connection: { baseUrl: 'http://h:5000', token: 't0k' } }), {
+      MLFLOW_TRACKING_URI: 'http://h:5000',
+      MLFLOW_TRACKING_TOKEN: 't0k',
+    });
+    assert.deepEqual(trackingProcessEnv({ kind: 'mlflow', trackingUri: 'http://h:5000', connection: { baseUrl: 'http://h:5000', basicAuth: { username: 'u', password: 'p' } } }), {
+      MLFLOW_TRACKING_URI: 'http://h:5000',
+      MLFLOW_TRACKING_USERNAME: 'u',
+      MLFLOW_TRACKING_PASSWORD: 'p',
+    });
+    assert.deepEqual(trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks', connection: { ...base, token: 'dapi1' } }), {
+      MLFLOW_TRACKING_URI: 'databricks',
+      DATABRICKS_HOST: base.baseUrl,
+      DATABRICKS_TOKEN: 'dapi1',
+    });
+    // A profile is read from ~/.databrickscfg by MLflow itself.
+    assert.deepEqual(trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks://dev', connection: { ...base, token: 'dapi1' } }), { MLFLOW_TRACKING_URI: 'databricks://dev' });
   });
 });
