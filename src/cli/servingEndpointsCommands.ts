@@ -12,18 +12,14 @@ import { buildInvocationBody, loadInputExample, type InvocationBody } from '../e
 import { ModelServerError } from '../engine/serving/localModelServer';
 import { ModelUriError } from '../engine/serving/modelArtifacts';
 import type { CliCommand, CliIo } from './cliCommand';
-import { CliUsageError, connect, formatTable, isoTime, oneFlag, outputFormat, runListCommand } from './experimentsCommand';
+import { CliUsageError, connectWorkspace, formatTable, isoTime, oneFlag, outputFormat, runListCommand } from './experimentsCommand';
 import { isServingError, parseArgs, required } from './modelsRegistryCommands';
 
 // `endpoints list|query`: Databricks Model Serving endpoints. Exit codes: 0 ok, 1 refused or the
 // model answered an error, 2 usage.
 
 function workspaceClient(flags: Map<string, string[]>): MlflowRestClient {
-  const { tracking, client } = connect(flags);
-  if (tracking.kind !== 'databricks') {
-    throw new CliUsageError(`serving endpoints are a Databricks workspace feature, not on ${tracking.label}: use --tracking-uri databricks or databricks://<profile> (or MLFLOW_TRACKING_URI)`);
-  }
-  return client;
+  return connectWorkspace(flags, 'serving endpoints');
 }
 
 export const endpointsListCommand: CliCommand = {

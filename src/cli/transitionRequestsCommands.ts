@@ -11,7 +11,7 @@ import {
 } from '../engine/databricks/transitionRequests';
 import type { MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import type { CliCommand, CliIo } from './cliCommand';
-import { CliUsageError, connect, formatTable, isoTime, oneFlag, outputFormat, runListCommand } from './experimentsCommand';
+import { CliUsageError, connectWorkspace, formatTable, isoTime, oneFlag, outputFormat, runListCommand } from './experimentsCommand';
 import { parseArgs, required } from './modelsRegistryCommands';
 
 // `models requests list|create|approve|reject|cancel|history`: stage transition requests of a
@@ -22,16 +22,9 @@ type Flags = Map<string, string[]>;
 const VERSION_FLAGS = { name: 'string', version: 'string', 'tracking-uri': 'string', format: 'string' } as const;
 const ACTION_FLAGS = { ...VERSION_FLAGS, stage: 'string', comment: 'string' } as const;
 
-/** A client of a Databricks workspace (not Unity Catalog): the only registries with transition requests. */
+/** A client of a Databricks workspace registry (not Unity Catalog): the only registries with transition requests. */
 function workspaceClient(flags: Flags): MlflowRestClient {
-  const { tracking, client } = connect(flags);
-  if (tracking.kind !== 'databricks') {
-    throw new CliUsageError(
-      `stage transition requests exist only in Databricks workspace registries, not on ${tracking.label}: use --tracking-uri databricks or databricks://<profile> (or MLFLOW_TRACKING_URI)`,
-    );
-  }
-  if (tracking.unityCatalog) throw new CliUsageError('Unity Catalog models have no stages and so no transition requests: use `models alias` instead');
-  return client;
+  return connectWorkspace(flags, 'stage transition requests', { workspaceRegistry: true });
 }
 
 function versionOf(flags: Flags): { name: string; version: string } {

@@ -236,9 +236,8 @@ export class ServingEndpointsApi {
     return { ready: e.ready, config_update: e.config_update };
   }
 
-  /** What `GET /api/2.0/serving-endpoints` lists per endpoint. */
-  private summary(e: Endpoint): Record<string, unknown> {
-    const entities = e.entities.map((s) => ({ name: s.name, entity_name: s.entity_name, entity_version: s.entity_version }));
+  /** The fields every view of an endpoint has. */
+  private header(e: Endpoint): Record<string, unknown> {
     return {
       name: e.name,
       id: e.id,
@@ -246,9 +245,14 @@ export class ServingEndpointsApi {
       creation_timestamp: e.creation_timestamp,
       last_updated_timestamp: e.last_updated_timestamp,
       state: this.state(e),
-      config: { served_entities: entities },
       tags: e.tags,
     };
+  }
+
+  /** What `GET /api/2.0/serving-endpoints` lists per endpoint: served entities without their state. */
+  private summary(e: Endpoint): Record<string, unknown> {
+    const entities = e.entities.map((s) => ({ name: s.name, entity_name: s.entity_name, entity_version: s.entity_version }));
+    return { ...this.header(e), config: { served_entities: entities } };
   }
 
   /** What `GET /api/2.0/serving-endpoints/{name}` (and create) answers. */
@@ -256,14 +260,8 @@ export class ServingEndpointsApi {
     const entities = e.entities.map(({ server: _server, ...s }) => s);
     const config = { served_entities: entities, traffic_config: e.traffic_config, config_version: 1 };
     return {
-      name: e.name,
-      id: e.id,
-      creator: e.creator,
-      creation_timestamp: e.creation_timestamp,
-      last_updated_timestamp: e.last_updated_timestamp,
-      state: this.state(e),
+      ...this.header(e),
       ...(e.deployed ? { config } : { pending_config: { ...config, start_time: e.creation_timestamp } }),
-      tags: e.tags,
       permission_level: 'CAN_MANAGE',
       route_optimized: false,
     };

@@ -98,7 +98,7 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
   it('answers usage mistakes with exit 2 and workspace refusals with 1', async () => {
     const notDatabricks = await cli(['models', 'requests', 'list', '--name', model, '--version', '1', '--tracking-uri', 'http://127.0.0.1:9']);
     assert.equal(notDatabricks.code, 2);
-    assert.match(notDatabricks.stderr, /exist only in Databricks workspace registries.*use --tracking-uri databricks/);
+    assert.match(notDatabricks.stderr, /stage transition requests exist only in Databricks workspaces, not on MLflow 127\.0\.0\.1:9: use --tracking-uri databricks/);
     const badStage = await cli(['models', 'requests', 'create', '--name', model, '--version', '1', '--stage', 'Prod']);
     assert.equal(badStage.code, 2);
     assert.match(badStage.stderr, /'Prod' is not a stage/);
