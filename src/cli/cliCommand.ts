@@ -37,14 +37,18 @@ export async function runCliCommand(commands: CliCommand[], argv: string[], io: 
     io.out(helpText(commands));
     return name ? 0 : 2;
   }
-  // Two-word commands such as "runs list" are looked up by their full name first.
-  const twoWord = rest.length > 0 ? commands.find((c) => c.name === `${name} ${rest[0]}`) : undefined;
-  const command = twoWord ?? commands.find((c) => c.name === name);
+  // Commands of several words ("runs list", "models requests list") are looked up longest first.
+  let command: CliCommand | undefined;
+  let args = rest;
+  for (let words = Math.min(2, rest.length); words >= 0 && !command; words--) {
+    const full = [name, ...rest.slice(0, words)].join(' ');
+    command = commands.find((c) => c.name === full);
+    if (command) args = rest.slice(words);
+  }
   if (!command) {
     io.err(`mlflow-wb: unknown command '${name}'.\n\n${helpText(commands)}`);
     return 2;
   }
-  const args = twoWord ? rest.slice(1) : rest;
   if (args.includes('--help') || args.includes('-h')) {
     io.out(`Usage: mlflow-wb ${command.usage}\n\n${command.summary}`);
     return 0;

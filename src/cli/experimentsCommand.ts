@@ -48,6 +48,20 @@ export function connect(flags: Map<string, string[]>): { tracking: ResolvedTrack
 }
 
 /**
+ * A client of the Databricks workspace of --tracking-uri (or MLFLOW_TRACKING_URI), for workspace
+ * features (`feature`: a plural noun such as "serving endpoints"); any other tracking target is a usage error. Unity Catalog registries are
+ * refused too when the feature needs the workspace registry.
+ */
+export function connectWorkspace(flags: Map<string, string[]>, feature: string, opts: { workspaceRegistry?: boolean } = {}): MlflowRestClient {
+  const { tracking, client } = connect(flags);
+  if (tracking.kind !== 'databricks') {
+    throw new CliUsageError(`${feature} exist only in Databricks workspaces, not on ${tracking.label}: use --tracking-uri databricks or databricks://<profile> (or MLFLOW_TRACKING_URI)`);
+  }
+  if (opts.workspaceRegistry && tracking.unityCatalog) throw new CliUsageError(`Unity Catalog models have no stages and so no ${feature}: use \`models alias\` instead`);
+  return client;
+}
+
+/**
  * Runs a command's body, turning usage errors into exit 2 and configuration and server errors (plus
  * any the command names with `isExpected`) into a message and exit 1; anything else is a bug and throws.
  */

@@ -5,11 +5,13 @@ import { modelsRegistryCommands } from './modelsRegistryCommands';
 import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
+import { servingEndpointsCommands } from './servingEndpointsCommands';
+import { transitionRequestsCommands } from './transitionRequestsCommands';
 import { validateCommand } from './validateCommand';
 import { versionCommand } from './versionCommand';
 
 /** Every CLI sub-command, in the order `--help` lists them. Add new ones here. */
-const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, modelsListCommand, ...modelsRegistryCommands, versionCommand];
+const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, modelsListCommand, ...modelsRegistryCommands, ...transitionRequestsCommands, ...servingEndpointsCommands, versionCommand];
 
 runCliCommand(commands, process.argv.slice(2)).then(
   (code) => {

@@ -14,7 +14,7 @@ import { CliUsageError, connect, oneFlag, parseFlags, runListCommand } from './e
 type Flags = Map<string, string[]>;
 
 /** parseFlags plus switches (flags without a value) and short aliases such as -m. */
-function parseArgs(args: string[], known: Record<string, 'string' | 'multi'>, switches: string[] = [], short: Record<string, string> = {}): { flags: Flags; on: Set<string> } {
+export function parseArgs(args: string[], known: Record<string, 'string' | 'multi'>, switches: string[] = [], short: Record<string, string> = {}): { flags: Flags; on: Set<string> } {
   const on = new Set<string>();
   const rest: string[] = [];
   for (const arg of args) {
@@ -25,14 +25,14 @@ function parseArgs(args: string[], known: Record<string, 'string' | 'multi'>, sw
   return { flags: parseFlags(rest, known), on };
 }
 
-function required(flags: Flags, name: string): string {
+export function required(flags: Flags, name: string): string {
   const value = oneFlag(flags, name);
   if (!value) throw new CliUsageError(`--${name} is required`);
   return value;
 }
 
 /** Failures of serving and model lookups that are the user's to fix, reported as messages. */
-function isServingError(err: unknown): boolean {
+export function isServingError(err: unknown): boolean {
   return (
     err instanceof ModelServerError ||
     err instanceof InvocationInputError ||

@@ -10,14 +10,20 @@ import { JobsApi } from './jobsApi';
 import { isMlflowPath, proxyToMlflow } from './mlflowProxy';
 import { RunExecutor } from './runExecutor';
 import { scimMe } from './scimApi';
+import { RawAnswer, ServingEndpointsApi } from './servingEndpointsApi';
+import { TransitionRequestsApi, type EmulatedUser } from './transitionRequestsApi';
+
+export type { EmulatedUser } from './transitionRequestsApi';
 
 export interface DatabricksEmulatorOptions {
   /** The real MLflow tracking server behind `/api/2.0/mlflow/*` and the default for tasks. */
   mlflowTrackingUri: string;
   /** Interpreter (with mlflow) that runs submitted tasks: the emulated cluster runtime. */
   python: string;
-  /** Accepted bearer tokens; the first is the one tasks get as DATABRICKS_TOKEN. */
+  /** Accepted bearer tokens of `userName` (Can Manage on models); the first is the one tasks get as DATABRICKS_TOKEN. */
   tokens: string[];
+  /** More people signed in to the workspace, e.g. a data scientist without Can Manage on models. */
+  users?: EmulatedUser[];
   /** How long a run stays PENDING (cluster start). Default 0. */
   pendingMs?: number;
   /** Folder for DBFS (`<root>/dbfs`) and cluster sandboxes; a fresh temp folder by default. */
@@ -26,6 +32,8 @@ export interface DatabricksEmulatorOptions {
   host?: string;
   userName?: string;
   clusters?: EmulatedCluster[];
+  /** How long a serving endpoint's model server may take to start; default 180 s. */
+  servingStartTimeoutMs?: number;
   /** Receives one line per request (method, path, status); never tokens. */
   onLog?: (line: string) => void;
 }
@@ -52,6 +60,8 @@ export interface DatabricksEmulator {
   failNextRun(message?: string): void;
   /** The cluster-start delay (PENDING time) for runs submitted from now on. */
   setRunDelay(ms: number): void;
+  /** The local `mlflow models serve` URL behind a serving endpoint, while it runs. */
+  modelServerUrl(endpointName: string): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -78,10 +88,23 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     workspace: () => ({ host: url, token: options.tokens[0]! }),
   });
   const jobs = new JobsApi({ executor, clusters, workspaceUrl: () => url, workspaceId: WORKSPACE_ID, userName, pendingMs: options.pendingMs ?? 0 });
+  const transitionRequests = new TransitionRequestsApi(options.mlflowTrackingUri);
+  const servingEndpoints = new ServingEndpointsApi({
+    mlflowTrackingUri: options.mlflowTrackingUri,
+    python: options.python,
+    startTimeoutMs: options.servingStartTimeoutMs,
+    onLog: options.onLog,
+  });
+  const users = new Map<string, EmulatedUser>();
+  for (const token of options.tokens) users.set(token, { token, userName, canManageModels: true });
+  for (const user of options.users ?? []) users.set(user.token, user);
 
-  async function route(req: ApiRequest): Promise<unknown> {
+  async function route(req: ApiRequest, user: EmulatedUser): Promise<unknown> {
     const p = req.path;
     let m: RegExpExecArray | null;
+    const registryOp = TransitionRequestsApi.operationOf(p);
+    if (registryOp) return transitionRequests.handle(req, registryOp, user);
+    if (ServingEndpointsApi.handles(p)) return servingEndpoints.handle(req, user.userName);
     if ((m = /^\/api\/2\.0\/dbfs\/([a-z-]+)$/.exec(p))) {
       const readOnly = ['get-status', 'read', 'list'].includes(m[1]!);
       if ((req.method === 'GET') !== readOnly) throw DatabricksError.endpointNotFound(req.method, p);
@@ -101,7 +124,7 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     }
     if ((m = /^\/api\/(2\.0|2\.1)\/jobs\/(runs\/[a-z-]+)$/.exec(p))) return jobs.handle(req, m[2]!, m[1] as '2.0' | '2.1');
     if ((m = /^\/api\/2\.[01]\/clusters\/([a-z-]+)$/.exec(p)) && req.method === 'GET') return clusters.handle(req, m[1]!);
-    if (p === '/api/2.0/preview/scim/v2/Me' && req.method === 'GET') return scimMe(userName, displayNameOf(userName));
+    if (p === '/api/2.0/preview/scim/v2/Me' && req.method === 'GET') return scimMe(user.userName, displayNameOf(user.userName));
     throw DatabricksError.endpointNotFound(req.method, p);
   }
 
@@ -127,13 +150,15 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     const auth = req.headers.authorization;
     const bearer = auth && /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
     if (!bearer) return fail(DatabricksError.unauthenticated());
-    if (!options.tokens.includes(bearer)) return fail(DatabricksError.invalidToken());
+    const user = users.get(bearer);
+    if (!user) return fail(DatabricksError.invalidToken());
     const limit = rateLimits.find((r) => r.remaining > 0 && parsed.pathname.startsWith(r.prefix));
     if (limit) {
       limit.remaining--;
       return fail(DatabricksError.rateLimited(limit.retryAfter));
     }
-    if (isMlflowPath(parsed.pathname)) {
+    // Registry features MLflow lacks (transition requests, activities) are answered here, before the proxy.
+    if (isMlflowPath(parsed.pathname) && !TransitionRequestsApi.operationOf(parsed.pathname)) {
       proxyToMlflow(options.mlflowTrackingUri, req, res);
       return;
     }
@@ -142,8 +167,15 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     req.on('error', () => res.destroy());
     req.on('end', () => {
       const apiReq: ApiRequest = { method: entry.method, path: parsed.pathname, query: parsed.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
-      route(apiReq).then(
-        (body) => sendJson(res, 200, body),
+      route(apiReq, user).then(
+        (body) => {
+          if (body instanceof RawAnswer) {
+            res.writeHead(body.status, { ...body.headers, 'Content-Length': body.body.length });
+            res.end(body.body);
+            return;
+          }
+          sendJson(res, 200, body);
+        },
         (err: unknown) => {
           if (err instanceof DatabricksError) return sendError(res, err);
           sendError(res, new DatabricksError(500, 'INTERNAL_ERROR', `Emulator failure on ${entry.method} ${parsed.pathname}: ${(err as Error).message}`));
@@ -177,8 +209,11 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     setRunDelay(ms) {
       jobs.pendingMs = ms;
     },
+    modelServerUrl(endpointName) {
+      return servingEndpoints.modelServerUrl(endpointName);
+    },
     async stop() {
-      await jobs.stopAll();
+      await Promise.all([jobs.stopAll(), servingEndpoints.stopAll()]);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // A temp root made here goes with the emulator; a given root is the caller's to keep.

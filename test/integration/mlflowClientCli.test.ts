@@ -1,28 +1,12 @@
 // `mlflow-wb experiments|runs|models list`, end to end: the built CLI (dist/cli.js) against a real server.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { findFreePort } from '../../src/engine/process/freePort';
+import { runBuiltCli } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { makeTempDir, repoRoot } from '../support/repoPaths';
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // A clean HOME keeps the person's ~/.databrickscfg and ~/.mlflow/credentials out of the test.
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: makeTempDir('cli-home'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = runBuiltCli;
 
 describe('mlflow-wb list commands (real server)', () => {
   let url: string;

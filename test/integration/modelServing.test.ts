@@ -10,16 +10,8 @@ import { buildInvocationBody, invokeModel, loadInputExample } from '../../src/en
 import { ModelServerError, startModelServer, type ModelServer } from '../../src/engine/serving/localModelServer';
 import { runCliCaptured } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { logDiabetesModel as logModel, type LoggedDiabetesModel as Logged } from '../support/loggedModel';
+import { assertPredictionsClose as assertClose, logDiabetesModel as logModel, type LoggedDiabetesModel as Logged } from '../support/loggedModel';
 import { makeTempDir, venvPython } from '../support/repoPaths';
-
-function assertClose(actual: unknown, expected: number[]): void {
-  // MLflow answers {"predictions": [...]} for pyfunc models.
-  const predictions = (actual as { predictions: number[] }).predictions;
-  assert.ok(Array.isArray(predictions), `no predictions in ${JSON.stringify(actual)}`);
-  assert.equal(predictions.length, expected.length);
-  predictions.forEach((p, i) => assert.ok(Math.abs(p - expected[i]) < 1e-6, `prediction ${i}: ${p} vs ${expected[i]}`));
-}
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return runCliCaptured(modelsRegistryCommands, args);

@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { fixturesDir, makeTempDir, venvPython } from './repoPaths';
@@ -25,4 +26,12 @@ export function logDiabetesModel(trackingUri: string, experiment: string): Promi
       },
     );
   });
+}
+
+/** MLflow answers {"predictions": [...]} for pyfunc models: they must match Python's within 1e-6. */
+export function assertPredictionsClose(actual: unknown, expected: number[]): void {
+  const predictions = (actual as { predictions: number[] }).predictions;
+  assert.ok(Array.isArray(predictions), `no predictions in ${JSON.stringify(actual)}`);
+  assert.equal(predictions.length, expected.length);
+  predictions.forEach((p, i) => assert.ok(Math.abs(p - expected[i]) < 1e-6, `prediction ${i}: ${p} vs ${expected[i]}`));
 }

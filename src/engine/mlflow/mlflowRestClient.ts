@@ -80,8 +80,8 @@ export function isCancelled(err: unknown): boolean {
   return err instanceof MlflowApiError && err.errorCode === ClientErrorCodes.cancelled;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-type QueryValue = string | number | boolean | undefined | readonly (string | number)[];
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type QueryValue = string | number | boolean | undefined | readonly (string | number)[];
 
 interface RequestSpec {
   method: Method;
@@ -90,6 +90,10 @@ interface RequestSpec {
   query?: Record<string, QueryValue>;
   json?: unknown;
   rawBody?: Buffer;
+  /** Content type of rawBody; default application/octet-stream. */
+  rawContentType?: string;
+  /** Statuses handed back as answers instead of thrown (after retries), e.g. a model's 400 to a bad input. */
+  passStatuses?: readonly number[];
   /** Safe to send twice: reads and "set" writes. Non-idempotent calls retry only on 429. */
   idempotent: boolean;
   signal?: AbortSignal;
@@ -548,6 +552,43 @@ export class MlflowRestClient {
     return response.data.toString('utf8').trim();
   }
 
+  // ---------------------------------------------------------------- other APIs of the same server
+
+  /**
+   * A call to any path of the server (e.g. a Databricks workspace's APIs beside MLflow's), with this
+   * client's auth, retries and error mapping. `path` has no leading slash: `api/2.0/serving-endpoints`.
+   * Resolves with the decoded JSON answer.
+   */
+  async requestJson<T>(
+    method: Method,
+    path: string,
+    opts: { query?: Record<string, QueryValue>; json?: unknown; idempotent?: boolean } & CallOptions = {},
+  ): Promise<T> {
+    const response = await this.send({ method, path, query: opts.query, json: opts.json, idempotent: opts.idempotent ?? method === 'GET', signal: opts.signal });
+    return decodeJson<T>(response.data);
+  }
+
+  /**
+   * Sends a body as is and hands back the status and bytes; statuses in `passStatuses` are answers,
+   * others outside 2xx are thrown as MlflowApiError like every call.
+   */
+  async requestRaw(
+    method: Method,
+    path: string,
+    opts: { body: string | Buffer; contentType: string; passStatuses?: readonly number[]; idempotent?: boolean } & CallOptions,
+  ): Promise<{ status: number; data: Buffer; contentType?: string }> {
+    const response = await this.send({
+      method,
+      path,
+      rawBody: typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body,
+      rawContentType: opts.contentType,
+      passStatuses: opts.passStatuses,
+      idempotent: opts.idempotent ?? false,
+      signal: opts.signal,
+    });
+    return { status: response.status, data: response.data, contentType: headerValue(response.headers['content-type']) };
+  }
+
   // ---------------------------------------------------------------- transport
 
   protected async get<T>(endpoint: string, params: Record<string, QueryValue>, o: CallOptions = {}): Promise<T> {
@@ -582,7 +623,7 @@ export class MlflowRestClient {
       let data: unknown = undefined;
       if (spec.rawBody) {
         data = spec.rawBody;
-        headers['Content-Type'] = 'application/octet-stream';
+        headers['Content-Type'] = spec.rawContentType ?? 'application/octet-stream';
       } else if (spec.json !== undefined) {
         data = JSON.stringify(spec.json);
         headers['Content-Type'] = 'application/json';
@@ -610,6 +651,7 @@ export class MlflowRestClient {
           continue;
         }
       }
+      if (spec.passStatuses?.includes(status)) return { ...response, data: toBuffer(response.data) };
       throw this.httpError(spec, response, label, attempt);
     }
   }

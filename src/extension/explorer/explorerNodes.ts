@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { ServingEndpoint } from '../../engine/databricks/servingEndpoints';
+import type { RegistryActivity } from '../../engine/databricks/transitionRequests';
 import type { MlflowFileInfo, MlflowModelVersion, MlflowRegisteredModel, MlflowRun, MlflowExperiment } from '../../engine/mlflow/mlflowTypes';
 import type { TrackingConnection } from './trackingConnections';
 
@@ -13,7 +15,13 @@ export type ExplorerNode =
   | { type: 'loadMore'; id: string; parent: ExplorerNode; label: string }
   | { type: 'message'; id: string; message: string; severity: 'error' | 'info'; retry?: ExplorerNode; action?: vscode.Command }
   | { type: 'registeredModel'; id: string; connection: TrackingConnection; model: MlflowRegisteredModel }
-  | { type: 'modelVersion'; id: string; connection: TrackingConnection; version: MlflowModelVersion };
+  | { type: 'modelVersion'; id: string; connection: TrackingConnection; version: MlflowModelVersion }
+  /** Under a version of a Databricks workspace registry: its open transition requests, or its activity history. */
+  | { type: 'versionWorkflow'; id: string; connection: TrackingConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; group: 'requests' | 'activity' }
+  | { type: 'transitionRequest'; id: string; connection: TrackingConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; request: RegistryActivity }
+  /** Under a Databricks connection: its Model Serving endpoints. */
+  | { type: 'servingEndpoints'; id: string; connection: TrackingConnection }
+  | { type: 'servingEndpoint'; id: string; connection: TrackingConnection; endpoint: ServingEndpoint };
 
 export function messageNode(parentId: string, message: string, retry?: ExplorerNode, action?: vscode.Command): ExplorerNode {
   return { type: 'message', id: `${parentId}/message`, message, severity: retry ? 'error' : 'info', retry, action };

@@ -1,10 +1,18 @@
 import * as vscode from 'vscode';
+import {
+  approveTransitionRequest,
+  cancelTransitionRequest,
+  createTransitionRequest,
+  listTransitionRequests,
+  rejectTransitionRequest,
+  type RegistryActivity,
+} from '../../engine/databricks/transitionRequests';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { ModelVersionStage } from '../../engine/mlflow/mlflowTypes';
 import { isUnityCatalogModelName } from '../../engine/mlflow/registryCapabilities';
 import { runModelSources } from '../../engine/serving/modelArtifacts';
 import type { ExplorerNode } from './explorerNodes';
-import type { RegistryTreeProvider } from './registryTreeProvider';
+import { hasWorkspaceRegistryWorkflow, type RegistryTreeProvider } from './registryTreeProvider';
 
 type Register = (id: string, handler: (...args: never[]) => unknown) => vscode.Disposable;
 
@@ -61,6 +69,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       await node.connection.client!.transitionModelVersionStage(v.name, v.version, stage.label as ModelVersionStage, archiveExisting);
       registry.refresh();
     }),
+    ...registerTransitionRequestCommands(register, registry),
     register('mlflow.setAlias', async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
       const v = node.version;
@@ -130,6 +139,105 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       if (answer !== 'Delete Model') return;
       await node.connection.client!.deleteRegisteredModel(node.model.name);
       registry.refresh();
+    }),
+  ];
+}
+
+type VersionNode = Extract<ExplorerNode, { type: 'modelVersion' }>;
+
+/** An optional comment; undefined when the person pressed Escape (cancel the action). */
+function askComment(title: string): Thenable<string | undefined> {
+  return vscode.window.showInputBox({ title, prompt: 'Optional comment, recorded in the version\'s activity (Enter to skip).', placeHolder: 'comment' });
+}
+
+/** The request a command acts on: the clicked request, or one picked from the version's open requests. */
+async function pickRequest(node: ExplorerNode | undefined, action: string): Promise<{ versionNode: VersionNode; request: RegistryActivity } | undefined> {
+  if (node?.type === 'transitionRequest') return { versionNode: node.versionNode, request: node.request };
+  if (node?.type !== 'modelVersion') return undefined;
+  const v = node.version;
+  const requests = await listTransitionRequests(node.connection.client!, { name: v.name, version: v.version });
+  if (requests.length === 0) {
+    void vscode.window.showInformationMessage(`${v.name} version ${v.version} has no open transition request to ${action}.`);
+    return undefined;
+  }
+  const picked =
+    requests.length === 1
+      ? { request: requests[0] }
+      : await vscode.window.showQuickPick(
+          requests.map((request) => ({ label: `→ ${request.to_stage}`, description: `${request.user_id ?? ''}${request.comment ? ` · “${request.comment}”` : ''}`, request })),
+          { title: `${action[0].toUpperCase()}${action.slice(1)} which request of ${v.name} version ${v.version}?` },
+        );
+  return picked ? { versionNode: node, request: picked.request } : undefined;
+}
+
+/**
+ * Stage transition requests of Databricks workspace registries: request, approve (optionally
+ * archiving the versions in the target stage), reject, cancel. Each refreshes only the version's node.
+ */
+function registerTransitionRequestCommands(register: Register, registry: RegistryTreeProvider): vscode.Disposable[] {
+  return [
+    register('mlflow.requestStageTransition', async (node?: ExplorerNode) => {
+      if (node?.type !== 'modelVersion') return;
+      const v = node.version;
+      if (!hasWorkspaceRegistryWorkflow(node.connection, v.name)) {
+        void vscode.window.showWarningMessage(`Transition requests exist only in Databricks workspace registries; ${v.name} on ${node.connection.label} is not in one. Use MLflow: Transition Stage… or aliases.`);
+        return;
+      }
+      const stages: ModelVersionStage[] = ['Staging', 'Production', 'Archived', 'None'];
+      const stage = await vscode.window.showQuickPick(
+        stages.filter((s) => s !== (v.current_stage ?? 'None')).map((s) => ({ label: s })),
+        { title: `Request to move ${v.name} version ${v.version} (now ${v.current_stage ?? 'None'}) to…` },
+      );
+      if (!stage) return;
+      const comment = await askComment(`Request ${stage.label} for ${v.name} version ${v.version}`);
+      if (comment === undefined) return;
+      await createTransitionRequest(node.connection.client!, { name: v.name, version: v.version, stage: stage.label, comment });
+      await registry.refreshVersion(node);
+      void vscode.window.showInformationMessage(`Requested ${stage.label} for ${v.name} version ${v.version}; a user with Can Manage approves or rejects it.`);
+    }),
+    register('mlflow.approveTransitionRequest', async (node?: ExplorerNode) => {
+      const target = await pickRequest(node, 'approve');
+      if (!target) return;
+      const v = target.versionNode.version;
+      const stage = target.request.to_stage ?? 'None';
+      let archiveExisting = false;
+      if (stage === 'Staging' || stage === 'Production') {
+        const answer = await vscode.window.showQuickPick(
+          [
+            { label: `Archive the versions now in ${stage}`, archive: true },
+            { label: `Keep other versions in ${stage}`, archive: false },
+          ],
+          { title: `Approve ${v.name} version ${v.version} → ${stage}: other versions in ${stage}` },
+        );
+        if (!answer) return;
+        archiveExisting = answer.archive;
+      }
+      const comment = await askComment(`Approve ${v.name} version ${v.version} → ${stage}`);
+      if (comment === undefined) return;
+      await approveTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, archiveExistingVersions: archiveExisting, comment });
+      await registry.refreshVersion(target.versionNode, archiveExisting);
+    }),
+    register('mlflow.rejectTransitionRequest', async (node?: ExplorerNode) => {
+      const target = await pickRequest(node, 'reject');
+      if (!target) return;
+      const v = target.versionNode.version;
+      const stage = target.request.to_stage ?? 'None';
+      const comment = await askComment(`Reject ${target.request.user_id ?? 'the'}'s request: ${v.name} version ${v.version} → ${stage}`);
+      if (comment === undefined) return;
+      await rejectTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, comment });
+      await registry.refreshVersion(target.versionNode);
+    }),
+    register('mlflow.cancelTransitionRequest', async (node?: ExplorerNode) => {
+      const target = await pickRequest(node, 'cancel');
+      if (!target) return;
+      const v = target.versionNode.version;
+      const stage = target.request.to_stage ?? 'None';
+      const creator = target.request.user_id;
+      if (!creator) throw new Error(`The request to move ${v.name} version ${v.version} to ${stage} names no requester; cancel it in the Databricks UI.`);
+      const comment = await askComment(`Cancel the request: ${v.name} version ${v.version} → ${stage}`);
+      if (comment === undefined) return;
+      await cancelTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, creator, comment });
+      await registry.refreshVersion(target.versionNode);
     }),
   ];
 }

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { describeServedEntity, endpointStateText, getServingEndpoint, listServingEndpoints, servedEntitiesOf, type ServingEndpoint } from '../../engine/databricks/servingEndpoints';
+import { describeActivity, listModelVersionActivities, listTransitionRequests } from '../../engine/databricks/transitionRequests';
 import { formatTimestamp } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowModelVersion, MlflowRegisteredModel } from '../../engine/mlflow/mlflowTypes';
@@ -11,18 +13,60 @@ type Node = ExplorerNode;
 
 const STAGE_ICONS: Record<string, string> = { Production: 'rocket', Staging: 'beaker', Archived: 'archive', None: 'versions' };
 
+const ENDPOINT_ICONS: Record<string, vscode.ThemeIcon> = {
+  READY: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  UPDATING: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
+  FAILED: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  NOT_READY: new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('disabledForeground')),
+};
+
+/** Databricks workspace registries (not Unity Catalog) have transition requests, activities and serving endpoints. */
+export function hasWorkspaceRegistryWorkflow(connection: TrackingConnection, modelName?: string): boolean {
+  return connection.kind === 'databricks' && !connection.resolved?.unityCatalog && !(modelName !== undefined && isUnityCatalogModelName(modelName));
+}
+
+function endpointIcon(endpoint: ServingEndpoint): vscode.ThemeIcon {
+  const update = endpoint.state?.config_update;
+  if (update === 'UPDATE_FAILED') return ENDPOINT_ICONS.FAILED;
+  if (update === 'IN_PROGRESS') return ENDPOINT_ICONS.UPDATING;
+  return endpoint.state?.ready === 'READY' ? ENDPOINT_ICONS.READY : ENDPOINT_ICONS.NOT_READY;
+}
+
 /** The Model Registry view: connection → registered models → versions (stage, aliases, source run). */
 export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly models = new Map<string, { items: MlflowRegisteredModel[]; nextPageToken?: string }>();
+  /** The nodes handed to VS Code, by id: a refresh must fire the very object the tree holds. */
+  private readonly shown = new Map<string, Node>();
 
   constructor(private readonly connections: TrackingConnections) {}
 
   refresh(node?: Node): void {
-    if (!node) this.models.clear();
-    else if (node.type === 'connection') this.models.delete(node.id);
-    this.changed.fire(node);
+    if (!node) {
+      this.models.clear();
+      this.shown.clear();
+    } else if (node.type === 'connection') this.models.delete(node.id);
+    this.changed.fire(node ? (this.shown.get(node.id) ?? node) : undefined);
+  }
+
+  /**
+   * Re-reads one model version (its stage may have moved) and refreshes only its node: its label,
+   * its transition requests and its activity. With `siblingsToo` (an approval that archived other
+   * versions), its registered model's node is refreshed instead.
+   */
+  async refreshVersion(versionNode: Extract<Node, { type: 'modelVersion' }>, siblingsToo = false): Promise<void> {
+    const shown = this.shown.get(versionNode.id);
+    const target = (shown?.type === 'modelVersion' ? shown : versionNode) as Extract<Node, { type: 'modelVersion' }>;
+    const fresh = await target.connection.client!.getModelVersion(target.version.name, target.version.version).catch(() => undefined);
+    if (fresh) target.version = { ...fresh, aliases: fresh.aliases?.length ? fresh.aliases : target.version.aliases };
+    const parent = siblingsToo ? this.shown.get(target.id.replace(/\/v[^/]+$/, '')) : undefined;
+    this.changed.fire(parent ?? target);
+  }
+
+  /** The node with this id as the tree holds it, if shown. */
+  shownNode(id: string): Node | undefined {
+    return this.shown.get(id);
   }
 
   dispose(): void {
@@ -63,7 +107,40 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item.tooltip = new vscode.MarkdownString(
           `**${v.name}** version ${v.version}\n\n- Stage: ${v.current_stage ?? 'None'}\n- Aliases: ${(v.aliases ?? []).join(', ') || 'none'}\n- Status: ${v.status ?? ''}\n- Source run: \`${v.run_id ?? '—'}\`\n- Created: ${formatTimestamp(v.creation_timestamp)}`,
         );
-        item.contextValue = v.run_id ? 'mlflow.modelVersion.withRun' : 'mlflow.modelVersion';
+        item.contextValue = (v.run_id ? 'mlflow.modelVersion.withRun' : 'mlflow.modelVersion') + (hasWorkspaceRegistryWorkflow(node.connection, v.name) ? '.requests' : '');
+        break;
+      }
+      case 'versionWorkflow':
+        item = new vscode.TreeItem(node.group === 'requests' ? 'Transition Requests' : 'Activity', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon(node.group === 'requests' ? 'git-pull-request' : 'history');
+        item.contextValue = node.group === 'requests' ? 'mlflow.transitionRequests' : 'mlflow.versionActivity';
+        break;
+      case 'transitionRequest': {
+        const r = node.request;
+        item = new vscode.TreeItem(`→ ${r.to_stage ?? '?'}`, vscode.TreeItemCollapsibleState.None);
+        item.description = [r.user_id, formatTimestamp(r.creation_timestamp), r.comment ? `“${r.comment}”` : undefined].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon('git-pull-request');
+        item.tooltip = new vscode.MarkdownString(
+          `Request to move **${node.versionNode.version.name}** version ${node.versionNode.version.version} to **${r.to_stage}**\n\n- Requested by: ${r.user_id ?? '?'}\n- At: ${formatTimestamp(r.creation_timestamp)}\n- Comment: ${r.comment ?? '—'}\n- You may: ${(r.available_actions ?? []).map((a) => a.replace(/_TRANSITION_REQUEST$/, '').toLowerCase()).join(', ') || 'nothing'}`,
+        );
+        item.contextValue = 'mlflow.transitionRequest';
+        break;
+      }
+      case 'servingEndpoints':
+        item = new vscode.TreeItem('Serving Endpoints', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('broadcast');
+        item.contextValue = 'mlflow.servingEndpoints';
+        break;
+      case 'servingEndpoint': {
+        const e = node.endpoint;
+        const served = servedEntitiesOf(e);
+        item = new vscode.TreeItem(e.name, served.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.description = endpointStateText(e);
+        item.iconPath = endpointIcon(e);
+        item.tooltip = new vscode.MarkdownString(
+          `**${e.name}**: ${endpointStateText(e)}\n\n- Serves: ${served.map(describeServedEntity).join(', ') || '—'}\n- Creator: ${e.creator ?? '—'}\n- Updated: ${formatTimestamp(e.last_updated_timestamp)}`,
+        );
+        item.contextValue = 'mlflow.servingEndpoint';
         break;
       }
       case 'leaf':
@@ -90,6 +167,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item = new vscode.TreeItem('?');
     }
     item.id = `registry:${node.id}`;
+    this.shown.set(node.id, node);
     return item;
   }
 
@@ -107,7 +185,31 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         case 'registeredModel':
           return await this.versionChildren(node.connection, node.model, node.id);
         case 'modelVersion':
-          return versionDetails(node);
+          return hasWorkspaceRegistryWorkflow(node.connection, node.version.name)
+            ? [
+                { type: 'versionWorkflow', id: `${node.id}/requests`, connection: node.connection, versionNode: node, group: 'requests' },
+                { type: 'versionWorkflow', id: `${node.id}/activity`, connection: node.connection, versionNode: node, group: 'activity' },
+                ...versionDetails(node),
+              ]
+            : versionDetails(node);
+        case 'versionWorkflow':
+          return await this.workflowChildren(node);
+        case 'servingEndpoints':
+          return await this.endpointChildren(node);
+        case 'servingEndpoint': {
+          // The list has no per-entity deployment state; `get` has it (and why a deployment failed).
+          const detailed = await getServingEndpoint(node.connection.client!, node.endpoint.name);
+          return servedEntitiesOf(detailed).map((entity, i): Node => ({
+            type: 'leaf',
+            id: `${node.id}/entity:${entity.name ?? i}`,
+            label: entity.name ?? describeServedEntity(entity),
+            description: [describeServedEntity(entity), entity.state?.deployment?.replace(/^DEPLOYMENT_/, '')].filter(Boolean).join(' · '),
+            tooltip: entity.state?.deployment_state_message || undefined,
+            icon: 'package',
+            copyValue: entity.entity_name && entity.entity_version ? `models:/${entity.entity_name}/${entity.entity_version}` : undefined,
+            contextValue: entity.entity_name && entity.entity_version ? 'mlflow.servedEntity' : undefined,
+          }));
+        }
         default:
           return [];
       }
@@ -130,10 +232,49 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!c.client) return [messageNode(node.id, c.problem ?? 'This connection cannot be used.', node)];
     if (!this.models.has(node.id)) await this.loadPage(c, node.id);
     const state = this.models.get(node.id)!;
-    if (state.items.length === 0) return [messageNode(node.id, 'No registered models yet. Register one from a run\'s model.')];
-    const children: Node[] = state.items.map((model) => ({ type: 'registeredModel', id: `${node.id}/model:${model.name}`, connection: c, model }));
+    const endpoints: Node[] = c.kind === 'databricks' ? [{ type: 'servingEndpoints', id: `${node.id}/endpoints`, connection: c }] : [];
+    if (state.items.length === 0) return [...endpoints, messageNode(node.id, 'No registered models yet. Register one from a run\'s model.')];
+    const children: Node[] = [...endpoints, ...state.items.map((model): Node => ({ type: 'registeredModel', id: `${node.id}/model:${model.name}`, connection: c, model }))];
     if (state.nextPageToken) children.push({ type: 'loadMore', id: `${node.id}/more`, parent: node, label: 'Load more models…' });
     return children;
+  }
+
+  private async workflowChildren(node: Extract<Node, { type: 'versionWorkflow' }>): Promise<Node[]> {
+    const client = node.connection.client!;
+    const ref = { name: node.versionNode.version.name, version: node.versionNode.version.version };
+    if (node.group === 'requests') {
+      const requests = await listTransitionRequests(client, ref);
+      if (requests.length === 0) return [messageNode(node.id, 'No open requests. Request one with MLflow: Request Stage Transition….')];
+      return requests.map((request, i) => ({
+        type: 'transitionRequest',
+        id: `${node.id}/${request.id ?? `${request.to_stage}:${request.user_id}:${i}`}`,
+        connection: node.connection,
+        versionNode: node.versionNode,
+        request,
+      }));
+    }
+    const activities = await listModelVersionActivities(client, ref);
+    if (activities.length === 0) return [messageNode(node.id, 'No activity recorded yet.')];
+    return activities
+      .slice()
+      .reverse()
+      .map((a, i) => ({
+        type: 'leaf',
+        id: `${node.id}/${a.id ?? i}`,
+        label: describeActivity(a),
+        description: formatTimestamp(a.creation_timestamp),
+        tooltip: [a.activity_type, a.system_comment].filter(Boolean).join(': '),
+        icon: ACTIVITY_ICONS[a.activity_type ?? ''] ?? 'history',
+        copyValue: describeActivity(a),
+      }));
+  }
+
+  private async endpointChildren(node: Extract<Node, { type: 'servingEndpoints' }>): Promise<Node[]> {
+    const endpoints = await listServingEndpoints(node.connection.client!);
+    if (endpoints.length === 0) return [messageNode(node.id, 'No serving endpoints in this workspace.')];
+    return endpoints
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((endpoint) => ({ type: 'servingEndpoint', id: `${node.id}/${endpoint.name}`, connection: node.connection, endpoint }));
   }
 
   private async versionChildren(connection: TrackingConnection, model: MlflowRegisteredModel, parentId: string): Promise<Node[]> {
@@ -157,6 +298,16 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     }));
   }
 }
+
+const ACTIVITY_ICONS: Record<string, string> = {
+  REQUESTED_TRANSITION: 'git-pull-request',
+  APPROVED_REQUEST: 'check',
+  REJECTED_REQUEST: 'close',
+  CANCELLED_REQUEST: 'circle-slash',
+  APPLIED_TRANSITION: 'layers',
+  SYSTEM_TRANSITION: 'archive',
+  NEW_COMMENT: 'comment',
+};
 
 function versionDetails(node: Extract<Node, { type: 'modelVersion' }>): Node[] {
   const v = node.version;

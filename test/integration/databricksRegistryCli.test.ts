@@ -1,0 +1,137 @@
+// `mlflow-wb models requests …` and `mlflow-wb endpoints list|query`, end to end: the built CLI
+// (dist/cli.js) against the Databricks workspace emulator and the real MLflow server behind it.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
+import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { runBuiltCli } from '../support/cliCapture';
+import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
+
+const REVIEWER_TOKEN = 'dapi-cli-reviewer-0001';
+const SCIENTIST_TOKEN = 'dapi-cli-scientist-0002';
+const SCIENTIST = 'data.scientist@example.com';
+
+const mlflowServer = useMlflowServer();
+mlflowServer.catch(() => undefined);
+
+describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflow)', { timeout: 300_000 }, () => {
+  let emulator: DatabricksEmulator;
+  let mlflow: MlflowRestClient;
+  let reviewerClient: MlflowRestClient;
+  let model: string;
+  let logged: LoggedDiabetesModel;
+
+  function cli(args: string[], token = REVIEWER_TOKEN): Promise<{ code: number; stdout: string; stderr: string }> {
+    return runBuiltCli(args, { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: token, MLFLOW_TRACKING_URI: 'databricks' });
+  }
+
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'build first: node scripts/build.mjs');
+    const mlflowUrl = (await mlflowServer).url;
+    emulator = await startDatabricksEmulator({
+      mlflowTrackingUri: mlflowUrl,
+      python: venvPython,
+      tokens: [REVIEWER_TOKEN],
+      users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }],
+    });
+    mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
+    reviewerClient = new MlflowRestClient({ baseUrl: emulator.url, token: REVIEWER_TOKEN });
+    logged = await logDiabetesModel(mlflowUrl, uniqueName('dbx-cli'));
+    model = uniqueName('dbx-cli-model');
+    await reviewerClient.createRegisteredModel(model);
+    for (let i = 0; i < 2; i++) await reviewerClient.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
+    await reviewerClient.transitionModelVersionStage(model, '1', 'Staging', false);
+  });
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  it('requests, lists, refuses the non-manager, approves with archive, rejects, cancels and shows the history', async () => {
+    const created = await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'staging', '--comment', 'better rmse'], SCIENTIST_TOKEN);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, new RegExp(`Requested Staging for ${model} version 2 \\(as ${SCIENTIST}\\)`));
+
+    const listed = await cli(['models', 'requests', 'list', '--name', model, '--version', '2']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^STAGE\s+REQUESTED BY\s+CREATED\s+COMMENT\s+YOU MAY\n/);
+    assert.match(listed.stdout, new RegExp(`Staging\\s+${SCIENTIST}\\s+\\d{4}-\\S+\\s+better rmse\\s+approve,reject`));
+
+    const denied = await cli(['models', 'requests', 'approve', '--name', model, '--version', '2', '--stage', 'Staging', '--archive-existing'], SCIENTIST_TOKEN);
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /mlflow-wb models requests approve: .*permission denied .*HTTP 403.*Can Manage/);
+    assert.doesNotMatch(denied.stderr, /dapi-/, 'no token in messages');
+
+    const approved = await cli(['models', 'requests', 'approve', '--name', model, '--version', '2', '--stage', 'Staging', '--archive-existing', '--comment', 'ok']);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stdout, /is now in Staging \(other versions in that stage archived\)/);
+    assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
+    assert.equal((await mlflow.getModelVersion(model, '1')).current_stage, 'Archived');
+
+    assert.equal((await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'Production'], SCIENTIST_TOKEN)).code, 0);
+    const rejected = await cli(['models', 'requests', 'reject', '--name', model, '--version', '2', '--stage', 'Production', '--comment', 'not yet']);
+    assert.equal(rejected.code, 0, rejected.stderr);
+    assert.equal((await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'Production'], SCIENTIST_TOKEN)).code, 0);
+    // Without --creator, the signed-in user's own request is cancelled.
+    const cancelled = await cli(['models', 'requests', 'cancel', '--name', model, '--version', '2', '--stage', 'Production', '--format', 'json'], SCIENTIST_TOKEN);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal((JSON.parse(cancelled.stdout) as { activity_type: string }).activity_type, 'CANCELLED_REQUEST');
+    assert.match((await cli(['models', 'requests', 'list', '--name', model, '--version', '2'])).stdout, /No open transition requests/);
+
+    const history = await cli(['models', 'requests', 'history', '--name', model, '--version', '2']);
+    assert.equal(history.code, 0, history.stderr);
+    const events = history.stdout.trim().split('\n').slice(1).map((l) => l.replace(/^\S+\s+/, ''));
+    assert.deepEqual(events, [
+      `${SCIENTIST} requested None → Staging ("better rmse")`,
+      `emulated.user@example.com approved None → Staging ("ok")`,
+      `${SCIENTIST} requested Staging → Production`,
+      `emulated.user@example.com rejected the request for Production ("not yet")`,
+      `${SCIENTIST} requested Staging → Production`,
+      `${SCIENTIST} cancelled the request for Production`,
+    ]);
+  });
+
+  it('answers usage mistakes with exit 2 and workspace refusals with 1', async () => {
+    const notDatabricks = await cli(['models', 'requests', 'list', '--name', model, '--version', '1', '--tracking-uri', 'http://127.0.0.1:9']);
+    assert.equal(notDatabricks.code, 2);
+    assert.match(notDatabricks.stderr, /stage transition requests exist only in Databricks workspaces, not on MLflow 127\.0\.0\.1:9: use --tracking-uri databricks/);
+    const badStage = await cli(['models', 'requests', 'create', '--name', model, '--version', '1', '--stage', 'Prod']);
+    assert.equal(badStage.code, 2);
+    assert.match(badStage.stderr, /'Prod' is not a stage/);
+    const missing = await cli(['models', 'requests', 'list', '--name', model, '--version', '77']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /version '77' does not exist/);
+  });
+
+  it('lists endpoints and queries one with its model’s saved input example or a CSV file', async () => {
+    const none = await cli(['endpoints', 'list']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /No serving endpoints/);
+    const name = uniqueName('cli-endpoint').slice(0, 60);
+    await reviewerClient.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name, config: { served_entities: [{ entity_name: model, entity_version: '2' }] } } });
+    await waitForServingEndpoint(reviewerClient, name, { timeoutMs: 200_000, pollIntervalMs: 500 });
+
+    const listed = await cli(['endpoints', 'list']);
+    assert.match(listed.stdout, new RegExp(`^NAME\\s+STATE\\s+SERVES\\s+CREATOR\\s+UPDATED\\n${name}\\s+READY\\s+${model} v2\\s+emulated\\.user@example\\.com`));
+
+    const fromExample = await cli(['endpoints', 'query', '--name', name]);
+    assert.equal(fromExample.code, 0, fromExample.stderr);
+    assert.match(fromExample.stderr, new RegExp(`Using the input example of models:/${model}/2`));
+    assert.match(fromExample.stderr, /HTTP 200 in \d+\.\d ms/);
+    assertPredictionsClose(JSON.parse(fromExample.stdout), logged.expected_example);
+
+    const csv = path.join(makeTempDir('endpoint-query'), 'rows.csv');
+    fs.writeFileSync(csv, [logged.columns.join(','), ...logged.rows.map((r) => r.join(','))].join('\n'));
+    const fromCsv = await cli(['endpoints', 'query', '--name', name, '--input', csv]);
+    assert.equal(fromCsv.code, 0, fromCsv.stderr);
+    assertPredictionsClose(JSON.parse(fromCsv.stdout), logged.expected_rows);
+
+    const unknown = await cli(['endpoints', 'query', '--name', 'no-such-endpoint', '--input', csv]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Serving endpoint 'no-such-endpoint' does not exist in the workspace .*mlflow-wb endpoints list/);
+  });
+});

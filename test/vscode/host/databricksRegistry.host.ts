@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { MlflowWorkbenchApi } from '../../../src/extension';
+import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
+
+/** Seeded by the outer test (test/vscode/databricksRegistry.test.ts) in the workspace emulator. */
+const model = process.env.MLFLOW_WB_DBX_MODEL!;
+const endpointName = process.env.MLFLOW_WB_DBX_ENDPOINT!;
+
+async function api(): Promise<MlflowWorkbenchApi> {
+  const extension = vscode.extensions.getExtension<MlflowWorkbenchApi>('mlflow-workbench.mlflow-workbench')!;
+  const exports = await extension.activate();
+  for (let i = 0; i < 100 && !exports.connections.all().some((c) => c.kind === 'databricks' && c.client); i++) await new Promise((r) => setTimeout(r, 100));
+  return exports;
+}
+
+async function databricksRoot(): Promise<{ tree: MlflowWorkbenchApi['registryTree']; root: ExplorerNode }> {
+  const { registryTree } = await api();
+  const root = (await registryTree.getChildren()).find((n) => n.type === 'connection' && n.connection.kind === 'databricks');
+  assert.ok(root, 'no Databricks connection in the Model Registry view');
+  return { tree: registryTree, root };
+}
+
+async function versionNode(version: string): Promise<{ tree: MlflowWorkbenchApi['registryTree']; node: ExplorerNode }> {
+  const { tree, root } = await databricksRoot();
+  const modelNode = (await tree.getChildren(root)).find((n) => n.type === 'registeredModel' && n.model.name === model);
+  assert.ok(modelNode, `no ${model}`);
+  const node = (await tree.getChildren(modelNode)).find((n) => n.type === 'modelVersion' && n.version.version === version);
+  assert.ok(node, `no version ${version}`);
+  return { tree, node };
+}
+
+suite('Databricks registry workflow in the extension host', () => {
+  test('the connection lists its serving endpoints with state and served entities', async () => {
+    const { tree, root } = await databricksRoot();
+    const children = await tree.getChildren(root);
+    assert.equal(children[0]?.type, 'servingEndpoints');
+    const endpoints = await tree.getChildren(children[0]);
+    const endpoint = endpoints.find((n) => n.type === 'servingEndpoint' && n.endpoint.name === endpointName);
+    assert.ok(endpoint, `endpoints: ${endpoints.map((e) => e.id).join(', ')}`);
+    const item = tree.getTreeItem(endpoint);
+    assert.equal(item.contextValue, 'mlflow.servingEndpoint');
+    assert.equal(item.description, 'READY');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
+    const served = await tree.getChildren(endpoint);
+    assert.equal(served.length, 1);
+    assert.match(String(tree.getTreeItem(served[0]!).description), new RegExp(`^${model} v1 · READY$`));
+  });
+
+  test('a version shows its open transition request and its activity', async () => {
+    const { tree, node } = await versionNode('2');
+    assert.match(String(tree.getTreeItem(node).contextValue), /^mlflow\.modelVersion.*\.requests$/);
+    const [requests, activity] = await tree.getChildren(node);
+    assert.equal(tree.getTreeItem(requests!).label, 'Transition Requests');
+    assert.equal(tree.getTreeItem(activity!).label, 'Activity');
+    const open = await tree.getChildren(requests);
+    assert.equal(open.length, 1);
+    const request = open[0]!;
+    assert.equal(request.type, 'transitionRequest');
+    const item = tree.getTreeItem(request);
+    assert.equal(item.label, '→ Staging');
+    assert.match(String(item.description), /^data\.scientist@example\.com · .+ · “beats v1”$/);
+    assert.equal(item.contextValue, 'mlflow.transitionRequest');
+    const events = await tree.getChildren(activity);
+    assert.deepEqual(events.map((e) => tree.getTreeItem(e).label), ['data.scientist@example.com requested None → Staging ("beats v1")']);
+  });
+
+  test('approving from the tree (archive, comment) moves the version and refreshes its requests and activity', async () => {
+    const { tree, node } = await versionNode('2');
+    const [requests, activity] = await tree.getChildren(node);
+    const [request] = await tree.getChildren(requests);
+    // The person's answers to the two prompts; the workspace calls are real.
+    const window = vscode.window as { showQuickPick: unknown; showInputBox: unknown };
+    const original = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox };
+    const asked: string[] = [];
+    window.showQuickPick = (items: readonly { label: string; archive?: boolean }[], options?: vscode.QuickPickOptions) => {
+      asked.push(options?.title ?? '');
+      return Promise.resolve(items.find((i) => i.archive === true));
+    };
+    window.showInputBox = (options?: vscode.InputBoxOptions) => {
+      asked.push(options?.title ?? '');
+      return Promise.resolve('approved in VS Code');
+    };
+    try {
+      await vscode.commands.executeCommand('mlflow.approveTransitionRequest', request);
+    } finally {
+      Object.assign(window, original);
+    }
+    assert.equal(asked.length, 2, asked.join(' | '));
+    assert.match(asked[0]!, /other versions in Staging/);
+    const after = await versionNode('2');
+    assert.equal(after.node.type === 'modelVersion' && after.node.version.current_stage, 'Staging');
+    assert.match(String(after.tree.getTreeItem(after.node).description), /^Staging/);
+    const open = await tree.getChildren(requests);
+    assert.equal(open[0]?.type, 'message');
+    const events = await tree.getChildren(activity);
+    assert.equal(tree.getTreeItem(events[0]!).label, 'emulated.user@example.com approved None → Staging ("approved in VS Code")');
+  });
+});
