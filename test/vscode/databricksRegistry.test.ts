@@ -41,9 +41,9 @@ describe('Databricks registry workflow in the real extension host', () => {
     const log = await runHostSuite('databricksRegistry.host.js', {
       workspace: copyFixture('example-project'),
       settings: { 'mlflow.trackingUri': 'databricks' },
-      env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: REVIEWER_TOKEN, DATABRICKS_CONFIG_PROFILE: '', MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint },
+      env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: REVIEWER_TOKEN, DATABRICKS_CONFIG_PROFILE: '', MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint, MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example) },
     });
-    assert.match(log, /3 passing/);
+    assert.match(log, /4 passing/);
     // What the host approved really moved the stages on the MLflow server.
     const mlflow = new MlflowRestClient({ baseUrl: url });
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');

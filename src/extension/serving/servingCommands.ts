@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { queryServingEndpoint, servedEntitiesOf, type ServingEndpoint } from '../../engine/databricks/servingEndpoints';
 import { buildInvocationBody, invokeModel, InvocationInputError, type InvocationBody, type InvocationResult } from '../../engine/serving/invocationRequest';
 import { loadInputExample, runModelSources } from '../../engine/serving/modelArtifacts';
 import {
+  endpointRequestKey,
   formatInvocationResponse,
   isSampleRequestFile,
   listSampleRequests,
@@ -16,7 +18,7 @@ import type { TrackingConnection, TrackingConnections } from '../explorer/tracki
 import { getOutputChannel } from '../outputChannel';
 import { ModelServers, type ServedModel } from './modelServers';
 
-/** Where a test request goes: a local model server (or, later, a remote endpoint). */
+/** Where a test request goes: a local model server or a Databricks model serving endpoint. */
 interface RequestTarget {
   /** Shown in pickers and the response, e.g. "diabetes v3 at http://127.0.0.1:5123". */
   label: string;
@@ -37,6 +39,8 @@ const RESPONSE_SCHEME = 'mlflow-response';
 export function registerServing(context: vscode.ExtensionContext, connections: TrackingConnections): ModelServers {
   const servers = new ModelServers();
   const responses = new ResponseDocuments();
+  /** Endpoints sent to in this window, by request key: their request files go back to them. */
+  const endpointTargets = new Map<string, RequestTarget>();
   const guarded = (id: string, handler: (...args: never[]) => Promise<unknown>) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {
       try {
@@ -104,13 +108,15 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
       // From the editor title of a saved request: send that file (with unsaved edits) to its model.
       const fileUri = arg instanceof vscode.Uri ? arg : arg === undefined ? activeRequestFile() : undefined;
       if (fileUri) {
-        const target = await targetForRequestFile(fileUri, servers, connections);
+        const target = endpointTargets.get(requestKeyOfFile(fileUri.fsPath)) ?? (await targetForRequestFile(fileUri, servers, connections));
         if (!target) return undefined;
         const document = await vscode.workspace.openTextDocument(fileUri);
         return send(target, document.getText(), vscode.workspace.asRelativePath(fileUri), path.extname(fileUri.fsPath).toLowerCase() === '.csv' ? 'csv' : 'json');
       }
-      const target = await targetFor(arg, servers, connections);
+      const endpoint = endpointNode(arg);
+      const target = endpoint ? endpointTarget(endpoint.connection, endpoint.endpoint) : await targetFor(arg, servers, connections);
       if (!target) return undefined;
+      if (endpoint) endpointTargets.set(target.requestKey, target);
       const input = await pickInput(target);
       if (!input) return undefined;
       return send(target, input.text, input.name, input.format);
@@ -140,6 +146,23 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
   }
 
   return servers;
+}
+
+function endpointNode(value: unknown): { connection: TrackingConnection; endpoint: ServingEndpoint } | undefined {
+  const node = value as ExplorerNode | undefined;
+  return node?.type === 'servingEndpoint' && node.connection.client ? node : undefined;
+}
+
+/** A Databricks serving endpoint; its input example is the one of the registered version it serves. */
+function endpointTarget(connection: TrackingConnection, endpoint: ServingEndpoint): RequestTarget {
+  const served = servedEntitiesOf(endpoint).find((e) => e.entity_name && e.entity_version);
+  return {
+    label: `endpoint ${endpoint.name} (${connection.label})`,
+    requestKey: endpointRequestKey(endpoint.name),
+    modelUri: served ? `models:/${served.entity_name}/${served.entity_version}` : undefined,
+    connection,
+    invoke: (body) => queryServingEndpoint(connection.client!, endpoint.name, body),
+  };
 }
 
 function isServedModel(value: unknown): value is ServedModel {

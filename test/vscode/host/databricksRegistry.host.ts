@@ -6,6 +6,8 @@ import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes
 /** Seeded by the outer test (test/vscode/databricksRegistry.test.ts) in the workspace emulator. */
 const model = process.env.MLFLOW_WB_DBX_MODEL!;
 const endpointName = process.env.MLFLOW_WB_DBX_ENDPOINT!;
+/** What the served model predicts in Python for its saved input example. */
+const expectedExample = JSON.parse(process.env.MLFLOW_WB_DBX_EXPECTED ?? '[]') as number[];
 
 async function api(): Promise<MlflowWorkbenchApi> {
   const extension = vscode.extensions.getExtension<MlflowWorkbenchApi>('mlflow-workbench.mlflow-workbench')!;
@@ -45,6 +47,36 @@ suite('Databricks registry workflow in the extension host', () => {
     const served = await tree.getChildren(endpoint);
     assert.equal(served.length, 1);
     assert.match(String(tree.getTreeItem(served[0]!).description), new RegExp(`^${model} v1 · READY$`));
+  });
+
+  test('Send Test Request on an endpoint posts the served version\'s input example and shows the answer', async () => {
+    const { tree, root } = await databricksRoot();
+    const [group] = await tree.getChildren(root);
+    const endpoint = (await tree.getChildren(group)).find((n) => n.type === 'servingEndpoint' && n.endpoint.name === endpointName);
+    const window = vscode.window as { showQuickPick: unknown };
+    const original = window.showQuickPick;
+    const offered: string[] = [];
+    window.showQuickPick = (items: readonly { label: string }[]) => {
+      offered.push(...items.map((i) => i.label));
+      return Promise.resolve(items.find((i) => i.label.includes('saved input example')));
+    };
+    let result: { status: number; body: { predictions?: number[] } } | undefined;
+    try {
+      result = await vscode.commands.executeCommand('mlflow.sendTestRequest', endpoint);
+    } finally {
+      window.showQuickPick = original;
+    }
+    assert.ok(offered.some((l) => l.includes('saved input example')), offered.join(' | '));
+    assert.equal(result?.status, 200, JSON.stringify(result));
+    const predictions = result.body.predictions ?? [];
+    assert.equal(predictions.length, expectedExample.length);
+    predictions.forEach((p, i) => assert.ok(Math.abs(p - expectedExample[i]!) < 1e-6, `prediction ${i}: ${p} vs ${expectedExample[i]}`));
+    // The answer is shown beside, and the example is kept with the endpoint's sample requests.
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'mlflow-response');
+    assert.ok(shown, 'no response editor');
+    assert.match(shown.document.getText(), new RegExp(`"target": "endpoint ${endpointName}`));
+    const saved = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.mlflow', 'requests', `endpoint-${endpointName}`, 'input-example.json');
+    assert.ok((await vscode.workspace.fs.stat(saved)).size > 0);
   });
 
   test('a version shows its open transition request and its activity', async () => {
