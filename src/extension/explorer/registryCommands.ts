@@ -10,6 +10,7 @@ import {
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { ModelVersionStage } from '../../engine/mlflow/mlflowTypes';
 import { isUnityCatalogModelName } from '../../engine/mlflow/registryCapabilities';
+import { parseTagList } from '../../engine/mlflow/tagList';
 import { runModelSources } from '../../engine/serving/modelArtifacts';
 import type { ExplorerNode } from './explorerNodes';
 import { hasWorkspaceRegistryWorkflow, type RegistryTreeProvider } from './registryTreeProvider';
@@ -32,14 +33,28 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       if (!source) return;
       const name = await pickModelName(node);
       if (!name) return;
+      const description = await vscode.window.showInputBox({ title: `Register as ${name}: description of the new version (optional)`, prompt: 'Enter to skip.' });
+      if (description === undefined) return;
+      const tagsText = await vscode.window.showInputBox({
+        title: `Register as ${name}: tags of the new version (optional)`,
+        prompt: 'key=value pairs separated by commas, e.g. team=forecasting, dataset=2026-11. Enter to skip.',
+        validateInput: (text) => parseTagList(text).error,
+      });
+      if (tagsText === undefined) return;
       try {
         await client.createRegisteredModel(name);
       } catch (err) {
         if (!(err instanceof MlflowApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
       }
-      const version = await client.createModelVersion(name, source.source, run.info.run_id, { modelId: source.modelId });
-      registry.refresh();
-      void vscode.window.showInformationMessage(`Registered ${name} version ${version.version} from run ${run.info.run_name ?? run.info.run_id}.`);
+      const version = await client.createModelVersion(name, source.source, run.info.run_id, {
+        modelId: source.modelId,
+        description: description.trim() || undefined,
+        tags: parseTagList(tagsText).tags,
+      });
+      await registry.refreshModel(node.connection, name);
+      void vscode.window.showInformationMessage(`Registered ${name} version ${version.version} from run ${run.info.run_name ?? run.info.run_id}.`, 'Serve Model Locally').then((action) => {
+        if (action) void vscode.commands.executeCommand('mlflow.serveModel', `models:/${name}/${version.version}`);
+      });
     }),
     register('mlflow.transitionStage', async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
@@ -67,7 +82,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
         archiveExisting = answer.archive;
       }
       await node.connection.client!.transitionModelVersionStage(v.name, v.version, stage.label as ModelVersionStage, archiveExisting);
-      registry.refresh();
+      await registry.refreshModel(node.connection, v.name);
     }),
     ...registerTransitionRequestCommands(register, registry),
     register('mlflow.setAlias', async (node?: ExplorerNode) => {
@@ -85,7 +100,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       });
       if (!alias) return;
       await node.connection.client!.setRegisteredModelAlias(v.name, alias, v.version);
-      registry.refresh();
+      await registry.refreshModel(node.connection, v.name);
     }),
     register('mlflow.deleteAlias', async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
@@ -98,7 +113,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       const alias = aliases.length === 1 ? aliases[0] : await vscode.window.showQuickPick(aliases, { title: 'Delete which alias?' });
       if (!alias) return;
       await node.connection.client!.deleteRegisteredModelAlias(v.name, alias);
-      registry.refresh();
+      await registry.refreshModel(node.connection, v.name);
     }),
     register('mlflow.editDescription', async (node?: ExplorerNode) => {
       const client = node?.type === 'modelVersion' || node?.type === 'registeredModel' ? node.connection.client! : undefined;
@@ -106,18 +121,26 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       const current = node.type === 'modelVersion' ? node.version.description : node.type === 'registeredModel' ? node.model.description : '';
       const description = await vscode.window.showInputBox({ title: 'Description', value: current ?? '' });
       if (description === undefined) return;
-      if (node.type === 'modelVersion') await client.updateModelVersion(node.version.name, node.version.version, description);
-      else if (node.type === 'registeredModel') await client.updateRegisteredModel(node.model.name, description);
-      registry.refresh();
+      if (node.type === 'modelVersion') {
+        await client.updateModelVersion(node.version.name, node.version.version, description);
+        await registry.refreshVersion(node);
+      } else if (node.type === 'registeredModel') {
+        await client.updateRegisteredModel(node.model.name, description);
+        await registry.refreshModel(node.connection, node.model.name);
+      }
     }),
     register('mlflow.setModelTag', async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion' && node?.type !== 'registeredModel') return;
       const pair = await vscode.window.showInputBox({ title: 'Tag (key=value)', validateInput: (t) => (/^[^=\s]+=/.test(t) ? undefined : 'Write key=value.') });
       if (!pair) return;
       const [key, ...rest] = pair.split('=');
-      if (node.type === 'modelVersion') await node.connection.client!.setModelVersionTag(node.version.name, node.version.version, key, rest.join('='));
-      else await node.connection.client!.setRegisteredModelTag(node.model.name, key, rest.join('='));
-      registry.refresh();
+      if (node.type === 'modelVersion') {
+        await node.connection.client!.setModelVersionTag(node.version.name, node.version.version, key, rest.join('='));
+        await registry.refreshVersion(node);
+      } else {
+        await node.connection.client!.setRegisteredModelTag(node.model.name, key, rest.join('='));
+        await registry.refreshModel(node.connection, node.model.name);
+      }
     }),
     register('mlflow.deleteModelVersion', async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
@@ -126,7 +149,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       const answer = await vscode.window.showWarningMessage(`Delete ${what}? This cannot be undone.`, { modal: true }, 'Delete Version');
       if (answer !== 'Delete Version') return;
       await node.connection.client!.deleteModelVersion(v.name, v.version);
-      registry.refresh();
+      await registry.refreshModel(node.connection, v.name);
     }),
     register('mlflow.deleteRegisteredModel', async (node?: ExplorerNode) => {
       if (node?.type !== 'registeredModel') return;
@@ -138,7 +161,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       );
       if (answer !== 'Delete Model') return;
       await node.connection.client!.deleteRegisteredModel(node.model.name);
-      registry.refresh();
+      await registry.refreshModel(node.connection, node.model.name);
     }),
   ];
 }

@@ -64,6 +64,40 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     this.changed.fire(parent ?? target);
   }
 
+  /**
+   * Re-reads one registered model and refreshes only its node (stages and aliases in its description)
+   * and its versions. A model that appeared (registered) or is gone (deleted) joins or leaves its
+   * connection's list, and only that list is redrawn.
+   */
+  async refreshModel(connection: TrackingConnection, name: string): Promise<void> {
+    const connectionId = `conn:${connection.id}`;
+    const state = this.models.get(connectionId);
+    let fresh: MlflowRegisteredModel | undefined;
+    try {
+      fresh = await connection.client!.getRegisteredModel(name);
+    } catch (err) {
+      if (!(err instanceof MlflowApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST')) throw err;
+    }
+    const shown = this.shown.get(`${connectionId}/model:${name}`);
+    const index = state?.items.findIndex((m) => m.name === name) ?? -1;
+    if (fresh && shown?.type === 'registeredModel' && index >= 0) {
+      shown.model = fresh;
+      state!.items[index] = fresh;
+      this.changed.fire(shown);
+      return;
+    }
+    if (state) {
+      if (index >= 0) state.items.splice(index, 1);
+      // A new model goes where the name-sorted list has it (or comes with a later page).
+      if (fresh) {
+        const at = state.items.findIndex((m) => m.name > name);
+        if (at >= 0) state.items.splice(at, 0, fresh);
+        else if (!state.nextPageToken) state.items.push(fresh);
+      }
+    }
+    this.changed.fire(this.shown.get(connectionId));
+  }
+
   /** The node with this id as the tree holds it, if shown. */
   shownNode(id: string): Node | undefined {
     return this.shown.get(id);

@@ -47,6 +47,10 @@ describe('model registry actions from the trees', () => {
     await workbench.treeItem('Runs', 'model-run').waitFor({ timeout: 30_000 });
     await contextMenu('Runs', 'model-run', 'Register Model');
     await quickInput(modelName, modelName);
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'description of the new version' }).waitFor({ timeout: 20_000 });
+    await quickInput('ridge baseline from the UI test');
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'tags of the new version' }).waitFor({ timeout: 20_000 });
+    await quickInput('team=ml, data=2026-11');
     await workbench.notification(`Registered ${modelName} version 1`).waitFor({ timeout: 30_000 });
 
     await workbench.expand('Model Registry', modelName);
@@ -65,5 +69,10 @@ describe('model registry actions from the trees', () => {
     assert.equal(version.version, '1');
     assert.equal(version.current_stage, 'Staging');
     assert.match(version.source ?? '', /\/model$/);
+    assert.equal(version.description, 'ridge baseline from the UI test');
+    assert.deepEqual(
+      (version.tags ?? []).map((t) => [t.key, t.value]).sort(),
+      [['data', '2026-11'], ['team', 'ml']],
+    );
   });
 });
