@@ -29,3 +29,10 @@ export function registryCapabilities(opts: { registryUri?: string; modelName?: s
     (opts.modelName !== undefined && isUnityCatalogModelName(opts.modelName));
   return { stages: !uc, aliases: true, unityCatalog: uc };
 }
+
+/** What a registry supports, in a few words for the Model Registry view's connection row. */
+export function registryCapabilityText(caps: RegistryCapabilities, databricksWorkspace: boolean): string {
+  if (caps.unityCatalog) return 'Unity Catalog: aliases, no stages';
+  if (databricksWorkspace) return 'aliases, stages, transition requests';
+  return 'aliases; stages (deprecated)';
+}

@@ -4,7 +4,7 @@ import { describeActivity, listModelVersionActivities, listTransitionRequests } 
 import { formatTimestamp } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowModelVersion, MlflowRegisteredModel } from '../../engine/mlflow/mlflowTypes';
-import { isUnityCatalogModelName } from '../../engine/mlflow/registryCapabilities';
+import { isUnityCatalogModelName, registryCapabilities, registryCapabilityText } from '../../engine/mlflow/registryCapabilities';
 import { getOutputChannel } from '../outputChannel';
 import { errorText, messageNode, type ExplorerNode } from './explorerNodes';
 import { EMBEDDED_ID, type TrackingConnection, type TrackingConnections } from './trackingConnections';
@@ -120,6 +120,15 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item = new vscode.TreeItem(node.connection.label, vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon(node.connection.kind === 'databricks' ? 'cloud' : 'server');
         item.contextValue = 'mlflow.registryConnection';
+        if (node.connection.resolved) {
+          const caps = registryCapabilities({ registryUri: node.connection.resolved.unityCatalog ? 'databricks-uc' : undefined });
+          item.description = registryCapabilityText(caps, node.connection.kind === 'databricks');
+          item.tooltip = `${node.connection.label}: ${item.description}. ${
+            caps.unityCatalog
+              ? 'Models have three-part names (catalog.schema.model); use aliases such as @champion.'
+              : 'Stages (None/Staging/Production/Archived) still work here but are deprecated in favour of aliases.'
+          }`;
+        }
         break;
       case 'registeredModel': {
         const m = node.model;

@@ -9,7 +9,7 @@ import {
   trackingProcessEnv,
   TrackingUriError,
 } from '../../../src/engine/connections/trackingUri';
-import { registryCapabilities } from '../../../src/engine/mlflow/registryCapabilities';
+import { registryCapabilities, registryCapabilityText } from '../../../src/engine/mlflow/registryCapabilities';
 import { makeTempDir } from '../../support/repoPaths';
 
 const noHome = () => makeTempDir('home');
@@ -132,5 +132,13 @@ describe('the environment of child MLflow processes', () => {
     });
     // A profile is read from ~/.databrickscfg by MLflow itself.
     assert.deepEqual(trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks://dev', connection: { ...base, token: 'dapi1' } }), { MLFLOW_TRACKING_URI: 'databricks://dev' });
+  });
+});
+
+describe('what a registry supports, said on its connection row', () => {
+  it('names aliases only for Unity Catalog, transition requests for a Databricks workspace, deprecated stages for MLflow', () => {
+    assert.equal(registryCapabilityText(registryCapabilities({ registryUri: 'databricks-uc' }), true), 'Unity Catalog: aliases, no stages');
+    assert.equal(registryCapabilityText(registryCapabilities({}), true), 'aliases, stages, transition requests');
+    assert.equal(registryCapabilityText(registryCapabilities({}), false), 'aliases; stages (deprecated)');
   });
 });
