@@ -20,11 +20,17 @@ type Register = (id: string, handler: (...args: never[]) => unknown) => vscode.D
 /** Register, stage, alias, describe and delete: the registry actions of the trees. */
 export function registerRegistryCommands(register: Register, registry: RegistryTreeProvider): vscode.Disposable[] {
   return [
-    register('mlflow.registerModel', async (node?: ExplorerNode) => {
-      if (node?.type !== 'run') return;
+    register('mlflow.registerModel', async (clicked?: ExplorerNode) => {
+      // A run (its models are offered) or one of its artifact folders holding a model.
+      if (clicked?.type !== 'run' && !(clicked?.type === 'artifact' && clicked.file.is_dir)) return;
+      const node: Extract<ExplorerNode, { type: 'run' }> =
+        clicked.type === 'run' ? clicked : { type: 'run', id: clicked.id, connection: clicked.connection, run: clicked.run, pagerKey: '' };
       const client = node.connection.client!;
       const run = node.run;
-      const sources = await runModelSources(client, run);
+      const sources =
+        clicked.type === 'artifact'
+          ? [{ label: clicked.file.path, description: `runs:/…/${clicked.file.path}`, source: `runs:/${run.info.run_id}/${clicked.file.path}`, modelId: undefined }]
+          : await runModelSources(client, run);
       if (sources.length === 0) {
         void vscode.window.showWarningMessage(`Run ${run.info.run_name ?? run.info.run_id} has no logged model (no MLflow 3 logged model and no artifact folder with an MLmodel file).`);
         return;

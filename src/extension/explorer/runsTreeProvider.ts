@@ -376,6 +376,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
           icon: 'package',
           contextValue: 'mlflow.loggedModel',
           copyValue: `models:/${model.info.model_id}`,
+          owner: node.connection,
         }));
       }
     }

@@ -206,6 +206,12 @@ async function modelToServe(arg: ExplorerNode | string | undefined, connections:
     const picked = choices.length === 1 ? choices[0] : await vscode.window.showQuickPick(choices, { title: `Serve which version of ${m.name}?` });
     return picked ? { modelUri: picked.uri, label: shortLabel(picked.uri), connection: arg.connection } : undefined;
   }
+  if (arg?.type === 'artifact' && arg.file.is_dir) {
+    return { modelUri: `runs:/${arg.run.info.run_id}/${arg.file.path}`, label: `${arg.run.info.run_name ?? arg.run.info.run_id.slice(0, 8)}/${arg.file.path}`, connection: arg.connection };
+  }
+  if (arg?.type === 'leaf' && arg.contextValue === 'mlflow.loggedModel' && arg.copyValue && arg.owner) {
+    return { modelUri: arg.copyValue, label: `${arg.label} (${arg.copyValue.replace(/^models:\/+/, '')})`, connection: arg.owner };
+  }
   if (arg?.type === 'run') {
     const client = arg.connection.client;
     if (!client) return undefined;

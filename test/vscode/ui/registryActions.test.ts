@@ -10,12 +10,15 @@ describe('model registry actions from the trees', () => {
   let client: MlflowRestClient;
   let experimentName: string;
   const modelName = uniqueName('ui-registered');
+  const folderModelName = uniqueName('ui-from-folder');
+  let runId: string;
   before(async () => {
     const { url } = await useMlflowServer();
     client = new MlflowRestClient({ baseUrl: url });
     experimentName = uniqueName('ui-registry');
     const experimentId = await client.createExperiment(experimentName);
     const run = await client.createRun(experimentId, 'model-run');
+    runId = run.run_id;
     // A model artifact folder as mlflow.pyfunc.log_model would leave it (MLmodel marks it as a model).
     await client.uploadArtifact(run.run_id, 'model/MLmodel', 'artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n');
     await client.updateRun(run.run_id, 'FINISHED');
@@ -74,5 +77,26 @@ describe('model registry actions from the trees', () => {
       (version.tags ?? []).map((t) => [t.key, t.value]).sort(),
       [['data', '2026-11'], ['team', 'ml']],
     );
+  });
+
+  it('registers a model from an artifact folder of the run', async () => {
+    await workbench.expand('Runs', 'model-run');
+    await workbench.expand('Runs', 'Artifacts');
+    const folder = workbench.page.locator('.part.sidebar .monaco-list-row[aria-level="5"]', { hasText: /^model$/ }).first();
+    await folder.waitFor({ timeout: 30_000 });
+    await folder.click({ button: 'right' });
+    const item = workbench.page.locator('.monaco-menu .action-item', { hasText: 'Register Model' }).first();
+    await item.waitFor({ timeout: 20_000 });
+    await item.hover();
+    await workbench.page.keyboard.press('Enter');
+    await quickInput(folderModelName, folderModelName);
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'description of the new version' }).waitFor({ timeout: 20_000 });
+    await quickInput('');
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'tags of the new version' }).waitFor({ timeout: 20_000 });
+    await quickInput('');
+    await workbench.notification(`Registered ${folderModelName} version 1`).waitFor({ timeout: 30_000 });
+    const version = await client.getModelVersion(folderModelName, '1');
+    assert.equal(version.source, `runs:/${runId}/model`);
+    assert.equal(version.run_id, runId);
   });
 });
