@@ -6,6 +6,7 @@ import type { RunsTreeProvider } from './extension/explorer/runsTreeProvider';
 import type { TrackingConnections } from './extension/explorer/trackingConnections';
 import { registerLaunching } from './extension/launching/launchCommands';
 import { getOutputChannel } from './extension/outputChannel';
+import { registerRunDetails, type RunDetailsPanels } from './extension/runDetails/registerRunDetails';
 import { registerScaffolding } from './extension/scaffolding/registerScaffolding';
 import { registerValidation } from './extension/validation/registerValidation';
 import type { ValidationDiagnostics } from './extension/validation/validationDiagnostics';
@@ -17,6 +18,7 @@ export interface MlflowWorkbenchApi {
   registryTree: RegistryTreeProvider;
   diagnostics: ValidationDiagnostics;
   comparePanels: ComparePanels;
+  runDetailsPanels: RunDetailsPanels;
 }
 
 /**
@@ -31,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   registerScaffolding(context);
   registerLaunching(context, connections, runs);
   const comparePanels = registerComparePanel(context, { connections, runsView });
-  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels };
+  const runDetailsPanels = registerRunDetails(context, { connections, runsView });
+  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels, runDetailsPanels };
 }
 
 export function deactivate(): void {

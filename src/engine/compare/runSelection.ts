@@ -26,7 +26,7 @@ export async function fetchRuns(client: Pick<MlflowRestClient, 'getRun'>, runIds
 }
 
 /** Runs that are not over yet: the compare panel keeps polling while there are some. */
-export function isActive(run: MlflowRun): boolean {
+export function isActive(run: { info: { status: string } }): boolean {
   return run.info.status === 'RUNNING' || run.info.status === 'SCHEDULED';
 }
 

@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
@@ -9,6 +8,7 @@ import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validateFromWebview, type FromWebviewMessage, type HistorySeries, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { getOutputChannel } from '../outputChannel';
+import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 
 export const COMPARE_VIEW_TYPE = 'mlflow.compare';
 /** globalState key: metric key → higher is better, as the user last set it. */
@@ -60,12 +60,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
-    };
+    return webviewPanelOptions(context);
   }
 
   constructor(
@@ -92,32 +87,7 @@ export class ComparePanel implements vscode.Disposable {
 
   /** The webview's HTML: a strict CSP, one nonce'd script, styles and script from dist/webview only. */
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(18).toString('base64');
-    const base = vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'webview');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'compare.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(base, 'compare.css'));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>Compare runs</title>
-</head>
-<body>
-<div id="app" data-nonce="${nonce}"><p class="state">Loading ${this.runIds.length} runs…</p></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.deps.context.extensionUri, { bundle: 'compare', title: 'Compare runs', loading: `Loading ${this.runIds.length} runs…` });
   }
 
   /** Validates and dispatches one message from the webview; invalid ones are logged and dropped. */
