@@ -221,7 +221,7 @@ function metricsTable(metrics: RunMetric[]): HTMLElement {
     h(
       'table',
       { className: 'grid metrics' },
-      h('thead', {}, h('tr', {}, ...['Metric', 'Latest', 'Min', 'Max', 'Step', 'History'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ...['Metric', 'Latest', 'Min', 'Max', 'Step', 'History'].map((t, i) => h('th', { scope: 'col', className: i >= 1 && i <= 4 ? 'num' : '' }, t)))),
       h(
         'tbody',
         {},
@@ -289,7 +289,7 @@ function artifactList(files: MlflowFileInfo[], depth: number): HTMLElement {
         return h(
           'li',
           { role: 'treeitem' },
-          h('button', { type: 'button', className: 'link artifact-file', title: `Open ${f.path}`, dataset: { path: f.path }, onclick: () => post({ type: 'openArtifact', path: f.path }) }, `📄 ${name}`),
+          h('button', { type: 'button', className: 'link artifact-file', title: `Open ${f.path}`, dataset: { path: f.path }, onclick: () => post({ type: 'openArtifact', path: f.path }) }, name),
           f.file_size !== undefined ? h('span', { className: 'hint' }, ` ${formatBytes(f.file_size)}`) : '',
         );
       }
@@ -310,7 +310,7 @@ function artifactList(files: MlflowFileInfo[], depth: number): HTMLElement {
       return h(
         'li',
         { role: 'treeitem', 'aria-expanded': String(open) },
-        h('button', { type: 'button', className: 'link artifact-folder', dataset: { path: f.path }, onclick: toggle }, `${open ? '▾' : '▸'} 📁 ${name}`),
+        h('button', { type: 'button', className: 'link artifact-folder', dataset: { path: f.path }, onclick: toggle }, `${open ? '▾' : '▸'} ${name}/`),
         children,
       );
     }),
