@@ -45,6 +45,21 @@ export async function connectionReady(connections: TrackingConnections, id: stri
   });
 }
 
+/** Resolves when some connection has a client, or after a few seconds (the caller then reports none). */
+function connectionsLoaded(connections: TrackingConnections, ms = 5000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    const sub = connections.onDidChange(() => {
+      if (connections.all().some((c) => c.client)) done();
+    });
+    function done() {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    }
+  });
+}
+
 export interface PickedRuns {
   connectionId: string;
   runIds: string[];
@@ -64,6 +79,8 @@ export interface PickRunsOptions {
 export async function pickRuns(connections: TrackingConnections, o: PickRunsOptions): Promise<PickedRuns | undefined> {
   let connection: TrackingConnection | undefined = o.preselect?.connection;
   if (!connection) {
+    // Run from the palette right after start-up, the connections may still be loading.
+    if (!connections.all().some((c) => c.client)) await connectionsLoaded(connections);
     const usable = connections.all().filter((c) => c.client);
     if (usable.length === 0) {
       const action = await vscode.window.showErrorMessage(`${o.what}: no MLflow tracking server is connected.`, 'Set Tracking URI', 'Start Local Server');

@@ -17,8 +17,9 @@ export interface ComparePanels {
 
 /**
  * Registers the "Compare runs" panel: the commands `mlflow.compareRuns` (Runs tree multi-selection,
- * passed by the context menu or read from `runsView` when run from the palette; else a run picker) and `mlflow.compareWithParentChildren`, and the serializer that
- * restores open panels after a window reload. Both commands return the panel they open (or undefined).
+ * passed by the context menu or read from `runsView` when run from the palette; else a run picker),
+ * `mlflow.compareWithParentChildren` and `mlflow.compareWithPrevious` (a run node), and the serializer
+ * that restores open panels after a window reload. The commands return the panel they open (or undefined).
  */
 export function registerComparePanel(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): ComparePanels {
   const panelDeps = { connections: deps.connections, context };

@@ -60,4 +60,42 @@ describe('run details panel (real VS Code, real MLflow server)', () => {
     await view.locator('button.artifact-file[data-path="notes/summary.txt"]').click();
     await workbench.page.locator('.tab', { hasText: 'summary.txt' }).first().waitFor({ timeout: 30_000 });
   });
+
+  it('from the palette with the run picker (experiment, then a run typed by id); restored after a window reload', async () => {
+    const wb = workbench!;
+    const { url } = await useMlflowServer();
+    const client = new MlflowRestClient({ baseUrl: url });
+    const experiment = (await client.searchExperiments({ filter: "name LIKE 'ui-details-%'" })).items[0];
+    const run = (await client.searchRuns({ experimentIds: [experiment.experiment_id], filter: "attributes.run_name = 'broken-run'" })).items[0];
+    // Close the tabs and clear the tree's selection, so the command asks.
+    await wb.runCommand('View: Close All Editors');
+    await wb.page.reload();
+    await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await wb.runCommand('MLflow: Show Run Details');
+    const input = wb.page.locator('.quick-input-widget input');
+    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: experiment.name }).first().waitFor({ timeout: 30_000 });
+    await input.fill(experiment.name);
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'broken-run' }).first().waitFor({ timeout: 30_000 });
+    await input.fill(run.info.run_id);
+    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'broken-run' }).first().waitFor({ timeout: 10_000 });
+    await wb.page.keyboard.press('Enter');
+    const status = wb.webview().locator('dd[data-field="Status"]');
+    await status.waitFor({ timeout: 60_000 });
+    assert.equal(await status.innerText(), 'FAILED');
+    assert.equal(await wb.webview().locator('table.models').count(), 0, 'broken-run registered nothing');
+
+    // A reload brings the panel back with the same run (the serializer and the saved state).
+    // (Developer: Reload Window lets the workbench save its editors first; a bare page reload may not.)
+    await wb.page.evaluate(() => Object.assign(globalThis, { beforeReload: true }));
+    await wb.page.waitForTimeout(1500);
+    await wb.runCommand('Developer: Reload Window');
+    await wb.page.waitForFunction(() => !('beforeReload' in globalThis), undefined, { timeout: 30_000 });
+    await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const restored = wb.webview().locator('dd[data-field="Run ID"]');
+    await restored.waitFor({ timeout: 60_000 });
+    assert.equal(await wb.page.evaluate(() => 'beforeReload' in globalThis), false, 'the window was not reloaded');
+    assert.equal(await restored.innerText(), run.info.run_id);
+  });
 });
