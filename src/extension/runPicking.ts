@@ -28,6 +28,16 @@ export function runNodesOf(clicked: unknown, selected: unknown): RunNode[] {
   return runs.filter((n) => !seen.has(n.run.info.run_id) && seen.add(n.run.info.run_id));
 }
 
+/** The client of a panel's connection, or an error saying why there is none (for the panel to show). */
+export function connectionClient(connections: TrackingConnections, connectionId: string): { client: MlflowRestClient; label: string } {
+  const connection = connections.get(connectionId);
+  if (!connection?.client) {
+    const why = connection?.problem ? `: ${connection.problem}` : connection ? '' : ' (it is no longer configured)';
+    throw new Error(`The tracking server "${connection?.label ?? connectionId}" is not available${why}. Check MLflow's connections in the Runs view, then retry.`);
+  }
+  return { client: connection.client, label: connection.label };
+}
+
 /** Waits until the connection is loaded (after a reload, connections load asynchronously). */
 export async function connectionReady(connections: TrackingConnections, id: string): Promise<void> {
   if (id === EMBEDDED_ID) void connections.startEmbedded();

@@ -2,7 +2,7 @@
 // overview, params, metrics with a sampled history, tags, the artifact root and the registered
 // model versions the run produced. A failure of one section (history, artifacts, registry) is kept
 // as a problem of that section; only the run itself is required.
-import { collectAll, isCancelled, MlflowApiError, type MlflowRestClient } from '../mlflow/mlflowRestClient';
+import { ClientErrorCodes, collectAll, isCancelled, MlflowApiError, type MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { MlflowFileInfo, MlflowRun } from '../mlflow/mlflowTypes';
 import { loadHistories, mapLimit, BULK_INTERVAL_MAX_RESULTS, type HistoryClient } from '../compare/loadHistories';
 import { downsample } from '../compare/downsample';
@@ -73,6 +73,19 @@ export async function loadRunDetails(client: RunDetailsClient, runId: string, o:
     modelVersions,
     problems,
   };
+}
+
+/**
+ * One line for the panel from a failed load: what failed and what to do (the full text belongs in
+ * a log). A missing run, an authentication failure and any other error each read differently.
+ */
+export function describeRunLoadFailure(err: unknown, runId: string, serverLabel: string): string {
+  if (err instanceof RunNotFoundError) return `Run ${runId} was not found on ${serverLabel}: it was deleted for good, or it was recorded on another tracking server.`;
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  if (err instanceof MlflowApiError && (err.errorCode === ClientErrorCodes.unauthenticated || err.httpStatus === 401)) {
+    return `${message} Set it with "MLflow: Set Token for Tracking Server", then retry.`;
+  }
+  return `Could not load run ${runId}: ${message}`;
 }
 
 /** The overview of a run from its info and tags (exported for unit tests). */

@@ -3,11 +3,12 @@ import { compareRuns, type RunComparison } from '../../engine/compare/compareRun
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
 import { loadHistories, BULK_INTERVAL_MAX_RESULTS, type LoadedSeries } from '../../engine/compare/loadHistories';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
-import { isCancelled } from '../../engine/mlflow/mlflowRestClient';
+import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validateFromWebview, type FromWebviewMessage, type HistorySeries, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { getOutputChannel } from '../outputChannel';
+import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 
 export const COMPARE_VIEW_TYPE = 'mlflow.compare';
@@ -122,14 +123,10 @@ export class ComparePanel implements vscode.Disposable {
     }
   }
 
-  private client() {
-    const connection = this.deps.connections.get(this.connectionId);
-    if (!connection?.client) {
-      const why = connection?.problem ? `: ${connection.problem}` : connection ? '' : ' (it is no longer configured)';
-      throw new Error(`The tracking server "${connection?.label ?? this.connectionId}" is not available${why}. Check MLflow's connections in the Runs view, then retry.`);
-    }
-    return { client: connection.client, label: connection.label };
+  private client(): { client: MlflowRestClient; label: string } {
+    return connectionClient(this.deps.connections, this.connectionId);
   }
+
 
   /** (Re)reads the runs and posts them; keeps polling while some run is still RUNNING. */
   async loadRuns(refresh: boolean): Promise<void> {

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { isActive } from '../../engine/compare/runSelection';
-import { isCancelled, MlflowApiError, ClientErrorCodes, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
-import { loadRunDetails, RunNotFoundError, type RunDetails } from '../../engine/runDetails/runDetails';
+import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
+import { describeRunLoadFailure, loadRunDetails, type RunDetails } from '../../engine/runDetails/runDetails';
 import { validateFromRunDetails, type FromRunDetailsMessage, type ToRunDetailsMessage } from '../../../webview/contract';
 import { compareWithPrevious } from '../compare/registerComparePanel';
 import { openRunArtifact } from '../explorer/openArtifact';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { getOutputChannel } from '../outputChannel';
+import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 
 export const RUN_DETAILS_VIEW_TYPE = 'mlflow.runDetails';
@@ -114,13 +115,9 @@ export class RunDetailsPanel implements vscode.Disposable {
   }
 
   private client(): { client: MlflowRestClient; label: string } {
-    const connection = this.deps.connections.get(this.connectionId);
-    if (!connection?.client) {
-      const why = connection?.problem ? `: ${connection.problem}` : connection ? '' : ' (it is no longer configured)';
-      throw new Error(`The tracking server "${connection?.label ?? this.connectionId}" is not available${why}. Check MLflow's connections in the Runs view, then retry.`);
-    }
-    return { client: connection.client, label: connection.label };
+    return connectionClient(this.deps.connections, this.connectionId);
   }
+
 
   /** (Re)reads the run and posts it; keeps polling while it is running. */
   async load(refresh: boolean): Promise<void> {
@@ -144,7 +141,7 @@ export class RunDetailsPanel implements vscode.Disposable {
       if (refreshing) this.schedulePoll();
     } catch (err) {
       if (this.disposed || isCancelled(err) || abort.signal.aborted) return;
-      const message = describeFailure(err, this.runId, label);
+      const message = describeRunLoadFailure(err, this.runId, label);
       getOutputChannel().error(`Run details: loading ${this.runId} failed: ${err instanceof Error ? err.message : String(err)}`);
       // A failed poll keeps the data shown; only a first load becomes an error state.
       if (refresh && this.details) {
@@ -198,7 +195,7 @@ export class RunDetailsPanel implements vscode.Disposable {
       const run = await client.getRun(this.runId);
       await compareWithPrevious(this.deps, this.connectionId, client, run);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Compare with previous run: ${describeFailure(err, this.runId, this.connectionId)}`);
+      void vscode.window.showErrorMessage(`Compare with previous run: ${describeRunLoadFailure(err, this.runId, this.connectionId)}`);
     }
   }
 
@@ -228,14 +225,4 @@ export class RunDetailsPanel implements vscode.Disposable {
 
 function isRunning(details: RunDetails): boolean {
   return isActive({ info: { status: details.overview.status } });
-}
-
-/** One line for the panel: what failed and what to do. The full text goes to the output channel. */
-function describeFailure(err: unknown, runId: string, serverLabel: string): string {
-  if (err instanceof RunNotFoundError) return `Run ${runId} was not found on ${serverLabel}: it was deleted for good, or it was recorded on another tracking server.`;
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  if (err instanceof MlflowApiError && (err.errorCode === ClientErrorCodes.unauthenticated || err.httpStatus === 401)) {
-    return `${message} Set it with "MLflow: Set Token for Tracking Server", then retry.`;
-  }
-  return `Could not load run ${runId}: ${message}`;
 }
