@@ -7,6 +7,7 @@ import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRe
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validateFromWebview, type FromWebviewMessage, type HistorySeries, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
+import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -30,25 +31,16 @@ export interface ComparePanelDeps {
  * One "Compare runs" webview: loads the runs, lines them up (engine/compare), answers the webview's
  * requests (histories, direction flips, CSV export, copy) and re-reads runs that are still running.
  */
-export class ComparePanel implements vscode.Disposable {
+export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   private static readonly open = new Set<ComparePanel>();
   private runs: MlflowRun[] = [];
   private missing: string[] = [];
   private comparison: RunComparison | undefined;
   /** runId/metricKey → min/max over the history, from loaded histories. */
   private readonly extremes = new Map<string, Map<string, { min?: number; max?: number }>>();
-  private readonly disposables: vscode.Disposable[] = [];
   private poll: NodeJS.Timeout | undefined;
   private runsAbort: AbortController | undefined;
   private historiesAbort: AbortController | undefined;
-  private disposed = false;
-  private readyResolve!: () => void;
-  /** Resolves once the webview said `ready` (tests and the serializer wait on it). */
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
-  /** Every message posted to the webview, newest last (bounded; for tests and diagnostics). */
-  readonly posted: ToWebviewMessage[] = [];
-  private readonly postedEmitter = new vscode.EventEmitter<ToWebviewMessage>();
-  readonly onDidPost = this.postedEmitter.event;
 
   static all(): readonly ComparePanel[] {
     return [...ComparePanel.open];
@@ -65,18 +57,17 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly deps: ComparePanelDeps,
     readonly connectionId: string,
     readonly runIds: string[],
   ) {
+    super(panel);
     ComparePanel.open.add(this);
     panel.webview.options = ComparePanel.webviewOptions(deps.context);
     panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'mlflow.svg');
     panel.title = `Compare ${runIds.length} runs`;
     this.disposables.push(
-      this.postedEmitter,
-      panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.handleMessage(raw)),
       panel.onDidChangeViewState(() => {
         // Polling a hidden panel wastes server time; pick it up again when shown.
@@ -101,7 +92,7 @@ export class ComparePanel implements vscode.Disposable {
     const message: FromWebviewMessage = result.value;
     switch (message.type) {
       case 'ready':
-        this.readyResolve();
+        this.markReady();
         await this.loadRuns(false);
         return;
       case 'retry':
@@ -270,27 +261,15 @@ export class ComparePanel implements vscode.Disposable {
     }
   }
 
-  private post(message: ToWebviewMessage): void {
-    if (this.disposed) return;
-    this.posted.push(message);
-    if (this.posted.length > 50) this.posted.splice(0, this.posted.length - 50);
-    this.postedEmitter.fire(message);
-    void this.panel.webview.postMessage(message);
-  }
-
   /** The current comparison (after the runs loaded). */
   get current(): RunComparison | undefined {
     return this.comparison;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected disposeResources(): void {
     ComparePanel.open.delete(this);
     clearTimeout(this.poll);
     this.runsAbort?.abort();
     this.historiesAbort?.abort();
-    for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
   }
 }

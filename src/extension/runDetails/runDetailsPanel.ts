@@ -6,6 +6,7 @@ import { validateFromRunDetails, type FromRunDetailsMessage, type ToRunDetailsMe
 import { compareWithPrevious } from '../compare/registerComparePanel';
 import { openRunArtifact } from '../explorer/openArtifact';
 import type { TrackingConnections } from '../explorer/trackingConnections';
+import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -24,22 +25,13 @@ export interface RunDetailsPanelDeps {
  * (open an artifact, list a folder, open the git commit, compare with the previous run, copy) and
  * re-reads the run while it is running, so it shows the end when the run finishes.
  */
-export class RunDetailsPanel implements vscode.Disposable {
+export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
   private static readonly open = new Set<RunDetailsPanel>();
   private details: RunDetails | undefined;
   /** Artifact paths the panel listed: the only ones the webview may open or expand. */
   private readonly knownArtifacts = new Map<string, boolean>();
-  private readonly disposables: vscode.Disposable[] = [];
   private poll: NodeJS.Timeout | undefined;
   private loadAbort: AbortController | undefined;
-  private disposed = false;
-  private readyResolve!: () => void;
-  /** Resolves once the webview said `ready`. */
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
-  /** Every message posted to the webview, newest last (bounded; for tests and diagnostics). */
-  readonly posted: ToRunDetailsMessage[] = [];
-  private readonly postedEmitter = new vscode.EventEmitter<ToRunDetailsMessage>();
-  readonly onDidPost = this.postedEmitter.event;
 
   static all(): readonly RunDetailsPanel[] {
     return [...RunDetailsPanel.open];
@@ -58,17 +50,16 @@ export class RunDetailsPanel implements vscode.Disposable {
   }
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly deps: RunDetailsPanelDeps,
     readonly connectionId: string,
     readonly runId: string,
   ) {
+    super(panel);
     RunDetailsPanel.open.add(this);
     panel.webview.options = webviewPanelOptions(deps.context);
     panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'mlflow.svg');
     this.disposables.push(
-      this.postedEmitter,
-      panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.handleMessage(raw)),
       panel.onDidChangeViewState(() => {
         if (panel.visible && this.details && isRunning(this.details) && !this.poll) this.schedulePoll();
@@ -87,7 +78,7 @@ export class RunDetailsPanel implements vscode.Disposable {
     const message: FromRunDetailsMessage = result.value;
     switch (message.type) {
       case 'ready':
-        this.readyResolve();
+        this.markReady();
         await this.load(false);
         return;
       case 'retry':
@@ -199,27 +190,15 @@ export class RunDetailsPanel implements vscode.Disposable {
     }
   }
 
-  private post(message: ToRunDetailsMessage): void {
-    if (this.disposed) return;
-    this.posted.push(message);
-    if (this.posted.length > 50) this.posted.splice(0, this.posted.length - 50);
-    this.postedEmitter.fire(message);
-    void this.panel.webview.postMessage(message);
-  }
-
   /** The details last loaded. */
   get current(): RunDetails | undefined {
     return this.details;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected disposeResources(): void {
     RunDetailsPanel.open.delete(this);
     clearTimeout(this.poll);
     this.loadAbort?.abort();
-    for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
   }
 }
 
