@@ -179,5 +179,20 @@ suite('run details panel in the extension host', () => {
     }
     const none = await vscode.commands.executeCommand<ComparePanel | undefined>('mlflow.compareWithPrevious', parent);
     assert.equal(none, undefined);
+
+    // The details panel's header button does the same.
+    const { comparePanels } = await api();
+    const details = (await vscode.commands.executeCommand<RunDetailsPanel>('mlflow.showRunDetails', failed))!;
+    try {
+      await nextMessage(details, isDetails);
+      const before = new Set(comparePanels.all());
+      await details.handleMessage({ type: 'compareWithPrevious' });
+      const opened = comparePanels.all().filter((p) => !before.has(p));
+      assert.equal(opened.length, 1, 'one compare panel opened');
+      assert.deepEqual(opened[0].runIds, [parent.run.info.run_id, failed.run.info.run_id]);
+      opened[0].dispose();
+    } finally {
+      details.dispose();
+    }
   });
 });
