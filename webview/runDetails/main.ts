@@ -32,6 +32,8 @@ let sparklines: uPlot[] = [];
 /** Artifact folder → its files once listed (undefined while loading), and which folders are open. */
 const folders = new Map<string, MlflowFileInfo[] | { error: string } | undefined>();
 const expanded = new Set<string>();
+/** Whether the system tags are unfolded (kept across the re-renders of a running run). */
+let systemTagsOpen = false;
 
 function post(message: FromRunDetailsMessage): void {
   vscode.postMessage(message);
@@ -209,7 +211,9 @@ function keyValueTable(kind: string, rows: KeyValue[], empty: string): HTMLEleme
 
 function systemTags(rows: KeyValue[]): HTMLElement | string {
   if (rows.length === 0) return '';
-  return h('details', { className: 'system-tags' }, h('summary', {}, `System tags (mlflow.*): ${rows.length}`), keyValueTable('system-tags', rows, ''));
+  const fold = h('details', { className: 'system-tags', open: systemTagsOpen }, h('summary', {}, `System tags (mlflow.*): ${rows.length}`), keyValueTable('system-tags', rows, ''));
+  fold.addEventListener('toggle', () => (systemTagsOpen = fold.open));
+  return fold;
 }
 
 function metricsTable(metrics: RunMetric[]): HTMLElement {
