@@ -6,6 +6,7 @@ import type { RunsTreeProvider } from './extension/explorer/runsTreeProvider';
 import type { TrackingConnections } from './extension/explorer/trackingConnections';
 import { registerLaunching } from './extension/launching/launchCommands';
 import { getOutputChannel } from './extension/outputChannel';
+import { registerRunDetails, type RunDetailsPanels } from './extension/runDetails/registerRunDetails';
 import { registerScaffolding } from './extension/scaffolding/registerScaffolding';
 import type { ModelServers } from './extension/serving/modelServers';
 import { registerServing } from './extension/serving/servingCommands';
@@ -20,6 +21,7 @@ export interface MlflowWorkbenchApi {
   diagnostics: ValidationDiagnostics;
   comparePanels: ComparePanels;
   modelServers: ModelServers;
+  runDetailsPanels: RunDetailsPanels;
 }
 
 /**
@@ -34,8 +36,9 @@ export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   registerScaffolding(context);
   registerLaunching(context, connections, runs);
   const comparePanels = registerComparePanel(context, { connections, runsView });
+  const runDetailsPanels = registerRunDetails(context, { connections, runsView });
   const modelServers = registerServing(context, connections);
-  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels, modelServers };
+  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels, runDetailsPanels, modelServers };
 }
 
 export function deactivate(): void {

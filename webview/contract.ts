@@ -111,6 +111,17 @@ const arr =
     }
     return undefined;
   };
+/** A fixed-length array, e.g. a sparkline's [step, timestamp, value] points. */
+const tuple =
+  (...items: Check[]): Check =>
+  (v, p) => {
+    if (!Array.isArray(v) || v.length !== items.length) return `${p} must be an array of ${items.length} items`;
+    for (let i = 0; i < items.length; i++) {
+      const e = items[i](v[i], `${p}[${i}]`);
+      if (e) return e;
+    }
+    return undefined;
+  };
 /**
  * A Float64Array of at most `max` items. Any float64 is a number (NaN and ±Infinity included, as
  * `num` allows), so the type and the length are the whole check: constant time for any size.
@@ -222,4 +233,147 @@ export function validatePanelState(value: unknown): Validation<ComparePanelState
   if (error) return { ok: false, error };
   const state = value as ComparePanelState;
   return state.runIds.length === 0 ? { ok: false, error: 'state.runIds is empty' } : { ok: true, value: state };
+}
+
+// ================================================================ run details panel
+// Messages of the run details panel (src/extension/runDetails/, webview/runDetails/). Separate from
+// the compare panel's: its own message unions, validators and state, sharing only the checks above.
+// The details' shapes are the engine's (src/engine/runDetails/runDetails.ts), sent as they are.
+
+export type { KeyValue, RunDetails, RunDetailsProblem, RunMetric, RunModelVersion, RunOverview, SparkPoint } from '../src/engine/runDetails/runDetailsTypes';
+import type { RunDetails } from '../src/engine/runDetails/runDetailsTypes';
+import type { MlflowFileInfo } from '../src/engine/mlflow/mlflowTypes';
+
+/** Extension → run details webview. */
+export type ToRunDetailsMessage =
+  /** `refreshing`: the run is still running and the panel re-reads it. */
+  | { type: 'details'; connectionId: string; connectionLabel: string; details: RunDetails; refreshing: boolean }
+  | { type: 'loading'; what: string }
+  /** The run could not be loaded; `retry`: a Retry button makes sense. */
+  | { type: 'error'; message: string; retry: boolean }
+  /** The files of an artifact folder the webview asked for (`error` when listing failed). */
+  | { type: 'artifacts'; path: string; files: MlflowFileInfo[]; error?: string }
+  | { type: 'notice'; message: string };
+
+/** Run details webview → extension. */
+export type FromRunDetailsMessage =
+  | { type: 'ready' }
+  | { type: 'retry' }
+  /** Opens (or downloads) an artifact file listed by the panel. */
+  | { type: 'openArtifact'; path: string }
+  /** Lists an artifact folder listed by the panel. */
+  | { type: 'listArtifacts'; path: string }
+  /** Opens the run's git commit page (the URL the extension computed; the webview sends none). */
+  | { type: 'openCommit' }
+  | { type: 'compareWithPrevious' }
+  | { type: 'copy'; text: string };
+
+/** What the run details panel persists (vscode.setState) and its serializer restores. */
+export interface RunDetailsPanelState {
+  connectionId: string;
+  runId: string;
+}
+
+/** A relative artifact path: no leading slash, no backslash, no `.`/`..` segments, no NUL. */
+const artifactPath: Check = (v, p) => {
+  const e = str(4000)(v, p);
+  if (e) return e;
+  const s = v as string;
+  if (s === '' || s.startsWith('/') || s.includes('\\') || s.includes('\0') || s.split('/').some((seg) => seg === '..' || seg === '.' || seg === '')) {
+    return `${p} must be a relative artifact path without "..", "." or empty segments`;
+  }
+  return undefined;
+};
+
+const keyValue = obj({ key: str(1000), value: str() });
+const fileInfo = obj({ path: str(4000), is_dir: bool, file_size: optional(num) });
+const runOverview = obj({
+  runId: str(200),
+  runName: optional(str(1000)),
+  status: str(50),
+  lifecycleStage: str(50),
+  experimentId: str(200),
+  experimentName: optional(str(1000)),
+  startTime: optional(num),
+  endTime: optional(num),
+  durationMs: optional(num),
+  user: optional(str(1000)),
+  sourceName: optional(str()),
+  sourceType: optional(str(100)),
+  entryPoint: optional(str(1000)),
+  parentRunId: optional(str(200)),
+  artifactUri: optional(str()),
+  gitCommit: optional(str(200)),
+  gitRepoUrl: optional(str(4000)),
+  gitBranch: optional(str(1000)),
+  gitCommitUrl: optional(str(4000)),
+  gitHost: optional(oneOf('github', 'gitlab', 'bitbucket', 'azure')),
+});
+const runMetric = obj({
+  key: str(1000),
+  latest: orMissing(num),
+  latestText: str(100),
+  step: num,
+  timestamp: num,
+  min: optional(num),
+  max: optional(num),
+  exact: bool,
+  history: arr(tuple(num, num, orMissing(num)), 100_000),
+});
+const runModelVersion = obj({
+  name: str(1000),
+  version: str(50),
+  stage: optional(str(50)),
+  aliases: arr(str(1000), 1000),
+  status: optional(str(100)),
+  source: optional(str()),
+  creationTimestamp: optional(num),
+});
+const runDetails = obj({
+  overview: runOverview,
+  params: arr(keyValue),
+  metrics: arr(runMetric),
+  tags: arr(keyValue),
+  systemTags: arr(keyValue),
+  artifacts: arr(fileInfo),
+  modelVersions: arr(runModelVersion),
+  problems: arr(obj({ section: oneOf('experiment', 'metrics', 'artifacts', 'models'), message: str(10_000) })),
+});
+
+const toRunDetailsChecks: Record<ToRunDetailsMessage['type'], Check> = {
+  details: obj({ connectionId: str(2000), connectionLabel: str(1000), details: runDetails, refreshing: bool }),
+  loading: obj({ what: str(1000) }),
+  error: obj({ message: str(10_000), retry: bool }),
+  artifacts: obj({ path: str(4000), files: arr(fileInfo), error: optional(str(10_000)) }),
+  notice: obj({ message: str(10_000) }),
+};
+
+const fromRunDetailsChecks: Record<FromRunDetailsMessage['type'], Check> = {
+  ready: obj({}),
+  retry: obj({}),
+  openArtifact: obj({ path: artifactPath }),
+  listArtifacts: obj({ path: artifactPath }),
+  openCommit: obj({}),
+  compareWithPrevious: obj({}),
+  copy: obj({ text: str() }),
+};
+
+/** Validates a message the run details webview received from the extension. */
+export function validateToRunDetails(value: unknown): Validation<ToRunDetailsMessage> {
+  return validate<ToRunDetailsMessage>(toRunDetailsChecks, value, 'toRunDetails');
+}
+
+/** Validates a message the extension received from the run details webview. */
+export function validateFromRunDetails(value: unknown): Validation<FromRunDetailsMessage> {
+  return validate<FromRunDetailsMessage>(fromRunDetailsChecks, value, 'fromRunDetails');
+}
+
+const runDetailsState = obj({ connectionId: str(2000), runId: str(200) });
+
+/** Validates the state a run details panel's serializer restores. */
+export function validateRunDetailsState(value: unknown): Validation<RunDetailsPanelState> {
+  const error = runDetailsState(value, 'state');
+  if (error) return { ok: false, error };
+  const state = value as RunDetailsPanelState;
+  return state.runId === '' ? { ok: false, error: 'state.runId is empty' } : { ok: true, value: state };
 }

@@ -1,6 +1,6 @@
 import { MlflowApiError, collectAll, isCancelled, type MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { MlflowRun } from '../mlflow/mlflowTypes';
-import { PARENT_RUN_TAG } from '../explorer/runListing';
+import { PARENT_RUN_TAG, parentRunId } from '../explorer/runListing';
 import { mapLimit } from './loadHistories';
 
 export interface FetchedRuns {
@@ -26,7 +26,7 @@ export async function fetchRuns(client: Pick<MlflowRestClient, 'getRun'>, runIds
 }
 
 /** Runs that are not over yet: the compare panel keeps polling while there are some. */
-export function isActive(run: MlflowRun): boolean {
+export function isActive(run: { info: { status: string } }): boolean {
   return run.info.status === 'RUNNING' || run.info.status === 'SCHEDULED';
 }
 
@@ -49,4 +49,39 @@ export async function siblingRuns(client: Pick<MlflowRestClient, 'searchRuns'>, 
     1000,
   );
   return { parentId, runs };
+}
+
+/**
+ * For "compare with previous run": the run of the same experiment that started just before `run`,
+ * at the same level (a top-level run's previous top-level run; a child run's previous sibling), so a
+ * sweep's children are not compared with the runs around the sweep. Undefined when there is none.
+ * Deleted runs are skipped. Runs are read newest first, a page at a time, until one fits.
+ */
+export async function previousRun(
+  client: Pick<MlflowRestClient, 'searchRuns'>,
+  run: MlflowRun,
+  o: { signal?: AbortSignal; pageSize?: number; maxRuns?: number } = {},
+): Promise<MlflowRun | undefined> {
+  const start = Number(run.info.start_time);
+  if (!start) return undefined;
+  const parent = parentRunId(run) || undefined;
+  const limit = o.maxRuns ?? 5000;
+  let pageToken: string | undefined;
+  let seen = 0;
+  do {
+    const page = await client.searchRuns({
+      experimentIds: [run.info.experiment_id],
+      filter: `attributes.start_time < ${Math.floor(start)}`,
+      orderBy: ['attributes.start_time DESC'],
+      maxResults: o.pageSize ?? 100,
+      pageToken,
+      signal: o.signal,
+    });
+    for (const candidate of page.items) {
+      if (candidate.info.run_id !== run.info.run_id && (parentRunId(candidate) || undefined) === parent) return candidate;
+    }
+    seen += page.items.length;
+    pageToken = page.nextPageToken || undefined;
+  } while (pageToken && seen < limit);
+  return undefined;
 }

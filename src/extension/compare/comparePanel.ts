@@ -1,15 +1,17 @@
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
 import { loadHistories, BULK_INTERVAL_MAX_RESULTS, type LoadedSeries } from '../../engine/compare/loadHistories';
 import { toHistoryColumns } from '../../engine/compare/historyColumns';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
-import { isCancelled } from '../../engine/mlflow/mlflowRestClient';
+import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validateFromWebview, type FromWebviewMessage, type HistorySeries, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
+import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
+import { connectionClient } from '../runPicking';
+import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 
 export const COMPARE_VIEW_TYPE = 'mlflow.compare';
 /** globalState key: metric key → higher is better, as the user last set it. */
@@ -30,25 +32,16 @@ export interface ComparePanelDeps {
  * One "Compare runs" webview: loads the runs, lines them up (engine/compare), answers the webview's
  * requests (histories, direction flips, CSV export, copy) and re-reads runs that are still running.
  */
-export class ComparePanel implements vscode.Disposable {
+export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   private static readonly open = new Set<ComparePanel>();
   private runs: MlflowRun[] = [];
   private missing: string[] = [];
   private comparison: RunComparison | undefined;
   /** runId/metricKey → min/max over the history, from loaded histories. */
   private readonly extremes = new Map<string, Map<string, { min?: number; max?: number }>>();
-  private readonly disposables: vscode.Disposable[] = [];
   private poll: NodeJS.Timeout | undefined;
   private runsAbort: AbortController | undefined;
   private historiesAbort: AbortController | undefined;
-  private disposed = false;
-  private readyResolve!: () => void;
-  /** Resolves once the webview said `ready` (tests and the serializer wait on it). */
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
-  /** Every message posted to the webview, newest last (bounded; for tests and diagnostics). */
-  readonly posted: ToWebviewMessage[] = [];
-  private readonly postedEmitter = new vscode.EventEmitter<ToWebviewMessage>();
-  readonly onDidPost = this.postedEmitter.event;
 
   static all(): readonly ComparePanel[] {
     return [...ComparePanel.open];
@@ -61,27 +54,21 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
-    };
+    return webviewPanelOptions(context);
   }
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly deps: ComparePanelDeps,
     readonly connectionId: string,
     readonly runIds: string[],
   ) {
+    super(panel);
     ComparePanel.open.add(this);
     panel.webview.options = ComparePanel.webviewOptions(deps.context);
     panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'mlflow.svg');
     panel.title = `Compare ${runIds.length} runs`;
     this.disposables.push(
-      this.postedEmitter,
-      panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.handleMessage(raw)),
       panel.onDidChangeViewState(() => {
         // Polling a hidden panel wastes server time; pick it up again when shown.
@@ -93,32 +80,7 @@ export class ComparePanel implements vscode.Disposable {
 
   /** The webview's HTML: a strict CSP, one nonce'd script, styles and script from dist/webview only. */
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(18).toString('base64');
-    const base = vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'webview');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'compare.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(base, 'compare.css'));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>Compare runs</title>
-</head>
-<body>
-<div id="app" data-nonce="${nonce}"><p class="state">Loading ${this.runIds.length} runs…</p></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.deps.context.extensionUri, { bundle: 'compare', title: 'Compare runs', loading: `Loading ${this.runIds.length} runs…` });
   }
 
   /** Validates and dispatches one message from the webview; invalid ones are logged and dropped. */
@@ -131,7 +93,7 @@ export class ComparePanel implements vscode.Disposable {
     const message: FromWebviewMessage = result.value;
     switch (message.type) {
       case 'ready':
-        this.readyResolve();
+        this.markReady();
         await this.loadRuns(false);
         return;
       case 'retry':
@@ -153,14 +115,10 @@ export class ComparePanel implements vscode.Disposable {
     }
   }
 
-  private client() {
-    const connection = this.deps.connections.get(this.connectionId);
-    if (!connection?.client) {
-      const why = connection?.problem ? `: ${connection.problem}` : connection ? '' : ' (it is no longer configured)';
-      throw new Error(`The tracking server "${connection?.label ?? this.connectionId}" is not available${why}. Check MLflow's connections in the Runs view, then retry.`);
-    }
-    return { client: connection.client, label: connection.label };
+  private client(): { client: MlflowRestClient; label: string } {
+    return connectionClient(this.deps.connections, this.connectionId);
   }
+
 
   /** (Re)reads the runs and posts them; keeps polling while some run is still RUNNING. */
   async loadRuns(refresh: boolean): Promise<void> {
@@ -304,27 +262,15 @@ export class ComparePanel implements vscode.Disposable {
     }
   }
 
-  private post(message: ToWebviewMessage): void {
-    if (this.disposed) return;
-    this.posted.push(message);
-    if (this.posted.length > 50) this.posted.splice(0, this.posted.length - 50);
-    this.postedEmitter.fire(message);
-    void this.panel.webview.postMessage(message);
-  }
-
   /** The current comparison (after the runs loaded). */
   get current(): RunComparison | undefined {
     return this.comparison;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected disposeResources(): void {
     ComparePanel.open.delete(this);
     clearTimeout(this.poll);
     this.runsAbort?.abort();
     this.historiesAbort?.abort();
-    for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
   }
 }

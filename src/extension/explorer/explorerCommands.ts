@@ -1,18 +1,12 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseTrackingUri } from '../../engine/connections/trackingUri';
 import { getOutputChannel } from '../outputChannel';
 import { errorText, type ExplorerNode } from './explorerNodes';
+import { openRunArtifact } from './openArtifact';
 import { registerRegistryCommands } from './registryCommands';
 import { RegistryTreeProvider } from './registryTreeProvider';
 import { RunsTreeProvider } from './runsTreeProvider';
 import { EMBEDDED_ID, TrackingConnections } from './trackingConnections';
-
-const TEXT_EXTENSIONS = new Set(['.txt', '.json', '.yaml', '.yml', '.md', '.py', '.csv', '.log', '.html', '.xml', '.toml', '.cfg', '.ini', '.sh', '.mlmodel']);
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp']);
-const TEXT_NAMES = new Set(['MLmodel', 'requirements.txt', 'conda.yaml', 'python_env.yaml', 'MLproject']);
 
 /** Registers the Runs and Model Registry views, the status bar item and every explorer command. */
 export function registerExplorer(context: vscode.ExtensionContext): {
@@ -179,22 +173,7 @@ export function registerExplorer(context: vscode.ExtensionContext): {
     }),
     command('mlflow.openArtifact', async (node?: ExplorerNode) => {
       if (node?.type !== 'artifact' || node.file.is_dir) return;
-      const data = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `Downloading ${node.file.path}` },
-        () => node.connection.client!.downloadArtifact(node.run.info.run_id, node.file.path),
-      );
-      const dir = path.join(context.globalStorageUri?.fsPath ?? os.tmpdir(), 'artifacts', node.run.info.run_id, path.dirname(node.file.path));
-      fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, path.basename(node.file.path));
-      fs.writeFileSync(file, data);
-      const ext = path.extname(file).toLowerCase();
-      const uri = vscode.Uri.file(file);
-      if (TEXT_EXTENSIONS.has(ext) || TEXT_NAMES.has(path.basename(file)) || IMAGE_EXTENSIONS.has(ext)) {
-        await vscode.commands.executeCommand('vscode.open', uri);
-      } else {
-        const action = await vscode.window.showInformationMessage(`Downloaded ${node.file.path} to ${file}.`, 'Reveal in File Explorer');
-        if (action) await vscode.commands.executeCommand('revealFileInOS', uri);
-      }
+      await openRunArtifact(context, node.connection.client!, node.run.info.run_id, node.file.path);
     }),
   );
   context.subscriptions.push(...registerRegistryCommands(command, registry));

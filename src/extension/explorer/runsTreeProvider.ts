@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatBytes } from '../../engine/explorer/formatting';
 import { describeRun, formatMetric, formatTimestamp, RunPager, tagValue } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowExperiment, MlflowRun } from '../../engine/mlflow/mlflowTypes';
@@ -421,12 +422,6 @@ function runTooltip(run: MlflowRun): vscode.MarkdownString {
   const source = tagValue(run, 'mlflow.source.name');
   if (source) md.appendMarkdown(`- Source: ${source}\n`);
   return md;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function describeNode(node: Node): string {

@@ -4,6 +4,7 @@ import type { MlflowWorkbenchApi } from '../../../src/extension';
 import type { ComparePanel } from '../../../src/extension/compare/comparePanel';
 import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
 import type { ToWebviewMessage } from '../../../webview/contract';
+import { nextMessage } from './panelMessages';
 
 /** Seeded by the outer test (test/vscode/compare.test.ts). */
 const experimentName = process.env.MLFLOW_WB_COMPARE_EXPERIMENT!;
@@ -35,24 +36,6 @@ function byName(nodes: RunNode[], ...names: string[]): RunNode[] {
   });
 }
 
-/** The next posted message matching `accept` (or one already posted), within `ms`. */
-function nextMessage<T extends ToWebviewMessage>(panel: ComparePanel, accept: (m: ToWebviewMessage) => m is T, ms = 30_000, includePast = true): Promise<T> {
-  const past = includePast ? panel.posted.filter(accept).at(-1) : undefined;
-  if (past) return Promise.resolve(past);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`no matching message in ${ms} ms; posted: ${panel.posted.map((m) => m.type).join(', ')}`));
-    }, ms);
-    const sub = panel.onDidPost((m) => {
-      if (accept(m)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(m);
-      }
-    });
-  });
-}
 const isRuns = (m: ToWebviewMessage): m is RunsMessage => m.type === 'runs';
 
 suite('compare panel in the extension host', () => {

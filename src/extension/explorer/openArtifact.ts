@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
+
+const TEXT_EXTENSIONS = new Set(['.txt', '.json', '.yaml', '.yml', '.md', '.py', '.csv', '.log', '.html', '.xml', '.toml', '.cfg', '.ini', '.sh', '.mlmodel']);
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp']);
+const TEXT_NAMES = new Set(['MLmodel', 'requirements.txt', 'conda.yaml', 'python_env.yaml', 'MLproject']);
+
+/**
+ * Downloads one artifact file of a run into the extension's storage and opens it in an editor
+ * (text, JSON, YAML, images), or offers to reveal it (other files). Used by `mlflow.openArtifact`
+ * and the run details panel. Returns the local file.
+ */
+export async function openRunArtifact(context: vscode.ExtensionContext, client: MlflowRestClient, runId: string, artifactPath: string): Promise<vscode.Uri> {
+  const data = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${artifactPath}` }, () => client.downloadArtifact(runId, artifactPath));
+  const root = path.join(context.globalStorageUri?.fsPath ?? os.tmpdir(), 'artifacts', runId);
+  const file = path.resolve(root, artifactPath);
+  // Artifact paths come from the server (and the panel): never write outside the run's folder.
+  if (!file.startsWith(root + path.sep)) throw new Error(`The artifact path ${artifactPath} leaves the run's folder: not downloaded.`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, data);
+  const ext = path.extname(file).toLowerCase();
+  const uri = vscode.Uri.file(file);
+  if (TEXT_EXTENSIONS.has(ext) || TEXT_NAMES.has(path.basename(file)) || IMAGE_EXTENSIONS.has(ext)) {
+    await vscode.commands.executeCommand('vscode.open', uri);
+  } else {
+    void vscode.window.showInformationMessage(`Downloaded ${artifactPath} to ${file}.`, 'Reveal in File Explorer').then((action) => {
+      if (action) void vscode.commands.executeCommand('revealFileInOS', uri);
+    });
+  }
+  return uri;
+}

@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+
+/**
+ * What the extension's webview panels (compare, run details) share: the webview's `ready`, posting
+ * messages (remembered, bounded, for tests and diagnostics) and disposal. Subclasses validate what
+ * they receive with the contract and release their own resources in `disposeResources`.
+ */
+export abstract class MessagingPanel<ToWebview extends { type: string }> implements vscode.Disposable {
+  protected disposed = false;
+  protected readonly disposables: vscode.Disposable[] = [];
+  private readyResolve!: () => void;
+  /** Resolves once the webview said `ready` (tests and the serializer wait on it). */
+  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+  /** Every message posted to the webview, newest last (bounded; for tests and diagnostics). */
+  readonly posted: ToWebview[] = [];
+  private readonly postedEmitter = new vscode.EventEmitter<ToWebview>();
+  readonly onDidPost = this.postedEmitter.event;
+
+  constructor(readonly panel: vscode.WebviewPanel) {
+    this.disposables.push(this.postedEmitter, panel.onDidDispose(() => this.dispose()));
+  }
+
+  protected markReady(): void {
+    this.readyResolve();
+  }
+
+  protected post(message: ToWebview): void {
+    if (this.disposed) return;
+    this.posted.push(message);
+    if (this.posted.length > 50) this.posted.splice(0, this.posted.length - 50);
+    this.postedEmitter.fire(message);
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Timers, requests in flight, the registry of open panels. */
+  protected abstract disposeResources(): void;
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeResources();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}

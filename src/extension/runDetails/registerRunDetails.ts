@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { validateRunDetailsState } from '../../../webview/contract';
+import type { ExplorerNode } from '../explorer/explorerNodes';
+import type { TrackingConnections } from '../explorer/trackingConnections';
+import { getOutputChannel } from '../outputChannel';
+import { connectionReady, pickRuns, reportFailure, runNodesOf } from '../runPicking';
+import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanel } from './runDetailsPanel';
+
+export interface RunDetailsPanels {
+  /** The open run details panels (for tests and other features). */
+  all(): readonly RunDetailsPanel[];
+}
+
+/**
+ * Registers the "Run details" panel: the command `mlflow.showRunDetails` (a run node of the Runs
+ * view, or from the palette the view's selected run, else a run picker; a run id string works too)
+ * and the serializer that restores open panels after a window reload. The command returns the panel.
+ */
+export function registerRunDetails(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): RunDetailsPanels {
+  const panelDeps = { connections: deps.connections, context };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mlflow.showRunDetails', async (clicked?: unknown, runId?: unknown): Promise<RunDetailsPanel | undefined> => {
+      try {
+        // ('<connection id>', '<run id>'): for links and other extensions.
+        if (typeof clicked === 'string' && typeof runId === 'string') return RunDetailsPanel.show(panelDeps, clicked, runId);
+        const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, undefined);
+        if (fromTree.length === 1) return RunDetailsPanel.show(panelDeps, fromTree[0].connection.id, fromTree[0].run.info.run_id);
+        const picked = await pickRuns(deps.connections, { what: 'Show run details', many: false, min: 1, preselect: fromTree[0] });
+        return picked ? RunDetailsPanel.show(panelDeps, picked.connectionId, picked.runIds[0]) : undefined;
+      } catch (err) {
+        return reportFailure('Show run details', err);
+      }
+    }),
+    vscode.window.registerWebviewPanelSerializer(RUN_DETAILS_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        const valid = validateRunDetailsState(state);
+        if (!valid.ok) {
+          getOutputChannel().warn(`Run details: not restoring a panel: ${valid.error}`);
+          panel.dispose();
+          return;
+        }
+        await connectionReady(deps.connections, valid.value.connectionId);
+        new RunDetailsPanel(panel, panelDeps, valid.value.connectionId, valid.value.runId);
+      },
+    }),
+  );
+  return { all: () => RunDetailsPanel.all() };
+}

@@ -1,0 +1,23 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { useMlflowServer } from '../support/mlflowServer';
+import { copyFixture } from '../support/repoPaths';
+import { seedTracking } from '../support/seedTracking';
+import { runHostSuite } from '../support/workbench';
+
+describe('run details panel in the real extension host', () => {
+  it('opens from a run node with the run\'s data, guards its messages, polls a running run, reports errors, compares with the previous run (runDetails.host)', async () => {
+    const { url } = await useMlflowServer();
+    const seeded = await seedTracking(url, 'host-details');
+    const client = new MlflowRestClient({ baseUrl: url });
+    await client.setTag(seeded.parentRunId, 'mlflow.source.git.repoURL', 'https://github.com/acme/churn.git');
+    await client.setTag(seeded.parentRunId, 'mlflow.source.git.commit', '0123456789abcdef0123456789abcdef01234567');
+    const log = await runHostSuite('runDetails.host.js', {
+      workspace: copyFixture('example-project'),
+      settings: { 'mlflow.trackingUri': url, 'mlflow.connections': [{ name: 'down', trackingUri: 'http://127.0.0.1:9' }] },
+      env: { MLFLOW_WB_DETAILS_EXPERIMENT: seeded.experimentName, MLFLOW_WB_DETAILS_MODEL: seeded.modelName },
+    });
+    assert.match(log, /5 passing/);
+  });
+});
