@@ -105,6 +105,19 @@ export class Workbench {
     if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
   }
 
+  /**
+   * Moves the keyboard focus down a tree from its focused row until a row with `text` is rendered:
+   * long trees render only the rows in view, so a child below the fold has no element yet.
+   */
+  async revealBelowFocus(viewName: string, text: string | RegExp, maxSteps = 40): Promise<void> {
+    const row = this.treeItem(viewName, text);
+    for (let i = 0; i < maxSteps && !(await row.isVisible()); i++) {
+      await this.page.keyboard.press('ArrowDown');
+      await this.page.waitForTimeout(100);
+    }
+    await row.waitFor({ timeout: 30_000 });
+  }
+
   notification(text: string) {
     return this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
   }

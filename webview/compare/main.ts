@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import type uPlot from 'uplot';
 import { MAX_HISTORY_POINTS, validateToWebview, type Comparison, type FromWebviewMessage, type HistoryError, type HistorySeries, type ToWebviewMessage } from '../contract';
+import { receiveValidated } from '../panelMessages';
 import { button, checkbox, h, select, slider, stateView, tabs } from './components';
 import { historyChart, parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
 import { diffTable, metricsTable, type TableActions } from './tables';
@@ -91,14 +92,7 @@ const actions: TableActions = {
   },
 };
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const result = validateToWebview(event.data);
-  if (!result.ok) {
-    console.warn(`Compare runs: ignored a malformed message: ${result.error}`);
-    return;
-  }
-  receive(result.value);
-});
+receiveValidated('Compare runs', validateToWebview, receive);
 
 function receive(message: ToWebviewMessage): void {
   switch (message.type) {

@@ -6,6 +6,7 @@ import '../compare/compare.css';
 import './runDetails.css';
 import uPlot from 'uplot';
 import { validateToRunDetails, type FromRunDetailsMessage, type KeyValue, type RunDetails, type RunMetric, type RunDetailsPanelState, type ToRunDetailsMessage } from '../contract';
+import { receiveValidated } from '../panelMessages';
 import { button, h, stateView } from '../compare/components';
 import { themeColors } from '../compare/charts';
 import { formatValue } from '../compare/tables';
@@ -39,14 +40,7 @@ function post(message: FromRunDetailsMessage): void {
   vscode.postMessage(message);
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const result = validateToRunDetails(event.data);
-  if (!result.ok) {
-    console.warn(`Run details: ignored a malformed message: ${result.error}`);
-    return;
-  }
-  receive(result.value);
-});
+receiveValidated('Run details', validateToRunDetails, receive);
 
 function receive(message: ToRunDetailsMessage): void {
   switch (message.type) {
