@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { chromiumPath, startCodeServer, type CodeServerOptions, type RunningCodeServer } from './codeServer';
 import { makeTempDir, repoRoot, testResultsDir } from './repoPaths';
 
@@ -42,6 +42,7 @@ export class Workbench {
       await page.goto(`${server.url}/?folder=${encodeURIComponent(options.workspace)}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+      await waitForColorTheme(page);
       return new Workbench(server, browser, page);
     } catch (err) {
       await browser?.close();
@@ -194,6 +195,28 @@ export async function runHostSuite(suiteFile: string, options: { workspace: stri
     await browser.close().catch(() => undefined);
     await server.stop();
   }
+}
+
+/**
+ * Waits until the workbench paints the configured colour theme. Until the theme's extension is
+ * loaded VS Code web shows a placeholder theme, light (`vs`) whatever the setting, for ~3-5 s after
+ * the activity bar appears (measured on these machines); a theme loaded from an extension adds its
+ * `vscode-theme-<extension>-<file>` class to .monaco-workbench.
+ */
+async function waitForColorTheme(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench[class*="vscode-theme-"]').waitFor({ timeout: 60_000 });
+}
+
+/** Relative luminance (0 black … 1 white, WCAG formula) of an element's computed background colour; throws when it is transparent. */
+export async function backgroundLuminance(element: Locator): Promise<number> {
+  const color = await element.evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+  const match = /^rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)$/.exec(color);
+  if (!match || match[4] === '0') throw new Error(`no opaque background colour: ${color}`);
+  const [r, g, b] = match.slice(1, 4).map((c) => {
+    const v = Number(c) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 function assertBuilt(): void {

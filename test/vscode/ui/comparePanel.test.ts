@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { copyFixture } from '../../support/repoPaths';
-import { Workbench } from '../../support/workbench';
+import { backgroundLuminance, Workbench } from '../../support/workbench';
 import { useMlflowServer } from '../../support/mlflowServer';
 import { seedCompareRuns } from '../../support/seedTracking';
 
@@ -45,6 +45,11 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
       ['lr', true],
       ['model', false],
     ]);
+    // The workbench and the webview really are dark (not VS Code web's light start-up placeholder).
+    for (const [what, element] of [['side bar', workbench.page.locator('.part.sidebar')], ['webview body', view.locator('body')]] as const) {
+      const luminance = await backgroundLuminance(element);
+      assert.ok(luminance < 0.1, `${what} background luminance ${luminance.toFixed(3)} is not dark`);
+    }
     await workbench.screenshot('compare-params-dark');
 
     // The key filter (a toolkit text field) hides the rows whose key does not contain the text, as you type.
@@ -133,6 +138,11 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     const view = workbench.webview();
     await view.locator('table.params tr.differs', { hasText: 'lr' }).waitFor({ timeout: 60_000 });
     assert.equal(await view.locator('body').evaluate((b) => b.classList.contains('vscode-light')), true);
+    // The class alone is not enough: the workbench and the webview must be painted light.
+    for (const [what, element] of [['side bar', workbench.page.locator('.part.sidebar')], ['webview body', view.locator('body')]] as const) {
+      const luminance = await backgroundLuminance(element);
+      assert.ok(luminance > 0.8, `${what} background luminance ${luminance.toFixed(3)} is not light`);
+    }
     await workbench.screenshot('compare-params-light');
     await view.locator('#tab-charts').click();
     await view.locator('.chart[data-metric="loss"] .u-legend tr.u-series').nth(3).waitFor({ timeout: 60_000 });
