@@ -103,7 +103,11 @@ export class Workbench {
   async expand(viewName: string, text: string | RegExp): Promise<void> {
     const row = this.treeItem(viewName, text);
     await row.waitFor({ timeout: 30_000 });
-    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    // A row can be redrawn under the click while its siblings load: click again until it is open.
+    for (let attempt = 0; attempt < 5 && (await row.getAttribute('aria-expanded')) !== 'true'; attempt++) {
+      await row.click();
+      await this.page.waitForTimeout(300);
+    }
   }
 
   /**
