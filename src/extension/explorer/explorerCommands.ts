@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { parseTrackingUri } from '../../engine/connections/trackingUri';
-import { getOutputChannel } from '../outputChannel';
+import { registerGuardedCommand as command } from '../guardedCommand';
 import { errorText, type ExplorerNode } from './explorerNodes';
 import { openRunArtifact } from './openArtifact';
 import { registerRegistryCommands } from './registryCommands';
@@ -184,18 +184,6 @@ export function registerExplorer(context: vscode.ExtensionContext): {
 /** The connection and run of a "Source run" leaf of the registry tree (its id is <version id>/run). */
 function sourceRunOf(node: Extract<ExplorerNode, { type: 'leaf' }>): { connection: import('./trackingConnections').TrackingConnection; runId?: string } | undefined {
   return node.owner ? { connection: node.owner, runId: node.copyValue } : undefined;
-}
-
-/** A command whose failures become an error message instead of a silent rejection. */
-function command(id: string, handler: (...args: never[]) => unknown): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: never[]) => {
-    try {
-      return await handler(...args);
-    } catch (err) {
-      getOutputChannel().error(`${id}: ${String(err)}`);
-      void vscode.window.showErrorMessage(`MLflow: ${errorText(err)}`);
-    }
-  });
 }
 
 async function copy(text: string, what: string): Promise<void> {

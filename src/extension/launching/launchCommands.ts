@@ -7,7 +7,7 @@ import { tagValue } from '../../engine/explorer/runListing';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { RunsTreeProvider } from '../explorer/runsTreeProvider';
 import type { TrackingConnections } from '../explorer/trackingConnections';
-import { getOutputChannel } from '../outputChannel';
+import { registerGuardedCommand } from '../guardedCommand';
 import { startLaunch, type Backend, type LaunchSpec } from './launchSession';
 import { EntryPointCodeLens } from './entryPointCodeLens';
 import { MlflowTaskProvider } from './mlflowTaskProvider';
@@ -17,16 +17,7 @@ const LAST_VALUES_KEY = 'mlflow.lastParameters';
 /** "Run MLflow Entry Point", the CodeLens run buttons, re-run from the Runs view and the mlflow task type. */
 export function registerLaunching(context: vscode.ExtensionContext, connections: TrackingConnections, runsTree: RunsTreeProvider): void {
   const launch = async (spec: LaunchSpec) => startLaunch(spec, connections, () => runsTree.refresh());
-  const guarded = (id: string, handler: (...args: never[]) => Promise<unknown>) =>
-    vscode.commands.registerCommand(id, async (...args: never[]) => {
-      try {
-        return await handler(...args);
-      } catch (err) {
-        getOutputChannel().error(`${id}: ${String(err)}`);
-        void vscode.window.showErrorMessage(`MLflow: ${err instanceof Error ? err.message : String(err)}`);
-        return undefined;
-      }
-    });
+  const guarded = registerGuardedCommand;
 
   context.subscriptions.push(
     guarded('mlflow.launchRun', async (projectDir?: string, entryPoint?: string, backend?: Backend) => {

@@ -15,6 +15,7 @@ import {
 } from '../../engine/serving/sampleRequests';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnection, TrackingConnections } from '../explorer/trackingConnections';
+import { registerGuardedCommand } from '../guardedCommand';
 import { getOutputChannel } from '../outputChannel';
 import { ModelServers, type ServedModel } from './modelServers';
 
@@ -41,19 +42,7 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
   const responses = new ResponseDocuments();
   /** Endpoints sent to in this window, by request key: their request files go back to them. */
   const endpointTargets = new Map<string, RequestTarget>();
-  const guarded = (id: string, handler: (...args: never[]) => Promise<unknown>) =>
-    vscode.commands.registerCommand(id, async (...args: never[]) => {
-      try {
-        return await handler(...args);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        getOutputChannel().error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(`MLflow: ${message.split('\n')[0]}`, 'Show Output').then((a) => {
-          if (a) getOutputChannel().show(true);
-        });
-        return undefined;
-      }
-    });
+  const guarded = registerGuardedCommand;
 
   context.subscriptions.push(
     servers,
