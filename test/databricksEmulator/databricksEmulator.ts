@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ApiRequest } from './apiRequest';
+import { ArtifactStorage, CREDENTIALS_FOR_READ, STORAGE_PREFIX, type StorageRequestLogEntry } from './artifactStorage';
 import { ClustersApi, defaultClusters, type EmulatedCluster } from './clustersApi';
 import { DatabricksError, sendError, sendJson } from './databricksErrors';
 import { DbfsApi } from './dbfsApi';
@@ -34,6 +35,15 @@ export interface DatabricksEmulatorOptions {
   clusters?: EmulatedCluster[];
   /** How long a serving endpoint's model server may take to start; default 180 s. */
   servingStartTimeoutMs?: number;
+  /**
+   * Runs answered through the workspace get Databricks-managed artifact URIs
+   * (`dbfs:/databricks/mlflow-tracking/<exp>/<run>/artifacts`), read through credentials-for-read and
+   * signed URLs of the emulated storage. Off by default: tasks that log artifacts with
+   * MLFLOW_TRACKING_URI=databricks would need credentials-for-write, which is not emulated.
+   */
+  databricksArtifactUris?: boolean;
+  /** Lifetime of the signed URLs credentials-for-read hands out; default 15 min. */
+  signedUrlTtlMs?: number;
   /** Receives one line per request (method, path, status); never tokens. */
   onLog?: (line: string) => void;
 }
@@ -54,6 +64,10 @@ export interface DatabricksEmulator {
   readonly root: string;
   /** Every request received, in order (query strings left out). */
   readonly requests: RequestLogEntry[];
+  /** Requests to the emulated cloud storage behind signed URLs (whether they carried an Authorization header). */
+  readonly storageRequests: StorageRequestLogEntry[];
+  /** Lifetime of signed URLs handed out from now on; a negative one gives already expired URLs. */
+  setSignedUrlTtl(ms: number): void;
   /** The next `n` requests whose path starts with `pathPrefix` get 429 REQUEST_LIMIT_EXCEEDED. */
   rateLimitNext(n: number, pathPrefix?: string, retryAfterSeconds?: number): void;
   /** The next submitted run's cluster fails to start: INTERNAL_ERROR / FAILED with this state_message. */
@@ -95,6 +109,7 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     startTimeoutMs: options.servingStartTimeoutMs,
     onLog: options.onLog,
   });
+  const storage = new ArtifactStorage(options.mlflowTrackingUri, () => url, options.signedUrlTtlMs ?? 15 * 60_000);
   const users = new Map<string, EmulatedUser>();
   for (const token of options.tokens) users.set(token, { token, userName, canManageModels: true });
   for (const user of options.users ?? []) users.set(user.token, user);
@@ -104,6 +119,7 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     let m: RegExpExecArray | null;
     const registryOp = TransitionRequestsApi.operationOf(p);
     if (registryOp) return transitionRequests.handle(req, registryOp, user);
+    if (CREDENTIALS_FOR_READ.test(p) && (req.method === 'POST' || req.method === 'GET')) return storage.credentialsForRead(req);
     if (ServingEndpointsApi.handles(p)) return servingEndpoints.handle(req, user.userName);
     if ((m = /^\/api\/2\.0\/dbfs\/([a-z-]+)$/.exec(p))) {
       const readOnly = ['get-status', 'read', 'list'].includes(m[1]!);
@@ -147,6 +163,11 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
       sendJson(res, 200, { workspace_id: WORKSPACE_ID, oidc_endpoint: `${url}/oidc` });
       return;
     }
+    // The emulated cloud storage: the signature in the URL is the credential, not a bearer token.
+    if (parsed.pathname.startsWith(STORAGE_PREFIX)) {
+      storage.serve(req, res, parsed);
+      return;
+    }
     const auth = req.headers.authorization;
     const bearer = auth && /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
     if (!bearer) return fail(DatabricksError.unauthenticated());
@@ -158,8 +179,10 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
       return fail(DatabricksError.rateLimited(limit.retryAfter));
     }
     // Registry features MLflow lacks (transition requests, activities) are answered here, before the proxy.
-    if (isMlflowPath(parsed.pathname) && !TransitionRequestsApi.operationOf(parsed.pathname)) {
-      proxyToMlflow(options.mlflowTrackingUri, req, res);
+    const answeredHere = TransitionRequestsApi.operationOf(parsed.pathname) || CREDENTIALS_FOR_READ.test(parsed.pathname);
+    if (isMlflowPath(parsed.pathname) && !answeredHere) {
+      const rewrite = options.databricksArtifactUris && ArtifactStorage.rewrites(parsed.pathname) ? ArtifactStorage.rewriteAnswer : undefined;
+      proxyToMlflow(options.mlflowTrackingUri, req, res, rewrite);
       return;
     }
     const chunks: Buffer[] = [];
@@ -200,6 +223,10 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     dbfsRoot,
     root,
     requests,
+    storageRequests: storage.requests,
+    setSignedUrlTtl(ms) {
+      storage.ttlMs = ms;
+    },
     rateLimitNext(n, pathPrefix = '/', retryAfterSeconds = 1) {
       rateLimits.push({ remaining: n, prefix: pathPrefix, retryAfter: retryAfterSeconds });
     },

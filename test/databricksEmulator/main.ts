@@ -1,6 +1,7 @@
 // Standalone emulated Databricks workspace, for manual use and the demo:
 //   node out/test/databricksEmulator/main.js --mlflow-url http://127.0.0.1:5000 --port 8765 --token dapi-local
-// Options: --python <interpreter with mlflow> (default .venv/bin/python), --root <folder>, --pending-ms <n>.
+// Options: --python <interpreter with mlflow> (default .venv/bin/python), --root <folder>, --pending-ms <n>,
+// --databricks-artifact-uris (runs get dbfs:/databricks/mlflow-tracking/... artifact URIs, read through signed URLs).
 import * as path from 'node:path';
 import { startDatabricksEmulator } from './databricksEmulator';
 
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     port: option(args, '--port') ? Number(option(args, '--port')) : undefined,
     root: option(args, '--root'),
     pendingMs: option(args, '--pending-ms') ? Number(option(args, '--pending-ms')) : 2000,
+    databricksArtifactUris: args.includes('--databricks-artifact-uris'),
     onLog: (line) => console.log(line),
   });
   console.log(`Databricks emulator listening on ${emulator.url} (DBFS at ${emulator.dbfsRoot}, MLflow at ${mlflowUrl})`);

@@ -13,19 +13,40 @@ export function isMlflowPath(pathname: string): boolean {
  * Streams one request to the MLflow server and its answer back. The bearer token stays here (the
  * upstream has no auth), and Host is rewritten: MLflow's security middleware only accepts its own host.
  */
-export function proxyToMlflow(upstreamBase: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+export function proxyToMlflow(
+  upstreamBase: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  /** Rewrites a 2xx answer's body (read whole, uncompressed) before it is sent on. */
+  transform?: (body: Buffer) => Buffer,
+): void {
   const upstream = new URL(upstreamBase);
   const headers = { ...req.headers };
   delete headers.authorization;
   delete headers.connection;
+  if (transform) delete headers['accept-encoding'];
   headers.host = upstream.host;
   const transport = upstream.protocol === 'https:' ? https : http;
   const basePath = upstream.pathname.replace(/\/+$/, '');
   const forward = transport.request(
     { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path: basePath + (req.url ?? '/'), headers },
     (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-      upstreamRes.pipe(res);
+      const status = upstreamRes.statusCode ?? 502;
+      if (!transform || status < 200 || status >= 300) {
+        res.writeHead(status, upstreamRes.headers);
+        upstreamRes.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      upstreamRes.on('data', (c: Buffer) => chunks.push(c));
+      upstreamRes.on('error', (err) => res.destroy(err));
+      upstreamRes.on('end', () => {
+        const body = transform(Buffer.concat(chunks));
+        const out = { ...upstreamRes.headers, 'content-length': String(body.length) };
+        delete out['transfer-encoding'];
+        res.writeHead(status, out);
+        res.end(body);
+      });
     },
   );
   forward.on('error', (err) => {

@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { downloadDbfsArtifact, parseDbfsArtifactUri } from '../databricks/databricksArtifacts';
 import { backoffDelayMs, isRetryableNetworkCode, isRetryableStatus, parseRetryAfter, sleep } from './retryPolicy';
 import type {
   CallOptions,
@@ -357,11 +358,15 @@ export class MlflowRestClient {
   /**
    * The bytes of one artifact file. Like the MLflow UI: runs whose artifacts go through the server's
    * artifact proxy (`mlflow-artifacts:/...`) are read from `/api/2.0/mlflow-artifacts/artifacts/...`;
-   * others from `/get-artifact`, which reads the run's artifact store on the server side.
+   * others from `/get-artifact`, which reads the run's artifact store on the server side. On a
+   * Databricks workspace (`dbfs:/databricks/mlflow-tracking/...`) through a signed URL of the
+   * workspace's storage (credentials-for-read); other `dbfs:/` locations through DBFS `read`.
    */
   async downloadArtifact(runId: string, path: string, o: CallOptions = {}): Promise<Buffer> {
     const relative = normaliseArtifactPath(path);
     const artifactUri = await this.artifactUriOf(runId, o);
+    const dbfs = parseDbfsArtifactUri(artifactUri);
+    if (dbfs) return downloadDbfsArtifact(this, dbfs, relative, o);
     const proxied = proxiedArtifactPath(artifactUri);
     if (proxied !== undefined) {
       const target = [proxied, relative].filter(Boolean).join('/');

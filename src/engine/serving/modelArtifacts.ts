@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { collectAll, proxiedArtifactPath, redactUrl, type MlflowConnection, type MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { MlflowModelVersion } from '../mlflow/mlflowTypes';
+import { parseDbfsArtifactUri } from '../databricks/databricksArtifacts';
 
 // Reads files of a logged model (MLmodel, its input example) through the tracking server, for the
 // model URIs MLflow 3 hands out: runs:/<run>/<path>, models:/<model id>, models:/<name>/<version|stage>,
@@ -47,6 +48,10 @@ export async function resolveModelLocation(client: MlflowRestClient, modelUri: s
   }
   const proxied = proxiedArtifactPath(uri);
   if (proxied !== undefined) return { kind: 'proxied', path: proxied };
+  // A Databricks version's source: dbfs:/databricks/mlflow-tracking/<exp>/<run>/artifacts/<path>, read as the run's artifacts (signed URLs).
+  const dbfs = parseDbfsArtifactUri(uri);
+  if (dbfs?.kind === 'run') return { kind: 'run', runId: dbfs.runId, path: dbfs.subPath };
+  if (dbfs?.kind === 'logged-model') return { kind: 'logged-model', modelId: dbfs.modelId };
   if (uri.startsWith('file:')) return { kind: 'local', dir: fileURLToPath(uri) };
   if (!/^[a-z][a-z0-9+.-]*:/i.test(uri) || /^[a-z]:[\\/]/i.test(uri)) return { kind: 'local', dir: path.resolve(uri) };
   throw new ModelUriError(`Model URI '${uri}' is not supported here: use runs:/<run id>/<path>, models:/<name>/<version>, models:/<name>@<alias>, models:/<model id> or a local folder.`);

@@ -77,6 +77,8 @@ describe('resolveModelLocation (URIs needing no server)', () => {
     assert.deepEqual(await resolveModelLocation(client, 'models:/m-0123abc'), { kind: 'logged-model', modelId: 'm-0123abc' });
     assert.deepEqual(await resolveModelLocation(client, 'mlflow-artifacts:/1/models/m-1/artifacts'), { kind: 'proxied', path: '1/models/m-1/artifacts' });
     assert.deepEqual(await resolveModelLocation(client, '/tmp/model'), { kind: 'local', dir: '/tmp/model' });
+    assert.deepEqual(await resolveModelLocation(client, 'dbfs:/databricks/mlflow-tracking/12/r9/artifacts/model'), { kind: 'run', runId: 'r9', path: 'model' });
+    assert.deepEqual(await resolveModelLocation(client, 'dbfs:/databricks/mlflow-tracking/12/logged_models/m-7/artifacts'), { kind: 'logged-model', modelId: 'm-7' });
     await assert.rejects(resolveModelLocation(client, 's3://bucket/model'), /not supported here.*models:\/<name>\/<version>/);
   });
 });
