@@ -114,13 +114,23 @@ export class Workbench {
    * Moves the keyboard focus down a tree from its focused row until a row with `text` is rendered:
    * long trees render only the rows in view, so a child below the fold has no element yet.
    */
-  async revealBelowFocus(viewName: string, text: string | RegExp, maxSteps = 40): Promise<void> {
+  async revealBelowFocus(viewName: string, text: string | RegExp, maxSteps = 80, key: 'ArrowDown' | 'ArrowUp' = 'ArrowDown'): Promise<void> {
     const row = this.treeItem(viewName, text);
     for (let i = 0; i < maxSteps && !(await row.isVisible()); i++) {
-      await this.page.keyboard.press('ArrowDown');
+      await this.page.keyboard.press(key);
       await this.page.waitForTimeout(100);
     }
     await row.waitFor({ timeout: 30_000 });
+  }
+
+  /** Puts the keyboard focus on a row without changing whether it is expanded (a click toggles it). */
+  async focusRow(viewName: string, text: string | RegExp): Promise<void> {
+    const row = this.treeItem(viewName, text);
+    await row.waitFor({ timeout: 30_000 });
+    const expanded = await row.getAttribute('aria-expanded');
+    await row.click();
+    await this.page.waitForTimeout(300);
+    if (expanded !== null && (await row.getAttribute('aria-expanded')) !== expanded) await row.click();
   }
 
   notification(text: string) {
