@@ -1,10 +1,12 @@
 import * as path from 'node:path';
-import { DatabricksConfigError, resolveDatabricksCredentials } from '../engine/connections/databricksConfig';
+import { resolveDatabricksCredentials } from '../engine/connections/databricksConfig';
 import { DatabricksClient } from '../engine/databricks/databricksClient';
 import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
 import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../engine/launching/launchTypes';
 import { launchLocal } from '../engine/launching/localLauncher';
+import { checkMlflowImport, interpreterProblemMessage, mlflowRequirement, resolveInterpreter, type ResolvedInterpreter } from '../engine/launching/pythonInterpreter';
+import { checkDatabricksWorkspace } from '../engine/databricks/workspaceCheck';
 import type { CliCommand, CliIo } from './cliCommand';
 
 const ENV_MANAGERS = ['local', 'virtualenv', 'conda', 'uv'];
@@ -169,17 +171,48 @@ export const runCommand: CliCommand = {
   },
 };
 
+/** --python, else MLFLOW_WB_PYTHON, else the project's .venv, else python3 on PATH; with the reason. */
+export function cliInterpreter(a: Pick<RunArgs, 'python'>, projectDir: string, env: NodeJS.ProcessEnv = process.env): ResolvedInterpreter {
+  const configured = a.python
+    ? { python: a.python, source: 'option' as const, name: '--python' }
+    : env.MLFLOW_WB_PYTHON
+      ? { python: env.MLFLOW_WB_PYTHON, source: 'environment' as const, name: 'MLFLOW_WB_PYTHON' }
+      : undefined;
+  return resolveInterpreter({ configured, unset: configured ? [] : ['--python', 'MLFLOW_WB_PYTHON'], folder: projectDir });
+}
+
 async function execute(a: RunArgs, io: CliIo): Promise<number> {
   const projectDir = path.resolve(a.dir);
-  const python = a.python || process.env.MLFLOW_WB_PYTHON || 'python3';
+  const interpreter = cliInterpreter(a, projectDir);
+  const python = interpreter.python;
   let creds: { host: string; token: string } | undefined;
-  if (a.backend === 'databricks' || a.trackingUri?.startsWith('databricks')) {
-    try {
-      const c = resolveDatabricksCredentials(a.profile);
-      if (c.auth.kind !== 'pat') throw new DatabricksConfigError(`${c.source} has no personal access token: the run launcher needs token = ... (or DATABRICKS_TOKEN).`);
-      creds = { host: c.host, token: c.auth.token };
-    } catch (err) {
-      if (a.backend === 'databricks') throw err;
+  // What a launch needs is checked first, so a missing piece fails before anything is built or uploaded.
+  if (a.backend === 'databricks') {
+    const workspace = await checkDatabricksWorkspace(a.profile);
+    if (!workspace.ok) {
+      io.err(
+        `mlflow-wb run: cannot launch on Databricks: ${workspace.problem}\n` +
+          `Fix: sign in with 'databricks configure${a.profile ? ` --profile ${a.profile}` : ''}' (or edit ${workspace.configFile}: [${a.profile ?? 'DEFAULT'}] host = https://<workspace>, token = <personal access token>), or set DATABRICKS_HOST and DATABRICKS_TOKEN.`,
+      );
+      return 1;
+    }
+    creds = { host: workspace.host, token: workspace.token };
+  } else {
+    const check = await checkMlflowImport(python);
+    if (!check.ok) {
+      io.err(
+        `mlflow-wb run: ${interpreterProblemMessage(interpreter, check.problem)}\n` +
+          `Fix: give --python /path/to/python (one with mlflow installed), or create a .venv in ${projectDir}: python3 -m venv .venv && .venv/bin/pip install ${mlflowRequirement()}`,
+      );
+      return 1;
+    }
+    if (a.trackingUri?.startsWith('databricks')) {
+      try {
+        const c = resolveDatabricksCredentials(a.profile);
+        if (c.auth.kind === 'pat') creds = { host: c.host, token: c.auth.token };
+      } catch {
+        /* tracking on Databricks is resolved by mlflow itself */
+      }
     }
   }
   const trackingUri = a.trackingUri || process.env.MLFLOW_TRACKING_URI || (a.backend === 'databricks' ? (a.profile ? `databricks://${a.profile}` : 'databricks') : undefined);
