@@ -5,6 +5,7 @@
 // of runs and a registered model made as a user would make them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureExperiment } from '../../src/engine/launching/experimentNaming';
 import { launchLocal } from '../../src/engine/launching/localLauncher';
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
@@ -159,6 +160,8 @@ async function seedRuns(projectDir: string, trackingUri: string, python: string,
     }
   }
   log(`seeding: ${SWEEP.length} runs of the main entry point with mlflow run (about 30 s)`);
+  // Made once before the parallel runs, which would otherwise race to create it.
+  await ensureExperiment(client, DEMO_EXPERIMENT);
   const runIds = await Promise.all(
     SWEEP.map(async (parameters) => {
       const handle = launchLocal(

@@ -5,7 +5,7 @@ import { launchLocal } from '../../engine/launching/localLauncher';
 import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../../engine/launching/launchTypes';
 import { getOutputChannel } from '../outputChannel';
 import type { TrackingConnections } from '../explorer/trackingConnections';
-import { resolveWorkspaceInterpreter } from './launchPrechecks';
+import { interpreterForLaunch, resolveWorkspaceInterpreter } from './launchPrechecks';
 import { RunTerminal } from './runTerminal';
 
 export type Backend = 'local' | 'databricks';
@@ -50,7 +50,9 @@ export async function startLaunch(spec: LaunchSpec, connections: TrackingConnect
   };
   const config = vscode.workspace.getConfiguration('mlflow');
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(spec.projectDir))?.uri.fsPath;
-  const python = spec.python ?? (await resolveWorkspaceInterpreter(folder)).python;
+  // Tasks come here without the prompts' check: a local launch's interpreter is checked now.
+  const python = spec.python ?? (spec.backend === 'local' ? await interpreterForLaunch(spec.projectDir) : (await resolveWorkspaceInterpreter(folder)).python);
+  if (python === undefined) return undefined;
   const title = `MLflow: ${path.basename(spec.projectDir)} -e ${spec.entryPoint} (${spec.backend})`;
 
   let resolveDone: (state: LaunchState) => void = () => undefined;
