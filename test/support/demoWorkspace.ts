@@ -162,21 +162,30 @@ async function seedRuns(projectDir: string, trackingUri: string, python: string,
   log(`seeding: ${SWEEP.length} runs of the main entry point with mlflow run (about 30 s)`);
   // Made once before the parallel runs, which would otherwise race to create it.
   await ensureExperiment(client, DEMO_EXPERIMENT);
-  const runIds = await Promise.all(
-    SWEEP.map(async (parameters) => {
-      const handle = launchLocal(
-        { projectDir, entryPoint: 'main', parameters, experimentName: DEMO_EXPERIMENT, runName: `alpha=${parameters.alpha}`, trackingUri, env: { MLFLOW_DISABLE_TELEMETRY: 'true' } },
-        { python, envManager: 'local' },
-      );
-      const cancel = () => void handle.cancel();
-      signal?.addEventListener('abort', cancel, { once: true });
-      const state = await handle.done.finally(() => signal?.removeEventListener('abort', cancel));
-      signal?.throwIfAborted();
-      if (state.phase !== 'finished' || !state.mlflowRunId) throw new Error(`Seeding the demo: mlflow run -P alpha=${parameters.alpha} ${state.phase}: ${state.message ?? ''}`);
-      log(`  mlflow run -P alpha=${parameters.alpha} -P solver=${parameters.solver}: run ${state.mlflowRunId} finished`);
-      return state.mlflowRunId;
-    }),
+  const handles = SWEEP.map((parameters) =>
+    launchLocal(
+      { projectDir, entryPoint: 'main', parameters, experimentName: DEMO_EXPERIMENT, runName: `alpha=${parameters.alpha}`, trackingUri, env: { MLFLOW_DISABLE_TELEMETRY: 'true' } },
+      { python, envManager: 'local' },
+    ),
   );
+  const cancelAll = () => Promise.all(handles.map((h) => h.cancel()));
+  signal?.addEventListener('abort', () => void cancelAll(), { once: true });
+  let runIds: string[];
+  try {
+    runIds = await Promise.all(
+      handles.map(async (handle, i) => {
+        const state = await handle.done;
+        signal?.throwIfAborted();
+        const { alpha, solver } = SWEEP[i]!;
+        if (state.phase !== 'finished' || !state.mlflowRunId) throw new Error(`Seeding the demo: mlflow run -P alpha=${alpha} ${state.phase}: ${state.message ?? ''}`);
+        log(`  mlflow run -P alpha=${alpha} -P solver=${solver}: run ${state.mlflowRunId} finished`);
+        return state.mlflowRunId;
+      }),
+    );
+  } catch (err) {
+    await cancelAll(); // the others must not outlive a failed seeding
+    throw err;
+  }
   const experiment = (await client.getExperimentByName(DEMO_EXPERIMENT))!;
   const runs = await Promise.all(runIds.map((id) => client.getRun(id)));
   const rmse = (run: (typeof runs)[number]) => run.data.metrics?.find((m) => m.key === 'rmse')?.value ?? Number.POSITIVE_INFINITY;

@@ -43,7 +43,9 @@ describe('the demo workspace: first clicks', () => {
     const deadline = Date.now() + 420_000;
     for (;;) {
       const runs = (await client.searchRuns({ experimentIds: [experiment.experiment_id] })).items;
-      const run = runs.find((r) => !known.has(r.info.run_id) && r.data.tags?.some((t) => t.key === 'mlflow.project.backend' && t.value === backend));
+      // The cluster's own `mlflow run` re-tags the run's backend as local: a Databricks run is known by its run page.
+      const onDatabricks = (r: MlflowRun) => r.data.tags?.some((t) => t.key === 'mlflow.databricks.runURL') ?? false;
+      const run = runs.find((r) => !known.has(r.info.run_id) && r.data.tags?.some((t) => t.key === 'mlflow.source.type' && t.value === 'PROJECT') && onDatabricks(r) === (backend === 'databricks'));
       if (run && run.info.status !== 'RUNNING' && run.info.status !== 'SCHEDULED') return run;
       if (Date.now() > deadline) throw new Error(`No finished ${backend} run appeared in ${DEMO_EXPERIMENT} within 7 minutes (runs: ${runs.map((r) => `${r.info.run_name}:${r.info.status}`).join(', ')})`);
       await new Promise((r) => setTimeout(r, 2000));
@@ -108,6 +110,8 @@ describe('the demo workspace: first clicks', () => {
     await workbench.expand('Runs', DEMO_EXPERIMENT);
     for (const run of [local, onDatabricks]) await workbench.treeItem('Runs', run.info.run_name!).waitFor({ timeout: 60_000 });
     await workbench.treeItem('Runs', 'alpha-sweep').waitFor({ timeout: 30_000 });
+    await workbench.page.mouse.move(800, 300); // no hover tooltip over the runs in the screenshot
+    await workbench.page.waitForTimeout(1000);
     await workbench.screenshot('demo-first-run');
   });
 });
