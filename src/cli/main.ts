@@ -1,3 +1,4 @@
+import { artifactsCommands } from './artifactsCommands';
 import { runCliCommand, type CliCommand } from './cliCommand';
 import { experimentsListCommand } from './experimentsCommand';
 import { modelsListCommand } from './modelsCommand';
@@ -11,7 +12,7 @@ import { validateCommand } from './validateCommand';
 import { versionCommand } from './versionCommand';
 
 /** Every CLI sub-command, in the order `--help` lists them. Add new ones here. */
-const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, modelsListCommand, ...modelsRegistryCommands, ...transitionRequestsCommands, ...servingEndpointsCommands, versionCommand];
+const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, ...artifactsCommands, modelsListCommand, ...modelsRegistryCommands, ...transitionRequestsCommands, ...servingEndpointsCommands, versionCommand];
 
 runCliCommand(commands, process.argv.slice(2)).then(
   (code) => {

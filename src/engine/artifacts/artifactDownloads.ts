@@ -84,10 +84,10 @@ export async function downloadArtifactTree(client: ArtifactReader, runId: string
   while (queue.length > 0) {
     const { segments: folder, files } = queue.shift()!;
     for (const f of files) {
-      const raw = typeof f.path === 'string' ? f.path : String(f.path);
+      const raw = String(f.path);
       let segments: string[];
       try {
-        segments = relativePathSegments(raw, 'artifact path');
+        segments = relativePathSegments(f.path, 'artifact path');
       } catch (err) {
         if (!(err instanceof UnsafeServerPathError)) throw err;
         report.refused.push({ path: raw, reason: err.message });
