@@ -142,7 +142,8 @@ export function writeFileInside(root: string, relativePath: string, data: Uint8A
   assertInside(base, file);
   const existing = lstatOrUndefined(file);
   if (existing?.isDirectory()) throw new UnsafeServerPathError(`${file} is a folder: the ${what} ${describe(relativePath)} is not written over it.`, relativePath);
-  const temporary = path.join(dir, `.${segments[segments.length - 1]!.slice(0, 200)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`);
+  // A short name of its own (a 255-byte name plus a suffix would be too long for the file system).
+  const temporary = path.join(dir, `.mlflow-wb-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`);
   // 'wx' never follows or reuses an existing entry; rename replaces a link at `file` instead of following it.
   fs.writeFileSync(temporary, data, { flag: 'wx' });
   try {

@@ -75,6 +75,8 @@ describe('writeFileInside', () => {
     writeFileInside(root, 'model/data/x.bin', 'two');
     assert.equal(fs.readFileSync(file, 'utf8'), 'two');
     assert.deepEqual(listTree(root), ['model', 'model/data', 'model/data/x.bin']);
+    const longest = 'é'.repeat(127) + 'x'; // 255 bytes
+    assert.equal(fs.readFileSync(writeFileInside(root, longest, 'long'), 'utf8'), 'long');
   });
 
   it('refuses traversal before creating anything', () => {
