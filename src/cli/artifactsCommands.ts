@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { downloadArtifactTree, printableName } from '../engine/artifacts/artifactDownloads';
 import { UnsafeServerPathError, checkRelativePath } from '../engine/safety/serverPaths';
@@ -78,6 +79,7 @@ export const artifactsDownloadCommand: CliCommand = {
         const destFlag = oneFlag(flags, 'dest');
         if (!destFlag) throw new CliUsageError('--dest DIR is required');
         const dest = path.resolve(destFlag);
+        if (fs.existsSync(dest) && !fs.statSync(dest).isDirectory()) throw new CliUsageError(`--dest ${dest} is a file, not a folder`);
         const { client } = connect(flags);
         const report = await downloadArtifactTree(client, runId, artifactPath, dest, {
           onFile: (f) => io.out(`${printableName(f.path)}  (${f.bytes} bytes)`),
