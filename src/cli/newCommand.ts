@@ -1,25 +1,34 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from './cliCommand';
+import { CookiecutterMissingError } from '../engine/scaffolding/cookiecutterDriver';
 import { gitInit, isGitUrl, loadUserTemplate } from '../engine/scaffolding/gitRepository';
-import { renderTemplate } from '../engine/scaffolding/projectRenderer';
-import { planScaffold, writeScaffold } from '../engine/scaffolding/scaffoldWriter';
-import { listBuiltInTemplates, loadTemplate, TemplateError, type LoadedTemplate } from '../engine/scaffolding/templateLoader';
-import { TemplateSyntaxError } from '../engine/scaffolding/templateRenderer';
+import { chooseNestedTemplate, renderProject } from '../engine/scaffolding/projectRenderer';
+import { planScaffold, ScaffoldError, writeScaffold } from '../engine/scaffolding/scaffoldWriter';
+import { formatAnswer, listBuiltInTemplates, loadTemplate, parseAnswers, TemplateError, templateCode, type LoadedTemplate } from '../engine/scaffolding/templateLoader';
 
 const DEFAULT_TEMPLATE = 'mlflow-sklearn';
-const USAGE = 'new [--template NAME|PATH|GIT-URL] [--var key=value]... [--force] [--no-git] [--list] [DIR]';
+const USAGE = 'new [--template NAME|PATH|GIT-URL] [--nested KEY] [--var key=value]... [--allow-hooks] [--force] [--no-git] [--python INTERPRETER] [--list] [DIR]';
 const HELP = `${USAGE}
 
   --template  a built-in template (default ${DEFAULT_TEMPLATE}), a cookiecutter template folder, or a git URL
-  --var       answer one of the template's questions; the others take their defaults
-  --force     overwrite files that already exist with other content (default: refuse, writing nothing)
+  --nested    for a template that is a menu of templates, the one to use (default: the first)
+  --var       answer one of the template's questions (yes/no for booleans, JSON for dict variables);
+              the others take their defaults, rendered by cookiecutter
+  --allow-hooks  let the template run its own code: its hooks and Jinja extensions (without it, such
+              a template is refused, naming that code, and nothing runs or is written)
+  --force     overwrite files that already exist with other content (default: refuse, writing nothing);
+              never through a symbolic link
+  --python    the interpreter with cookiecutter (default: $MLFLOW_WB_PYTHON, else python3)
   --no-git    do not run git init and the first commit
   --list      list the built-in templates, or with --template, the template's variables
   DIR         the project folder (default: ./<project_slug>); project_name defaults to its name`;
 
 interface NewOptions {
   template: string;
+  nested?: string;
+  allowHooks: boolean;
+  python: string;
   vars: Record<string, string>;
   force: boolean;
   git: boolean;
@@ -28,7 +37,7 @@ interface NewOptions {
 }
 
 function parseArgs(args: string[]): NewOptions | string {
-  const o: NewOptions = { template: DEFAULT_TEMPLATE, vars: {}, force: false, git: true, list: false };
+  const o: NewOptions = { template: DEFAULT_TEMPLATE, vars: {}, force: false, git: true, list: false, allowHooks: false, python: process.env.MLFLOW_WB_PYTHON || 'python3' };
   let templateGiven = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -43,7 +52,16 @@ function parseArgs(args: string[]): NewOptions | string {
       const eq = v?.indexOf('=') ?? -1;
       if (!v || eq <= 0) return `--var takes key=value, got ${v === undefined ? 'nothing' : `'${v}'`}.`;
       o.vars[v.slice(0, eq)] = v.slice(eq + 1);
-    } else if (a === '--force') o.force = true;
+    } else if (a === '--nested' || a.startsWith('--nested=')) {
+      const v = valueOf('--nested');
+      if (!v) return '--nested needs the key of one of the templates of the menu.';
+      o.nested = v;
+    } else if (a === '--python' || a.startsWith('--python=')) {
+      const v = valueOf('--python');
+      if (!v) return '--python needs the path of an interpreter.';
+      o.python = v;
+    } else if (a === '--allow-hooks') o.allowHooks = true;
+    else if (a === '--force') o.force = true;
     else if (a === '--no-git') o.git = false;
     else if (a === '--list') o.list = true;
     else if (a.startsWith('-')) return `unknown option '${a}'.`;
@@ -54,12 +72,31 @@ function parseArgs(args: string[]): NewOptions | string {
   return o;
 }
 
-async function resolveTemplate(source: string): Promise<LoadedTemplate> {
+async function resolveTemplate(source: string, nested: string | undefined): Promise<LoadedTemplate> {
   const builtIn = listBuiltInTemplates().find((t) => t.name === source);
-  if (builtIn) return loadTemplate(builtIn.dir);
-  if (isGitUrl(source) || fs.existsSync(source)) return loadTemplate(await loadUserTemplate(source));
-  const names = listBuiltInTemplates().map((t) => t.name);
-  throw new TemplateError(`No template '${source}': it is neither a built-in template (${names.join(', ')}) nor a folder or git URL.`);
+  let template: LoadedTemplate;
+  if (builtIn) template = loadTemplate(builtIn.dir);
+  else if (isGitUrl(source) || fs.existsSync(source)) template = loadTemplate(await loadUserTemplate(source));
+  else {
+    const names = listBuiltInTemplates().map((t) => t.name);
+    throw new TemplateError(`No template '${source}': it is neither a built-in template (${names.join(', ')}) nor a folder or git URL.`);
+  }
+  if (template.nestedTemplates) return chooseNestedTemplate(template, nested);
+  if (nested !== undefined) throw new TemplateError(`--nested: the template '${template.name}' is not a menu of templates.`);
+  return template;
+}
+
+function describeVariable(v: LoadedTemplate['variables'][number]): string {
+  switch (v.kind) {
+    case 'choice':
+      return `one of ${v.choices!.map((c) => (v.choiceLabels?.[c] ? `${c} (${v.choiceLabels[c]})` : c)).join(', ')}`;
+    case 'boolean':
+      return `yes or no, default: ${formatAnswer(v.raw)}`;
+    case 'dict':
+      return `a JSON object, default: ${JSON.stringify(v.raw)}`;
+    default:
+      return `default: ${formatAnswer(v.raw) || '(empty)'}`;
+  }
 }
 
 function printList(io: CliIo, template: LoadedTemplate | undefined): void {
@@ -70,10 +107,9 @@ function printList(io: CliIo, template: LoadedTemplate | undefined): void {
     return;
   }
   io.out(`Variables of ${template.name} (set with --var key=value):`);
-  for (const v of template.variables) {
-    const what = v.choices ? `one of ${v.choices.join(', ')}` : `default: ${v.default || '(empty)'}`;
-    io.out(`  ${v.name}  ${what}${v.prompt ? `  (${v.prompt})` : ''}`);
-  }
+  for (const v of template.variables) io.out(`  ${v.name}  ${describeVariable(v)}${v.prompt ? `  (${v.prompt})` : ''}`);
+  const code = templateCode(template);
+  if (code.length > 0) io.out(`\nThis template runs its own code when it renders (needs --allow-hooks): ${code.join(', ')}`);
 }
 
 export const newCommand: CliCommand = {
@@ -87,21 +123,21 @@ export const newCommand: CliCommand = {
       return 2;
     }
     try {
-      const template = parsed.template ? await resolveTemplate(parsed.template) : undefined;
+      const template = parsed.template ? await resolveTemplate(parsed.template, parsed.nested) : undefined;
       if (parsed.list || !template) {
         printList(io, template);
         return 0;
       }
-      const answers = { ...parsed.vars };
+      const texts = { ...parsed.vars };
       const hasVar = (name: string) => template.variables.some((v) => v.name === name);
-      if (parsed.dir && hasVar('project_name') && answers.project_name === undefined) {
-        answers.project_name = path.basename(path.resolve(parsed.dir));
+      if (parsed.dir && hasVar('project_name') && texts.project_name === undefined) {
+        texts.project_name = path.basename(path.resolve(parsed.dir));
       }
-      const rendered = renderTemplate(template, answers);
+      const rendered = await renderProject(template, parseAnswers(template, texts), { python: parsed.python, allowTemplateCode: parsed.allowHooks });
       const targetDir = path.resolve(parsed.dir ?? rendered.projectDirName);
       const plan = planScaffold(rendered.files, targetDir);
       if (plan.blocked.length > 0) {
-        io.err(`mlflow-wb new: cannot write into ${targetDir}: a folder is in the way, or a parent path is a file:\n${plan.blocked.map((p) => `  ${p}`).join('\n')}`);
+        io.err(`mlflow-wb new: cannot write into ${targetDir}: a folder is in the way, or a parent path is a file or a symbolic link; nothing was written:\n${plan.blocked.map((p) => `  ${p}`).join('\n')}`);
         return 1;
       }
       if (plan.conflicts.length > 0 && !parsed.force) {
@@ -113,6 +149,7 @@ export const newCommand: CliCommand = {
       }
       const result = await writeScaffold(plan, rendered.files, targetDir, {
         overwrite: () => parsed.force,
+        emptyDirs: rendered.emptyDirs,
         onProgress: (p) => io.out(`  ${p.action.padEnd(11)} ${p.relativePath}`),
       });
       io.out(
@@ -126,7 +163,7 @@ export const newCommand: CliCommand = {
       if (rendered.files.some((f) => f.relativePath === 'README.md')) io.out(`\nNext: cd ${shown} and follow README.md (set up, test, run).`);
       return 0;
     } catch (err) {
-      if (err instanceof TemplateError || err instanceof TemplateSyntaxError) {
+      if (err instanceof TemplateError || err instanceof CookiecutterMissingError || err instanceof ScaffoldError) {
         io.err(`mlflow-wb new: ${err.message}`);
         return 1;
       }
