@@ -242,4 +242,16 @@ describe('mlflow-wb new (the built CLI, dist/cli.js)', () => {
     assert.match(badTemplate.stderr, /No template 'no-such-template'.*mlflow-sklearn/);
     assert.equal(fs.existsSync(path.join(parent, 'x')), false);
   });
+
+  it('says how to install cookiecutter when the interpreter lacks it, writing nothing', () => {
+    const parent = makeTempDir('cli-new');
+    const bare = path.join(makeTempDir('bare-venv'), 'venv');
+    const made = spawnSync(venvPython, ['-m', 'venv', '--without-pip', bare], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const python = path.join(bare, 'bin', 'python');
+    const r = runCli(['new', '--python', python, 'x'], parent);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim(), `mlflow-wb new: cookiecutter is not installed in the Python interpreter ${python}, which renders project templates. Install it with: ${python} -m pip install cookiecutter==2.7.1`);
+    assert.deepEqual(fs.readdirSync(parent), []);
+  });
 });

@@ -327,8 +327,13 @@ async function askVariable(state: WizardState, variable: TemplateVariable, posit
       validate: (text) => (variable.pythonIdentifier ? packageNameProblem(text) : undefined),
     });
   }
-  if (value !== undefined && value !== BACK) state.answers[variable.name] = value;
-  else if (previous !== undefined) state.answers[variable.name] = previous;
+  if (value !== undefined && value !== BACK) {
+    state.answers[variable.name] = value;
+    // A changed answer changes the defaults after it: later questions are computed afresh.
+    if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(value)) {
+      for (const later of template.variables.slice(template.variables.indexOf(variable) + 1)) delete state.answers[later.name];
+    }
+  } else if (previous !== undefined) state.answers[variable.name] = previous;
   return value;
 }
 
