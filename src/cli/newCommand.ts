@@ -72,7 +72,7 @@ function parseArgs(args: string[]): NewOptions | string {
   return o;
 }
 
-async function resolveTemplate(source: string, nested: string | undefined): Promise<LoadedTemplate> {
+async function resolveTemplate(source: string, nested: string | undefined, keepMenu = false): Promise<LoadedTemplate> {
   const builtIn = listBuiltInTemplates().find((t) => t.name === source);
   let template: LoadedTemplate;
   if (builtIn) template = loadTemplate(builtIn.dir);
@@ -81,7 +81,7 @@ async function resolveTemplate(source: string, nested: string | undefined): Prom
     const names = listBuiltInTemplates().map((t) => t.name);
     throw new TemplateError(`No template '${source}': it is neither a built-in template (${names.join(', ')}) nor a folder or git URL.`);
   }
-  if (template.nestedTemplates) return chooseNestedTemplate(template, nested);
+  if (template.nestedTemplates) return keepMenu && nested === undefined ? template : chooseNestedTemplate(template, nested);
   if (nested !== undefined) throw new TemplateError(`--nested: the template '${template.name}' is not a menu of templates.`);
   return template;
 }
@@ -106,6 +106,11 @@ function printList(io: CliIo, template: LoadedTemplate | undefined): void {
     io.out("\nRun 'mlflow-wb new --template NAME --list' to see a template's variables.");
     return;
   }
+  if (template.nestedTemplates) {
+    io.out(`${template.name} is a menu of templates (choose with --nested KEY; default: the first):`);
+    for (const n of template.nestedTemplates) io.out(`  ${n.key}  ${n.title}${n.description ? ` (${n.description})` : ''}`);
+    return;
+  }
   io.out(`Variables of ${template.name} (set with --var key=value):`);
   for (const v of template.variables) io.out(`  ${v.name}  ${describeVariable(v)}${v.prompt ? `  (${v.prompt})` : ''}`);
   const code = templateCode(template);
@@ -123,7 +128,7 @@ export const newCommand: CliCommand = {
       return 2;
     }
     try {
-      const template = parsed.template ? await resolveTemplate(parsed.template, parsed.nested) : undefined;
+      const template = parsed.template ? await resolveTemplate(parsed.template, parsed.nested, parsed.list) : undefined;
       if (parsed.list || !template) {
         printList(io, template);
         return 0;

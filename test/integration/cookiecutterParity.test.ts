@@ -147,6 +147,12 @@ describe('the product renders exactly what the cookiecutter command renders', ()
     assert.deepEqual(t.nestedTemplates?.map((n) => n.key), ['first', 'second']);
     assert.deepEqual(snapshotTree(await renderWithProduct(chooseNestedTemplate(t, undefined), {})), commandTree(menu, {}));
     assert.deepEqual(snapshotTree(await renderWithProduct(chooseNestedTemplate(t, 'second'), { flavour: 'other' })), commandTree(menu, { flavour: 'other' }, ['--directory', 'second']));
+    const list = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'new', '--template', menu, '--list'], { encoding: 'utf8', env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
+    assert.match(list.stdout, /is a menu of templates.*\n {2}first {2}First \(the first one\)\n {2}second {2}Second \(the second one\)/s);
+    const parent = makeTempDir('cc-cli');
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'new', '--template', menu, '--nested', 'second', '--no-git', 'out'], { cwd: parent, encoding: 'utf8', env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(snapshotTree(path.join(parent, 'out')), commandTree(menu, {}, ['--directory', 'second']));
   });
 });
 
