@@ -159,7 +159,7 @@ async function consentToTemplateCode(template: LoadedTemplate, position: { step:
   for (;;) {
     const picked = await quickPick(
       [
-        { label: '$(file-code) Show the code', description: template.hooks.join(', ') || 'cookiecutter.json (_extensions)', value: 'show' as const },
+        { label: '$(file-code) Show the code', description: 'opens the hook files and extension modules', value: 'show' as const },
         { label: '$(check) Run it', description: 'I trust this template', detail: code.join(', '), value: 'allow' as const },
         { label: '$(close) Cancel', value: 'cancel' as const },
       ],
@@ -168,7 +168,9 @@ async function consentToTemplateCode(template: LoadedTemplate, position: { step:
     if (!picked || picked === BACK) return picked;
     if (picked.value === 'allow') return true;
     if (picked.value === 'cancel') return false;
-    for (const file of template.hooks.length ? template.hooks : ['cookiecutter.json']) {
+    // The hook files, the template's own extension modules (e.g. local_extensions.py), and cookiecutter.json naming the extensions.
+    const modules = template.extensions.map((e) => `${e.split('.')[0]}.py`).filter((f) => fs.existsSync(path.join(template.dir, f)));
+    for (const file of [...new Set([...template.hooks, ...modules, ...(template.extensions.length ? ['cookiecutter.json'] : [])])]) {
       await vscode.window.showTextDocument(vscode.Uri.file(path.join(template.dir, file)), { preview: false });
     }
   }
