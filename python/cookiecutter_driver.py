@@ -8,9 +8,14 @@ hooks print goes to stderr):
       {"values": ...}: every variable's value as cookiecutter computes it with these answers
       (defaults rendered in order, so a default may use earlier answers); with upTo, only the
       variables up to that one, and for a choice variable its rendered "choices".
-  {"op": "render", "template": DIR, "answers": {...}, "outputDir": DIR, "acceptHooks": BOOL}
+  {"op": "prepare", "template": DIR}
+      runs the template's pre_prompt hook (consented) on a copy, as cookiecutter does before it
+      reads cookiecutter.json; answers {"dir": the copy} (or the template itself without the hook).
+  {"op": "render", "template": DIR, "answers": {...}, "outputDir": DIR, "acceptHooks": BOOL,
+   "prepared": DIR | null}
       generates the project into outputDir (a fresh staging folder), as `cookiecutter --no-input`
-      would, and answers with the project folder and the context.
+      would, and answers with the project folder and the context. With "prepared" (the copy from
+      "prepare"), pre_prompt has run already and is not run again.
 
 What differs from the `cookiecutter` command, on purpose:
   - the user's ~/.cookiecutterrc and replay files are neither read nor written;
@@ -61,6 +66,10 @@ def main() -> int:
     try:
         if op == "context":
             answer({"ok": True, "context": compute_context(request)})
+        elif op == "prepare":
+            from cookiecutter.hooks import run_pre_prompt_hook
+
+            answer({"ok": True, "dir": str(run_pre_prompt_hook(request["template"]))})
         elif op == "render":
             answer({"ok": True, **render(request)})
         else:
@@ -219,7 +228,8 @@ def render(request: dict) -> dict:
     template = request["template"]
     output_dir = os.path.abspath(request["outputDir"])
     accept_hooks = bool(request.get("acceptHooks"))
-    repo_dir = str(run_pre_prompt_hook(template)) if accept_hooks else template
+    prepared = request.get("prepared")
+    repo_dir = prepared or (str(run_pre_prompt_hook(template)) if accept_hooks else template)
     try:
         context = load_context(repo_dir, request.get("answers") or {}, accept_hooks)
         context["_cookiecutter"] = {k: v for k, v in context["cookiecutter"].items() if not k.startswith("_")}
@@ -234,7 +244,7 @@ def render(request: dict) -> dict:
                 repo_dir=repo_dir, context=context, output_dir=output_dir, accept_hooks=accept_hooks
             )
     finally:
-        if repo_dir != template:
+        if repo_dir != template and not prepared:
             rmtree(repo_dir)
     return {"projectDir": project_dir, "context": dict(context["cookiecutter"])}
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CliCommand, CliIo } from './cliCommand';
 import { CookiecutterMissingError } from '../engine/scaffolding/cookiecutterDriver';
 import { gitInit, isGitUrl, loadUserTemplate } from '../engine/scaffolding/gitRepository';
-import { chooseNestedTemplate, renderProject } from '../engine/scaffolding/projectRenderer';
+import { chooseNestedTemplate, disposePreparedTemplate, prepareTemplate, renderProject, TemplateCodeConsentError } from '../engine/scaffolding/projectRenderer';
 import { planScaffold, ScaffoldError, writeScaffold } from '../engine/scaffolding/scaffoldWriter';
 import { formatAnswer, listBuiltInTemplates, loadTemplate, parseAnswers, TemplateError, templateCode, type LoadedTemplate } from '../engine/scaffolding/templateLoader';
 
@@ -133,12 +133,22 @@ export const newCommand: CliCommand = {
         printList(io, template);
         return 0;
       }
-      const texts = { ...parsed.vars };
-      const hasVar = (name: string) => template.variables.some((v) => v.name === name);
-      if (parsed.dir && hasVar('project_name') && texts.project_name === undefined) {
-        texts.project_name = path.basename(path.resolve(parsed.dir));
+      const code = templateCode(template);
+      if (code.length > 0 && !parsed.allowHooks) throw new TemplateCodeConsentError(template, code);
+      const options = { python: parsed.python, allowTemplateCode: parsed.allowHooks };
+      // A pre_prompt hook prepares the template before its questions are read, as in cookiecutter.
+      const prepared = await prepareTemplate(template, options);
+      let rendered;
+      try {
+        const texts = { ...parsed.vars };
+        const hasVar = (name: string) => prepared.variables.some((v) => v.name === name);
+        if (parsed.dir && hasVar('project_name') && texts.project_name === undefined) {
+          texts.project_name = path.basename(path.resolve(parsed.dir));
+        }
+        rendered = await renderProject(prepared, parseAnswers(prepared, texts), options);
+      } finally {
+        disposePreparedTemplate(prepared);
       }
-      const rendered = await renderProject(template, parseAnswers(template, texts), { python: parsed.python, allowTemplateCode: parsed.allowHooks });
       const targetDir = path.resolve(parsed.dir ?? rendered.projectDirName);
       const plan = planScaffold(rendered.files, targetDir);
       if (plan.blocked.length > 0) {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseNestedTemplate, renderProject, templateContext } from '../../src/engine/scaffolding/projectRenderer';
+import { chooseNestedTemplate, disposePreparedTemplate, prepareTemplate, renderProject, templateContext } from '../../src/engine/scaffolding/projectRenderer';
 import { planScaffold, writeScaffold } from '../../src/engine/scaffolding/scaffoldWriter';
 import { loadTemplate, parseAnswers, type LoadedTemplate } from '../../src/engine/scaffolding/templateLoader';
 import { runCookiecutterCommand, snapshotTree, writeTemplate } from '../support/cookiecutterTemplates';
@@ -189,5 +189,30 @@ describe('mlflow-wb new with user templates (the built CLI) matches the cookiecu
       snapshotTree(path.join(parent, 'out')).filter((e) => !e.path.startsWith('.git')),
       commandTree(template, { project_name: 'Hooked' }),
     );
+    assert.equal(fs.readdirSync(sentinel).filter((f) => f.startsWith('pre_prompt-')).length, 2, 'pre_prompt runs once per render: once for mlflow-wb new, once for the command');
+  });
+
+  it('a pre_prompt hook that rewrites cookiecutter.json: the questions and defaults are those it prepared, as in cookiecutter', async () => {
+    const template = writeTemplate(
+      { project_name: 'Before Hook', project_slug: "{{ cookiecutter.project_name.lower().replace(' ', '_') }}" },
+      {
+        'hooks/pre_prompt.py':
+          'import json\nwith open("cookiecutter.json") as f:\n    config = json.load(f)\nconfig["project_name"] = "After Hook"\nconfig["added"] = "{{ cookiecutter.project_slug }}-added"\nwith open("cookiecutter.json", "w") as f:\n    json.dump(config, f)\n',
+        '{{cookiecutter.project_slug}}/README.md': '{{ cookiecutter.project_name }} {{ cookiecutter.added }}\n',
+      },
+    );
+    const prepared = await prepareTemplate(loadTemplate(template), { python: venvPython, allowTemplateCode: true });
+    try {
+      assert.ok(prepared.variables.some((v) => v.name === 'added'));
+      const context = await templateContext(prepared, {}, { python: venvPython, allowTemplateCode: true });
+      assert.equal(context.values.added, 'after_hook-added');
+    } finally {
+      disposePreparedTemplate(prepared);
+    }
+    assert.equal(fs.existsSync(prepared.preparedDir!), false);
+    const parent = makeTempDir('cc-cli');
+    const r = runCli(['new', '--template', template, '--allow-hooks', '--no-git', '--var', 'added=given', '--var', 'project_name=After Hook', 'out'], parent);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(snapshotTree(path.join(parent, 'out')), commandTree(template, { added: 'given' }));
   });
 });

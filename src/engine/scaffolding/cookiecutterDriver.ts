@@ -24,7 +24,8 @@ export interface DriverOptions {
 type DriverRequest =
   | { op: 'version' }
   | { op: 'context'; template: string; answers: TemplateAnswers; upTo?: string; acceptHooks: boolean }
-  | { op: 'render'; template: string; answers: TemplateAnswers; outputDir: string; acceptHooks: boolean };
+  | { op: 'prepare'; template: string }
+  | { op: 'render'; template: string; answers: TemplateAnswers; outputDir: string; acceptHooks: boolean; prepared?: string };
 
 function driverScript(): string {
   return path.join(resolveShippedDir('python'), 'cookiecutter_driver.py');
@@ -71,7 +72,15 @@ export async function computeContext(templateDir: string, answers: TemplateAnswe
   return (await callDriver<{ context: ComputedContext }>(options.python, request)).context;
 }
 
-/** Generates the project with cookiecutter into `outputDir` (a fresh staging folder); returns the project folder. */
-export async function renderWithCookiecutter(templateDir: string, answers: TemplateAnswers, outputDir: string, options: DriverOptions): Promise<{ projectDir: string; context: Record<string, unknown> }> {
-  return callDriver(options.python, { op: 'render', template: templateDir, answers, outputDir, acceptHooks: options.allowTemplateCode });
+/** Runs the template's pre_prompt hook on a copy of the template (only with consent); returns the copy's folder. */
+export async function runPrePrompt(templateDir: string, python: string): Promise<string> {
+  return (await callDriver<{ dir: string }>(python, { op: 'prepare', template: templateDir })).dir;
+}
+
+/**
+ * Generates the project with cookiecutter into `outputDir` (a fresh staging folder); returns the
+ * project folder. `prepared`: the copy pre_prompt made, so it does not run again.
+ */
+export async function renderWithCookiecutter(templateDir: string, answers: TemplateAnswers, outputDir: string, options: DriverOptions & { prepared?: string }): Promise<{ projectDir: string; context: Record<string, unknown> }> {
+  return callDriver(options.python, { op: 'render', template: templateDir, answers, outputDir, acceptHooks: options.allowTemplateCode, ...(options.prepared ? { prepared: options.prepared } : {}) });
 }

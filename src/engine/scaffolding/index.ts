@@ -17,6 +17,6 @@ export {
   type VariableKind,
 } from './templateLoader';
 export { COOKIECUTTER_REQUIREMENT, CookiecutterMissingError, cookiecutterVersion, type ComputedContext } from './cookiecutterDriver';
-export { chooseNestedTemplate, renderProject, templateContext, TemplateCodeConsentError, type RenderedFile, type RenderedProject, type RenderOptions } from './projectRenderer';
+export { chooseNestedTemplate, disposePreparedTemplate, prepareTemplate, renderProject, templateContext, TemplateCodeConsentError, type RenderedFile, type RenderedProject, type RenderOptions } from './projectRenderer';
 export { planScaffold, writeScaffold, ScaffoldError, type ScaffoldPlan, type ScaffoldProgress, type ScaffoldResult, type WriteScaffoldOptions } from './scaffoldWriter';
 export { gitInit, loadUserTemplate, isGitUrl, defaultTemplateCacheDir, type GitInitResult, type UserTemplateOptions } from './gitRepository';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { computeContext, renderWithCookiecutter, type ComputedContext } from './cookiecutterDriver';
+import { computeContext, renderWithCookiecutter, runPrePrompt, type ComputedContext } from './cookiecutterDriver';
 import { deriveSlug, packageNameProblem } from './pythonSlug';
 import { loadTemplate, TemplateError, templateCode, type LoadedTemplate, type TemplateAnswers } from './templateLoader';
 
@@ -60,10 +60,33 @@ function symlinksIn(dir: string): string[] {
 function checkTemplate(template: LoadedTemplate, options: RenderOptions): void {
   const code = templateCode(template);
   if (code.length > 0 && !options.allowTemplateCode) throw new TemplateCodeConsentError(template, code);
-  const links = symlinksIn(template.dir);
-  if (links.length > 0) {
-    throw new TemplateError(`The template ${template.dir} has symbolic links (${links.join(', ')}); a link can pull files from outside the template (such as ~/.ssh) into the project, so templates with links are refused. Replace them with real files.`);
+  for (const dir of [template.dir, ...(template.preparedDir ? [template.preparedDir] : [])]) {
+    const links = symlinksIn(dir);
+    if (links.length > 0) {
+      throw new TemplateError(`The template ${dir} has symbolic links (${links.join(', ')}); a link can pull files from outside the template (such as ~/.ssh) into the project, so templates with links are refused. Replace them with real files.`);
+    }
   }
+}
+
+/**
+ * Runs the template's pre_prompt hook (after consent), as cookiecutter does before it reads
+ * cookiecutter.json: the questions are then those of the prepared copy. Without a pre_prompt hook,
+ * the template as is. Call disposePreparedTemplate when done.
+ */
+export async function prepareTemplate(template: LoadedTemplate, options: RenderOptions): Promise<LoadedTemplate> {
+  if (!template.hooks.some((h) => path.posix.basename(h).startsWith('pre_prompt.'))) return template;
+  checkTemplate(template, options);
+  const copy = await runPrePrompt(template.dir, options.python);
+  const prepared = loadTemplate(copy);
+  return { ...prepared, name: template.name, dir: template.dir, hooks: template.hooks, preparedDir: copy };
+}
+
+/** Removes the copy prepareTemplate made (cookiecutter makes it in a temporary folder of its own). */
+export function disposePreparedTemplate(template: LoadedTemplate): void {
+  if (!template.preparedDir) return;
+  const parent = path.dirname(template.preparedDir);
+  const own = path.basename(parent).startsWith('cookiecutter') && path.dirname(parent) === path.resolve(os.tmpdir());
+  fs.rmSync(own ? parent : template.preparedDir, { recursive: true, force: true });
 }
 
 function checkAnswers(template: LoadedTemplate, context: Record<string, unknown>): void {
@@ -108,7 +131,7 @@ function collectStaged(projectDir: string): { files: RenderedFile[]; emptyDirs: 
  */
 export async function templateContext(template: LoadedTemplate, answers: TemplateAnswers, options: RenderOptions & { upTo?: string }): Promise<ComputedContext> {
   checkTemplate(template, options);
-  return computeContext(template.dir, answers, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(options.upTo ? { upTo: options.upTo } : {}) });
+  return computeContext(template.preparedDir ?? template.dir, answers, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(options.upTo ? { upTo: options.upTo } : {}) });
 }
 
 /**
@@ -122,7 +145,7 @@ export async function renderProject(template: string | LoadedTemplate, answers: 
   checkTemplate(t, options);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-render-'));
   try {
-    const rendered = await renderWithCookiecutter(t.dir, answers, staging, { python: options.python, allowTemplateCode: !!options.allowTemplateCode });
+    const rendered = await renderWithCookiecutter(t.dir, answers, staging, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(t.preparedDir ? { prepared: t.preparedDir } : {}) });
     const outside = path.relative(fs.realpathSync(staging), fs.realpathSync(rendered.projectDir));
     if (!outside || outside.startsWith('..') || path.isAbsolute(outside) || outside.includes(path.sep)) {
       throw new TemplateError(`The template's project folder renders to '${rendered.projectDir}', not one folder inside the output folder. Refused.`);

@@ -45,6 +45,11 @@ export interface LoadedTemplate {
   extensions: string[];
   /** Set when the template is a menu of templates: choose one, then load it. */
   nestedTemplates?: NestedTemplate[];
+  /**
+   * The copy of the template its pre_prompt hook prepared (see prepareTemplate): the questions come
+   * from it and it renders without running pre_prompt again. Removed by disposePreparedTemplate.
+   */
+  preparedDir?: string;
 }
 
 export class TemplateError extends Error {

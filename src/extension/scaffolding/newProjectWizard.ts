@@ -5,6 +5,7 @@ import {
   chooseNestedTemplate,
   CookiecutterMissingError,
   cookiecutterVersion,
+  disposePreparedTemplate,
   formatAnswer,
   gitInit,
   listBuiltInTemplates,
@@ -12,6 +13,7 @@ import {
   loadUserTemplate,
   packageNameProblem,
   planScaffold,
+  prepareTemplate,
   renderProject,
   templateCode,
   templateContext,
@@ -57,24 +59,36 @@ export async function runNewProjectWizard(): Promise<string | undefined> {
   const steps: (() => Promise<Step<unknown>>)[] = [];
   const position = (step: () => Promise<Step<unknown>>) => ({ step: steps.indexOf(step) + 1, total: steps.length });
 
-  const chooseTemplate = async (): Promise<Step<unknown>> => {
-    const picked = await pickTemplate(position(chooseTemplate));
-    if (!picked || picked === BACK) return picked;
-    state.template = picked;
-    state.allowTemplateCode = false;
-    state.answers = {};
-    const variableSteps = picked.variables.map((variable) => {
+  /** The steps after the template: consent (if it has code), folder, its questions, git, summary. */
+  const rebuildSteps = () => {
+    const template = state.template!;
+    const variableSteps = template.variables.map((variable) => {
       const ask = async (): Promise<Step<unknown>> => askVariable(state, variable, position(ask));
       return ask;
     });
-    const consent = templateCode(picked).length > 0 ? [askConsent] : [];
+    const consent = templateCode(template).length > 0 ? [askConsent] : [];
     steps.splice(1, steps.length - 1, ...consent, chooseFolder, ...variableSteps, askGit, summary);
+  };
+  const chooseTemplate = async (): Promise<Step<unknown>> => {
+    const picked = await pickTemplate(position(chooseTemplate));
+    if (!picked || picked === BACK) return picked;
+    if (state.template) disposePreparedTemplate(state.template);
+    state.template = picked;
+    state.allowTemplateCode = false;
+    state.answers = {};
+    rebuildSteps();
     return picked;
   };
   const askConsent = async (): Promise<Step<unknown>> => {
     const allowed = await consentToTemplateCode(state.template!, position(askConsent));
-    if (allowed === true) state.allowTemplateCode = true;
-    return allowed === false ? undefined : allowed;
+    if (allowed !== true) return allowed === false ? undefined : allowed;
+    state.allowTemplateCode = true;
+    // A pre_prompt hook runs now, as in cookiecutter: the questions are those of the template it prepared.
+    if (!state.template!.preparedDir) {
+      state.template = await prepareTemplate(state.template!, { python: state.python, allowTemplateCode: true });
+      if (state.template.preparedDir) rebuildSteps();
+    }
+    return allowed;
   };
   const chooseFolder = async (): Promise<Step<unknown>> => {
     const picked = await pickParentFolder(state.parent, position(chooseFolder));
@@ -117,16 +131,20 @@ export async function runNewProjectWizard(): Promise<string | undefined> {
   };
   steps.push(chooseTemplate, chooseFolder, askGit, summary);
 
-  for (let i = 0; i < steps.length; ) {
-    const result = await steps[i]();
-    if (result === undefined) return undefined;
-    if (result === BACK) {
-      i = Math.max(0, i - 1);
-      continue;
+  try {
+    for (let i = 0; i < steps.length; ) {
+      const result = await steps[i]();
+      if (result === undefined) return undefined;
+      if (result === BACK) {
+        i = Math.max(0, i - 1);
+        continue;
+      }
+      i++;
     }
-    i++;
+    return await writeProject(state.project!, state.parent!, state.git);
+  } finally {
+    if (state.template) disposePreparedTemplate(state.template);
   }
-  return writeProject(state.project!, state.parent!, state.git);
 }
 
 /** True when cookiecutter is there; else offers to install it into the interpreter (one click). */
