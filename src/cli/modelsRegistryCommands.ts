@@ -146,7 +146,7 @@ export const modelsAliasCommand: CliCommand = {
   },
 };
 
-function servingOptions(flags: Flags): { python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> } {
+async function servingOptions(flags: Flags): Promise<{ python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> }> {
   const envManager = (oneFlag(flags, 'env-manager') ?? 'local') as EnvManager;
   if (!ENV_MANAGERS.includes(envManager)) throw new CliUsageError(`--env-manager must be one of ${ENV_MANAGERS.join(', ')}, not '${envManager}'`);
   const portText = oneFlag(flags, 'port');
@@ -159,18 +159,20 @@ function servingOptions(flags: Flags): { python: string; trackingUri?: string; e
     envManager,
     port,
     // The server reaches the tracking server with the same credentials as this command.
-    env: trackingUri ? credentialsEnv(trackingUri) : undefined,
+    env: trackingUri ? await credentialsEnv(trackingUri) : undefined,
   };
 }
 
 /** A local store (sqlite:, file:) is opened by MLflow itself: no credentials to pass. */
-function credentialsEnv(trackingUri: string): Record<string, string> | undefined {
+async function credentialsEnv(trackingUri: string): Promise<Record<string, string> | undefined> {
+  let resolved;
   try {
-    return trackingProcessEnv(resolveTracking(trackingUri));
+    resolved = resolveTracking(trackingUri);
   } catch (err) {
     if (err instanceof TrackingUriError) return undefined;
     throw err;
   }
+  return trackingProcessEnv(resolved);
 }
 
 const SERVE_FLAGS = { 'model-uri': 'string', port: 'string', 'env-manager': 'string', python: 'string', 'tracking-uri': 'string' } as const;
@@ -183,7 +185,7 @@ export const modelsServeCommand: CliCommand = {
     return runCommandBody(modelsServeCommand, io, async () => {
       const { flags } = parseArgs(args, SERVE_FLAGS, [], { '-m': '--model-uri' });
       const modelUri = required(flags, 'model-uri');
-      const options = servingOptions(flags);
+      const options = await servingOptions(flags);
       io.err(`Starting the model server for ${modelUri}…`);
       const server = await startModelServer({ ...options, modelUri, onLog: (line) => io.err(line) });
       io.out(`Serving ${modelUri} at ${server.url} (POST ${server.url}/invocations). Ctrl-C stops it.`);
@@ -213,7 +215,7 @@ export const modelsPredictCommand: CliCommand = {
       const modelUri = required(flags, 'model-uri');
       const contentType = oneFlag(flags, 'content-type');
       if (contentType !== undefined && contentType !== 'json' && contentType !== 'csv') throw new CliUsageError(`--content-type must be json or csv, not '${contentType}'`);
-      const options = servingOptions(flags);
+      const options = await servingOptions(flags);
       const inputFile = oneFlag(flags, 'input');
       // The body is checked before a server is started, so a bad input costs no start-up.
       let body;
