@@ -23,7 +23,7 @@ export function redactSecrets(text: string, secrets: Iterable<string | undefined
   // Longest first, so a secret containing another is replaced whole.
   for (const s of [...known].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
   return out
-    .replace(/\b(Bearer|Basic|Token)(\s+|%20)(?!\*\*\*)[A-Za-z0-9._~+/=-]{4,}/gi, '$1$2***')
+    .replace(/\b(Bearer|bearer|BEARER|Basic)(\s+|%20)(?!\*\*\*)[A-Za-z0-9][A-Za-z0-9._~+/=-]{3,}/g, '$1$2***')
     .replace(/\bdapi[0-9a-f]{8,}(-\d+)?\b/gi, 'dapi***')
     .replace(/("?(?:access_token|accessToken|client_secret|password|token)"?\s*[:=]\s*"?)(?!\*\*\*)[^\s",}&]{4,}/gi, '$1***');
 }

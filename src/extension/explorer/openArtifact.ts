@@ -14,13 +14,15 @@ const TEXT_NAMES = new Set(['MLmodel', 'requirements.txt', 'conda.yaml', 'python
  * and the run details panel. Returns the local file.
  */
 export async function openRunArtifact(context: vscode.ExtensionContext, client: MlflowRestClient, runId: string, artifactPath: string): Promise<vscode.Uri> {
-  const data = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${artifactPath}` }, () => client.downloadArtifact(runId, artifactPath));
   const root = path.join(context.globalStorageUri?.fsPath ?? os.tmpdir(), 'artifacts', runId);
   const file = path.resolve(root, artifactPath);
   // Artifact paths come from the server (and the panel): never write outside the run's folder.
   if (!file.startsWith(root + path.sep)) throw new Error(`The artifact path ${artifactPath} leaves the run's folder: not downloaded.`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, data);
+  // Streamed to the file: a large artifact never sits in memory.
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${artifactPath}` }, () =>
+    client.downloadArtifact(runId, artifactPath, { toFile: file }),
+  );
   const ext = path.extname(file).toLowerCase();
   const uri = vscode.Uri.file(file);
   if (TEXT_EXTENSIONS.has(ext) || TEXT_NAMES.has(path.basename(file)) || IMAGE_EXTENSIONS.has(ext)) {

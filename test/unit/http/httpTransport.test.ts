@@ -230,5 +230,6 @@ describe('HTTP transport under hostile servers', () => {
     assert.ok(!basic.error(echoed.data.toString(), 'E', 500, 'x').message.includes(Buffer.from('me:p@ss:w0rd/x').toString('base64')));
     assert.equal(redactUrl('see http://me:p@ss@host:5000/api'), 'see http://host:5000/api');
     assert.equal(redactSecrets('{"access_token": "eyJhbGciOi.abc"}'), '{"access_token": "***"}');
+    assert.equal(redactSecrets('`databricks auth token --profile dev` failed'), '`databricks auth token --profile dev` failed', 'commands stay readable');
   });
 });
