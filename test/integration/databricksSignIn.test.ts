@@ -30,7 +30,7 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
   let configFile: string;
   let experimentName: string;
   let model: string;
-  let logged: LoggedDiabetesModel;
+  let mlflowUrlOf: string;
 
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
     const started = Date.now();
@@ -81,11 +81,12 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     admin = new MlflowRestClient({ baseUrl: emulator.url, token: ADMIN_TOKEN });
     experimentName = `/Users/emulated.user@example.com/${uniqueName('signin')}`;
     const experimentId = await admin.createExperiment(experimentName);
-    await admin.createRun(experimentId, 'signed-in-run');
-    logged = await logDiabetesModel(mlflowUrl, uniqueName('signin-model'));
+    const run = await admin.createRun(experimentId, 'signed-in-run');
+    // Transition requests need a registered version only; the served model is logged by its own test.
     model = uniqueName('signin-model');
     await admin.createRegisteredModel(model);
-    await admin.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
+    await admin.createModelVersion(model, `runs:/${run.run_id}/model`, run.run_id);
+    mlflowUrlOf = mlflowUrl;
   });
   after(async () => {
     await emulator?.stop();
@@ -138,8 +139,12 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
   });
 
   it('queries a serving endpoint with the databricks-cli profile', async () => {
+    const logged: LoggedDiabetesModel = await logDiabetesModel(mlflowUrlOf, uniqueName('signin-served'));
+    const served = uniqueName('signin-served');
+    await admin.createRegisteredModel(served);
+    await admin.createModelVersion(served, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
     const name = uniqueName('signin-endpoint').slice(0, 60);
-    await admin.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name, config: { served_entities: [{ entity_name: model, entity_version: '1' }] } } });
+    await admin.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name, config: { served_entities: [{ entity_name: served, entity_version: '1' }] } } });
     await waitForServingEndpoint(admin, name, { timeoutMs: 300_000, pollIntervalMs: 500 });
     const answer = await cli(['endpoints', 'query', '--name', name, '--tracking-uri', 'databricks://dev']);
     assert.equal(answer.code, 0, answer.stderr);

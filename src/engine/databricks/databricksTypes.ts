@@ -11,7 +11,7 @@ export interface DatabricksConnection {
   timeoutMs?: number;
   /** Retries on 429 and 5xx (default 4). */
   maxRetries?: number;
-  /** Upper bound for one wait between retries, whatever Retry-After says (default 30 s). */
+  /** Ceiling of one backoff wait between retries (default 30 s); a Retry-After over 60 s is reported, not waited for. */
   maxRetryDelayMs?: number;
 }
 
