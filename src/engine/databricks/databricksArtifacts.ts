@@ -13,6 +13,7 @@ import { HttpTransport, type Method, type QueryValue } from '../http/httpTranspo
 import { isCancelled } from '../http/httpErrors';
 import { MlflowApiError } from '../mlflow/mlflowErrors';
 import type { CallOptions } from '../mlflow/mlflowTypes';
+import { checkSignedUrl, SignedUrlRefusedError } from '../safety/signedUrlPolicy';
 
 /** Where a `dbfs:` artifact URI points. */
 export type DatabricksArtifactLocation =
@@ -81,7 +82,9 @@ export function isDatabricksManagedArtifactUri(uri: string): boolean {
 export function signedRequestHeaders(info: ArtifactCredentialInfo): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const h of info.headers ?? []) {
-    if (!h?.name || h.name.toLowerCase() === 'authorization') continue;
+    const name = h?.name?.toLowerCase();
+    // The storage's own headers (x-ms-*, x-amz-*, content-type…) only: no credentials, cookies or host.
+    if (!name || name === 'authorization' || name === 'proxy-authorization' || name === 'cookie' || name === 'host') continue;
     headers[h.name] = h.value ?? '';
   }
   return headers;
@@ -125,10 +128,22 @@ export function signedUrlError(status: number | undefined, uri: string, artifact
 }
 
 /**
- * GET of one signed URL through the one HTTP layer, with the credential's headers only and no token
- * (the URL's signature is the credential). `toFile` streams the bytes there and returns an empty buffer.
+ * GET of one signed URL through the one HTTP layer: the credential's headers only, no token (the URL's
+ * signature is the credential), only a URL the signed URL policy allows for the workspace at
+ * `o.workspaceUrl` (https to a public host; see signedUrlPolicy), no redirect followed. `toFile`
+ * streams the bytes there and returns an empty buffer.
  */
-export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath: string, o: DownloadOptions & { timeoutMs?: number } = {}): Promise<Buffer> {
+export async function fetchSignedUri(
+  info: ArtifactCredentialInfo,
+  artifactPath: string,
+  o: DownloadOptions & { timeoutMs?: number; workspaceUrl?: string } = {},
+): Promise<Buffer> {
+  try {
+    await checkSignedUrl(info.signed_uri, o.workspaceUrl);
+  } catch (err) {
+    if (err instanceof SignedUrlRefusedError) throw new MlflowApiError(`${err.message} Artifact '${artifactPath}' was not downloaded.`, 'SIGNED_URL_REFUSED', undefined, redactSignedUri(info.signed_uri));
+    throw err;
+  }
   let url: URL;
   try {
     url = new URL(info.signed_uri);
@@ -143,6 +158,8 @@ export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath:
       path: url.pathname + url.search,
       headers: signedRequestHeaders(info),
       anonymous: true,
+      // A redirect would lead to a host the policy has not checked.
+      followRedirects: false,
       signal: o.signal,
       toFile: o.toFile,
       label: redactSignedUri(info.signed_uri),
@@ -154,6 +171,15 @@ export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath:
     throw signedUrlError(undefined, info.signed_uri, artifactPath, e.errorCode ?? e.message);
   }
   if (response.status >= 200 && response.status < 300) return response.data;
+  if (response.status >= 300 && response.status < 400) {
+    const location = String(response.headers.location ?? '');
+    throw new MlflowApiError(
+      `The workspace's artifact storage redirected '${artifactPath}' to ${redactSignedUri(location) || 'another address'} (HTTP ${response.status}): redirects of signed URLs are not followed.`,
+      'SIGNED_URL_REFUSED',
+      response.status,
+      redactSignedUri(info.signed_uri),
+    );
+  }
   throw signedUrlError(response.status, info.signed_uri, artifactPath, response.data.toString('utf8').slice(0, 500) || undefined);
 }
 
@@ -204,7 +230,7 @@ export async function downloadManagedArtifact(
       throw new MlflowApiError(`The workspace ${caller.displayUrl} gave no signed URL for artifact '${path}'.`, 'INVALID_STATE', undefined, 'artifacts/credentials-for-read');
     }
     try {
-      return await fetchSignedUri(info, path, o);
+      return await fetchSignedUri(info, path, { ...o, workspaceUrl: caller.displayUrl });
     } catch (err) {
       if (attempt === 0 && err instanceof MlflowApiError && err.errorCode === 'SIGNED_URL_REJECTED') continue;
       throw err;

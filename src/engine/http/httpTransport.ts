@@ -68,6 +68,8 @@ export interface HttpRequest {
   label?: string;
   /** Send no credentials (a public endpoint). */
   anonymous?: boolean;
+  /** Follow same-origin redirects (default); false hands a 3xx back as the answer. */
+  followRedirects?: boolean;
 }
 
 export interface HttpResponse {
@@ -242,7 +244,7 @@ export class HttpTransport {
         const status = response.status;
         const responseHeaders = flatHeaders(response.headers as Record<string, unknown>);
         const location = responseHeaders.location;
-        if (status >= 300 && status < 400 && location) {
+        if (status >= 300 && status < 400 && location && req.followRedirects !== false) {
           stream.destroy();
           const target = new URL(location, url);
           if (target.origin !== url.origin) throw this.crossOriginRedirect(status, url, target, label);
