@@ -1,5 +1,7 @@
 import * as path from 'node:path';
+import { databricksAuth } from '../engine/connections/databricksAuth';
 import { resolveDatabricksCredentials } from '../engine/connections/databricksConfig';
+import type { HttpAuth } from '../engine/http/httpAuth';
 import { DatabricksClient } from '../engine/databricks/databricksClient';
 import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
@@ -128,7 +130,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
   const projectDir = path.resolve(a.dir);
   const interpreter = cliInterpreter(a, projectDir);
   const python = interpreter.python;
-  let creds: { host: string; token: string } | undefined;
+  let creds: { host: string; auth: HttpAuth } | undefined;
   // What a launch needs is checked first, so a missing piece fails before anything is built or uploaded.
   if (a.backend === 'databricks') {
     const workspace = await checkDatabricksWorkspace(a.profile);
@@ -139,7 +141,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
       );
       return 1;
     }
-    creds = { host: workspace.host, token: workspace.token };
+    creds = { host: workspace.host, auth: workspace.auth };
   } else {
     const check = await checkMlflowImport(python);
     if (!check.ok) {
@@ -152,7 +154,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
     if (a.trackingUri?.startsWith('databricks')) {
       try {
         const c = resolveDatabricksCredentials(a.profile);
-        if (c.auth.kind === 'pat') creds = { host: c.host, token: c.auth.token };
+        creds = { host: c.host, auth: databricksAuth(c) };
       } catch {
         /* tracking on Databricks is resolved by mlflow itself */
       }
@@ -186,7 +188,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
   if (a.backend === 'databricks') {
     handle = launchOnDatabricks(
       request,
-      { host: creds!.host, token: creds!.token, backendConfig: a.backendConfig!, buildWheels: a.wheels, wheelFolder: a.wheelFolder, python, envManager: a.envManager, wait: a.wait },
+      { host: creds!.host, auth: creds!.auth, backendConfig: a.backendConfig!, buildWheels: a.wheels, wheelFolder: a.wheelFolder, python, envManager: a.envManager, wait: a.wait },
       events,
     );
   } else {

@@ -9,7 +9,7 @@ import { ensureExperiment } from '../../src/engine/launching/experimentNaming';
 import { launchLocal } from '../../src/engine/launching/localLauncher';
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { gitInit, loadTemplate, planScaffold, renderTemplate, resolveAnswers, writeScaffold } from '../../src/engine/scaffolding';
+import { gitInit, planScaffold, renderProject, writeScaffold } from '../../src/engine/scaffolding';
 import { loggedModelOfRun } from '../../src/engine/serving/modelArtifacts';
 import { startDatabricksEmulator, type DatabricksEmulator, type DatabricksEmulatorOptions } from '../databricksEmulator/databricksEmulator';
 import { repoRoot } from './repoPaths';
@@ -57,7 +57,7 @@ export async function prepareDemoWorkspace(options: DemoWorkspaceOptions): Promi
   const log = options.log ?? (() => undefined);
   const demoDir = path.resolve(options.demoDir);
   const workspace = path.join(demoDir, 'example_project');
-  await scaffoldExampleProject(workspace);
+  await scaffoldExampleProject(workspace, options.python);
   const projectDir = workspace;
   writeClusterSpec(projectDir);
 
@@ -118,12 +118,11 @@ export async function prepareDemoWorkspace(options: DemoWorkspaceOptions): Promi
   }
 }
 
-async function scaffoldExampleProject(workspace: string): Promise<void> {
+async function scaffoldExampleProject(workspace: string, python: string): Promise<void> {
   if (fs.existsSync(path.join(workspace, 'MLproject'))) return;
-  const template = loadTemplate(path.join(repoRoot, 'templates', 'mlflow-sklearn'));
-  const project = renderTemplate(template, resolveAnswers(template, { project_name: 'Example Project' }));
+  const project = await renderProject(path.join(repoRoot, 'templates', 'mlflow-sklearn'), { project_name: 'Example Project' }, { python });
   const plan = planScaffold(project.files, workspace);
-  await writeScaffold(plan, project.files, workspace, { overwrite: () => false });
+  await writeScaffold(plan, project.files, workspace, { overwrite: () => false, emptyDirs: project.emptyDirs });
   writeClusterSpec(workspace);
   await gitInit(workspace, { commit: true });
 }

@@ -1,9 +1,11 @@
 import { databricksConfigPath, resolveDatabricksCredentials, type DatabricksConfigSources } from '../connections/databricksConfig';
+import { databricksAuth } from '../connections/databricksAuth';
+import type { HttpAuth } from '../http/httpAuth';
 import { DatabricksClient } from './databricksClient';
 
 /** A workspace a run can be submitted to: configured, with a token, and answering as this user. */
 export type WorkspaceCheck =
-  | { ok: true; host: string; token: string; userName: string; source: string }
+  | { ok: true; host: string; auth: HttpAuth; userName: string; source: string }
   | { ok: false; problem: string; configFile: string };
 
 /**
@@ -18,13 +20,16 @@ export async function checkDatabricksWorkspace(profile: string | undefined, sour
   } catch (err) {
     return { ok: false, problem: err instanceof Error ? err.message : String(err), configFile };
   }
-  if (creds.auth.kind !== 'pat') {
-    return { ok: false, problem: `${creds.source} has no personal access token: launching on Databricks needs token = ... in the profile (or DATABRICKS_TOKEN).`, configFile };
+  let auth: HttpAuth;
+  try {
+    auth = databricksAuth(creds);
+  } catch (err) {
+    return { ok: false, problem: err instanceof Error ? err.message : String(err), configFile };
   }
   try {
-    const client = new DatabricksClient({ host: creds.host, token: creds.auth.token, maxRetries: 1, maxRetryDelayMs: 2000, timeoutMs: options.timeoutMs ?? 20_000 });
+    const client = new DatabricksClient({ host: creds.host, auth, maxRetries: 1, maxRetryDelayMs: 2000, timeoutMs: options.timeoutMs ?? 20_000 });
     const me = await client.me();
-    return { ok: true, host: creds.host, token: creds.auth.token, userName: me.userName, source: creds.source };
+    return { ok: true, host: creds.host, auth, userName: me.userName, source: creds.source };
   } catch (err) {
     return { ok: false, problem: `The Databricks workspace ${creds.host} (${creds.source}) did not answer: ${err instanceof Error ? err.message : String(err)}`, configFile };
   }

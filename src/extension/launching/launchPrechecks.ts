@@ -14,8 +14,8 @@ import {
 } from '../../engine/launching/pythonInterpreter';
 import { getOutputChannel } from '../outputChannel';
 
-/** The sign-in command (#14); offered when this build has it. */
-export const SIGN_IN_DATABRICKS_COMMAND = 'mlflow.signInDatabricks';
+/** The sign-in command (#14, "MLflow: Sign in to Databricks…"). */
+export const SIGN_IN_DATABRICKS_COMMAND = 'mlflow.signInToDatabricks';
 const SELECT_INTERPRETER = 'Select Interpreter…';
 const CREATE_VENV = 'Create .venv with MLflow';
 const SIGN_IN = 'Sign in to Databricks…';
