@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { resolveTracking } from '../connections/trackingUri';
 import { MlflowRestClient } from '../mlflow/mlflowRestClient';
-import { killProcessGroup, pythonErrorSummary } from './childProcess';
+import { startProcessGroup, type ProcessGroup } from '../process/processGroup';
+import { pythonErrorSummary } from './childProcess';
 import type { LaunchEvents, LaunchHandle, LaunchRequest, LaunchState, LocalLaunchOptions } from './launchTypes';
 import { launchProblems } from './projectEntryPoints';
 
@@ -44,7 +44,7 @@ export function localRunEnvironment(req: LaunchRequest, python?: string): NodeJS
  * code and the run's status on the tracking server.
  */
 export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events: LaunchEvents = {}): LaunchHandle {
-  let child: ChildProcess | undefined;
+  let group: ProcessGroup | undefined;
   let cancelled = false;
   let state: LaunchState = { phase: 'validating' };
   const emit = (next: LaunchState) => {
@@ -98,7 +98,8 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     };
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
-      child = spawn(opts.python, args, { cwd: path.resolve(req.projectDir), env: localRunEnvironment(req, opts.python), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      group = startProcessGroup(opts.python, args, { cwd: path.resolve(req.projectDir), env: localRunEnvironment(req, opts.python) });
+      const child = group.child;
       emit({ phase: 'running', message: 'Starting mlflow run' });
       let error: string | undefined;
       child.stdout!.setEncoding('utf8');
@@ -117,7 +118,8 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
             ? `The Python interpreter ${opts.python} was not found: set the interpreter (one with mlflow installed) and try again.`
             : `Could not start ${opts.python}: ${err.message}`;
       });
-      child.once('close', (code, signal) => resolve({ code, signal, error }));
+      if (child.pid === undefined) void group.exited.then(() => resolve({ code: null, signal: null, error }));
+      else child.once('close', (code, signal) => resolve({ code, signal, error }));
     });
     for (const stream of ['stdout', 'stderr'] as const) if (lineBuffers[stream]) scan('\n', stream);
 
@@ -152,7 +154,7 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     done,
     async cancel() {
       cancelled = true;
-      if (child) await killProcessGroup(child);
+      await group?.stop();
       await done;
     },
   };
