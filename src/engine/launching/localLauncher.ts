@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { resolveTracking } from '../connections/trackingUri';
+import { resolveTracking, trackingProcessEnv } from '../connections/trackingUri';
 import { MlflowRestClient } from '../mlflow/mlflowRestClient';
 import { startProcessGroup, type ProcessGroup } from '../process/processGroup';
 import { pythonErrorSummary } from './childProcess';
@@ -34,8 +34,21 @@ export function localRunEnvironment(req: LaunchRequest, python?: string): NodeJS
     delete env.MLFLOW_EXPERIMENT_ID;
     delete env.MLFLOW_EXPERIMENT_NAME;
   }
-  Object.assign(env, { MLFLOW_TRACKING_URI: req.trackingUri, PYTHONUNBUFFERED: '1' }, req.env ?? {});
+  Object.assign(env, trackingEnvironment(req.trackingUri, { ...process.env, ...(req.env ?? {}) }), { PYTHONUNBUFFERED: '1' }, req.env ?? {});
   return env;
+}
+
+/**
+ * MLFLOW_TRACKING_URI without `user:password@` plus the credentials in MLflow's own variables, so
+ * `mlflow run` (which prints its tracking URI on some errors) never shows the password. A store
+ * MLflow opens itself (sqlite:, file:) is passed as given.
+ */
+function trackingEnvironment(trackingUri: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  try {
+    return trackingProcessEnv(resolveTracking(trackingUri, { env }));
+  } catch {
+    return { MLFLOW_TRACKING_URI: trackingUri };
+  }
 }
 
 /**
