@@ -1,6 +1,6 @@
 // A Node process that owns supervised process groups, for processCleanup.test.ts: it starts an
 // embedded tracking server, a local model server (MODEL_DIR) and a local `mlflow run` against that
-// server, prints "READY <pgid> <pgid> <pgid>", then waits to be killed, or crashes with OWNER_END=crash.
+// server, prints "READY <pgid> <pgid> <pgid>", then waits to be killed, or crashes on SIGUSR2.
 import { launchLocal } from '../../src/engine/launching/localLauncher';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { startModelServer } from '../../src/engine/serving/localModelServer';
@@ -24,8 +24,11 @@ async function main(): Promise<void> {
     );
   });
   process.stdout.write(`READY ${tracking.process.pid} ${model.process.pid} ${await runGroup}\n`);
-  if (process.env.OWNER_END === 'crash') setTimeout(() => { throw new Error('the owner crashed'); }, 100);
-  else setInterval(() => undefined, 60_000);
+  // SIGUSR2 makes the owner crash (an uncaught exception), once the test has seen its groups alive.
+  process.on('SIGUSR2', () => setImmediate(() => {
+    throw new Error('the owner crashed');
+  }));
+  setInterval(() => undefined, 60_000);
 }
 
 void main().catch((err: unknown) => {

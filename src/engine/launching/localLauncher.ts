@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { resolveTracking, trackingProcessEnv } from '../connections/trackingUri';
+import { resolveTracking, trackingProcessEnv, type ResolvedTracking } from '../connections/trackingUri';
 import { MlflowRestClient } from '../mlflow/mlflowRestClient';
 import { startProcessGroup, type ProcessGroup } from '../process/processGroup';
 import { pythonErrorSummary } from './childProcess';
@@ -34,21 +34,8 @@ export function localRunEnvironment(req: LaunchRequest, python?: string): NodeJS
     delete env.MLFLOW_EXPERIMENT_ID;
     delete env.MLFLOW_EXPERIMENT_NAME;
   }
-  Object.assign(env, trackingEnvironment(req.trackingUri, { ...process.env, ...(req.env ?? {}) }), { PYTHONUNBUFFERED: '1' }, req.env ?? {});
+  Object.assign(env, { MLFLOW_TRACKING_URI: req.trackingUri, PYTHONUNBUFFERED: '1' }, req.env ?? {});
   return env;
-}
-
-/**
- * MLFLOW_TRACKING_URI without `user:password@` plus the credentials in MLflow's own variables, so
- * `mlflow run` (which prints its tracking URI on some errors) never shows the password. A store
- * MLflow opens itself (sqlite:, file:) is passed as given.
- */
-function trackingEnvironment(trackingUri: string, env: NodeJS.ProcessEnv): Record<string, string> {
-  try {
-    return trackingProcessEnv(resolveTracking(trackingUri, { env }));
-  } catch {
-    return { MLFLOW_TRACKING_URI: trackingUri };
-  }
 }
 
 /**
@@ -83,11 +70,22 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     if (cancelled) return finish({ phase: 'killed', message: 'Cancelled before the run started.' });
 
     let client: MlflowRestClient | undefined;
+    let resolved: ResolvedTracking | undefined;
     try {
-      client = new MlflowRestClient(resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } }).connection, { maxRetries: 2 });
+      resolved = resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } });
+      client = new MlflowRestClient(resolved.connection, { maxRetries: 2 });
     } catch {
       // A store MLflow opens itself (sqlite:, file:) has no REST API: the exit code decides alone.
       client = undefined;
+    }
+    // Sign-ins with changing tokens (Databricks CLI, Azure CLI) give `mlflow run` a short-lived one, in its environment only;
+    // `http://user:password@host` reaches it as the URI without userinfo plus MLFLOW_TRACKING_USERNAME/PASSWORD, so
+    // `mlflow run` (which prints its tracking URI on some errors) never shows the password.
+    let credentials: Record<string, string> = {};
+    try {
+      if (resolved) credentials = await trackingProcessEnv(resolved);
+    } catch (err) {
+      return finish({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
     }
 
     const args = localMlflowRunArgs(req, opts);
@@ -111,7 +109,7 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     };
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
-      group = startProcessGroup(opts.python, args, { cwd: path.resolve(req.projectDir), env: localRunEnvironment(req, opts.python) });
+      group = startProcessGroup(opts.python, args, { cwd: path.resolve(req.projectDir), env: { ...localRunEnvironment(req, opts.python), ...credentials } });
       const child = group.child;
       emit({ phase: 'running', message: 'Starting mlflow run' });
       let error: string | undefined;
