@@ -276,8 +276,14 @@ function nativeSelect(name: string, label: string, options: { value: string; lab
   return h('label', { className: 'field' }, h('span', {}, label), el);
 }
 
+let toolbarKey = '';
+
+/** The toolbar; drawn again only when the group-by choices change, so typing in it is never interrupted. */
 function renderToolbar(): void {
   const groupable = columns.filter((c) => c.kind === 'param' || (c.kind === 'tag' && !c.key.startsWith('mlflow.')));
+  const key = JSON.stringify([groupable.map((c) => c.id), groupBy]);
+  if (key === toolbarKey && toolbar.firstChild) return;
+  toolbarKey = key;
   toolbar.replaceChildren(
     textInput('search-filter', 'Filter', query.expression, "metrics.rmse < 0.5 and params.alpha = '0.1'  (Enter)", (v) => {
       query.expression = v;
@@ -579,14 +585,21 @@ function startResize(column: RunsTableColumn, e: PointerEvent): void {
   const startWidth = width(column);
   const handle = e.target as HTMLElement;
   handle.setPointerCapture(e.pointerId);
+  // While dragging only the column template changes (re-rendering the header would drop the pointer capture).
   const move = (ev: PointerEvent) => {
     layout.widths[column.id] = Math.max(40, Math.min(2000, Math.round(startWidth + ev.clientX - startX)));
-    renderGrid(true);
+    const geo = geometry(visibleColumns());
+    for (const el of [gridHead, ...(gridBody?.querySelectorAll<HTMLElement>('.grid-row') ?? [])]) {
+      if (!el) continue;
+      el.style.gridTemplateColumns = geo.template;
+      el.style.width = `${geo.total}px`;
+    }
   };
   const up = () => {
     handle.removeEventListener('pointermove', move);
     handle.removeEventListener('pointerup', up);
     saveLayout();
+    renderGrid(true);
   };
   handle.addEventListener('pointermove', move);
   handle.addEventListener('pointerup', up);
@@ -638,6 +651,8 @@ function renderGrid(headChanged: boolean): void {
   const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(total - 1, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   for (const index of rows.need(first, last)) post({ type: 'page', queryId, index });
+  // What the table holds (the pages near the screen), for tests and for whoever inspects memory.
+  viewport.dataset.loadedPages = String(rows.loadedPages);
   gridBody.style.height = `${total * ROW_HEIGHT}px`;
   gridBody.style.width = `${geo.total}px`;
   const now = Date.now();
