@@ -11,6 +11,7 @@
 import axios from 'axios';
 import { MlflowApiError, type MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { CallOptions } from '../mlflow/mlflowTypes';
+import { checkSignedUrl, SignedUrlRefusedError } from '../safety/signedUrlPolicy';
 
 /** Where a `dbfs:` artifact URI points. */
 export type DatabricksArtifactLocation =
@@ -73,7 +74,9 @@ export function isDatabricksManagedArtifactUri(uri: string): boolean {
 export function signedRequestHeaders(info: ArtifactCredentialInfo): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const h of info.headers ?? []) {
-    if (!h?.name || h.name.toLowerCase() === 'authorization') continue;
+    const name = h?.name?.toLowerCase();
+    // The storage's own headers (x-ms-*, x-amz-*, content-type…) only: no credentials, cookies or host.
+    if (!name || name === 'authorization' || name === 'proxy-authorization' || name === 'cookie' || name === 'host') continue;
     headers[h.name] = h.value ?? '';
   }
   return headers;
@@ -116,8 +119,17 @@ export function signedUrlError(status: number | undefined, uri: string, artifact
   return new MlflowApiError(`The workspace's artifact storage answered HTTP ${status} for '${artifactPath}' (${where}).`, `HTTP_${status}`, status, where, detail);
 }
 
-/** GET of one signed URL: the credential's headers only, no token. */
-export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath: string, o: CallOptions & { timeoutMs?: number } = {}): Promise<Buffer> {
+/**
+ * GET of one signed URL: the credential's headers only, no token, and only a URL the signed URL
+ * policy allows for the workspace at `o.workspaceUrl` (https to a public host; see signedUrlPolicy).
+ */
+export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath: string, o: CallOptions & { timeoutMs?: number; workspaceUrl?: string } = {}): Promise<Buffer> {
+  try {
+    await checkSignedUrl(info.signed_uri, o.workspaceUrl);
+  } catch (err) {
+    if (err instanceof SignedUrlRefusedError) throw new MlflowApiError(`${err.message} Artifact '${artifactPath}' was not downloaded.`, 'SIGNED_URL_REFUSED', undefined, redactSignedUri(info.signed_uri));
+    throw err;
+  }
   let response;
   try {
     response = await axios.get<ArrayBuffer>(info.signed_uri, {
@@ -127,6 +139,8 @@ export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath:
       timeout: o.timeoutMs ?? 120_000,
       maxContentLength: Infinity,
       maxBodyLength: Infinity,
+      // A redirect would lead to a host the policy has not checked.
+      maxRedirects: 0,
       signal: o.signal,
       transformResponse: [(data: unknown) => data],
     });
@@ -137,6 +151,15 @@ export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath:
   }
   const data = Buffer.from(response.data ?? new ArrayBuffer(0));
   if (response.status >= 200 && response.status < 300) return data;
+  if (response.status >= 300 && response.status < 400) {
+    const location = String(response.headers?.location ?? '');
+    throw new MlflowApiError(
+      `The workspace's artifact storage redirected '${artifactPath}' to ${redactSignedUri(location) || 'another address'} (HTTP ${response.status}): redirects of signed URLs are not followed.`,
+      'SIGNED_URL_REFUSED',
+      response.status,
+      redactSignedUri(info.signed_uri),
+    );
+  }
   throw signedUrlError(response.status, info.signed_uri, artifactPath, data.toString('utf8').slice(0, 500) || undefined);
 }
 
@@ -187,7 +210,7 @@ export async function downloadManagedArtifact(
       throw new MlflowApiError(`The workspace ${caller.displayUrl} gave no signed URL for artifact '${path}'.`, 'INVALID_STATE', undefined, 'artifacts/credentials-for-read');
     }
     try {
-      return await fetchSignedUri(info, path, o);
+      return await fetchSignedUri(info, path, { ...o, workspaceUrl: caller.displayUrl });
     } catch (err) {
       if (attempt === 0 && err instanceof MlflowApiError && err.errorCode === 'SIGNED_URL_REJECTED') continue;
       throw err;

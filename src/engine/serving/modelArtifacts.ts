@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { collectAll, proxiedArtifactPath, redactUrl, type MlflowConnection, type MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { MlflowModelVersion } from '../mlflow/mlflowTypes';
 import { parseDbfsArtifactUri } from '../databricks/databricksArtifacts';
+import { checkRelativePath } from '../safety/serverPaths';
 
 // Reads files of a logged model (MLmodel, its input example) through the tracking server, for the
 // model URIs MLflow 3 hands out: runs:/<run>/<path>, models:/<model id>, models:/<name>/<version|stage>,
@@ -64,8 +65,17 @@ async function locationOfVersion(client: MlflowRestClient, version: MlflowModelV
   return resolveModelLocation(client, source);
 }
 
-/** The bytes of one file of the model, `file` relative to the model's folder. */
+/**
+ * The bytes of one file of the model, `file` relative to the model's folder. The name comes from
+ * the model's MLmodel (the server's data), so it is checked like any server path: no `..`, not
+ * absolute, before it is joined to a local folder or a URL.
+ */
 export async function readModelFile(client: MlflowRestClient, location: ModelLocation, file: string): Promise<Buffer> {
+  try {
+    file = checkRelativePath(file, 'model file path');
+  } catch (err) {
+    throw new ModelUriError((err as Error).message);
+  }
   switch (location.kind) {
     case 'local':
       return fs.promises.readFile(path.join(location.dir, file));
