@@ -230,7 +230,7 @@ function render(): void {
   renderHeader();
   renderToolbar();
   renderQueryLine();
-  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false), onkeydown: onGridKey });
+  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false, true), onkeydown: onGridKey });
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
@@ -617,9 +617,15 @@ function geometry(cols: RunsTableColumn[]): { template: string; left: Map<string
 }
 
 let lastHeadKey = '';
+/** Rows drawn at the last render, by index; a scroll keeps the ones still in range (same elements: no flicker, nothing detached under the pointer). */
+let drawn = new Map<number, HTMLElement>();
+/** Bumped by every render that is not only a scroll: what is drawn may be stale then. */
+let drawVersion = 0;
+let drawnVersion = -1;
 
-function renderGrid(headChanged: boolean): void {
+function renderGrid(headChanged: boolean, scrollOnly = false): void {
   if (!viewport || !gridHead || !gridBody) return;
+  if (!scrollOnly) drawVersion++;
   renderActionBar();
   const cols = visibleColumns();
   const geo = geometry(cols);
@@ -657,13 +663,20 @@ function renderGrid(headChanged: boolean): void {
   gridBody.style.width = `${geo.total}px`;
   const now = Date.now();
   const children: HTMLElement[] = [];
+  const reuse = drawnVersion === drawVersion ? drawn : new Map<number, HTMLElement>();
+  const next = new Map<number, HTMLElement>();
   if (total === 0 && rows.complete) {
     children.push(h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : query.starredOnly && starred.size === 0 ? 'No starred runs yet: select runs and press Star.' : 'No run matches.'));
   }
   for (let i = first; i <= last; i++) {
     const row = rows.row(i);
-    children.push(row ? rowElement(row, i, cols, geo, now) : h('div', { className: 'grid-row placeholder', role: 'row', style: `top:${i * ROW_HEIGHT}px;grid-template-columns:${geo.template}` }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')));
+    const kept = row ? reuse.get(i) : undefined;
+    const el = kept ?? (row ? rowElement(row, i, cols, geo, now) : h('div', { className: 'grid-row placeholder', role: 'row', style: `top:${i * ROW_HEIGHT}px;grid-template-columns:${geo.template}` }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')));
+    if (row) next.set(i, el);
+    children.push(el);
   }
+  drawn = next;
+  drawnVersion = drawVersion;
   gridBody.replaceChildren(...children);
 }
 
