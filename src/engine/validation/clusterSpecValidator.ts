@@ -3,7 +3,7 @@ import type { ValidationDiagnostic } from './diagnostic';
 import { didYouMean } from './didYouMean';
 import { getProperty, parseJsonWithRanges, type JNode, type JObject, type JScalar } from './jsonTree';
 import { isPlaceholder } from './requirementChecks';
-import { Reporter } from './yamlRuleHelpers';
+import { clip, Reporter } from './yamlRuleHelpers';
 
 /** The subset of JSON Schema draft-07 that clusterSpec.schema.json uses. */
 interface Schema {
@@ -34,8 +34,8 @@ function resolve(s: Schema): Schema {
 }
 
 const WRAPPER_KEYS = ['new_cluster', 'libraries', 'existing_cluster_id'];
-/** Databricks Runtime version keys: 15.4.x-scala2.12, 14.3.x-gpu-ml-scala2.12, 15.4.x-cpu-ml-scala2.12, 16.0.x-photon-scala2.12 ... */
-const SPARK_VERSION = /^\d+\.\d+\.x(?:-(?:cpu-ml|gpu-ml|ml|photon|aarch64|aarch64-photon|snapshot))*-scala\d+\.\d+$|^(?:custom|apache-spark)-/;
+/** Databricks Runtime version keys (each part read one way: no backtracking on long keys): 15.4.x-scala2.12, 14.3.x-gpu-ml-scala2.12, 15.4.x-cpu-ml-scala2.12, 16.0.x-photon-scala2.12 ... */
+const SPARK_VERSION = /^\d+\.\d+\.x(?:-(?:cpu-ml|gpu-ml|ml|photon|aarch64|snapshot))*-scala\d+\.\d+$|^(?:custom|apache-spark)-/;
 const REMOTE_PATH = /^(?:dbfs:\/|\/Workspace\/|\/Volumes\/|s3a?:\/\/|abfss:\/\/|gs:\/\/|wasbs:\/\/|https?:\/\/)/;
 
 export function validateClusterSpec(text: string): ValidationDiagnostic[] {
@@ -139,7 +139,7 @@ function walk(r: Reporter, node: JNode, schemaIn: Schema, where: string): void {
         r.add(
           'cluster/unknown-key',
           'warning',
-          `Unknown key "${p.key.value}" in ${where}${s ? `: did you mean "${s}"?` : '.'} Databricks rejects or ignores it.`,
+          `Unknown key "${clip(p.key.value)}" in ${where}${s ? `: did you mean "${s}"?` : '.'} Databricks rejects or ignores it.`,
           { start: p.key.start, end: p.key.end },
           s ? { fixes: [{ title: `Change to "${s}"`, edits: [{ range: { start: p.key.start, end: p.key.end }, newText: JSON.stringify(s) }], isPreferred: true }] } : undefined,
         );
@@ -163,7 +163,7 @@ function checkCluster(r: Reporter, cluster: JObject): void {
   const sv = getProperty(cluster, 'spark_version');
   if (!sv) r.add('cluster/missing-spark-version', 'error', 'The cluster needs "spark_version", e.g. "15.4.x-scala2.12" (ML runtimes: "15.4.x-cpu-ml-scala2.12", "14.3.x-gpu-ml-scala2.12").', head);
   else if (sv.value.kind === 'string' && !isPlaceholder(sv.value.value as string) && !SPARK_VERSION.test(sv.value.value as string)) {
-    r.add('cluster/invalid-spark-version', 'error', `"${sv.value.value}" is not a Databricks Runtime version key. They look like "15.4.x-scala2.12", "15.4.x-cpu-ml-scala2.12" or "14.3.x-gpu-ml-scala2.12".`, at(sv.value));
+    r.add('cluster/invalid-spark-version', 'error', `"${clip(sv.value.value as string)}" is not a Databricks Runtime version key. They look like "15.4.x-scala2.12", "15.4.x-cpu-ml-scala2.12" or "14.3.x-gpu-ml-scala2.12".`, at(sv.value));
   }
   if (!getProperty(cluster, 'node_type_id') && !getProperty(cluster, 'instance_pool_id') && !getProperty(cluster, 'policy_id')) {
     r.add('cluster/missing-node-type', 'error', 'The cluster needs "node_type_id" (e.g. "i3.xlarge", "Standard_DS3_v2", "n2-standard-4") or "instance_pool_id".', head);
@@ -208,7 +208,7 @@ function checkLibrary(r: Reporter, lib: JObject): void {
       r.add(
         'cluster/invalid-library-path',
         'error',
-        `The ${p.key.value} path "${v.value}" is not one Databricks can read: use /Workspace/..., /Volumes/..., dbfs:/..., s3://, abfss:// or gs:// (or a placeholder your launcher rewrites, e.g. {{wheel_path}}). A local path on this machine does not exist on the cluster.`,
+        `The ${p.key.value} path "${clip(v.value)}" is not one Databricks can read: use /Workspace/..., /Volumes/..., dbfs:/..., s3://, abfss:// or gs:// (or a placeholder your launcher rewrites, e.g. {{wheel_path}}). A local path on this machine does not exist on the cluster.`,
         { start: v.start, end: v.end },
       );
     }

@@ -3,7 +3,7 @@ import type { ValidationDiagnostic, ValidationFix } from './diagnostic';
 import { didYouMean } from './didYouMean';
 import { dockerEnvKeys, entryPointKeys, MLPROJECT_DOCS_URL, parameterKeys, parameterTypes, sparkJobKeys, topLevelKeys } from './mlprojectSchema';
 import { parsePythonFormat } from './pythonFormat';
-import { checkDuplicateKeys, checkKnownKeys, describe, isString, pairRange, rangeOf, removePairFix, Reporter, scalarSubRange } from './yamlRuleHelpers';
+import { checkDuplicateKeys, checkKnownKeys, clip, describe, isString, pairRange, rangeOf, removePairFix, Reporter, scalarSubRange } from './yamlRuleHelpers';
 import { getPair, keyText, pythonTypeName, type ParsedYaml, type YMap, type YNode, type YPair, type YScalar } from './yamlTree';
 
 export interface FileContext {
@@ -237,8 +237,8 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
 
 function checkDefault(r: Reporter, name: string, type: string, node: YScalar, dir: string, context: FileContext): void {
   const raw = String(node.value);
-  if (type === 'float' && typeof node.value !== 'number' && !/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$|^\s*[-+]?(inf|infinity|nan)\s*$/i.test(raw)) {
-    r.add('mlproject/invalid-default', 'warning', `The default '${raw}' of float parameter '${name}' is not a number. MLflow passes it through unchecked, so the script receives '${raw}'.`, rangeOf(node));
+  if (type === 'float' && typeof node.value !== 'number' && !isPythonFloat(raw)) {
+    r.add('mlproject/invalid-default', 'warning', `The default '${clip(raw)}' of float parameter '${clip(name)}' is not a number. MLflow passes it through unchecked, so the script receives it as text.`, rangeOf(node));
   }
   if (type === 'uri' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) {
     r.add(
@@ -263,6 +263,19 @@ function checkDefault(r: Reporter, name: string, type: string, node: YScalar, di
       }
     }
   }
+}
+
+/**
+ * Whether Python's float() accepts the text. Deterministic regexes only (each character can be read
+ * one way), so a 50 KB default costs one pass: `\d+\.?\d*` would backtrack quadratically.
+ */
+const FLOAT_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+const FLOAT_WORDS = new Set(['inf', 'infinity', 'nan']);
+export function isPythonFloat(raw: string): boolean {
+  const s = raw.trim().replace(/(?<=\d)_(?=\d)/g, '');
+  if (FLOAT_TEXT.test(s)) return true;
+  const word = (s[0] === '-' || s[0] === '+' ? s.slice(1) : s).toLowerCase();
+  return FLOAT_WORDS.has(word);
 }
 
 function checkCommand(r: Reporter, info: EntryPointInfo, dir: string, context: FileContext): void {

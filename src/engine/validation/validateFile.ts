@@ -28,8 +28,9 @@ export function detectFileKind(filePath: string, text?: string): ValidatedFileKi
     return undefined;
   }
   if ((base.endsWith('.yaml') || base.endsWith('.yml')) && text !== undefined) {
-    const keys = new Set(Array.from(text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm), (m) => m[1]));
-    if (keys.has('dependencies') && (keys.has('channels') || /^\s*-\s*pip\s*:/m.test(text))) return 'conda';
+    // [ \t]* rather than \s*: \s also matches line breaks, and a multiline ^\s* rescans every blank line.
+    const keys = new Set(Array.from(text.matchAll(/^([A-Za-z_][\w-]*)[ \t]*:/gm), (m) => m[1]));
+    if (keys.has('dependencies') && (keys.has('channels') || /^[ \t]*-[ \t]*pip[ \t]*:/m.test(text))) return 'conda';
     if (keys.has('build_dependencies') || (keys.has('python') && keys.has('dependencies') && !keys.has('channels'))) return 'python_env';
   }
   return undefined;
@@ -57,6 +58,15 @@ function topLevelJsonKeys(text: string): string[] {
   return keys;
 }
 
+/**
+ * The validator's budget. Every rule is linear in the size of the document, so the size bounds the
+ * time: beyond this many characters a file gets one diagnostic saying it was not checked, instead of
+ * a validation that runs on every keystroke in the editor's extension host.
+ */
+export const MAX_VALIDATED_LENGTH = 1_000_000;
+/** At most this many problems per file (then one saying how many more): a list the user can read, and a cheap Problems panel. */
+export const MAX_DIAGNOSTICS = 500;
+
 /** One parse per text: the editor re-validates on every keystroke, and undo often restores a text seen before. */
 const parseCache = new Map<string, ParsedYaml>();
 const PARSE_CACHE_SIZE = 16;
@@ -80,6 +90,16 @@ export function clearValidationCache(): void {
  * every range lies within [0, text.length].
  */
 export function validateText(kind: ValidatedFileKind, text: string, context: FileContext): ValidationDiagnostic[] {
+  if (text.length > MAX_VALIDATED_LENGTH) {
+    return [
+      {
+        code: 'validation/too-large',
+        severity: 'info',
+        message: `Not checked: this file has ${text.length.toLocaleString('en-US')} characters, more than the ${MAX_VALIDATED_LENGTH.toLocaleString('en-US')} the validator reads (so the editor stays responsive). MLflow project files are normally far smaller.`,
+        range: { start: 0, end: 0 },
+      },
+    ];
+  }
   let diagnostics: ValidationDiagnostic[];
   try {
     if (kind === 'cluster') diagnostics = validateClusterSpec(text);
@@ -98,6 +118,9 @@ export function validateText(kind: ValidatedFileKind, text: string, context: Fil
       else diagnostics = validatePythonEnv(text, parsed, context);
     }
   } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      return [{ code: 'validation/too-deep', severity: 'info', message: 'Not checked: brackets or indentation are nested deeper than the validator follows (thousands of levels).', range: { start: 0, end: 0 } }];
+    }
     diagnostics = [
       {
         code: 'internal/validator-error',
@@ -108,6 +131,17 @@ export function validateText(kind: ValidatedFileKind, text: string, context: Fil
     ];
   }
   diagnostics.sort((a, b) => a.range.start - b.range.start);
+  if (diagnostics.length > MAX_DIAGNOSTICS) {
+    const more = diagnostics.length - MAX_DIAGNOSTICS;
+    const last = diagnostics[MAX_DIAGNOSTICS - 1].range;
+    diagnostics = diagnostics.slice(0, MAX_DIAGNOSTICS);
+    diagnostics.push({
+      code: 'validation/too-many-problems',
+      severity: 'info',
+      message: `Stopped listing problems after ${MAX_DIAGNOSTICS}: ${more.toLocaleString('en-US')} more in the rest of the file. Fix the ones above (often one mistake repeated) and they will show.`,
+      range: { start: last.start, end: last.end },
+    });
+  }
   for (const d of diagnostics) {
     d.range = clampRange(d.range, text.length);
     for (const f of d.fixes ?? []) for (const e of f.edits) e.range = clampRange(e.range, text.length);

@@ -31,8 +31,16 @@ function walk(dir: string, out: string[]): void {
 /** The env files MLproject files name (conda_env: my-env.yaml), so they are checked with the right rules. */
 function referencedEnvFiles(mlprojectPath: string, text: string): Map<string, ValidatedFileKind> {
   const out = new Map<string, ValidatedFileKind>();
-  for (const m of text.matchAll(/^(conda_env|python_env)\s*:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$/gm)) {
-    out.set(path.resolve(path.dirname(mlprojectPath), m[2]), m[1] === 'conda_env' ? 'conda' : 'python_env');
+  // `conda_env: envs/conda.yaml  # comment` at column 0. The value is cut with string operations:
+  // a lazy regex with trailing \s* is quadratic on `conda_env: a` + 50 KB of spaces + `b`.
+  for (const m of text.matchAll(/^(conda_env|python_env)[ \t]*:/gm)) {
+    const lineEnd = text.indexOf('\n', m.index);
+    let value = text.slice(m.index + m[0].length, lineEnd === -1 ? text.length : lineEnd);
+    const hash = value.search(/(?:^|\s)#/);
+    if (hash !== -1) value = value.slice(0, hash);
+    value = value.trim();
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]) value = value.slice(1, -1);
+    if (value) out.set(path.resolve(path.dirname(mlprojectPath), value), m[1] === 'conda_env' ? 'conda' : 'python_env');
   }
   return out;
 }
