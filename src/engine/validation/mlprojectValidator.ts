@@ -17,10 +17,10 @@ const KNOWN_TYPES = parameterTypes.map((t) => t.type);
 const TOP_KEYS = topLevelKeys.map((k) => k.key);
 const ENTRY_POINT_KEYS = entryPointKeys.map((k) => k.key);
 const PARAMETER_KEYS = parameterKeys.map((k) => k.key);
+/** `description` documents a parameter; MLflow ignores it, and so does the validator. */
+const PARAMETER_KEYS_ACCEPTED = [...PARAMETER_KEYS, 'description'];
 const DOCKER_KEYS = dockerEnvKeys.map((k) => k.key);
 const SPARK_KEYS = sparkJobKeys.map((k) => k.key);
-/** Names people write for MLflow's types, mapped to the type they mean. */
-const TYPE_ALIASES: Record<string, string> = { int: 'float', integer: 'float', number: 'float', double: 'float', str: 'string', text: 'string', file: 'path', dir: 'path', directory: 'path', url: 'uri' };
 
 export const CONDA_TEMPLATE = `name: mlflow-env
 channels:
@@ -197,7 +197,7 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
       typeNode = v;
       type = v.value;
     } else if (v && v.kind === 'map') {
-      checkKnownKeys(r, v, PARAMETER_KEYS, 'mlproject/unknown-parameter-key', `parameter '${name}'`, 'MLflow ignores it.');
+      checkKnownKeys(r, v, PARAMETER_KEYS_ACCEPTED, 'mlproject/unknown-parameter-key', `parameter '${name}'`, 'MLflow ignores it.', PARAMETER_KEYS);
       const t = getPair(v, 'type');
       if (t) {
         if (isString(t.value)) {
@@ -221,15 +221,26 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
     }
     info.params.set(name, { pair: p, type });
     if (typeNode && !KNOWN_TYPES.includes(type)) {
-      const suggestion = TYPE_ALIASES[type.toLowerCase()] ?? didYouMean(type, KNOWN_TYPES);
-      const fixes: ValidationFix[] = suggestion ? [{ title: `Change type to '${suggestion}'`, edits: [{ range: rangeOf(typeNode), newText: suggestion }], isPreferred: true }] : [];
-      r.add(
-        'mlproject/unknown-parameter-type',
-        'warning',
-        `Unknown parameter type '${type}' for '${name}'${suggestion ? `: did you mean '${suggestion}'?` : '.'} MLflow does not reject it but treats the value as a plain string. Types: ${KNOWN_TYPES.join(', ')}.`,
-        rangeOf(typeNode),
-        fixes.length ? { fixes } : undefined,
-      );
+      // MLflow checks only path and uri values; every other type, known or not, reaches the command
+      // as text. A near-miss of a real name (`flaot`, `pth`) is likely a typo worth a warning; a name
+      // from another language (`int`, `str`, `bool`) runs fine and only gets a hint.
+      const suggestion = didYouMean(type, KNOWN_TYPES);
+      if (suggestion) {
+        r.add(
+          'mlproject/unknown-parameter-type',
+          'warning',
+          `Unknown parameter type '${clip(type)}' for '${clip(name)}': did you mean '${suggestion}'? MLflow passes the value to the command as text without checking it${suggestion === 'path' || suggestion === 'uri' ? `, while '${suggestion}' would be checked (and downloaded if remote)` : ''}.`,
+          rangeOf(typeNode),
+          { fixes: [{ title: `Change type to '${suggestion}'`, edits: [{ range: rangeOf(typeNode), newText: suggestion }], isPreferred: true }] },
+        );
+      } else {
+        r.add(
+          'mlproject/unchecked-parameter-type',
+          'info',
+          `'${clip(type)}' is not one of MLflow's parameter types (${KNOWN_TYPES.join(', ')}): MLflow passes '${clip(name)}' to the command as text without checking it, as it does for every type except path and uri.`,
+          rangeOf(typeNode),
+        );
+      }
     }
     if (defaultNode && defaultNode.kind === 'scalar' && defaultNode.value !== null) checkDefault(r, name, type, defaultNode, dir, context);
   }

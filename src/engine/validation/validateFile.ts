@@ -5,6 +5,7 @@ import { clampRange, type ValidationDiagnostic } from './diagnostic';
 import { validateMlproject, type FileContext } from './mlprojectValidator';
 import { validatePythonEnv } from './pythonEnvValidator';
 import { parseYaml } from './yamlFastParser';
+import { pyyamlTabError } from './yamlTabs';
 import type { ParsedYaml } from './yamlTree';
 
 export type ValidatedFileKind = 'mlproject' | 'conda' | 'python_env' | 'cluster';
@@ -105,12 +106,26 @@ export function validateText(kind: ValidatedFileKind, text: string, context: Fil
     if (kind === 'cluster') diagnostics = validateClusterSpec(text);
     else {
       const parsed = cachedParse(text);
-      const syntax: ValidationDiagnostic[] = parsed.errors.map((e) => ({
-        code: 'yaml/syntax',
-        severity: 'error',
-        message: `YAML syntax error: ${e.message}`,
-        range: e.range,
-      }));
+      // MLflow reads YAML with PyYAML, which stops on a tab outside quotes and comments (YAML 1.2
+      // parsers accept e.g. `name: env\t`): that tab is the error, and nothing after it counts.
+      const tab = pyyamlTabError(text);
+      const syntax: ValidationDiagnostic[] = parsed.errors
+        .filter((e) => tab === undefined || e.range.start < tab)
+        .map((e) => ({
+          code: 'yaml/syntax',
+          severity: 'error',
+          message: `YAML syntax error: ${e.message}`,
+          range: e.range,
+        }));
+      if (tab !== undefined) {
+        syntax.push({
+          code: 'yaml/tab',
+          severity: 'error',
+          message: "found character '\\t' that cannot start any token (PyYAML, which MLflow reads this file with, allows tabs only inside quotes and comments). Replace the tab with spaces.",
+          range: { start: tab, end: tab + 1 },
+          fixes: [{ title: 'Replace the tab with a space', edits: [{ range: { start: tab, end: tab + 1 }, newText: ' ' }], isPreferred: true }],
+        });
+      }
       // With a syntax error the tree is partial: report the syntax error only, like MLflow's loader would.
       if (syntax.length > 0) diagnostics = syntax;
       else if (kind === 'mlproject') diagnostics = validateMlproject(text, parsed, context);

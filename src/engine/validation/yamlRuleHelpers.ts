@@ -81,9 +81,9 @@ export function removePairFix(reporter: Reporter, map: YMap, pair: YPair, title:
 }
 
 /** Warns about keys outside `known`, suggesting the nearest known key with a replace fix. */
-export function checkKnownKeys(reporter: Reporter, map: YMap, known: readonly string[], code: string, where: string, consequence: string): void {
+export function checkKnownKeys(reporter: Reporter, map: YMap, known: readonly string[], code: string, where: string, consequence: string, listed: readonly string[] = known): void {
   const knownSet = new Set(known);
-  const knownList = known.join(', ');
+  const knownList = listed.join(', ');
   let unused: string[] | undefined;
   const suggestions = new Map<string, string>();
   for (const pair of map.items) {
@@ -92,7 +92,7 @@ export function checkKnownKeys(reporter: Reporter, map: YMap, known: readonly st
     // Known keys the map does not use yet, computed once per map (a map may hold 40,000 unknown keys).
     if (!unused) {
       const present = new Set(map.items.map((p) => p.key.value));
-      unused = known.filter((c) => !present.has(c));
+      unused = listed.filter((c) => !present.has(c));
     }
     let suggestion = suggestions.get(k);
     if (suggestion === undefined) {

@@ -28,7 +28,7 @@ describe('cluster spec validator', () => {
     const t = '{"spark_version": "15.4.x-scala2.12",}';
     expectOne(t, check('cluster', t), 'json/syntax', 'error', ',');
     const u = '{"num_workers": 2 "x": 1}';
-    expectOne(u, check('cluster', u), 'json/syntax', 'error', '"');
+    expectOne(u, check('cluster', u), 'json/syntax', 'error', '"x"');
     assert.equal(parseJsonWithRanges('{"a": "\\u00e9", "b": [1, -2.5e3, true, null]}').root?.kind, 'object');
   });
   it('requires num_workers xor autoscale and min_workers <= max_workers', () => {
