@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { validateClusterSpec } from './clusterSpecValidator';
+import { parseJsonWithRanges } from './jsonTree';
 import { validateCondaEnv } from './condaEnvValidator';
 import { clampRange, type ValidationDiagnostic } from './diagnostic';
 import { validateMlproject, type FileContext } from './mlprojectValidator';
@@ -12,20 +13,30 @@ export type ValidatedFileKind = 'mlproject' | 'conda' | 'python_env' | 'cluster'
 export type { FileContext };
 
 /**
- * Which validator a file gets, from its name and (optionally) its text:
- * MLproject (any case), conda.yaml/.yml, python_env.yaml, cluster JSON by name or by its top-level keys.
+ * Top-level keys of a Databricks Jobs request (runs/submit, jobs/create): such a file holds a task
+ * and is not the cluster spec `mlflow run --backend-config` takes, whatever its name says.
  */
-export function detectFileKind(filePath: string, text?: string): ValidatedFileKind | undefined {
+const JOB_REQUEST_KEYS = new Set(['tasks', 'job_clusters', 'spark_python_task', 'spark_jar_task', 'notebook_task', 'python_wheel_task', 'spark_submit_task', 'pipeline_task', 'sql_task', 'dbt_task', 'run_job_task', 'run_name', 'job_id', 'git_source', 'schedule', 'trigger', 'email_notifications', 'webhook_notifications', 'max_concurrent_runs', 'idempotency_token', 'access_control_list', 'environments', 'queue', 'run_as']);
+
+/**
+ * Which validator a file gets, from its name and (optionally) its text: MLproject (any case),
+ * conda.yaml/.yml, python_env.yaml, and cluster JSON by name or by its top-level keys. A JSON file
+ * shaped as a Jobs request (a task, run_name, tasks[]) is left alone when found by name or shape
+ * (`validate .`), and checked as a cluster spec only when `explicit` (the user named the file,
+ * e.g. the one passed to --backend-config).
+ */
+export function detectFileKind(filePath: string, text?: string, explicit = false): ValidatedFileKind | undefined {
   const base = path.basename(filePath).toLowerCase();
   if (base === 'mlproject') return 'mlproject';
   if (base === 'conda.yaml' || base === 'conda.yml') return 'conda';
   if (base === 'python_env.yaml' || base === 'python_env.yml') return 'python_env';
   if (base.endsWith('.json')) {
+    // Parse only what may be a cluster spec: package-lock.json and friends are opened too.
+    if (!base.includes('cluster') && (text === undefined || !/"(?:spark_version|new_cluster|node_type_id)"/.test(text))) return undefined;
+    const keys = text === undefined ? undefined : topLevelJsonKeys(text);
+    if (keys && !explicit && keys.some((k) => JOB_REQUEST_KEYS.has(k))) return undefined;
     if (base.includes('cluster')) return 'cluster';
-    if (text !== undefined && /^\s*\{/.test(text)) {
-      // Only top-level keys count: depth-1 property names.
-      if (/^\s*\{[\s\S]*?"(spark_version|new_cluster|node_type_id)"\s*:/.test(text) && topLevelJsonKeys(text).some((k) => k === 'spark_version' || k === 'new_cluster' || k === 'node_type_id')) return 'cluster';
-    }
+    if (keys && keys.some((k) => k === 'spark_version' || k === 'new_cluster' || k === 'node_type_id')) return 'cluster';
     return undefined;
   }
   if ((base.endsWith('.yaml') || base.endsWith('.yml')) && text !== undefined) {
@@ -37,26 +48,11 @@ export function detectFileKind(filePath: string, text?: string): ValidatedFileKi
   return undefined;
 }
 
+/** The property names of a JSON object document (none for other JSON or unreadable text). */
 function topLevelJsonKeys(text: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
-  let inString = false;
-  let stringStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') {
-        inString = false;
-        if (depth === 1 && /^\s*:/.test(text.slice(i + 1, i + 20))) keys.push(text.slice(stringStart + 1, i));
-      }
-    } else if (c === '"') {
-      inString = true;
-      stringStart = i;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') depth--;
-  }
-  return keys;
+  if (!/^\s*\{/.test(text.slice(0, 1000))) return [];
+  const root = parseJsonWithRanges(text).root;
+  return root && root.kind === 'object' ? root.properties.map((p) => p.key.value) : [];
 }
 
 /**

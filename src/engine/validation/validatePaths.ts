@@ -51,6 +51,7 @@ function referencedEnvFiles(mlprojectPath: string, text: string): Map<string, Va
  */
 export async function validatePaths(paths: string[]): Promise<FileValidation[]> {
   const candidates: string[] = [];
+  const named = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(p);
     const stat = fs.statSync(abs, { throwIfNoEntry: false });
@@ -58,6 +59,7 @@ export async function validatePaths(paths: string[]): Promise<FileValidation[]> 
     if (stat.isDirectory()) walk(abs, candidates);
     else {
       candidates.push(abs);
+      named.add(abs);
     }
   }
   const texts = new Map<string, string>();
@@ -75,7 +77,7 @@ export async function validatePaths(paths: string[]): Promise<FileValidation[]> 
   const results: FileValidation[] = [];
   for (const file of [...new Set(candidates)].sort()) {
     const text = read(file);
-    const kind = referenced.get(file) ?? detectFileKind(file, text);
+    const kind = referenced.get(file) ?? detectFileKind(file, text, named.has(file));
     if (!kind) continue;
     results.push({ file, kind, diagnostics: validateText(kind, text, { filePath: file, fileExists }) });
   }

@@ -24,10 +24,17 @@ function assertLinear(kind: ValidatedFileKind, make: (size: number) => string, s
   const small = make(size);
   const large = make(size * 4);
   bestOf(kind, small); // warm up the code paths this document takes
-  const tSmall = bestOf(kind, small);
-  const tLarge = bestOf(kind, large);
-  const bound = 12 * tSmall + 40;
-  assert.ok(tLarge <= bound, `${label}: ${large.length} chars took ${tLarge.toFixed(1)} ms, ${small.length} chars ${tSmall.toFixed(1)} ms (bound ${bound.toFixed(1)} ms)`);
+  // On a machine shared with other work one measurement can be unlucky: a linear rule passes on one
+  // of three tries, a quadratic one (16x) fails all of them.
+  let report = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const tSmall = bestOf(kind, small);
+    const tLarge = bestOf(kind, large);
+    const bound = 12 * tSmall + 40;
+    if (tLarge <= bound) return;
+    report += ` try ${attempt + 1}: ${large.length} chars took ${tLarge.toFixed(1)} ms, ${small.length} chars ${tSmall.toFixed(1)} ms (bound ${bound.toFixed(1)} ms);`;
+  }
+  assert.fail(`${label}:${report}`);
 }
 
 const TOKENS = ['\n', ' ', '  ', ':', ': ', '- ', '-', '{', '}', '[', ']', ', ', '"', "'", '#', ' #', '\t', 'a', 'x1', '1', '1.5', '1e3', '.', '\\', '_', '__', '<', '>', '${', '{{', '}}', 'python ', 'train.py', ';', 'key', 'name: ', 'entry_points:\n', '  main:\n', '    command: ', 'parameters:', 'type: float', 'default: ', 'conda_env: ', 'dbfs:/', 'spark_version', '"new_cluster": {', '"whl": "', 'yes', '0777'];
