@@ -28,10 +28,9 @@ const workspace = path.join(demoDir, 'example_project');
 if (!fs.existsSync(workspace)) {
   // The example project is what "MLflow: New Project" makes from the built-in template.
   const scaffolding = await import(path.join(root, 'out', 'src', 'engine', 'scaffolding', 'index.js'));
-  const template = scaffolding.loadTemplate(path.join(root, 'templates', 'mlflow-sklearn'));
-  const project = scaffolding.renderTemplate(template, scaffolding.resolveAnswers(template, { project_name: 'Example Project' }));
+  const project = await scaffolding.renderProject(path.join(root, 'templates', 'mlflow-sklearn'), { project_name: 'Example Project' }, { python: venvPython });
   const plan = scaffolding.planScaffold(project.files, workspace);
-  await scaffolding.writeScaffold(plan, project.files, workspace, { overwrite: () => false });
+  await scaffolding.writeScaffold(plan, project.files, workspace, { overwrite: () => false, emptyDirs: project.emptyDirs });
   await scaffolding.gitInit(workspace, { commit: true });
 }
 

@@ -1,15 +1,35 @@
 import * as path from 'node:path';
-import { DatabricksConfigError, resolveDatabricksCredentials } from '../engine/connections/databricksConfig';
+import { databricksAuth } from '../engine/connections/databricksAuth';
+import { resolveDatabricksCredentials } from '../engine/connections/databricksConfig';
+import type { HttpAuth } from '../engine/http/httpAuth';
 import { DatabricksClient } from '../engine/databricks/databricksClient';
 import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
 import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../engine/launching/launchTypes';
 import { launchLocal } from '../engine/launching/localLauncher';
-import type { CliCommand, CliIo } from './cliCommand';
+import { CliUsageError, defineCommand, type CliIo, type CliOptions, type OptionValues } from './cliCommand';
+import { TRACKING_URI_OPTION } from './trackingOptions';
 
-const ENV_MANAGERS = ['local', 'virtualenv', 'conda', 'uv'];
+const ENV_MANAGERS = ['local', 'virtualenv', 'conda', 'uv'] as const;
 
-class UsageError extends Error {}
+const RUN_OPTIONS = {
+  'entry-point': { type: 'string', short: 'e', value: 'ENTRY', default: 'main', description: 'the entry point of MLproject' },
+  param: { type: 'string', short: 'P', value: 'name=value', multiple: true, description: 'a parameter of the entry point' },
+  backend: { type: 'string', short: 'b', choices: ['local', 'databricks'], default: 'local', description: 'where the run runs' },
+  'backend-config': { type: 'string', value: 'cluster.json', description: 'a Jobs API new_cluster spec (--backend databricks)' },
+  'experiment-name': { type: 'string', value: 'NAME', description: 'the experiment of the run' },
+  'branch-experiment': { type: 'boolean', description: 'name the experiment after the project and git branch' },
+  'experiment-pattern': { type: 'string', value: '"${projectName}/${branch}"', description: 'the pattern of --branch-experiment' },
+  'run-name': { type: 'string', value: 'NAME', description: 'the name of the MLflow run' },
+  'env-manager': { type: 'string', choices: ENV_MANAGERS, description: "how the project's Python environment is made" },
+  wheels: { type: 'boolean', description: 'build the project wheels and install them on the cluster (--backend databricks)' },
+  'wheel-folder': { type: 'string', value: 'dbfs:/FileStore/wheels', description: 'where --wheels uploads the wheels' },
+  wait: { type: 'boolean', description: 'wait for the run to end (the default)' },
+  'no-wait': { type: 'boolean', description: 'return once a Databricks run is submitted' },
+  'tracking-uri': TRACKING_URI_OPTION,
+  profile: { type: 'string', value: 'PROFILE', description: 'the ~/.databrickscfg profile' },
+  python: { type: 'string', value: 'INTERPRETER', description: 'the Python with mlflow (default: MLFLOW_WB_PYTHON or python3)' },
+} as const satisfies CliOptions;
 
 interface RunArgs {
   dir: string;
@@ -30,97 +50,38 @@ interface RunArgs {
   wheelFolder?: string;
 }
 
-/** Parses `run` arguments: one optional DIR, -e/-P short forms, --flag value and --flag=value. */
-export function parseRunArgs(args: string[]): RunArgs {
-  const out: RunArgs = { dir: '.', entryPoint: 'main', parameters: {}, backend: 'local', branchExperiment: false, wheels: false, wait: true };
-  let dirSeen = false;
-  const takeValue = (name: string, inline: string | undefined, i: number): [string, number] => {
-    if (inline !== undefined) return [inline, i];
-    const value = args[i + 1];
-    if (value === undefined) throw new UsageError(`${name} needs a value`);
-    return [value, i + 1];
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const m = /^(--[a-z-]+|-[eP])(?:=([\s\S]*))?$/.exec(arg);
-    if (!m) {
-      if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-      if (dirSeen) throw new UsageError(`unexpected argument '${arg}' (the project folder is already ${out.dir})`);
-      out.dir = arg;
-      dirSeen = true;
-      continue;
-    }
-    const [flag, inline] = [m[1]!, m[2]];
-    let value: string;
-    switch (flag) {
-      case '-e':
-      case '--entry-point':
-        [out.entryPoint, i] = takeValue(flag, inline, i);
-        break;
-      case '-P':
-      case '--param': {
-        [value, i] = takeValue(flag, inline, i);
-        const eq = value.indexOf('=');
-        if (eq <= 0) throw new UsageError(`-P needs name=value, not '${value}'`);
-        out.parameters[value.slice(0, eq)] = value.slice(eq + 1);
-        break;
-      }
-      case '--backend':
-      case '-b':
-        [value, i] = takeValue(flag, inline, i);
-        if (value !== 'local' && value !== 'databricks') throw new UsageError(`--backend must be local or databricks, not '${value}'`);
-        out.backend = value;
-        break;
-      case '--backend-config':
-        [out.backendConfig, i] = takeValue(flag, inline, i);
-        break;
-      case '--experiment-name':
-        [out.experimentName, i] = takeValue(flag, inline, i);
-        break;
-      case '--branch-experiment':
-        out.branchExperiment = true;
-        break;
-      case '--experiment-pattern':
-        [out.experimentPattern, i] = takeValue(flag, inline, i);
-        break;
-      case '--run-name':
-        [out.runName, i] = takeValue(flag, inline, i);
-        break;
-      case '--env-manager':
-        [value, i] = takeValue(flag, inline, i);
-        if (!ENV_MANAGERS.includes(value)) throw new UsageError(`--env-manager must be one of ${ENV_MANAGERS.join(', ')}, not '${value}'`);
-        out.envManager = value as EnvManager;
-        break;
-      case '--wheels':
-        out.wheels = true;
-        break;
-      case '--wait':
-        out.wait = true;
-        break;
-      case '--no-wait':
-        out.wait = false;
-        break;
-      case '--tracking-uri':
-        [out.trackingUri, i] = takeValue(flag, inline, i);
-        break;
-      case '--profile':
-        [out.profile, i] = takeValue(flag, inline, i);
-        break;
-      case '--python':
-        [out.python, i] = takeValue(flag, inline, i);
-        break;
-      case '--wheel-folder':
-        [out.wheelFolder, i] = takeValue(flag, inline, i);
-        break;
-      default:
-        throw new UsageError(`unknown option ${flag}`);
-    }
+/** Checks the options that go together and gathers them into a launch. */
+function runArgs(v: OptionValues<typeof RUN_OPTIONS>, dir: string | undefined): RunArgs {
+  const parameters: Record<string, string> = {};
+  for (const p of v.param) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new CliUsageError(`-P needs name=value, not '${p}'`);
+    parameters[p.slice(0, eq)] = p.slice(eq + 1);
   }
-  if (out.experimentName && out.branchExperiment) throw new UsageError('give --experiment-name or --branch-experiment, not both');
-  if (out.experimentPattern && !out.branchExperiment) throw new UsageError('--experiment-pattern goes with --branch-experiment');
-  if (out.backend === 'local' && (out.backendConfig || out.wheels)) throw new UsageError('--backend-config and --wheels are for --backend databricks');
-  if (out.backend === 'databricks' && !out.backendConfig) throw new UsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec)');
-  if (out.backend === 'local' && !out.wait) throw new UsageError('--no-wait is for --backend databricks (a local run ends with this command)');
+  if (v.wait && v['no-wait']) throw new CliUsageError('give --wait or --no-wait, not both');
+  const out: RunArgs = {
+    dir: dir ?? '.',
+    entryPoint: v['entry-point'],
+    parameters,
+    backend: v.backend as RunArgs['backend'],
+    backendConfig: v['backend-config'],
+    experimentName: v['experiment-name'],
+    branchExperiment: v['branch-experiment'],
+    experimentPattern: v['experiment-pattern'],
+    runName: v['run-name'],
+    envManager: v['env-manager'] as EnvManager | undefined,
+    wheels: v.wheels,
+    wait: !v['no-wait'],
+    trackingUri: v['tracking-uri'],
+    profile: v.profile,
+    python: v.python,
+    wheelFolder: v['wheel-folder'],
+  };
+  if (out.experimentName && out.branchExperiment) throw new CliUsageError('give --experiment-name or --branch-experiment, not both');
+  if (out.experimentPattern && !out.branchExperiment) throw new CliUsageError('--experiment-pattern goes with --branch-experiment');
+  if (out.backend === 'local' && (out.backendConfig || out.wheels)) throw new CliUsageError('--backend-config and --wheels are for --backend databricks');
+  if (out.backend === 'databricks' && !out.backendConfig) throw new CliUsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec)');
+  if (out.backend === 'local' && !out.wait) throw new CliUsageError('--no-wait is for --backend databricks (a local run ends with this command)');
   return out;
 }
 
@@ -141,43 +102,27 @@ function lineWriter(write: (text: string) => void): { push(text: string): void; 
   };
 }
 
-export const runCommand: CliCommand = {
+export const runCommand = defineCommand({
   name: 'run',
   summary: 'Run an MLflow project entry point locally (mlflow run) or on Databricks (Jobs runs/submit); exit code 0 only when the run finished.',
-  usage:
-    'run [DIR] [-e ENTRY] [-P name=value]... [--backend local|databricks] [--backend-config cluster.json] ' +
-    '[--experiment-name NAME | --branch-experiment [--experiment-pattern "${projectName}/${branch}"]] [--run-name NAME] ' +
-    '[--env-manager local|virtualenv|conda|uv] [--wheels [--wheel-folder dbfs:/FileStore/wheels]] [--wait|--no-wait] ' +
-    '[--tracking-uri URI] [--profile PROFILE] [--python INTERPRETER]',
-  async run(args, io) {
-    let parsed: RunArgs;
-    try {
-      parsed = parseRunArgs(args);
-    } catch (err) {
-      if (err instanceof UsageError) {
-        io.err(`mlflow-wb run: ${err.message}\nUsage: mlflow-wb ${runCommand.usage}`);
-        return 2;
-      }
-      throw err;
-    }
-    try {
-      return await execute(parsed, io);
-    } catch (err) {
-      io.err(`mlflow-wb run: ${err instanceof Error ? err.message : String(err)}`);
-      return 1;
-    }
+  options: RUN_OPTIONS,
+  positionals: { name: 'DIR', description: 'the project folder (default .)', max: 1 },
+  // Whatever stops a launch (credentials, the project, the tracking server) is reported as a failed run.
+  expected: () => true,
+  async run({ values, positionals, io }) {
+    return execute(runArgs(values, positionals[0]), io);
   },
-};
+});
 
 async function execute(a: RunArgs, io: CliIo): Promise<number> {
   const projectDir = path.resolve(a.dir);
   const python = a.python || process.env.MLFLOW_WB_PYTHON || 'python3';
-  let creds: { host: string; token: string } | undefined;
+  let creds: { host: string; auth: HttpAuth } | undefined;
   if (a.backend === 'databricks' || a.trackingUri?.startsWith('databricks')) {
     try {
+      // Any sign-in works: PAT, OAuth M2M, the Databricks CLI's (auth_type = databricks-cli), the Azure CLI's.
       const c = resolveDatabricksCredentials(a.profile);
-      if (c.auth.kind !== 'pat') throw new DatabricksConfigError(`${c.source} has no personal access token: the run launcher needs token = ... (or DATABRICKS_TOKEN).`);
-      creds = { host: c.host, token: c.auth.token };
+      creds = { host: c.host, auth: databricksAuth(c) };
     } catch (err) {
       if (a.backend === 'databricks') throw err;
     }
@@ -210,7 +155,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
   if (a.backend === 'databricks') {
     handle = launchOnDatabricks(
       request,
-      { host: creds!.host, token: creds!.token, backendConfig: a.backendConfig!, buildWheels: a.wheels, wheelFolder: a.wheelFolder, python, envManager: a.envManager, wait: a.wait },
+      { host: creds!.host, auth: creds!.auth, backendConfig: a.backendConfig!, buildWheels: a.wheels, wheelFolder: a.wheelFolder, python, envManager: a.envManager, wait: a.wait },
       events,
     );
   } else {

@@ -85,7 +85,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
   let databricksRunId: number | undefined;
   let state: LaunchState = { phase: 'validating' };
   const uploaded: string[] = [];
-  const workspace = new DatabricksClient({ host: opts.host, token: opts.token });
+  const workspace = new DatabricksClient({ host: opts.host, token: opts.token, auth: opts.auth });
 
   const emit = (phase: LaunchPhase, extra: Partial<LaunchState> = {}) => {
     state = { ...state, ...extra, phase, uploaded: [...uploaded] };
@@ -130,7 +130,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
     // `databricks` tracking goes through the same workspace (and token) the run is submitted to.
     const tracking =
       trackingTarget.kind === 'databricks'
-        ? new MlflowRestClient({ baseUrl: opts.host, token: opts.token })
+        ? new MlflowRestClient({ baseUrl: opts.host, auth: workspace.auth })
         : new MlflowRestClient(resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } }).connection);
     const clusterTrackingUri = trackingTarget.kind === 'databricks' ? 'databricks' : req.trackingUri;
 
