@@ -25,8 +25,7 @@ import {
   type TemplateVariable,
 } from '../../engine/scaffolding';
 import { runProcess } from '../../engine/launching/childProcess';
-import { pythonInterpreter } from '../explorer/trackingConnections';
-import { pythonFromPythonExtension } from '../launching/launchSession';
+import { resolveWorkspaceInterpreter } from '../launching/launchPrechecks';
 import { getOutputChannel } from '../outputChannel';
 
 const BACK = Symbol('back');
@@ -53,7 +52,7 @@ interface WizardState {
  */
 export async function runNewProjectWizard(): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const python = (await pythonFromPythonExtension()) ?? pythonInterpreter(folder);
+  const python = (await resolveWorkspaceInterpreter(folder)).python;
   if (!(await ensureCookiecutter(python))) return undefined;
   const state: WizardState = { python, allowTemplateCode: false, answers: {}, git: true };
   const steps: (() => Promise<Step<unknown>>)[] = [];
