@@ -3,7 +3,7 @@ import { DatabricksConfigError, resolveDatabricksCredentials } from '../engine/c
 import { DatabricksClient } from '../engine/databricks/databricksClient';
 import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
-import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../engine/launching/launchTypes';
+import type { DatabricksProtocol, EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../engine/launching/launchTypes';
 import { launchLocal } from '../engine/launching/localLauncher';
 import type { CliCommand, CliIo } from './cliCommand';
 
@@ -28,11 +28,14 @@ interface RunArgs {
   profile?: string;
   python?: string;
   wheelFolder?: string;
+  protocol?: DatabricksProtocol;
+  serverless: boolean;
+  uploadTo?: string;
 }
 
 /** Parses `run` arguments: one optional DIR, -e/-P short forms, --flag value and --flag=value. */
 export function parseRunArgs(args: string[]): RunArgs {
-  const out: RunArgs = { dir: '.', entryPoint: 'main', parameters: {}, backend: 'local', branchExperiment: false, wheels: false, wait: true };
+  const out: RunArgs = { dir: '.', entryPoint: 'main', parameters: {}, backend: 'local', branchExperiment: false, wheels: false, wait: true, serverless: false };
   let dirSeen = false;
   const takeValue = (name: string, inline: string | undefined, i: number): [string, number] => {
     if (inline !== undefined) return [inline, i];
@@ -112,6 +115,17 @@ export function parseRunArgs(args: string[]): RunArgs {
       case '--wheel-folder':
         [out.wheelFolder, i] = takeValue(flag, inline, i);
         break;
+      case '--protocol':
+        [value, i] = takeValue(flag, inline, i);
+        if (value !== 'jobs' && value !== 'legacy') throw new UsageError(`--protocol must be jobs or legacy, not '${value}'`);
+        out.protocol = value;
+        break;
+      case '--serverless':
+        out.serverless = true;
+        break;
+      case '--upload-to':
+        [out.uploadTo, i] = takeValue(flag, inline, i);
+        break;
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
@@ -119,7 +133,11 @@ export function parseRunArgs(args: string[]): RunArgs {
   if (out.experimentName && out.branchExperiment) throw new UsageError('give --experiment-name or --branch-experiment, not both');
   if (out.experimentPattern && !out.branchExperiment) throw new UsageError('--experiment-pattern goes with --branch-experiment');
   if (out.backend === 'local' && (out.backendConfig || out.wheels)) throw new UsageError('--backend-config and --wheels are for --backend databricks');
-  if (out.backend === 'databricks' && !out.backendConfig) throw new UsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec)');
+  if (out.backend === 'local' && (out.serverless || out.uploadTo || out.protocol)) throw new UsageError('--serverless, --upload-to and --protocol are for --backend databricks');
+  if (out.serverless && out.backendConfig) throw new UsageError('give --backend-config (a job cluster) or --serverless, not both');
+  if (out.protocol === 'legacy' && (out.serverless || out.uploadTo)) throw new UsageError('--serverless and --upload-to are for --protocol jobs (the legacy protocol uses DBFS root and a job cluster)');
+  if (out.protocol !== 'legacy' && out.wheelFolder) throw new UsageError('--wheel-folder (a DBFS folder) is for --protocol legacy; with the jobs protocol wheels go under --upload-to');
+  if (out.backend === 'databricks' && !out.backendConfig && !out.serverless) throw new UsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec) or --serverless');
   if (out.backend === 'local' && !out.wait) throw new UsageError('--no-wait is for --backend databricks (a local run ends with this command)');
   return out;
 }
@@ -147,7 +165,8 @@ export const runCommand: CliCommand = {
   usage:
     'run [DIR] [-e ENTRY] [-P name=value]... [--backend local|databricks] [--backend-config cluster.json] ' +
     '[--experiment-name NAME | --branch-experiment [--experiment-pattern "${projectName}/${branch}"]] [--run-name NAME] ' +
-    '[--env-manager local|virtualenv|conda|uv] [--wheels [--wheel-folder dbfs:/FileStore/wheels]] [--wait|--no-wait] ' +
+    '[--serverless] [--upload-to /Workspace/Users/<me>/mlflow-wb | /Volumes/<catalog>/<schema>/<volume>/<folder>] [--protocol jobs|legacy] ' +
+    '[--env-manager local|virtualenv|conda|uv] [--wheels [--wheel-folder dbfs:/FileStore/wheels (legacy)]] [--wait|--no-wait] ' +
     '[--tracking-uri URI] [--profile PROFILE] [--python INTERPRETER]',
   async run(args, io) {
     let parsed: RunArgs;
@@ -210,7 +229,19 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
   if (a.backend === 'databricks') {
     handle = launchOnDatabricks(
       request,
-      { host: creds!.host, token: creds!.token, backendConfig: a.backendConfig!, buildWheels: a.wheels, wheelFolder: a.wheelFolder, python, envManager: a.envManager, wait: a.wait },
+      {
+        host: creds!.host,
+        token: creds!.token,
+        backendConfig: a.backendConfig,
+        protocol: a.protocol,
+        serverless: a.serverless,
+        uploadTo: a.uploadTo,
+        buildWheels: a.wheels,
+        wheelFolder: a.wheelFolder,
+        python,
+        envManager: a.envManager,
+        wait: a.wait,
+      },
       events,
     );
   } else {

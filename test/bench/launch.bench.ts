@@ -42,7 +42,7 @@ async function oursToSubmit(emulator: DatabricksEmulator, projectDir: string, ex
   const t0 = performance.now();
   const handle = launchOnDatabricks(
     { projectDir, entryPoint: 'main', parameters: { alpha: '0.1' }, experimentName, trackingUri: 'databricks' },
-    { host: emulator.url, token: emulator.token, backendConfig: 'bench-cluster.json', envManager: 'local', wait: false },
+    { host: emulator.url, token: emulator.token, protocol: 'legacy', backendConfig: 'bench-cluster.json', envManager: 'local', wait: false },
   );
   await waitFor(() => submitted(emulator, mark), 120_000);
   const ms = performance.now() - t0;
@@ -84,7 +84,7 @@ async function firstLine(start: () => { stop: () => Promise<void> }, marker: Reg
 async function main(): Promise<void> {
   const server = await startLocalTrackingServer({ python: venvPython, dataDir: makeTempDir('bench-launch-mlflow') });
   // Runs stay PENDING (a long cluster start): the benchmark measures up to submission only.
-  const emulator = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench'], pendingMs: 600_000 });
+  const emulator = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench'], pendingMs: 600_000, legacyDbfs: true });
   const projectDir = copyFixture('launch-project');
   fs.writeFileSync(path.join(projectDir, 'bench-cluster.json'), JSON.stringify({ new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 } }));
   try {

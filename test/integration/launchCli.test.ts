@@ -15,7 +15,7 @@ let projectDir: string;
 
 before(async () => {
   trackingUri = (await useMlflowServer()).url;
-  emulator = await startDatabricksEmulator({ mlflowTrackingUri: trackingUri, python: venvPython, tokens: ['dapi-cli-test'] });
+  emulator = await startDatabricksEmulator({ mlflowTrackingUri: trackingUri, python: venvPython, tokens: ['dapi-cli-test'], legacyDbfs: true });
   projectDir = copyFixture('launch-project');
 });
 

@@ -179,6 +179,15 @@ export class DatabricksClient {
     return this.get<ClusterInfo>('/api/2.0/clusters/get', { cluster_id: clusterId });
   }
 
+  /**
+   * Any workspace REST call (Workspace API, Files API, ...), with this client's auth, retries and
+   * errors. A Buffer body is sent as raw bytes (application/octet-stream), anything else as JSON.
+   * Retried on 429/5xx like every call: use it only for idempotent requests.
+   */
+  request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE', endpoint: string, options: { params?: Record<string, unknown>; body?: unknown } = {}): Promise<T> {
+    return this.send<T>(method, endpoint, options.params, options.body);
+  }
+
   private get<T>(endpoint: string, params?: Record<string, unknown>): Promise<T> {
     return this.send<T>('GET', endpoint, params, undefined);
   }
@@ -187,11 +196,12 @@ export class DatabricksClient {
     return this.send<T>('POST', endpoint, undefined, body);
   }
 
-  private async send<T>(method: 'GET' | 'POST', endpoint: string, params: unknown, data: unknown): Promise<T> {
+  private async send<T>(method: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE', endpoint: string, params: unknown, data: unknown): Promise<T> {
+    const headers = Buffer.isBuffer(data) ? { 'Content-Type': 'application/octet-stream' } : undefined;
     for (let attempt = 0; ; attempt++) {
       let response: AxiosResponse;
       try {
-        response = await this.http.request({ method, url: endpoint, params, data });
+        response = await this.http.request({ method, url: endpoint, params, data, headers });
       } catch (err) {
         const code = (err as { code?: string }).code ?? 'NETWORK_ERROR';
         if (RETRYABLE_NETWORK_CODES.has(code) && attempt < this.maxRetries) {
