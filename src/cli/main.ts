@@ -1,19 +1,7 @@
-import { runCliCommand, type CliCommand } from './cliCommand';
-import { experimentsListCommand } from './experimentsCommand';
-import { modelsListCommand } from './modelsCommand';
-import { modelsRegistryCommands } from './modelsRegistryCommands';
-import { newCommand } from './newCommand';
-import { runCommand } from './runCommand';
-import { runsListCommand } from './runsCommand';
-import { servingEndpointsCommands } from './servingEndpointsCommands';
-import { transitionRequestsCommands } from './transitionRequestsCommands';
-import { validateCommand } from './validateCommand';
-import { versionCommand } from './versionCommand';
+import { cliCommands } from './allCommands';
+import { runCliCommand } from './cliCommand';
 
-/** Every CLI sub-command, in the order `--help` lists them. Add new ones here. */
-const commands: CliCommand[] = [newCommand, validateCommand, runCommand, experimentsListCommand, runsListCommand, modelsListCommand, ...modelsRegistryCommands, ...transitionRequestsCommands, ...servingEndpointsCommands, versionCommand];
-
-runCliCommand(commands, process.argv.slice(2)).then(
+runCliCommand(cliCommands, process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,36 +1,32 @@
 import { collectAll } from '../engine/mlflow/mlflowRestClient';
-import type { CliCommand } from './cliCommand';
-import { connect, formatTable, isoTime, oneFlag, outputFormat, parseFlags, runListCommand } from './experimentsCommand';
+import { defineCommand } from './cliCommand';
+import { formatTable, isoTime } from './textTable';
+import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
-export const modelsListCommand: CliCommand = {
+export const modelsListCommand = defineCommand({
   name: 'models list',
   summary: 'List registered models with their latest versions and aliases.',
-  usage: 'models list [--tracking-uri URI] [--filter "name LIKE \'churn%\'"] [--format text|json]',
-  async run(args, io) {
-    return runListCommand(modelsListCommand, io, async () => {
-      const flags = parseFlags(args, { 'tracking-uri': 'string', filter: 'string', format: 'string' });
-      const format = outputFormat(flags);
-      const { client } = connect(flags);
-      const models = await collectAll((pageToken) =>
-        client.searchRegisteredModels({ filter: oneFlag(flags, 'filter'), pageToken, orderBy: ['name ASC'] }),
-      );
-      if (format === 'json') {
-        io.out(JSON.stringify(models, null, 2));
-        return;
-      }
-      io.out(
-        formatTable(
-          ['NAME', 'LATEST', 'ALIASES', 'UPDATED'],
-          models.map((m) => [
-            m.name,
-            (m.latest_versions ?? [])
-              .map((v) => (v.current_stage && v.current_stage !== 'None' ? `v${v.version} (${v.current_stage})` : `v${v.version}`))
-              .join(', '),
-            (m.aliases ?? []).map((a) => `@${a.alias}=v${a.version}`).join(' '),
-            isoTime(m.last_updated_timestamp),
-          ]),
-        ),
-      );
-    });
+  options: {
+    'tracking-uri': TRACKING_URI_OPTION,
+    filter: { type: 'string', value: "\"name LIKE 'churn%'\"", description: 'MLflow search filter' },
+    format: FORMAT_OPTION,
   },
-};
+  async run({ values, io }) {
+    const { client } = connect(values['tracking-uri']);
+    const models = await collectAll((pageToken) => client.searchRegisteredModels({ filter: values.filter, pageToken, orderBy: ['name ASC'] }));
+    if (values.format === 'json') return io.out(JSON.stringify(models, null, 2));
+    io.out(
+      formatTable(
+        ['NAME', 'LATEST', 'ALIASES', 'UPDATED'],
+        models.map((m) => [
+          m.name,
+          (m.latest_versions ?? [])
+            .map((v) => (v.current_stage && v.current_stage !== 'None' ? `v${v.version} (${v.current_stage})` : `v${v.version}`))
+            .join(', '),
+          (m.aliases ?? []).map((a) => `@${a.alias}=v${a.version}`).join(' '),
+          isoTime(m.last_updated_timestamp),
+        ]),
+      ),
+    );
+  },
+});

@@ -5,31 +5,11 @@ import type { ModelVersionStage } from '../engine/mlflow/mlflowTypes';
 import { buildInvocationBody, InvocationInputError, invokeModel } from '../engine/serving/invocationRequest';
 import { ENV_MANAGERS, ModelServerError, startModelServer, type EnvManager, type ModelServer } from '../engine/serving/localModelServer';
 import { loadInputExample, loggedModelOfRun, ModelUriError } from '../engine/serving/modelArtifacts';
-import type { CliCommand, CliIo } from './cliCommand';
-import { CliUsageError, connect, oneFlag, parseFlags, runListCommand } from './experimentsCommand';
+import { CliUsageError, defineCommand, type CliCommand, type CliOption } from './cliCommand';
+import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
 // `models register|stage|alias|serve|predict`: registry writes and local serving on the same engine
 // as the extension. Exit codes: 0 ok, 1 failure (server, model, input), 2 usage.
-
-type Flags = Map<string, string[]>;
-
-/** parseFlags plus switches (flags without a value) and short aliases such as -m. */
-export function parseArgs(args: string[], known: Record<string, 'string' | 'multi'>, switches: string[] = [], short: Record<string, string> = {}): { flags: Flags; on: Set<string> } {
-  const on = new Set<string>();
-  const rest: string[] = [];
-  for (const arg of args) {
-    const name = /^--([a-z-]+)$/.exec(arg)?.[1];
-    if (name && switches.includes(name)) on.add(name);
-    else rest.push(short[arg] ?? arg);
-  }
-  return { flags: parseFlags(rest, known), on };
-}
-
-export function required(flags: Flags, name: string): string {
-  const value = oneFlag(flags, name);
-  if (!value) throw new CliUsageError(`--${name} is required`);
-  return value;
-}
 
 /** Failures of serving and model lookups that are the user's to fix, reported as messages. */
 export function isServingError(err: unknown): boolean {
@@ -39,10 +19,6 @@ export function isServingError(err: unknown): boolean {
     err instanceof ModelUriError ||
     (err as NodeJS.ErrnoException).code === 'ENOENT'
   );
-}
-
-function runCommandBody(command: CliCommand, io: CliIo, body: () => Promise<void>): Promise<number> {
-  return runListCommand(command, io, body, isServingError);
 }
 
 async function ensureRegisteredModel(client: MlflowRestClient, name: string, description: string | undefined): Promise<boolean> {
@@ -55,108 +31,128 @@ async function ensureRegisteredModel(client: MlflowRestClient, name: string, des
   }
 }
 
-export const modelsRegisterCommand: CliCommand = {
+/** Where a model to register comes from: a run's folder, an MLflow 3 logged model, or a registered version. */
+async function registrationSource(client: MlflowRestClient, modelUri: string): Promise<{ source: string; runId?: string; modelId?: string }> {
+  const runs = /^runs:\/+([^/]+)\/*(.*?)\/*$/.exec(modelUri);
+  if (runs) return runModelSource(client, runs[1]!, runs[2] || 'model');
+  const models = /^models:\/+(.+?)\/*$/.exec(modelUri)?.[1];
+  if (!models) throw new CliUsageError(`--model-uri must be runs:/<run id>/<path>, models:/<model id>, models:/<name>/<version> or models:/<name>@<alias>, not '${modelUri}'`);
+  const alias = /^([^@/]+)@(.+)$/.exec(models);
+  const version = /^(.+)\/(\d+)$/.exec(models);
+  if (!alias && !version) return { source: `models:/${models}`, modelId: models };
+  const found = alias ? await client.getModelVersionByAlias(alias[1]!, alias[2]!) : await client.getModelVersion(version![1]!, version![2]!);
+  const source = found.model_id ? `models:/${found.model_id}` : found.source;
+  if (!source) throw new ModelUriError(`${modelUri} has no source to register.`);
+  return { source, runId: found.run_id || undefined, modelId: found.model_id || undefined };
+}
+
+async function runModelSource(client: MlflowRestClient, runId: string, artifactPath: string): Promise<{ source: string; runId: string; modelId?: string }> {
+  const run = await client.getRun(runId);
+  // MLflow 3 logs models as logged models (models:/<id>); older runs keep them in the run's artifacts.
+  const modelId = await loggedModelOfRun(client, runId, artifactPath).catch(() => undefined);
+  if (modelId) return { source: `models:/${modelId}`, runId, modelId };
+  return { source: `${(run.info.artifact_uri ?? '').replace(/\/+$/, '')}/${artifactPath}`, runId };
+}
+
+export const modelsRegisterCommand = defineCommand({
   name: 'models register',
-  summary: "Register a run's model (or an MLflow 3 logged model) as a new version of a registered model.",
-  usage: 'models register --run-id ID [--path model | --model-id ID] --name NAME [--description D] [--tracking-uri URI] [--format text|json]',
-  async run(args, io) {
-    return runCommandBody(modelsRegisterCommand, io, async () => {
-      const { flags } = parseArgs(args, { 'run-id': 'string', path: 'string', 'model-id': 'string', name: 'string', description: 'string', 'tracking-uri': 'string', format: 'string' });
-      const runId = oneFlag(flags, 'run-id');
-      const name = required(flags, 'name');
-      let modelId = oneFlag(flags, 'model-id');
-      if (flags.has('path') && modelId) throw new CliUsageError('give --path or --model-id, not both');
-      if (!runId && !modelId) throw new CliUsageError('--run-id (with --path) or --model-id is required');
-      const format = oneFlag(flags, 'format') ?? 'text';
-      if (format !== 'text' && format !== 'json') throw new CliUsageError(`--format must be text or json, not '${format}'`);
-      const { client } = connect(flags);
-      let source: string;
-      if (modelId) {
-        source = `models:/${modelId}`;
-      } else {
-        const artifactPath = (oneFlag(flags, 'path') ?? 'model').replace(/^\/+|\/+$/g, '');
-        const run = await client.getRun(runId!);
-        // MLflow 3 logs models as logged models (models:/<id>); older runs keep them in the run's artifacts.
-        modelId = await loggedModelOfRun(client, runId!, artifactPath).catch(() => undefined);
-        if (modelId) source = `models:/${modelId}`;
-        else source = `${(run.info.artifact_uri ?? '').replace(/\/+$/, '')}/${artifactPath}`;
-      }
-      const created = await ensureRegisteredModel(client, name, oneFlag(flags, 'description'));
-      const version = await client.createModelVersion(name, source, runId, { modelId, description: oneFlag(flags, 'description') });
-      if (format === 'json') {
-        io.out(JSON.stringify(version, null, 2));
-        return;
-      }
-      io.out(`${created ? 'Created registered model ' + name + '; r' : 'R'}egistered ${name} version ${version.version} from ${source}${runId ? ` (run ${runId})` : ''}.`);
-    });
+  summary: "Register a model (a run's model, an MLflow 3 logged model or another registered version) as a new version of a registered model.",
+  options: {
+    name: { type: 'string', value: 'NAME', required: true, description: 'the registered model (created if missing)' },
+    'model-uri': { type: 'string', short: 'm', value: 'URI', description: 'runs:/<run id>/model, models:/<model id>, models:/<name>/<version> or models:/<name>@<alias>' },
+    'run-id': { type: 'string', value: 'ID', description: "the run whose model is registered (same as -m runs:/ID/PATH)" },
+    path: { type: 'string', value: 'PATH', description: "the model's name or folder in the run (default model)" },
+    'model-id': { type: 'string', value: 'ID', description: 'an MLflow 3 logged model (same as -m models:/ID)' },
+    description: { type: 'string', value: 'TEXT', description: 'description of the version (and of a new registered model)' },
+    'tracking-uri': TRACKING_URI_OPTION,
+    format: FORMAT_OPTION,
   },
-};
+  notes: 'Give one of --model-uri, --run-id (with --path) or --model-id.',
+  expected: isServingError,
+  async run({ values, io }) {
+    const { name, description } = values;
+    const given = [values['model-uri'], values['run-id'], values['model-id']].filter((v) => v !== undefined);
+    if (given.length !== 1) throw new CliUsageError('give one of --model-uri URI, --run-id ID (with --path) or --model-id ID');
+    if (values.path !== undefined && !values['run-id']) throw new CliUsageError('--path goes with --run-id');
+    const { client } = connect(values['tracking-uri']);
+    const from = values['model-uri']
+      ? await registrationSource(client, values['model-uri'].trim())
+      : values['model-id']
+        ? { source: `models:/${values['model-id']}`, modelId: values['model-id'] }
+        : await runModelSource(client, values['run-id']!, (values.path ?? 'model').replace(/^\/+|\/+$/g, ''));
+    const created = await ensureRegisteredModel(client, name, description);
+    const version = await client.createModelVersion(name, from.source, from.runId, { modelId: from.modelId, description });
+    if (values.format === 'json') return io.out(JSON.stringify(version, null, 2));
+    io.out(`${created ? 'Created registered model ' + name + '; r' : 'R'}egistered ${name} version ${version.version} from ${from.source}${from.runId ? ` (run ${from.runId})` : ''}.`);
+  },
+});
 
 const STAGES: ModelVersionStage[] = ['None', 'Staging', 'Production', 'Archived'];
 
-export const modelsStageCommand: CliCommand = {
+export const modelsStageCommand = defineCommand({
   name: 'models stage',
   summary: 'Move a model version to a stage (Staging, Production, Archived, None); workspace registry only.',
-  usage: 'models stage --name NAME --version V --stage Staging|Production|Archived|None [--archive-existing] [--tracking-uri URI]',
-  async run(args, io) {
-    return runCommandBody(modelsStageCommand, io, async () => {
-      const { flags, on } = parseArgs(args, { name: 'string', version: 'string', stage: 'string', 'tracking-uri': 'string' }, ['archive-existing']);
-      const name = required(flags, 'name');
-      const version = required(flags, 'version');
-      const given = required(flags, 'stage');
-      const stage = STAGES.find((s) => s.toLowerCase() === given.toLowerCase());
-      if (!stage) throw new CliUsageError(`--stage must be one of ${STAGES.join(', ')}, not '${given}'`);
-      const { client, tracking } = connect(flags);
-      if (tracking.unityCatalog) throw new CliUsageError('Unity Catalog has no stages: use `models alias` instead');
-      const moved = await client.transitionModelVersionStage(name, version, stage, on.has('archive-existing'));
-      io.out(`${name} version ${moved.version} is now in ${moved.current_stage ?? stage}${on.has('archive-existing') ? ' (other versions in that stage archived)' : ''}.`);
-    });
+  options: {
+    name: { type: 'string', value: 'NAME', required: true, description: 'the registered model' },
+    version: { type: 'string', value: 'V', required: true, description: 'the version' },
+    stage: { type: 'string', value: STAGES.join('|'), required: true, description: 'the stage to move to' },
+    'archive-existing': { type: 'boolean', description: 'archive the versions now in that stage' },
+    'tracking-uri': TRACKING_URI_OPTION,
   },
-};
+  async run({ values, io }) {
+    const { name, version } = values;
+    const stage = STAGES.find((s) => s.toLowerCase() === values.stage.toLowerCase());
+    if (!stage) throw new CliUsageError(`--stage must be one of ${STAGES.join(', ')}, not '${values.stage}'`);
+    const { client, tracking } = connect(values['tracking-uri']);
+    if (tracking.unityCatalog) throw new CliUsageError('Unity Catalog has no stages: use `models alias` instead');
+    const archive = values['archive-existing'];
+    const moved = await client.transitionModelVersionStage(name, version, stage, archive);
+    io.out(`${name} version ${moved.version} is now in ${moved.current_stage ?? stage}${archive ? ' (other versions in that stage archived)' : ''}.`);
+  },
+});
 
-export const modelsAliasCommand: CliCommand = {
+export const modelsAliasCommand = defineCommand({
   name: 'models alias',
   summary: 'Point an alias (e.g. champion) at a model version, or delete it.',
-  usage: 'models alias --name NAME --alias ALIAS (--version V | --delete) [--tracking-uri URI]',
-  async run(args, io) {
-    return runCommandBody(modelsAliasCommand, io, async () => {
-      const { flags, on } = parseArgs(args, { name: 'string', alias: 'string', version: 'string', 'tracking-uri': 'string' }, ['delete']);
-      const name = required(flags, 'name');
-      const alias = required(flags, 'alias').replace(/^@/, '');
-      const version = oneFlag(flags, 'version');
-      if (on.has('delete') === Boolean(version)) throw new CliUsageError('give either --version V or --delete');
-      if (version && !/^\d+$/.test(version)) throw new CliUsageError(`--version must be a version number, not '${version}'`);
-      const { client } = connect(flags);
-      const previous = await client.getModelVersionByAlias(name, alias).then(
-        (v) => v.version,
-        (err: unknown) => {
-          if (err instanceof MlflowApiError && (err.errorCode === 'RESOURCE_DOES_NOT_EXIST' || err.errorCode === 'INVALID_PARAMETER_VALUE' || err.httpStatus === 404)) return undefined;
-          throw err;
-        },
-      );
-      if (on.has('delete')) {
-        if (previous === undefined) throw new MlflowApiError(`Registered model '${name}' has no alias @${alias}.`, 'RESOURCE_DOES_NOT_EXIST', 404, 'registered-models/alias');
-        await client.deleteRegisteredModelAlias(name, alias);
-        io.out(`Deleted @${alias} of ${name} (was version ${previous}).`);
-        return;
-      }
-      await client.setRegisteredModelAlias(name, alias, version!);
-      io.out(previous && previous !== version ? `Moved @${alias} of ${name} from version ${previous} to ${version}.` : `${name}@${alias} now points to version ${version}.`);
-    });
+  options: {
+    name: { type: 'string', value: 'NAME', required: true, description: 'the registered model' },
+    alias: { type: 'string', value: 'ALIAS', required: true, description: 'the alias (with or without @)' },
+    version: { type: 'string', value: 'V', description: 'the version the alias points to' },
+    delete: { type: 'boolean', description: 'delete the alias instead' },
+    'tracking-uri': TRACKING_URI_OPTION,
   },
-};
+  notes: 'Give either --version V or --delete.',
+  async run({ values, io }) {
+    const { name, version } = values;
+    const alias = values.alias.replace(/^@/, '');
+    if (values.delete === Boolean(version)) throw new CliUsageError('give either --version V or --delete');
+    if (version && !/^\d+$/.test(version)) throw new CliUsageError(`--version must be a version number, not '${version}'`);
+    const { client } = connect(values['tracking-uri']);
+    const previous = await client.getModelVersionByAlias(name, alias).then(
+      (v) => v.version,
+      (err: unknown) => {
+        if (err instanceof MlflowApiError && (err.errorCode === 'RESOURCE_DOES_NOT_EXIST' || err.errorCode === 'INVALID_PARAMETER_VALUE' || err.httpStatus === 404)) return undefined;
+        throw err;
+      },
+    );
+    if (values.delete) {
+      if (previous === undefined) throw new MlflowApiError(`Registered model '${name}' has no alias @${alias}.`, 'RESOURCE_DOES_NOT_EXIST', 404, 'registered-models/alias');
+      await client.deleteRegisteredModelAlias(name, alias);
+      return io.out(`Deleted @${alias} of ${name} (was version ${previous}).`);
+    }
+    await client.setRegisteredModelAlias(name, alias, version!);
+    io.out(previous && previous !== version ? `Moved @${alias} of ${name} from version ${previous} to ${version}.` : `${name}@${alias} now points to version ${version}.`);
+  },
+});
 
-function servingOptions(flags: Flags): { python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> } {
-  const envManager = (oneFlag(flags, 'env-manager') ?? 'local') as EnvManager;
-  if (!ENV_MANAGERS.includes(envManager)) throw new CliUsageError(`--env-manager must be one of ${ENV_MANAGERS.join(', ')}, not '${envManager}'`);
-  const portText = oneFlag(flags, 'port');
-  const port = portText === undefined ? undefined : Number(portText);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new CliUsageError(`--port must be a TCP port number, not '${portText}'`);
-  const trackingUri = oneFlag(flags, 'tracking-uri') || process.env.MLFLOW_TRACKING_URI || undefined;
+function servingOptions(values: { 'env-manager': string; port?: string; python?: string; 'tracking-uri'?: string }): { python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> } {
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new CliUsageError(`--port must be a TCP port number, not '${values.port}'`);
+  const trackingUri = values['tracking-uri'] || process.env.MLFLOW_TRACKING_URI || undefined;
   return {
-    python: oneFlag(flags, 'python') || process.env.MLFLOW_WB_PYTHON || 'python3',
+    python: values.python || process.env.MLFLOW_WB_PYTHON || 'python3',
     trackingUri,
-    envManager,
+    envManager: values['env-manager'] as EnvManager,
     port,
     // The server reaches the tracking server with the same credentials as this command.
     env: trackingUri ? credentialsEnv(trackingUri) : undefined,
@@ -173,76 +169,84 @@ function credentialsEnv(trackingUri: string): Record<string, string> | undefined
   }
 }
 
-const SERVE_FLAGS = { 'model-uri': 'string', port: 'string', 'env-manager': 'string', python: 'string', 'tracking-uri': 'string' } as const;
+const MODEL_URI_OPTION = { type: 'string', short: 'm', value: 'URI', required: true, description: 'the model: runs:/<run id>/model, models:/<name>/<version>, models:/<name>@<alias>, models:/<model id> or a folder' } as const satisfies CliOption;
+const SERVE_OPTIONS = {
+  'model-uri': MODEL_URI_OPTION,
+  'env-manager': { type: 'string', choices: ENV_MANAGERS, default: 'local', description: "how the model's Python environment is made" },
+  python: { type: 'string', value: 'INTERPRETER', description: 'the Python with mlflow (default: MLFLOW_WB_PYTHON or python3)' },
+  'tracking-uri': TRACKING_URI_OPTION,
+} as const;
 
-export const modelsServeCommand: CliCommand = {
+export const modelsServeCommand = defineCommand({
   name: 'models serve',
   summary: 'Serve a model locally with `mlflow models serve` (127.0.0.1) until Ctrl-C.',
-  usage: 'models serve -m URI [--port P] [--env-manager local|virtualenv|uv|conda] [--python INTERPRETER] [--tracking-uri URI]',
-  async run(args, io) {
-    return runCommandBody(modelsServeCommand, io, async () => {
-      const { flags } = parseArgs(args, SERVE_FLAGS, [], { '-m': '--model-uri' });
-      const modelUri = required(flags, 'model-uri');
-      const options = servingOptions(flags);
-      io.err(`Starting the model server for ${modelUri}…`);
-      const server = await startModelServer({ ...options, modelUri, onLog: (line) => io.err(line) });
-      io.out(`Serving ${modelUri} at ${server.url} (POST ${server.url}/invocations). Ctrl-C stops it.`);
-      const stopped = new Promise<void>((resolve) => {
-        const onSignal = () => void server.stop().then(resolve);
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        void server.exited.then(() => {
-          process.removeListener('SIGINT', onSignal);
-          process.removeListener('SIGTERM', onSignal);
-          resolve();
-        });
+  options: { ...SERVE_OPTIONS, port: { type: 'string', value: 'P', description: 'the port (default: a free one)' } },
+  expected: isServingError,
+  async run({ values, io }) {
+    const modelUri = values['model-uri'];
+    const options = servingOptions(values);
+    io.err(`Starting the model server for ${modelUri}…`);
+    const server = await startModelServer({ ...options, modelUri, onLog: (line) => io.err(line) });
+    io.out(`Serving ${modelUri} at ${server.url} (POST ${server.url}/invocations). Ctrl-C stops it.`);
+    const stopped = new Promise<void>((resolve) => {
+      const onSignal = () => void server.stop().then(resolve);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      void server.exited.then(() => {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        resolve();
       });
-      await stopped;
-      io.err('Model server stopped.');
     });
+    await stopped;
+    io.err('Model server stopped.');
   },
-};
+});
 
-export const modelsPredictCommand: CliCommand = {
+export const INPUT_OPTIONS = {
+  input: { type: 'string', value: 'FILE|-', description: "the request: a JSON or CSV file, or - for stdin (default: the model's saved input example)" },
+  'content-type': { type: 'string', choices: ['json', 'csv'], description: 'the format of --input (default: from the file)' },
+} as const satisfies Record<string, CliOption>;
+
+/** The text of --input: a file, or stdin for -. */
+export function readInput(input: string): string {
+  return input === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(input, 'utf8');
+}
+
+export const modelsPredictCommand = defineCommand({
   name: 'models predict',
   summary: "Start a model server, send one request (a file, stdin, or the model's saved input example), print the answer and latency, stop.",
-  usage: 'models predict -m URI [--input FILE|-] [--content-type json|csv] [--env-manager M] [--python INTERPRETER] [--tracking-uri URI]',
-  async run(args, io) {
-    return runCommandBody(modelsPredictCommand, io, async () => {
-      const { flags } = parseArgs(args, { ...SERVE_FLAGS, input: 'string', 'content-type': 'string' }, [], { '-m': '--model-uri' });
-      const modelUri = required(flags, 'model-uri');
-      const contentType = oneFlag(flags, 'content-type');
-      if (contentType !== undefined && contentType !== 'json' && contentType !== 'csv') throw new CliUsageError(`--content-type must be json or csv, not '${contentType}'`);
-      const options = servingOptions(flags);
-      const inputFile = oneFlag(flags, 'input');
-      // The body is checked before a server is started, so a bad input costs no start-up.
-      let body;
-      if (inputFile !== undefined) {
-        const text = inputFile === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(inputFile, 'utf8');
-        body = buildInvocationBody(text, contentType as 'json' | 'csv' | undefined);
-      } else {
-        const { client } = connect(flags);
-        const example = await loadInputExample(client, modelUri);
-        if (!example) throw new ModelUriError(`Model '${modelUri}' was logged without an input example: give a request with --input FILE (or - for stdin).`);
-        io.err(`Using the model's saved input example (${example.file}).`);
-        body = buildInvocationBody(example.body);
+  options: { ...SERVE_OPTIONS, ...INPUT_OPTIONS },
+  expected: isServingError,
+  async run({ values, io }) {
+    const modelUri = values['model-uri'];
+    const options = servingOptions(values);
+    // The body is checked before a server is started, so a bad input costs no start-up.
+    let body;
+    if (values.input !== undefined) {
+      body = buildInvocationBody(readInput(values.input), values['content-type'] as 'json' | 'csv' | undefined);
+    } else {
+      const { client } = connect(values['tracking-uri']);
+      const example = await loadInputExample(client, modelUri);
+      if (!example) throw new ModelUriError(`Model '${modelUri}' was logged without an input example: give a request with --input FILE (or - for stdin).`);
+      io.err(`Using the model's saved input example (${example.file}).`);
+      body = buildInvocationBody(example.body);
+    }
+    const recent: string[] = [];
+    let server: ModelServer | undefined;
+    try {
+      server = await startModelServer({ ...options, modelUri, onLog: (line) => recent.push(line) });
+      const result = await invokeModel(server.url, body);
+      const answer = typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2);
+      if (result.status !== 200) {
+        throw new ModelServerError(`The model answered HTTP ${result.status}: ${answer}`, recent);
       }
-      const recent: string[] = [];
-      let server: ModelServer | undefined;
-      try {
-        server = await startModelServer({ ...options, modelUri, onLog: (line) => recent.push(line) });
-        const result = await invokeModel(server.url, body);
-        const answer = typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2);
-        if (result.status !== 200) {
-          throw new ModelServerError(`The model answered HTTP ${result.status}: ${answer}`, recent);
-        }
-        io.out(answer);
-        io.err(`HTTP ${result.status} in ${result.latencyMs.toFixed(1)} ms`);
-      } finally {
-        await server?.stop();
-      }
-    });
+      io.out(answer);
+      io.err(`HTTP ${result.status} in ${result.latencyMs.toFixed(1)} ms`);
+    } finally {
+      await server?.stop();
+    }
   },
-};
+});
 
 export const modelsRegistryCommands: CliCommand[] = [modelsRegisterCommand, modelsStageCommand, modelsAliasCommand, modelsServeCommand, modelsPredictCommand];

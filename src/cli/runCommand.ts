@@ -5,11 +5,32 @@ import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
 import type { DatabricksProtocol, EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../engine/launching/launchTypes';
 import { launchLocal } from '../engine/launching/localLauncher';
-import type { CliCommand, CliIo } from './cliCommand';
+import { CliUsageError, defineCommand, type CliIo, type CliOptions, type OptionValues } from './cliCommand';
+import { TRACKING_URI_OPTION } from './trackingOptions';
 
-const ENV_MANAGERS = ['local', 'virtualenv', 'conda', 'uv'];
+const ENV_MANAGERS = ['local', 'virtualenv', 'conda', 'uv'] as const;
 
-class UsageError extends Error {}
+const RUN_OPTIONS = {
+  'entry-point': { type: 'string', short: 'e', value: 'ENTRY', default: 'main', description: 'the entry point of MLproject' },
+  param: { type: 'string', short: 'P', value: 'name=value', multiple: true, description: 'a parameter of the entry point' },
+  backend: { type: 'string', short: 'b', choices: ['local', 'databricks'], default: 'local', description: 'where the run runs' },
+  'backend-config': { type: 'string', value: 'cluster.json', description: 'a Jobs API new_cluster spec (--backend databricks)' },
+  'experiment-name': { type: 'string', value: 'NAME', description: 'the experiment of the run' },
+  'branch-experiment': { type: 'boolean', description: 'name the experiment after the project and git branch' },
+  'experiment-pattern': { type: 'string', value: '"${projectName}/${branch}"', description: 'the pattern of --branch-experiment' },
+  'run-name': { type: 'string', value: 'NAME', description: 'the name of the MLflow run' },
+  'env-manager': { type: 'string', choices: ENV_MANAGERS, description: "how the project's Python environment is made" },
+  wheels: { type: 'boolean', description: 'build the project wheels and install them on the cluster (--backend databricks)' },
+  'wheel-folder': { type: 'string', value: 'dbfs:/FileStore/wheels', description: 'where --wheels uploads the wheels (--protocol legacy)' },
+  serverless: { type: 'boolean', description: 'run on serverless compute, no cluster spec (--backend databricks, jobs protocol)' },
+  'upload-to': { type: 'string', value: 'FOLDER', description: 'upload folder: /Workspace/... or /Volumes/<catalog>/<schema>/<volume>/... (default /Workspace/Users/<you>/mlflow-wb)' },
+  protocol: { type: 'string', choices: ['jobs', 'legacy'], description: 'jobs (default): workspace files and Jobs API tasks; legacy: DBFS root as mlflow run -b databricks' },
+  wait: { type: 'boolean', description: 'wait for the run to end (the default)' },
+  'no-wait': { type: 'boolean', description: 'return once a Databricks run is submitted' },
+  'tracking-uri': TRACKING_URI_OPTION,
+  profile: { type: 'string', value: 'PROFILE', description: 'the ~/.databrickscfg profile' },
+  python: { type: 'string', value: 'INTERPRETER', description: 'the Python with mlflow (default: MLFLOW_WB_PYTHON or python3)' },
+} as const satisfies CliOptions;
 
 interface RunArgs {
   dir: string;
@@ -33,112 +54,45 @@ interface RunArgs {
   uploadTo?: string;
 }
 
-/** Parses `run` arguments: one optional DIR, -e/-P short forms, --flag value and --flag=value. */
-export function parseRunArgs(args: string[]): RunArgs {
-  const out: RunArgs = { dir: '.', entryPoint: 'main', parameters: {}, backend: 'local', branchExperiment: false, wheels: false, wait: true, serverless: false };
-  let dirSeen = false;
-  const takeValue = (name: string, inline: string | undefined, i: number): [string, number] => {
-    if (inline !== undefined) return [inline, i];
-    const value = args[i + 1];
-    if (value === undefined) throw new UsageError(`${name} needs a value`);
-    return [value, i + 1];
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const m = /^(--[a-z-]+|-[eP])(?:=([\s\S]*))?$/.exec(arg);
-    if (!m) {
-      if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-      if (dirSeen) throw new UsageError(`unexpected argument '${arg}' (the project folder is already ${out.dir})`);
-      out.dir = arg;
-      dirSeen = true;
-      continue;
-    }
-    const [flag, inline] = [m[1]!, m[2]];
-    let value: string;
-    switch (flag) {
-      case '-e':
-      case '--entry-point':
-        [out.entryPoint, i] = takeValue(flag, inline, i);
-        break;
-      case '-P':
-      case '--param': {
-        [value, i] = takeValue(flag, inline, i);
-        const eq = value.indexOf('=');
-        if (eq <= 0) throw new UsageError(`-P needs name=value, not '${value}'`);
-        out.parameters[value.slice(0, eq)] = value.slice(eq + 1);
-        break;
-      }
-      case '--backend':
-      case '-b':
-        [value, i] = takeValue(flag, inline, i);
-        if (value !== 'local' && value !== 'databricks') throw new UsageError(`--backend must be local or databricks, not '${value}'`);
-        out.backend = value;
-        break;
-      case '--backend-config':
-        [out.backendConfig, i] = takeValue(flag, inline, i);
-        break;
-      case '--experiment-name':
-        [out.experimentName, i] = takeValue(flag, inline, i);
-        break;
-      case '--branch-experiment':
-        out.branchExperiment = true;
-        break;
-      case '--experiment-pattern':
-        [out.experimentPattern, i] = takeValue(flag, inline, i);
-        break;
-      case '--run-name':
-        [out.runName, i] = takeValue(flag, inline, i);
-        break;
-      case '--env-manager':
-        [value, i] = takeValue(flag, inline, i);
-        if (!ENV_MANAGERS.includes(value)) throw new UsageError(`--env-manager must be one of ${ENV_MANAGERS.join(', ')}, not '${value}'`);
-        out.envManager = value as EnvManager;
-        break;
-      case '--wheels':
-        out.wheels = true;
-        break;
-      case '--wait':
-        out.wait = true;
-        break;
-      case '--no-wait':
-        out.wait = false;
-        break;
-      case '--tracking-uri':
-        [out.trackingUri, i] = takeValue(flag, inline, i);
-        break;
-      case '--profile':
-        [out.profile, i] = takeValue(flag, inline, i);
-        break;
-      case '--python':
-        [out.python, i] = takeValue(flag, inline, i);
-        break;
-      case '--wheel-folder':
-        [out.wheelFolder, i] = takeValue(flag, inline, i);
-        break;
-      case '--protocol':
-        [value, i] = takeValue(flag, inline, i);
-        if (value !== 'jobs' && value !== 'legacy') throw new UsageError(`--protocol must be jobs or legacy, not '${value}'`);
-        out.protocol = value;
-        break;
-      case '--serverless':
-        out.serverless = true;
-        break;
-      case '--upload-to':
-        [out.uploadTo, i] = takeValue(flag, inline, i);
-        break;
-      default:
-        throw new UsageError(`unknown option ${flag}`);
-    }
+/** Checks the options that go together and gathers them into a launch. */
+function runArgs(v: OptionValues<typeof RUN_OPTIONS>, dir: string | undefined): RunArgs {
+  const parameters: Record<string, string> = {};
+  for (const p of v.param) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new CliUsageError(`-P needs name=value, not '${p}'`);
+    parameters[p.slice(0, eq)] = p.slice(eq + 1);
   }
-  if (out.experimentName && out.branchExperiment) throw new UsageError('give --experiment-name or --branch-experiment, not both');
-  if (out.experimentPattern && !out.branchExperiment) throw new UsageError('--experiment-pattern goes with --branch-experiment');
-  if (out.backend === 'local' && (out.backendConfig || out.wheels)) throw new UsageError('--backend-config and --wheels are for --backend databricks');
-  if (out.backend === 'local' && (out.serverless || out.uploadTo || out.protocol)) throw new UsageError('--serverless, --upload-to and --protocol are for --backend databricks');
-  if (out.serverless && out.backendConfig) throw new UsageError('give --backend-config (a job cluster) or --serverless, not both');
-  if (out.protocol === 'legacy' && (out.serverless || out.uploadTo)) throw new UsageError('--serverless and --upload-to are for --protocol jobs (the legacy protocol uses DBFS root and a job cluster)');
-  if (out.protocol !== 'legacy' && out.wheelFolder) throw new UsageError('--wheel-folder (a DBFS folder) is for --protocol legacy; with the jobs protocol wheels go under --upload-to');
-  if (out.backend === 'databricks' && !out.backendConfig && !out.serverless) throw new UsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec) or --serverless');
-  if (out.backend === 'local' && !out.wait) throw new UsageError('--no-wait is for --backend databricks (a local run ends with this command)');
+  if (v.wait && v['no-wait']) throw new CliUsageError('give --wait or --no-wait, not both');
+  const out: RunArgs = {
+    dir: dir ?? '.',
+    entryPoint: v['entry-point'],
+    parameters,
+    backend: v.backend as RunArgs['backend'],
+    backendConfig: v['backend-config'],
+    experimentName: v['experiment-name'],
+    branchExperiment: v['branch-experiment'],
+    experimentPattern: v['experiment-pattern'],
+    runName: v['run-name'],
+    envManager: v['env-manager'] as EnvManager | undefined,
+    wheels: v.wheels,
+    wait: !v['no-wait'],
+    trackingUri: v['tracking-uri'],
+    profile: v.profile,
+    python: v.python,
+    wheelFolder: v['wheel-folder'],
+    protocol: v.protocol as DatabricksProtocol | undefined,
+    serverless: v.serverless,
+    uploadTo: v['upload-to'],
+  };
+  if (out.experimentName && out.branchExperiment) throw new CliUsageError('give --experiment-name or --branch-experiment, not both');
+  if (out.experimentPattern && !out.branchExperiment) throw new CliUsageError('--experiment-pattern goes with --branch-experiment');
+  if (out.backend === 'local' && (out.backendConfig || out.wheels)) throw new CliUsageError('--backend-config and --wheels are for --backend databricks');
+  if (out.backend === 'local' && (out.serverless || out.uploadTo || out.protocol)) throw new CliUsageError('--serverless, --upload-to and --protocol are for --backend databricks');
+  if (out.serverless && out.backendConfig) throw new CliUsageError('give --backend-config (a job cluster) or --serverless, not both');
+  if (out.protocol === 'legacy' && (out.serverless || out.uploadTo)) throw new CliUsageError('--serverless and --upload-to are for --protocol jobs (the legacy protocol uses DBFS root and a job cluster)');
+  if (out.protocol !== 'legacy' && out.wheelFolder) throw new CliUsageError('--wheel-folder (a DBFS folder) is for --protocol legacy; with the jobs protocol wheels go under --upload-to');
+  if (out.backend === 'databricks' && !out.backendConfig && !out.serverless) throw new CliUsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec) or --serverless');
+  if (out.backend === 'local' && !out.wait) throw new CliUsageError('--no-wait is for --backend databricks (a local run ends with this command)');
   return out;
 }
 
@@ -159,34 +113,17 @@ function lineWriter(write: (text: string) => void): { push(text: string): void; 
   };
 }
 
-export const runCommand: CliCommand = {
+export const runCommand = defineCommand({
   name: 'run',
   summary: 'Run an MLflow project entry point locally (mlflow run) or on Databricks (Jobs runs/submit); exit code 0 only when the run finished.',
-  usage:
-    'run [DIR] [-e ENTRY] [-P name=value]... [--backend local|databricks] [--backend-config cluster.json] ' +
-    '[--experiment-name NAME | --branch-experiment [--experiment-pattern "${projectName}/${branch}"]] [--run-name NAME] ' +
-    '[--serverless] [--upload-to /Workspace/Users/<me>/mlflow-wb | /Volumes/<catalog>/<schema>/<volume>/<folder>] [--protocol jobs|legacy] ' +
-    '[--env-manager local|virtualenv|conda|uv] [--wheels [--wheel-folder dbfs:/FileStore/wheels (legacy)]] [--wait|--no-wait] ' +
-    '[--tracking-uri URI] [--profile PROFILE] [--python INTERPRETER]',
-  async run(args, io) {
-    let parsed: RunArgs;
-    try {
-      parsed = parseRunArgs(args);
-    } catch (err) {
-      if (err instanceof UsageError) {
-        io.err(`mlflow-wb run: ${err.message}\nUsage: mlflow-wb ${runCommand.usage}`);
-        return 2;
-      }
-      throw err;
-    }
-    try {
-      return await execute(parsed, io);
-    } catch (err) {
-      io.err(`mlflow-wb run: ${err instanceof Error ? err.message : String(err)}`);
-      return 1;
-    }
+  options: RUN_OPTIONS,
+  positionals: { name: 'DIR', description: 'the project folder (default .)', max: 1 },
+  // Whatever stops a launch (credentials, the project, the tracking server) is reported as a failed run.
+  expected: () => true,
+  async run({ values, positionals, io }) {
+    return execute(runArgs(values, positionals[0]), io);
   },
-};
+});
 
 async function execute(a: RunArgs, io: CliIo): Promise<number> {
   const projectDir = path.resolve(a.dir);

@@ -10,32 +10,36 @@ import {
   type RegistryActivity,
 } from '../engine/databricks/transitionRequests';
 import type { MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
-import type { CliCommand, CliIo } from './cliCommand';
-import { CliUsageError, connectWorkspace, formatTable, isoTime, oneFlag, outputFormat, runListCommand } from './experimentsCommand';
-import { parseArgs, required } from './modelsRegistryCommands';
+import { CliUsageError, defineCommand, type CliCommand, type CliIo, type CliOptions } from './cliCommand';
+import { formatTable, isoTime } from './textTable';
+import { connectWorkspace, DATABRICKS_URI_OPTION, FORMAT_OPTION } from './trackingOptions';
 
 // `models requests list|create|approve|reject|cancel|history`: stage transition requests of a
 // Databricks workspace model registry. Exit codes: 0 ok, 1 refused by the workspace, 2 usage.
 
-type Flags = Map<string, string[]>;
-
-const VERSION_FLAGS = { name: 'string', version: 'string', 'tracking-uri': 'string', format: 'string' } as const;
-const ACTION_FLAGS = { ...VERSION_FLAGS, stage: 'string', comment: 'string' } as const;
+const VERSION_OPTIONS = {
+  name: { type: 'string', value: 'NAME', required: true, description: 'the registered model' },
+  version: { type: 'string', value: 'V', required: true, description: 'the version' },
+  'tracking-uri': DATABRICKS_URI_OPTION,
+  format: FORMAT_OPTION,
+} as const satisfies CliOptions;
+const ACTION_OPTIONS = {
+  ...VERSION_OPTIONS,
+  stage: { type: 'string', value: 'Staging|Production|Archived|None', required: true, description: 'the stage of the request' },
+  comment: { type: 'string', value: 'TEXT', description: 'a comment recorded with the action' },
+} as const satisfies CliOptions;
 
 /** A client of a Databricks workspace registry (not Unity Catalog): the only registries with transition requests. */
-function workspaceClient(flags: Flags): MlflowRestClient {
-  return connectWorkspace(flags, 'stage transition requests', { workspaceRegistry: true });
+function workspaceClient(trackingUri: string | undefined): MlflowRestClient {
+  return connectWorkspace(trackingUri, 'stage transition requests', { workspaceRegistry: true });
 }
 
-function versionOf(flags: Flags): { name: string; version: string } {
-  const name = required(flags, 'name');
-  const version = required(flags, 'version');
-  if (!/^\d+$/.test(version)) throw new CliUsageError(`--version must be a version number, not '${version}'`);
-  return { name, version };
+function versionOf(values: { name: string; version: string }): { name: string; version: string } {
+  if (!/^\d+$/.test(values.version)) throw new CliUsageError(`--version must be a version number, not '${values.version}'`);
+  return { name: values.name, version: values.version };
 }
 
-function stageOf(flags: Flags): string {
-  const given = required(flags, 'stage');
+function stageOf(given: string): string {
   try {
     return canonicalStage(given);
   } catch (err) {
@@ -43,122 +47,98 @@ function stageOf(flags: Flags): string {
   }
 }
 
-function printActivity(io: CliIo, format: 'text' | 'json', activity: RegistryActivity, text: string): void {
+function printActivity(io: CliIo, format: string, activity: RegistryActivity, text: string): void {
   io.out(format === 'json' ? JSON.stringify(activity, null, 2) : text);
 }
 
-export const requestsListCommand: CliCommand = {
+export const requestsListCommand = defineCommand({
   name: 'models requests list',
   summary: 'List the open stage transition requests of a model version (Databricks workspace registry).',
-  usage: 'models requests list --name NAME --version V [--tracking-uri databricks[://PROFILE]] [--format text|json]',
-  async run(args, io) {
-    return runListCommand(requestsListCommand, io, async () => {
-      const { flags } = parseArgs(args, VERSION_FLAGS);
-      const format = outputFormat(flags);
-      const ref = versionOf(flags);
-      const requests = await listTransitionRequests(workspaceClient(flags), ref);
-      if (format === 'json') return io.out(JSON.stringify(requests, null, 2));
-      if (requests.length === 0) return io.out(`No open transition requests for ${ref.name} version ${ref.version}.`);
-      io.out(
-        formatTable(
-          ['STAGE', 'REQUESTED BY', 'CREATED', 'COMMENT', 'YOU MAY'],
-          requests.map((r) => [
-            r.to_stage ?? '',
-            r.user_id ?? '',
-            isoTime(r.creation_timestamp),
-            r.comment ?? '',
-            (r.available_actions ?? []).map((a) => a.replace(/_TRANSITION_REQUEST$/, '').toLowerCase()).join(','),
-          ]),
-        ),
-      );
-    });
+  options: VERSION_OPTIONS,
+  async run({ values, io }) {
+    const ref = versionOf(values);
+    const requests = await listTransitionRequests(workspaceClient(values['tracking-uri']), ref);
+    if (values.format === 'json') return io.out(JSON.stringify(requests, null, 2));
+    if (requests.length === 0) return io.out(`No open transition requests for ${ref.name} version ${ref.version}.`);
+    io.out(
+      formatTable(
+        ['STAGE', 'REQUESTED BY', 'CREATED', 'COMMENT', 'YOU MAY'],
+        requests.map((r) => [
+          r.to_stage ?? '',
+          r.user_id ?? '',
+          isoTime(r.creation_timestamp),
+          r.comment ?? '',
+          (r.available_actions ?? []).map((a) => a.replace(/_TRANSITION_REQUEST$/, '').toLowerCase()).join(','),
+        ]),
+      ),
+    );
   },
-};
+});
 
-export const requestsCreateCommand: CliCommand = {
+export const requestsCreateCommand = defineCommand({
   name: 'models requests create',
   summary: 'Request that a model version move to a stage; a user with Can Manage approves or rejects it.',
-  usage: 'models requests create --name NAME --version V --stage Staging|Production|Archived|None [--comment TEXT] [--tracking-uri databricks[://PROFILE]] [--format text|json]',
-  async run(args, io) {
-    return runListCommand(requestsCreateCommand, io, async () => {
-      const { flags } = parseArgs(args, ACTION_FLAGS);
-      const format = outputFormat(flags);
-      const ref = versionOf(flags);
-      const stage = stageOf(flags);
-      const request = await createTransitionRequest(workspaceClient(flags), { ...ref, stage, comment: oneFlag(flags, 'comment') });
-      printActivity(io, format, request, `Requested ${stage} for ${ref.name} version ${ref.version}${request.user_id ? ` (as ${request.user_id})` : ''}.`);
-    });
+  options: ACTION_OPTIONS,
+  async run({ values, io }) {
+    const ref = versionOf(values);
+    const stage = stageOf(values.stage);
+    const request = await createTransitionRequest(workspaceClient(values['tracking-uri']), { ...ref, stage, comment: values.comment });
+    printActivity(io, values.format, request, `Requested ${stage} for ${ref.name} version ${ref.version}${request.user_id ? ` (as ${request.user_id})` : ''}.`);
   },
-};
+});
 
-export const requestsApproveCommand: CliCommand = {
+export const requestsApproveCommand = defineCommand({
   name: 'models requests approve',
   summary: 'Approve the open request to move a model version to a stage (needs Can Manage); the version moves.',
-  usage: 'models requests approve --name NAME --version V --stage STAGE [--archive-existing] [--comment TEXT] [--tracking-uri databricks[://PROFILE]] [--format text|json]',
-  async run(args, io) {
-    return runListCommand(requestsApproveCommand, io, async () => {
-      const { flags, on } = parseArgs(args, ACTION_FLAGS, ['archive-existing']);
-      const format = outputFormat(flags);
-      const ref = versionOf(flags);
-      const stage = stageOf(flags);
-      const archive = on.has('archive-existing');
-      const activity = await approveTransitionRequest(workspaceClient(flags), { ...ref, stage, archiveExistingVersions: archive, comment: oneFlag(flags, 'comment') });
-      printActivity(io, format, activity, `Approved: ${ref.name} version ${ref.version} is now in ${stage}${archive ? ' (other versions in that stage archived)' : ''}.`);
-    });
+  options: { ...ACTION_OPTIONS, 'archive-existing': { type: 'boolean', description: 'archive the versions now in that stage' } },
+  async run({ values, io }) {
+    const ref = versionOf(values);
+    const stage = stageOf(values.stage);
+    const archive = values['archive-existing'];
+    const activity = await approveTransitionRequest(workspaceClient(values['tracking-uri']), { ...ref, stage, archiveExistingVersions: archive, comment: values.comment });
+    printActivity(io, values.format, activity, `Approved: ${ref.name} version ${ref.version} is now in ${stage}${archive ? ' (other versions in that stage archived)' : ''}.`);
   },
-};
+});
 
-export const requestsRejectCommand: CliCommand = {
+export const requestsRejectCommand = defineCommand({
   name: 'models requests reject',
   summary: 'Reject the open request to move a model version to a stage (needs Can Manage).',
-  usage: 'models requests reject --name NAME --version V --stage STAGE [--comment TEXT] [--tracking-uri databricks[://PROFILE]] [--format text|json]',
-  async run(args, io) {
-    return runListCommand(requestsRejectCommand, io, async () => {
-      const { flags } = parseArgs(args, ACTION_FLAGS);
-      const format = outputFormat(flags);
-      const ref = versionOf(flags);
-      const stage = stageOf(flags);
-      const activity = await rejectTransitionRequest(workspaceClient(flags), { ...ref, stage, comment: oneFlag(flags, 'comment') });
-      printActivity(io, format, activity, `Rejected the request to move ${ref.name} version ${ref.version} to ${stage}.`);
-    });
+  options: ACTION_OPTIONS,
+  async run({ values, io }) {
+    const ref = versionOf(values);
+    const stage = stageOf(values.stage);
+    const activity = await rejectTransitionRequest(workspaceClient(values['tracking-uri']), { ...ref, stage, comment: values.comment });
+    printActivity(io, values.format, activity, `Rejected the request to move ${ref.name} version ${ref.version} to ${stage}.`);
   },
-};
+});
 
-export const requestsCancelCommand: CliCommand = {
+export const requestsCancelCommand = defineCommand({
   name: 'models requests cancel',
   summary: 'Cancel an open transition request (your own unless --creator names another requester).',
-  usage: 'models requests cancel --name NAME --version V --stage STAGE [--creator USER] [--comment TEXT] [--tracking-uri databricks[://PROFILE]] [--format text|json]',
-  async run(args, io) {
-    return runListCommand(requestsCancelCommand, io, async () => {
-      const { flags } = parseArgs(args, { ...ACTION_FLAGS, creator: 'string' });
-      const format = outputFormat(flags);
-      const ref = versionOf(flags);
-      const stage = stageOf(flags);
-      const client = workspaceClient(flags);
-      // The API names the request by its creator; by default, the signed-in user.
-      const creator = oneFlag(flags, 'creator') ?? (await client.requestJson<{ userName: string }>('GET', 'api/2.0/preview/scim/v2/Me')).userName;
-      const activity = await cancelTransitionRequest(client, { ...ref, stage, creator, comment: oneFlag(flags, 'comment') });
-      printActivity(io, format, activity, `Cancelled ${creator}'s request to move ${ref.name} version ${ref.version} to ${stage}.`);
-    });
+  options: { ...ACTION_OPTIONS, creator: { type: 'string', value: 'USER', description: "the requester (default: you)" } },
+  async run({ values, io }) {
+    const ref = versionOf(values);
+    const stage = stageOf(values.stage);
+    const client = workspaceClient(values['tracking-uri']);
+    // The API names the request by its creator; by default, the signed-in user.
+    const creator = values.creator ?? (await client.requestJson<{ userName: string }>('GET', 'api/2.0/preview/scim/v2/Me')).userName;
+    const activity = await cancelTransitionRequest(client, { ...ref, stage, creator, comment: values.comment });
+    printActivity(io, values.format, activity, `Cancelled ${creator}'s request to move ${ref.name} version ${ref.version} to ${stage}.`);
   },
-};
+});
 
-export const requestsHistoryCommand: CliCommand = {
+export const requestsHistoryCommand = defineCommand({
   name: 'models requests history',
   summary: 'Show the activity of a model version: requests, approvals, rejections, cancellations, transitions, comments.',
-  usage: 'models requests history --name NAME --version V [--tracking-uri databricks[://PROFILE]] [--format text|json]',
-  async run(args, io) {
-    return runListCommand(requestsHistoryCommand, io, async () => {
-      const { flags } = parseArgs(args, VERSION_FLAGS);
-      const format = outputFormat(flags);
-      const ref = versionOf(flags);
-      const activities = await listModelVersionActivities(workspaceClient(flags), ref);
-      if (format === 'json') return io.out(JSON.stringify(activities, null, 2));
-      if (activities.length === 0) return io.out(`No activity recorded for ${ref.name} version ${ref.version}.`);
-      io.out(formatTable(['TIME', 'EVENT'], activities.map((a) => [isoTime(a.creation_timestamp), describeActivity(a)])));
-    });
+  options: VERSION_OPTIONS,
+  async run({ values, io }) {
+    const ref = versionOf(values);
+    const activities = await listModelVersionActivities(workspaceClient(values['tracking-uri']), ref);
+    if (values.format === 'json') return io.out(JSON.stringify(activities, null, 2));
+    if (activities.length === 0) return io.out(`No activity recorded for ${ref.name} version ${ref.version}.`);
+    io.out(formatTable(['TIME', 'EVENT'], activities.map((a) => [isoTime(a.creation_timestamp), describeActivity(a)])));
   },
-};
+});
 
 export const transitionRequestsCommands: CliCommand[] = [
   requestsListCommand,

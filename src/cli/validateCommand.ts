@@ -1,39 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CliCommand } from './cliCommand';
+import { CliUsageError, defineCommand } from './cliCommand';
+import { FORMAT_OPTION } from './trackingOptions';
 import { LineIndex } from '../engine/validation/diagnostic';
 import { validatePaths } from '../engine/validation/validatePaths';
 
-const USAGE = 'validate [paths...] [--format text|json]';
-
-export const validateCommand: CliCommand = {
+export const validateCommand = defineCommand({
   name: 'validate',
   summary: 'Check MLproject, conda.yaml, python_env.yaml and cluster JSON files as MLflow would (exit 1 on errors).',
-  usage: USAGE,
-  async run(args, io) {
-    let format = 'text';
-    const paths: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '--format' || a.startsWith('--format=')) {
-        const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-        if (v !== 'text' && v !== 'json') {
-          io.err(`mlflow-wb validate: --format must be text or json, got ${v === undefined ? 'nothing' : `'${v}'`}.\nUsage: mlflow-wb ${USAGE}`);
-          return 2;
-        }
-        format = v;
-      } else if (a.startsWith('-')) {
-        io.err(`mlflow-wb validate: unknown option '${a}'.\nUsage: mlflow-wb ${USAGE}`);
-        return 2;
-      } else paths.push(a);
-    }
-    if (paths.length === 0) paths.push('.');
-    for (const p of paths) {
-      if (!fs.existsSync(p)) {
-        io.err(`mlflow-wb validate: no such file or folder: ${p}`);
-        return 2;
-      }
-    }
+  options: { format: FORMAT_OPTION },
+  positionals: { name: 'PATH', description: 'files or folders to check (default .)' },
+  async run({ values: { format }, positionals, io }) {
+    const paths = positionals.length ? positionals : ['.'];
+    for (const p of paths) if (!fs.existsSync(p)) throw new CliUsageError(`no such file or folder: ${p}`);
     const results = await validatePaths(paths);
     let errors = 0;
     let warnings = 0;
@@ -61,4 +40,4 @@ export const validateCommand: CliCommand = {
     }
     return errors > 0 ? 1 : 0;
   },
-};
+});

@@ -1,13 +1,12 @@
-import type { CliCommand } from './cliCommand';
+import { defineCommand } from './cliCommand';
 
 declare const __EXTENSION_VERSION__: string | undefined;
 
-export const versionCommand: CliCommand = {
+export const versionCommand = defineCommand({
   name: 'version',
   summary: 'Print the version of mlflow-wb.',
-  usage: 'version',
-  async run(_args, io) {
+  options: {},
+  async run({ io }) {
     io.out(typeof __EXTENSION_VERSION__ === 'string' ? __EXTENSION_VERSION__ : 'development');
-    return 0;
   },
-};
+});

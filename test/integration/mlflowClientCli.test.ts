@@ -56,8 +56,13 @@ describe('mlflow-wb list commands (real server)', () => {
     const runs = JSON.parse(filtered.stdout) as { info: { run_name: string } }[];
     assert.deepEqual(runs.map((r) => r.info.run_name), ['cli-run-0', 'cli-run-1', 'cli-run-2']);
 
+    assert.equal(text.stderr, '', 'no note when every run is listed');
     const limited = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', experiment, '--max', '2', '--format', 'json']);
     assert.equal((JSON.parse(limited.stdout) as unknown[]).length, 2);
+    assert.equal(limited.stderr, '2 more run(s) not listed (--max 2): use --max 4 or --all to list them.\n');
+    const all = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', experiment, '--all', '--format', 'json']);
+    assert.equal((JSON.parse(all.stdout) as unknown[]).length, 4);
+    assert.equal(all.stderr, '');
 
     const deleted = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', experiment, '--view', 'deleted', '--format', 'json']);
     assert.deepEqual((JSON.parse(deleted.stdout) as { info: { run_id: string } }[]).map((r) => r.info.run_id), [runIds[4]]);

@@ -37,6 +37,27 @@ describe('mlflow-wb models register/stage/alias (real server)', () => {
     assert.equal((await client.getModelVersion(name, '2')).run_id, runIds[1]);
   });
 
+  it('registers from model URIs as MLflow writes them: runs:/, models:/name/version, models:/name@alias', async () => {
+    const other = uniqueName('registry-cli-uri');
+    const fromRun = await cli(['models', 'register', '--tracking-uri', url, '--model-uri', `runs:/${runIds[1]}/model`, '--name', other]);
+    assert.equal(fromRun.code, 0, fromRun.stderr);
+    assert.match(fromRun.stdout, new RegExp(`registered ${other} version 1 from .*${runIds[1]}.*/model \\(run ${runIds[1]}\\)`));
+    const fromVersion = await cli(['models', 'register', '--tracking-uri', url, '-m', `models:/${name}/1`, '--name', other]);
+    assert.equal(fromVersion.code, 0, fromVersion.stderr);
+    await client.setRegisteredModelAlias(name, 'uri-test', '2');
+    const fromAlias = await cli(['models', 'register', '--tracking-uri', url, '--model-uri', `models:/${name}@uri-test`, '--name', other]);
+    assert.equal(fromAlias.code, 0, fromAlias.stderr);
+    const [v1, v2, v3] = await Promise.all(['1', '2', '3'].map((v) => client.getModelVersion(other, v)));
+    assert.deepEqual([v1.run_id, v2.run_id, v3.run_id], [runIds[1], runIds[0], runIds[1]]);
+    assert.equal(v2.source, (await client.getModelVersion(name, '1')).source);
+    const bad = await cli(['models', 'register', '--tracking-uri', url, '--model-uri', 's3://bucket/model', '--name', other]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--model-uri must be runs:\/<run id>\/<path>, models:\/<model id>/);
+    const both = await cli(['models', 'register', '--tracking-uri', url, '--model-uri', `runs:/${runIds[1]}/model`, '--run-id', runIds[1], '--name', other]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /give one of --model-uri URI, --run-id ID \(with --path\) or --model-id ID/);
+  });
+
   it('moves versions between stages, archiving the others when asked', async () => {
     assert.equal((await cli(['models', 'stage', '--tracking-uri', url, '--name', name, '--version', '1', '--stage', 'Production'])).code, 0);
     const moved = await cli(['models', 'stage', '--tracking-uri', url, '--name', name, '--version', '2', '--stage', 'production', '--archive-existing']);
@@ -65,7 +86,7 @@ describe('mlflow-wb models register/stage/alias (real server)', () => {
   it('answers usage mistakes with exit code 2 and server refusals with 1', async () => {
     const noName = await cli(['models', 'register', '--tracking-uri', url, '--run-id', runIds[0]]);
     assert.equal(noName.code, 2);
-    assert.match(noName.stderr, /--name is required\nUsage: mlflow-wb models register/);
+    assert.match(noName.stderr, /--name NAME is required\nUsage: mlflow-wb models register/);
     assert.equal((await cli(['models', 'stage', '--tracking-uri', url, '--name', name, '--version', '1', '--stage', 'Prod'])).code, 2);
     assert.equal((await cli(['models', 'alias', '--tracking-uri', url, '--name', name, '--alias', 'x', '--version', '1', '--delete'])).code, 2);
     const missing = await cli(['models', 'stage', '--tracking-uri', url, '--name', uniqueName('absent'), '--version', '1', '--stage', 'Staging']);

@@ -1,0 +1,25 @@
+import type { CliCommand } from './cliCommand';
+import { experimentsListCommand } from './experimentsCommand';
+import { modelsListCommand } from './modelsCommand';
+import { modelsRegistryCommands } from './modelsRegistryCommands';
+import { newCommand } from './newCommand';
+import { runCommand } from './runCommand';
+import { runsListCommand } from './runsCommand';
+import { servingEndpointsCommands } from './servingEndpointsCommands';
+import { transitionRequestsCommands } from './transitionRequestsCommands';
+import { validateCommand } from './validateCommand';
+import { versionCommand } from './versionCommand';
+
+/** Every CLI sub-command, in the order `--help` lists them. Add new ones here. */
+export const cliCommands: CliCommand[] = [
+  newCommand,
+  validateCommand,
+  runCommand,
+  experimentsListCommand,
+  runsListCommand,
+  modelsListCommand,
+  ...modelsRegistryCommands,
+  ...transitionRequestsCommands,
+  ...servingEndpointsCommands,
+  versionCommand,
+];
