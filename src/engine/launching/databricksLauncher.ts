@@ -200,6 +200,10 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       await uploadToFolder(folder, driverPath, Buffer.from(DRIVER_SCRIPT, 'utf8'));
       emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : `Project and wheels already in ${folder.root}: nothing uploaded` });
       const dependencies = [...rewrittenEnvFiles].flatMap(([name, text]) => environmentDependencies(name, text));
+      const placeholder = dependencies.find((d) => hasWheelPlaceholder(d));
+      if (placeholder) {
+        throw new Error(`The environment file has the wheel placeholder ${placeholder}: launch with wheels built (--wheels) so it becomes the uploaded wheel's path, or put a real requirement there.`);
+      }
       const mlflowVersion = mlflowVersionOf(opts.python);
       const mlflowRequirement = mlflowVersion ? `mlflow==${mlflowVersion}` : 'mlflow';
       submitBody = async (runId) =>
