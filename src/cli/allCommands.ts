@@ -1,3 +1,4 @@
+import { artifactsCommands } from './artifactsCommands';
 import type { CliCommand } from './cliCommand';
 import { experimentsListCommand } from './experimentsCommand';
 import { modelsListCommand } from './modelsCommand';
@@ -17,6 +18,7 @@ export const cliCommands: CliCommand[] = [
   runCommand,
   experimentsListCommand,
   runsListCommand,
+  ...artifactsCommands,
   modelsListCommand,
   ...modelsRegistryCommands,
   ...transitionRequestsCommands,

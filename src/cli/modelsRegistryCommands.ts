@@ -145,7 +145,7 @@ export const modelsAliasCommand = defineCommand({
   },
 });
 
-function servingOptions(values: { 'env-manager': string; port?: string; python?: string; 'tracking-uri'?: string }): { python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> } {
+async function servingOptions(values: { 'env-manager': string; port?: string; python?: string; 'tracking-uri'?: string }): Promise<{ python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> }> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new CliUsageError(`--port must be a TCP port number, not '${values.port}'`);
   const trackingUri = values['tracking-uri'] || process.env.MLFLOW_TRACKING_URI || undefined;
@@ -155,18 +155,21 @@ function servingOptions(values: { 'env-manager': string; port?: string; python?:
     envManager: values['env-manager'] as EnvManager,
     port,
     // The server reaches the tracking server with the same credentials as this command.
-    env: trackingUri ? credentialsEnv(trackingUri) : undefined,
+    env: trackingUri ? await credentialsEnv(trackingUri) : undefined,
   };
 }
 
 /** A local store (sqlite:, file:) is opened by MLflow itself: no credentials to pass. */
-function credentialsEnv(trackingUri: string): Record<string, string> | undefined {
+async function credentialsEnv(trackingUri: string): Promise<Record<string, string> | undefined> {
+  let resolved;
   try {
-    return trackingProcessEnv(resolveTracking(trackingUri));
+    resolved = resolveTracking(trackingUri);
   } catch (err) {
     if (err instanceof TrackingUriError) return undefined;
     throw err;
   }
+  // Short-lived credentials (Databricks CLI / Azure CLI sign-in) go to the server through its environment only.
+  return trackingProcessEnv(resolved);
 }
 
 const MODEL_URI_OPTION = { type: 'string', short: 'm', value: 'URI', required: true, description: 'the model: runs:/<run id>/model, models:/<name>/<version>, models:/<name>@<alias>, models:/<model id> or a folder' } as const satisfies CliOption;
@@ -184,7 +187,7 @@ export const modelsServeCommand = defineCommand({
   expected: isServingError,
   async run({ values, io }) {
     const modelUri = values['model-uri'];
-    const options = servingOptions(values);
+    const options = await servingOptions(values);
     io.err(`Starting the model server for ${modelUri}…`);
     const server = await startModelServer({ ...options, modelUri, onLog: (line) => io.err(line) });
     io.out(`Serving ${modelUri} at ${server.url} (POST ${server.url}/invocations). Ctrl-C stops it.`);
@@ -220,7 +223,7 @@ export const modelsPredictCommand = defineCommand({
   expected: isServingError,
   async run({ values, io }) {
     const modelUri = values['model-uri'];
-    const options = servingOptions(values);
+    const options = await servingOptions(values);
     // The body is checked before a server is started, so a bad input costs no start-up.
     let body;
     if (values.input !== undefined) {

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
-import { DatabricksConfigError, resolveDatabricksCredentials } from '../engine/connections/databricksConfig';
+import { databricksAuth } from '../engine/connections/databricksAuth';
+import { resolveDatabricksCredentials } from '../engine/connections/databricksConfig';
+import type { HttpAuth } from '../engine/http/httpAuth';
 import { DatabricksClient } from '../engine/databricks/databricksClient';
 import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
@@ -128,12 +130,12 @@ export const runCommand = defineCommand({
 async function execute(a: RunArgs, io: CliIo): Promise<number> {
   const projectDir = path.resolve(a.dir);
   const python = a.python || process.env.MLFLOW_WB_PYTHON || 'python3';
-  let creds: { host: string; token: string } | undefined;
+  let creds: { host: string; auth: HttpAuth } | undefined;
   if (a.backend === 'databricks' || a.trackingUri?.startsWith('databricks')) {
     try {
+      // Any sign-in works: PAT, OAuth M2M, the Databricks CLI's (auth_type = databricks-cli), the Azure CLI's.
       const c = resolveDatabricksCredentials(a.profile);
-      if (c.auth.kind !== 'pat') throw new DatabricksConfigError(`${c.source} has no personal access token: the run launcher needs token = ... (or DATABRICKS_TOKEN).`);
-      creds = { host: c.host, token: c.auth.token };
+      creds = { host: c.host, auth: databricksAuth(c) };
     } catch (err) {
       if (a.backend === 'databricks') throw err;
     }
@@ -168,7 +170,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
       request,
       {
         host: creds!.host,
-        token: creds!.token,
+        auth: creds!.auth,
         backendConfig: a.backendConfig,
         protocol: a.protocol,
         serverless: a.serverless,

@@ -87,6 +87,11 @@ export interface DatabricksEmulator {
   setRunDelay(ms: number): void;
   /** The local `mlflow models serve` URL behind a serving endpoint, while it runs. */
   modelServerUrl(endpointName: string): string | undefined;
+  /**
+   * Accepts one more bearer token from now on (e.g. what a fake `databricks auth token` or `az` hands
+   * out), for `userName` (default: the emulator's user, Can Manage on models) or an EmulatedUser.
+   */
+  addToken(token: string, user?: Partial<Omit<EmulatedUser, 'token'>>): void;
   stop(): Promise<void>;
 }
 
@@ -264,6 +269,9 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     },
     modelServerUrl(endpointName) {
       return servingEndpoints.modelServerUrl(endpointName);
+    },
+    addToken(token, user = {}) {
+      users.set(token, { userName, canManageModels: true, ...user, token });
     },
     async stop() {
       await Promise.all([jobs.stopAll(), servingEndpoints.stopAll()]);

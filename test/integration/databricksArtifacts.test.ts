@@ -4,10 +4,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DatabricksClient } from '../../src/engine/databricks/databricksClient';
 import { MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { runBuiltCli } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 import { makeTempDir, venvPython } from '../support/repoPaths';
 
@@ -106,6 +109,22 @@ describe('Databricks-managed run artifacts through the emulated workspace', () =
     } finally {
       emulator.setSignedUrlTtl(15 * 60_000);
     }
+  });
+
+  it('downloads them with `mlflow-wb artifacts download` through the same signed URLs, token-free', async () => {
+    const dest = makeTempDir('dbx-artifacts-cli');
+    const before = emulator.storageRequests.length;
+    const result = await runBuiltCli(['artifacts', 'download', '--run-id', runId, '--dest', dest], { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: TOKEN, MLFLOW_TRACKING_URI: 'databricks' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Downloaded 2 files to /);
+    assert.ok(fs.readFileSync(path.join(dest, 'data', 'sample.bin')).equals(payload));
+    assert.equal(fs.readFileSync(path.join(dest, 'notes.txt'), 'utf8'), 'hello from a Databricks run\n');
+    const storage = emulator.storageRequests.slice(before);
+    assert.deepEqual(storage.map((s) => [s.status, s.authorization]), [
+      [200, false],
+      [200, false],
+    ]);
+    assert.doesNotMatch(result.stdout + result.stderr, new RegExp(TOKEN));
   });
 
   it('reads plain dbfs:/ artifact locations with DBFS read', async () => {

@@ -108,7 +108,7 @@ test('a bad or missing token gives a clear failure before anything is uploaded o
   assert.match(invalid.message ?? '', /^Databricks at http:\/\/127\.0\.0\.1:\d+ refused the access token \(HTTP 403: Invalid access token\.\)\. .*create a new personal access token/);
   assert.doesNotMatch(invalid.message ?? '', /dapi-not-valid/, 'the token is not in the message');
   const missing = await launch({ token: '', experimentName }).handle.done;
-  assert.match(missing.message ?? '', /did not accept the request .*HTTP 401.*set a personal access token/);
+  assert.match(missing.message ?? '', /did not accept the request .*HTTP 401.*set a personal access token/i);
   assert.deepEqual(uploads(mark), []);
   assert.equal(await client.getExperimentByName(experimentName), undefined);
 });

@@ -43,8 +43,17 @@ function formatNumber(value: number | undefined): string {
   return String(value);
 }
 
+/** A plain number as this module writes them (`-1.5`, `2e-7`, `-Infinity`): spreadsheets read it as a number, never as a formula. */
+const PLAIN_NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$|^-?Infinity$/i;
+
+/**
+ * One CSV field (RFC 4180 quoting), neutralised against formula injection as OWASP recommends: a
+ * value starting with `=`, `+`, `-`, `@`, a tab or a carriage return is what spreadsheets evaluate
+ * (`=HYPERLINK(...)`, `-2+3+cmd|...`), so it gets a leading `'` and is kept as text. The one
+ * exception is a plain negative number (`-0.25`, `-1e-5`, `-Infinity`): metrics and params are
+ * often negative and must stay numbers; anything else after the `-` (`-1+1`, `-A1`) is neutralised.
+ */
 export function csvField(value: string): string {
-  // A leading =, +, - or @ makes spreadsheets evaluate the cell; a quote disarms it (OWASP CSV injection).
-  const safe = /^[=+@\t\r]/.test(value) || (/^-/.test(value) && !/^-[\d.]/.test(value)) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

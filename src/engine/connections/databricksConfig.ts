@@ -1,6 +1,4 @@
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -11,7 +9,11 @@ export type DatabricksProfileSection = Record<string, string>;
 export type DatabricksAuth =
   | { kind: 'pat'; token: string }
   | { kind: 'oauth-m2m'; clientId: string; clientSecret: string }
-  | { kind: 'basic'; username: string; password: string };
+  | { kind: 'basic'; username: string; password: string }
+  /** OAuth user-to-machine through `databricks auth login`: tokens from `databricks auth token`. */
+  | { kind: 'databricks-cli'; profile?: string }
+  /** Azure Databricks through `az login`: tokens from `az account get-access-token`. */
+  | { kind: 'azure-cli'; tenantId?: string };
 
 export interface DatabricksCredentials {
   /** https://<workspace host>, no trailing slash. */
@@ -34,6 +36,8 @@ export interface DatabricksConfigSources {
   env?: NodeJS.ProcessEnv;
   /** Home folder for `~/.databrickscfg`; default os.homedir(). */
   homeDir?: string;
+  /** The Databricks CLI (a setting); else DATABRICKS_CLI_PATH, else `databricks` on PATH. */
+  databricksCliPath?: string;
 }
 
 /** The config file the Databricks CLI and SDK read: DATABRICKS_CONFIG_FILE, else ~/.databrickscfg. */
@@ -100,7 +104,7 @@ export function resolveDatabricksCredentials(profile: string | undefined, source
   const env = sources.env ?? process.env;
   const explicitProfile = profile || env.DATABRICKS_CONFIG_PROFILE || undefined;
   if (!explicitProfile) {
-    const fromEnv = credentialsFromEnv(env);
+    const fromEnv = credentialsFromEnv(env, sources);
     if (fromEnv) return fromEnv;
   }
   const file = databricksConfigPath(sources);
@@ -126,10 +130,10 @@ export function resolveDatabricksCredentials(profile: string | undefined, source
         ` Use databricks://<profile> with one of them, or add [${profileName}] with host and token.`,
     );
   }
-  return credentialsFromSection(section, `${display} [${profileName}]`, profileName);
+  return credentialsFromSection(section, `${display} [${profileName}]`, profileName, sources);
 }
 
-function credentialsFromEnv(env: NodeJS.ProcessEnv): DatabricksCredentials | undefined {
+function credentialsFromEnv(env: NodeJS.ProcessEnv, sources: DatabricksConfigSources): DatabricksCredentials | undefined {
   const host = env.DATABRICKS_HOST;
   const token = env.DATABRICKS_TOKEN;
   const clientId = env.DATABRICKS_CLIENT_ID;
@@ -144,108 +148,84 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv): DatabricksCredentials | und
   if (clientId && clientSecret) {
     return { host: normaliseDatabricksHost(host), auth: { kind: 'oauth-m2m', clientId, clientSecret }, source: 'environment' };
   }
+  const authType = env.DATABRICKS_AUTH_TYPE;
+  if (authType === 'azure-cli') return { host: normaliseDatabricksHost(host), auth: { kind: 'azure-cli', tenantId: env.ARM_TENANT_ID || env.DATABRICKS_AZURE_TENANT_ID }, source: 'environment' };
+  if (!clientId && (authType === 'databricks-cli' || databricksCliPath({ env, databricksCliPath: sources.databricksCliPath }))) {
+    // A host alone: sign in as the Databricks SDKs do, through the CLI's `auth token --host`.
+    return { host: normaliseDatabricksHost(host), auth: { kind: 'databricks-cli' }, source: 'environment (Databricks CLI sign-in)' };
+  }
   throw new DatabricksConfigError(
     clientId
       ? 'DATABRICKS_CLIENT_ID is set without DATABRICKS_CLIENT_SECRET: set both for OAuth machine-to-machine, or set DATABRICKS_TOKEN.'
-      : 'DATABRICKS_HOST is set without credentials: set DATABRICKS_TOKEN (a personal access token), or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET.',
+      : 'DATABRICKS_HOST is set without credentials: set DATABRICKS_TOKEN (a personal access token), or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET, or install the Databricks CLI and run `databricks auth login --host <host>`.',
   );
 }
 
-function credentialsFromSection(section: DatabricksProfileSection, where: string, profile: string): DatabricksCredentials {
+function credentialsFromSection(section: DatabricksProfileSection, where: string, profile: string, sources: DatabricksConfigSources): DatabricksCredentials {
   if (!section.host) {
     throw new DatabricksConfigError(`${where} has no 'host': add host = https://<workspace>.cloud.databricks.com to that profile.`);
   }
   const host = normaliseDatabricksHost(section.host);
   const base = { host, source: where, profile };
-  if (section.token) return { ...base, auth: { kind: 'pat', token: section.token } };
-  if (section.client_id && section.client_secret) {
+  const authType = section.auth_type?.trim();
+  if (authType === 'databricks-cli') return { ...base, auth: { kind: 'databricks-cli', profile } };
+  if (authType === 'azure-cli') return { ...base, auth: { kind: 'azure-cli', tenantId: section.azure_tenant_id } };
+  if (section.token && (!authType || authType === 'pat')) return { ...base, auth: { kind: 'pat', token: section.token } };
+  if (section.client_id && section.client_secret && (!authType || authType === 'oauth-m2m')) {
     return { ...base, auth: { kind: 'oauth-m2m', clientId: section.client_id, clientSecret: section.client_secret } };
   }
-  if (section.username && section.password) return { ...base, auth: { kind: 'basic', username: section.username, password: section.password } };
-  const authType = section.auth_type;
-  if (authType === 'databricks-cli' || authType === 'external-browser') {
+  if (section.username && section.password && (!authType || authType === 'basic')) return { ...base, auth: { kind: 'basic', username: section.username, password: section.password } };
+  if (authType === 'external-browser') {
     throw new DatabricksConfigError(
-      `${where} uses auth_type = ${authType} (OAuth in a browser), which the workbench does not support yet: ` +
-        'add a personal access token (token = ...) or a service principal (client_id / client_secret) to that profile.',
+      `${where} uses auth_type = external-browser, which the workbench does not run itself: sign in with the Databricks CLI ` +
+        `(\`databricks auth login --profile ${profile}\`, which sets auth_type = databricks-cli), or use MLflow: Sign in to Databricks… in VS Code.`,
     );
   }
-  if (section.azure_client_id || section.azure_tenant_id || authType?.startsWith('azure')) {
+  if (authType?.startsWith('azure') || section.azure_client_id) {
     throw new DatabricksConfigError(
-      `${where} uses Azure authentication, which the workbench does not support yet: add a personal access token (token = ...) to that profile.`,
+      `${where} uses ${authType ? `auth_type = ${authType}` : 'an Azure service principal'}, which the workbench does not support yet: use auth_type = azure-cli (after \`az login\`), a personal access token or databricks-cli.`,
     );
   }
   if (section.client_id) {
     throw new DatabricksConfigError(`${where} has client_id but no client_secret: add client_secret for OAuth machine-to-machine, or a token.`);
   }
+  if (!authType && databricksCliPath({ env: sources.env, databricksCliPath: sources.databricksCliPath })) {
+    // A host alone and the Databricks CLI installed: its sign-in, as the Databricks SDKs do.
+    return { ...base, auth: { kind: 'databricks-cli', profile } };
+  }
   throw new DatabricksConfigError(
-    `${where} has a host but no credentials: add token = <personal access token>, or client_id and client_secret of a service principal.`,
+    `${where} has a host but no credentials: sign in with \`databricks auth login --profile ${profile}\` (auth_type = databricks-cli), ` +
+      'or add token = <personal access token>, or client_id and client_secret of a service principal.',
   );
+}
+
+/** The Databricks CLI to run: the setting, DATABRICKS_CLI_PATH, or `databricks` found on PATH (undefined when none). */
+export function databricksCliPath(opts: { env?: NodeJS.ProcessEnv; databricksCliPath?: string } = {}): string | undefined {
+  const env = opts.env ?? process.env;
+  const given = opts.databricksCliPath?.trim() || env.DATABRICKS_CLI_PATH?.trim();
+  if (given) return given;
+  return findExecutable('databricks', env);
+}
+
+/** An executable on PATH (with PATHEXT on Windows), or undefined. */
+export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dirs = (env.PATH ?? env.Path ?? '').split(path.delimiter).filter(Boolean);
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of dirs) {
+    for (const ext of exts) {
+      const candidate = path.join(dir, name + ext);
+      try {
+        fs.accessSync(candidate, fs.constants.X_OK);
+        if (fs.statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
 }
 
 function displayPath(file: string, homeDir?: string): string {
   const home = homeDir ?? os.homedir();
   return file.startsWith(home + path.sep) ? '~' + file.slice(home.length) : file;
-}
-
-/**
- * A token source for OAuth machine-to-machine (a service principal's client id and secret):
- * POSTs client_credentials to <host>/oidc/v1/token and keeps the token until a minute before it expires.
- */
-export function oauthM2mTokenProvider(
-  host: string,
-  clientId: string,
-  clientSecret: string,
-  opts: { timeoutMs?: number } = {},
-): () => Promise<string> {
-  let cached: { token: string; expiresAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-  const fetchToken = async (): Promise<string> => {
-    const url = new URL('/oidc/v1/token', normaliseDatabricksHost(host));
-    const body = new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }).toString();
-    const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
-    const { status, text } = await postForm(url, body, basic, opts.timeoutMs ?? 30_000);
-    if (status !== 200) {
-      throw new DatabricksConfigError(
-        `OAuth token request to ${url.origin}/oidc/v1/token failed (HTTP ${status}): check client_id and client_secret of the service principal.`,
-      );
-    }
-    const parsed = JSON.parse(text) as { access_token?: string; expires_in?: number };
-    if (!parsed.access_token) throw new DatabricksConfigError(`OAuth token answer from ${url.origin} has no access_token.`);
-    cached = { token: parsed.access_token, expiresAt: Date.now() + ((parsed.expires_in ?? 3600) - 60) * 1000 };
-    return parsed.access_token;
-  };
-  return async () => {
-    if (cached && Date.now() < cached.expiresAt) return cached.token;
-    pending ??= fetchToken().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  };
-}
-
-function postForm(url: URL, body: string, basic: string, timeoutMs: number): Promise<{ status: number; text: string }> {
-  // http:// only for tests against a local stand-in; workspaces are always https.
-  const transport = url.protocol === 'http:' ? http : https;
-  return new Promise((resolve, reject) => {
-    const req = transport.request(
-      url,
-      {
-        method: 'POST',
-        timeout: timeoutMs,
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          'Content-Length': Buffer.byteLength(body),
-          Authorization: `Basic ${basic}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url.origin} within ${timeoutMs} ms`)));
-    req.on('error', (err) => reject(new DatabricksConfigError(`OAuth token request to ${url.origin} failed: ${err.message}`)));
-    req.end(body);
-  });
 }

@@ -3,13 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { redactUrl, type MlflowConnection } from '../mlflow/mlflowRestClient';
 import { isUnityCatalogModelName } from '../mlflow/registryCapabilities';
-import {
-  parseDatabricksConfig,
-  resolveDatabricksCredentials,
-  oauthM2mTokenProvider,
-  type DatabricksConfigSources,
-  type DatabricksCredentials,
-} from './databricksConfig';
+import { databricksAuth } from './databricksAuth';
+import { parseDatabricksConfig, resolveDatabricksCredentials, type DatabricksConfigSources, type DatabricksCredentials } from './databricksConfig';
 
 /** A tracking URI, classified the way MLflow reads it (mlflow/utils/uri.py). */
 export type TrackingTarget =
@@ -92,8 +87,10 @@ export interface ResolvedTracking {
 }
 
 export interface ResolveOptions extends DatabricksConfigSources {
-  /** Per-request timeout for the connection; default MLFLOW_HTTP_REQUEST_TIMEOUT (s) or 30 s. */
+  /** Deadline of one request (connect, headers, body); default MLFLOW_HTTP_REQUEST_TIMEOUT (s) or 30 s. */
   timeoutMs?: number;
+  /** Largest answer held in memory; default MLFLOW_WB_MAX_RESPONSE_MB, else 256 MB. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -114,10 +111,14 @@ export function resolveTracking(uri: string | undefined, options: ResolveOptions
     );
   }
   const timeoutMs = options.timeoutMs ?? timeoutFromEnv(env);
+  const maxResponseBytes = options.maxResponseBytes ?? maxResponseFromEnv(env);
   const target = parseTrackingUri(given);
   switch (target.kind) {
-    case 'http':
-      return resolveHttp(target.url, env, timeoutMs, options.homeDir);
+    case 'http': {
+      const resolved = resolveHttp(target.url, env, timeoutMs, options.homeDir);
+      resolved.connection.maxResponseBytes = maxResponseBytes;
+      return resolved;
+    }
     case 'databricks': {
       let creds: DatabricksCredentials;
       try {
@@ -125,7 +126,9 @@ export function resolveTracking(uri: string | undefined, options: ResolveOptions
       } catch (err) {
         throw new TrackingUriError((err as Error).message, 'DATABRICKS_CONFIG');
       }
-      return databricksTracking(given, creds, target.unityCatalog, timeoutMs);
+      const resolved = databricksTracking(given, creds, target.unityCatalog, timeoutMs, { env, databricksCliPath: options.databricksCliPath });
+      resolved.connection.maxResponseBytes = maxResponseBytes;
+      return resolved;
     }
     case 'databricks-secret-scope':
       throw new TrackingUriError(
@@ -168,15 +171,21 @@ function resolveHttp(url: string, env: NodeJS.ProcessEnv, timeoutMs: number, hom
   };
 }
 
-function databricksTracking(given: string, creds: DatabricksCredentials, unityCatalog: boolean, timeoutMs: number): ResolvedTracking {
-  const connection: MlflowConnection = { baseUrl: creds.host, timeoutMs };
+function databricksTracking(
+  given: string,
+  creds: DatabricksCredentials,
+  unityCatalog: boolean,
+  timeoutMs: number,
+  cli: { env: NodeJS.ProcessEnv; databricksCliPath?: string },
+): ResolvedTracking {
+  const connection: MlflowConnection = { baseUrl: creds.host, timeoutMs, auth: databricksAuth(creds, { timeoutMs, env: cli.env, databricksCliPath: cli.databricksCliPath }) };
   if (creds.auth.kind === 'pat') connection.token = creds.auth.token;
   else if (creds.auth.kind === 'basic') connection.basicAuth = { username: creds.auth.username, password: creds.auth.password };
-  else connection.getToken = oauthM2mTokenProvider(creds.host, creds.auth.clientId, creds.auth.clientSecret, { timeoutMs });
   const host = creds.host;
+  const how = creds.auth.kind === 'databricks-cli' ? ', Databricks CLI sign-in' : creds.auth.kind === 'azure-cli' ? ', Azure CLI sign-in' : '';
   return {
     connection,
-    label: `Databricks ${new URL(host).host}${creds.profile ? ` (profile ${creds.profile})` : ''}`,
+    label: `Databricks ${new URL(host).host}${creds.profile ? ` (profile ${creds.profile}${how})` : how ? ` (${how.slice(2)})` : ''}`,
     kind: 'databricks',
     trackingUri: given,
     unityCatalog,
@@ -224,6 +233,11 @@ function mlflowCredentials(env: NodeJS.ProcessEnv, homeDir?: string): { username
   return { username: env.MLFLOW_TRACKING_USERNAME || fileUser, password: env.MLFLOW_TRACKING_PASSWORD || filePassword };
 }
 
+function maxResponseFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const mb = Number(env.MLFLOW_WB_MAX_RESPONSE_MB);
+  return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : undefined;
+}
+
 function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.MLFLOW_HTTP_REQUEST_TIMEOUT);
   // MLflow's own default (120 s) is long for an explorer; keep 30 s unless the person set one.
@@ -231,16 +245,26 @@ function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * The environment with which a child MLflow process (`mlflow models serve`, a script) reaches the
- * same tracking server with the same credentials. Holds secrets: never log it.
+ * The environment with which a child MLflow process (`mlflow models serve`, `mlflow run`, a script)
+ * reaches the same tracking server with the same credentials. Sign-ins whose tokens change (Databricks
+ * CLI, Azure CLI, OAuth M2M) hand the child a short-lived token, through the environment only.
+ * Holds secrets: never log it.
  */
-export function trackingProcessEnv(resolved: Pick<ResolvedTracking, 'kind' | 'trackingUri' | 'connection'>): Record<string, string> {
+export async function trackingProcessEnv(resolved: Pick<ResolvedTracking, 'kind' | 'trackingUri' | 'connection'> & { unityCatalog?: boolean }): Promise<Record<string, string>> {
   const env: Record<string, string> = { MLFLOW_TRACKING_URI: resolved.trackingUri };
   const { connection } = resolved;
+  const auth = connection.auth;
   if (resolved.kind === 'databricks') {
-    // `databricks://<profile>` is read from ~/.databrickscfg by MLflow itself; bare `databricks`
-    // reads DATABRICKS_HOST/DATABRICKS_TOKEN, which may have come from the secret storage here.
-    if (connection.token && !/^databricks(-uc)?:\/\//.test(resolved.trackingUri)) {
+    if (auth?.token && (auth.kind === 'databricks-cli' || auth.kind === 'azure-cli' || auth.kind === 'oauth-m2m')) {
+      // Bare `databricks` + host + token: the child needs no profile, CLI or client secret.
+      env.MLFLOW_TRACKING_URI = resolved.unityCatalog || /^databricks-uc/.test(resolved.trackingUri) ? 'databricks-uc' : 'databricks';
+      env.DATABRICKS_HOST = connection.baseUrl;
+      env.DATABRICKS_TOKEN = await auth.token();
+      env.DATABRICKS_AUTH_TYPE = 'pat';
+      env.DATABRICKS_CONFIG_PROFILE = '';
+    } else if (connection.token && !/^databricks(-uc)?:\/\//.test(resolved.trackingUri)) {
+      // `databricks://<profile>` is read from ~/.databrickscfg by MLflow itself; bare `databricks`
+      // reads DATABRICKS_HOST/DATABRICKS_TOKEN, which may have come from the secret storage here.
       env.DATABRICKS_HOST = connection.baseUrl;
       env.DATABRICKS_TOKEN = connection.token;
     }

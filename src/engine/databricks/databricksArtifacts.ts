@@ -8,9 +8,12 @@
 //     → {credentials: [{model_id, credential_info}], next_page_token}
 // (mlflow/protos/databricks_artifacts.proto), then a plain GET of signed_uri with those headers and
 // never the workspace's token. Other `dbfs:/` paths are read with DBFS 2.0 `read` in 1 MB chunks.
-import axios from 'axios';
-import { MlflowApiError, type MlflowRestClient } from '../mlflow/mlflowRestClient';
+import * as fs from 'node:fs';
+import { HttpTransport, type Method, type QueryValue } from '../http/httpTransport';
+import { isCancelled } from '../http/httpErrors';
+import { MlflowApiError } from '../mlflow/mlflowErrors';
 import type { CallOptions } from '../mlflow/mlflowTypes';
+import { checkSignedUrl, SignedUrlRefusedError } from '../safety/signedUrlPolicy';
 
 /** Where a `dbfs:` artifact URI points. */
 export type DatabricksArtifactLocation =
@@ -31,8 +34,14 @@ export interface ArtifactCredentialInfo {
   headers?: { name: string; value: string }[];
 }
 
-/** The part of the client this module calls the workspace with (its auth, retries and errors). */
-export type WorkspaceCaller = Pick<MlflowRestClient, 'requestJson' | 'displayUrl'>;
+/** What this module calls the workspace with (a client's auth, retries and errors): the MLflow or the Databricks client. */
+export interface WorkspaceCaller {
+  requestJson<T>(method: Method, path: string, opts?: { query?: Record<string, QueryValue>; json?: unknown; idempotent?: boolean } & CallOptions): Promise<T>;
+  readonly displayUrl: string;
+}
+
+/** Downloads may go to a file instead of memory. */
+type DownloadOptions = CallOptions & { toFile?: string };
 
 export const DBFS_READ_CHUNK = 1024 * 1024;
 const MANAGED_PREFIX = ['databricks', 'mlflow-tracking'];
@@ -73,7 +82,9 @@ export function isDatabricksManagedArtifactUri(uri: string): boolean {
 export function signedRequestHeaders(info: ArtifactCredentialInfo): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const h of info.headers ?? []) {
-    if (!h?.name || h.name.toLowerCase() === 'authorization') continue;
+    const name = h?.name?.toLowerCase();
+    // The storage's own headers (x-ms-*, x-amz-*, content-type…) only: no credentials, cookies or host.
+    if (!name || name === 'authorization' || name === 'proxy-authorization' || name === 'cookie' || name === 'host') continue;
     headers[h.name] = h.value ?? '';
   }
   return headers;
@@ -116,28 +127,60 @@ export function signedUrlError(status: number | undefined, uri: string, artifact
   return new MlflowApiError(`The workspace's artifact storage answered HTTP ${status} for '${artifactPath}' (${where}).`, `HTTP_${status}`, status, where, detail);
 }
 
-/** GET of one signed URL: the credential's headers only, no token. */
-export async function fetchSignedUri(info: ArtifactCredentialInfo, artifactPath: string, o: CallOptions & { timeoutMs?: number } = {}): Promise<Buffer> {
+/**
+ * GET of one signed URL through the one HTTP layer: the credential's headers only, no token (the URL's
+ * signature is the credential), only a URL the signed URL policy allows for the workspace at
+ * `o.workspaceUrl` (https to a public host; see signedUrlPolicy), no redirect followed. `toFile`
+ * streams the bytes there and returns an empty buffer.
+ */
+export async function fetchSignedUri(
+  info: ArtifactCredentialInfo,
+  artifactPath: string,
+  o: DownloadOptions & { timeoutMs?: number; workspaceUrl?: string } = {},
+): Promise<Buffer> {
+  try {
+    await checkSignedUrl(info.signed_uri, o.workspaceUrl);
+  } catch (err) {
+    if (err instanceof SignedUrlRefusedError) throw new MlflowApiError(`${err.message} Artifact '${artifactPath}' was not downloaded.`, 'SIGNED_URL_REFUSED', undefined, redactSignedUri(info.signed_uri));
+    throw err;
+  }
+  let url: URL;
+  try {
+    url = new URL(info.signed_uri);
+  } catch {
+    throw signedUrlError(undefined, info.signed_uri, artifactPath, 'not a URL');
+  }
+  const storage = new HttpTransport({ baseUrl: url.origin, service: "the workspace's artifact storage", timeoutMs: o.timeoutMs ?? 120_000, maxRetries: 2 });
   let response;
   try {
-    response = await axios.get<ArrayBuffer>(info.signed_uri, {
+    response = await storage.send({
+      method: 'GET',
+      path: url.pathname + url.search,
       headers: signedRequestHeaders(info),
-      responseType: 'arraybuffer',
-      validateStatus: () => true,
-      timeout: o.timeoutMs ?? 120_000,
-      maxContentLength: Infinity,
-      maxBodyLength: Infinity,
+      anonymous: true,
+      // A redirect would lead to a host the policy has not checked.
+      followRedirects: false,
       signal: o.signal,
-      transformResponse: [(data: unknown) => data],
+      toFile: o.toFile,
+      label: redactSignedUri(info.signed_uri),
     });
   } catch (err) {
-    if (axios.isCancel(err) || o.signal?.aborted) throw new MlflowApiError(`${artifactPath}: cancelled.`, 'CANCELLED', undefined, 'signed URL');
-    const code = (err as { code?: string }).code;
-    throw signedUrlError(undefined, info.signed_uri, artifactPath, code);
+    if (isCancelled(err)) throw new MlflowApiError(`${artifactPath}: cancelled.`, 'CANCELLED', undefined, 'signed URL');
+    const e = err as { errorCode?: string; message?: string };
+    // The storage's own message names only its origin and path: the signature stays out.
+    throw signedUrlError(undefined, info.signed_uri, artifactPath, e.errorCode ?? e.message);
   }
-  const data = Buffer.from(response.data ?? new ArrayBuffer(0));
-  if (response.status >= 200 && response.status < 300) return data;
-  throw signedUrlError(response.status, info.signed_uri, artifactPath, data.toString('utf8').slice(0, 500) || undefined);
+  if (response.status >= 200 && response.status < 300) return response.data;
+  if (response.status >= 300 && response.status < 400) {
+    const location = String(response.headers.location ?? '');
+    throw new MlflowApiError(
+      `The workspace's artifact storage redirected '${artifactPath}' to ${redactSignedUri(location) || 'another address'} (HTTP ${response.status}): redirects of signed URLs are not followed.`,
+      'SIGNED_URL_REFUSED',
+      response.status,
+      redactSignedUri(info.signed_uri),
+    );
+  }
+  throw signedUrlError(response.status, info.signed_uri, artifactPath, response.data.toString('utf8').slice(0, 500) || undefined);
 }
 
 /** Read credentials for files of a run (paths relative to the run's artifact root). */
@@ -175,7 +218,7 @@ export async function downloadManagedArtifact(
   caller: WorkspaceCaller,
   location: Exclude<DatabricksArtifactLocation, { kind: 'dbfs' }>,
   relative: string,
-  o: CallOptions = {},
+  o: DownloadOptions = {},
 ): Promise<Buffer> {
   const path = [location.subPath, relative].filter(Boolean).join('/');
   const ask = () =>
@@ -187,7 +230,7 @@ export async function downloadManagedArtifact(
       throw new MlflowApiError(`The workspace ${caller.displayUrl} gave no signed URL for artifact '${path}'.`, 'INVALID_STATE', undefined, 'artifacts/credentials-for-read');
     }
     try {
-      return await fetchSignedUri(info, path, o);
+      return await fetchSignedUri(info, path, { ...o, workspaceUrl: caller.displayUrl });
     } catch (err) {
       if (attempt === 0 && err instanceof MlflowApiError && err.errorCode === 'SIGNED_URL_REJECTED') continue;
       throw err;
@@ -196,7 +239,7 @@ export async function downloadManagedArtifact(
 }
 
 /** The bytes of a DBFS file through DBFS 2.0 `read` (base64, 1 MB a call). */
-export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o: CallOptions = {}): Promise<Buffer> {
+export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o: DownloadOptions = {}): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let offset = 0;
   for (;;) {
@@ -215,11 +258,14 @@ export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o:
     offset += read;
     if (read <= 0 || read < DBFS_READ_CHUNK) break;
   }
-  return Buffer.concat(chunks);
+  const data = Buffer.concat(chunks);
+  if (!o.toFile) return data;
+  fs.writeFileSync(o.toFile, data);
+  return Buffer.alloc(0);
 }
 
 /** Reads `relative` under a `dbfs:` artifact URI: managed locations by signed URL, others by DBFS read. */
-export async function downloadDbfsArtifact(caller: WorkspaceCaller, location: DatabricksArtifactLocation, relative: string, o: CallOptions = {}): Promise<Buffer> {
+export async function downloadDbfsArtifact(caller: WorkspaceCaller, location: DatabricksArtifactLocation, relative: string, o: DownloadOptions = {}): Promise<Buffer> {
   if (location.kind === 'dbfs') return readDbfsFile(caller, [location.path.replace(/\/+$/, ''), relative].filter(Boolean).join('/') || '/', o);
   return downloadManagedArtifact(caller, location, relative, o);
 }

@@ -1,4 +1,7 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { bearerAuth, type HttpAuth } from '../http/httpAuth';
+import { HttpApiError } from '../http/httpErrors';
+import { HttpTransport, type HttpResponse, type Method, type QueryValue } from '../http/httpTransport';
+import type { CallOptions } from '../mlflow/mlflowTypes';
 import {
   isTerminalLifeCycle,
   type ClusterInfo,
@@ -14,50 +17,71 @@ import {
 export const DBFS_BLOCK_BYTES = 1024 * 1024;
 
 /** An error from a Databricks workspace (or from reaching it), with a message fit for a person. */
-export class DatabricksApiError extends Error {
-  constructor(
-    message: string,
-    /** Databricks' `error_code` (e.g. RESOURCE_DOES_NOT_EXIST), HTTP_<status>, or a network code such as ECONNREFUSED. */
-    readonly errorCode: string,
-    readonly httpStatus: number | undefined,
-    readonly endpoint: string,
-    /** The server's own message, unchanged. */
-    readonly serverMessage?: string,
-  ) {
-    super(message);
+export class DatabricksApiError extends HttpApiError {
+  constructor(message: string, errorCode: string, httpStatus: number | undefined, endpoint: string, serverMessage?: string) {
+    super(message, errorCode, httpStatus, endpoint, serverMessage);
     this.name = 'DatabricksApiError';
+  }
+
+  /** The server's own message, unchanged (credentials removed). */
+  get serverMessage(): string | undefined {
+    return this.detail;
   }
 }
 
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
+/** Options of the generic request method. */
+export type WorkspaceRequestOptions = {
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  /** Raw bytes to send instead of JSON (application/octet-stream), e.g. a Files API upload. */
+  body?: Buffer;
+  /** Safe to resend (default: GET/PUT/DELETE, or a body with an idempotency_token). */
+  idempotent?: boolean;
+} & CallOptions;
 
 /**
- * The Databricks REST calls the product makes (DBFS 2.0, Jobs 2.1 runs, Clusters 2.0, SCIM Me).
- * Retries 429 and 5xx with backoff, honouring Retry-After within `maxRetryDelayMs`.
+ * The Databricks REST calls the product makes (DBFS 2.0, Jobs 2.1 runs, Clusters 2.0, SCIM Me), and
+ * `requestJson` for any other workspace API, over the one HTTP layer (src/engine/http): any sign-in
+ * kind, retries of idempotent calls on 429/5xx honouring Retry-After, a deadline per request.
  */
 export class DatabricksClient {
   readonly host: string;
-  private readonly http: AxiosInstance;
-  private readonly maxRetries: number;
-  private readonly maxRetryDelayMs: number;
+  readonly transport: HttpTransport;
 
   constructor(connection: DatabricksConnection) {
     this.host = connection.host.replace(/\/+$/, '');
     if (!/^https?:\/\/[^/]+/.test(this.host)) {
       throw new DatabricksApiError(`The Databricks host "${connection.host}" is not a URL: use https://<workspace>.cloud.databricks.com (or the Azure/GCP workspace URL).`, 'INVALID_HOST', undefined, '');
     }
-    this.maxRetries = connection.maxRetries ?? 4;
-    this.maxRetryDelayMs = connection.maxRetryDelayMs ?? 30_000;
-    this.http = axios.create({
-      baseURL: this.host,
-      timeout: connection.timeoutMs ?? 60_000,
-      headers: { Authorization: `Bearer ${connection.token}` },
-      validateStatus: () => true,
-      maxBodyLength: Infinity,
-      maxContentLength: Infinity,
-      // A redirect to a login page means the token is not used: report it, do not follow.
-      maxRedirects: 0,
+    this.transport = new HttpTransport({
+      baseUrl: this.host,
+      auth: connection.auth ?? bearerAuth(connection.token ?? '', 'pat'),
+      service: 'the Databricks workspace',
+      timeoutMs: connection.timeoutMs ?? 60_000,
+      maxRetries: connection.maxRetries ?? 4,
+      retryMaxDelayMs: connection.maxRetryDelayMs ?? 30_000,
+      errorClass: DatabricksApiError,
     });
+  }
+
+  /** The host without credentials, for messages. */
+  get displayUrl(): string {
+    return this.transport.displayUrl;
+  }
+
+  get auth(): HttpAuth {
+    return this.transport.auth;
+  }
+
+  /**
+   * Any workspace API: `path` like `/api/2.0/workspace/list` (leading slash optional). Resolves with
+   * the decoded JSON; errors are DatabricksApiError with a message that says what to do.
+   */
+  async requestJson<T>(method: Method, path: string, opts: WorkspaceRequestOptions = {}): Promise<T> {
+    const endpoint = '/' + path.replace(/^\/+/, '');
+    const response = await this.transport.send({ method, path: endpoint, query: opts.query, json: opts.json, body: opts.body, idempotent: opts.idempotent, signal: opts.signal, label: endpoint });
+    if (response.status >= 200 && response.status < 300) return this.transport.decodeJson<T>(response, endpoint);
+    throw this.toError(response, endpoint, response.attempts - 1);
   }
 
   me(): Promise<ScimUser> {
@@ -75,14 +99,14 @@ export class DatabricksClient {
   }
 
   async dbfsMkdirs(path: string): Promise<void> {
-    await this.post('/api/2.0/dbfs/mkdirs', { path });
+    await this.post('/api/2.0/dbfs/mkdirs', { path }, true);
   }
 
   /** Uploads bytes: one `put` up to 1 MB, else a create / add-block (1 MB each) / close stream. */
   async dbfsUpload(path: string, data: Buffer, options: { overwrite?: boolean } = {}): Promise<void> {
     const overwrite = options.overwrite ?? false;
     if (data.length <= DBFS_BLOCK_BYTES) {
-      await this.post('/api/2.0/dbfs/put', { path, contents: data.toString('base64'), overwrite });
+      await this.post('/api/2.0/dbfs/put', { path, contents: data.toString('base64'), overwrite }, overwrite);
       return;
     }
     const { handle } = await this.post<{ handle: number }>('/api/2.0/dbfs/create', { path, overwrite });
@@ -113,7 +137,7 @@ export class DatabricksClient {
   }
 
   async dbfsDelete(path: string, options: { recursive?: boolean } = {}): Promise<void> {
-    await this.post('/api/2.0/dbfs/delete', { path, recursive: options.recursive ?? false });
+    await this.post('/api/2.0/dbfs/delete', { path, recursive: options.recursive ?? false }, true);
   }
 
   async dbfsMove(sourcePath: string, destinationPath: string): Promise<void> {
@@ -145,7 +169,7 @@ export class DatabricksClient {
   }
 
   async cancelRun(runId: number): Promise<void> {
-    await this.post('/api/2.1/jobs/runs/cancel', { run_id: runId });
+    await this.post('/api/2.1/jobs/runs/cancel', { run_id: runId }, true);
   }
 
   async listRuns(options: { activeOnly?: boolean; limit?: number } = {}): Promise<JobRun[]> {
@@ -179,96 +203,61 @@ export class DatabricksClient {
     return this.get<ClusterInfo>('/api/2.0/clusters/get', { cluster_id: clusterId });
   }
 
-  /**
-   * Any workspace REST call (Workspace API, Files API, ...), with this client's auth, retries and
-   * errors. A Buffer body is sent as raw bytes (application/octet-stream), anything else as JSON.
-   * Retried on 429/5xx like every call: use it only for idempotent requests.
-   */
-  request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE', endpoint: string, options: { params?: Record<string, unknown>; body?: unknown } = {}): Promise<T> {
-    return this.send<T>(method, endpoint, options.params, options.body);
+  private get<T>(endpoint: string, params?: Record<string, QueryValue>): Promise<T> {
+    return this.requestJson<T>('GET', endpoint, { query: params });
   }
 
-  private get<T>(endpoint: string, params?: Record<string, unknown>): Promise<T> {
-    return this.send<T>('GET', endpoint, params, undefined);
+  /** Calls that are safe to resend say so; others are not retried after a broken connection or 5xx. */
+  private post<T = unknown>(endpoint: string, body: unknown, idempotent?: boolean): Promise<T> {
+    return this.requestJson<T>('POST', endpoint, { json: body, idempotent });
   }
 
-  private post<T = unknown>(endpoint: string, body: unknown): Promise<T> {
-    return this.send<T>('POST', endpoint, undefined, body);
-  }
-
-  private async send<T>(method: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE', endpoint: string, params: unknown, data: unknown): Promise<T> {
-    const headers = Buffer.isBuffer(data) ? { 'Content-Type': 'application/octet-stream' } : undefined;
-    for (let attempt = 0; ; attempt++) {
-      let response: AxiosResponse;
-      try {
-        response = await this.http.request({ method, url: endpoint, params, data, headers });
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? 'NETWORK_ERROR';
-        if (RETRYABLE_NETWORK_CODES.has(code) && attempt < this.maxRetries) {
-          await sleep(this.backoff(attempt));
-          continue;
-        }
-        // Built from scratch: axios errors carry the request headers, and so the token.
-        throw new DatabricksApiError(
-          `Cannot reach the Databricks workspace at ${this.host} (${code}). Check the host URL and your network connection.`,
-          code,
-          undefined,
-          endpoint,
-        );
-      }
-      if (response.status >= 200 && response.status < 300) return response.data as T;
-      const retryable = response.status === 429 || (response.status >= 500 && response.status !== 501);
-      if (retryable && attempt < this.maxRetries) {
-        await sleep(this.retryDelay(response, attempt));
-        continue;
-      }
-      throw this.toError(response, endpoint, attempt);
+  private signInAdvice(): string {
+    switch (this.transport.auth.kind) {
+      case 'databricks-cli':
+        return 'Sign in again with `databricks auth login --host ' + this.displayUrl + '` (or the profile\'s name with --profile).';
+      case 'azure-cli':
+        return 'Sign in again with `az login`, with an account of this workspace.';
+      case 'oauth-m2m':
+        return 'Check client_id and client_secret of the service principal, and that it belongs to this workspace.';
+      default:
+        return 'Set a personal access token (DATABRICKS_TOKEN, or token in ~/.databrickscfg), or sign in with the Databricks CLI.';
     }
   }
 
-  private retryDelay(response: AxiosResponse, attempt: number): number {
-    const header = response.headers['retry-after'] as string | undefined;
-    if (header !== undefined) {
-      const seconds = Number(header);
-      const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-      if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), this.maxRetryDelayMs);
-    }
-    return this.backoff(attempt);
-  }
-
-  private backoff(attempt: number): number {
-    return Math.min(500 * 2 ** attempt + Math.random() * 250, this.maxRetryDelayMs);
-  }
-
-  private toError(response: AxiosResponse, endpoint: string, retries: number): DatabricksApiError {
+  private toError(response: HttpResponse, endpoint: string, retries: number): DatabricksApiError {
     const status = response.status;
-    const body = response.data as { error_code?: unknown; message?: unknown } | string | undefined;
-    const bodyCode = typeof body === 'object' && body && typeof body.error_code === 'string' ? body.error_code : undefined;
+    const text = response.data.toString('utf8');
+    let body: { error_code?: unknown; message?: unknown } | undefined;
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      body = undefined;
+    }
+    const bodyCode = body && typeof body.error_code === 'string' ? body.error_code : undefined;
     const serverMessage =
-      typeof body === 'object' && body && typeof body.message === 'string'
-        ? body.message
-        : ((response.headers['x-databricks-reason-phrase'] as string | undefined) ?? (typeof body === 'string' && body.length < 300 ? body.trim() : response.statusText ?? ''));
+      body && typeof body.message === 'string' ? body.message : (response.headers['x-databricks-reason-phrase'] ?? (text.length < 300 && !/^\s*</.test(text) ? text.trim() : ''));
     const code = bodyCode ?? defaultCode(status);
     const said = serverMessage ? `: ${serverMessage}` : '';
+    const host = this.displayUrl;
     let message: string;
     if (status === 401) {
-      message = `Databricks at ${this.host} did not accept the request to ${endpoint} (HTTP 401${said}). The access token is missing or invalid: set a personal access token (DATABRICKS_TOKEN, or token in ~/.databrickscfg).`;
+      message = `Databricks at ${host} did not accept the request to ${endpoint} (HTTP 401${said}). The access token is missing or invalid. ${this.signInAdvice()}`;
     } else if (status === 403 && /invalid access token/i.test(serverMessage)) {
-      message = `Databricks at ${this.host} refused the access token (HTTP 403${said}). It may be expired, revoked or made for another workspace: create a new personal access token.`;
+      const advice = this.transport.auth.kind === 'pat' || this.transport.auth.kind === 'bearer' ? 'create a new personal access token.' : this.signInAdvice();
+      message = `Databricks at ${host} refused the access token (HTTP 403${said}). It may be expired, revoked or made for another workspace: ${advice}`;
     } else if (status === 403) {
-      message = `Permission denied by Databricks at ${this.host} on ${endpoint} (HTTP 403${said}). Ask a workspace admin for access.`;
-    } else if (status >= 300 && status < 400) {
-      message = `Databricks at ${this.host} redirected ${endpoint} to ${String(response.headers.location ?? 'another page')} (HTTP ${status}): is the host the workspace URL, and is the token sent to the right workspace?`;
+      message = `Permission denied by Databricks at ${host} on ${endpoint} (HTTP 403${said}). Ask a workspace admin for access.`;
     } else if (code === 'ENDPOINT_NOT_FOUND') {
-      message = `${this.host} has no API ${endpoint} (HTTP 404${said}). Is it a Databricks workspace URL?`;
+      message = `${host} has no API ${endpoint} (HTTP 404${said}). Is it a Databricks workspace URL?`;
     } else if (status === 429) {
-      message = `Databricks at ${this.host} is rate-limiting requests to ${endpoint} (HTTP 429, still limited after ${retries} retries). Wait a minute and try again.`;
+      message = `Databricks at ${host} is rate-limiting requests to ${endpoint} (HTTP 429, still limited after ${retries} retries). Wait a minute and try again.`;
     } else if (status >= 500) {
-      message = `Databricks at ${this.host} failed on ${endpoint} (HTTP ${status}${said}) after ${retries} retries. Try again later.`;
+      message = `Databricks at ${host} failed on ${endpoint} (HTTP ${status}${said}) after ${retries} retries. Try again later.`;
     } else {
       message = `${endpoint}: ${serverMessage || `HTTP ${status}`}`;
     }
-    return new DatabricksApiError(message, code, status, endpoint, serverMessage);
+    return this.transport.error(message, code, status, endpoint, serverMessage || undefined) as DatabricksApiError;
   }
 }
 

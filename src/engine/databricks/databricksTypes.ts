@@ -1,14 +1,17 @@
 /** Shapes of the Databricks REST API 2.0/2.1 objects the product reads and sends. */
+import type { HttpAuth } from '../http/httpAuth';
 
 export interface DatabricksConnection {
   /** Workspace URL, e.g. https://adb-123.4.azuredatabricks.net (no trailing /api). */
   host: string;
-  /** Personal access token. Never logged, never put in error messages. */
-  token: string;
+  /** Personal access token (when `auth` is not given). Never logged, never put in error messages. */
+  token?: string;
+  /** How requests are signed (PAT, OAuth M2M, Databricks CLI, Azure CLI, ...); wins over `token`. */
+  auth?: HttpAuth;
   timeoutMs?: number;
   /** Retries on 429 and 5xx (default 4). */
   maxRetries?: number;
-  /** Upper bound for one wait between retries, whatever Retry-After says (default 30 s). */
+  /** Ceiling of one backoff wait between retries (default 30 s); a Retry-After over 60 s is reported, not waited for. */
   maxRetryDelayMs?: number;
 }
 

@@ -50,7 +50,7 @@ class WorkspaceFolder implements UploadFolder {
   async sizeOf(remotePath: string): Promise<number | undefined> {
     checkPath(remotePath);
     try {
-      const info = await this.client.request<{ object_type?: string; size?: number }>('GET', '/api/2.0/workspace/get-status', { params: { path: remotePath } });
+      const info = await this.client.requestJson<{ object_type?: string; size?: number }>('GET', '/api/2.0/workspace/get-status', { query: { path: remotePath } });
       return info.object_type === 'FILE' && typeof info.size === 'number' ? info.size : undefined;
     } catch (err) {
       if (err instanceof DatabricksApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
@@ -68,11 +68,11 @@ class WorkspaceFolder implements UploadFolder {
     const parent = path.posix.dirname(remotePath);
     if (!this.madeFolders.has(parent)) {
       // import fails when the parent folder is missing; mkdirs is idempotent.
-      await this.client.request('POST', '/api/2.0/workspace/mkdirs', { body: { path: parent } });
+      await this.client.requestJson('POST', '/api/2.0/workspace/mkdirs', { json: { path: parent }, idempotent: true });
       this.madeFolders.add(parent);
     }
     // overwrite: true makes the call idempotent (the paths are content-addressed), so a retry is safe.
-    await this.client.request('POST', '/api/2.0/workspace/import', { body: { path: remotePath, content: data.toString('base64'), format: 'AUTO', overwrite: true } });
+    await this.client.requestJson('POST', '/api/2.0/workspace/import', { json: { path: remotePath, content: data.toString('base64'), format: 'AUTO', overwrite: true }, idempotent: true });
   }
 }
 
@@ -88,7 +88,7 @@ class VolumeFolder implements UploadFolder {
     checkPath(remotePath);
     const parent = path.posix.dirname(remotePath);
     try {
-      const listing = await this.client.request<{ contents?: { path?: string; name?: string; is_directory?: boolean; file_size?: number }[] }>('GET', `/api/2.0/fs/directories${encodePath(parent)}`);
+      const listing = await this.client.requestJson<{ contents?: { path?: string; name?: string; is_directory?: boolean; file_size?: number }[] }>('GET', `/api/2.0/fs/directories${encodePath(parent)}`);
       const entry = (listing.contents ?? []).find((e) => !e.is_directory && (e.name === path.posix.basename(remotePath) || e.path === remotePath));
       return entry?.file_size;
     } catch (err) {
@@ -100,7 +100,7 @@ class VolumeFolder implements UploadFolder {
   async write(remotePath: string, data: Buffer): Promise<void> {
     checkPath(remotePath);
     // PUT with overwrite=true is idempotent; the Files API creates the parent folders.
-    await this.client.request('PUT', `/api/2.0/fs/files${encodePath(remotePath)}`, { params: { overwrite: true }, body: data });
+    await this.client.requestJson('PUT', `/api/2.0/fs/files${encodePath(remotePath)}`, { query: { overwrite: true }, body: data, idempotent: true });
   }
 }
 

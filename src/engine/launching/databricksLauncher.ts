@@ -97,7 +97,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
   let databricksRunId: number | undefined;
   let state: LaunchState = { phase: 'validating' };
   const uploaded: string[] = [];
-  const workspace = new DatabricksClient({ host: opts.host, token: opts.token });
+  const workspace = new DatabricksClient({ host: opts.host, token: opts.token, auth: opts.auth });
 
   const emit = (phase: LaunchPhase, extra: Partial<LaunchState> = {}) => {
     state = { ...state, ...extra, phase, uploaded: [...uploaded] };
@@ -153,7 +153,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
     // `databricks` tracking goes through the same workspace (and token) the run is submitted to.
     const tracking =
       trackingTarget.kind === 'databricks'
-        ? new MlflowRestClient({ baseUrl: opts.host, token: opts.token })
+        ? new MlflowRestClient({ baseUrl: opts.host, auth: workspace.auth })
         : new MlflowRestClient(resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } }).connection);
     const clusterTrackingUri = trackingTarget.kind === 'databricks' ? 'databricks' : req.trackingUri;
 
@@ -192,6 +192,11 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
     const libraries = target ? (wheels.length > 0 ? rewriteLibraries(target.libraries, wheels, target.source) : target.libraries) : [];
     let submitBody: (runId: string) => Promise<Record<string, unknown>>;
     if (folder) {
+      const dependencies = [...rewrittenEnvFiles].flatMap(([name, text]) => environmentDependencies(name, text));
+      const placeholder = dependencies.find((d) => hasWheelPlaceholder(d));
+      if (placeholder) {
+        throw new Error(`The environment file has the wheel placeholder ${placeholder}: launch with wheels built (--wheels) so it becomes the uploaded wheel's path, or put a real requirement there.`);
+      }
       // Jobs protocol: wheel, project snapshot and driver script into workspace files or a volume.
       for (const wheel of wheels) await uploadToFolder(folder, wheel.location!, wheel.data);
       const archivePath = `${folder.root}/projects/${archive.sha256}.tar.gz`;
@@ -199,11 +204,6 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       const driverPath = `${folder.root}/driver/${driverScriptName()}`;
       await uploadToFolder(folder, driverPath, Buffer.from(DRIVER_SCRIPT, 'utf8'));
       emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : `Project and wheels already in ${folder.root}: nothing uploaded` });
-      const dependencies = [...rewrittenEnvFiles].flatMap(([name, text]) => environmentDependencies(name, text));
-      const placeholder = dependencies.find((d) => hasWheelPlaceholder(d));
-      if (placeholder) {
-        throw new Error(`The environment file has the wheel placeholder ${placeholder}: launch with wheels built (--wheels) so it becomes the uploaded wheel's path, or put a real requirement there.`);
-      }
       const mlflowVersion = mlflowVersionOf(opts.python);
       const mlflowRequirement = mlflowVersion ? `mlflow==${mlflowVersion}` : 'mlflow';
       submitBody = async (runId) =>
@@ -240,7 +240,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
     databricksRunId =
       protocol === 'jobs'
         ? // The idempotency token makes a retried submit start at most one run, so the transport may retry it.
-          (await workspace.request<{ run_id: number }>('POST', '/api/2.2/jobs/runs/submit', { body })).run_id
+          (await workspace.requestJson<{ run_id: number }>('POST', '/api/2.2/jobs/runs/submit', { json: body, idempotent: true })).run_id
         : await workspace.submitSingleTaskRun(body);
     const submitted = await workspace.getRun(databricksRunId);
     const runPageUrl = submitted.run_page_url;

@@ -1,4 +1,5 @@
 /** What a launch needs and what it reports, shared by the local and the Databricks launcher. */
+import type { HttpAuth } from '../http/httpAuth';
 
 export interface LaunchRequest {
   projectDir: string;
@@ -25,7 +26,10 @@ export type DatabricksProtocol = 'jobs' | 'legacy';
 
 export interface DatabricksLaunchOptions {
   host: string;
-  token: string;
+  /** A personal access token, when `auth` is not given. */
+  token?: string;
+  /** How the workspace is signed in to (any kind: PAT, OAuth M2M, Databricks CLI, Azure CLI). */
+  auth?: HttpAuth;
   /** The cluster spec as a JSON object, or the path of a cluster JSON file (`--backend-config`). Not with `serverless`. */
   backendConfig?: object | string;
   /** Default `jobs`. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { resolveTracking } from '../connections/trackingUri';
+import { resolveTracking, trackingProcessEnv, type ResolvedTracking } from '../connections/trackingUri';
 import { MlflowRestClient } from '../mlflow/mlflowRestClient';
 import { killProcessGroup, pythonErrorSummary } from './childProcess';
 import type { LaunchEvents, LaunchHandle, LaunchRequest, LaunchState, LocalLaunchOptions } from './launchTypes';
@@ -70,11 +70,20 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     if (cancelled) return finish({ phase: 'killed', message: 'Cancelled before the run started.' });
 
     let client: MlflowRestClient | undefined;
+    let resolved: ResolvedTracking | undefined;
     try {
-      client = new MlflowRestClient(resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } }).connection, { maxRetries: 2 });
+      resolved = resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } });
+      client = new MlflowRestClient(resolved.connection, { maxRetries: 2 });
     } catch {
       // A store MLflow opens itself (sqlite:, file:) has no REST API: the exit code decides alone.
       client = undefined;
+    }
+    // Sign-ins with changing tokens (Databricks CLI, Azure CLI) give `mlflow run` a short-lived one, in its environment only.
+    let credentials: Record<string, string> = {};
+    try {
+      if (resolved?.kind === 'databricks') credentials = await trackingProcessEnv(resolved);
+    } catch (err) {
+      return finish({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
     }
 
     const args = localMlflowRunArgs(req, opts);
@@ -98,7 +107,7 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     };
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
-      child = spawn(opts.python, args, { cwd: path.resolve(req.projectDir), env: localRunEnvironment(req, opts.python), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child = spawn(opts.python, args, { cwd: path.resolve(req.projectDir), env: { ...localRunEnvironment(req, opts.python), ...credentials }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       emit({ phase: 'running', message: 'Starting mlflow run' });
       let error: string | undefined;
       child.stdout!.setEncoding('utf8');

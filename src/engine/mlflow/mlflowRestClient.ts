@@ -1,6 +1,7 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { downloadDbfsArtifact, parseDbfsArtifactUri } from '../databricks/databricksArtifacts';
-import { backoffDelayMs, isRetryableNetworkCode, isRetryableStatus, parseRetryAfter, sleep } from './retryPolicy';
+import { tokenSourceAuth, basicAuth, bearerAuth, noAuth, type HttpAuth } from '../http/httpAuth';
+import { HttpTransport, type HttpResponse, type Method, type QueryValue } from '../http/httpTransport';
+import { artifactUploadPath, readRunArtifact, type DownloadOptions } from './mlflowArtifacts';
+import { ClientErrorCodes, firstSentence, MlflowApiError, truncate } from './mlflowErrors';
 import type {
   CallOptions,
   MlflowArtifactListing,
@@ -20,18 +21,25 @@ import type {
 } from './mlflowTypes';
 
 export type * from './mlflowTypes';
+export { ClientErrorCodes, firstSentence, isCancelled, isUnreachable, MlflowApiError, redactUrl } from './mlflowErrors';
+export { proxiedArtifactPath } from './mlflowArtifacts';
+export type { Method, QueryValue } from '../http/httpTransport';
 
 /** How to reach an MLflow tracking server over its REST API. */
 export interface MlflowConnection {
   /** Base URL, e.g. http://127.0.0.1:5000 or https://<workspace>.cloud.databricks.com (no trailing /api). */
   baseUrl: string;
+  /** How requests are signed (any kind: basic, bearer, PAT, OAuth M2M, Databricks CLI, Azure CLI). Wins over the fields below. */
+  auth?: HttpAuth;
   /** Bearer token (Databricks PAT or MLFLOW_TRACKING_TOKEN). Never logged. */
   token?: string;
   /** A token that changes over time (OAuth): asked before every request; cache inside. Never logged. */
   getToken?: () => Promise<string>;
   basicAuth?: { username: string; password: string };
-  /** Per-attempt timeout; default 30 s. */
+  /** Total deadline of one attempt (connect, headers, body); default 30 s. */
   timeoutMs?: number;
+  /** Largest answer held in memory; default 256 MB (MLFLOW_WB_MAX_RESPONSE_MB). */
+  maxResponseBytes?: number;
 }
 
 export interface MlflowClientOptions {
@@ -45,44 +53,14 @@ export interface MlflowClientOptions {
   maxRetryAfterMs?: number;
 }
 
-/** An error from the tracking server, with MLflow's `error_code` and a message fit for a person. */
-export class MlflowApiError extends Error {
-  constructor(
-    message: string,
-    readonly errorCode: string,
-    readonly httpStatus: number | undefined,
-    readonly endpoint: string,
-    /** The server's full explanation (may be long, may carry SQL); the message keeps its first sentence. */
-    readonly detail?: string,
-  ) {
-    super(message);
-    this.name = 'MlflowApiError';
-  }
+/** The auth of a connection: `auth`, else basic, a fixed token, a token source, or none. */
+export function connectionAuth(connection: MlflowConnection): HttpAuth {
+  if (connection.auth) return connection.auth;
+  if (connection.basicAuth) return basicAuth(connection.basicAuth.username, connection.basicAuth.password);
+  if (connection.token) return bearerAuth(connection.token);
+  if (connection.getToken) return tokenSourceAuth('oauth-m2m', connection.getToken);
+  return noAuth;
 }
-
-/** Error codes of MlflowApiError that are not MLflow's own. */
-export const ClientErrorCodes = {
-  endpointNotFound: 'ENDPOINT_NOT_FOUND',
-  unauthenticated: 'UNAUTHENTICATED',
-  permissionDenied: 'PERMISSION_DENIED',
-  timeout: 'TIMEOUT',
-  cancelled: 'CANCELLED',
-} as const;
-
-const NETWORK_UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'TIMEOUT']);
-
-/** True when the server could not be reached at all (down, wrong host, timeout). */
-export function isUnreachable(err: unknown): boolean {
-  return err instanceof MlflowApiError && err.httpStatus === undefined && NETWORK_UNREACHABLE_CODES.has(err.errorCode);
-}
-
-/** True when the call was cancelled through its AbortSignal. */
-export function isCancelled(err: unknown): boolean {
-  return err instanceof MlflowApiError && err.errorCode === ClientErrorCodes.cancelled;
-}
-
-export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-export type QueryValue = string | number | boolean | undefined | readonly (string | number)[];
 
 interface RequestSpec {
   method: Method;
@@ -98,21 +76,16 @@ interface RequestSpec {
   /** Safe to send twice: reads and "set" writes. Non-idempotent calls retry only on 429. */
   idempotent: boolean;
   signal?: AbortSignal;
+  toFile?: string;
 }
 
 const MLFLOW_API = 'api/2.0/mlflow/';
-const ARTIFACT_PROXY_API = 'api/2.0/mlflow-artifacts/artifacts/';
 /** The server caps get-history-bulk-interval at 100 runs per request (MAX_RUNS_GET_METRIC_HISTORY_BULK). */
 const BULK_INTERVAL_MAX_RUNS = 100;
 
 export class MlflowRestClient {
-  private readonly http: AxiosInstance;
-  private readonly baseUrl: string;
-  private readonly maxRetries: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxDelayMs: number;
-  private readonly maxRetryAfterMs: number;
-  private readonly timeoutMs: number;
+  /** The HTTP layer (auth, retries, deadline, size cap, redaction); shared with workspace APIs on the same host. */
+  readonly transport: HttpTransport;
   /** Run id → artifact_uri, so repeated downloads from one run cost one runs/get. */
   private readonly artifactUris = new Map<string, string>();
 
@@ -120,32 +93,22 @@ export class MlflowRestClient {
     readonly connection: MlflowConnection,
     options: MlflowClientOptions = {},
   ) {
-    this.baseUrl = connection.baseUrl.replace(/\/+$/, '');
-    this.maxRetries = Math.max(0, options.maxRetries ?? 4);
-    this.retryBaseMs = options.retryBaseMs ?? 500;
-    this.retryMaxDelayMs = options.retryMaxDelayMs ?? 20_000;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-    this.timeoutMs = connection.timeoutMs ?? 30_000;
-    const headers: Record<string, string> = {};
-    if (connection.token) headers.Authorization = `Bearer ${connection.token}`;
-    this.http = axios.create({
-      baseURL: this.baseUrl + '/',
-      timeout: this.timeoutMs,
-      headers,
-      auth: connection.basicAuth,
-      validateStatus: () => true,
-      responseType: 'arraybuffer',
-      // Uploads of artifacts may be large; follow-redirects' 10 MB default would cut them.
-      maxBodyLength: Infinity,
-      maxContentLength: Infinity,
-      // JSON is decoded here, so axios must hand over the bytes untouched.
-      transformResponse: [(data: unknown) => data],
+    this.transport = new HttpTransport({
+      baseUrl: connection.baseUrl,
+      auth: connectionAuth(connection),
+      service: 'the MLflow tracking server',
+      timeoutMs: connection.timeoutMs,
+      maxResponseBytes: connection.maxResponseBytes,
+      maxRetries: options.maxRetries,
+      retryBaseMs: options.retryBaseMs,
+      retryMaxDelayMs: options.retryMaxDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      errorClass: MlflowApiError,
     });
   }
 
-  /** The server's address without any user:password part, for messages. */
   get displayUrl(): string {
-    return redactUrl(this.baseUrl);
+    return this.transport.displayUrl;
   }
 
   // ---------------------------------------------------------------- experiments
@@ -356,31 +319,11 @@ export class MlflowRestClient {
   }
 
   /**
-   * The bytes of one artifact file. Like the MLflow UI: runs whose artifacts go through the server's
-   * artifact proxy (`mlflow-artifacts:/...`) are read from `/api/2.0/mlflow-artifacts/artifacts/...`;
-   * others from `/get-artifact`, which reads the run's artifact store on the server side. On a
-   * Databricks workspace (`dbfs:/databricks/mlflow-tracking/...`) through a signed URL of the
-   * workspace's storage (credentials-for-read); other `dbfs:/` locations through DBFS `read`.
+   * The bytes of one artifact file (see readRunArtifact for where they are read from). With
+   * `toFile` they are streamed to that file (no memory cap) and an empty buffer is returned.
    */
-  async downloadArtifact(runId: string, path: string, o: CallOptions = {}): Promise<Buffer> {
-    const relative = normaliseArtifactPath(path);
-    const artifactUri = await this.artifactUriOf(runId, o);
-    const dbfs = parseDbfsArtifactUri(artifactUri);
-    if (dbfs) return downloadDbfsArtifact(this, dbfs, relative, o);
-    const proxied = proxiedArtifactPath(artifactUri);
-    if (proxied !== undefined) {
-      const target = [proxied, relative].filter(Boolean).join('/');
-      const response = await this.send({ method: 'GET', path: ARTIFACT_PROXY_API + encodePath(target), idempotent: true, signal: o.signal });
-      return response.data;
-    }
-    const response = await this.send({
-      method: 'GET',
-      path: 'get-artifact',
-      query: { path: relative, run_uuid: runId },
-      idempotent: true,
-      signal: o.signal,
-    });
-    return response.data;
+  async downloadArtifact(runId: string, path: string, o: DownloadOptions = {}): Promise<Buffer> {
+    return readRunArtifact(this, runId, await this.artifactUriOf(runId, o), path, o);
   }
 
   /**
@@ -389,20 +332,10 @@ export class MlflowRestClient {
    * the MLflow client libraries directly, so they are refused here with a clear message.
    */
   async uploadArtifact(runId: string, path: string, content: Buffer | string, o: CallOptions = {}): Promise<void> {
-    const relative = normaliseArtifactPath(path);
-    const artifactUri = await this.artifactUriOf(runId, o);
-    const proxied = proxiedArtifactPath(artifactUri);
-    if (proxied === undefined) {
-      throw new MlflowApiError(
-        `Run ${runId} stores its artifacts at ${artifactUri}, not behind the server's artifact proxy: upload them with the MLflow client for that store.`,
-        'INVALID_STATE',
-        undefined,
-        'mlflow-artifacts/artifacts',
-      );
-    }
+    const target = artifactUploadPath(runId, await this.artifactUriOf(runId, o), path);
     await this.send({
       method: 'PUT',
-      path: ARTIFACT_PROXY_API + encodePath([proxied, relative].filter(Boolean).join('/')),
+      path: target,
       rawBody: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
       idempotent: true,
       signal: o.signal,
@@ -521,7 +454,7 @@ export class MlflowRestClient {
 
   async updateModelVersion(name: string, version: string, description: string, o: CallOptions = {}): Promise<MlflowModelVersion> {
     const body = await this.send({ method: 'PATCH', path: MLFLOW_API + 'model-versions/update', json: { name, version, description }, idempotent: true, signal: o.signal });
-    return decodeJson<{ model_version: MlflowModelVersion }>(body.data).model_version;
+    return this.decode<{ model_version: MlflowModelVersion }>(body, 'model-versions/update').model_version;
   }
 
   async deleteModelVersion(name: string, version: string, o: CallOptions = {}): Promise<void> {
@@ -538,7 +471,7 @@ export class MlflowRestClient {
 
   async updateRegisteredModel(name: string, description: string, o: CallOptions = {}): Promise<MlflowRegisteredModel> {
     const body = await this.send({ method: 'PATCH', path: MLFLOW_API + 'registered-models/update', json: { name, description }, idempotent: true, signal: o.signal });
-    return decodeJson<{ registered_model: MlflowRegisteredModel }>(body.data).registered_model;
+    return this.decode<{ registered_model: MlflowRegisteredModel }>(body, 'registered-models/update').registered_model;
   }
 
   async setRegisteredModelTag(name: string, key: string, value: string, o: CallOptions = {}): Promise<void> {
@@ -569,8 +502,14 @@ export class MlflowRestClient {
     path: string,
     opts: { query?: Record<string, QueryValue>; json?: unknown; idempotent?: boolean } & CallOptions = {},
   ): Promise<T> {
-    const response = await this.send({ method, path, query: opts.query, json: opts.json, idempotent: opts.idempotent ?? method === 'GET', signal: opts.signal });
-    return decodeJson<T>(response.data);
+    const response = await this.send({ method, path: path.replace(/^\/+/, ''), query: opts.query, json: opts.json, idempotent: opts.idempotent ?? method === 'GET', signal: opts.signal });
+    return this.decode<T>(response, endpointLabel(path));
+  }
+
+  /** A GET of bytes (an artifact, a file); `toFile` streams them to that file and resolves with an empty buffer. */
+  async requestBytes(path: string, opts: { query?: Record<string, QueryValue> } & DownloadOptions = {}): Promise<Buffer> {
+    const response = await this.send({ method: 'GET', path: path.replace(/^\/+/, ''), query: opts.query, idempotent: true, signal: opts.signal, toFile: opts.toFile });
+    return response.data;
   }
 
   /**
@@ -584,26 +523,30 @@ export class MlflowRestClient {
   ): Promise<{ status: number; data: Buffer; contentType?: string }> {
     const response = await this.send({
       method,
-      path,
+      path: path.replace(/^\/+/, ''),
       rawBody: typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body,
       rawContentType: opts.contentType,
       passStatuses: opts.passStatuses,
       idempotent: opts.idempotent ?? false,
       signal: opts.signal,
     });
-    return { status: response.status, data: response.data, contentType: headerValue(response.headers['content-type']) };
+    return { status: response.status, data: response.data, contentType: response.headers['content-type'] };
   }
 
   // ---------------------------------------------------------------- transport
 
   protected async get<T>(endpoint: string, params: Record<string, QueryValue>, o: CallOptions = {}): Promise<T> {
     const response = await this.send({ method: 'GET', path: MLFLOW_API + endpoint, query: params, idempotent: true, signal: o.signal });
-    return decodeJson<T>(response.data);
+    return this.decode<T>(response, endpoint);
   }
 
   protected async post<T>(endpoint: string, body: unknown, o: CallOptions = {}, idempotent = false): Promise<T> {
     const response = await this.send({ method: 'POST', path: MLFLOW_API + endpoint, json: body, idempotent, signal: o.signal });
-    return decodeJson<T>(response.data);
+    return this.decode<T>(response, endpoint);
+  }
+
+  private decode<T>(response: HttpResponse, label: string): T {
+    return this.transport.decodeJson<T>(response, label);
   }
 
   private async artifactUriOf(runId: string, o: CallOptions): Promise<string> {
@@ -617,111 +560,30 @@ export class MlflowRestClient {
     return uri;
   }
 
-  /** One request with retries; resolves with any 2xx response, throws MlflowApiError otherwise. */
-  private async send(spec: RequestSpec): Promise<AxiosResponse<Buffer> & { data: Buffer }> {
+  /** One request through the transport; resolves with any 2xx (or passed) answer, throws MlflowApiError otherwise. */
+  private async send(spec: RequestSpec): Promise<HttpResponse> {
     const label = endpointLabel(spec.path);
-    const url = spec.path + queryString(spec.query);
-    for (let attempt = 0; ; attempt++) {
-      if (spec.signal?.aborted) throw this.cancelled(label);
-      const headers: Record<string, string> = {};
-      if (this.connection.getToken) headers.Authorization = `Bearer ${await this.connection.getToken()}`;
-      let data: unknown = undefined;
-      if (spec.rawBody) {
-        data = spec.rawBody;
-        headers['Content-Type'] = spec.rawContentType ?? 'application/octet-stream';
-      } else if (spec.json !== undefined) {
-        data = JSON.stringify(spec.json);
-        headers['Content-Type'] = 'application/json';
-      }
-      let response: AxiosResponse<Buffer>;
-      try {
-        response = await this.http.request<Buffer>({ method: spec.method, url, data, headers, signal: spec.signal });
-      } catch (err) {
-        if (axios.isCancel(err) || spec.signal?.aborted) throw this.cancelled(label);
-        const code = networkCode(err);
-        // A reset connection may have delivered the request: only resend what is safe to send twice.
-        if (isRetryableNetworkCode(code) && spec.idempotent && attempt < this.maxRetries) {
-          await this.wait(backoffDelayMs(attempt, this.retryBaseMs, this.retryMaxDelayMs), spec.signal, label);
-          continue;
-        }
-        throw this.networkError(code, label, attempt);
-      }
-      const status = response.status;
-      if (status >= 200 && status < 300) return { ...response, data: toBuffer(response.data) };
-      if (isRetryableStatus(status) && (spec.idempotent || status === 429) && attempt < this.maxRetries) {
-        const retryAfter = parseRetryAfter(headerValue(response.headers['retry-after']));
-        if (retryAfter === undefined || retryAfter <= this.maxRetryAfterMs) {
-          const delay = retryAfter ?? backoffDelayMs(attempt, this.retryBaseMs, this.retryMaxDelayMs);
-          await this.wait(delay, spec.signal, label);
-          continue;
-        }
-      }
-      if (spec.passStatuses?.includes(status)) return { ...response, data: toBuffer(response.data) };
-      throw this.httpError(spec, response, label, attempt);
-    }
-  }
-
-  private async wait(ms: number, signal: AbortSignal | undefined, label: string): Promise<void> {
-    try {
-      await sleep(ms, signal);
-    } catch {
-      throw this.cancelled(label);
-    }
-  }
-
-  private cancelled(label: string): MlflowApiError {
-    return new MlflowApiError(`${label}: cancelled.`, ClientErrorCodes.cancelled, undefined, label);
-  }
-
-  private networkError(code: string, label: string, retries: number): MlflowApiError {
-    const url = this.displayUrl;
-    const host = safeHost(this.baseUrl);
-    switch (code) {
-      case 'ECONNREFUSED':
-        return new MlflowApiError(
-          `Cannot reach the MLflow tracking server at ${url} (ECONNREFUSED). Is it running? Check the tracking URI.`,
-          code,
-          undefined,
-          label,
-        );
-      case 'ENOTFOUND':
-      case 'EAI_AGAIN':
-        return new MlflowApiError(
-          `Cannot reach the MLflow tracking server at ${url}: the host name ${host} was not found (${code}). Check the tracking URI.`,
-          code,
-          undefined,
-          label,
-        );
-      case 'ECONNABORTED':
-      case 'ETIMEDOUT':
-        return new MlflowApiError(
-          `Cannot reach the MLflow tracking server at ${url}: no answer to ${label} within ${Math.round(this.timeoutMs / 1000)} s. ` +
-            'Is it running and reachable (VPN, proxy)?',
-          ClientErrorCodes.timeout,
-          undefined,
-          label,
-        );
-      default:
-        if (/CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
-          return new MlflowApiError(
-            `The TLS certificate of ${url} was not accepted (${code}). Check the address, or the CA certificates of this machine.`,
-            code,
-            undefined,
-            label,
-          );
-        }
-        return new MlflowApiError(
-          `Cannot reach the MLflow tracking server at ${url} (${code}${retries > 0 ? `, after ${retries + 1} attempts` : ''}). Is it running?`,
-          code,
-          undefined,
-          label,
-        );
-    }
-  }
-
-  private httpError(spec: RequestSpec, response: AxiosResponse<Buffer>, label: string, retries: number): MlflowApiError {
+    const response = await this.transport.send({
+      method: spec.method,
+      path: spec.path,
+      query: spec.query,
+      json: spec.json,
+      body: spec.rawBody,
+      contentType: spec.rawContentType,
+      idempotent: spec.idempotent,
+      signal: spec.signal,
+      toFile: spec.toFile,
+      label,
+    });
     const status = response.status;
-    const text = toBuffer(response.data).toString('utf8');
+    if ((status >= 200 && status < 300) || spec.passStatuses?.includes(status)) return response;
+    throw this.httpError(spec, response, label, response.attempts - 1);
+  }
+
+  private httpError(spec: RequestSpec, response: HttpResponse, label: string, retries: number): MlflowApiError {
+    const t = this.transport;
+    const status = response.status;
+    const text = response.data.toString('utf8');
     let errorCode: string | undefined;
     let serverMessage: string | undefined;
     try {
@@ -732,31 +594,22 @@ export class MlflowRestClient {
       // Not JSON (a proxy's HTML page, an empty 404): fall back on the status.
     }
     const url = this.displayUrl;
+    const make = (message: string, code: string, detail?: string) => t.error(message, code, status, label, detail) as MlflowApiError;
     if (status === 401) {
-      return new MlflowApiError(
-        `${url}: authentication failed: check the token / username and password for this tracking server (HTTP 401).`,
-        errorCode ?? ClientErrorCodes.unauthenticated,
-        status,
-        label,
-        serverMessage,
-      );
+      return make(`${url}: authentication failed: check the token / username and password for this tracking server (HTTP 401).`, errorCode ?? ClientErrorCodes.unauthenticated, serverMessage);
     }
     if (status === 403) {
       const why = serverMessage ? ` The server says: ${firstSentence(serverMessage)}` : '';
-      return new MlflowApiError(
+      return make(
         `${url}: permission denied for ${label} (HTTP 403). The credentials work but lack access; ask an admin of the workspace or server.${why}`,
         errorCode ?? ClientErrorCodes.permissionDenied,
-        status,
-        label,
         serverMessage,
       );
     }
     if ((status === 404 && (errorCode === undefined || errorCode === 'ENDPOINT_NOT_FOUND')) || status === 501) {
-      return new MlflowApiError(
+      return make(
         `The MLflow server at ${url} does not offer ${spec.method} /${spec.path} (HTTP ${status}): it is probably an older MLflow version, or not an MLflow server.`,
         ClientErrorCodes.endpointNotFound,
-        status,
-        label,
         serverMessage ?? text.slice(0, 500),
       );
     }
@@ -764,14 +617,12 @@ export class MlflowRestClient {
       // A bad filter or order_by: the whole explanation is what the person needs to fix it.
       const message =
         errorCode === 'INVALID_PARAMETER_VALUE' ? truncate(serverMessage.split('\n')[0] ?? serverMessage, 600) : firstSentence(serverMessage);
-      return new MlflowApiError(`${label}: ${message}`, errorCode ?? `HTTP_${status}`, status, label, serverMessage);
+      return make(`${label}: ${message}`, errorCode ?? `HTTP_${status}`, serverMessage);
     }
     const after = retries > 0 ? ` after ${retries + 1} attempts` : '';
-    return new MlflowApiError(
+    return make(
       `${label}: the MLflow server at ${url} answered HTTP ${status}${after}.${status === 429 ? ' It is rate limiting: try again later.' : ''}`,
       errorCode ?? `HTTP_${status}`,
-      status,
-      label,
       text.slice(0, 500) || undefined,
     );
   }
@@ -789,39 +640,6 @@ export async function collectAll<T>(fetchPage: (pageToken: string | undefined) =
   return all.length > limit ? all.slice(0, limit) : all;
 }
 
-/** MLflow messages can carry SQL noise after the first sentence; people need the first one. */
-export function firstSentence(message: string): string {
-  const line = message.split('\n')[0] ?? message;
-  const match = /^(.{20,}?[.!?])(\s|$)/.exec(line);
-  return (match ? match[1] : line).trim();
-}
-
-/** Removes `user:password@` from a URL so it can be shown or logged. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
-}
-
-/**
- * For an artifact URI served by the tracking server's proxy (`mlflow-artifacts:/0/<run>/artifacts`
- * or `mlflow-artifacts://host:port/...`), the path under /api/2.0/mlflow-artifacts/artifacts/.
- */
-export function proxiedArtifactPath(artifactUri: string): string | undefined {
-  const match = /^mlflow-artifacts:(?:\/\/[^/]*)?\/*(.*)$/.exec(artifactUri);
-  return match ? match[1].replace(/\/+$/, '') : undefined;
-}
-
-function normaliseArtifactPath(path: string): string {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) {
-    throw new MlflowApiError(`Artifact path '${path}' must not contain '..'.`, 'INVALID_PARAMETER_VALUE', undefined, 'artifacts');
-  }
-  return parts.join('/');
-}
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
 function page<T>(items: T[] | undefined, token: string | undefined): Page<T> {
   return token ? { items: items ?? [], nextPageToken: token } : { items: items ?? [] };
 }
@@ -831,57 +649,6 @@ function numericMetric<M extends MlflowMetric>(m: M): M {
   return { ...m, value: Number(m.value), timestamp: Number(m.timestamp), step: Number(m.step ?? 0) };
 }
 
-function queryString(query: Record<string, QueryValue> | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    // MLflow reads repeated fields as repeated keys (`run_ids=a&run_ids=b`), not `run_ids[]=`.
-    if (Array.isArray(value)) for (const v of value) params.append(key, String(v));
-    else params.append(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-function decodeJson<T>(data: Buffer): T {
-  if (data.length === 0) return {} as T;
-  return JSON.parse(data.toString('utf8')) as T;
-}
-
-function toBuffer(data: unknown): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data === undefined || data === null) return Buffer.alloc(0);
-  return Buffer.from(JSON.stringify(data), 'utf8');
-}
-
-function headerValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-  return undefined;
-}
-
-function networkCode(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown } };
-  if (typeof e.code === 'string' && e.code !== 'ERR_BAD_RESPONSE' && e.code !== 'ERR_NETWORK') return e.code;
-  if (typeof e.cause?.code === 'string') return e.cause.code;
-  return typeof e.code === 'string' ? e.code : 'NETWORK_ERROR';
-}
-
 function endpointLabel(path: string): string {
   return path.startsWith(MLFLOW_API) ? path.slice(MLFLOW_API.length) : path.replace(/^api\/2\.0\//, '');
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return url;
-  }
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { collectAll, proxiedArtifactPath, redactUrl, type MlflowConnection, type MlflowRestClient } from '../mlflow/mlflowRestClient';
+import { collectAll, proxiedArtifactPath, type MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { MlflowModelVersion } from '../mlflow/mlflowTypes';
 import { parseDbfsArtifactUri } from '../databricks/databricksArtifacts';
+import { checkRelativePath } from '../safety/serverPaths';
 
 // Reads files of a logged model (MLmodel, its input example) through the tracking server, for the
 // model URIs MLflow 3 hands out: runs:/<run>/<path>, models:/<model id>, models:/<name>/<version|stage>,
@@ -64,8 +65,17 @@ async function locationOfVersion(client: MlflowRestClient, version: MlflowModelV
   return resolveModelLocation(client, source);
 }
 
-/** The bytes of one file of the model, `file` relative to the model's folder. */
+/**
+ * The bytes of one file of the model, `file` relative to the model's folder. The name comes from
+ * the model's MLmodel (the server's data), so it is checked like any server path: no `..`, not
+ * absolute, before it is joined to a local folder or a URL.
+ */
 export async function readModelFile(client: MlflowRestClient, location: ModelLocation, file: string): Promise<Buffer> {
+  try {
+    file = checkRelativePath(file, 'model file path');
+  } catch (err) {
+    throw new ModelUriError((err as Error).message);
+  }
   switch (location.kind) {
     case 'local':
       return fs.promises.readFile(path.join(location.dir, file));
@@ -79,9 +89,9 @@ export async function readModelFile(client: MlflowRestClient, location: ModelLoc
         return readModelFile(client, { kind: 'logged-model', modelId }, file);
       }
     case 'logged-model':
-      return rawGet(client.connection, `ajax-api/2.0/mlflow/logged-models/${encodeURIComponent(location.modelId)}/artifacts/files`, { artifact_file_path: file }, `logged model ${location.modelId}`);
+      return client.requestBytes(`ajax-api/2.0/mlflow/logged-models/${encodeURIComponent(location.modelId)}/artifacts/files`, { query: { artifact_file_path: file } });
     case 'proxied':
-      return rawGet(client.connection, `api/2.0/mlflow-artifacts/artifacts/${[location.path, file].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/')}`, {}, `mlflow-artifacts:/${location.path}`);
+      return client.requestBytes(`api/2.0/mlflow-artifacts/artifacts/${[location.path, file].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/')}`);
   }
 }
 
@@ -129,34 +139,6 @@ export async function loadInputExample(client: MlflowRestClient, modelUri: strin
   // Older models keep only the raw example: a split-oriented frame, an array or a JSON object.
   const body = info.type === 'dataframe' ? { dataframe_split: example } : { inputs: example };
   return { body, file: examplePath };
-}
-
-/** GET of a non-JSON endpoint with the connection's credentials (the REST client only exposes its JSON calls). */
-async function rawGet(connection: MlflowConnection, endpoint: string, query: Record<string, string>, what: string): Promise<Buffer> {
-  const base = connection.baseUrl.replace(/\/+$/, '');
-  const url = new URL(`${base}/${endpoint}`);
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const headers: Record<string, string> = {};
-  const token = connection.getToken ? await connection.getToken() : connection.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  else if (connection.basicAuth) headers.Authorization = `Basic ${Buffer.from(`${connection.basicAuth.username}:${connection.basicAuth.password}`).toString('base64')}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(connection.timeoutMs ?? 30_000) });
-  } catch (err) {
-    throw new Error(`Could not reach ${redactUrl(base)} to read ${what}: ${(err as Error).message}`);
-  }
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (!response.ok) {
-    let detail = bytes.toString('utf8').slice(0, 300);
-    try {
-      detail = (JSON.parse(detail) as { message?: string }).message ?? detail;
-    } catch {
-      /* plain text */
-    }
-    throw new Error(`Reading ${query.artifact_file_path ?? endpoint} of ${what} failed (HTTP ${response.status}): ${detail}`);
-  }
-  return bytes;
 }
 
 /** One model a run produced, as the registry and serving take it. */

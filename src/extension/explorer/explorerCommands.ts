@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseTrackingUri } from '../../engine/connections/trackingUri';
 import { registerGuardedCommand as command } from '../guardedCommand';
+import { signInToDatabricks } from './databricksSignIn';
 import { errorText, type ExplorerNode } from './explorerNodes';
 import { openRunArtifact } from './openArtifact';
 import { registerRegistryCommands } from './registryCommands';
@@ -74,6 +75,7 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       const list = config.get<{ name?: string; trackingUri: string }[]>('connections') ?? [];
       await config.update('connections', [...list.filter((c) => c.trackingUri !== uri.trim()), { name: name || undefined, trackingUri: uri.trim() }], vscode.ConfigurationTarget.Global);
     }),
+    command('mlflow.signInToDatabricks', () => signInToDatabricks(connections)),
     command('mlflow.removeConnection', async (node?: ExplorerNode) => {
       if (node?.type !== 'connection') return;
       const id = node.connection.id;

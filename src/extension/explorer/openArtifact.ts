@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { artifactCacheRoot, downloadArtifactToCache } from '../../engine/artifacts/artifactDownloads';
 import type { MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 
 const TEXT_EXTENSIONS = new Set(['.txt', '.json', '.yaml', '.yml', '.md', '.py', '.csv', '.log', '.html', '.xml', '.toml', '.cfg', '.ini', '.sh', '.mlmodel']);
@@ -14,13 +14,11 @@ const TEXT_NAMES = new Set(['MLmodel', 'requirements.txt', 'conda.yaml', 'python
  * and the run details panel. Returns the local file.
  */
 export async function openRunArtifact(context: vscode.ExtensionContext, client: MlflowRestClient, runId: string, artifactPath: string): Promise<vscode.Uri> {
-  const data = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${artifactPath}` }, () => client.downloadArtifact(runId, artifactPath));
-  const root = path.join(context.globalStorageUri?.fsPath ?? os.tmpdir(), 'artifacts', runId);
-  const file = path.resolve(root, artifactPath);
-  // Artifact paths come from the server (and the panel): never write outside the run's folder.
-  if (!file.startsWith(root + path.sep)) throw new Error(`The artifact path ${artifactPath} leaves the run's folder: not downloaded.`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, data);
+  // The run id and the path come from the server (and the panel): the engine checks both and writes only inside the cache.
+  const cache = artifactCacheRoot(context.globalStorageUri?.fsPath ?? path.join(os.tmpdir(), 'mlflow-workbench'));
+  const file = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Downloading ${artifactPath}` }, () =>
+    downloadArtifactToCache(client, cache, runId, artifactPath),
+  );
   const ext = path.extname(file).toLowerCase();
   const uri = vscode.Uri.file(file);
   if (TEXT_EXTENSIONS.has(ext) || TEXT_NAMES.has(path.basename(file)) || IMAGE_EXTENSIONS.has(ext)) {

@@ -76,6 +76,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         item.description = c.problem && c.kind === 'embedded' ? c.problem : c.resolved?.trackingUri;
         item.contextValue = `mlflow.connection${c.kind === 'embedded' ? '.embedded' : ''}`;
         item.tooltip = c.resolved ? `${c.label}\n${c.resolved.trackingUri}` : c.problem;
+        const signIn = c.kind === 'databricks' ? this.connections.signInOf(c.id) : undefined;
+        if (signIn?.user) {
+          item.description = `${c.resolved?.trackingUri ?? ''} · signed in as ${signIn.user}`;
+        } else if (signIn?.problem) {
+          item.description = `${c.resolved?.trackingUri ?? ''} · not signed in`;
+          item.iconPath = new vscode.ThemeIcon('warning');
+          item.tooltip = `${c.label}: not signed in.\n${signIn.problem}\nRetry from this row's menu, or run MLflow: Sign in to Databricks…`;
+        }
         return withId(item, node);
       }
       case 'experiment': {

@@ -21,6 +21,12 @@ export interface TrackingConnection {
   problem?: string;
 }
 
+/** Who a Databricks connection is signed in as (SCIM Me), or why it is not. */
+export interface SignInState {
+  user?: string;
+  problem?: string;
+}
+
 interface ConfiguredConnection {
   name?: string;
   trackingUri: string;
@@ -43,6 +49,7 @@ export class TrackingConnections implements vscode.Disposable {
   private readonly statusBar = vscode.window.createStatusBarItem('mlflow.connection', vscode.StatusBarAlignment.Left, 10);
   private readonly disposables: vscode.Disposable[] = [this.changed, this.statusBar];
   private health = new Map<string, 'ok' | 'down'>();
+  private signIns = new Map<string, SignInState>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.statusBar.name = 'MLflow connection';
@@ -90,15 +97,42 @@ export class TrackingConnections implements vscode.Disposable {
     for (const entry of configured) next.push(await this.resolve(entry));
     if (next.length === 0) next.push(this.embeddedConnection());
     this.connections = next;
+    this.signIns.clear();
     this.updateStatusBar();
     this.changed.fire();
+    for (const c of next) if (c.kind === 'databricks' && c.client) void this.checkSignIn(c.id);
+  }
+
+  /** Who the Databricks connection is signed in as, once known. */
+  signInOf(id: string): SignInState | undefined {
+    return this.signIns.get(id);
+  }
+
+  /** Asks the workspace who the credentials belong to (SCIM Me); the row shows it, or why not. */
+  async checkSignIn(id: string): Promise<SignInState> {
+    const c = this.get(id);
+    if (!c?.client) return { problem: c?.problem ?? 'not connected' };
+    let state: SignInState;
+    try {
+      const me = await c.client.requestJson<{ userName?: string; displayName?: string }>('GET', 'api/2.0/preview/scim/v2/Me');
+      state = { user: me.userName ?? me.displayName ?? 'unknown user' };
+    } catch (err) {
+      state = { problem: err instanceof Error ? err.message : String(err) };
+      getOutputChannel().warn(`${c.label}: not signed in: ${state.problem}`);
+    }
+    if (this.get(id) === c) {
+      this.signIns.set(id, state);
+      this.changed.fire();
+    }
+    return state;
   }
 
   private async resolve(entry: ConfiguredConnection): Promise<TrackingConnection> {
     const token = await this.context.secrets.get(SECRET_PREFIX + entry.trackingUri);
     const env = token ? { ...process.env, MLFLOW_TRACKING_TOKEN: token } : process.env;
     try {
-      const resolved = resolveTracking(entry.trackingUri, { env });
+      const databricksCliPath = vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath')?.trim() || undefined;
+      const resolved = resolveTracking(entry.trackingUri, { env, databricksCliPath });
       return {
         id: entry.trackingUri,
         label: entry.name || resolved.label,

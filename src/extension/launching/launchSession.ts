@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { databricksAuth } from '../../engine/connections/databricksAuth';
 import { resolveDatabricksCredentials } from '../../engine/connections/databricksConfig';
 import { launchLocal } from '../../engine/launching/localLauncher';
 import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../../engine/launching/launchTypes';
@@ -113,20 +114,17 @@ function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: strin
   const serverless = protocol === 'jobs' && (config.get<boolean>('databricks.serverless') ?? false);
   let creds;
   try {
-    creds = resolveDatabricksCredentials(profile);
+    creds = resolveDatabricksCredentials(profile, { databricksCliPath: vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath') || undefined });
   } catch (err) {
     term.write(`\x1b[31m${err instanceof Error ? err.message : String(err)}\x1b[0m\n`);
-    return undefined;
-  }
-  if (creds.auth.kind !== 'pat') {
-    term.write('\x1b[31mLaunching on Databricks needs a personal access token (token = ... in the profile, or DATABRICKS_TOKEN).\x1b[0m\n');
     return undefined;
   }
   return launcher.launchOnDatabricks(
     request,
     {
       host: creds.host,
-      token: creds.auth.token,
+      // Any sign-in works (PAT, OAuth M2M, Databricks CLI, Azure CLI).
+      auth: databricksAuth(creds, { databricksCliPath: vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath') || undefined }),
       backendConfig: serverless ? undefined : path.join(spec.projectDir, spec.backendConfig ?? 'cluster.json'),
       protocol,
       serverless,

@@ -66,6 +66,8 @@ export class ModelServers implements vscode.Disposable {
     const envManager = config.get<EnvManager>('serving.envManager') ?? 'local';
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const python = (await pythonFromPythonExtension()) ?? pythonInterpreter(folder);
+    // Short-lived credentials for the server, through its environment only.
+    const childEnv = await trackingProcessEnv(resolved);
 
     let settle: (served: ServedModel) => void = () => undefined;
     const settled = new Promise<ServedModel>((resolve) => (settle = resolve));
@@ -76,7 +78,7 @@ export class ModelServers implements vscode.Disposable {
         modelUri,
         trackingUri: resolved.trackingUri,
         envManager,
-        env: trackingProcessEnv(resolved),
+        env: childEnv,
         onLog: (line) => term.write(line + '\n'),
         startTimeoutMs: (config.get<number>('serving.startTimeoutSeconds') ?? 300) * 1000,
       });

@@ -99,4 +99,17 @@ describe('comparisonToCsv', () => {
     assert.equal(csvField('-0.5'), '-0.5');
     assert.equal(csvField('-cmd'), "'-cmd");
   });
+
+  it('neutralises every OWASP formula lead, keeping plain negative numbers as numbers', () => {
+    for (const n of ['-0.5', '-3', '-1e-5', '-2.5E+10', '-.5', '-Infinity', '0.5', '12']) assert.equal(csvField(n), n);
+    assert.equal(csvField('=HYPERLINK("http://x","y")'), '"\'=HYPERLINK(""http://x"",""y"")"');
+    assert.equal(csvField('+1'), "'+1");
+    assert.equal(csvField('-2+3+cmd|\' /C calc\'!A0'), "'-2+3+cmd|' /C calc'!A0");
+    assert.equal(csvField('-1+1'), "'-1+1");
+    assert.equal(csvField('-A1'), "'-A1");
+    assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvField('\t=1'), "'\t=1");
+    assert.equal(csvField('\r=1'), '"\'\r=1"');
+    assert.equal(csvField('a=1'), 'a=1');
+  });
 });

@@ -7,10 +7,10 @@ import { describe, it } from 'node:test';
 import {
   databricksConfigPath,
   DatabricksConfigError,
-  oauthM2mTokenProvider,
   parseDatabricksConfig,
   resolveDatabricksCredentials,
 } from '../../../src/engine/connections/databricksConfig';
+import { oauthM2mTokenProvider } from '../../../src/engine/connections/databricksAuth';
 import { makeTempDir } from '../../support/repoPaths';
 
 const CONFIG = `; written by databricks configure
@@ -95,7 +95,12 @@ describe('~/.databrickscfg', () => {
     // In CONFIG, [nohost] inherits DEFAULT's host (configparser semantics); alone it has none.
     assert.equal(resolveDatabricksCredentials('nohost', { env: {}, homeDir: dir }).host, 'https://dbc-default.cloud.databricks.com');
     assert.throws(() => resolveDatabricksCredentials('nohost', { env: {}, homeDir: home('[nohost]\ntoken = x\n') }), /\[nohost\] has no 'host'/);
-    assert.throws(() => resolveDatabricksCredentials('browser', { env: {}, homeDir: home('[browser]\nhost = h\nauth_type = databricks-cli\n') }), /auth_type = databricks-cli.*not support/);
+    assert.deepEqual(resolveDatabricksCredentials('cli', { env: {}, homeDir: home('[cli]\nhost = h\nauth_type = databricks-cli\n') }).auth, { kind: 'databricks-cli', profile: 'cli' });
+    assert.deepEqual(resolveDatabricksCredentials('az', { env: {}, homeDir: home('[az]\nhost = h\nauth_type = azure-cli\nazure_tenant_id = t1\n') }).auth, { kind: 'azure-cli', tenantId: 't1' });
+    assert.throws(() => resolveDatabricksCredentials('browser', { env: {}, homeDir: home('[browser]\nhost = h\nauth_type = external-browser\n') }), /external-browser.*databricks auth login --profile browser/);
+    // A host alone: the Databricks CLI's sign-in when the CLI is there, else a message that says how to sign in.
+    assert.deepEqual(resolveDatabricksCredentials('bare', { env: { PATH: '' }, databricksCliPath: '/opt/databricks', homeDir: home('[bare]\nhost = h\n') }).auth, { kind: 'databricks-cli', profile: 'bare' });
+    assert.throws(() => resolveDatabricksCredentials('bare', { env: { PATH: '' }, homeDir: home('[bare]\nhost = h\n') }), /no credentials: sign in with `databricks auth login --profile bare`/);
     assert.throws(() => resolveDatabricksCredentials(undefined, { env: {}, homeDir: home() }), /set DATABRICKS_HOST and DATABRICKS_TOKEN, or create ~\/\.databrickscfg/);
     assert.throws(() => resolveDatabricksCredentials('dev', { env: {}, homeDir: home() }), /profile 'dev' was asked for, but ~\/\.databrickscfg does not exist/);
     assert.throws(() => resolveDatabricksCredentials(undefined, { env: { DATABRICKS_TOKEN: 't' }, homeDir: home() }), /DATABRICKS_HOST is not/);

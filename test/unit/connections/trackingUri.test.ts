@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tokenSourceAuth } from '../../../src/engine/http/httpAuth';
 import { describe, it } from 'node:test';
 import {
   databricksModelUrl,
@@ -86,7 +87,8 @@ describe('tracking URI', () => {
     fs.writeFileSync(path.join(home, '.databrickscfg'), '[DEFAULT]\nhost = h.cloud.databricks.com\nclient_id = c\nclient_secret = s\n');
     const r = resolveTracking('databricks', { env: {}, homeDir: home });
     assert.equal(r.connection.token, undefined);
-    assert.equal(typeof r.connection.getToken, 'function');
+    assert.equal(r.connection.auth?.kind, 'oauth-m2m');
+    assert.equal(typeof r.connection.auth?.token, 'function');
   });
 
   it('explains Databricks configuration problems as TrackingUriError', () => {
@@ -115,23 +117,34 @@ describe('tracking URI', () => {
 
 describe('the environment of child MLflow processes', () => {
   const base = { baseUrl: 'https://example.cloud.databricks.com' };
-  it('passes the credentials the way MLflow reads them', () => {
-    assert.deepEqual(trackingProcessEnv({ kind: 'mlflow', trackingUri: 'http://h:5000', connection: { baseUrl: 'http://h:5000', token: 't0k' } }), {
+  it('passes the credentials the way MLflow reads them', async () => {
+    assert.deepEqual(await trackingProcessEnv({ kind: 'mlflow', trackingUri: 'http://h:5000', connection: { baseUrl: 'http://h:5000', token: 't0k' } }), {
       MLFLOW_TRACKING_URI: 'http://h:5000',
       MLFLOW_TRACKING_TOKEN: 't0k',
     });
-    assert.deepEqual(trackingProcessEnv({ kind: 'mlflow', trackingUri: 'http://h:5000', connection: { baseUrl: 'http://h:5000', basicAuth: { username: 'u', password: 'p' } } }), {
+    assert.deepEqual(await trackingProcessEnv({ kind: 'mlflow', trackingUri: 'http://h:5000', connection: { baseUrl: 'http://h:5000', basicAuth: { username: 'u', password: 'p' } } }), {
       MLFLOW_TRACKING_URI: 'http://h:5000',
       MLFLOW_TRACKING_USERNAME: 'u',
       MLFLOW_TRACKING_PASSWORD: 'p',
     });
-    assert.deepEqual(trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks', connection: { ...base, token: 'dapi1' } }), {
+    assert.deepEqual(await trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks', connection: { ...base, token: 'dapi1' } }), {
       MLFLOW_TRACKING_URI: 'databricks',
       DATABRICKS_HOST: base.baseUrl,
       DATABRICKS_TOKEN: 'dapi1',
     });
     // A profile is read from ~/.databrickscfg by MLflow itself.
-    assert.deepEqual(trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks://dev', connection: { ...base, token: 'dapi1' } }), { MLFLOW_TRACKING_URI: 'databricks://dev' });
+    assert.deepEqual(await trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks://dev', connection: { ...base, token: 'dapi1' } }), { MLFLOW_TRACKING_URI: 'databricks://dev' });
+  });
+
+  it('hands a child a short-lived token, not a profile or a CLI, when the sign-in is the Databricks CLI', async () => {
+    const auth = tokenSourceAuth('databricks-cli', async () => 'short-lived-1');
+    assert.deepEqual(await trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks-uc://dev', connection: { ...base, auth } }), {
+      MLFLOW_TRACKING_URI: 'databricks-uc',
+      DATABRICKS_HOST: base.baseUrl,
+      DATABRICKS_TOKEN: 'short-lived-1',
+      DATABRICKS_AUTH_TYPE: 'pat',
+      DATABRICKS_CONFIG_PROFILE: '',
+    });
   });
 });
 

@@ -1,0 +1,153 @@
+// Signing in the way Databricks users do today: a `~/.databrickscfg` profile with
+// `auth_type = databricks-cli` (after `databricks auth login`) or `azure-cli` (after `az login`), no
+// personal access token anywhere. The built CLI (dist/cli.js) against the workspace emulator, with the
+// fake `databricks` and `az` executables of test/fixtures/fake-cli handing out the tokens.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
+import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { runBuiltCli } from '../support/cliCapture';
+import { fakeAzureCli, fakeDatabricksCli, type FakeCli, type FakeDatabricksCli } from '../support/fakeClis';
+import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
+import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+
+const ADMIN_TOKEN = 'dapi-signin-admin-0001';
+const CLI_TOKEN = 'eyJraWQiOiJmYWtlIn0.cli-user-token.c2lnbmF0dXJl';
+const AZ_TOKEN = 'eyJ0eXAiOiJKV1QifQ.azure-user-token.c2ln';
+
+const mlflowServer = useMlflowServer();
+mlflowServer.catch(() => undefined);
+
+describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulator, fake CLIs)', { timeout: 400_000 }, () => {
+  let emulator: DatabricksEmulator;
+  let admin: MlflowRestClient;
+  let databricks: FakeDatabricksCli;
+  let az: FakeCli;
+  let configFile: string;
+  let experimentName: string;
+  let model: string;
+  let mlflowUrlOf: string;
+
+  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+    const started = Date.now();
+    const result = await runBuiltCli(args, {
+      ...databricks.env,
+      FAKE_AZ_STATE: az.env.FAKE_AZ_STATE!,
+      FAKE_AZ_LOG: az.env.FAKE_AZ_LOG!,
+      DATABRICKS_CONFIG_FILE: configFile,
+    });
+    const all = result.stdout + result.stderr;
+    for (const secret of [CLI_TOKEN, AZ_TOKEN, ADMIN_TOKEN]) assert.ok(!all.includes(secret), `a token was printed by ${args.join(' ')}`);
+    return { ...result, ms: Date.now() - started };
+  }
+
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'build first: node scripts/build.mjs');
+    const mlflowUrl = (await mlflowServer).url;
+    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [ADMIN_TOKEN] });
+    databricks = fakeDatabricksCli();
+    databricks.signIn('dev', emulator.url, CLI_TOKEN, new Date(Date.now() + 3600_000));
+    emulator.addToken(CLI_TOKEN);
+    az = fakeAzureCli(AZ_TOKEN);
+    emulator.addToken(AZ_TOKEN);
+    configFile = path.join(makeTempDir('signin-config'), 'databrickscfg');
+    fs.writeFileSync(
+      configFile,
+      [
+        '[dev]',
+        `host = ${emulator.url}`,
+        'auth_type = databricks-cli',
+        '',
+        // A profile the CLI does not know by this name: `--profile` fails, `--host` finds the sign-in.
+        '[renamed]',
+        `host = ${emulator.url}/`,
+        'auth_type = databricks-cli',
+        '',
+        '[elsewhere]',
+        'host = http://127.0.0.1:9',
+        'auth_type = databricks-cli',
+        '',
+        '[azure]',
+        `host = ${emulator.url}`,
+        'auth_type = azure-cli',
+        'azure_tenant_id = tenant-1',
+        '',
+      ].join('\n'),
+    );
+    admin = new MlflowRestClient({ baseUrl: emulator.url, token: ADMIN_TOKEN });
+    experimentName = `/Users/emulated.user@example.com/${uniqueName('signin')}`;
+    const experimentId = await admin.createExperiment(experimentName);
+    const run = await admin.createRun(experimentId, 'signed-in-run');
+    // Transition requests need a registered version only; the served model is logged by its own test.
+    model = uniqueName('signin-model');
+    await admin.createRegisteredModel(model);
+    await admin.createModelVersion(model, `runs:/${run.run_id}/model`, run.run_id);
+    mlflowUrlOf = mlflowUrl;
+  });
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  it('lists experiments and runs with an auth_type = databricks-cli profile, asking `databricks auth token --profile`', async () => {
+    const experiments = await cli(['experiments', 'list', '--tracking-uri', 'databricks://dev']);
+    assert.equal(experiments.code, 0, experiments.stderr);
+    assert.ok(experiments.stdout.includes(experimentName), experiments.stdout);
+    const runs = await cli(['runs', 'list', '--experiment', experimentName, '--tracking-uri', 'databricks://dev']);
+    assert.equal(runs.code, 0, runs.stderr);
+    assert.match(runs.stdout, /signed-in-run/);
+    assert.deepEqual(databricks.calls().slice(-1)[0], ['auth', 'token', '--profile', 'dev']);
+    assert.ok(!databricks.calls().some((c) => c.includes('login')), 'nothing interactive was run');
+  });
+
+  it('falls back on `databricks auth token --host` when the CLI does not know the profile', async () => {
+    const mark = databricks.calls().length;
+    const experiments = await cli(['experiments', 'list', '--tracking-uri', 'databricks://renamed']);
+    assert.equal(experiments.code, 0, experiments.stderr);
+    assert.deepEqual(databricks.calls().slice(mark), [
+      ['auth', 'token', '--profile', 'renamed'],
+      ['auth', 'token', '--host', emulator.url],
+    ]);
+  });
+
+  it('says how to sign in when the CLI has no sign-in for the profile or its host, in bounded time', async () => {
+    const failed = await cli(['experiments', 'list', '--tracking-uri', 'databricks://elsewhere']);
+    assert.equal(failed.code, 1);
+    assert.ok(failed.ms < 30_000, `took ${failed.ms} ms`);
+    assert.match(failed.stderr, /Signing in to http:\/\/127\.0\.0\.1:9 with the Databricks CLI failed: `databricks auth token --profile elsewhere` said: resolve: .*has no elsewhere profile/);
+    assert.match(failed.stderr, /Sign in with `databricks auth login --host http:\/\/127\.0\.0\.1:9 --profile elsewhere`/);
+  });
+
+  it('requests and approves a stage transition as the signed-in user', async () => {
+    const created = await cli(['models', 'requests', 'create', '--name', model, '--version', '1', '--stage', 'Staging', '--tracking-uri', 'databricks://dev']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /Requested Staging .* \(as emulated\.user@example\.com\)/);
+    const approved = await cli(['models', 'requests', 'approve', '--name', model, '--version', '1', '--stage', 'Staging', '--tracking-uri', 'databricks://dev']);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stdout, /is now in Staging/);
+    assert.equal((await admin.getModelVersion(model, '1')).current_stage, 'Staging');
+  });
+
+  it('signs in with an auth_type = azure-cli profile through `az account get-access-token`', async () => {
+    const experiments = await cli(['experiments', 'list', '--tracking-uri', 'databricks://azure']);
+    assert.equal(experiments.code, 0, experiments.stderr);
+    assert.ok(experiments.stdout.includes(experimentName));
+    assert.deepEqual(az.calls().slice(-1)[0], ['account', 'get-access-token', '--resource', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', '--output', 'json', '--tenant', 'tenant-1']);
+  });
+
+  it('queries a serving endpoint with the databricks-cli profile', async () => {
+    const logged: LoggedDiabetesModel = await logDiabetesModel(mlflowUrlOf, uniqueName('signin-served'));
+    const served = uniqueName('signin-served');
+    await admin.createRegisteredModel(served);
+    await admin.createModelVersion(served, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
+    const name = uniqueName('signin-endpoint').slice(0, 60);
+    await admin.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name, config: { served_entities: [{ entity_name: served, entity_version: '1' }] } } });
+    await waitForServingEndpoint(admin, name, { timeoutMs: 300_000, pollIntervalMs: 500 });
+    const answer = await cli(['endpoints', 'query', '--name', name, '--tracking-uri', 'databricks://dev']);
+    assert.equal(answer.code, 0, answer.stderr);
+    assertPredictionsClose(JSON.parse(answer.stdout), logged.expected_example);
+  });
+});
