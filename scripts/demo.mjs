@@ -1,9 +1,10 @@
-// `npm run demo`: the main job. Sets up what is missing, builds the extension, starts a local MLflow
-// tracking server (sqlite under the demo workspace's .mlflow/ folder) and opens VS Code
-// (code-server on 127.0.0.1) with the extension installed on an example MLflow project.
-// Ctrl-C stops everything it started. PORT=<n> picks code-server's port (default 8080, or a free one).
+// `npm run demo`: the main job. Sets up what is missing, builds the extension, prepares the demo
+// workspace (test/support/demoWorkspace.ts: an example MLflow project, a local MLflow tracking server
+// with sqlite under its .mlflow/ folder, the Databricks workspace emulator beside it with a demo-only
+// DATABRICKS_CONFIG_FILE, a first set of runs and a registered model) and opens VS Code (code-server
+// on 127.0.0.1) with the extension installed on it. Ctrl-C stops everything it started (each server's
+// process group). PORT=<n> picks code-server's port (default 8080, or a free one).
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureCodeServer, ensureNodeModules, ensurePythonVenv, root, venvPython } from './setup.mjs';
 
@@ -24,44 +25,59 @@ run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
 run(process.execPath, ['scripts/build.mjs']);
 
 const demoDir = path.join(root, '.mlflow-demo');
-const workspace = path.join(demoDir, 'example_project');
-if (!fs.existsSync(workspace)) {
-  // The example project is what "MLflow: New Project" makes from the built-in template.
-  const scaffolding = await import(path.join(root, 'out', 'src', 'engine', 'scaffolding', 'index.js'));
-  const template = scaffolding.loadTemplate(path.join(root, 'templates', 'mlflow-sklearn'));
-  const project = scaffolding.renderTemplate(template, scaffolding.resolveAnswers(template, { project_name: 'Example Project' }));
-  const plan = scaffolding.planScaffold(project.files, workspace);
-  await scaffolding.writeScaffold(plan, project.files, workspace, { overwrite: () => false });
-  await scaffolding.gitInit(workspace, { commit: true });
-}
-
-const { startLocalTrackingServer } = await import(path.join(root, 'out', 'src', 'engine', 'mlflow', 'localTrackingServer.js'));
+const { prepareDemoWorkspace, DEMO_MODEL, DEMO_ALIAS, DEMO_PROFILE } = await import(path.join(root, 'out', 'test', 'support', 'demoWorkspace.js'));
 const { startCodeServer } = await import(path.join(root, 'out', 'test', 'support', 'codeServer.js'));
 const { findFreePort } = await import(path.join(root, 'out', 'src', 'engine', 'process', 'freePort.js'));
 
-console.log('[demo] starting the MLflow tracking server (about 10 s)');
-const tracking = await startLocalTrackingServer({ python: venvPython, dataDir: path.join(workspace, '.mlflow') });
-fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-const settingsFile = path.join(workspace, '.vscode', 'settings.json');
-const settings = fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settingsFile, 'utf8')) : {};
-settings['mlflow.trackingUri'] = tracking.url;
-fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+// The example project, the tracking server, the Databricks workspace emulator and a first set of runs.
+// Ctrl-C while preparing stops what has started so far (a server still starting is stopped once up).
+const preparing = new globalThis.AbortController();
+const abortPreparing = () => {
+  console.log('\n[demo] stopping what has started');
+  preparing.abort();
+};
+process.once('SIGINT', abortPreparing);
+process.once('SIGTERM', abortPreparing);
+let demo;
+try {
+  demo = await prepareDemoWorkspace({ demoDir, python: venvPython, log: (line) => console.log(`[demo] ${line}`), signal: preparing.signal });
+} catch (err) {
+  if (!preparing.signal.aborted) console.error(`[demo] could not prepare the demo workspace: ${err.message}`);
+  process.exit(preparing.signal.aborted ? 130 : 1);
+}
+process.removeListener('SIGINT', abortPreparing);
+process.removeListener('SIGTERM', abortPreparing);
+const { workspace, tracking, emulator } = demo;
 
 const port = process.env.PORT ? Number(process.env.PORT) : await portOrFree(8080);
-const editor = await startCodeServer({
-  workspace,
-  installExtension: true,
-  runDir: path.join(demoDir, 'code-server'),
-  port,
-  env: { MLFLOW_TRACKING_URI: tracking.url },
-});
+let editor;
+try {
+  editor = await startCodeServer({ workspace, installExtension: true, runDir: path.join(demoDir, 'code-server'), port, env: demo.env });
+} catch (err) {
+  console.error(`[demo] could not start VS Code: ${err.message}`);
+  await demo.stop();
+  process.exit(1);
+}
 
 console.log(`
 MLflow Workbench demo is running.
-  VS Code:         ${editor.url}/?folder=${encodeURIComponent(workspace)}
-  MLflow server:   ${tracking.url}  (its own web UI is there too)
-  Workspace:       ${workspace}
-Press Ctrl-C to stop both.`);
+  VS Code:              ${editor.url}/?folder=${encodeURIComponent(workspace)}
+  MLflow server:        ${tracking.url}  (local runs are tracked here; its own web UI is there too)
+  Databricks emulator:  ${emulator.url}  (profile [${DEMO_PROFILE}] in ${demo.env.DATABRICKS_CONFIG_FILE})
+                        A local stand-in for a real Databricks workspace: "Run on Databricks" submits
+                        a Jobs run to it, and it runs the project on this machine, tracked on the same
+                        MLflow server.
+  Workspace:            ${workspace}
+${
+  demo.seeded
+    ? `  Seeded:               an alpha sweep (3 runs of mlflow run) and ${DEMO_MODEL}@${DEMO_ALIAS}, the best of them.\n`
+    : ''
+}
+Try first:
+  1. Open MLproject (Explorer) and click "Run locally" above main; accept the defaults.
+  2. Click "Run on Databricks" above main; accept the defaults. Both runs appear in MLflow > Runs.
+  3. In MLflow > Runs, select two runs and "Compare Runs"; in Model Registry, open ${DEMO_MODEL}@${DEMO_ALIAS}.
+Press Ctrl-C to stop everything.`);
 
 let stopping = false;
 async function stop() {
@@ -69,7 +85,7 @@ async function stop() {
   stopping = true;
   console.log('\n[demo] stopping');
   await editor.stop();
-  await tracking.stop();
+  await demo.stop();
   process.exit(0);
 }
 process.on('SIGINT', stop);

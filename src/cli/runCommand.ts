@@ -7,6 +7,8 @@ import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
 import type { DatabricksProtocol, EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../engine/launching/launchTypes';
 import { launchLocal } from '../engine/launching/localLauncher';
+import { checkMlflowImport, interpreterProblemMessage, mlflowRequirement, resolveInterpreter, type ResolvedInterpreter } from '../engine/launching/pythonInterpreter';
+import { checkDatabricksWorkspace } from '../engine/databricks/workspaceCheck';
 import { CliUsageError, defineCommand, type CliIo, type CliOptions, type OptionValues } from './cliCommand';
 import { TRACKING_URI_OPTION } from './trackingOptions';
 
@@ -31,7 +33,7 @@ const RUN_OPTIONS = {
   'no-wait': { type: 'boolean', description: 'return once a Databricks run is submitted' },
   'tracking-uri': TRACKING_URI_OPTION,
   profile: { type: 'string', value: 'PROFILE', description: 'the ~/.databrickscfg profile' },
-  python: { type: 'string', value: 'INTERPRETER', description: 'the Python with mlflow (default: MLFLOW_WB_PYTHON or python3)' },
+  python: { type: 'string', value: 'INTERPRETER', description: "the Python with mlflow (default: MLFLOW_WB_PYTHON, the project's .venv, python3)" },
 } as const satisfies CliOptions;
 
 interface RunArgs {
@@ -127,17 +129,48 @@ export const runCommand = defineCommand({
   },
 });
 
+/** --python, else MLFLOW_WB_PYTHON, else the project's .venv, else python3 on PATH; with the reason. */
+export function cliInterpreter(a: Pick<RunArgs, 'python'>, projectDir: string, env: NodeJS.ProcessEnv = process.env): ResolvedInterpreter {
+  const configured = a.python
+    ? { python: a.python, source: 'option' as const, name: '--python' }
+    : env.MLFLOW_WB_PYTHON
+      ? { python: env.MLFLOW_WB_PYTHON, source: 'environment' as const, name: 'MLFLOW_WB_PYTHON' }
+      : undefined;
+  return resolveInterpreter({ configured, unset: configured ? [] : ['--python', 'MLFLOW_WB_PYTHON'], folder: projectDir });
+}
+
 async function execute(a: RunArgs, io: CliIo): Promise<number> {
   const projectDir = path.resolve(a.dir);
-  const python = a.python || process.env.MLFLOW_WB_PYTHON || 'python3';
+  const interpreter = cliInterpreter(a, projectDir);
+  const python = interpreter.python;
   let creds: { host: string; auth: HttpAuth } | undefined;
-  if (a.backend === 'databricks' || a.trackingUri?.startsWith('databricks')) {
-    try {
-      // Any sign-in works: PAT, OAuth M2M, the Databricks CLI's (auth_type = databricks-cli), the Azure CLI's.
-      const c = resolveDatabricksCredentials(a.profile);
-      creds = { host: c.host, auth: databricksAuth(c) };
-    } catch (err) {
-      if (a.backend === 'databricks') throw err;
+  // What a launch needs is checked first, so a missing piece fails before anything is built or uploaded.
+  if (a.backend === 'databricks') {
+    const workspace = await checkDatabricksWorkspace(a.profile);
+    if (!workspace.ok) {
+      io.err(
+        `mlflow-wb run: cannot launch on Databricks: ${workspace.problem}\n` +
+          `Fix: sign in with 'databricks configure${a.profile ? ` --profile ${a.profile}` : ''}' (or edit ${workspace.configFile}: [${a.profile ?? 'DEFAULT'}] host = https://<workspace>, token = <personal access token>), or set DATABRICKS_HOST and DATABRICKS_TOKEN.`,
+      );
+      return 1;
+    }
+    creds = { host: workspace.host, auth: workspace.auth };
+  } else {
+    const check = await checkMlflowImport(python);
+    if (!check.ok) {
+      io.err(
+        `mlflow-wb run: ${interpreterProblemMessage(interpreter, check.problem)}\n` +
+          `Fix: give --python /path/to/python (one with mlflow installed), or create a .venv in ${projectDir}: python3 -m venv .venv && .venv/bin/pip install ${mlflowRequirement()}`,
+      );
+      return 1;
+    }
+    if (a.trackingUri?.startsWith('databricks')) {
+      try {
+        const c = resolveDatabricksCredentials(a.profile);
+        creds = { host: c.host, auth: databricksAuth(c) };
+      } catch {
+        /* tracking on Databricks is resolved by mlflow itself */
+      }
     }
   }
   const trackingUri = a.trackingUri || process.env.MLFLOW_TRACKING_URI || (a.backend === 'databricks' ? (a.profile ? `databricks://${a.profile}` : 'databricks') : undefined);

@@ -72,3 +72,38 @@ test('mlflow-wb run --backend databricks: credentials from the environment, run 
   assert.match(r.err, /failed.*Cluster failed to launch: quota exceeded \(cli test\)/);
   assert.doesNotMatch(r.out + r.err, /dapi-cli-test/, 'the token is never printed');
 });
+
+test('mlflow-wb run (local): an interpreter without mlflow fails first, naming it, why it was chosen and the fix', async () => {
+  const noMlflow = path.join(path.dirname(projectDir), 'python-without-mlflow');
+  fs.writeFileSync(noMlflow, `#!/bin/sh\nexec /usr/bin/env python3 -I -S "$@"\n`, { mode: 0o755 });
+  const r = await cli([projectDir, '--tracking-uri', trackingUri, '--python', noMlflow]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, new RegExp(`The Python interpreter ${noMlflow} \\(set by --python\\) cannot import mlflow: ModuleNotFoundError: No module named 'mlflow'`));
+  assert.match(r.err, /Fix: give --python .* or create a \.venv in .*\.venv\/bin\/pip install mlflow==\d/);
+  assert.doesNotMatch(r.err, /\[mlflow-wb\] (validating|running)/, 'nothing was started');
+});
+
+test('mlflow-wb run --backend databricks: no workspace, or one that refuses the token, fails before anything is uploaded', async () => {
+  const before = emulator.requests.length;
+  const missing = await cli([projectDir, '--backend', 'databricks', '--backend-config', 'plain-cluster.json', '--python', venvPython], {
+    DATABRICKS_HOST: '',
+    DATABRICKS_TOKEN: '',
+    DATABRICKS_CONFIG_PROFILE: '',
+    DATABRICKS_CONFIG_FILE: path.join(path.dirname(projectDir), 'no-databrickscfg'),
+  });
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /cannot launch on Databricks: No Databricks credentials/);
+  assert.match(missing.err, /Fix: sign in with 'databricks configure' \(or edit .*no-databrickscfg/);
+
+  const refused = await cli([projectDir, '--backend', 'databricks', '--backend-config', 'plain-cluster.json', '--python', venvPython], {
+    DATABRICKS_HOST: emulator.url,
+    DATABRICKS_TOKEN: 'dapi-wrong-token',
+    DATABRICKS_CONFIG_PROFILE: '',
+    MLFLOW_TRACKING_URI: '',
+  });
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, new RegExp(`The Databricks workspace ${emulator.url} \\(environment\\) did not answer: .*Invalid access token`));
+  assert.doesNotMatch(refused.err, /dapi-wrong-token/);
+  const after = emulator.requests.slice(before).map((r) => r.path);
+  assert.deepEqual(after, ['/api/2.0/preview/scim/v2/Me'], 'only SCIM Me was asked: nothing built, uploaded or submitted');
+});

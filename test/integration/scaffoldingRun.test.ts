@@ -5,11 +5,11 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { gitInit } from '../../src/engine/scaffolding/gitRepository';
-import { renderTemplate } from '../../src/engine/scaffolding/projectRenderer';
+import { renderProject } from '../../src/engine/scaffolding/projectRenderer';
 import { planScaffold, writeScaffold } from '../../src/engine/scaffolding/scaffoldWriter';
 import { resolveTemplatesDir } from '../../src/engine/scaffolding/templateLoader';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { makeTempDir, repoRoot } from '../support/repoPaths';
+import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
 const venvBin = path.join(repoRoot, '.venv', 'bin');
 
@@ -63,12 +63,11 @@ describe('a scaffolded project really works (python_env, local tracking, GitHub 
   before(async () => {
     trackingUrl = (await server).url;
     client = new MlflowRestClient({ baseUrl: trackingUrl });
-    const rendered = renderTemplate(path.join(resolveTemplatesDir(), 'mlflow-sklearn'), {
-      project_name: 'Diabetes Ridge',
-      tracking: 'local',
-      environment: 'python_env',
-      ci: 'github',
-    });
+    const rendered = await renderProject(
+      path.join(resolveTemplatesDir(), 'mlflow-sklearn'),
+      { project_name: 'Diabetes Ridge', tracking: 'local', environment: 'python_env', ci: 'github' },
+      { python: venvPython },
+    );
     projectDir = path.join(makeTempDir('scaffold-run'), rendered.projectDirName);
     await writeScaffold(planScaffold(rendered.files, projectDir), rendered.files, projectDir, { overwrite: () => false });
     await gitInit(projectDir, { commit: true });

@@ -5,16 +5,18 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as YAML from 'yaml';
 import { gitInit, loadUserTemplate } from '../../src/engine/scaffolding/gitRepository';
-import { renderTemplate, type RenderedProject } from '../../src/engine/scaffolding/projectRenderer';
+import { renderProject, type RenderedProject } from '../../src/engine/scaffolding/projectRenderer';
 import { planScaffold, writeScaffold } from '../../src/engine/scaffolding/scaffoldWriter';
 import { listBuiltInTemplates, loadTemplate, resolveTemplatesDir } from '../../src/engine/scaffolding/templateLoader';
 import { validatePaths } from '../../src/engine/validation/validatePaths';
-import { fixturesDir, makeTempDir, repoRoot } from '../support/repoPaths';
+import { fixturesDir, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
 const builtIn = path.join(resolveTemplatesDir(), 'mlflow-sklearn');
 
+const render = (template: string, answers: Record<string, string>) => renderProject(template, answers, { python: venvPython });
+
 async function scaffold(answers: Record<string, string>): Promise<{ dir: string; rendered: RenderedProject }> {
-  const rendered = renderTemplate(builtIn, answers);
+  const rendered = await render(builtIn, answers);
   const dir = path.join(makeTempDir('scaffold'), rendered.projectDirName);
   await writeScaffold(planScaffold(rendered.files, dir), rendered.files, dir, { overwrite: () => false });
   return { dir, rendered };
@@ -140,8 +142,8 @@ describe('built-in template mlflow-sklearn: every combination that matters', () 
     assert.ok(ci.jobs.test.steps.some((s) => s.with?.['python-version'] === '3.11'));
   });
 
-  it('refuses a project name that cannot become a package name when the slug is given explicitly', () => {
-    assert.throws(() => renderTemplate(builtIn, { project_slug: 'class' }), /'class' cannot be project_slug: 'class' is a Python keyword/);
+  it('refuses a project name that cannot become a package name when the slug is given explicitly', async () => {
+    await assert.rejects(render(builtIn, { project_slug: 'class' }), /'class' cannot be project_slug: 'class' is a Python keyword/);
   });
 });
 
@@ -161,7 +163,7 @@ describe('git and user templates', () => {
 
   it('renders a cookiecutter template from a local folder', async () => {
     const dir = await loadUserTemplate(path.join(fixturesDir, 'scaffolding', 'tiny-template'));
-    const r = renderTemplate(dir, { project_name: 'Local One', use_docker: 'yes' });
+    const r = await render(dir, { project_name: 'Local One', use_docker: 'yes' });
     assert.equal(r.projectDirName, 'local_one');
     assert.deepEqual(r.files.map((f) => f.relativePath).sort(), ['Dockerfile', 'LICENSE', 'README.md', 'local_one/__init__.py', 'local_one/py.typed', 'logo.png', 'run.sh', 'static/page.html']);
   });
@@ -176,14 +178,14 @@ describe('git and user templates', () => {
     const url = `file://${repo}`;
     const first = await loadUserTemplate(url, { cacheDir, directory: 'templates/tiny' });
     assert.ok(first.startsWith(cacheDir));
-    assert.equal(renderTemplate(first, { project_name: 'Cloned' }).files.find((f) => f.relativePath === 'README.md')?.content.toString(), '# Cloned\n\nHello from Cloned.\nLicensed under MIT.\n');
+    assert.equal((await render(first, { project_name: 'Cloned' })).files.find((f) => f.relativePath === 'README.md')?.content.toString(), '# Cloned\n\nHello from Cloned.\nLicensed under MIT.\n');
     // A new commit upstream is picked up by the next load.
     const readme = path.join(repo, 'templates', 'tiny', '{{cookiecutter.project_slug}}', 'README.md');
     fs.writeFileSync(readme, 'v2 {{ cookiecutter.project_name }}\n');
     git(['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-am', 'v2'], repo);
     const second = await loadUserTemplate(url, { cacheDir, directory: 'templates/tiny' });
     assert.equal(second, first);
-    assert.equal(renderTemplate(second, { project_name: 'Cloned' }).files.find((f) => f.relativePath === 'README.md')?.content.toString(), 'v2 Cloned\n');
+    assert.equal((await render(second, { project_name: 'Cloned' })).files.find((f) => f.relativePath === 'README.md')?.content.toString(), 'v2 Cloned\n');
     await assert.rejects(loadUserTemplate(`file://${repo}-missing`, { cacheDir }), /Could not clone the template file:\/\/.*-missing/);
     await assert.rejects(loadUserTemplate(url, { cacheDir }), /has no cookiecutter.json.*sub-folder/);
   });
@@ -191,7 +193,7 @@ describe('git and user templates', () => {
 
 describe('mlflow-wb new (the built CLI, dist/cli.js)', () => {
   const cli = path.join(repoRoot, 'dist', 'cli.js');
-  const runCli = (args: string[], cwd: string) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  const runCli = (args: string[], cwd: string) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
 
   it('creates a project from the built-in template next to the bundle, with git, and refuses to overwrite', () => {
     const parent = makeTempDir('cli-new');
@@ -239,5 +241,17 @@ describe('mlflow-wb new (the built CLI, dist/cli.js)', () => {
     assert.equal(badTemplate.status, 1);
     assert.match(badTemplate.stderr, /No template 'no-such-template'.*mlflow-sklearn/);
     assert.equal(fs.existsSync(path.join(parent, 'x')), false);
+  });
+
+  it('says how to install cookiecutter when the interpreter lacks it, writing nothing', () => {
+    const parent = makeTempDir('cli-new');
+    const bare = path.join(makeTempDir('bare-venv'), 'venv');
+    const made = spawnSync(venvPython, ['-m', 'venv', '--without-pip', bare], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const python = path.join(bare, 'bin', 'python');
+    const r = runCli(['new', '--python', python, 'x'], parent);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim(), `mlflow-wb new: cookiecutter is not installed in the Python interpreter ${python}, which renders project templates. Install it with: ${python} -m pip install cookiecutter==2.7.1`);
+    assert.deepEqual(fs.readdirSync(parent), []);
   });
 });

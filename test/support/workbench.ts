@@ -133,6 +133,21 @@ export class Workbench {
     if (expanded !== null && (await row.getAttribute('aria-expanded')) !== expanded) await row.click();
   }
 
+  /** Opens a workspace file by name through Go to File (Quick Open) and waits for its editor. */
+  async openFile(name: string): Promise<void> {
+    await this.runCommand('Go to File...');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  }
+
+  /** A CodeLens of the active editor by its title ("Run locally"). */
+  codeLens(title: string) {
+    return this.page.locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: title }).first();
+  }
+
   notification(text: string) {
     return this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
   }

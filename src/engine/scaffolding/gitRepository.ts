@@ -43,6 +43,9 @@ export interface GitInitResult {
   skippedReason?: string;
 }
 
+/** Settings that keep git from starting other programs: hooks, the fsmonitor daemon, commit signing. */
+const NO_PROGRAMS = ['-c', `core.hooksPath=${os.devNull}`, '-c', 'core.fsmonitor=false', '-c', 'commit.gpgSign=false'];
+
 const DEFAULT_IDENTITY = { name: 'MLflow Workbench', email: 'mlflow-workbench@users.noreply.local' };
 
 async function gitConfig(key: string, cwd: string): Promise<string> {
@@ -68,12 +71,13 @@ export async function gitInit(targetDir: string, options: { commit: boolean; mes
   const init = await runGit(initArgs, targetDir);
   if (init.code !== 0) throw failure('init', init, targetDir);
   if (!options.commit) return { initialized: true, committed: false };
-  const add = await runGit(['add', '--all'], targetDir);
+  // No hook, fsmonitor or other program configured anywhere runs for this first commit.
+  const add = await runGit([...NO_PROGRAMS, 'add', '--all'], targetDir);
   if (add.code !== 0) throw failure('add', add, targetDir);
   const identity: string[] = [];
   if (!(await gitConfig('user.name', targetDir))) identity.push('-c', `user.name=${DEFAULT_IDENTITY.name}`);
   if (!(await gitConfig('user.email', targetDir))) identity.push('-c', `user.email=${DEFAULT_IDENTITY.email}`);
-  const commit = await runGit([...identity, 'commit', '--quiet', '--no-verify', '-m', options.message ?? 'Initial project from MLflow Workbench'], targetDir);
+  const commit = await runGit([...NO_PROGRAMS, ...identity, 'commit', '--quiet', '--no-verify', '-m', options.message ?? 'Initial project from MLflow Workbench'], targetDir);
   if (commit.code !== 0) throw failure('commit', commit, targetDir);
   return { initialized: true, committed: true };
 }

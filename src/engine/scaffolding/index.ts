@@ -1,16 +1,22 @@
-/** The project scaffolder: cookiecutter-style templates rendered, planned and written without vscode. */
+/** The project scaffolder: cookiecutter templates rendered by real cookiecutter, checked, planned and written without vscode. */
 export { deriveSlug, isValidPackageName, packageNameProblem } from './pythonSlug';
-export { renderString, renderText, CompiledTemplate, TemplateSyntaxError, type TemplateContext } from './templateRenderer';
 export {
+  formatAnswer,
   listBuiltInTemplates,
   loadTemplate,
-  resolveAnswers,
+  parseAnswers,
   resolveTemplatesDir,
+  templateCode,
   TemplateError,
   type LoadedTemplate,
+  type NestedTemplate,
+  type TemplateAnswer,
+  type TemplateAnswers,
   type TemplateSummary,
   type TemplateVariable,
+  type VariableKind,
 } from './templateLoader';
-export { renderTemplate, isBinary, fnmatch, type RenderedFile, type RenderedProject } from './projectRenderer';
+export { COOKIECUTTER_REQUIREMENT, CookiecutterMissingError, cookiecutterVersion, type ComputedContext } from './cookiecutterDriver';
+export { chooseNestedTemplate, disposePreparedTemplate, prepareTemplate, renderProject, templateContext, TemplateCodeConsentError, type RenderedFile, type RenderedProject, type RenderOptions } from './projectRenderer';
 export { planScaffold, writeScaffold, ScaffoldError, type ScaffoldPlan, type ScaffoldProgress, type ScaffoldResult, type WriteScaffoldOptions } from './scaffoldWriter';
 export { gitInit, loadUserTemplate, isGitUrl, defaultTemplateCacheDir, type GitInitResult, type UserTemplateOptions } from './gitRepository';

@@ -1,114 +1,168 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadTemplate, resolveAnswers, TemplateError, type LoadedTemplate } from './templateLoader';
-import { renderText } from './templateRenderer';
+import { computeContext, renderWithCookiecutter, runPrePrompt, type ComputedContext } from './cookiecutterDriver';
+import { deriveSlug, packageNameProblem } from './pythonSlug';
+import { loadTemplate, TemplateError, templateCode, type LoadedTemplate, type TemplateAnswers } from './templateLoader';
 
 /** One file of the project to create, relative to the project folder (always with '/'). */
 export interface RenderedFile {
   relativePath: string;
   content: Buffer;
-  /** Permission bits of the template's file (keeps scripts executable). */
+  /** Permission bits cookiecutter gave the file (it copies the template's). */
   mode?: number;
 }
 
 export interface RenderedProject {
   /** The rendered name of the template's top folder, e.g. "my_project": where the wizard puts the project. */
   projectDirName: string;
-  /** Every variable's final value. */
-  context: Record<string, string>;
+  /** Every variable's final value, as cookiecutter computed it. */
+  context: Record<string, unknown>;
   files: RenderedFile[];
+  /** Folders cookiecutter made that hold no file (relative, with '/'): created too, so the tree is the same. */
+  emptyDirs: string[];
 }
 
-/** Like git: a NUL byte in the first 8000 bytes, or bytes that are not UTF-8, mean "binary". */
-export function isBinary(content: Buffer): boolean {
-  const head = content.subarray(0, 8000);
-  if (head.includes(0)) return true;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(content);
-    return false;
-  } catch {
-    return true;
+export interface RenderOptions {
+  /** The interpreter with cookiecutter (the one used for MLflow). */
+  python: string;
+  /**
+   * The user consented to the template's hooks and Jinja extensions (listed by templateCode()).
+   * Without it, a template that has any is refused before anything runs.
+   */
+  allowTemplateCode?: boolean;
+}
+
+/** Refused before rendering: the template has hooks or extensions and the user has not consented. */
+export class TemplateCodeConsentError extends TemplateError {
+  constructor(readonly template: LoadedTemplate, readonly code: string[]) {
+    super(
+      `The template '${template.name}' runs its own code when it renders: ${code.join(', ')} (in ${template.dir}). Nothing was run or written. Read that code; if you trust it, allow it (CLI: --allow-hooks; wizard: answer the consent question).`,
+    );
+    this.name = 'TemplateCodeConsentError';
   }
 }
 
-/** Python's fnmatch: * and ? match any character (including /), [seq] and [!seq] classes. */
-export function fnmatch(name: string, pattern: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let body = pattern.slice(i + 1, end);
-        if (body.startsWith('!')) body = '^' + body.slice(1);
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's').test(name);
+/** Symlinks anywhere in the template (cookiecutter would copy what they point to, e.g. ~/.ssh). */
+function symlinksIn(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isSymbolicLink()) found.push(path.relative(dir, full));
+      else if (e.isDirectory() && !(d === dir && e.name === '.git')) walk(full);
+    }
+  };
+  walk(dir);
+  return found;
 }
 
-function checkRenderedSegment(segment: string, where: string): void {
-  if (segment === '.' || segment === '..' || segment.includes('\\') || segment.includes('\0')) {
-    throw new TemplateError(`${where} renders to the path segment '${segment}', which would write outside the project folder. Check the variables used in its name.`);
+function checkTemplate(template: LoadedTemplate, options: RenderOptions): void {
+  const code = templateCode(template);
+  if (code.length > 0 && !options.allowTemplateCode) throw new TemplateCodeConsentError(template, code);
+  for (const dir of [template.dir, ...(template.preparedDir ? [template.preparedDir] : [])]) {
+    const links = symlinksIn(dir);
+    if (links.length > 0) {
+      throw new TemplateError(`The template ${dir} has symbolic links (${links.join(', ')}); a link can pull files from outside the template (such as ~/.ssh) into the project, so templates with links are refused. Replace them with real files.`);
+    }
   }
 }
 
 /**
- * Renders a template in memory: names and contents of every file, with the answers (missing ones
- * take their defaults). Files whose name renders empty, or whose content renders empty under an
- * `{% if %}`, are left out. Pure: writes nothing.
+ * Runs the template's pre_prompt hook (after consent), as cookiecutter does before it reads
+ * cookiecutter.json: the questions are then those of the prepared copy. Without a pre_prompt hook,
+ * the template as is. Call disposePreparedTemplate when done.
  */
-export function renderTemplate(template: string | LoadedTemplate, answers: Readonly<Record<string, string>> = {}): RenderedProject {
-  const t = typeof template === 'string' ? loadTemplate(template) : template;
-  const context = resolveAnswers(t, answers);
-  const topSource = path.join(t.dir, t.projectDirTemplate);
-  const projectDirName = renderText(t.projectDirTemplate, context, topSource).text.trim();
-  if (!projectDirName) throw new TemplateError(`The project folder ${topSource} renders to an empty name with these answers.`);
-  checkRenderedSegment(projectDirName, topSource);
-  if (projectDirName.includes('/')) throw new TemplateError(`The project folder ${topSource} renders to '${projectDirName}', which has a '/'.`);
+export async function prepareTemplate(template: LoadedTemplate, options: RenderOptions): Promise<LoadedTemplate> {
+  if (!template.hooks.some((h) => path.posix.basename(h).startsWith('pre_prompt.'))) return template;
+  checkTemplate(template, options);
+  const copy = await runPrePrompt(template.dir, options.python);
+  const prepared = loadTemplate(copy);
+  return { ...prepared, name: template.name, dir: template.dir, hooks: template.hooks, preparedDir: copy };
+}
 
+/** Removes the copy prepareTemplate made (cookiecutter makes it in a temporary folder of its own). */
+export function disposePreparedTemplate(template: LoadedTemplate): void {
+  if (!template.preparedDir) return;
+  const parent = path.dirname(template.preparedDir);
+  const own = path.basename(parent).startsWith('cookiecutter') && path.dirname(parent) === path.resolve(os.tmpdir());
+  fs.rmSync(own ? parent : template.preparedDir, { recursive: true, force: true });
+}
+
+function checkAnswers(template: LoadedTemplate, context: Record<string, unknown>): void {
+  for (const v of template.variables) {
+    if (!v.pythonIdentifier || typeof context[v.name] !== 'string') continue;
+    const value = context[v.name] as string;
+    const problem = packageNameProblem(value);
+    if (problem) throw new TemplateError(`'${value}' cannot be ${v.name}: ${problem}. It becomes a Python package name; try '${deriveSlug(value)}'.`);
+  }
+}
+
+/**
+ * Reads what cookiecutter generated in the staging folder, refusing what must never reach the
+ * target: symlinks, anything named .git (a repository, its hooks or config), anything that is not a
+ * plain file or folder.
+ */
+function collectStaged(projectDir: string): { files: RenderedFile[]; emptyDirs: string[] } {
   const files: RenderedFile[] = [];
-  const copyOnly = (rel: string) => t.copyWithoutRender.some((p) => fnmatch(rel, p));
-  const walk = (srcDir: string, relSource: string, relOut: string[], verbatim: boolean) => {
-    const entries = fs.readdirSync(srcDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const srcPath = path.join(srcDir, entry.name);
-      const rel = relSource ? `${relSource}/${entry.name}` : entry.name;
-      const rendered = renderText(entry.name, context, `${srcPath} (its name)`).text;
-      if (rendered.trim() === '') continue;
-      const segments = rendered.split('/');
-      segments.forEach((s) => {
-        if (s === '') throw new TemplateError(`${srcPath}: its name renders to '${rendered}', which has an empty path segment.`);
-        checkRenderedSegment(s, srcPath);
-      });
-      const outSegments = [...relOut, ...segments];
-      const stat = fs.statSync(srcPath);
-      const copyThis = verbatim || copyOnly(rel);
-      if (stat.isDirectory()) {
-        walk(srcPath, rel, outSegments, copyThis);
-        continue;
+  const emptyDirs: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (entries.length === 0 && rel) emptyDirs.push(rel);
+    for (const e of entries) {
+      const relPath = rel ? `${rel}/${e.name}` : e.name;
+      const full = path.join(dir, e.name);
+      if (e.name.toLowerCase() === '.git') {
+        throw new TemplateError(`The template generates '${relPath}': a git folder or file would give the new project the template's git hooks and config, which git runs at commit time. Refused; nothing was written.`);
       }
-      if (!stat.isFile()) continue;
-      const raw = fs.readFileSync(srcPath);
-      let content = raw;
-      if (!copyThis && !isBinary(raw)) {
-        const { text, hasConditional } = renderText(raw.toString('utf8'), context, srcPath);
-        if (hasConditional && text.trim() === '') continue;
-        content = Buffer.from(text, 'utf8');
-      }
-      files.push({ relativePath: outSegments.join('/'), content, mode: stat.mode & 0o777 });
+      if (e.isSymbolicLink()) throw new TemplateError(`The template generates the symbolic link '${relPath}' (to ${fs.readlinkSync(full)}); links are refused, nothing was written.`);
+      if (e.isDirectory()) walk(full, relPath);
+      else if (e.isFile()) files.push({ relativePath: relPath, content: fs.readFileSync(full), mode: fs.lstatSync(full).mode & 0o7777 });
+      else throw new TemplateError(`The template generates '${relPath}', which is neither a file nor a folder; refused, nothing was written.`);
     }
   };
-  walk(topSource, '', [], false);
-  const seen = new Set<string>();
-  for (const f of files) {
-    if (seen.has(f.relativePath)) throw new TemplateError(`Two files of the template render to the same path '${f.relativePath}' with these answers.`);
-    seen.add(f.relativePath);
+  walk(projectDir, '');
+  return { files, emptyDirs };
+}
+
+/**
+ * The values cookiecutter gives every variable with these answers (defaults rendered by cookiecutter).
+ * With `upTo`, only the variables up to that one. Checks consent first: extensions run here already.
+ */
+export async function templateContext(template: LoadedTemplate, answers: TemplateAnswers, options: RenderOptions & { upTo?: string }): Promise<ComputedContext> {
+  checkTemplate(template, options);
+  return computeContext(template.preparedDir ?? template.dir, answers, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(options.upTo ? { upTo: options.upTo } : {}) });
+}
+
+/**
+ * Renders a template with real cookiecutter into a fresh staging folder and reads the result into
+ * memory after checking it; the staging folder is removed. Writes nothing else (hooks, when allowed,
+ * run in the staging folder).
+ */
+export async function renderProject(template: string | LoadedTemplate, answers: TemplateAnswers, options: RenderOptions): Promise<RenderedProject> {
+  const t = typeof template === 'string' ? loadTemplate(template) : template;
+  if (t.nestedTemplates) throw new TemplateError(`'${t.name}' is a menu of templates (${t.nestedTemplates.map((n) => n.key).join(', ')}): choose one of them.`);
+  checkTemplate(t, options);
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-render-'));
+  try {
+    const rendered = await renderWithCookiecutter(t.dir, answers, staging, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(t.preparedDir ? { prepared: t.preparedDir } : {}) });
+    const outside = path.relative(fs.realpathSync(staging), fs.realpathSync(rendered.projectDir));
+    if (!outside || outside.startsWith('..') || path.isAbsolute(outside) || outside.includes(path.sep)) {
+      throw new TemplateError(`The template's project folder renders to '${rendered.projectDir}', not one folder inside the output folder. Refused.`);
+    }
+    checkAnswers(t, rendered.context);
+    const staged = fs.readdirSync(staging);
+    if (staged.length !== 1) throw new TemplateError(`The template wrote ${staged.join(', ')} next to its project folder (hooks must write inside it). Refused; nothing was written.`);
+    return { projectDirName: outside, context: rendered.context, ...collectStaged(rendered.projectDir) };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
-  return { projectDirName, context, files };
+}
+
+/** The nested template a menu template offers under `key` (cookiecutter's `templates`), loaded. */
+export function chooseNestedTemplate(template: LoadedTemplate, key: string | undefined): LoadedTemplate {
+  const options = template.nestedTemplates ?? [];
+  const chosen = key === undefined ? options[0] : options.find((o) => o.key === key);
+  if (!chosen) throw new TemplateError(`'${template.name}' offers the templates ${options.map((o) => o.key).join(', ')}; there is no '${key}'.`);
+  return loadTemplate(chosen.dir);
 }

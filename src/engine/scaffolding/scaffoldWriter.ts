@@ -10,7 +10,7 @@ export interface ScaffoldPlan {
   conflicts: string[];
   /** Files that exist with exactly this content: left alone. */
   identical: string[];
-  /** Paths that cannot be written at all: a folder is there, or a parent is a file. */
+  /** Paths that cannot be written at all: a folder is there, or a parent is a file or a symbolic link. */
   blocked: string[];
 }
 
@@ -27,6 +27,8 @@ export interface WriteScaffoldOptions {
   /** Asked once per existing file with other content; only `true` overwrites it. */
   overwrite: (relativePath: string) => boolean | Promise<boolean>;
   onProgress?: (progress: ScaffoldProgress) => void;
+  /** Folders without files to create as well (relative, with '/'), so the tree matches the template's. */
+  emptyDirs?: readonly string[];
 }
 
 export interface ScaffoldResult {
@@ -62,6 +64,21 @@ function lstatOrUndefined(p: string): fs.Stats | undefined {
   }
 }
 
+/**
+ * The first parent of `relativePath` inside the target that is not a real folder: a file, or a
+ * symbolic link (writing through a linked folder would put the file wherever the link points).
+ */
+function symlinkedOrFileParent(targetDir: string, relativePath: string): string | undefined {
+  const segments = relativePath.split('/');
+  for (let i = 1; i < segments.length; i++) {
+    const parent = path.join(targetDir, ...segments.slice(0, i));
+    const st = lstatOrUndefined(parent);
+    if (!st) return undefined;
+    if (!st.isDirectory()) return parent;
+  }
+  return undefined;
+}
+
 /** Sorts each file into create / conflict / identical / blocked by what is on disk now. */
 export function planScaffold(files: readonly RenderedFile[], targetDir: string): ScaffoldPlan {
   const plan: ScaffoldPlan = { toCreate: [], conflicts: [], identical: [], blocked: [] };
@@ -69,15 +86,9 @@ export function planScaffold(files: readonly RenderedFile[], targetDir: string):
     const full = fullPath(targetDir, file.relativePath);
     const st = lstatOrUndefined(full);
     if (!st) {
-      // A parent that exists but is not a folder makes the file impossible to create.
-      const segments = file.relativePath.split('/');
-      let blocked = false;
-      for (let i = 1; i < segments.length; i++) {
-        const parent = lstatOrUndefined(path.join(targetDir, ...segments.slice(0, i)));
-        if (parent && !parent.isDirectory()) blocked = true;
-        if (!parent || blocked) break;
-      }
-      (blocked ? plan.blocked : plan.toCreate).push(file.relativePath);
+      (symlinkedOrFileParent(targetDir, file.relativePath) ? plan.blocked : plan.toCreate).push(file.relativePath);
+    } else if (symlinkedOrFileParent(targetDir, file.relativePath)) {
+      plan.blocked.push(file.relativePath);
     } else if (st.isFile()) {
       (fs.readFileSync(full).equals(file.content) ? plan.identical : plan.conflicts).push(file.relativePath);
     } else if (st.isSymbolicLink()) {
@@ -89,11 +100,14 @@ export function planScaffold(files: readonly RenderedFile[], targetDir: string):
   return plan;
 }
 
-function writeFile(full: string, file: RenderedFile, exclusive: boolean): void {
+function writeFile(targetDir: string, full: string, file: RenderedFile, exclusive: boolean): void {
   fs.mkdirSync(path.dirname(full), { recursive: true });
+  // Checked again right before writing: a folder swapped for a link since the plan is not written through.
+  const bad = symlinkedOrFileParent(targetDir, file.relativePath);
+  if (bad) throw new ScaffoldError(`${bad} is a symbolic link or a file, not a folder; refusing to write ${file.relativePath} through it.`);
   fs.writeFileSync(full, file.content, { flag: exclusive ? 'wx' : 'w', mode: file.mode ?? 0o644 });
-  // Keeps the executable bit of scripts even when the file existed before.
-  if (file.mode !== undefined && file.mode & 0o111) fs.chmodSync(full, file.mode);
+  // The template's permission bits exactly (scripts stay executable), also for a file that existed.
+  if (file.mode !== undefined) fs.chmodSync(full, file.mode);
 }
 
 /**
@@ -103,7 +117,7 @@ function writeFile(full: string, file: RenderedFile, exclusive: boolean): void {
  */
 export async function writeScaffold(plan: ScaffoldPlan, files: readonly RenderedFile[], targetDir: string, options: WriteScaffoldOptions): Promise<ScaffoldResult> {
   if (plan.blocked.length > 0) {
-    throw new ScaffoldError(`Cannot write ${plan.blocked.join(', ')} in ${targetDir}: a folder is in the way, or a parent path is a file. Move those away or pick another folder.`);
+    throw new ScaffoldError(`Cannot write ${plan.blocked.join(', ')} in ${targetDir}: a folder is in the way, or a parent path is a file or a symbolic link. Move those away or pick another folder.`);
   }
   const planned = new Set([...plan.toCreate, ...plan.conflicts, ...plan.identical]);
   const missing = files.filter((f) => !planned.has(f.relativePath)).map((f) => f.relativePath);
@@ -120,7 +134,7 @@ export async function writeScaffold(plan: ScaffoldPlan, files: readonly Rendered
   const askAndWrite = async (file: RenderedFile, full: string) => {
     if (await options.overwrite(file.relativePath)) {
       if (lstatOrUndefined(full)?.isSymbolicLink()) fs.unlinkSync(full);
-      writeFile(full, file, false);
+      writeFile(targetDir, full, file, false);
       report(file.relativePath, 'overwritten');
     } else {
       report(file.relativePath, 'skipped');
@@ -144,12 +158,17 @@ export async function writeScaffold(plan: ScaffoldPlan, files: readonly Rendered
       continue;
     }
     try {
-      writeFile(full, file, true);
+      writeFile(targetDir, full, file, true);
       report(file.relativePath, 'created');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       await askAndWrite(file, full);
     }
+  }
+  for (const dir of options.emptyDirs ?? []) {
+    const full = fullPath(targetDir, dir);
+    if (symlinkedOrFileParent(targetDir, `${dir}/x`)) throw new ScaffoldError(`Cannot create the folder ${dir} in ${targetDir}: a parent is a file or a symbolic link.`);
+    fs.mkdirSync(full, { recursive: true });
   }
   return result;
 }

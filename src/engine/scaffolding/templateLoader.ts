@@ -1,19 +1,36 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packageNameProblem, deriveSlug } from './pythonSlug';
-import { renderString, TemplateSyntaxError } from './templateRenderer';
 
-/** One question a template asks. */
+/** What a question asks for: free text, one of a list, yes/no, or a JSON object (cookiecutter's dict variable). */
+export type VariableKind = 'text' | 'choice' | 'boolean' | 'dict';
+
+/** An answer as cookiecutter takes it: text (also for choices), a boolean, or an object for a dict variable. */
+export type TemplateAnswer = string | boolean | Record<string, unknown>;
+export type TemplateAnswers = Record<string, TemplateAnswer>;
+
+/** One question a template asks, read from cookiecutter.json. */
 export interface TemplateVariable {
   name: string;
-  /** The default as written in cookiecutter.json; it may reference earlier variables (see resolveAnswers). */
-  default: string;
-  /** Present for a choice variable; the first is the default. */
+  kind: VariableKind;
+  /** The value as written in cookiecutter.json (a default may refer to earlier answers: cookiecutter renders it). */
+  raw: unknown;
+  /** For a choice variable: the choices as written (cookiecutter renders them too). */
   choices?: string[];
-  /** A friendlier question, from cookiecutter's `__prompts__`. */
+  /** The question, from cookiecutter's `__prompts__` (its `__prompt__` for a choice). */
   prompt?: string;
+  /** For a choice variable: labels of choices, from `__prompts__` (value → label). */
+  choiceLabels?: Record<string, string>;
   /** The answer must be a Python package name (listed in the template's `_python_identifiers`). */
   pythonIdentifier?: boolean;
+}
+
+/** One entry of a template that is a menu of templates (cookiecutter's `templates`, or the old `template` list). */
+export interface NestedTemplate {
+  key: string;
+  title: string;
+  description?: string;
+  /** The nested template's folder, inside the menu template's folder. */
+  dir: string;
 }
 
 export interface LoadedTemplate {
@@ -22,10 +39,17 @@ export interface LoadedTemplate {
   dir: string;
   description?: string;
   variables: TemplateVariable[];
-  /** The name of the template's one top folder, e.g. "{{cookiecutter.project_slug}}". */
-  projectDirTemplate: string;
-  /** `_copy_without_render` globs (fnmatch, relative to the top folder, names unrendered). */
-  copyWithoutRender: string[];
+  /** Hook scripts cookiecutter would run (relative to dir, e.g. hooks/post_gen_project.py). */
+  hooks: string[];
+  /** Jinja extensions the template loads (`_extensions`). */
+  extensions: string[];
+  /** Set when the template is a menu of templates: choose one, then load it. */
+  nestedTemplates?: NestedTemplate[];
+  /**
+   * The copy of the template its pre_prompt hook prepared (see prepareTemplate): the questions come
+   * from it and it renders without running pre_prompt again. Removed by disposePreparedTemplate.
+   */
+  preparedDir?: string;
 }
 
 export class TemplateError extends Error {
@@ -35,14 +59,25 @@ export class TemplateError extends Error {
   }
 }
 
-/** Private cookiecutter keys that change rendering in ways this renderer does not do. */
-const UNSUPPORTED_PRIVATE_KEYS: Record<string, string> = {
-  _extensions: 'Jinja extensions',
-  _jinja2_env_vars: 'custom Jinja environment settings',
-};
+const HOOK_NAMES = new Set(['pre_prompt', 'pre_gen_project', 'post_gen_project']);
 
-/** Reads a cookiecutter template folder: its questions, its top folder and its options. */
-export function loadTemplate(dir: string): LoadedTemplate {
+/** The hook files cookiecutter runs from a template (its hooks.valid_hook rule). */
+function findHooks(dir: string): string[] {
+  const hooksDir = path.join(dir, 'hooks');
+  if (!fs.existsSync(hooksDir) || !fs.statSync(hooksDir).isDirectory()) return [];
+  return fs
+    .readdirSync(hooksDir)
+    .filter((f) => HOOK_NAMES.has(path.parse(f).name) && !f.endsWith('~'))
+    .sort()
+    .map((f) => `hooks/${f}`);
+}
+
+/** Template code that runs when the template renders: hooks and Jinja extensions. Empty: nothing to consent to. */
+export function templateCode(template: LoadedTemplate): string[] {
+  return [...template.hooks, ...template.extensions.map((e) => `Jinja extension ${e}`)];
+}
+
+function readConfig(dir: string): Record<string, unknown> {
   const configPath = path.join(dir, 'cookiecutter.json');
   if (!fs.existsSync(configPath)) {
     throw new TemplateError(`${dir} is not a cookiecutter template: it has no cookiecutter.json. A template is a folder with cookiecutter.json and one folder named like {{cookiecutter.project_slug}}.`);
@@ -56,63 +91,72 @@ export function loadTemplate(dir: string): LoadedTemplate {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new TemplateError(`${configPath} must hold a JSON object of variables and their defaults.`);
   }
-  const entries = Object.entries(config as Record<string, unknown>);
-  for (const [key, what] of Object.entries(UNSUPPORTED_PRIVATE_KEYS)) {
-    const value = (config as Record<string, unknown>)[key];
-    if (value !== undefined && !(Array.isArray(value) && value.length === 0) && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0)) {
-      throw new TemplateError(`${configPath}: '${key}' (${what}) is not supported by MLflow Workbench's template renderer. Remove it, or use cookiecutter itself for this template.`);
+  return config as Record<string, unknown>;
+}
+
+function nestedTemplates(dir: string, config: Record<string, unknown>, configPath: string): NestedTemplate[] | undefined {
+  const inside = (p: string, key: string): string => {
+    const full = path.resolve(dir, p);
+    const rel = path.relative(fs.realpathSync(dir), fs.existsSync(full) ? fs.realpathSync(full) : full);
+    if (!p || path.isAbsolute(p) || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new TemplateError(`${configPath}: the nested template '${key}' points to '${p}', outside the template's folder.`);
     }
-  }
-  const hooksDir = path.join(dir, 'hooks');
-  if (fs.existsSync(hooksDir) && fs.readdirSync(hooksDir).some((f) => /^(pre_prompt|pre_gen_project|post_gen_project)\./.test(f))) {
-    throw new TemplateError(`${hooksDir}: cookiecutter hooks are not run by MLflow Workbench, so the project would differ from what the template's author meant. Use cookiecutter itself for this template, or remove the hooks.`);
-  }
-  const prompts = (config as Record<string, unknown>).__prompts__;
-  const promptOf = (name: string): string | undefined => {
-    if (typeof prompts !== 'object' || prompts === null) return undefined;
-    const p = (prompts as Record<string, unknown>)[name];
-    return typeof p === 'string' ? p : undefined;
+    return full;
   };
-  const pythonIdentifiers = stringList((config as Record<string, unknown>)._python_identifiers, configPath, '_python_identifiers');
+  const menu = config.templates;
+  if (menu && typeof menu === 'object' && !Array.isArray(menu)) {
+    return Object.entries(menu as Record<string, { path?: unknown; title?: unknown; description?: unknown }>).map(([key, v]) => {
+      if (typeof v?.path !== 'string') throw new TemplateError(`${configPath}: templates.${key} has no "path".`);
+      const title = typeof v.title === 'string' ? v.title : key;
+      return { key, title, ...(typeof v.description === 'string' ? { description: v.description } : {}), dir: inside(v.path, key) };
+    });
+  }
+  const old = config.template;
+  if (Array.isArray(old)) {
+    return old.map((entry) => {
+      const m = /^(.*?)\s*\((.+)\)\s*$/.exec(String(entry));
+      if (!m) throw new TemplateError(`${configPath}: the template entry '${String(entry)}' is not "Title (path)".`);
+      return { key: String(entry), title: m[1], dir: inside(m[2], String(entry)) };
+    });
+  }
+  return undefined;
+}
+
+/** Reads a cookiecutter template folder: its questions, hooks, extensions, or its menu of nested templates. */
+export function loadTemplate(dir: string): LoadedTemplate {
+  const config = readConfig(dir);
+  const configPath = path.join(dir, 'cookiecutter.json');
+  const prompts = (typeof config.__prompts__ === 'object' && config.__prompts__ !== null ? config.__prompts__ : {}) as Record<string, unknown>;
+  const pythonIdentifiers = stringList(config._python_identifiers, configPath, '_python_identifiers');
+  const nested = nestedTemplates(dir, config, configPath);
   const variables: TemplateVariable[] = [];
-  for (const [name, value] of entries) {
-    if (name.startsWith('_')) continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TemplateError(`${configPath}: '${name}' is not a valid variable name (letters, digits and _).`);
-    const variable: TemplateVariable = { name, default: '' };
-    if (typeof value === 'string') variable.default = value;
-    else if (typeof value === 'number') variable.default = String(value);
-    else if (Array.isArray(value)) {
-      if (value.length === 0 || !value.every((v) => typeof v === 'string' || typeof v === 'number')) {
-        throw new TemplateError(`${configPath}: the choice variable '${name}' must list at least one string.`);
-      }
-      variable.choices = value.map(String);
-      variable.default = variable.choices[0];
-    } else if (typeof value === 'boolean') {
-      throw new TemplateError(`${configPath}: '${name}' is a boolean variable, which this renderer does not support. Write it as a choice: ["yes", "no"].`);
-    } else {
-      throw new TemplateError(`${configPath}: '${name}' is a ${value === null ? 'null' : 'dictionary'} variable, which this renderer does not support (strings and lists of choices only).`);
+  for (const [name, value] of Object.entries(config)) {
+    if (name.startsWith('_') || (nested && (name === 'templates' || name === 'template'))) continue;
+    const variable: TemplateVariable = { name, kind: 'text', raw: value };
+    if (Array.isArray(value)) {
+      if (value.length === 0) throw new TemplateError(`${configPath}: the choice variable '${name}' lists no choices.`);
+      variable.kind = 'choice';
+      variable.choices = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+    } else if (typeof value === 'boolean') variable.kind = 'boolean';
+    else if (typeof value === 'object' && value !== null) variable.kind = 'dict';
+    const prompt = prompts[name];
+    if (typeof prompt === 'string') variable.prompt = prompt;
+    else if (typeof prompt === 'object' && prompt !== null) {
+      const labels = prompt as Record<string, unknown>;
+      if (typeof labels.__prompt__ === 'string') variable.prompt = labels.__prompt__;
+      variable.choiceLabels = Object.fromEntries(Object.entries(labels).filter(([k, v]) => k !== '__prompt__' && typeof v === 'string')) as Record<string, string>;
     }
-    const prompt = promptOf(name);
-    if (prompt) variable.prompt = prompt;
     if (pythonIdentifiers.includes(name)) variable.pythonIdentifier = true;
     variables.push(variable);
   }
-  const tops = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.includes('{{') && e.name.includes('cookiecutter'));
-  if (tops.length !== 1) {
-    throw new TemplateError(
-      tops.length === 0
-        ? `${dir} has no project folder: a cookiecutter template has exactly one folder named with a variable, such as "{{cookiecutter.project_slug}}".`
-        : `${dir} has ${tops.length} project folders (${tops.map((t) => t.name).join(', ')}); a cookiecutter template has exactly one.`,
-    );
-  }
-  const description = (config as Record<string, unknown>)._description;
   return {
     name: path.basename(path.resolve(dir)),
     dir: path.resolve(dir),
-    ...(typeof description === 'string' ? { description } : {}),
+    ...(typeof config._description === 'string' ? { description: config._description } : {}),
     variables,
-    projectDirTemplate: tops[0].name,
-    copyWithoutRender: stringList((config as Record<string, unknown>)._copy_without_render, configPath, '_copy_without_render'),
+    hooks: findHooks(dir),
+    extensions: stringList(config._extensions, configPath, '_extensions'),
+    ...(nested ? { nestedTemplates: nested } : {}),
   };
 }
 
@@ -122,40 +166,42 @@ function stringList(value: unknown, configPath: string, key: string): string[] {
   return value;
 }
 
+/** The answer as the wizard shows it and `--var` takes it: text, yes/no, or JSON. */
+export function formatAnswer(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
 /**
- * Every variable's value: the given answers, else the defaults rendered in order (a default may use
- * earlier variables). Checks choices and Python package names, and rejects answers to unknown variables.
+ * Turns `--var` texts into answers: a dict variable takes a JSON object; everything else is passed
+ * as text (cookiecutter turns yes/no, true/false, 1/0 into booleans and checks choices itself).
  */
-export function resolveAnswers(template: LoadedTemplate, answers: Readonly<Record<string, string>>): Record<string, string> {
-  const known = new Set(template.variables.map((v) => v.name));
-  const unknown = Object.keys(answers).filter((k) => !known.has(k));
+export function parseAnswers(template: LoadedTemplate, texts: Readonly<Record<string, string>>): TemplateAnswers {
+  const byName = new Map(template.variables.map((v) => [v.name, v]));
+  const unknown = Object.keys(texts).filter((k) => !byName.has(k));
   if (unknown.length > 0) {
-    throw new TemplateError(`The template '${template.name}' has no variable ${unknown.map((u) => `'${u}'`).join(', ')}. Its variables: ${[...known].join(', ')}.`);
+    throw new TemplateError(`The template '${template.name}' has no variable ${unknown.map((u) => `'${u}'`).join(', ')}. Its variables: ${[...byName.keys()].join(', ')}.`);
   }
-  const ctx: Record<string, string> = {};
-  const configFile = path.join(template.dir, 'cookiecutter.json');
-  for (const v of template.variables) {
-    const given = answers[v.name];
-    let value: string;
-    if (v.choices) {
-      const choices = v.choices.map((c) => renderString(c, ctx, `${configFile} (${v.name})`));
-      value = given ?? choices[0];
-      if (!choices.includes(value)) {
-        throw new TemplateError(`'${value}' is not a choice of '${v.name}'. Choose one of: ${choices.join(', ')}.`);
+  const answers: TemplateAnswers = {};
+  for (const [name, text] of Object.entries(texts)) {
+    const variable = byName.get(name)!;
+    if (variable.kind === 'dict') {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        throw new TemplateError(`'${name}' takes a JSON object; '${text}' is not JSON (${(err as Error).message}).`);
       }
-    } else if (given !== undefined) {
-      value = given;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TemplateError(`'${name}' takes a JSON object such as {"key": "value"}; got '${text}'.`);
+      answers[name] = value as Record<string, unknown>;
+    } else if (variable.kind === 'choice' && !variable.choices!.includes(text) && !/\{[{%]/.test(variable.choices!.join(''))) {
+      throw new TemplateError(`'${text}' is not a choice of '${name}'. Choose one of: ${variable.choices!.join(', ')}.`);
     } else {
-      value = renderString(v.default, ctx, `${configFile} (default of ${v.name})`);
-      if (v.pythonIdentifier) value = deriveSlug(value);
+      answers[name] = text;
     }
-    if (v.pythonIdentifier) {
-      const problem = packageNameProblem(value);
-      if (problem) throw new TemplateError(`'${value}' cannot be ${v.name}: ${problem}. It becomes a Python package name; try '${deriveSlug(value)}'.`);
-    }
-    ctx[v.name] = value;
   }
-  return ctx;
+  return answers;
 }
 
 // ---------------------------------------------------------------- where templates live
@@ -165,13 +211,14 @@ export function resolveAnswers(template: LoadedTemplate, answers: Readonly<Recor
  * is next to dist/) or compiled from out/src/engine/scaffolding (tests: the repository root).
  */
 export function resolveTemplatesDir(): string {
-  const candidates = [
-    path.join(__dirname, '..', 'templates'),
-    path.join(__dirname, '..', '..', '..', '..', 'templates'),
-    path.join(__dirname, '..', '..', '..', 'templates'),
-  ];
-  const found = candidates.find((c) => fs.existsSync(path.join(c)) && fs.statSync(c).isDirectory());
-  if (!found) throw new TemplateError(`The built-in templates folder is missing (looked in ${candidates.join(', ')}). Reinstall the extension.`);
+  return resolveShippedDir('templates');
+}
+
+/** A folder shipped next to dist/ (templates, python), found from the bundle or from compiled tests. */
+export function resolveShippedDir(name: string): string {
+  const candidates = [path.join(__dirname, '..', name), path.join(__dirname, '..', '..', '..', '..', name), path.join(__dirname, '..', '..', '..', name)];
+  const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isDirectory());
+  if (!found) throw new TemplateError(`The extension's ${name} folder is missing (looked in ${candidates.join(', ')}). Reinstall the extension.`);
   return found;
 }
 
@@ -192,5 +239,3 @@ export function listBuiltInTemplates(templatesDir = resolveTemplatesDir()): Temp
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
-
-export { TemplateSyntaxError };

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { resolveTracking, type ResolvedTracking } from '../../engine/connections/trackingUri';
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../engine/mlflow/localTrackingServer';
 import { MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
+import { resolveInterpreter } from '../../engine/launching/pythonInterpreter';
 import { getOutputChannel } from '../outputChannel';
 
 export const EMBEDDED_ID = 'embedded';
@@ -239,12 +240,5 @@ export class TrackingConnections implements vscode.Disposable {
 /** mlflow.pythonPath, else the workspace's .venv, else python3 on PATH. */
 export function pythonInterpreter(workspaceFolder: string | undefined): string {
   const configured = vscode.workspace.getConfiguration('mlflow').get<string>('pythonPath')?.trim();
-  if (configured) return configured;
-  if (workspaceFolder) {
-    for (const candidate of ['.venv/bin/python', 'venv/bin/python', '.venv/Scripts/python.exe']) {
-      const full = path.join(workspaceFolder, candidate);
-      if (fs.existsSync(full)) return full;
-    }
-  }
-  return process.platform === 'win32' ? 'python' : 'python3';
+  return resolveInterpreter({ configured: configured ? { python: configured, source: 'setting', name: 'mlflow.pythonPath' } : undefined, folder: workspaceFolder }).python;
 }

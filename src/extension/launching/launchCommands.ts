@@ -10,6 +10,7 @@ import type { TrackingConnections } from '../explorer/trackingConnections';
 import { registerGuardedCommand } from '../guardedCommand';
 import { startLaunch, type Backend, type LaunchSpec } from './launchSession';
 import { EntryPointCodeLens } from './entryPointCodeLens';
+import { databricksWorkspaceReady, interpreterForLaunch } from './launchPrechecks';
 import { MlflowTaskProvider } from './mlflowTaskProvider';
 
 const LAST_VALUES_KEY = 'mlflow.lastParameters';
@@ -38,8 +39,10 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
       const parameters = Object.fromEntries((node.run.data.params ?? []).map((p) => [p.key, p.value]));
       const backend = backendArg ?? (await pickBackend());
       if (!backend) return undefined;
+      const python = await launchPrechecks(projectDir, backend);
+      if (python === undefined) return undefined;
       const experimentName = node.connection.client ? (await node.connection.client.getExperiment(node.run.info.experiment_id)).name : undefined;
-      return launch({ projectDir, entryPoint, parameters, backend, experimentName });
+      return launch({ projectDir, entryPoint, parameters, backend, experimentName, python: python || undefined });
     }),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/{MLproject,mlproject}' }, new EntryPointCodeLens()),
     vscode.tasks.registerTaskProvider(MlflowTaskProvider.type, new MlflowTaskProvider(connections)),
@@ -73,7 +76,16 @@ async function pickBackend(): Promise<Backend | undefined> {
   return picked?.backend;
 }
 
-/** Asks entry point, parameters (typed, checked, last values remembered), backend and experiment. */
+/**
+ * What must hold before any parameter is asked: a local launch's interpreter imports mlflow, a
+ * Databricks launch's workspace answers. The interpreter ('' for Databricks), or undefined to stop.
+ */
+async function launchPrechecks(projectDir: string, backend: Backend): Promise<string | undefined> {
+  if (backend === 'databricks') return (await databricksWorkspaceReady()) ? '' : undefined;
+  return interpreterForLaunch(projectDir);
+}
+
+/** Asks entry point and backend, checks what the backend needs, then parameters (typed, checked, last values remembered) and experiment. */
 async function askLaunch(context: vscode.ExtensionContext, projectDir: string, entryPointName?: string, backendArg?: Backend): Promise<LaunchSpec | undefined> {
   const project = readProject(projectDir);
   if (project.errors.length > 0) {
@@ -90,6 +102,10 @@ async function askLaunch(context: vscode.ExtensionContext, projectDir: string, e
     entryPoint = picked?.entryPoint;
   }
   if (!entryPoint) return undefined;
+  const backend = backendArg ?? (await pickBackend());
+  if (!backend) return undefined;
+  const python = await launchPrechecks(projectDir, backend);
+  if (python === undefined) return undefined;
 
   const memoryKey = `${projectDir}#${entryPoint.name}`;
   const remembered = context.workspaceState.get<Record<string, Record<string, string>>>(LAST_VALUES_KEY, {});
@@ -124,12 +140,10 @@ async function askLaunch(context: vscode.ExtensionContext, projectDir: string, e
   }
   await context.workspaceState.update(LAST_VALUES_KEY, { ...remembered, [memoryKey]: parameters });
 
-  const backend = backendArg ?? (await pickBackend());
-  if (!backend) return undefined;
   const config = vscode.workspace.getConfiguration('mlflow');
   let experimentName = config.get<string>('experimentName') || undefined;
   if (config.get<boolean>('branchExperiments')) {
     experimentName = await branchExperimentName(config.get<string>('experimentPattern') || '${projectName}/${branch}', projectDir);
   }
-  return { projectDir, entryPoint: entryPoint.name, parameters, backend, experimentName };
+  return { projectDir, entryPoint: entryPoint.name, parameters, backend, experimentName, python: python || undefined };
 }

@@ -6,7 +6,7 @@ import { launchLocal } from '../../engine/launching/localLauncher';
 import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../../engine/launching/launchTypes';
 import { getOutputChannel } from '../outputChannel';
 import type { TrackingConnections } from '../explorer/trackingConnections';
-import { pythonInterpreter } from '../explorer/trackingConnections';
+import { interpreterForLaunch, resolveWorkspaceInterpreter } from './launchPrechecks';
 import { RunTerminal } from './runTerminal';
 
 export type Backend = 'local' | 'databricks';
@@ -21,6 +21,8 @@ export interface LaunchSpec {
   /** Databricks only: cluster JSON path relative to the project (default cluster.json). */
   backendConfig?: string;
   buildWheels?: boolean;
+  /** The interpreter checked before the prompts; resolved again when absent. */
+  python?: string;
 }
 
 /**
@@ -49,7 +51,9 @@ export async function startLaunch(spec: LaunchSpec, connections: TrackingConnect
   };
   const config = vscode.workspace.getConfiguration('mlflow');
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(spec.projectDir))?.uri.fsPath;
-  const python = (await pythonFromPythonExtension()) ?? pythonInterpreter(folder);
+  // Tasks come here without the prompts' check: a local launch's interpreter is checked now.
+  const python = spec.python ?? (spec.backend === 'local' ? await interpreterForLaunch(spec.projectDir) : (await resolveWorkspaceInterpreter(folder)).python);
+  if (python === undefined) return undefined;
   const title = `MLflow: ${path.basename(spec.projectDir)} -e ${spec.entryPoint} (${spec.backend})`;
 
   let resolveDone: (state: LaunchState) => void = () => undefined;
@@ -131,20 +135,8 @@ function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: strin
       uploadTo: config.get<string>('databricks.uploadFolder') || undefined,
       buildWheels: spec.buildWheels,
       python,
+      envManager: vscode.workspace.getConfiguration('mlflow').get<EnvManager>('databricks.envManager') || undefined,
     },
     events,
   );
-}
-
-/** The interpreter the Python extension has selected for the workspace, if it is installed. */
-export async function pythonFromPythonExtension(): Promise<string | undefined> {
-  if (vscode.workspace.getConfiguration('mlflow').get<string>('pythonPath')) return undefined;
-  const python = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(): { path: string } } }>('ms-python.python');
-  if (!python) return undefined;
-  try {
-    const api = python.isActive ? python.exports : await python.activate();
-    return api?.environments?.getActiveEnvironmentPath().path;
-  } catch {
-    return undefined;
-  }
 }

@@ -3,8 +3,7 @@ import { trackingProcessEnv } from '../../engine/connections/trackingUri';
 import { startModelServer, type EnvManager, type ModelServer } from '../../engine/serving/localModelServer';
 import { modelRequestKey } from '../../engine/serving/sampleRequests';
 import type { TrackingConnection } from '../explorer/trackingConnections';
-import { pythonInterpreter } from '../explorer/trackingConnections';
-import { pythonFromPythonExtension } from '../launching/launchSession';
+import { resolveWorkspaceInterpreter } from '../launching/launchPrechecks';
 import { RunTerminal } from '../launching/runTerminal';
 import { getOutputChannel } from '../outputChannel';
 
@@ -65,7 +64,7 @@ export class ModelServers implements vscode.Disposable {
     const config = vscode.workspace.getConfiguration('mlflow');
     const envManager = config.get<EnvManager>('serving.envManager') ?? 'local';
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const python = (await pythonFromPythonExtension()) ?? pythonInterpreter(folder);
+    const python = (await resolveWorkspaceInterpreter(folder)).python;
     // Short-lived credentials for the server, through its environment only.
     const childEnv = await trackingProcessEnv(resolved);
 

@@ -26,6 +26,17 @@ describe('planScaffold', () => {
     const dir = path.join(makeTempDir('plan'), 'not', 'yet');
     assert.deepEqual(planScaffold([file('a', '1'), file('b/c', '2')], dir).toCreate, ['a', 'b/c']);
   });
+  it('blocks files under a folder of the target that is a symbolic link, even with --force (nothing written through it)', async () => {
+    const dir = makeTempDir('plan');
+    const elsewhere = makeTempDir('elsewhere');
+    fs.symlinkSync(elsewhere, path.join(dir, 'linked'));
+    fs.symlinkSync('../../' + path.basename(elsewhere), path.join(dir, 'relative'));
+    const files = [file('linked/x.txt', 'x'), file('relative/y.txt', 'y'), file('ok.txt', 'o')];
+    const plan = planScaffold(files, dir);
+    assert.deepEqual(plan.blocked, ['linked/x.txt', 'relative/y.txt']);
+    await assert.rejects(writeScaffold(plan, files, dir, { overwrite: () => true }), /symbolic link/);
+    assert.deepEqual(fs.readdirSync(elsewhere), []);
+  });
   it('refuses paths outside the folder', () => {
     assert.throws(() => planScaffold([file('../escape.txt', 'x')], makeTempDir('plan')), /outside the project folder/);
   });

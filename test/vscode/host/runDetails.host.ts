@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlflowWorkbenchApi } from '../../../src/extension';
 import type { ComparePanel } from '../../../src/extension/compare/comparePanel';
@@ -25,7 +28,7 @@ async function api(): Promise<MlflowWorkbenchApi> {
 async function runNode(name: string): Promise<RunNode> {
   const { runsTree, connections } = await api();
   const roots = await runsTree.getChildren();
-  const connection = roots.find((n) => n.type === 'connection' && n.connection.id !== 'http://127.0.0.1:9' && connections.get(n.connection.id)?.client);
+  const connection = roots.find((n) => n.type === 'connection' && n.connection.id !== 'http://127.0.0.1:9' && n.connection.id !== process.env.MLFLOW_WB_HOSTILE_URL && connections.get(n.connection.id)?.client);
   assert.ok(connection, 'no usable connection in the tree');
   const experiment = (await runsTree.getChildren(connection)).find((n) => n.type === 'experiment' && n.experiment.name === experimentName);
   assert.ok(experiment, `experiment ${experimentName} not in the tree`);
@@ -118,6 +121,28 @@ suite('run details panel in the extension host', () => {
 
     await panel.handleMessage({ type: 'copy', text: 'alpha\t0.5' });
     assert.equal(await vscode.env.clipboard.readText(), 'alpha\t0.5');
+  });
+
+  test('Open Artifact on a hostile server: a traversal run id or artifact path writes nothing outside the cache (issue #15)', async () => {
+    // The outer test runs a hostile MLflow imitation (test/support/hostileMlflowServer) as a second connection:
+    // it answers any run id and serves bytes for any path, as a malicious server would.
+    const hostileUrl = process.env.MLFLOW_WB_HOSTILE_URL!;
+    const connection = (await api()).connections.get(hostileUrl);
+    assert.ok(connection?.client, 'the hostile server is a connection');
+    const run = (await runNode('train-parent')).run;
+    // With enough '..' any cache folder climbs to / and then into this folder: the old code wrote there.
+    const target = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-hostile-target-'));
+    const climb = '../'.repeat(40) + target.replace(/^\/+/, '');
+    const hostile = (runId: string, artifactPath: string) =>
+      ({ type: 'artifact', id: 'hostile', connection, run: { ...run, info: { ...run.info, run_id: runId } }, file: { path: artifactPath, is_dir: false } }) as ExplorerNode;
+    for (const [runId, artifactPath] of [
+      [climb, 'summary.txt'],
+      ['r1', `${climb}/summary.txt`],
+      ['r1', `/${target.replace(/^\/+/, '')}/summary.txt`],
+    ]) {
+      await vscode.commands.executeCommand('mlflow.openArtifact', hostile(runId, artifactPath));
+    }
+    assert.deepEqual(fs.readdirSync(target), []);
   });
 
   test('a RUNNING run is re-read until it finishes', async () => {

@@ -27,12 +27,12 @@ describe('launching a local run from the command palette', () => {
     await workbench.page.waitForTimeout(400);
   }
 
-  it('asks entry point and parameters, runs mlflow run, and the run shows in the Runs view', async () => {
+  it('asks entry point, backend and parameters, runs mlflow run, and the run shows in the Runs view', async () => {
     await workbench.runCommand('MLflow: Run Entry Point');
     await accept(undefined, 'main'); // entry point
+    await accept(undefined, 'Local'); // where: asked first, so its checks come before the parameters
     await accept('0.25'); // alpha
     await accept(); // l1_ratio: default
-    await accept(undefined, 'Local');
     await workbench.notification('finished').waitFor({ timeout: 240_000 });
 
     const client = new MlflowRestClient({ baseUrl: url });

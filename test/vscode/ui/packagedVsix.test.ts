@@ -13,7 +13,7 @@ describe('the packaged .vsix', () => {
     // Package a copy of the repo so the production build does not replace the dist/ other tests use.
     const copy = path.join(makeTempDir('vsix'), 'ext');
     fs.mkdirSync(copy);
-    for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', '.vscodeignore', 'src', 'media', 'scripts', 'webview', 'templates']) {
+    for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', '.vscodeignore', 'src', 'media', 'scripts', 'webview', 'templates', 'python']) {
       if (fs.existsSync(path.join(repoRoot, entry))) fs.cpSync(path.join(repoRoot, entry), path.join(copy, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'));
