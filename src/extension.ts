@@ -7,6 +7,7 @@ import type { TrackingConnections } from './extension/explorer/trackingConnectio
 import { registerLaunching } from './extension/launching/launchCommands';
 import { getOutputChannel } from './extension/outputChannel';
 import { registerRunDetails, type RunDetailsPanels } from './extension/runDetails/registerRunDetails';
+import { registerRunsTable, type RunsTablePanels } from './extension/runsTable/registerRunsTable';
 import { registerScaffolding } from './extension/scaffolding/registerScaffolding';
 import type { ModelServers } from './extension/serving/modelServers';
 import { registerServing } from './extension/serving/servingCommands';
@@ -22,6 +23,7 @@ export interface MlflowWorkbenchApi {
   comparePanels: ComparePanels;
   modelServers: ModelServers;
   runDetailsPanels: RunDetailsPanels;
+  runsTables: RunsTablePanels;
 }
 
 /**
@@ -37,8 +39,9 @@ export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   registerLaunching(context, connections, runs);
   const comparePanels = registerComparePanel(context, { connections, runsView });
   const runDetailsPanels = registerRunDetails(context, { connections, runsView });
+  const runsTables = registerRunsTable(context, { connections, runsView });
   const modelServers = registerServing(context, connections);
-  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels, runDetailsPanels, modelServers };
+  return { connections, runsTree: runs, registryTree: registry, diagnostics, comparePanels, runDetailsPanels, modelServers, runsTables };
 }
 
 export function deactivate(): void {

@@ -377,3 +377,192 @@ export function validateRunDetailsState(value: unknown): Validation<RunDetailsPa
   const state = value as RunDetailsPanelState;
   return state.runId === '' ? { ok: false, error: 'state.runId is empty' } : { ok: true, value: state };
 }
+
+// ================================================================ runs table panel
+// Messages of the runs table (src/extension/runsTable/, webview/runsTable/). The shapes of columns,
+// rows, filters and groups are the engine's (src/engine/runsTable/), sent as they are.
+
+export type { RunsTableColumn, RunsTableRow } from '../src/engine/runsTable/runsTableColumns';
+export type { ColumnFilter, FilterOp, SortKey } from '../src/engine/runsTable/runsSearchExpression';
+export type { MetricSummary, RunGroup } from '../src/engine/runsTable/runGroups';
+import type { RunsTableColumn, RunsTableRow } from '../src/engine/runsTable/runsTableColumns';
+import type { ColumnFilter, SortKey } from '../src/engine/runsTable/runsSearchExpression';
+import type { RunGroup } from '../src/engine/runsTable/runGroups';
+
+/** How the user laid the columns out; kept per experiment (set of experiments) in the workspace. */
+export interface RunsTableLayout {
+  hidden: string[];
+  pinned: string[];
+  /** Column id → width in pixels. */
+  widths: Record<string, number>;
+  /** Column ids in the order the user put them (columns not listed follow in their own order). */
+  order: string[];
+}
+
+/** What the table asks the server for. */
+export interface RunsTableQuery {
+  queryId: number;
+  /** The filter box: MLflow's search syntax, taken as is. */
+  expression: string;
+  columnFilters: ColumnFilter[];
+  runName: string;
+  sort: SortKey[];
+  starredOnly: boolean;
+  /** Active runs, deleted ones (to restore them), or both. */
+  lifecycle: 'active' | 'deleted' | 'all';
+}
+
+export type RunsTableAction = 'compare' | 'details' | 'copyIds' | 'openUi' | 'delete' | 'restore';
+
+/** Extension → runs table webview. */
+export type ToRunsTableMessage =
+  | { type: 'init'; connectionId: string; connectionLabel: string; experiments: { id: string; name: string }[]; layout: RunsTableLayout; starred: string[]; pageSize: number }
+  /** The query as sent to runs/search (after compiling); `errors`: column filters or sort keys left out, by column id. */
+  | { type: 'query'; queryId: number; filter: string; orderBy: string[]; errors: Record<string, string> }
+  | { type: 'columns'; queryId: number; columns: RunsTableColumn[] }
+  /** `count`: rows known to match so far; `complete` once the last page was read. */
+  | { type: 'page'; queryId: number; index: number; rows: RunsTableRow[]; last: boolean; count: { runs: number; complete: boolean } }
+  /** The server refused the query (a bad filter, an unknown key): shown under the filter box. */
+  | { type: 'queryError'; queryId: number; message: string }
+  /** Runs still running, read again: replaced in place. */
+  | { type: 'rowsUpdated'; rows: RunsTableRow[] }
+  | { type: 'groups'; queryId: number; columnId: string; groups: RunGroup[]; metricKeys: string[]; truncated: boolean }
+  /** Every run matching the query (select all matching). */
+  | { type: 'selection'; queryId: number; runIds: string[]; truncated: boolean }
+  | { type: 'starred'; runIds: string[] }
+  /** The runs changed on the server (deleted, restored): the webview asks its query again. */
+  | { type: 'invalidate' }
+  | { type: 'loading'; what: string }
+  | { type: 'error'; message: string; retry: boolean }
+  | { type: 'notice'; message: string };
+
+/** Runs table webview → extension. */
+export type FromRunsTableMessage =
+  | { type: 'ready' }
+  | { type: 'retry' }
+  | ({ type: 'query' } & RunsTableQuery)
+  | { type: 'page'; queryId: number; index: number }
+  /** Group the query's runs by a param or tag column (or stop grouping: no columnId). */
+  | { type: 'groupBy'; queryId: number; columnId?: string }
+  | { type: 'selectAll'; queryId: number }
+  | { type: 'action'; action: RunsTableAction; runIds: string[] }
+  | { type: 'star'; runIds: string[]; starred: boolean }
+  | { type: 'saveLayout'; layout: RunsTableLayout }
+  /** CSV of the query's runs (only `runIds` when given) with these columns, to a file or the clipboard. */
+  | { type: 'exportCsv'; queryId: number; columnIds: string[]; runIds?: string[]; to: 'file' | 'clipboard' }
+  | { type: 'copy'; text: string };
+
+/** What the runs table persists (vscode.setState) and its serializer restores. */
+export interface RunsTablePanelState {
+  connectionId: string;
+  experimentIds: string[];
+  query?: Omit<RunsTableQuery, 'queryId'>;
+  groupBy?: string;
+}
+
+const record =
+  (value: Check, max = MAX_ITEMS): Check =>
+  (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object, not ${describe(v)}`;
+    const entries = Object.entries(v);
+    if (entries.length > max) return `${p} has more than ${max} entries`;
+    for (const [k, item] of entries) {
+      const e = value(item, `${p}[${JSON.stringify(k)}]`);
+      if (e) return e;
+    }
+    return undefined;
+  };
+
+const MAX_ROWS = 5000;
+const runId = str(200);
+const runIds = (max: number) => arr(runId, max);
+const columnId = str(1100);
+const tableColumn = obj({
+  id: columnId,
+  kind: oneOf('attribute', 'param', 'metric', 'tag'),
+  key: str(1000),
+  label: str(1000),
+  type: oneOf('text', 'number', 'time', 'duration', 'status'),
+  sortable: bool,
+  filterable: bool,
+});
+const tableRow = obj({
+  runId,
+  experimentId: str(200),
+  name: str(1000),
+  status: str(50),
+  lifecycleStage: str(50),
+  startTime: optional(num),
+  endTime: optional(num),
+  user: optional(str(1000)),
+  parentRunId: optional(str(200)),
+  params: record(str(), 100_000),
+  metrics: record(num, 100_000),
+  tags: record(str(), 100_000),
+});
+const metricSummary = obj({ count: int(0, MAX_ITEMS), min: optional(num), mean: optional(num), max: optional(num) });
+const runGroup = obj({ value: optional(str()), count: int(0, MAX_ITEMS), metrics: record(metricSummary), rows: arr(tableRow, MAX_ROWS) });
+const layout = obj({ hidden: arr(columnId, 100_000), pinned: arr(columnId, 1000), widths: record(int(16, 5000), 100_000), order: arr(columnId, 100_000) });
+const queryId = int(0, Number.MAX_SAFE_INTEGER);
+const filterOp = oneOf('=', '!=', '<', '<=', '>', '>=', 'LIKE', 'ILIKE', 'contains');
+const columnFilter = obj({ columnId, op: filterOp, value: str(10_000) });
+const sortKey = obj({ columnId, descending: bool });
+const queryFields = {
+  expression: str(100_000),
+  columnFilters: arr(columnFilter, 1000),
+  runName: str(1000),
+  sort: arr(sortKey, 50),
+  starredOnly: bool,
+  lifecycle: oneOf('active', 'deleted', 'all'),
+};
+const errorsByColumn = record(str(10_000), 10_000);
+
+const toRunsTableChecks: Record<ToRunsTableMessage['type'], Check> = {
+  init: obj({ connectionId: str(2000), connectionLabel: str(1000), experiments: arr(obj({ id: str(200), name: str(1000) }), 1000), layout, starred: runIds(MAX_ITEMS), pageSize: int(1, MAX_ROWS) }),
+  query: obj({ queryId, filter: str(200_000), orderBy: arr(str(2000), 60), errors: errorsByColumn }),
+  columns: obj({ queryId, columns: arr(tableColumn, 100_000) }),
+  page: obj({ queryId, index: int(0, MAX_ITEMS), rows: arr(tableRow, MAX_ROWS), last: bool, count: obj({ runs: int(0, Number.MAX_SAFE_INTEGER), complete: bool }) }),
+  queryError: obj({ queryId, message: str(10_000) }),
+  rowsUpdated: obj({ rows: arr(tableRow, MAX_ROWS) }),
+  groups: obj({ queryId, columnId, groups: arr(runGroup, 100_000), metricKeys: arr(str(1000), 100_000), truncated: bool }),
+  selection: obj({ queryId, runIds: runIds(MAX_ITEMS), truncated: bool }),
+  starred: obj({ runIds: runIds(MAX_ITEMS) }),
+  invalidate: obj({}),
+  loading: obj({ what: str(1000) }),
+  error: obj({ message: str(10_000), retry: bool }),
+  notice: obj({ message: str(10_000) }),
+};
+
+const fromRunsTableChecks: Record<FromRunsTableMessage['type'], Check> = {
+  ready: obj({}),
+  retry: obj({}),
+  query: obj({ queryId, ...queryFields }),
+  page: obj({ queryId, index: int(0, MAX_ITEMS) }),
+  groupBy: obj({ queryId, columnId: optional(columnId) }),
+  selectAll: obj({ queryId }),
+  action: obj({ action: oneOf('compare', 'details', 'copyIds', 'openUi', 'delete', 'restore'), runIds: runIds(MAX_ITEMS) }),
+  star: obj({ runIds: runIds(100_000), starred: bool }),
+  saveLayout: obj({ layout }),
+  exportCsv: obj({ queryId, columnIds: arr(columnId, 100_000), runIds: optional(runIds(MAX_ITEMS)), to: oneOf('file', 'clipboard') }),
+  copy: obj({ text: str() }),
+};
+
+/** Validates a message the runs table webview received from the extension. */
+export function validateToRunsTable(value: unknown): Validation<ToRunsTableMessage> {
+  return validate<ToRunsTableMessage>(toRunsTableChecks, value, 'toRunsTable');
+}
+
+/** Validates a message the extension received from the runs table webview. */
+export function validateFromRunsTable(value: unknown): Validation<FromRunsTableMessage> {
+  return validate<FromRunsTableMessage>(fromRunsTableChecks, value, 'fromRunsTable');
+}
+
+const runsTableState = obj({ connectionId: str(2000), experimentIds: arr(str(200), 1000), query: optional(obj(queryFields)), groupBy: optional(columnId) });
+
+/** Validates the state a runs table's serializer restores. */
+export function validateRunsTableState(value: unknown): Validation<RunsTablePanelState> {
+  const error = runsTableState(value, 'state');
+  if (error) return { ok: false, error };
+  const state = value as RunsTablePanelState;
+  return state.experimentIds.length === 0 ? { ok: false, error: 'state.experimentIds is empty' } : { ok: true, value: state };
+}

@@ -6,6 +6,7 @@ import { modelsRegistryCommands } from './modelsRegistryCommands';
 import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
+import { runsTableCommand } from './runsTableCommand';
 import { servingEndpointsCommands } from './servingEndpointsCommands';
 import { transitionRequestsCommands } from './transitionRequestsCommands';
 import { validateCommand } from './validateCommand';
@@ -18,6 +19,7 @@ export const cliCommands: CliCommand[] = [
   runCommand,
   experimentsListCommand,
   runsListCommand,
+  runsTableCommand,
   ...artifactsCommands,
   modelsListCommand,
   ...modelsRegistryCommands,

@@ -87,22 +87,7 @@ export interface PickRunsOptions {
 
 /** Palette flow: server (when several) → experiment → run(s), searchable by name or id. */
 export async function pickRuns(connections: TrackingConnections, o: PickRunsOptions): Promise<PickedRuns | undefined> {
-  let connection: TrackingConnection | undefined = o.preselect?.connection;
-  if (!connection) {
-    // Run from the palette right after start-up, the connections may still be loading.
-    if (!connections.all().some((c) => c.client)) await connectionsLoaded(connections);
-    const usable = connections.all().filter((c) => c.client);
-    if (usable.length === 0) {
-      const action = await vscode.window.showErrorMessage(`${o.what}: no MLflow tracking server is connected.`, 'Set Tracking URI', 'Start Local Server');
-      if (action === 'Set Tracking URI') void vscode.commands.executeCommand('mlflow.setTrackingUri');
-      if (action === 'Start Local Server') void vscode.commands.executeCommand('mlflow.startLocalServer');
-      return undefined;
-    }
-    connection =
-      usable.length === 1
-        ? usable[0]
-        : (await vscode.window.showQuickPick(usable.map((c) => ({ label: c.label, description: c.resolved?.trackingUri, connection: c })), { title: `${o.what}: tracking server` }))?.connection;
-  }
+  const connection: TrackingConnection | undefined = o.preselect?.connection ?? (await pickConnection(connections, o.what));
   const client = connection?.client;
   if (!connection || !client) return undefined;
   const experimentId = o.preselect?.run.info.experiment_id ?? (await pickExperiment(client, o.what));
@@ -129,6 +114,38 @@ export async function pickRuns(connections: TrackingConnections, o: PickRunsOpti
     return undefined;
   }
   return { connectionId: connection.id, runIds: chosen.map((c) => c.runId) };
+}
+
+/** The connection to use from the palette: the only one, else a pick; says so when none is connected. */
+export async function pickConnection(connections: TrackingConnections, what: string): Promise<TrackingConnection | undefined> {
+  // Run from the palette right after start-up, the connections may still be loading.
+  if (!connections.all().some((c) => c.client)) await connectionsLoaded(connections);
+  const usable = connections.all().filter((c) => c.client);
+  if (usable.length === 0) {
+    const action = await vscode.window.showErrorMessage(`${what}: no MLflow tracking server is connected.`, 'Set Tracking URI', 'Start Local Server');
+    if (action === 'Set Tracking URI') void vscode.commands.executeCommand('mlflow.setTrackingUri');
+    if (action === 'Start Local Server') void vscode.commands.executeCommand('mlflow.startLocalServer');
+    return undefined;
+  }
+  return usable.length === 1
+    ? usable[0]
+    : (await vscode.window.showQuickPick(usable.map((c) => ({ label: c.label, description: c.resolved?.trackingUri, connection: c })), { title: `${what}: tracking server` }))?.connection;
+}
+
+/** One or several experiments of a server, picked by name or id. */
+export async function pickExperiments(client: MlflowRestClient, what: string): Promise<string[] | undefined> {
+  const experiments = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: listing experiments…' }, () =>
+    collectAll((pageToken) => client.searchExperiments({ pageToken, orderBy: ['last_update_time DESC'] }), 5000),
+  );
+  if (experiments.length === 0) {
+    void vscode.window.showInformationMessage(`${what}: the tracking server has no experiments yet.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    experiments.map((e) => ({ label: e.name, description: `id ${e.experiment_id}`, id: e.experiment_id })),
+    { title: `${what}: experiments (tick one or more)`, matchOnDescription: true, canPickMany: true },
+  );
+  return picked && picked.length > 0 ? picked.map((p) => p.id) : undefined;
 }
 
 async function pickExperiment(client: MlflowRestClient, what: string): Promise<string | undefined> {

@@ -12,10 +12,9 @@
 //   spawned: python start-up and imports are part of what a user waits for). Goal: ratio <= 0.5.
 // - launch_jobs_relaunch_upload: bytes uploaded by an unchanged relaunch (wheel built) vs the first
 //   launch's bytes: 0.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { killProcessGroup } from '../../src/engine/launching/childProcess';
+import { startProcessGroup } from '../../src/engine/process/processGroup';
 import { launchOnDatabricks } from '../../src/engine/launching/databricksLauncher';
 import { launchLocal } from '../../src/engine/launching/localLauncher';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
@@ -77,38 +76,40 @@ async function sdkToSubmit(emulator: DatabricksEmulator, projectDir: string, exp
   const mark = emulator.requests.length;
   const t0 = performance.now();
   const script = path.join(repoRoot, 'test', 'bench', 'jobsSubmitWithSdk.py');
-  const child = spawn(venvPython, [script, projectDir, experimentName, path.join(projectDir, 'bench-cluster.json')], {
+  const group = startProcessGroup(venvPython, [script, projectDir, experimentName, path.join(projectDir, 'bench-cluster.json')], {
     env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
   });
+  const child = group.child;
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     await waitFor(() => submitted(emulator, mark) || child.exitCode !== null, 300_000);
     if (!submitted(emulator, mark)) throw new Error(`the SDK script exited before submitting:\n${stderr.slice(-2000)}`);
     return performance.now() - t0;
   } finally {
-    await killProcessGroup(child, 1000);
+    await group.stop(1000);
   }
 }
 
 async function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
   const mark = emulator.requests.length;
   const t0 = performance.now();
-  const child = spawn(
+  const group = startProcessGroup(
     venvPython,
     ['-m', 'mlflow', 'run', projectDir, '-b', 'databricks', '--backend-config', path.join(projectDir, 'bench-cluster.json'), '--experiment-name', experimentName, '--env-manager', 'local', '-P', 'alpha=0.1'],
-    { env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    { env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' } },
   );
+  const child = group.child;
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     await waitFor(() => submitted(emulator, mark) || child.exitCode !== null, 180_000);
     if (!submitted(emulator, mark)) throw new Error(`mlflow run -b databricks exited before submitting:\n${stderr.slice(-2000)}`);
     return performance.now() - t0;
   } finally {
-    await killProcessGroup(child, 1000);
+    await group.stop(1000);
   }
 }
 
@@ -188,13 +189,12 @@ async function main(): Promise<void> {
       const b = { text: '' };
       localDirect.push(
         await firstLine(() => {
-          const child = spawn(venvPython, ['-m', 'mlflow', 'run', projectDir, '-e', 'main', '-P', 'alpha=0.1', '-P', 'label=bench', '--experiment-name', experiment, '--env-manager', 'local'], {
+          const { child } = startProcessGroup(venvPython, ['-m', 'mlflow', 'run', projectDir, '-e', 'main', '-P', 'alpha=0.1', '-P', 'label=bench', '--experiment-name', experiment, '--env-manager', 'local'], {
             cwd: projectDir,
             env: { ...process.env, MLFLOW_TRACKING_URI: server.url, PYTHONUNBUFFERED: '1', PATH: `${path.dirname(venvPython)}${path.delimiter}${process.env.PATH ?? ''}` },
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
           });
-          child.stdout.on('data', (d: Buffer) => (b.text += d.toString()));
+          child.stderr!.resume();
+          child.stdout!.on('data', (d: Buffer) => (b.text += d.toString()));
           return { stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('close', () => resolve()))) };
         }, marker, b),
       );

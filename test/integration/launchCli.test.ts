@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { runCliCommand, type CliIo } from '../../src/cli/cliCommand';
 import { runCommand } from '../../src/cli/runCommand';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { findFreePort } from '../../src/engine/process/freePort';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 import { copyFixture, venvPython } from '../support/repoPaths';
@@ -106,4 +107,23 @@ test('mlflow-wb run --backend databricks: no workspace, or one that refuses the 
   assert.doesNotMatch(refused.err, /dapi-wrong-token/);
   const after = emulator.requests.slice(before).map((r) => r.path);
   assert.deepEqual(after, ['/api/2.0/preview/scim/v2/Me'], 'only SCIM Me was asked: nothing built, uploaded or submitted');
+});
+
+test('mlflow-wb run (local) with user:password@ in the tracking URI never prints the password', async () => {
+  const password = 'pw-must-not-leak-81723';
+  const withPassword = trackingUri.replace(/^http:\/\//, `http://wb-user:${password}@`);
+  const ok = await cli([projectDir, '-P', 'alpha=1', '--tracking-uri', withPassword, '--experiment-name', uniqueName('launch-cli-auth'), '--env-manager', 'local', '--python', venvPython]);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /^MLflow run id: [0-9a-f]{32}$/m);
+  assert.ok(!(ok.out + ok.err).includes(password), 'the password is not in the output of a run');
+
+  // An unreachable server makes `mlflow run` print the tracking URI it was given in its error.
+  const port = await findFreePort();
+  const down = await cli([projectDir, '--tracking-uri', `http://wb-user:${password}@127.0.0.1:${port}`, '--experiment-name', uniqueName('launch-cli-down'), '--env-manager', 'local', '--python', venvPython], {
+    MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0',
+    MLFLOW_HTTP_REQUEST_TIMEOUT: '5',
+  });
+  assert.equal(down.code, 1, down.err);
+  assert.ok((down.out + down.err).includes(`127.0.0.1:${port}`), `mlflow names the server it could not reach:\n${down.err}`);
+  assert.ok(!(down.out + down.err).includes(password), `the password is not in the error:\n${down.err}`);
 });

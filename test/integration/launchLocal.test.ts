@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { processGroupAlive } from '../../src/engine/launching/childProcess';
+import { processGroupAlive } from '../../src/engine/process/processGroup';
 import type { LaunchState } from '../../src/engine/launching/launchTypes';
 import { launchLocal } from '../../src/engine/launching/localLauncher';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';

@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findFreePort } from '../../src/engine/process/freePort';
+import { startProcessGroup } from '../../src/engine/process/processGroup';
 import { makeTempDir, repoRoot } from './repoPaths';
 
 const CODE_SERVER_VERSION = '4.100.3';
@@ -89,7 +90,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const port = options.port ?? (await findFreePort());
   const home = path.join(runDir, 'home');
   for (const dir of ['home', 'config', 'data', 'cache', 'tmp']) fs.mkdirSync(path.join(runDir, dir), { recursive: true });
-  const child: ChildProcess = spawn(
+  const group = startProcessGroup(
     process.execPath,
     [
       codeServerEntry(),
@@ -106,8 +107,6 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     ],
     {
       cwd: options.workspace,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
       env: {
         ...process.env,
         HOME: home,
@@ -119,6 +118,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
       },
     },
   );
+  const child = group.child;
   let output = '';
   const listening = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -130,24 +130,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     child.once('exit', (code) => reject(new Error(`code-server exited (${code}) before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`code-server did not start within 60 s:\n${output}`)), 60_000).unref();
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      child.kill('SIGTERM');
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => group.stop();
   try {
     await listening;
   } catch (err) {

@@ -8,7 +8,8 @@ let standalone: Promise<LocalTrackingServer> | undefined;
  * A real `mlflow server` (sqlite backend, 127.0.0.1, free port).
  * `npm test` starts one server for the whole run and passes its URL in MLFLOW_WB_TEST_TRACKING_URI
  * (starting mlflow takes ~10 s here); a test file run on its own starts one for its process, which
- * is killed when the process exits (it does not keep the process alive). Tests keep apart by using
+ * is stopped with its whole process group when the process exits (the process supervisor does that;
+ * the server does not keep the process alive). Tests keep apart by using
  * names of their own (see uniqueName).
  */
 export async function useMlflowServer(): Promise<{ url: string }> {
@@ -19,13 +20,6 @@ export async function useMlflowServer(): Promise<{ url: string }> {
     child.unref();
     (child.stdout as Socket | null)?.unref();
     (child.stderr as Socket | null)?.unref();
-    process.once('exit', () => {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    });
     return server;
   });
   return { url: (await standalone).url };

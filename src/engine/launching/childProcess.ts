@@ -1,70 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-
-/**
- * Ends a detached child's whole process group: SIGTERM, then SIGKILL after `graceMs` if anything
- * of the group is still alive. Resolves when the child itself has exited.
- */
-export function killProcessGroup(child: ChildProcess, graceMs = 5000): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-      signalGroup(child.pid, 'SIGKILL'); // leftovers of an exited leader
-      resolve();
-      return;
-    }
-    const pid = child.pid;
-    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
-    child.once('close', () => {
-      clearTimeout(timer);
-      // Grandchildren that ignored SIGTERM must not outlive the launch.
-      signalGroup(pid, 'SIGKILL');
-      resolve();
-    });
-    signalGroup(pid, 'SIGTERM');
-  });
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* the group is gone */
-  }
-}
-
-/**
- * True while any live process of the group `pgid` exists. Zombies do not count: where PID 1 does not
- * reap orphans (some containers), a killed grandchild stays <defunct> in the group forever.
- */
-export function processGroupAlive(pgid: number): boolean {
-  let entries: string[] | undefined;
-  try {
-    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    entries = undefined; // no procfs (macOS): ask the kernel, zombies included
-  }
-  if (entries) {
-    for (const pid of entries) {
-      let stat: string;
-      try {
-        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-    }
-    return false;
-  }
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { startProcessGroup } from '../process/processGroup';
 
 export interface ProcessResult {
   code: number | null;
@@ -82,29 +16,30 @@ export function runProcess(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; onOutput?: (text: string, stream: 'stdout' | 'stderr') => void; signal?: AbortSignal } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const group = startProcessGroup(command, args, { cwd: options.cwd, env: options.env });
+    const child = group.child;
     let stdout = '';
     let stderr = '';
-    let spawnError: string | undefined;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => {
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (text: string) => {
       stdout += text;
       options.onOutput?.(text, 'stdout');
     });
-    child.stderr.on('data', (text: string) => {
+    child.stderr!.on('data', (text: string) => {
       stderr += text;
       options.onOutput?.(text, 'stderr');
     });
-    const onAbort = () => void killProcessGroup(child, 2000);
+    const onAbort = () => void group.stop(2000);
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      spawnError = err.code === 'ENOENT' ? `${command} was not found: check the path of the interpreter.` : `Could not start ${command}: ${err.message}`;
-    });
-    child.once('close', (code, signal) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null) => {
       options.signal?.removeEventListener('abort', onAbort);
+      const err = group.spawnError() as NodeJS.ErrnoException | undefined;
+      const spawnError = err && (err.code === 'ENOENT' ? `${command} was not found: check the path of the interpreter.` : `Could not start ${command}: ${err.message}`);
       resolve({ code, signal, stdout, stderr, spawnError });
-    });
+    };
+    if (child.pid === undefined) void group.exited.then(() => done(null, null));
+    else child.once('close', done);
   });
 }
 

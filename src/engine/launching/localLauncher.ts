@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { resolveTracking, trackingProcessEnv, type ResolvedTracking } from '../connections/trackingUri';
 import { MlflowRestClient } from '../mlflow/mlflowRestClient';
-import { killProcessGroup, pythonErrorSummary } from './childProcess';
+import { startProcessGroup, type ProcessGroup } from '../process/processGroup';
+import { pythonErrorSummary } from './childProcess';
 import type { LaunchEvents, LaunchHandle, LaunchRequest, LaunchState, LocalLaunchOptions } from './launchTypes';
 import { launchProblems } from './projectEntryPoints';
 
@@ -44,7 +44,7 @@ export function localRunEnvironment(req: LaunchRequest, python?: string): NodeJS
  * code and the run's status on the tracking server.
  */
 export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events: LaunchEvents = {}): LaunchHandle {
-  let child: ChildProcess | undefined;
+  let group: ProcessGroup | undefined;
   let cancelled = false;
   let state: LaunchState = { phase: 'validating' };
   const emit = (next: LaunchState) => {
@@ -78,10 +78,12 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
       // A store MLflow opens itself (sqlite:, file:) has no REST API: the exit code decides alone.
       client = undefined;
     }
-    // Sign-ins with changing tokens (Databricks CLI, Azure CLI) give `mlflow run` a short-lived one, in its environment only.
+    // Sign-ins with changing tokens (Databricks CLI, Azure CLI) give `mlflow run` a short-lived one, in its environment only;
+    // `http://user:password@host` reaches it as the URI without userinfo plus MLFLOW_TRACKING_USERNAME/PASSWORD, so
+    // `mlflow run` (which prints its tracking URI on some errors) never shows the password.
     let credentials: Record<string, string> = {};
     try {
-      if (resolved?.kind === 'databricks') credentials = await trackingProcessEnv(resolved);
+      if (resolved) credentials = await trackingProcessEnv(resolved);
     } catch (err) {
       return finish({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
     }
@@ -107,7 +109,8 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     };
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
-      child = spawn(opts.python, args, { cwd: path.resolve(req.projectDir), env: { ...localRunEnvironment(req, opts.python), ...credentials }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      group = startProcessGroup(opts.python, args, { cwd: path.resolve(req.projectDir), env: { ...localRunEnvironment(req, opts.python), ...credentials } });
+      const child = group.child;
       emit({ phase: 'running', message: 'Starting mlflow run' });
       let error: string | undefined;
       child.stdout!.setEncoding('utf8');
@@ -126,7 +129,8 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
             ? `The Python interpreter ${opts.python} was not found: set the interpreter (one with mlflow installed) and try again.`
             : `Could not start ${opts.python}: ${err.message}`;
       });
-      child.once('close', (code, signal) => resolve({ code, signal, error }));
+      if (child.pid === undefined) void group.exited.then(() => resolve({ code: null, signal: null, error }));
+      else child.once('close', (code, signal) => resolve({ code, signal, error }));
     });
     for (const stream of ['stdout', 'stderr'] as const) if (lineBuffers[stream]) scan('\n', stream);
 
@@ -161,7 +165,7 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     done,
     async cancel() {
       cancelled = true;
-      if (child) await killProcessGroup(child);
+      await group?.stop();
       await done;
     },
   };

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { findFreePort } from '../process/freePort';
+import { httpOk, startProcessGroup, waitUntilReady } from '../process/processGroup';
 
 export interface LocalTrackingServerOptions {
   /** Python interpreter that has mlflow installed. */
@@ -39,14 +39,17 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
     '--host', '127.0.0.1',
     '--port', String(port),
     '--workers', '1',
+    // Only requests for this server itself (DNS rebinding) and pages it serves (CORS).
+    '--allowed-hosts', `127.0.0.1:${port},localhost:${port}`,
+    '--cors-allowed-origins', `http://127.0.0.1:${port},http://localhost:${port}`,
   ];
-  const child = spawn(options.python, args, {
+  const url = `http://127.0.0.1:${port}`;
+  const group = startProcessGroup(options.python, args, {
     cwd: dataDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
     // MLflow's usage telemetry waits on network time-outs where there is no internet.
     env: { ...process.env, PYTHONUNBUFFERED: '1', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
-    detached: process.platform !== 'win32',
   });
+  const child = group.child;
   const recent: string[] = [];
   const onChunk = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split(/\r?\n/)) {
@@ -58,70 +61,27 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
   };
   child.stdout?.on('data', onChunk);
   child.stderr?.on('data', onChunk);
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve();
-    });
-  });
-  let spawnError: Error | undefined;
-  child.once('error', (err) => {
-    spawnError = err;
-  });
 
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
-  for (;;) {
-    if (spawnError) {
-      throw new Error(`Could not start the MLflow tracking server with ${options.python}: ${spawnError.message}`);
-    }
-    if (exited) {
-      throw new Error(
-        `The MLflow tracking server exited during start-up (code ${exited.code ?? exited.signal}). ` +
-          `Is mlflow installed for ${options.python}? Last output:\n${recent.join('\n')}`,
-      );
-    }
-    if (await isHealthy(url)) break;
-    if (Date.now() > deadline) {
-      killTree(child);
-      throw new Error(`The MLflow tracking server did not answer on ${url}/health in time. Last output:\n${recent.join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
+  const outcome = await waitUntilReady(group, () => isHealthy(url), { timeoutMs: options.startTimeoutMs ?? 90_000, intervalMs: 150 });
+  if (outcome === 'spawn-error') throw new Error(`Could not start the MLflow tracking server with ${options.python}: ${group.spawnError()?.message}`);
+  if (outcome === 'exited') {
+    const exited = group.exitInfo()!;
+    await group.stop();
+    throw new Error(
+      `The MLflow tracking server exited during start-up (code ${exited.code ?? exited.signal}). ` + `Is mlflow installed for ${options.python}? Last output:\n${recent.join('\n')}`,
+    );
   }
+  if (outcome === 'timeout') throw new Error(`The MLflow tracking server did not answer on ${url}/health in time. Last output:\n${recent.join('\n')}`);
 
   return {
     url,
     port,
     process: child,
-    async stop() {
-      if (exited) return;
-      killTree(child);
-      const timer = setTimeout(() => killTree(child, 'SIGKILL'), 5000);
-      await exitPromise;
-      clearTimeout(timer);
-    },
+    // The whole group: the server's uvicorn workers, job runner and huey consumers outlive a kill of the leader alone.
+    stop: () => group.stop(),
   };
 }
 
-function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
-  if (child.pid === undefined) return;
-  try {
-    // The server forks workers; signal the whole process group it leads.
-    if (process.platform !== 'win32') process.kill(-child.pid, signal);
-    else child.kill(signal);
-  } catch {
-    child.kill(signal);
-  }
-}
-
 export function isHealthy(baseUrl: string, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(`${baseUrl}/health`, { timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
+  return httpOk(`${baseUrl}/health`, timeoutMs);
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as http from 'node:http';
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { redactUrl } from '../mlflow/mlflowRestClient';
 import { findFreePort } from '../process/freePort';
+import { httpOk, startProcessGroup, waitUntilReady } from '../process/processGroup';
 
 export type EnvManager = 'local' | 'virtualenv' | 'uv' | 'conda';
 export const ENV_MANAGERS: readonly EnvManager[] = ['local', 'virtualenv', 'uv', 'conda'];
@@ -69,12 +69,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   if (path.isAbsolute(options.python) || options.python.includes(path.sep)) {
     env.PATH = [path.dirname(path.resolve(options.python)), env.PATH].filter(Boolean).join(path.delimiter);
   }
-  const child = spawn(options.python, modelServeArgs(options.modelUri, port, envManager), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-    // Its own process group: the CLI starts uvicorn workers, and stop() must end them all.
-    detached: process.platform !== 'win32',
-  });
+  // Its own process group: the CLI starts uvicorn workers, and stop() must end them all.
+  const group = startProcessGroup(options.python, modelServeArgs(options.modelUri, port, envManager), { env });
+  const child = group.child;
   const recent: string[] = [];
   const addLine = (line: string) => {
     if (!line.trim()) return;
@@ -103,59 +100,33 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   child.stderr?.on('data', (c: Buffer) => err.chunk(c));
   child.stdout?.on('end', () => out.flush());
   child.stderr?.on('end', () => err.flush());
-  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      resolve(exitInfo);
-    });
-  });
-  let spawnError: Error | undefined;
-  child.once('error', (err) => {
-    spawnError = err;
-  });
-
   const url = `http://127.0.0.1:${port}`;
   const where = options.trackingUri ? ` (tracking ${redactUrl(options.trackingUri)})` : '';
-  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
-  for (;;) {
-    if (spawnError) throw new ModelServerError(`Could not start ${options.python} to serve '${options.modelUri}': ${spawnError.message}`, [...recent]);
-    if (exitInfo) {
-      // Let the last output arrive before quoting it.
-      await new Promise((r) => setTimeout(r, 50));
-      throw new ModelServerError(
-        `Serving model '${options.modelUri}'${where} failed: mlflow models serve exited (${exitInfo.code ?? exitInfo.signal}) before answering. ` +
-          `${causeLine(recent)}\nLast output:\n${recent.slice(-15).join('\n')}`,
-        [...recent],
-      );
-    }
-    if (await pingOk(url)) break;
-    if (Date.now() > deadline) {
-      killGroup(child, 'SIGKILL');
-      throw new ModelServerError(
-        `Serving model '${options.modelUri}'${where} did not answer on ${url}/ping within ${Math.round((options.startTimeoutMs ?? 120_000) / 1000)} s. Last output:\n${recent.slice(-15).join('\n')}`,
-        [...recent],
-      );
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  const timeoutMs = options.startTimeoutMs ?? 120_000;
+  const outcome = await waitUntilReady(group, () => httpOk(`${url}/ping`), { timeoutMs });
+  if (outcome === 'spawn-error') throw new ModelServerError(`Could not start ${options.python} to serve '${options.modelUri}': ${group.spawnError()?.message}`, [...recent]);
+  if (outcome === 'exited') {
+    const exitInfo = group.exitInfo()!;
+    // Let the last output arrive before quoting it.
+    await new Promise((r) => setTimeout(r, 50));
+    await group.stop();
+    throw new ModelServerError(
+      `Serving model '${options.modelUri}'${where} failed: mlflow models serve exited (${exitInfo.code ?? exitInfo.signal}) before answering. ` +
+        `${causeLine(recent)}\nLast output:\n${recent.slice(-15).join('\n')}`,
+      [...recent],
+    );
+  }
+  if (outcome === 'timeout') {
+    throw new ModelServerError(`Serving model '${options.modelUri}'${where} did not answer on ${url}/ping within ${Math.round(timeoutMs / 1000)} s. Last output:\n${recent.slice(-15).join('\n')}`, [...recent]);
   }
 
   return {
     url,
     port,
     process: child,
-    exited,
-    async stop() {
-      if (exitInfo) return;
-      killGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-      // Workers left in the group after the leader exits are ended too, and waited for (briefly),
-      // so the port is free when stop() resolves.
-      killGroup(child, 'SIGKILL');
-      for (let i = 0; i < 50 && groupAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
-    },
+    exited: group.exited,
+    // Workers left in the group after the leader exits are ended too, so the port is free when stop() resolves.
+    stop: () => group.stop(),
   };
 }
 
@@ -163,36 +134,4 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
 function causeLine(lines: string[]): string {
   const exception = [...lines].reverse().find((l) => /(Exception|Error)\b.*:/.test(l));
   return exception ? `Cause: ${exception.trim()}` : '';
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    if (process.platform !== 'win32') process.kill(-child.pid, signal);
-    else child.kill(signal);
-  } catch {
-    /* already gone */
-  }
-}
-
-/** True while any process of the child's group is left (zombies count until reaped). */
-function groupAlive(child: ChildProcess): boolean {
-  if (child.pid === undefined || process.platform === 'win32') return false;
-  try {
-    process.kill(-child.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pingOk(baseUrl: string, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(`${baseUrl}/ping`, { timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
 }

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import { validateRunsTableState } from '../../../webview/contract';
+import type { ExplorerNode } from '../explorer/explorerNodes';
+import type { TrackingConnections } from '../explorer/trackingConnections';
+import { registerGuardedCommand } from '../guardedCommand';
+import { getOutputChannel } from '../outputChannel';
+import { connectionReady, pickConnection, pickExperiments } from '../runPicking';
+import { RUNS_TABLE_VIEW_TYPE, RunsTablePanel } from './runsTablePanel';
+
+export interface RunsTablePanels {
+  /** The open runs tables (for tests and other features). */
+  all(): readonly RunsTablePanel[];
+}
+
+type ExperimentNode = Extract<ExplorerNode, { type: 'experiment' }>;
+
+function isExperimentNode(value: unknown): value is ExperimentNode {
+  const node = value as Partial<ExperimentNode> | undefined;
+  return typeof node === 'object' && node !== null && node.type === 'experiment' && typeof node.experiment?.experiment_id === 'string' && typeof node.connection?.id === 'string';
+}
+
+/**
+ * Registers the runs table: the command `mlflow.openRunsTable` (an experiment of the Runs view, the
+ * experiments selected there, or from the palette an experiment picker; `('<connection id>',
+ * ['<experiment id>', ...])` for tests and other extensions) and the serializer that restores open
+ * tables after a window reload. The command returns the panel it opens.
+ */
+export function registerRunsTable(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): RunsTablePanels {
+  const panelDeps = { connections: deps.connections, context };
+  context.subscriptions.push(
+    registerGuardedCommand('mlflow.openRunsTable', async (clicked?: unknown, selected?: unknown): Promise<RunsTablePanel | undefined> => {
+      if (typeof clicked === 'string' && Array.isArray(selected) && selected.length > 0 && selected.every((s) => typeof s === 'string')) {
+        await connectionReady(deps.connections, clicked);
+        return RunsTablePanel.create(panelDeps, clicked, selected as string[]);
+      }
+      const candidates = Array.isArray(selected) && selected.length > 0 ? selected : clicked ? [clicked] : (deps.runsView?.selection ?? []);
+      const nodes = candidates.filter(isExperimentNode);
+      if (nodes.length > 0) {
+        const connectionId = nodes[0].connection.id;
+        if (nodes.some((n) => n.connection.id !== connectionId)) {
+          void vscode.window.showErrorMessage('Open runs table: the selected experiments are on different tracking servers. Select experiments of one server.');
+          return undefined;
+        }
+        return RunsTablePanel.create(panelDeps, connectionId, [...new Set(nodes.map((n) => n.experiment.experiment_id))]);
+      }
+      const connection = await pickConnection(deps.connections, 'Open runs table');
+      if (!connection?.client) return undefined;
+      const experimentIds = await pickExperiments(connection.client, 'Open runs table');
+      return experimentIds ? RunsTablePanel.create(panelDeps, connection.id, experimentIds) : undefined;
+    }),
+    vscode.window.registerWebviewPanelSerializer(RUNS_TABLE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        const valid = validateRunsTableState(state);
+        if (!valid.ok) {
+          getOutputChannel().warn(`Runs table: not restoring a panel: ${valid.error}`);
+          panel.dispose();
+          return;
+        }
+        await connectionReady(deps.connections, valid.value.connectionId);
+        new RunsTablePanel(panel, panelDeps, valid.value.connectionId, valid.value.experimentIds);
+      },
+    }),
+  );
+  return { all: () => RunsTablePanel.all() };
+}

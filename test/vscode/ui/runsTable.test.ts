@@ -1,0 +1,210 @@
+import * as assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { copyFixture } from '../../support/repoPaths';
+import { startRunsTableServer, type RunsTableFixture } from '../../support/seedRunsTable';
+import { backgroundLuminance, Workbench } from '../../support/workbench';
+
+const RUNS = 3000;
+/** MLflow's own variable, read by the extension too: on a loaded machine a sort over thousands of runs can take longer than the 30 s default. */
+const env = { MLFLOW_HTTP_REQUEST_TIMEOUT: '240' };
+let describeTable: (() => Promise<string>) | undefined;
+
+/** Polls `read` until it returns `expected` (deep-equal), failing with the last value after `ms`. */
+async function until<T>(what: string, read: () => Promise<T>, expected: T, ms = 180_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await read();
+      assert.deepEqual(last, expected);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        const table = describeTable ? await describeTable().catch((e: unknown) => String(e)) : '';
+        throw new Error(`${what}: still ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}\n${table}\n${err instanceof Error ? err.message : String(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** The run ids of the first `n` rows of the table. */
+function topRunIds(view: FrameLocator, n: number): Promise<string[]> {
+  return view.locator('.grid-body .grid-row[data-run-id]').evaluateAll(
+    (rows, count) =>
+      rows
+        .map((r) => [Number(r.getAttribute('data-index')), r.getAttribute('data-run-id')] as const)
+        .filter(([i]) => i >= 0 && i < count)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, id]) => id),
+    n,
+  );
+}
+
+async function compiledOrder(view: FrameLocator): Promise<string> {
+  return (await view.locator('.compiled-order').textContent()) ?? '';
+}
+
+/** Scrolls the grid to its end until every matching run is counted; returns the badge text. */
+async function scrollToEnd(view: FrameLocator): Promise<string> {
+  const grid = view.locator('.runs-grid');
+  const badge = view.locator('.run-count');
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    const text = (await badge.textContent()) ?? '';
+    if (!text.includes('+') && /\d/.test(text)) return text;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the table never counted every run: ${await badge.textContent()}`);
+}
+
+describe('Runs table (real VS Code, real MLflow server with thousands of runs)', () => {
+  const open: Workbench[] = [];
+  let fixture: Promise<RunsTableFixture> | undefined;
+  /** One server with the seeded experiment for both tests. */
+  const seeded = () => (fixture ??= startRunsTableServer({ runs: RUNS, experimentName: 'ui-runs-table' }));
+  after(async () => {
+    for (const w of open) await w.close();
+    await (await fixture?.catch(() => undefined))?.server.stop();
+  });
+
+  it('dark theme: sorts and filters on the server as MlflowClient does, groups by a param, and compares three Shift-selected runs', async () => {
+    const f = await seeded();
+    const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': f.server.url }, env });
+    open.push(workbench);
+    await workbench.openViewContainer('MLflow');
+    // The experiment's inline action opens the table.
+    const experiment = workbench.treeItem('Runs', 'ui-runs-table');
+    await experiment.waitFor({ timeout: 180_000 });
+    await experiment.hover();
+    await experiment.locator('.action-label[aria-label="Open Runs Table"]').click();
+    const view = workbench.webview();
+    describeTable = async () => {
+      await workbench.screenshot('runs-table-failure');
+      return `table shows: ${await view.locator('.query-line').innerText({ timeout: 5000 })} | ${await view.locator('.run-count').innerText({ timeout: 5000 })} | rows: ${await view.locator('.grid-body').innerText({ timeout: 5000 }).then((t) => t.slice(0, 300))}`;
+    };
+    await view.locator('.grid-row[data-index="0"]').waitFor({ timeout: 180_000 });
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'Runs: ui-runs-table' }).waitFor({ timeout: 120_000 });
+    assert.match((await view.locator('.run-count').textContent()) ?? '', /^200\+ matching runs$/);
+    // Newest first by default, as MLflow's client lists them.
+    assert.deepEqual(await topRunIds(view, 5), await f.searchRunIds(['attributes.start_time DESC'], '', 5));
+    const headers = await view.locator('.grid-head .col-header[data-col]').evaluateAll((els) => els.map((e) => e.getAttribute('data-col')));
+    assert.deepEqual(headers.slice(0, 7), ['attributes.run_name', 'attributes.status', 'attributes.start_time', 'attributes.duration', 'attributes.user_id', 'tags.mlflow.source.name', 'tags.mlflow.source.git.commit']);
+    for (const col of ['metrics.val_loss', 'metrics.accuracy', 'params.lr', 'params.optimizer', 'tags.team']) assert.ok(headers.includes(col), `column ${col} in ${headers.join(', ')}`);
+
+    // Sort by a metric: the server sorts all 3,000 runs; the top rows are MlflowClient's with the same order_by.
+    const header = (col: string) => view.locator(`.col-header[data-col="${col}"]`);
+    await header('metrics.val_loss').locator('.col-label').click();
+    await until('order_by', () => compiledOrder(view), 'metrics.val_loss DESC, attributes.start_time DESC');
+    let expected = await f.searchRunIds(['metrics.val_loss DESC', 'attributes.start_time DESC'], '', 5);
+    await until('top rows sorted by val_loss DESC', () => topRunIds(view, 5), expected);
+    assert.equal(await header('metrics.val_loss').getAttribute('aria-sort'), 'descending');
+    // Several keys: optimizer, then (Shift) val_loss.
+    await header('params.optimizer').locator('.col-label').click();
+    await header('metrics.val_loss').locator('.col-label').click({ modifiers: ['Shift'] });
+    await until('order_by of two keys', () => compiledOrder(view), 'params.optimizer, metrics.val_loss DESC, attributes.start_time DESC');
+    expected = await f.searchRunIds(['params.optimizer', 'metrics.val_loss DESC', 'attributes.start_time DESC'], '', 5);
+    await until('top rows sorted by optimizer then val_loss', () => topRunIds(view, 5), expected);
+    assert.match(await header('metrics.val_loss').innerText(), /▼2/);
+    await workbench.screenshot('runs-table-dark');
+
+    // Scrolling reads the pages in order to the last run; the table holds only the pages near the screen.
+    assert.equal(await scrollToEnd(view), '3,000 matching runs');
+    const lastRow = view.locator('.grid-row[data-index="2999"]');
+    await lastRow.waitFor({ timeout: 120_000 });
+    const lastExpected = (await f.searchRunIds(['params.optimizer', 'metrics.val_loss DESC', 'attributes.start_time DESC'], '', RUNS)).at(-1);
+    assert.equal(await lastRow.getAttribute('data-run-id'), lastExpected);
+    assert.ok(Number(await view.locator('.runs-grid').getAttribute('data-loaded-pages')) <= 6, 'pages kept near the screen only');
+    assert.ok((await view.locator('.grid-body .grid-row').count()) < 120, 'rows are virtualized');
+
+    // A column filter compiles to MLflow's syntax, shows it, and the server applies it.
+    await header('metrics.val_loss').hover();
+    await header('metrics.val_loss').locator('.col-filter-btn').click();
+    const form = view.locator('.col-filter-form');
+    await form.locator('select[name="filter-op"]').selectOption('<');
+    await form.locator('input[name="filter-value"]').fill('0.3');
+    assert.equal(await form.locator('.filter-preview').textContent(), 'metrics.val_loss < 0.3');
+    await form.locator('vscode-button', { hasText: 'Apply' }).click();
+    await view.locator('.filter-chips .chip code', { hasText: 'metrics.val_loss < 0.3' }).waitFor();
+    const order = ['params.optimizer', 'metrics.val_loss DESC', 'attributes.start_time DESC'];
+    const filtered = await f.searchRunIds(order, 'metrics.val_loss < 0.3', RUNS);
+    await until('top rows with the column filter', () => topRunIds(view, 5), filtered.slice(0, 5));
+    assert.equal(await scrollToEnd(view), `${filtered.length} matching runs`);
+
+    // A typed expression joins the column filter with AND.
+    const box = view.locator('input[name="search-filter"]');
+    await box.fill("params.lr = '0.01'");
+    await box.press('Enter');
+    await until('compiled filter', async () => (await view.locator('.compiled-filter code').first().textContent()) ?? '', "params.lr = '0.01' AND metrics.val_loss < 0.3");
+    const both = await f.searchRunIds(order, "params.lr = '0.01' AND metrics.val_loss < 0.3", RUNS);
+    await until('top rows with both filters', () => topRunIds(view, 5), both.slice(0, 5));
+    assert.equal(await scrollToEnd(view), `${both.length} matching runs`);
+    // A broken one: the server's reason is shown in place, and nothing else breaks.
+    await box.fill("nonsense.lr = '0.01'");
+    await box.press('Enter');
+    const error = view.locator('.query-error');
+    await error.waitFor({ timeout: 120_000 });
+    assert.match(await error.innerText(), /The server refused this query: INVALID_PARAMETER_VALUE: Invalid entity type 'nonsense'/);
+    await workbench.screenshot('runs-table-filter-error-dark');
+    await box.fill('');
+    await box.press('Enter');
+    await error.waitFor({ state: 'detached', timeout: 120_000 });
+    await view.locator('.chip-remove').click();
+    await until('filters cleared', () => topRunIds(view, 3), (await f.searchRunIds(order, '', 3)));
+
+    // Group by a param: one row per value with its count and the metrics' min/mean/max.
+    await view.locator('select[name="group-by"]').selectOption('params.optimizer');
+    const groupRows = view.locator('.group-row');
+    await groupRows.nth(2).waitFor({ timeout: 180_000 });
+    assert.deepEqual(await view.locator('.group-row .group-count').allInnerTexts(), ['1000 runs', '1000 runs', '1000 runs']);
+    assert.deepEqual((await groupRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-group')))).sort(), ['adam', 'rmsprop', 'sgd']);
+    assert.match(await groupRows.first().locator('.group-metric[data-metric="val_loss"]').innerText(), /min .* · mean .* · max /);
+    await groupRows.first().locator('.group-toggle').click();
+    assert.equal(await groupRows.first().getAttribute('aria-expanded'), 'true');
+    assert.ok((await view.locator('.group-rows .grid-row').count()) > 0);
+    await workbench.screenshot('runs-table-groups-dark');
+    await view.locator('select[name="group-by"]').selectOption('');
+    await view.locator('.grid-row[data-index="2"]').waitFor({ timeout: 120_000 });
+
+    // Select three runs with a click and a Shift-click, then compare exactly them.
+    const rowAt = (i: number) => view.locator(`.grid-body .grid-row[data-index="${i}"]`);
+    await rowAt(0).locator('.cell[data-col="attributes.run_name"]').click();
+    await rowAt(2).locator('.cell[data-col="attributes.run_name"]').click({ modifiers: ['Shift'] });
+    assert.equal(await view.locator('.selection-count').textContent(), '3 selected');
+    const names = await Promise.all([0, 1, 2].map(async (i) => (await rowAt(i).locator('.cell[data-col="attributes.run_name"]').innerText()).trim()));
+    const ids = await Promise.all([0, 1, 2].map((i) => rowAt(i).getAttribute('data-run-id')));
+    assert.deepEqual(ids, (await f.searchRunIds(order, '', 3)));
+    await view.locator('.action-bar vscode-button', { hasText: 'Compare' }).click();
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'Compare 3 runs' }).waitFor({ timeout: 180_000 });
+    const compare = workbench.webview();
+    const runHeaders = compare.locator('table.params thead th[scope="col"]:not(.key)');
+    await runHeaders.nth(2).waitFor({ timeout: 180_000 });
+    assert.deepEqual(await runHeaders.allInnerTexts(), names);
+    assert.match(await compare.locator('header h1').innerText(), /^3 runs on /);
+  });
+
+  it('light theme, opened from the palette\'s experiment picker', async () => {
+    const f = await seeded();
+    const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': f.server.url, 'workbench.colorTheme': 'Default Light Modern' }, env });
+    open.push(workbench);
+    await workbench.runCommand('MLflow: Open Runs Table');
+    const item = workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'ui-runs-table' }).first();
+    await item.waitFor({ timeout: 180_000 });
+    await item.click();
+    await workbench.page.keyboard.press('Enter');
+    const view = workbench.webview();
+    await view.locator('.grid-row[data-index="0"]').waitFor({ timeout: 180_000 });
+    assert.equal(await view.locator('body').evaluate((b) => b.classList.contains('vscode-light')), true);
+    const luminance = await backgroundLuminance(view.locator('body'));
+    assert.ok(luminance > 0.8, `webview background luminance ${luminance.toFixed(3)} is not light`);
+    await view.locator('.col-header[data-col="metrics.accuracy"] .col-label').click();
+    const expected = await f.searchRunIds(['metrics.accuracy DESC', 'attributes.start_time DESC'], '', 5);
+    await until('top rows sorted by accuracy', () => topRunIds(view, 5), expected);
+    await view.locator('.grid-body .grid-row[data-index="1"] .row-check').click();
+    await view.locator('.grid-body .grid-row[data-index="3"] .row-check').click();
+    assert.equal(await view.locator('.selection-count').textContent(), '2 selected');
+    await workbench.screenshot('runs-table-light');
+  });
+});

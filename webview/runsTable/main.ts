@@ -1,0 +1,881 @@
+// The runs table webview: every run of one or several experiments, one column per attribute, param,
+// metric and tag, sorted and filtered by the server (src/extension/runsTable/runsTablePanel.ts) and
+// read page by page as the user scrolls. Talks to the extension only through the validated contract.
+import '../compare/compare.css';
+import './runsTable.css';
+import {
+  validateToRunsTable,
+  type ColumnFilter,
+  type FilterOp,
+  type FromRunsTableMessage,
+  type RunGroup,
+  type RunsTableAction,
+  type RunsTableColumn,
+  type RunsTableLayout,
+  type RunsTablePanelState,
+  type RunsTableQuery,
+  type RunsTableRow,
+  type SortKey,
+  type ToRunsTableMessage,
+} from '../contract';
+import { receiveValidated } from '../panelMessages';
+import { button, h, stateView } from '../compare/components';
+import { formatValue } from '../compare/tables';
+import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
+import { cellValue } from '../../src/engine/runsTable/runsTableColumns';
+import { compileColumnFilter, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
+import { RowWindow } from './rowWindow';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const ROW_HEIGHT = 26;
+const OVERSCAN = 10;
+const CHECK_WIDTH = 56;
+const DEFAULT_WIDTH: Record<string, number> = { 'attributes.run_name': 220, 'attributes.start_time': 140, 'tags.mlflow.source.name': 160 };
+
+const saved = (vscode.getState() ?? {}) as Partial<RunsTablePanelState>;
+const query: Omit<RunsTableQuery, 'queryId'> = {
+  expression: '',
+  columnFilters: [],
+  runName: '',
+  sort: [],
+  starredOnly: false,
+  lifecycle: 'active',
+  ...saved.query,
+};
+let groupBy: string | undefined = saved.groupBy;
+let connectionId = saved.connectionId ?? '';
+let experimentIds = saved.experimentIds ?? [];
+let experiments: { id: string; name: string }[] = [];
+let connectionLabel = '';
+let layout: RunsTableLayout = { hidden: [], pinned: [], widths: {}, order: [] };
+let columns: RunsTableColumn[] = [];
+let starred = new Set<string>();
+let queryId = 0;
+let rows = new RowWindow(200);
+let compiled: { filter: string; orderBy: string[]; errors: Record<string, string> } | undefined;
+let queryError: string | undefined;
+let groups: { columnId: string; groups: RunGroup[]; metricKeys: string[]; truncated: boolean } | undefined;
+const openGroups = new Set<string>();
+let fatal: { message: string; retry: boolean } | undefined;
+let initialised = false;
+/** Selected run ids (in the order they were selected) and the anchor of Shift ranges. */
+let selected = new Set<string>();
+let anchor = -1;
+let cursor = 0;
+let selectingAll = false;
+let chooserOpen = false;
+let chooserSearch = '';
+let filterEditor: { columnId: string; op: FilterOp; value: string } | undefined;
+
+const app = document.getElementById('app')!;
+const status = h('div', { className: 'notice', role: 'status', 'aria-live': 'polite' });
+
+function post(message: FromRunsTableMessage): void {
+  vscode.postMessage(message);
+}
+
+function saveState(): void {
+  const state: RunsTablePanelState = { connectionId, experimentIds, query, groupBy };
+  vscode.setState(state);
+}
+
+function notice(text: string): void {
+  status.textContent = text;
+  setTimeout(() => {
+    if (status.textContent === text) status.textContent = '';
+  }, 5000);
+}
+
+// ---------------------------------------------------------------- messages
+
+receiveValidated('Runs table', validateToRunsTable, receive);
+
+function receive(message: ToRunsTableMessage): void {
+  switch (message.type) {
+    case 'init':
+      connectionId = message.connectionId;
+      connectionLabel = message.connectionLabel;
+      experiments = message.experiments;
+      experimentIds = message.experiments.map((e) => e.id);
+      layout = message.layout;
+      starred = new Set(message.starred);
+      rows = new RowWindow(message.pageSize);
+      fatal = undefined;
+      initialised = true;
+      saveState();
+      render();
+      sendQuery();
+      return;
+    case 'query':
+      if (message.queryId !== queryId) return;
+      compiled = { filter: message.filter, orderBy: message.orderBy, errors: message.errors };
+      renderQueryLine();
+      return;
+    case 'columns':
+      if (message.queryId !== queryId) return;
+      columns = message.columns;
+      renderGrid(true);
+      return;
+    case 'page':
+      if (message.queryId !== queryId) return;
+      rows.put(message.index, message.rows, message.last, message.count);
+      queryError = undefined;
+      renderQueryLine();
+      renderGrid(false);
+      return;
+    case 'queryError':
+      if (message.queryId !== queryId) return;
+      queryError = message.message;
+      rows.complete = true;
+      renderQueryLine();
+      renderGrid(false);
+      return;
+    case 'rowsUpdated':
+      if (rows.update(message.rows)) renderGrid(false);
+      return;
+    case 'groups':
+      if (message.queryId !== queryId) return;
+      groups = { columnId: message.columnId, groups: message.groups, metricKeys: message.metricKeys, truncated: message.truncated };
+      renderGrid(true);
+      return;
+    case 'selection':
+      if (message.queryId !== queryId) return;
+      selectingAll = false;
+      selected = new Set(message.runIds);
+      if (message.truncated) notice(`Selected the first ${message.runIds.length} matching runs.`);
+      renderGrid(false);
+      return;
+    case 'starred':
+      starred = new Set(message.runIds);
+      renderGrid(false);
+      return;
+    case 'invalidate':
+      sendQuery();
+      return;
+    case 'loading':
+      return;
+    case 'error':
+      fatal = { message: message.message, retry: message.retry };
+      render();
+      return;
+    case 'notice':
+      notice(message.message);
+      return;
+  }
+}
+
+function sendQuery(): void {
+  queryId++;
+  rows = new RowWindow(rows.pageSize);
+  compiled = undefined;
+  queryError = undefined;
+  groups = undefined;
+  selected = new Set([...selected]);
+  saveState();
+  post({ type: 'query', queryId, ...query });
+  if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
+  if (viewport) viewport.scrollTop = 0;
+  renderQueryLine();
+  renderGrid(false);
+}
+
+// ---------------------------------------------------------------- layout of columns
+
+function visibleColumns(): RunsTableColumn[] {
+  const hidden = new Set(layout.hidden);
+  const order = new Map(layout.order.map((id, i) => [id, i]));
+  const shown = columns.filter((c) => !hidden.has(c.id));
+  const rank = (c: RunsTableColumn) => order.get(c.id) ?? layout.order.length + columns.indexOf(c);
+  shown.sort((a, b) => rank(a) - rank(b));
+  const pinned = shown.filter((c) => layout.pinned.includes(c.id));
+  return [...pinned, ...shown.filter((c) => !layout.pinned.includes(c.id))];
+}
+
+function width(column: RunsTableColumn): number {
+  return layout.widths[column.id] ?? DEFAULT_WIDTH[column.id] ?? (column.kind === 'attribute' ? 110 : 120);
+}
+
+function saveLayout(): void {
+  post({ type: 'saveLayout', layout });
+}
+
+// ---------------------------------------------------------------- rendering
+
+const header = h('header', { className: 'header' });
+const toolbar = h('div', { className: 'toolbar runs-toolbar' });
+const queryLine = h('div', { className: 'query-line' });
+const actionBar = h('div', { className: 'action-bar', role: 'toolbar', 'aria-label': 'Actions on the selected runs' });
+const chooser = h('div', { className: 'column-chooser', hidden: true });
+let viewport: HTMLElement | undefined;
+let gridHead: HTMLElement | undefined;
+let gridBody: HTMLElement | undefined;
+
+function render(): void {
+  if (fatal) {
+    const { retry } = fatal;
+    app.replaceChildren(stateView('error', fatal.message, retry ? () => post({ type: 'retry' }) : undefined), status);
+    return;
+  }
+  if (!initialised) {
+    app.replaceChildren(stateView('loading', 'Loading runs…'), status);
+    return;
+  }
+  renderHeader();
+  renderToolbar();
+  renderQueryLine();
+  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false, true), onkeydown: onGridKey });
+  gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
+  gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
+  viewport.append(gridHead, gridBody);
+  app.replaceChildren(header, toolbar, queryLine, chooser, actionBar, viewport, status);
+  renderGrid(true);
+}
+
+function renderHeader(): void {
+  const names = experiments.map((e) => e.name);
+  const count = rows.complete ? `${rows.count.toLocaleString()} matching runs` : rows.count > 0 ? `${rows.count.toLocaleString()}+ matching runs` : 'Loading…';
+  header.replaceChildren(
+    h('h1', {}, names.length === 1 ? names[0] : `${names.length} experiments`, h('span', { className: 'connection' }, ` on ${connectionLabel}`)),
+    h('span', { className: 'badge run-count', title: rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).' }, count),
+    h('span', { className: 'spacer' }),
+    button('Copy CSV', () => post({ type: 'exportCsv', queryId, columnIds: visibleColumns().map((c) => c.id), runIds: selected.size ? [...selected] : undefined, to: 'clipboard' }), { secondary: true, title: 'The selected runs (or every matching run) with the visible columns' }),
+    button('Export CSV…', () => post({ type: 'exportCsv', queryId, columnIds: visibleColumns().map((c) => c.id), runIds: selected.size ? [...selected] : undefined, to: 'file' }), { secondary: true }),
+  );
+}
+
+function textInput(name: string, label: string, value: string, placeholder: string, onCommit: (v: string) => void, live = false): HTMLElement {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const input = h('input', {
+    type: 'text',
+    name,
+    value,
+    placeholder,
+    'aria-label': label,
+    spellcheck: false,
+    onkeydown: (e: KeyboardEvent) => {
+      if (e.key === 'Enter') onCommit((e.target as HTMLInputElement).value);
+    },
+    oninput: (e: Event) => {
+      if (!live) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => onCommit((e.target as HTMLInputElement).value), 300);
+    },
+  });
+  return h('label', { className: 'field text' }, h('span', {}, label), input);
+}
+
+function nativeSelect(name: string, label: string, options: { value: string; label: string }[], value: string, onChange: (v: string) => void): HTMLElement {
+  const el = h('select', { name, 'aria-label': label, onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value) }, ...options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)));
+  return h('label', { className: 'field' }, h('span', {}, label), el);
+}
+
+let toolbarKey = '';
+
+/** The toolbar; drawn again only when the group-by choices change, so typing in it is never interrupted. */
+function renderToolbar(): void {
+  const groupable = columns.filter((c) => c.kind === 'param' || (c.kind === 'tag' && !c.key.startsWith('mlflow.')));
+  const key = JSON.stringify([groupable.map((c) => c.id), groupBy]);
+  if (key === toolbarKey && toolbar.firstChild) return;
+  toolbarKey = key;
+  toolbar.replaceChildren(
+    textInput('search-filter', 'Filter', query.expression, "metrics.rmse < 0.5 and params.alpha = '0.1'  (Enter)", (v) => {
+      query.expression = v;
+      sendQuery();
+    }),
+    textInput('run-name', 'Run name', query.runName, 'part of a name', (v) => {
+      query.runName = v;
+      sendQuery();
+    }, true),
+    h(
+      'label',
+      { className: 'field checkbox' },
+      h('input', {
+        type: 'checkbox',
+        name: 'starred-only',
+        checked: query.starredOnly,
+        onchange: (e: Event) => {
+          query.starredOnly = (e.target as HTMLInputElement).checked;
+          sendQuery();
+        },
+      }),
+      '★ Starred only',
+    ),
+    nativeSelect('lifecycle', 'Show', [{ value: 'active', label: 'Active runs' }, { value: 'deleted', label: 'Deleted runs' }, { value: 'all', label: 'All runs' }], query.lifecycle, (v) => {
+      query.lifecycle = v as typeof query.lifecycle;
+      sendQuery();
+    }),
+    nativeSelect('group-by', 'Group by', [{ value: '', label: '(none)' }, ...groupable.map((c) => ({ value: c.id, label: `${c.kind === 'param' ? 'param' : 'tag'} ${c.key}` }))], groupBy ?? '', (v) => {
+      groupBy = v || undefined;
+      groups = undefined;
+      openGroups.clear();
+      saveState();
+      if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
+      renderGrid(true);
+    }),
+    button('Columns…', () => {
+      chooserOpen = !chooserOpen;
+      renderChooser();
+    }, { secondary: true, title: 'Show, hide, pin and order columns' }),
+  );
+}
+
+function renderQueryLine(): void {
+  renderHeader();
+  const parts: (Node | string)[] = [];
+  if (query.columnFilters.length) {
+    parts.push(
+      h(
+        'ul',
+        { className: 'filter-chips', 'aria-label': 'Column filters' },
+        ...query.columnFilters.map((f) => {
+          const column = columns.find((c) => c.id === f.columnId);
+          const result = column ? compileColumnFilter(column, f) : undefined;
+          const text = result?.ok ? result.expression : `${f.columnId} ${f.op} ${f.value}`;
+          return h(
+            'li',
+            { className: `chip${result && !result.ok ? ' invalid' : ''}`, dataset: { col: f.columnId }, title: result && !result.ok ? result.error : 'Compiled to MLflow search syntax' },
+            h('code', {}, text),
+            h('button', { type: 'button', className: 'chip-remove', 'aria-label': `Remove the filter on ${f.columnId}`, onclick: () => removeColumnFilter(f.columnId) }, '×'),
+          );
+        }),
+      ),
+    );
+  }
+  if (compiled) {
+    parts.push(h('div', { className: 'compiled-filter' }, h('span', { className: 'hint' }, 'runs/search filter: '), h('code', {}, compiled.filter || '(none)'), h('span', { className: 'hint' }, '  order_by: '), h('code', { className: 'compiled-order' }, compiled.orderBy.join(', '))));
+    for (const [col, error] of Object.entries(compiled.errors)) parts.push(h('p', { className: 'warning', dataset: { col } }, error));
+  }
+  if (queryError) parts.push(h('p', { className: 'query-error', role: 'alert' }, `The server refused this query: ${queryError}`));
+  queryLine.replaceChildren(...parts);
+}
+
+function renderChooser(): void {
+  chooser.hidden = !chooserOpen;
+  if (!chooserOpen) return chooser.replaceChildren();
+  const hidden = new Set(layout.hidden);
+  const ordered = [...visibleColumns(), ...columns.filter((c) => hidden.has(c.id))];
+  const matches = ordered.filter((c) => !chooserSearch || `${c.kind} ${c.label} ${c.id}`.toLowerCase().includes(chooserSearch.toLowerCase()));
+  const move = (id: string, delta: number) => {
+    const order = visibleColumns().map((c) => c.id);
+    const i = order.indexOf(id);
+    const j = i + delta;
+    if (i < 0 || j < 0 || j >= order.length) return;
+    [order[i], order[j]] = [order[j], order[i]];
+    layout.order = order;
+    saveLayout();
+    renderChooser();
+    renderGrid(true);
+  };
+  const search = h('input', {
+    type: 'text',
+    name: 'column-search',
+    placeholder: 'Search columns',
+    value: chooserSearch,
+    'aria-label': 'Search columns',
+    oninput: (e: Event) => {
+      chooserSearch = (e.target as HTMLInputElement).value;
+      renderChooser();
+      chooser.querySelector<HTMLInputElement>('input[name="column-search"]')?.focus();
+    },
+  });
+  chooser.replaceChildren(
+    h('div', { className: 'chooser-head' }, search, button('Show all', () => {
+      layout.hidden = [];
+      saveLayout();
+      renderChooser();
+      renderGrid(true);
+    }, { secondary: true }), button('Close', () => {
+      chooserOpen = false;
+      renderChooser();
+    }, { secondary: true })),
+    h(
+      'ul',
+      { className: 'chooser-list' },
+      ...matches.slice(0, 500).map((c) =>
+        h(
+          'li',
+          { dataset: { col: c.id } },
+          h(
+            'label',
+            {},
+            h('input', {
+              type: 'checkbox',
+              checked: !hidden.has(c.id),
+              onchange: (e: Event) => {
+                const show = (e.target as HTMLInputElement).checked;
+                layout.hidden = show ? layout.hidden.filter((id) => id !== c.id) : [...layout.hidden, c.id];
+                saveLayout();
+                renderGrid(true);
+              },
+            }),
+            h('span', { className: `kind ${c.kind}` }, c.kind === 'attribute' ? '' : c.kind),
+            ` ${c.label}`,
+          ),
+          h('button', { type: 'button', className: 'link', title: 'Pin to the left', onclick: () => togglePin(c.id) }, layout.pinned.includes(c.id) ? 'Unpin' : 'Pin'),
+          h('button', { type: 'button', className: 'link', 'aria-label': `Move ${c.label} left`, onclick: () => move(c.id, -1) }, '↑'),
+          h('button', { type: 'button', className: 'link', 'aria-label': `Move ${c.label} right`, onclick: () => move(c.id, 1) }, '↓'),
+        ),
+      ),
+    ),
+    matches.length > 500 ? h('p', { className: 'hint' }, `${matches.length - 500} more: refine the search.`) : '',
+  );
+}
+
+function togglePin(id: string): void {
+  layout.pinned = layout.pinned.includes(id) ? layout.pinned.filter((p) => p !== id) : [...layout.pinned, id];
+  saveLayout();
+  renderChooser();
+  renderGrid(true);
+}
+
+function renderActionBar(): void {
+  const n = selected.size;
+  const act = (action: RunsTableAction) => () => post({ type: 'action', action, runIds: orderedSelection() });
+  const some = (el: HTMLElement & { disabled: boolean }, min = 1) => {
+    el.disabled = n < min;
+    return el;
+  };
+  actionBar.replaceChildren(
+    h('span', { className: 'selection-count' }, selectingAll ? 'Selecting all matching runs…' : n === 0 ? 'No run selected' : `${n.toLocaleString()} selected`),
+    some(button('Compare', act('compare'), { title: 'Open the compare panel on the selected runs' }), 2),
+    some(button('Show Details', act('details'), { secondary: true })),
+    some(button('Copy Run IDs', act('copyIds'), { secondary: true })),
+    some(button('Open in MLflow UI', act('openUi'), { secondary: true })),
+    some(button('Star', () => post({ type: 'star', runIds: [...selected], starred: true }), { secondary: true })),
+    some(button('Unstar', () => post({ type: 'star', runIds: [...selected], starred: false }), { secondary: true })),
+    query.lifecycle === 'active' ? some(button('Delete…', act('delete'), { secondary: true })) : some(button('Restore', act('restore'), { secondary: true })),
+    h('span', { className: 'spacer' }),
+    button('Select All Matching', () => {
+      selectingAll = true;
+      renderActionBar();
+      post({ type: 'selectAll', queryId });
+    }, { secondary: true, title: 'Every run matching the filter, not only the loaded ones' }),
+    some(button('Clear Selection', () => {
+      selected = new Set();
+      renderGrid(false);
+    }, { secondary: true })),
+  );
+}
+
+/** The selection in table order where known (loaded rows), the rest after. */
+function orderedSelection(): string[] {
+  const ids = [...selected];
+  const index = new Map(ids.map((id) => [id, rows.indexOf(id)]));
+  return ids.sort((a, b) => (index.get(a)! < 0 ? Infinity : index.get(a)!) - (index.get(b)! < 0 ? Infinity : index.get(b)!));
+}
+
+function sortMark(columnId: string): string {
+  const i = query.sort.findIndex((s) => s.columnId === columnId);
+  if (i < 0) return '';
+  const arrow = query.sort[i].descending ? '▼' : '▲';
+  return query.sort.length > 1 ? `${arrow}${i + 1}` : arrow;
+}
+
+function onHeaderClick(column: RunsTableColumn, e: MouseEvent): void {
+  if (!column.sortable) {
+    notice(`${column.label}: the server cannot sort by this column.`);
+    return;
+  }
+  const existing = query.sort.find((s) => s.columnId === column.id);
+  // First click: descending for metrics and times (best and newest first), ascending otherwise; then flip; then off.
+  const first = column.kind === 'metric' || column.type === 'time';
+  let next: SortKey | undefined;
+  if (!existing) next = { columnId: column.id, descending: first };
+  else if (existing.descending === first) next = { columnId: column.id, descending: !first };
+  if (e.shiftKey) {
+    const keys = query.sort.filter((s) => s.columnId !== column.id);
+    const at = existing ? query.sort.indexOf(existing) : keys.length;
+    if (next) keys.splice(at, 0, next);
+    query.sort = keys;
+  } else query.sort = next ? [next] : [];
+  sendQuery();
+}
+
+function openFilterEditor(column: RunsTableColumn): void {
+  const existing = query.columnFilters.find((f) => f.columnId === column.id);
+  filterEditor = existing ? { ...existing } : { columnId: column.id, op: operatorsFor(column)[0], value: '' };
+  renderFilterEditor();
+}
+
+function removeColumnFilter(columnId: string): void {
+  query.columnFilters = query.columnFilters.filter((f) => f.columnId !== columnId);
+  sendQuery();
+}
+
+function closeFilterEditor(): void {
+  filterEditor = undefined;
+  renderFilterEditor();
+}
+
+const filterForm = h('div', { className: 'col-filter-form', role: 'dialog', 'aria-label': 'Column filter', hidden: true });
+
+function renderFilterEditor(): void {
+  const editor = filterEditor;
+  const column = editor && columns.find((c) => c.id === editor.columnId);
+  filterForm.hidden = !editor || !column;
+  if (!editor || !column) return filterForm.replaceChildren();
+  const preview = h('code', { className: 'filter-preview' });
+  const update = () => {
+    const result = compileColumnFilter(column, editor);
+    preview.textContent = result.ok ? result.expression : result.error;
+    preview.classList.toggle('invalid', !result.ok);
+  };
+  const apply = () => {
+    const result = compileColumnFilter(column, editor);
+    if (!result.ok) return update();
+    const filter: ColumnFilter = { columnId: editor.columnId, op: editor.op, value: editor.value };
+    query.columnFilters = [...query.columnFilters.filter((f) => f.columnId !== column.id), filter];
+    closeFilterEditor();
+    sendQuery();
+  };
+  const input = h('input', {
+    type: 'text',
+    name: 'filter-value',
+    value: editor.value,
+    'aria-label': `Value to compare ${column.label} with`,
+    placeholder: column.type === 'time' ? 'YYYY-MM-DD' : column.kind === 'metric' ? 'a number' : 'a value',
+    oninput: (e: Event) => {
+      editor.value = (e.target as HTMLInputElement).value;
+      update();
+    },
+    onkeydown: (e: KeyboardEvent) => {
+      if (e.key === 'Enter') apply();
+      if (e.key === 'Escape') closeFilterEditor();
+    },
+  });
+  filterForm.replaceChildren(
+    h('strong', {}, column.label),
+    h(
+      'select',
+      {
+        name: 'filter-op',
+        'aria-label': 'Comparison',
+        onchange: (e: Event) => {
+          editor.op = (e.target as HTMLSelectElement).value as FilterOp;
+          update();
+        },
+      },
+      ...operatorsFor(column).map((op) => h('option', { value: op, selected: op === editor.op }, op)),
+    ),
+    input,
+    button('Apply', apply),
+    query.columnFilters.some((f) => f.columnId === column.id) ? button('Remove', () => {
+          closeFilterEditor();
+          removeColumnFilter(column.id);
+        }, { secondary: true }) : '',
+    button('Cancel', closeFilterEditor, { secondary: true }),
+    preview,
+  );
+  update();
+  if (!filterForm.isConnected) queryLine.before(filterForm);
+  input.focus();
+}
+
+function startResize(column: RunsTableColumn, e: PointerEvent): void {
+  e.preventDefault();
+  e.stopPropagation();
+  const startX = e.clientX;
+  const startWidth = width(column);
+  const handle = e.target as HTMLElement;
+  handle.setPointerCapture(e.pointerId);
+  // While dragging only the column template changes (re-rendering the header would drop the pointer capture).
+  const move = (ev: PointerEvent) => {
+    layout.widths[column.id] = Math.max(40, Math.min(2000, Math.round(startWidth + ev.clientX - startX)));
+    const geo = geometry(visibleColumns());
+    for (const el of [gridHead, ...(gridBody?.querySelectorAll<HTMLElement>('.grid-row') ?? [])]) {
+      if (!el) continue;
+      el.style.gridTemplateColumns = geo.template;
+      el.style.width = `${geo.total}px`;
+    }
+  };
+  const up = () => {
+    handle.removeEventListener('pointermove', move);
+    handle.removeEventListener('pointerup', up);
+    saveLayout();
+    renderGrid(true);
+  };
+  handle.addEventListener('pointermove', move);
+  handle.addEventListener('pointerup', up);
+}
+
+/** Left offsets of pinned columns (after the check column) and the grid's column template. */
+function geometry(cols: RunsTableColumn[]): { template: string; left: Map<string, number>; total: number } {
+  const left = new Map<string, number>();
+  let x = CHECK_WIDTH;
+  for (const c of cols) {
+    if (layout.pinned.includes(c.id)) left.set(c.id, x);
+    x += width(c);
+  }
+  return { template: `${CHECK_WIDTH}px ${cols.map((c) => `${width(c)}px`).join(' ')}`, left, total: x };
+}
+
+let lastHeadKey = '';
+/** Rows drawn at the last render, by index; a scroll keeps the ones still in range (same elements: no flicker, nothing detached under the pointer). */
+let drawn = new Map<number, HTMLElement>();
+/** Bumped by every render that is not only a scroll: what is drawn may be stale then. */
+let drawVersion = 0;
+let drawnVersion = -1;
+
+function renderGrid(headChanged: boolean, scrollOnly = false): void {
+  if (!viewport || !gridHead || !gridBody) return;
+  if (!scrollOnly) drawVersion++;
+  renderActionBar();
+  const cols = visibleColumns();
+  const geo = geometry(cols);
+  const headKey = JSON.stringify([cols.map((c) => c.id), layout, query.sort, query.columnFilters.map((f) => f.columnId)]);
+  if (headChanged || headKey !== lastHeadKey) {
+    lastHeadKey = headKey;
+    renderToolbar();
+    gridHead.style.gridTemplateColumns = geo.template;
+    gridHead.style.width = `${geo.total}px`;
+    gridHead.replaceChildren(
+      h('div', { className: 'col-header check pinned', role: 'columnheader', style: '' }, '★'),
+      ...cols.map((c) => {
+        const filtered = query.columnFilters.some((f) => f.columnId === c.id);
+        const cell = h(
+          'div',
+          { className: `col-header ${c.kind}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'columnheader', dataset: { col: c.id }, 'aria-sort': ariaSort(c.id), title: `${c.id}${c.sortable ? '\nClick to sort on the server; Shift+click adds a sort key.' : ''}` },
+          h('button', { type: 'button', className: 'col-label', onclick: (e: MouseEvent) => onHeaderClick(c, e) }, c.kind === 'attribute' || c.id.startsWith('tags.mlflow.') ? '' : h('span', { className: `kind ${c.kind}` }, c.kind === 'metric' ? 'm' : c.kind === 'param' ? 'p' : 't'), c.label, h('span', { className: 'sort-mark' }, sortMark(c.id))),
+          c.filterable ? h('button', { type: 'button', className: `col-filter-btn${filtered ? ' active' : ''}`, title: `Filter ${c.label}`, 'aria-label': `Filter ${c.label}`, onclick: () => openFilterEditor(c) }, '⏷') : '',
+          h('span', { className: 'resize', 'aria-hidden': 'true', onpointerdown: (e: PointerEvent) => startResize(c, e) }),
+        );
+        if (geo.left.has(c.id)) cell.style.left = `${geo.left.get(c.id)}px`;
+        return cell;
+      }),
+    );
+  }
+  if (groupBy) return renderGroups(cols, geo);
+  const total = rows.rowCount;
+  const height = viewport.clientHeight || 600;
+  const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(total - 1, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  for (const index of rows.need(first, last)) post({ type: 'page', queryId, index });
+  // What the table holds (the pages near the screen), for tests and for whoever inspects memory.
+  viewport.dataset.loadedPages = String(rows.loadedPages);
+  gridBody.style.height = `${total * ROW_HEIGHT}px`;
+  gridBody.style.width = `${geo.total}px`;
+  const now = Date.now();
+  const children: HTMLElement[] = [];
+  const reuse = drawnVersion === drawVersion ? drawn : new Map<number, HTMLElement>();
+  const next = new Map<number, HTMLElement>();
+  if (total === 0 && rows.complete) {
+    children.push(h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : query.starredOnly && starred.size === 0 ? 'No starred runs yet: select runs and press Star.' : 'No run matches.'));
+  }
+  for (let i = first; i <= last; i++) {
+    const row = rows.row(i);
+    const kept = row ? reuse.get(i) : undefined;
+    const el = kept ?? (row ? rowElement(row, i, cols, geo, now) : h('div', { className: 'grid-row placeholder', role: 'row', style: `top:${i * ROW_HEIGHT}px;grid-template-columns:${geo.template}` }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')));
+    if (row) next.set(i, el);
+    children.push(el);
+  }
+  drawn = next;
+  drawnVersion = drawVersion;
+  gridBody.replaceChildren(...children);
+}
+
+function ariaSort(columnId: string): string {
+  const key = query.sort.find((s) => s.columnId === columnId);
+  return key ? (key.descending ? 'descending' : 'ascending') : 'none';
+}
+
+function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], geo: ReturnType<typeof geometry>, now: number, top = index * ROW_HEIGHT): HTMLElement {
+  const isSelected = selected.has(row.runId);
+  const names = Object.fromEntries(experiments.map((e) => [e.id, e.name]));
+  const el = h(
+    'div',
+    {
+      className: `grid-row${isSelected ? ' selected' : ''}${index === cursor ? ' cursor' : ''}${row.lifecycleStage === 'deleted' ? ' deleted' : ''}`,
+      role: 'row',
+      'aria-selected': String(isSelected),
+      'aria-rowindex': String(index + 2),
+      dataset: { runId: row.runId, index: String(index) },
+      style: `top:${top}px;grid-template-columns:${geo.template}`,
+      onclick: (e: MouseEvent) => onRowClick(index, row, e),
+      ondblclick: () => post({ type: 'action', action: 'details', runIds: [row.runId] }),
+    },
+    h(
+      'div',
+      { className: 'cell check pinned', role: 'gridcell' },
+      h('input', { type: 'checkbox', className: 'row-check', checked: isSelected, 'aria-label': `Select ${row.name || row.runId}`, tabindex: '-1', onclick: (e: MouseEvent) => (e.stopPropagation(), toggle(index, row, e.shiftKey)) }),
+      h('button', { type: 'button', className: `star${starred.has(row.runId) ? ' on' : ''}`, tabindex: '-1', 'aria-label': starred.has(row.runId) ? 'Unstar' : 'Star', onclick: (e: MouseEvent) => (e.stopPropagation(), post({ type: 'star', runIds: [row.runId], starred: !starred.has(row.runId) })) }, starred.has(row.runId) ? '★' : '☆'),
+    ),
+    ...cols.map((c) => {
+      const cell = h('div', { className: `cell ${c.kind}${c.type === 'number' || c.type === 'duration' ? ' num' : ''}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'gridcell', dataset: { col: c.id } }, ...cellContent(row, c, names, now));
+      if (geo.left.has(c.id)) cell.style.left = `${geo.left.get(c.id)}px`;
+      return cell;
+    }),
+  );
+  return el;
+}
+
+function cellContent(row: RunsTableRow, c: RunsTableColumn, names: Record<string, string>, now: number): (Node | string)[] {
+  const v = cellValue(row, c, names, now);
+  if (c.type === 'status') return [h('span', { className: `status ${row.status.toLowerCase()}`, 'aria-hidden': 'true' }), row.status.toLowerCase()];
+  if (v === undefined) return [''];
+  if (c.type === 'time') return [formatTimestamp(Number(v))];
+  if (c.type === 'duration') return [formatDuration(Number(v)) || '0s'];
+  if (typeof v === 'number') return [formatValue(v)];
+  if (c.id === 'tags.mlflow.source.git.commit') return [h('code', { title: v }, v.slice(0, 10))];
+  if (c.id === 'attributes.run_name') return [row.parentRunId ? h('span', { className: 'child-mark', title: `Child of ${row.parentRunId}` }, '↳ ') : '', h('span', { title: `${v}\n${row.runId}` }, v)];
+  return [v];
+}
+
+function onRowClick(index: number, row: RunsTableRow, e: MouseEvent): void {
+  cursor = index;
+  if (e.shiftKey && anchor >= 0) selectRange(anchor, index, e.ctrlKey || e.metaKey);
+  else if (e.ctrlKey || e.metaKey) toggle(index, row, false);
+  else {
+    selected = new Set([row.runId]);
+    anchor = index;
+  }
+  viewport?.focus({ preventScroll: true });
+  renderGrid(false);
+}
+
+function toggle(index: number, row: RunsTableRow, shift: boolean): void {
+  if (shift && anchor >= 0) selectRange(anchor, index, true);
+  else {
+    if (selected.has(row.runId)) selected.delete(row.runId);
+    else selected.add(row.runId);
+    anchor = index;
+  }
+  cursor = index;
+  renderGrid(false);
+}
+
+/** Rows from..to (loaded ones) become the selection, or are added to it. */
+function selectRange(from: number, to: number, add: boolean): void {
+  const next = add ? new Set(selected) : new Set<string>();
+  const [lo, hi] = from <= to ? [from, to] : [to, from];
+  for (let i = lo; i <= hi; i++) {
+    const r = rows.row(i);
+    if (r) next.add(r.runId);
+  }
+  selected = next;
+}
+
+function onGridKey(e: KeyboardEvent): void {
+  if (!viewport || groupBy) return;
+  const page = Math.max(1, Math.floor(viewport.clientHeight / ROW_HEIGHT) - 1);
+  const max = Math.max(0, rows.rowCount - 1);
+  let next = cursor;
+  switch (e.key) {
+    case 'ArrowDown': next = Math.min(max, cursor + 1); break;
+    case 'ArrowUp': next = Math.max(0, cursor - 1); break;
+    case 'PageDown': next = Math.min(max, cursor + page); break;
+    case 'PageUp': next = Math.max(0, cursor - page); break;
+    case 'Home': next = 0; break;
+    case 'End': next = max; break;
+    case ' ': {
+      const row = rows.row(cursor);
+      if (row) toggle(cursor, row, e.shiftKey);
+      e.preventDefault();
+      return;
+    }
+    case 'Enter': {
+      if (selected.size) post({ type: 'action', action: 'details', runIds: orderedSelection().slice(0, 1) });
+      e.preventDefault();
+      return;
+    }
+    case 'a':
+      if (e.ctrlKey || e.metaKey) {
+        selectingAll = true;
+        renderActionBar();
+        post({ type: 'selectAll', queryId });
+        e.preventDefault();
+      }
+      return;
+    default:
+      return;
+  }
+  e.preventDefault();
+  if (e.shiftKey) {
+    if (anchor < 0) anchor = cursor;
+    selectRange(anchor, next, false);
+  } else if (!(e.ctrlKey || e.metaKey)) {
+    const r = rows.row(next);
+    if (r) selected = new Set([r.runId]);
+    anchor = next;
+  }
+  cursor = next;
+  const top = next * ROW_HEIGHT;
+  const headHeight = gridHead?.offsetHeight ?? ROW_HEIGHT;
+  if (top < viewport.scrollTop) viewport.scrollTop = top;
+  else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight - headHeight) viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight + headHeight;
+  renderGrid(false);
+}
+
+function renderGroups(cols: RunsTableColumn[], geo: ReturnType<typeof geometry>): void {
+  if (!gridBody) return;
+  gridBody.style.height = '';
+  gridBody.style.width = `${geo.total}px`;
+  if (!groups || groups.columnId !== groupBy) {
+    gridBody.replaceChildren(h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : 'Grouping every matching run…'));
+    return;
+  }
+  const metricCols = cols.filter((c) => c.kind === 'metric');
+  const now = Date.now();
+  const out: HTMLElement[] = [];
+  if (groups.truncated) out.push(h('p', { className: 'warning' }, 'Only the first 50,000 matching runs are grouped.'));
+  for (const g of groups.groups) {
+    const key = g.value ?? '\u0000';
+    const open = openGroups.has(key);
+    const label = g.value === undefined ? '(not set)' : g.value;
+    out.push(
+      h(
+        'div',
+        { className: 'group-row', role: 'row', 'aria-expanded': String(open), dataset: { group: label } },
+        h(
+          'button',
+          {
+            type: 'button',
+            className: 'group-toggle',
+            onclick: () => {
+              if (open) openGroups.delete(key);
+              else openGroups.add(key);
+              renderGrid(false);
+            },
+          },
+          `${open ? '▾' : '▸'} ${groupBy?.replace(/^(params|tags)\./, '')} = ${label}`,
+        ),
+        h('span', { className: 'badge group-count' }, `${g.count} runs`),
+        ...metricCols.map((c) => {
+          const s = g.metrics[c.key];
+          return s && s.min !== undefined
+            ? h('span', { className: 'group-metric', dataset: { metric: c.key } }, h('b', {}, c.key), ` min ${formatValue(s.min)} · mean ${formatValue(s.mean!)} · max ${formatValue(s.max!)}`)
+            : '';
+        }),
+      ),
+    );
+    if (open) {
+      const inner = h('div', { className: 'group-rows' });
+      g.rows.forEach((row, i) => {
+        const el = rowElement(row, -1 - i, cols, geo, now, 0);
+        el.style.position = 'relative';
+        el.style.top = '0';
+        el.onclick = (e: MouseEvent) => {
+          if (e.ctrlKey || e.metaKey || e.shiftKey) {
+            if (selected.has(row.runId)) selected.delete(row.runId);
+            else selected.add(row.runId);
+          } else selected = new Set([row.runId]);
+          renderGrid(false);
+        };
+        inner.append(el);
+      });
+      if (g.count > g.rows.length) inner.append(h('p', { className: 'hint' }, `${g.count - g.rows.length} more runs in this group: filter on ${label} to see them all.`));
+      out.push(inner);
+    }
+  }
+  gridBody.replaceChildren(...out);
+}
+
+window.addEventListener('resize', () => renderGrid(false));
+render();
+post({ type: 'ready' });
