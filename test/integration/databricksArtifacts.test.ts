@@ -29,7 +29,8 @@ describe('Databricks-managed run artifacts through the emulated workspace', () =
 
   before(async () => {
     const mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN], databricksArtifactUris: true });
+    // Plain dbfs:/ artifact locations live in DBFS root, which only older workspaces still have.
+    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN], databricksArtifactUris: true, legacyDbfs: true });
     workspace = new MlflowRestClient({ baseUrl: emulator.url, token: TOKEN }, { maxRetries: 0 });
     direct = new MlflowRestClient({ baseUrl: mlflowUrl });
     experimentId = await workspace.createExperiment(`/Users/emulated.user@example.com/${uniqueName('dbx-artifacts')}`);
