@@ -17,6 +17,8 @@ const common = {
   minify: production,
   logLevel: 'info',
   define: { __EXTENSION_VERSION__: JSON.stringify(version) },
+  // jsonc-parser's "main" is a UMD build whose requires esbuild cannot follow; its ES module build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 /** Each folder of webview/ with a main.ts is one panel's bundle: dist/webview/<folder>.js */

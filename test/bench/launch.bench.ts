@@ -6,6 +6,12 @@
 // - launch_local_first_output: from launch to the first line the user's script prints, our
 //   launchLocal (which wraps `mlflow run`) vs `python -m mlflow run` spawned directly: the ratio
 //   is our overhead, expected ~1.
+// - launch_jobs_submit: the jobs protocol (default) against the emulator of today's workspace, from
+//   launch to runs/submit, vs the same steps (me, pack and hash, get-status, MLflow run, submit with
+//   an idempotency token) written with the official Databricks SDK for Python (jobsSubmitWithSdk.py,
+//   spawned: python start-up and imports are part of what a user waits for). Goal: ratio <= 0.5.
+// - launch_jobs_relaunch_upload: bytes uploaded by an unchanged relaunch (wheel built) vs the first
+//   launch's bytes: 0.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startProcessGroup } from '../../src/engine/process/processGroup';
@@ -13,7 +19,7 @@ import { launchOnDatabricks } from '../../src/engine/launching/databricksLaunche
 import { launchLocal } from '../../src/engine/launching/localLauncher';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
-import { copyFixture, makeTempDir, venvPython } from '../support/repoPaths';
+import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
 const ROUNDS = 3;
 
@@ -41,13 +47,49 @@ async function oursToSubmit(emulator: DatabricksEmulator, projectDir: string, ex
   const t0 = performance.now();
   const handle = launchOnDatabricks(
     { projectDir, entryPoint: 'main', parameters: { alpha: '0.1' }, experimentName, trackingUri: 'databricks' },
-    { host: emulator.url, token: emulator.token, backendConfig: 'bench-cluster.json', envManager: 'local', wait: false },
+    { host: emulator.url, token: emulator.token, protocol: 'legacy', backendConfig: 'bench-cluster.json', envManager: 'local', wait: false },
   );
   await waitFor(() => submitted(emulator, mark), 120_000);
   const ms = performance.now() - t0;
   const final = await handle.done;
   if (final.phase !== 'pending') throw new Error(`our launch ended ${final.phase}: ${final.message}`);
   return ms;
+}
+
+async function jobsToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string, buildWheels = false): Promise<{ ms: number; bytes: number }> {
+  const mark = emulator.requests.length;
+  const t0 = performance.now();
+  const handle = launchOnDatabricks(
+    { projectDir, entryPoint: 'main', parameters: { alpha: '0.1' }, experimentName, trackingUri: 'databricks' },
+    { host: emulator.url, token: emulator.token, backendConfig: 'bench-cluster.json', buildWheels, python: venvPython, wait: false },
+  );
+  await waitFor(() => submitted(emulator, mark), 300_000);
+  const ms = performance.now() - t0;
+  const final = await handle.done;
+  if (final.phase !== 'pending') throw new Error(`our jobs launch ended ${final.phase}: ${final.message}`);
+  // What was uploaded, by size of the files now in the workspace (workspace paths map to emulator folders).
+  const bytes = (final.uploaded ?? []).reduce((sum, p) => sum + fs.statSync(path.join(emulator.workspaceRoot, p.replace(/^\/Workspace\//, ''))).size, 0);
+  return { ms, bytes };
+}
+
+async function sdkToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
+  const mark = emulator.requests.length;
+  const t0 = performance.now();
+  const script = path.join(repoRoot, 'test', 'bench', 'jobsSubmitWithSdk.py');
+  const group = startProcessGroup(venvPython, [script, projectDir, experimentName, path.join(projectDir, 'bench-cluster.json')], {
+    env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' },
+  });
+  const child = group.child;
+  let stderr = '';
+  child.stdout!.resume();
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await waitFor(() => submitted(emulator, mark) || child.exitCode !== null, 300_000);
+    if (!submitted(emulator, mark)) throw new Error(`the SDK script exited before submitting:\n${stderr.slice(-2000)}`);
+    return performance.now() - t0;
+  } finally {
+    await group.stop(1000);
+  }
 }
 
 async function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
@@ -85,22 +127,52 @@ async function firstLine(start: () => { stop: () => Promise<void> }, marker: Reg
 async function main(): Promise<void> {
   const server = await startLocalTrackingServer({ python: venvPython, dataDir: makeTempDir('bench-launch-mlflow') });
   // Runs stay PENDING (a long cluster start): the benchmark measures up to submission only.
-  const emulator = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench'], pendingMs: 600_000 });
+  const emulator = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench'], pendingMs: 600_000, legacyDbfs: true });
+  const today = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench-today'], pendingMs: 600_000 });
   const projectDir = copyFixture('launch-project');
   fs.writeFileSync(path.join(projectDir, 'bench-cluster.json'), JSON.stringify({ new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 } }));
   try {
     const experiment = `bench-launch-${Date.now()}`;
-    await oursToSubmit(emulator, projectDir, experiment); // warm-up: uploads our tarball
-    await mlflowToSubmit(emulator, projectDir, experiment); // warm-up: uploads MLflow's tarball
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      ours.push(await oursToSubmit(emulator, projectDir, experiment));
-      theirs.push(await mlflowToSubmit(emulator, projectDir, experiment));
+    // MLFLOW_WB_BENCH_ONLY=jobs|legacy|local runs one part (`npm run bench -- launch --only jobs`).
+    const only = process.env.MLFLOW_WB_BENCH_ONLY;
+    if (!only || only === 'legacy') {
+      await oursToSubmit(emulator, projectDir, experiment); // warm-up: uploads our tarball
+      await mlflowToSubmit(emulator, projectDir, experiment); // warm-up: uploads MLflow's tarball
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        ours.push(await oursToSubmit(emulator, projectDir, experiment));
+        theirs.push(await mlflowToSubmit(emulator, projectDir, experiment));
     }
     const o = median(ours);
     const t = median(theirs);
     console.log(`BENCH name=launch_databricks_submit value=${o.toFixed(1)} unit=ms ratio=${(o / t).toFixed(3)} vs=mlflow_cli`);
+    }
+
+    if (!only || only === 'jobs') {
+      // The jobs protocol, on a workspace of today (no DBFS root); experiments are workspace paths there.
+      const jobsExperiment = `/Users/emulated.user@example.com/bench-jobs-${Date.now()}`;
+      const first = await jobsToSubmit(today, projectDir, jobsExperiment, true); // warm-up: builds and uploads the wheel and snapshot
+      const relaunch = await jobsToSubmit(today, projectDir, jobsExperiment, true);
+      console.log(`BENCH name=launch_jobs_relaunch_upload value=${relaunch.bytes} unit=bytes ratio=${(relaunch.bytes / Math.max(first.bytes, 1)).toFixed(3)} vs=first_launch_bytes`);
+      // The timed rounds build no wheel (python -m build would dominate both sides): a copy without the placeholder.
+      const plainProjectDir = copyFixture('launch-project');
+      fs.copyFileSync(path.join(projectDir, 'bench-cluster.json'), path.join(plainProjectDir, 'bench-cluster.json'));
+      const envFile = path.join(plainProjectDir, 'python_env.yaml');
+      fs.writeFileSync(envFile, fs.readFileSync(envFile, 'utf8').replace(/^.*WHEELPATH.*\n/m, ''));
+      await jobsToSubmit(today, plainProjectDir, jobsExperiment); // warm-up: uploads our snapshot
+      await sdkToSubmit(today, plainProjectDir, jobsExperiment); // warm-up: uploads the SDK's tarball
+      const jobsOurs: number[] = [];
+      const jobsSdk: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        jobsOurs.push((await jobsToSubmit(today, plainProjectDir, jobsExperiment)).ms);
+        jobsSdk.push(await sdkToSubmit(today, plainProjectDir, jobsExperiment));
+    }
+    const jo = median(jobsOurs);
+    const js = median(jobsSdk);
+    console.log(`BENCH name=launch_jobs_submit value=${jo.toFixed(1)} unit=ms ratio=${(jo / js).toFixed(3)} vs=databricks_sdk_python`);
+    }
+    if (only && only !== 'local') return;
 
     const localOurs: number[] = [];
     const localDirect: number[] = [];
@@ -132,6 +204,7 @@ async function main(): Promise<void> {
     console.log(`BENCH name=launch_local_first_output value=${lo.toFixed(1)} unit=ms ratio=${(lo / ld).toFixed(3)} vs=mlflow_run_direct`);
   } finally {
     await emulator.stop();
+    await today.stop();
     await server.stop();
     fs.rmSync(path.dirname(projectDir), { recursive: true, force: true });
   }

@@ -6,14 +6,21 @@
 // - validate_folder: a folder of 20 projects (MLproject, python_env.yaml, conda.yaml, cluster.json,
 //   train.py each) through validatePaths (walks and reads the files too) vs MLflow reading the same
 //   files in Python: load_project, _PythonEnv.from_yaml, yaml.safe_load (conda), json.load (cluster).
+// - worst_<case>: the pathological documents of issue #15 (test/unit/validation/worstCaseDocuments.ts),
+//   each made 100 KB long; value in ms per 100 KB (goal under 50), ratio against parsing the same
+//   text with the `yaml` package (parseDocument, duplicate keys allowed, as our fallback parser does).
+// - worst_flow_map_5mb: a 5 MB one-line flow map: time and heap growth (the size budget answers it).
+//   `npm run bench -- validation --only worst` runs only these.
 // Our numbers are cold parses (the per-text cache is cleared each time); *_cached shows an
 // unchanged text re-validated, which is what the editor does when nothing changed.
 import { spawnSync } from 'node:child_process';
+import { parseDocument } from 'yaml';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { clearValidationCache, validateText } from '../../src/engine/validation/validateFile';
 import { validatePaths } from '../../src/engine/validation/validatePaths';
 import { makeTempDir, venvPython } from '../support/repoPaths';
+import { WORST_CASES } from '../unit/validation/worstCaseDocuments';
 
 function bigMlproject(entryPoints: number): string {
   const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
@@ -40,8 +47,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeSync(n: number, fn: () => void): number {
-  for (let i = 0; i < 10; i++) fn();
+function timeSync(n: number, fn: () => void, warmUp = 10): number {
+  for (let i = 0; i < warmUp; i++) fn();
   const xs: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
@@ -138,9 +145,34 @@ async function main(): Promise<void> {
   line('validate_mlproject_small', oursSmall, mlflow.small);
   line('validate_folder', oursFolder, mlflow.folder);
   fs.rmSync(root, { recursive: true, force: true });
+  worstCases();
 }
 
-main().catch((err: unknown) => {
+function worstCases(): void {
+  const ctx = { filePath: '/bench/MLproject', fileExists: () => true };
+  for (const c of WORST_CASES) {
+    const text = c.make(100 * 1024);
+    const per100kb = (ms: number) => (ms * 100 * 1024) / text.length;
+    const ours = timeSync(9, () => {
+      clearValidationCache();
+      validateText(c.kind, text, ctx);
+    }, 2);
+    const library = timeSync(3, () => parseDocument(text, { version: '1.1', uniqueKeys: false }), 1);
+    console.log(`BENCH name=worst_${c.name} value=${per100kb(ours).toFixed(3)} unit=ms_per_100KB ratio=${(ours / library).toFixed(4)} vs=yaml_parseDocument`);
+  }
+  const huge = WORST_CASES.find((c) => c.name === 'one_line_flow_map')!.make(5 * 1024 * 1024);
+  const heapBefore = process.memoryUsage().heapUsed;
+  const start = performance.now();
+  const diags = validateText('mlproject', huge, ctx);
+  const ms = performance.now() - start;
+  const heapMb = Math.max(0, process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
+  if (diags.length !== 1 || diags[0].code !== 'validation/too-large') throw new Error(`the 5 MB document should be answered by the size budget: ${JSON.stringify(diags.slice(0, 2))}`);
+  const fileMb = huge.length / 1024 / 1024;
+  console.log(`BENCH name=worst_flow_map_5mb value=${ms.toFixed(3)} unit=ms ratio=${(ms / (fileMb * 10)).toFixed(4)} vs=budget_10ms_per_MB`);
+  console.log(`BENCH name=worst_flow_map_5mb_heap value=${heapMb.toFixed(2)} unit=MB ratio=${(heapMb / fileMb).toFixed(4)} vs=file_size`);
+}
+
+(process.env.MLFLOW_WB_BENCH_ONLY === 'worst' ? Promise.resolve().then(worstCases) : main()).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

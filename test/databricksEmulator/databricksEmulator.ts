@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ApiRequest } from './apiRequest';
+import { requestParams, type ApiRequest } from './apiRequest';
 import { ArtifactStorage, CREDENTIALS_FOR_READ, STORAGE_PREFIX, type StorageRequestLogEntry } from './artifactStorage';
 import { ClustersApi, defaultClusters, type EmulatedCluster } from './clustersApi';
 import { DatabricksError, sendError, sendJson } from './databricksErrors';
@@ -13,6 +13,7 @@ import { RunExecutor } from './runExecutor';
 import { scimMe } from './scimApi';
 import { RawAnswer, ServingEndpointsApi } from './servingEndpointsApi';
 import { TransitionRequestsApi, type EmulatedUser } from './transitionRequestsApi';
+import { WorkspaceFilesApi } from './workspaceFilesApi';
 
 export type { EmulatedUser } from './transitionRequestsApi';
 
@@ -44,6 +45,13 @@ export interface DatabricksEmulatorOptions {
   databricksArtifactUris?: boolean;
   /** Lifetime of the signed URLs credentials-for-read hands out; default 15 min. */
   signedUrlTtlMs?: number;
+  /**
+   * Today's workspaces are provisioned without DBFS root: `/api/2.0/dbfs/*` and the FUSE-style
+   * `/dbfs/...` upload answer 403 PERMISSION_DENIED unless this is true (the legacy protocol's tests).
+   */
+  legacyDbfs?: boolean;
+  /** Unity Catalog volumes that exist, as `catalog.schema.volume`; default `main.default.mlflow_wb`. */
+  volumes?: string[];
   /** Receives one line per request (method, path, status); never tokens. */
   onLog?: (line: string) => void;
 }
@@ -61,6 +69,9 @@ export interface DatabricksEmulator {
   /** An accepted token (the first of `tokens`). */
   readonly token: string;
   readonly dbfsRoot: string;
+  /** Local folders behind `/Workspace/...` (`<root>/workspace`) and `/Volumes/...` (`<root>/volumes`). */
+  readonly workspaceRoot: string;
+  readonly volumesRoot: string;
   readonly root: string;
   /** Every request received, in order (query strings left out). */
   readonly requests: RequestLogEntry[];
@@ -98,15 +109,17 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
   let url = '';
 
   const dbfs = new DbfsApi(dbfsRoot);
+  const workspaceFiles = new WorkspaceFilesApi(root, userName, options.volumes ?? ['main.default.mlflow_wb']);
   const clusters = new ClustersApi(options.clusters ?? defaultClusters(userName));
   const executor = new RunExecutor({
     root,
     dbfsRoot,
+    workspaceFiles,
     python: options.python,
     mlflowTrackingUri: options.mlflowTrackingUri,
     workspace: () => ({ host: url, token: options.tokens[0]! }),
   });
-  const jobs = new JobsApi({ executor, clusters, workspaceUrl: () => url, workspaceId: WORKSPACE_ID, userName, pendingMs: options.pendingMs ?? 0 });
+  const jobs = new JobsApi({ executor, clusters, workspaceUrl: () => url, workspaceId: WORKSPACE_ID, userName, pendingMs: options.pendingMs ?? 0, dbfsRootLibraries: options.legacyDbfs });
   const transitionRequests = new TransitionRequestsApi(options.mlflowTrackingUri);
   const servingEndpoints = new ServingEndpointsApi({
     mlflowTrackingUri: options.mlflowTrackingUri,
@@ -126,6 +139,17 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     if (registryOp) return transitionRequests.handle(req, registryOp, user);
     if (CREDENTIALS_FOR_READ.test(p) && (req.method === 'POST' || req.method === 'GET')) return storage.credentialsForRead(req);
     if (ServingEndpointsApi.handles(p)) return servingEndpoints.handle(req, user.userName);
+    if (!options.legacyDbfs && (p.startsWith('/api/2.0/dbfs/') || p.startsWith('/dbfs/'))) {
+      let target = p.startsWith('/dbfs/') ? p.slice('/dbfs'.length) : '/';
+      try {
+        if (!p.startsWith('/dbfs/')) target = String(requestParams(req).path ?? '/');
+      } catch {
+        /* the path only makes the message clearer */
+      }
+      throw new DatabricksError(403, 'PERMISSION_DENIED', `Public DBFS root is disabled. Access is denied on path: ${target}`);
+    }
+    if ((m = /^\/api\/2\.0\/workspace\/([a-z-]+)$/.exec(p))) return workspaceFiles.handleWorkspace(req, m[1]!);
+    if ((m = /^\/api\/2\.0\/fs\/(files|directories)(\/.*)$/.exec(p))) return workspaceFiles.handleFiles(req, m[1] as 'files' | 'directories', m[2]!);
     if ((m = /^\/api\/2\.0\/dbfs\/([a-z-]+)$/.exec(p))) {
       const readOnly = ['get-status', 'read', 'list'].includes(m[1]!);
       if ((req.method === 'GET') !== readOnly) throw DatabricksError.endpointNotFound(req.method, p);
@@ -143,7 +167,7 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
       }
       return {};
     }
-    if ((m = /^\/api\/(2\.0|2\.1)\/jobs\/(runs\/[a-z-]+)$/.exec(p))) return jobs.handle(req, m[2]!, m[1] as '2.0' | '2.1');
+    if ((m = /^\/api\/(2\.[012])\/jobs\/(runs\/[a-z-]+)$/.exec(p))) return jobs.handle(req, m[2]!, m[1] as '2.0' | '2.1' | '2.2');
     if ((m = /^\/api\/2\.[01]\/clusters\/([a-z-]+)$/.exec(p)) && req.method === 'GET') return clusters.handle(req, m[1]!);
     if (p === '/api/2.0/preview/scim/v2/Me' && req.method === 'GET') return scimMe(user.userName, displayNameOf(user.userName));
     throw DatabricksError.endpointNotFound(req.method, p);
@@ -198,7 +222,7 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
       route(apiReq, user).then(
         (body) => {
           if (body instanceof RawAnswer) {
-            res.writeHead(body.status, { ...body.headers, 'Content-Length': body.body.length });
+            res.writeHead(body.status, { 'Content-Length': body.body.length, ...body.headers });
             res.end(body.body);
             return;
           }
@@ -226,6 +250,8 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     host: url,
     token: options.tokens[0]!,
     dbfsRoot,
+    workspaceRoot: workspaceFiles.workspaceRoot,
+    volumesRoot: workspaceFiles.volumesRoot,
     root,
     requests,
     storageRequests: storage.requests,

@@ -14,13 +14,36 @@ export interface RunState {
 }
 
 const TASK_KINDS = ['spark_python_task', 'python_wheel_task', 'shell_command_task'] as const;
-const UNSUPPORTED_TASK_KINDS = ['notebook_task', 'spark_jar_task', 'spark_submit_task', 'pipeline_task', 'sql_task', 'dbt_task', 'run_job_task', 'for_each_task', 'condition_task'];
+/** Task types of the Jobs 2.1/2.2 reference that the emulator does not run (Spark, notebooks, SQL, ...). */
+const UNSUPPORTED_TASK_KINDS = [
+  'notebook_task',
+  'spark_jar_task',
+  'spark_submit_task',
+  'pipeline_task',
+  'sql_task',
+  'dbt_task',
+  'run_job_task',
+  'for_each_task',
+  'condition_task',
+  'clean_rooms_notebook_task',
+  'dashboard_task',
+  'power_bi_task',
+  'gen_ai_compute_task',
+];
+
+/** One job-level environment of a serverless submit: `{environment_key, spec: {client | environment_version, dependencies}}`. */
+interface Environment {
+  environment_key: string;
+  dependencies: string[];
+}
 
 interface TaskSpec extends TaskDefinition {
   task_key: string;
   depends_on?: { task_key: string }[];
   new_cluster?: Record<string, unknown>;
   existing_cluster_id?: string;
+  /** Serverless compute: the key of one of the submit's `environments`. */
+  environment_key?: string;
   timeout_seconds?: number;
 }
 
@@ -62,6 +85,8 @@ export interface JobsApiOptions {
   workspaceId: string;
   userName: string;
   pendingMs: number;
+  /** Old workspaces (legacyDbfs): libraries from DBFS root still install on Runtime 15+. */
+  dbfsRootLibraries?: boolean;
 }
 
 /** Jobs API 2.0/2.1 one-time runs: runs/submit, get, get-output, cancel, list. Runs really execute. */
@@ -70,6 +95,8 @@ export class JobsApi {
   private readonly taskRuns = new Map<number, { run: JobRun; task: TaskRun }>();
   private nextId = 100_000 + Math.floor(Math.random() * 800_000);
   private failNext: string[] = [];
+  /** `idempotency_token` → the run it started: a retried submit gets the same run. */
+  private readonly idempotent = new Map<string, number>();
   private readonly finished = new Set<Promise<void>>();
 
   constructor(private readonly options: JobsApiOptions) {}
@@ -83,7 +110,8 @@ export class JobsApi {
     this.failNext.push(message ?? 'Cluster failed to launch: Cloud provider launch failure: the requested instance type is not available in this availability zone (emulated).');
   }
 
-  handle(req: ApiRequest, operation: string, version: '2.0' | '2.1'): unknown {
+  handle(req: ApiRequest, operation: string, apiVersion: '2.0' | '2.1' | '2.2'): unknown {
+    const version = apiVersion === '2.0' ? '2.0' : '2.1';
     const params = requestParams(req);
     switch (`${req.method} ${operation}`) {
       case 'POST runs/submit':
@@ -109,8 +137,15 @@ export class JobsApi {
   }
 
   private submit(body: Record<string, unknown>): number {
+    const token = body.idempotency_token;
+    if (token !== undefined) {
+      if (typeof token !== 'string' || token.length === 0 || token.length > 64) throw DatabricksError.invalidParameter('idempotency_token must be a string of at most 64 characters.');
+      const earlier = this.idempotent.get(token);
+      if (earlier !== undefined) return earlier;
+    }
     const singleTask = !Array.isArray(body.tasks);
-    const specs: TaskSpec[] = singleTask ? [this.singleTaskSpec(body)] : (body.tasks as unknown[]).map((t, i) => this.taskSpec(t, i));
+    const environments = readEnvironments(body.environments);
+    const specs: TaskSpec[] = singleTask ? [this.singleTaskSpec(body)] : (body.tasks as unknown[]).map((t, i) => this.taskSpec(t, i, environments));
     if (specs.length === 0) throw DatabricksError.invalidParameter('tasks must contain at least one task.');
     const keys = new Set<string>();
     for (const spec of specs) {
@@ -123,6 +158,7 @@ export class JobsApi {
       }
     }
     const runId = this.nextId++;
+    if (typeof token === 'string') this.idempotent.set(token, runId);
     const run: JobRun = {
       run_id: runId,
       job_id: this.nextId++,
@@ -157,27 +193,41 @@ export class JobsApi {
   }
 
   private singleTaskSpec(body: Record<string, unknown>): TaskSpec {
-    const spec = this.taskSpec({ ...body, task_key: body.task_key ?? 'run' }, 0);
+    const { run_name: _n, timeout_seconds: _t, idempotency_token: _i, environments: _e, ...task } = body;
+    void [_n, _t, _i, _e];
+    const spec = this.taskSpec({ ...task, task_key: body.task_key ?? 'run', timeout_seconds: undefined }, 0, new Map());
     return spec;
   }
 
-  private taskSpec(raw: unknown, index: number): TaskSpec {
+  private taskSpec(raw: unknown, index: number, environments: Map<string, Environment>): TaskSpec {
     if (!raw || typeof raw !== 'object') throw DatabricksError.invalidParameter(`tasks[${index}] must be an object.`);
     const t = raw as Record<string, unknown>;
     const where = typeof t.task_key === 'string' ? `Task ${t.task_key}` : `tasks[${index}]`;
     if (typeof t.task_key !== 'string' || !/^[\w-]{1,100}$/.test(t.task_key)) {
       throw DatabricksError.invalidParameter(`${where}: task_key is required (letters, digits, - and _; up to 100 characters).`);
     }
-    const unsupported = UNSUPPORTED_TASK_KINDS.find((k) => k in t);
-    if (unsupported) throw DatabricksError.invalidParameter(`${where}: ${unsupported} is not supported by this emulator (it runs ${TASK_KINDS.join(', ')}).`);
-    const kinds = TASK_KINDS.filter((k) => t[k] !== undefined);
-    if (kinds.length !== 1) {
-      throw DatabricksError.invalidParameter(`${where}: exactly one of ${TASK_KINDS.join(', ')} must be specified${kinds.length ? ` (got ${kinds.join(', ')})` : ''}.`);
+    const unknown = Object.keys(t).find((k) => k.endsWith('_task') && !TASK_KINDS.includes(k as (typeof TASK_KINDS)[number]) && !UNSUPPORTED_TASK_KINDS.includes(k));
+    if (unknown) throw DatabricksError.invalidParameter(`${where}: unknown task type ${unknown}.`);
+    const allKinds = Object.keys(t).filter((k) => t[k] !== undefined && (TASK_KINDS.includes(k as (typeof TASK_KINDS)[number]) || UNSUPPORTED_TASK_KINDS.includes(k)));
+    if (allKinds.length !== 1) {
+      throw DatabricksError.invalidParameter(`${where}: a task must have exactly one task type (${TASK_KINDS.join(', ')}, notebook_task, ...)${allKinds.length ? `; got ${allKinds.join(', ')}` : ''}.`);
     }
+    if (UNSUPPORTED_TASK_KINDS.includes(allKinds[0]!)) throw DatabricksError.invalidParameter(`${where}: ${allKinds[0]} is not supported by this emulator (it runs ${TASK_KINDS.join(', ')}).`);
     this.validateTaskBody(where, t);
     const clusterKeys = ['new_cluster', 'existing_cluster_id', 'job_cluster_key'].filter((k) => t[k] !== undefined);
-    if (clusterKeys.length !== 1) {
-      throw DatabricksError.invalidParameter(`${where}: exactly one of new_cluster, existing_cluster_id or job_cluster_key must be specified${clusterKeys.length ? ` (got ${clusterKeys.join(', ')})` : ''}.`);
+    if (clusterKeys.length > 1) throw DatabricksError.invalidParameter(`${where}: give one of new_cluster, existing_cluster_id or job_cluster_key, not ${clusterKeys.join(' and ')}.`);
+    let environment: Environment | undefined;
+    if (clusterKeys.length === 0) {
+      // Serverless compute: an environment from the submit's environments[] carries the dependencies.
+      if (t.shell_command_task !== undefined) throw DatabricksError.invalidParameter(`${where}: shell_command_task needs a cluster (new_cluster or existing_cluster_id).`);
+      if (typeof t.environment_key !== 'string' || !t.environment_key) {
+        throw DatabricksError.invalidParameter(`An environment is required for serverless task ${t.task_key}. Please specify one in the environment_key field and add it to environments.`);
+      }
+      environment = environments.get(t.environment_key);
+      if (!environment) throw DatabricksError.invalidParameter(`${where}: environment_key ${t.environment_key} is not one of the environments of this run (${[...environments.keys()].join(', ') || 'none given'}).`);
+      if (t.libraries !== undefined) throw DatabricksError.invalidParameter(`${where}: Libraries field is not supported for serverless task, please specify libraries in environment.`);
+    } else if (t.environment_key !== undefined) {
+      throw DatabricksError.invalidParameter(`${where}: environment_key is for serverless tasks; this task has ${clusterKeys[0]}.`);
     }
     if (t.job_cluster_key !== undefined) throw DatabricksError.invalidParameter(`${where}: job_cluster_key is not supported by this emulator; use new_cluster.`);
     if (t.existing_cluster_id !== undefined) {
@@ -186,11 +236,22 @@ export class JobsApi {
     }
     if (t.new_cluster !== undefined) validateNewCluster(where, t.new_cluster);
     if (t.libraries !== undefined && !Array.isArray(t.libraries)) throw DatabricksError.invalidParameter(`${where}: libraries must be a list.`);
+    const sparkVersion = (t.new_cluster as { spark_version?: unknown } | undefined)?.spark_version;
+    if (!this.options.dbfsRootLibraries && Array.isArray(t.libraries) && typeof sparkVersion === 'string' && runtimeMajor(sparkVersion) >= 15) {
+      const fromDbfs = (t.libraries as Library[]).flatMap((l) => Object.values(l)).find((v) => typeof v === 'string' && isDbfsRootPath(v));
+      if (fromDbfs) {
+        throw DatabricksError.invalidParameter(
+          `${where}: installing libraries from DBFS root (${String(fromDbfs)}) is disabled on Databricks Runtime 15.0 and above (spark_version ${sparkVersion}). Store the library in workspace files (/Workspace/...) or a Unity Catalog volume (/Volumes/...).`,
+        );
+      }
+    }
     return {
       task_key: t.task_key,
       depends_on: Array.isArray(t.depends_on) ? (t.depends_on as { task_key: string }[]) : undefined,
       new_cluster: t.new_cluster as Record<string, unknown> | undefined,
       existing_cluster_id: t.existing_cluster_id as string | undefined,
+      environment_key: environment?.environment_key,
+      environmentDependencies: environment?.dependencies,
       libraries: t.libraries as Library[] | undefined,
       spark_python_task: t.spark_python_task as TaskSpec['spark_python_task'],
       python_wheel_task: t.python_wheel_task as TaskSpec['python_wheel_task'],
@@ -261,7 +322,8 @@ export class JobsApi {
 
   private async executeTask(run: JobRun, task: TaskRun, runDeadline: number): Promise<ResultState> {
     task.start_time = Date.now();
-    task.cluster_id = task.spec.existing_cluster_id ?? `${new Date().toISOString().slice(5, 10).replace('-', '')}-${String(run.run_id).padStart(6, '0')}-emujob${task.run_id % 1000}`;
+    const serverless = task.spec.environment_key !== undefined;
+    task.cluster_id = serverless ? undefined : task.spec.existing_cluster_id ?? `${new Date().toISOString().slice(5, 10).replace('-', '')}-${String(run.run_id).padStart(6, '0')}-emujob${task.run_id % 1000}`;
     task.state = { life_cycle_state: 'RUNNING', state_message: 'In run', user_cancelled_or_timedout: false };
     const sandbox: ClusterSandbox = this.options.executor.createSandbox(task.run_id);
     const taskAbort = new AbortController();
@@ -404,7 +466,7 @@ export class JobsApi {
     return {
       run_id: task.run_id,
       task_key: task.spec.task_key,
-      ...pick(task.spec, ['depends_on', 'new_cluster', 'existing_cluster_id', 'libraries', 'spark_python_task', 'python_wheel_task', 'shell_command_task', 'timeout_seconds']),
+      ...pick(task.spec, ['depends_on', 'new_cluster', 'existing_cluster_id', 'environment_key', 'libraries', 'spark_python_task', 'python_wheel_task', 'shell_command_task', 'timeout_seconds']),
       state: { ...task.state },
       start_time: task.start_time,
       setup_duration: task.setup_duration,
@@ -426,6 +488,36 @@ function validateNewCluster(where: string, raw: unknown): void {
     throw DatabricksError.invalidParameter(`${where}: new_cluster needs node_type_id (or instance_pool_id / policy_id).`);
   }
   if (c.num_workers === undefined && c.autoscale === undefined) throw DatabricksError.invalidParameter(`${where}: new_cluster needs num_workers or autoscale.`);
+}
+
+function readEnvironments(raw: unknown): Map<string, Environment> {
+  const environments = new Map<string, Environment>();
+  if (raw === undefined) return environments;
+  if (!Array.isArray(raw)) throw DatabricksError.invalidParameter('environments must be a list of {environment_key, spec}.');
+  raw.forEach((e: unknown, i) => {
+    const env = (e ?? {}) as { environment_key?: unknown; spec?: { client?: unknown; environment_version?: unknown; dependencies?: unknown } };
+    if (typeof env.environment_key !== 'string' || !env.environment_key) throw DatabricksError.invalidParameter(`environments[${i}].environment_key is required.`);
+    if (environments.has(env.environment_key)) throw DatabricksError.invalidParameter(`Environment key ${env.environment_key} is used by more than one environment.`);
+    const spec = env.spec;
+    if (!spec || typeof spec !== 'object') throw DatabricksError.invalidParameter(`environments[${i}].spec is required.`);
+    if (spec.client === undefined && spec.environment_version === undefined) throw DatabricksError.invalidParameter(`environments[${i}].spec needs client or environment_version.`);
+    const deps = spec.dependencies ?? [];
+    if (!Array.isArray(deps) || deps.some((d) => typeof d !== 'string')) throw DatabricksError.invalidParameter(`environments[${i}].spec.dependencies must be a list of strings.`);
+    environments.set(env.environment_key, { environment_key: env.environment_key, dependencies: deps as string[] });
+  });
+  return environments;
+}
+
+/** 15 for "15.4.x-scala2.12", 0 when unreadable (custom images, "latest" aliases). */
+function runtimeMajor(sparkVersion: string): number {
+  const m = /^(\d+)\.(\d+|x)/.exec(sparkVersion);
+  return m ? Number(m[1]) : 0;
+}
+
+/** A DBFS-root location: `dbfs:/x` or `/dbfs/x`, except UC volumes under `dbfs:/Volumes`. */
+function isDbfsRootPath(value: string): boolean {
+  const m = /^(?:dbfs:|\/dbfs)(\/.*)$/.exec(value.trim());
+  return !!m && !m[1]!.startsWith('/Volumes/');
 }
 
 function orderByDependencies(specs: TaskSpec[]): TaskSpec[] {

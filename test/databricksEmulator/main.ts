@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const mlflowUrl = option(args, '--mlflow-url');
   const token = option(args, '--token') ?? process.env.DATABRICKS_TOKEN;
   if (!mlflowUrl || !token) {
-    console.error('Usage: main.js --mlflow-url <MLflow server URL> --token <accepted token> [--port <n>] [--python <path>] [--root <folder>] [--pending-ms <n>]');
+    console.error('Usage: main.js --mlflow-url <MLflow server URL> --token <accepted token> [--port <n>] [--python <path>] [--root <folder>] [--pending-ms <n>] [--legacy-dbfs] [--databricks-artifact-uris]');
     process.exit(2);
   }
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     root: option(args, '--root'),
     pendingMs: option(args, '--pending-ms') ? Number(option(args, '--pending-ms')) : 2000,
     databricksArtifactUris: args.includes('--databricks-artifact-uris'),
+    legacyDbfs: args.includes('--legacy-dbfs'),
     onLog: (line) => console.log(line),
   });
   console.log(`Databricks emulator listening on ${emulator.url} (DBFS at ${emulator.dbfsRoot}, MLflow at ${mlflowUrl})`);

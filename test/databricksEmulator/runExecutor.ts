@@ -1,18 +1,21 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { WorkspaceFilesApi } from './workspaceFilesApi';
 
 /** A library entry of a task (`{"pypi": {...}}`, `{"whl": "dbfs:/..."}`, ...), recorded as sent. */
 export type Library = Record<string, unknown>;
 
 /** The task kinds the emulator can run, as the Jobs API (and MLflow's launcher) spell them. */
 export interface TaskDefinition {
-  spark_python_task?: { python_file: string; parameters?: string[] };
+  spark_python_task?: { python_file: string; parameters?: string[]; source?: string };
   python_wheel_task?: { package_name: string; entry_point: string; parameters?: string[]; named_parameters?: Record<string, string> };
   /** Not in the public Jobs API reference, but what `mlflow run -b databricks` submits. */
   shell_command_task?: { command: string | string[]; env_vars?: Record<string, string> };
   libraries?: Library[];
   spark_env_vars?: Record<string, string>;
+  /** Serverless: the `spec.dependencies` of the task's environment (pip requirement strings or paths). */
+  environmentDependencies?: string[];
 }
 
 export interface TaskResult {
@@ -30,6 +33,8 @@ export interface RunExecutorOptions {
   /** Emulator's root folder: DBFS lives in `<root>/dbfs`, cluster sandboxes in `<root>/clusters`. */
   root: string;
   dbfsRoot: string;
+  /** Workspace files and volumes: `/Workspace/...` and `/Volumes/...` in task definitions are mapped to them. */
+  workspaceFiles: WorkspaceFilesApi;
   /** Interpreter whose environment already has mlflow: the "cluster runtime". */
   python: string;
   mlflowTrackingUri: string;
@@ -81,9 +86,13 @@ export class RunExecutor {
 
   /** Maps workspace paths in one argument to local ones (see the class comment). */
   mapPaths(text: string, sandbox: ClusterSandbox): string {
-    return text.replace(/dbfs:\/|(?<=^|[\s'"=(:])\/dbfs\/|(?<=^|[\s'"=(:])\/databricks\//g, (match) =>
-      match === '/databricks/' ? `${sandbox.databricksDir}/` : `${this.options.dbfsRoot}/`,
-    );
+    const files = this.options.workspaceFiles;
+    return text.replace(/dbfs:\/|(?<=^|[\s'"=(:])\/(dbfs|databricks|Workspace|Volumes)\//g, (match) => {
+      if (match === '/databricks/') return `${sandbox.databricksDir}/`;
+      if (match === '/Workspace/') return `${files.workspaceRoot}/`;
+      if (match === '/Volumes/') return `${files.volumesRoot}/`;
+      return `${this.options.dbfsRoot}/`;
+    });
   }
 
   /** Runs one task to completion (or until `signal` aborts it: the process group is killed). */
@@ -91,7 +100,7 @@ export class RunExecutor {
     let argv: string[];
     let extraEnv: Record<string, string> = {};
     try {
-      await this.installLibraries(task.libraries ?? [], sandbox);
+      await this.installLibraries(task, sandbox);
       ({ argv, extraEnv } = this.commandFor(task, sandbox));
     } catch (err) {
       const message = (err as Error).message;
@@ -182,9 +191,31 @@ export class RunExecutor {
     throw new Error('The task has no spark_python_task, python_wheel_task or shell_command_task.');
   }
 
-  /** Installs `whl` libraries found in DBFS (no deps, into the sandbox); other kinds are only recorded. */
-  private async installLibraries(libraries: Library[], sandbox: ClusterSandbox): Promise<void> {
-    const wheels = libraries.map((l) => l.whl).filter((w): w is string => typeof w === 'string');
+  /**
+   * Installs what a cluster would before the task starts: `whl` libraries and wheel paths among the
+   * environment's dependencies (from DBFS, workspace files or volumes; no deps, into the sandbox).
+   * Nothing is downloaded: a `pypi` library or requirement must already be in the runtime, as the
+   * emulated runtime has no package index; otherwise the task fails as a failed install does.
+   */
+  private async installLibraries(task: TaskDefinition, sandbox: ClusterSandbox): Promise<void> {
+    const wheels: string[] = [];
+    const requirements: string[] = [];
+    for (const library of task.libraries ?? []) {
+      if (typeof library.whl === 'string') wheels.push(library.whl);
+      const pypi = library.pypi as { package?: unknown } | undefined;
+      if (pypi && typeof pypi.package === 'string') requirements.push(pypi.package);
+    }
+    for (const dependency of task.environmentDependencies ?? []) {
+      if (/^(\/|dbfs:\/).*\.whl$/i.test(dependency.trim())) wheels.push(dependency.trim());
+      else if (!dependency.trim().startsWith('-')) requirements.push(dependency);
+    }
+    for (const requirement of requirements) {
+      const name = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement)?.[1];
+      if (!name || /^(git\+|https?:)/.test(requirement.trim())) continue;
+      // Asynchronous: the emulator keeps answering while the runtime is asked.
+      const found = await run(this.options.python, ['-c', 'import importlib.metadata as m, sys; m.distribution(sys.argv[1])', name]);
+      if (found.code !== 0) throw new Error(`Library installation failed for library due to user error. Error message: Could not find a version that satisfies the requirement ${requirement} (the emulated runtime installs nothing from PyPI).`);
+    }
     for (const wheel of wheels) {
       const local = this.mapPaths(wheel, sandbox);
       if (!fs.existsSync(local)) throw new Error(`Library installation failed for library due to user error. Error message: ${wheel} does not exist.`);

@@ -27,7 +27,7 @@ describe('Databricks workspace emulator', () => {
 
   before(async () => {
     mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN, 'dapi-second-accepted-token'] });
+    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN, 'dapi-second-accepted-token'], legacyDbfs: true });
     client = new DatabricksClient({ host: emulator.url, token: TOKEN });
     mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
   });
@@ -301,7 +301,8 @@ describe('Databricks workspace emulator', () => {
     const noCluster = await raw('POST', '/api/2.1/jobs/runs/submit', { token: TOKEN, json: { tasks: [{ task_key: 'a', spark_python_task: { python_file: 'dbfs:/x.py' } }] } });
     assert.equal(noCluster.status, 400);
     assert.equal(noCluster.body.error_code, 'INVALID_PARAMETER_VALUE');
-    assert.match(String(noCluster.body.message), /new_cluster, existing_cluster_id or job_cluster_key/);
+    // No compute means serverless, which needs an environment (Jobs 2.1+).
+    assert.match(String(noCluster.body.message), /An environment is required for serverless task a/);
     const notebook = await raw('POST', '/api/2.1/jobs/runs/submit', { token: TOKEN, json: { tasks: [{ task_key: 'a', existing_cluster_id: '0101-120000-emurun01', notebook_task: { notebook_path: '/x' } }] } });
     assert.match(String(notebook.body.message), /notebook_task is not supported/);
   });

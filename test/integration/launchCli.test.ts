@@ -16,7 +16,7 @@ let projectDir: string;
 
 before(async () => {
   trackingUri = (await useMlflowServer()).url;
-  emulator = await startDatabricksEmulator({ mlflowTrackingUri: trackingUri, python: venvPython, tokens: ['dapi-cli-test'] });
+  emulator = await startDatabricksEmulator({ mlflowTrackingUri: trackingUri, python: venvPython, tokens: ['dapi-cli-test'], legacyDbfs: true });
   projectDir = copyFixture('launch-project');
 });
 
@@ -64,7 +64,7 @@ test('mlflow-wb run --backend databricks: credentials from the environment, run 
   fs.writeFileSync(path.join(projectDir, 'plain-cluster.json'), JSON.stringify({ spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 }));
   emulator.failNextRun('Cluster failed to launch: quota exceeded (cli test)');
   const r = await cli(
-    [projectDir, '--backend', 'databricks', '--backend-config', 'plain-cluster.json', '--experiment-name', uniqueName('launch-cli-db'), '--env-manager', 'local', '--python', venvPython],
+    [projectDir, '--backend', 'databricks', '--protocol', 'legacy', '--backend-config', 'plain-cluster.json', '--experiment-name', uniqueName('launch-cli-db'), '--env-manager', 'local', '--python', venvPython],
     { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, DATABRICKS_CONFIG_PROFILE: '', MLFLOW_TRACKING_URI: '' },
   );
   assert.equal(r.code, 1, r.err);

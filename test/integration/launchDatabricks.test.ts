@@ -19,7 +19,7 @@ let projectDir: string;
 before(async () => {
   const { url } = await useMlflowServer();
   client = new MlflowRestClient({ baseUrl: url });
-  emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN] });
+  emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN], legacyDbfs: true });
   // A git checkout on a feature branch: the experiment and the wheel folder are named after it.
   projectDir = copyFixture('launch-project');
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: projectDir, encoding: 'utf8' });
@@ -43,7 +43,7 @@ function launch(over: { wait?: boolean; token?: string; buildWheels?: boolean; e
       experimentName: over.experimentName,
       trackingUri: 'databricks',
     },
-    { host: emulator.url, token: over.token ?? TOKEN, backendConfig: 'cluster.json', buildWheels: over.buildWheels ?? true, python: venvPython, envManager: 'local', pollIntervalMs: 150, wait: over.wait },
+    { host: emulator.url, token: over.token ?? TOKEN, protocol: 'legacy', backendConfig: 'cluster.json', buildWheels: over.buildWheels ?? true, python: venvPython, envManager: 'local', pollIntervalMs: 150, wait: over.wait },
     { onState: (s) => { states.push(s); if (process.env.LX_DEBUG) console.log(Date.now() % 100000, s.phase, s.message?.slice(0, 80)); }, onOutput: (t) => void (output += t) },
   );
   return { handle, states, output: () => output };
@@ -108,7 +108,7 @@ test('a bad or missing token gives a clear failure before anything is uploaded o
   assert.match(invalid.message ?? '', /^Databricks at http:\/\/127\.0\.0\.1:\d+ refused the access token \(HTTP 403: Invalid access token\.\)\. .*create a new personal access token/);
   assert.doesNotMatch(invalid.message ?? '', /dapi-not-valid/, 'the token is not in the message');
   const missing = await launch({ token: '', experimentName }).handle.done;
-  assert.match(missing.message ?? '', /did not accept the request .*HTTP 401.*set a personal access token/);
+  assert.match(missing.message ?? '', /did not accept the request .*HTTP 401.*set a personal access token/i);
   assert.deepEqual(uploads(mark), []);
   assert.equal(await client.getExperimentByName(experimentName), undefined);
 });

@@ -68,15 +68,13 @@ export async function prepareDemoWorkspace(options: DemoWorkspaceOptions): Promi
   try {
     options.signal?.throwIfAborted();
     log('starting the Databricks workspace emulator');
-    // The jobs work models today's workspace (DBFS root off unless legacyDbfs); the launcher still
-    // uploads the project to DBFS, so the demo asks for it. Older emulators ignore the option.
-    const emulatorOptions: DatabricksEmulatorOptions & { legacyDbfs?: boolean } = {
+    // Today's workspace (DBFS root off): "Run on Databricks" uses the jobs protocol, as on a real one.
+    const emulatorOptions: DatabricksEmulatorOptions = {
       mlflowTrackingUri: tracking.url,
       python: options.python,
       tokens: [DEMO_TOKEN],
       root: path.join(demoDir, 'databricks-workspace'),
       pendingMs: 1500,
-      legacyDbfs: true,
     };
     emulator = await startDatabricksEmulator(emulatorOptions);
     const configFile = path.join(demoDir, 'databrickscfg');

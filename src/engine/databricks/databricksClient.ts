@@ -33,6 +33,8 @@ export class DatabricksApiError extends HttpApiError {
 export type WorkspaceRequestOptions = {
   query?: Record<string, QueryValue>;
   json?: unknown;
+  /** Raw bytes to send instead of JSON (application/octet-stream), e.g. a Files API upload. */
+  body?: Buffer;
   /** Safe to resend (default: GET/PUT/DELETE, or a body with an idempotency_token). */
   idempotent?: boolean;
 } & CallOptions;
@@ -77,7 +79,7 @@ export class DatabricksClient {
    */
   async requestJson<T>(method: Method, path: string, opts: WorkspaceRequestOptions = {}): Promise<T> {
     const endpoint = '/' + path.replace(/^\/+/, '');
-    const response = await this.transport.send({ method, path: endpoint, query: opts.query, json: opts.json, idempotent: opts.idempotent, signal: opts.signal, label: endpoint });
+    const response = await this.transport.send({ method, path: endpoint, query: opts.query, json: opts.json, body: opts.body, idempotent: opts.idempotent, signal: opts.signal, label: endpoint });
     if (response.status >= 200 && response.status < 300) return this.transport.decodeJson<T>(response, endpoint);
     throw this.toError(response, endpoint, response.attempts - 1);
   }

@@ -10,9 +10,21 @@ import { isTerminalLifeCycle } from '../databricks/databricksTypes';
 import { MlflowApiError, MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { MlflowTag } from '../mlflow/mlflowTypes';
 import { runGit } from '../scaffolding/gitRepository';
+import { defaultUploadFolder, uploadFolder, type UploadFolder } from '../databricks/workspaceFiles';
 import { databricksRunCommand, projectCodeDbfsPath, sparkJobWrapper } from './databricksCommand';
 import { currentGitBranch, ensureExperiment, sanitizeNameSegment } from './experimentNaming';
 import type { DatabricksLaunchOptions, LaunchEvents, LaunchHandle, LaunchPhase, LaunchRequest, LaunchState } from './launchTypes';
+import {
+  dbfsRootLibraryRefused,
+  dependencyAsLibrary,
+  DRIVER_SCRIPT,
+  driverScriptName,
+  driverTaskParameters,
+  environmentDependencies,
+  jobsSubmitBody,
+  namesMlflow,
+  uniqueLibraries,
+} from './jobsSubmission';
 import { buildProjectArchive } from './projectArchive';
 import { launchProblems, type ProjectDescription } from './projectEntryPoints';
 import { buildWheels, DEFAULT_WHEEL_FOLDER, hasWheelPlaceholder, libraryPlaceholders, rewriteLibraries, rewriteWheelPlaceholders, type BuiltWheel } from './wheelPlaceholders';
@@ -110,13 +122,24 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
 
   const done = (async (): Promise<LaunchState> => {
     emit('validating', { message: 'Checking the project and the cluster spec' });
+    const protocol = opts.protocol ?? 'jobs';
     const { project, problems } = launchProblems(req.projectDir, req.entryPoint, req.parameters);
     if (problems.length > 0) return fail(problems.join('\n'));
     if (project.environment?.kind === 'docker_env') return fail('Running docker-based projects on Databricks is not yet supported (MLflow refuses docker_env there): use python_env or conda_env.');
-    const target = readClusterTarget(opts.backendConfig, req.projectDir);
-    const placeholders = libraryPlaceholders(target.libraries);
+    const compute = chooseCompute(protocol, opts, req.projectDir);
+    if (typeof compute === 'string') return fail(compute);
+    const target = compute.target;
+    const placeholders = target ? libraryPlaceholders(target.libraries) : [];
     if (placeholders.length > 0 && !opts.buildWheels) {
-      return fail(`${target.source} has the wheel placeholder ${placeholders[0]} in its libraries: launch with wheels built (--wheels) so it is replaced by the uploaded wheel, or put a real path there.`);
+      return fail(`${target!.source} has the wheel placeholder ${placeholders[0]} in its libraries: launch with wheels built (--wheels) so it is replaced by the uploaded wheel, or put a real path there.`);
+    }
+    if (protocol === 'jobs' && target?.newCluster) {
+      const refused = dbfsRootLibraryRefused(target.newCluster.spark_version, target.libraries.filter((l) => libraryPlaceholders([l]).length === 0));
+      if (refused) {
+        return fail(
+          `${target.source}: the library ${refused} is in DBFS root, and Databricks Runtime 15.0 and above (spark_version ${String(target.newCluster.spark_version)}) refuses libraries from DBFS root. Put the library in workspace files or a Unity Catalog volume (e.g. {"whl": "/Volumes/<catalog>/<schema>/<volume>/<file>.whl"}), or build it with --wheels and a WHEELPATH placeholder.`,
+        );
+      }
     }
     const trackingTarget = parseTrackingUri(req.trackingUri);
     if (trackingTarget.kind !== 'databricks' && trackingTarget.kind !== 'http') {
@@ -125,7 +148,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       );
     }
     // One cheap call first, so a bad host or token is reported in the workspace's terms (not the tracking client's).
-    await workspace.dbfsGetStatus('/');
+    const userName = protocol === 'legacy' ? (await workspace.dbfsGetStatus('/'), undefined) : (await workspace.me()).userName;
     checkCancelled();
     // `databricks` tracking goes through the same workspace (and token) the run is submitted to.
     const tracking =
@@ -139,10 +162,11 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       : (req.env?.MLFLOW_EXPERIMENT_ID ?? process.env.MLFLOW_EXPERIMENT_ID ?? '0');
     checkCancelled();
 
+    const branch = sanitizeNameSegment(await currentGitBranch(req.projectDir).catch(() => 'no-branch'));
+    const folder = protocol === 'jobs' ? uploadFolder(workspace, opts.uploadTo || defaultUploadFolder(userName!)) : undefined;
     let wheels: BuiltWheel[] = [];
     if (opts.buildWheels) {
       emit('building', { message: 'Building the project wheel (python -m build)' });
-      const branch = sanitizeNameSegment(await currentGitBranch(req.projectDir).catch(() => 'no-branch'));
       wheels = await buildWheels(req.projectDir, {
         python: opts.python ?? 'python3',
         wheelFolder: opts.wheelFolder ?? DEFAULT_WHEEL_FOLDER,
@@ -151,47 +175,73 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
         onOutput: (text, stream) => output(text, stream),
         signal: abort.signal,
       });
+      if (folder) for (const wheel of wheels) wheel.location = `${folder.root}/wheels/${branch}/${wheel.sha256.slice(0, 12)}/${wheel.fileName}`;
       checkCancelled();
     }
 
     emit('uploading', { message: 'Packing and uploading the project' });
     const envFiles = environmentFiles(project);
+    const rewrittenEnvFiles = new Map<string, string>();
     const archive = buildProjectArchive(req.projectDir, (rel, content) => {
-      if (wheels.length === 0 || !envFiles.has(rel)) return undefined;
+      if (!envFiles.has(rel)) return undefined;
       const text = content.toString('utf8');
-      return hasWheelPlaceholder(text) ? Buffer.from(rewriteWheelPlaceholders(text, wheels, rel), 'utf8') : undefined;
+      const rewritten = wheels.length > 0 && hasWheelPlaceholder(text) ? rewriteWheelPlaceholders(text, wheels, rel) : text;
+      rewrittenEnvFiles.set(rel, rewritten);
+      return rewritten === text ? undefined : Buffer.from(rewritten, 'utf8');
     });
-    const libraries = wheels.length > 0 ? rewriteLibraries(target.libraries, wheels, target.source) : target.libraries;
-    for (const wheel of wheels) await uploadOnce(wheel.dbfsUri, wheel.data);
-    const tarDbfsPath = projectCodeDbfsPath(experimentId, `${archive.sha256}.tar.gz`);
-    await uploadOnce(`dbfs:/${tarDbfsPath}`, archive.data);
-    const fuseTar = `/dbfs/${tarDbfsPath}`;
-    emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : 'Project and wheels already in DBFS: nothing uploaded' });
+    const libraries = target ? (wheels.length > 0 ? rewriteLibraries(target.libraries, wheels, target.source) : target.libraries) : [];
+    let submitBody: (runId: string) => Promise<Record<string, unknown>>;
+    if (folder) {
+      const dependencies = [...rewrittenEnvFiles].flatMap(([name, text]) => environmentDependencies(name, text));
+      const placeholder = dependencies.find((d) => hasWheelPlaceholder(d));
+      if (placeholder) {
+        throw new Error(`The environment file has the wheel placeholder ${placeholder}: launch with wheels built (--wheels) so it becomes the uploaded wheel's path, or put a real requirement there.`);
+      }
+      // Jobs protocol: wheel, project snapshot and driver script into workspace files or a volume.
+      for (const wheel of wheels) await uploadToFolder(folder, wheel.location!, wheel.data);
+      const archivePath = `${folder.root}/projects/${archive.sha256}.tar.gz`;
+      await uploadToFolder(folder, archivePath, archive.data);
+      const driverPath = `${folder.root}/driver/${driverScriptName()}`;
+      await uploadToFolder(folder, driverPath, Buffer.from(DRIVER_SCRIPT, 'utf8'));
+      emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : `Project and wheels already in ${folder.root}: nothing uploaded` });
+      const mlflowVersion = mlflowVersionOf(opts.python);
+      const mlflowRequirement = mlflowVersion ? `mlflow==${mlflowVersion}` : 'mlflow';
+      submitBody = async (runId) =>
+        jobsSubmitBody({
+          runName: `MLflow Run for ${path.resolve(req.projectDir)}`,
+          idempotencyToken: `mlflow-wb-${runId}`,
+          pythonFile: driverPath,
+          parameters: driverTaskParameters({ archivePath, entryPoint: req.entryPoint, parameters: req.parameters, mlflowRunId: runId, experimentId, trackingUri: clusterTrackingUri }),
+          compute:
+            compute.kind === 'serverless'
+              ? { kind: 'serverless', dependencies: withMlflow(dependencies, mlflowRequirement) }
+              : {
+                  kind: 'cluster',
+                  newCluster: target!.newCluster,
+                  existingClusterId: target!.existingClusterId,
+                  libraries: uniqueLibraries([...libraries, ...withMlflow(dependencies, mlflowRequirement).map(dependencyAsLibrary)]),
+                },
+        });
+    } else {
+      for (const wheel of wheels) await uploadOnce(wheel.dbfsUri, wheel.data);
+      const tarDbfsPath = projectCodeDbfsPath(experimentId, `${archive.sha256}.tar.gz`);
+      await uploadOnce(`dbfs:/${tarDbfsPath}`, archive.data);
+      const fuseTar = `/dbfs/${tarDbfsPath}`;
+      emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : 'Project and wheels already in DBFS: nothing uploaded' });
+      submitBody = (runId) => legacySubmitBody(project, runId, fuseTar, target!, libraries, experimentId, clusterTrackingUri);
+    }
     checkCancelled();
 
     emit('submitting', { message: 'Creating the MLflow run and submitting the Databricks run' });
     const runId = await createMlflowRun(tracking, req, project, experimentId);
     emit('submitting', { mlflowRunId: runId });
-    const runName = `MLflow Run for ${path.resolve(req.projectDir)}`;
-    let body: Record<string, unknown>;
-    if (project.databricksSparkJob) {
-      body = await sparkJobBody(project, req, experimentId, runId, fuseTar, target, runName);
-    } else {
-      const version = mlflowVersionOf(opts.python);
-      const mlflowLib = { pypi: { package: version ? `mlflow==${version}` : 'mlflow' } };
-      const hasMlflowGit = libraries.some((l) => /^git\+https:\/\/github\.com\/[\w-]+\/mlflow/.test(String((l as { pypi?: { package?: string } }).pypi?.package ?? '')));
-      body = {
-        run_name: runName,
-        ...(target.existingClusterId ? { existing_cluster_id: target.existingClusterId } : { new_cluster: target.newCluster }),
-        shell_command_task: {
-          command: databricksRunCommand(fuseTar, runId, req.entryPoint, req.parameters, opts.envManager),
-          env_vars: { MLFLOW_TRACKING_URI: clusterTrackingUri, MLFLOW_EXPERIMENT_ID: experimentId },
-        },
-        libraries: hasMlflowGit ? libraries : [...libraries, mlflowLib],
-      };
-    }
+    const body = await submitBody(runId);
     checkCancelled();
-    databricksRunId = await workspace.submitSingleTaskRun(body);
+    databricksRunId =
+      protocol === 'jobs'
+        ? // The idempotency token makes a retried submit start at most one run, so the transport may retry it.
+          (await workspace.requestJson<{ run_id: number }>('POST', '/api/2.2/jobs/runs/submit', { json: body, idempotent: true })).run_id
+        : await workspace.submitSingleTaskRun(body);
     const submitted = await workspace.getRun(databricksRunId);
     const runPageUrl = submitted.run_page_url;
     emit('pending', { databricksRunId, runPageUrl, message: `Submitted Databricks run ${databricksRunId}` });
@@ -218,6 +268,39 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
     const message = err instanceof DatabricksApiError || err instanceof MlflowApiError || err instanceof Error ? err.message : String(err);
     return fail(message);
   });
+
+  async function legacySubmitBody(
+    project: ProjectDescription,
+    runId: string,
+    fuseTar: string,
+    target: ClusterTarget,
+    libraries: unknown[],
+    experimentId: string,
+    clusterTrackingUri: string,
+  ): Promise<Record<string, unknown>> {
+    const runName = `MLflow Run for ${path.resolve(req.projectDir)}`;
+    if (project.databricksSparkJob) return sparkJobBody(project, req, experimentId, runId, fuseTar, target, runName);
+    const version = mlflowVersionOf(opts.python);
+    const mlflowLib = { pypi: { package: version ? `mlflow==${version}` : 'mlflow' } };
+    const hasMlflowGit = libraries.some((l) => /^git\+https:\/\/github\.com\/[\w-]+\/mlflow/.test(String((l as { pypi?: { package?: string } }).pypi?.package ?? '')));
+    return {
+      run_name: runName,
+      ...(target.existingClusterId ? { existing_cluster_id: target.existingClusterId } : { new_cluster: target.newCluster }),
+      shell_command_task: {
+        command: databricksRunCommand(fuseTar, runId, req.entryPoint, req.parameters, opts.envManager),
+        env_vars: { MLFLOW_TRACKING_URI: clusterTrackingUri, MLFLOW_EXPERIMENT_ID: experimentId },
+      },
+      libraries: hasMlflowGit ? libraries : [...libraries, mlflowLib],
+    };
+  }
+
+  /** Uploads unless a file of the same size is already there (the paths are content-addressed). */
+  async function uploadToFolder(folder: UploadFolder, remotePath: string, data: Buffer): Promise<void> {
+    if ((await folder.sizeOf(remotePath)) === data.length) return;
+    await folder.write(remotePath, data);
+    uploaded.push(remotePath);
+    emit('uploading', { message: `Uploaded ${remotePath}` });
+  }
 
   async function uploadOnce(dbfsUri: string, data: Buffer): Promise<void> {
     if (await workspace.dbfsGetStatus(dbfsUri)) return;
@@ -288,7 +371,9 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
 
   async function showRunOutput(run: JobRun): Promise<void> {
     try {
-      const out = await workspace.getRunOutput(run.run_id);
+      // runs/get-output takes a task run's id (the parent's only answers for single-task runs).
+      const task = run.tasks?.find((t) => t.state?.result_state !== 'SUCCESS') ?? run.tasks?.[0];
+      const out = await workspace.getRunOutput(task?.run_id ?? run.run_id);
       if (out.logs) output(out.logs);
       if (out.logs_truncated) output('(the driver log was truncated by Databricks; see the run page for all of it)', 'stderr');
       if (out.error) {
@@ -322,6 +407,22 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
   };
 }
 
+/** Job cluster (from the cluster spec) or serverless, or what is wrong with the choice. */
+function chooseCompute(protocol: 'jobs' | 'legacy', opts: DatabricksLaunchOptions, projectDir: string): { kind: 'cluster' | 'serverless'; target?: ClusterTarget } | string {
+  if (opts.serverless) {
+    if (protocol === 'legacy') return 'Serverless compute needs the jobs protocol: the legacy protocol (DBFS root, shell_command_task) runs only on a job cluster. Drop --protocol legacy or --serverless.';
+    if (opts.backendConfig !== undefined) return 'A cluster spec and serverless were both given: serverless runs take no cluster spec (drop --backend-config, or drop --serverless to run on that job cluster).';
+    return { kind: 'serverless' };
+  }
+  if (opts.backendConfig === undefined) return 'No compute given: pass a cluster spec (--backend-config cluster.json with a new_cluster) or run on serverless (--serverless).';
+  return { kind: 'cluster', target: readClusterTarget(opts.backendConfig, projectDir) };
+}
+
+/** The dependencies, plus mlflow (which the driver script needs) unless they name it already. */
+function withMlflow(dependencies: string[], mlflowRequirement: string): string[] {
+  return dependencies.some(namesMlflow) ? dependencies : [...dependencies, mlflowRequirement];
+}
+
 /** The MLproject's environment file plus top-level requirements files: where wheel placeholders are rewritten. */
 function environmentFiles(project: ProjectDescription): Set<string> {
   const files = new Set<string>();
@@ -343,8 +444,16 @@ async function createMlflowRun(client: MlflowRestClient, req: LaunchRequest, pro
     { key: 'mlflow.project.entryPoint', value: req.entryPoint },
     { key: 'mlflow.project.backend', value: 'databricks' },
   ];
-  const commit = await runGit(['rev-parse', 'HEAD'], dir, 15_000).catch(() => undefined);
-  if (commit?.code === 0) tags.push({ key: 'mlflow.source.git.commit', value: commit.stdout.trim() });
+  const git = async (...args: string[]) => {
+    const r = await runGit(args, dir, 15_000).catch(() => undefined);
+    return r?.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+  };
+  const commit = await git('rev-parse', 'HEAD');
+  if (commit) tags.push({ key: 'mlflow.source.git.commit', value: commit });
+  const branch = commit ? await git('rev-parse', '--abbrev-ref', 'HEAD') : undefined;
+  if (branch && branch !== 'HEAD') tags.push({ key: 'mlflow.source.git.branch', value: branch });
+  const repoUrl = commit ? await git('config', '--get', 'remote.origin.url') : undefined;
+  if (repoUrl) tags.push({ key: 'mlflow.source.git.repoURL', value: repoUrl }, { key: 'mlflow.gitRepoURL', value: repoUrl });
   const info = await client.createRun(experimentId, req.runName, { tags });
   const entry = project.entryPoints.find((e) => e.name === req.entryPoint);
   const params = new Map<string, string>();

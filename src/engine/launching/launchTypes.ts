@@ -21,17 +21,26 @@ export interface LocalLaunchOptions {
   envManager?: EnvManager;
 }
 
+/** `jobs` (default): workspace files or a volume, Jobs API multi-task runs/submit. `legacy`: DBFS root and MLflow's shell_command_task. */
+export type DatabricksProtocol = 'jobs' | 'legacy';
+
 export interface DatabricksLaunchOptions {
   host: string;
   /** A personal access token, when `auth` is not given. */
   token?: string;
   /** How the workspace is signed in to (any kind: PAT, OAuth M2M, Databricks CLI, Azure CLI). */
   auth?: HttpAuth;
-  /** The cluster spec as a JSON object, or the path of a cluster JSON file (`--backend-config`). */
-  backendConfig: object | string;
+  /** The cluster spec as a JSON object, or the path of a cluster JSON file (`--backend-config`). Not with `serverless`. */
+  backendConfig?: object | string;
+  /** Default `jobs`. */
+  protocol?: DatabricksProtocol;
+  /** Jobs protocol: run on serverless compute (no cluster spec; dependencies in a job environment). */
+  serverless?: boolean;
+  /** Jobs protocol: `/Workspace/...` or `/Volumes/<catalog>/<schema>/<volume>/...` folder for the uploads (default `/Workspace/Users/<me>/mlflow-wb`). */
+  uploadTo?: string;
   /** Build the project's wheel(s) with `python -m build`, upload them and rewrite wheel placeholders. */
   buildWheels?: boolean;
-  /** DBFS folder for wheels (default dbfs:/FileStore/wheels); a branch and a hash folder go below it. */
+  /** Legacy protocol: DBFS folder for wheels (default dbfs:/FileStore/wheels); a branch and a hash folder go below it. */
   wheelFolder?: string;
   /** First poll interval of runs/get (it backs off to 10x this). Default 2 s. */
   pollIntervalMs?: number;
@@ -51,7 +60,7 @@ export interface LaunchState {
   mlflowRunId?: string;
   databricksRunId?: number;
   runPageUrl?: string;
-  /** DBFS paths actually uploaded (files already present are skipped and not listed). */
+  /** Paths actually uploaded (DBFS URIs, or /Workspace/... and /Volumes/... paths); files already there are skipped and not listed. */
   uploaded?: string[];
 }
 

@@ -14,8 +14,10 @@ export interface BuiltWheel {
   distribution: string;
   data: Buffer;
   sha256: string;
-  /** `dbfs:/<folder>/<branch>/<sha256 prefix>/<file name>` */
+  /** `dbfs:/<folder>/<branch>/<sha256 prefix>/<file name>` (legacy protocol) */
   dbfsUri: string;
+  /** Jobs protocol: where the wheel was uploaded (`/Workspace/...` or `/Volumes/...`); placeholders become this path. */
+  location?: string;
 }
 
 /** `dbfs:/x/y`, `/x/y`, `x/y` → `dbfs:/x/y` (no trailing slash). */
@@ -121,6 +123,7 @@ export function rewriteWheelPlaceholders(text: string, wheels: BuiltWheel[], whe
       line.replace(/[^\s'"[\],]+/g, (token) => {
         if (!isWheelPlaceholder(token)) return token;
         const wheel = pickWheel(token, wheels, where);
+        if (wheel.location) return wheel.location;
         return token.startsWith('dbfs:') || form === 'uri' ? wheel.dbfsUri : dbfsFusePath(wheel.dbfsUri);
       }),
     )
@@ -130,7 +133,11 @@ export function rewriteWheelPlaceholders(text: string, wheels: BuiltWheel[], whe
 /** The cluster spec's `libraries` with wheel placeholders replaced by the uploaded wheels' DBFS URIs. */
 export function rewriteLibraries(libraries: unknown[], wheels: BuiltWheel[], where: string): unknown[] {
   const visit = (value: unknown): unknown => {
-    if (typeof value === 'string') return isWheelPlaceholder(value) ? pickWheel(value, wheels, where).dbfsUri : value;
+    if (typeof value === 'string') {
+      if (!isWheelPlaceholder(value)) return value;
+      const wheel = pickWheel(value, wheels, where);
+      return wheel.location ?? wheel.dbfsUri;
+    }
     if (Array.isArray(value)) return value.map(visit);
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v)]));
     return value;

@@ -3,7 +3,7 @@ import type { ValidationDiagnostic } from './diagnostic';
 import { didYouMean } from './didYouMean';
 import { getProperty, parseJsonWithRanges, type JNode, type JObject, type JScalar } from './jsonTree';
 import { isPlaceholder } from './requirementChecks';
-import { Reporter } from './yamlRuleHelpers';
+import { clip, Reporter } from './yamlRuleHelpers';
 
 /** The subset of JSON Schema draft-07 that clusterSpec.schema.json uses. */
 interface Schema {
@@ -34,8 +34,8 @@ function resolve(s: Schema): Schema {
 }
 
 const WRAPPER_KEYS = ['new_cluster', 'libraries', 'existing_cluster_id'];
-/** Databricks Runtime version keys: 15.4.x-scala2.12, 14.3.x-gpu-ml-scala2.12, 15.4.x-cpu-ml-scala2.12, 16.0.x-photon-scala2.12 ... */
-const SPARK_VERSION = /^\d+\.\d+\.x(?:-(?:cpu-ml|gpu-ml|ml|photon|aarch64|aarch64-photon|snapshot))*-scala\d+\.\d+$|^(?:custom|apache-spark)-/;
+/** Databricks Runtime version keys (each part read one way: no backtracking on long keys): 15.4.x-scala2.12, 14.3.x-gpu-ml-scala2.12, 15.4.x-cpu-ml-scala2.12, 16.0.x-photon-scala2.12 ... */
+const SPARK_VERSION = /^\d+\.\d+\.x(?:-(?:cpu-ml|gpu-ml|ml|photon|aarch64|snapshot))*-scala\d+\.\d+$|^(?:custom|apache-spark)-/;
 const REMOTE_PATH = /^(?:dbfs:\/|\/Workspace\/|\/Volumes\/|s3a?:\/\/|abfss:\/\/|gs:\/\/|wasbs:\/\/|https?:\/\/)/;
 
 export function validateClusterSpec(text: string): ValidationDiagnostic[] {
@@ -51,7 +51,7 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
     r.add('cluster/not-an-object', 'error', 'A cluster specification must be a JSON object: a new_cluster object, or {"new_cluster": {...}, "libraries": [...]}.', { start: root.start, end: root.end });
     return r.diagnostics;
   }
-  walk(r, root, rootSchema, 'the cluster specification');
+  walk(r, root, rootSchema, 'the cluster specification', getProperty(root, 'new_cluster') !== undefined);
 
   const existing = getProperty(root, 'existing_cluster_id');
   const newCluster = getProperty(root, 'new_cluster');
@@ -75,11 +75,13 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
     }
   } else {
     const libs = getProperty(root, 'libraries');
-    if (libs) r.add('cluster/libraries-without-new-cluster', 'error', 'MLflow reads "libraries" only in the wrapper form {"new_cluster": {...}, "libraries": [...]}; here the whole object is sent as the cluster and "libraries" is rejected by Databricks.', { start: libs.key.start, end: libs.key.end });
+    if (libs) r.add('cluster/libraries-without-new-cluster', 'warning', 'MLflow reads "libraries" only in the wrapper form {"new_cluster": {...}, "libraries": [...]}; here the whole object, "libraries" included, is sent as the cluster, where Databricks documents no such field, so the libraries may not be installed. Use the wrapper form.', { start: libs.key.start, end: libs.key.end });
   }
   if (cluster && !(existing && !newCluster)) checkCluster(r, cluster);
+  const runtime = cluster ? runtimeOf(cluster) : undefined;
   const libs = getProperty(root, 'libraries');
-  if (libs && libs.value.kind === 'array') for (const lib of libs.value.items) if (lib.kind === 'object') checkLibrary(r, lib);
+  if (libs && libs.value.kind === 'array') for (const lib of libs.value.items) if (lib.kind === 'object') checkLibrary(r, lib, runtime);
+  checkServerless(r, root, cluster);
   return r.diagnostics;
 }
 
@@ -104,7 +106,8 @@ function typeOf(node: JNode): string {
   return node.kind;
 }
 
-function walk(r: Reporter, node: JNode, schemaIn: Schema, where: string): void {
+/** `wrapper`: the root of {"new_cluster": ..., "libraries": ...}, whose other keys MLflow drops unread. */
+function walk(r: Reporter, node: JNode, schemaIn: Schema, where: string, wrapper = false): void {
   const schema = resolve(schemaIn);
   if (schema.type) {
     const actual = typeOf(node);
@@ -134,12 +137,12 @@ function walk(r: Reporter, node: JNode, schemaIn: Schema, where: string): void {
         walk(r, p.value, sub, p.key.value);
         continue;
       }
-      if (schema.additionalProperties === false) {
+      if (schema.additionalProperties === false && !wrapper) {
         const s = didYouMean(p.key.value, known);
         r.add(
           'cluster/unknown-key',
           'warning',
-          `Unknown key "${p.key.value}" in ${where}${s ? `: did you mean "${s}"?` : '.'} Databricks rejects or ignores it.`,
+          `Unknown key "${clip(p.key.value)}" in ${where}${s ? `: did you mean "${s}"?` : '.'} Databricks rejects or ignores it.`,
           { start: p.key.start, end: p.key.end },
           s ? { fixes: [{ title: `Change to "${s}"`, edits: [{ range: { start: p.key.start, end: p.key.end }, newText: JSON.stringify(s) }], isPreferred: true }] } : undefined,
         );
@@ -158,12 +161,13 @@ function article(t: string): string {
 }
 
 function checkCluster(r: Reporter, cluster: JObject): void {
+  checkRuntimeNotes(r, cluster);
   const at = (n: { start: number; end: number }) => ({ start: n.start, end: n.end });
   const head = { start: cluster.start, end: cluster.start + 1 };
   const sv = getProperty(cluster, 'spark_version');
   if (!sv) r.add('cluster/missing-spark-version', 'error', 'The cluster needs "spark_version", e.g. "15.4.x-scala2.12" (ML runtimes: "15.4.x-cpu-ml-scala2.12", "14.3.x-gpu-ml-scala2.12").', head);
   else if (sv.value.kind === 'string' && !isPlaceholder(sv.value.value as string) && !SPARK_VERSION.test(sv.value.value as string)) {
-    r.add('cluster/invalid-spark-version', 'error', `"${sv.value.value}" is not a Databricks Runtime version key. They look like "15.4.x-scala2.12", "15.4.x-cpu-ml-scala2.12" or "14.3.x-gpu-ml-scala2.12".`, at(sv.value));
+    r.add('cluster/invalid-spark-version', 'error', `"${clip(sv.value.value as string)}" is not a Databricks Runtime version key. They look like "15.4.x-scala2.12", "15.4.x-cpu-ml-scala2.12" or "14.3.x-gpu-ml-scala2.12".`, at(sv.value));
   }
   if (!getProperty(cluster, 'node_type_id') && !getProperty(cluster, 'instance_pool_id') && !getProperty(cluster, 'policy_id')) {
     r.add('cluster/missing-node-type', 'error', 'The cluster needs "node_type_id" (e.g. "i3.xlarge", "Standard_DS3_v2", "n2-standard-4") or "instance_pool_id".', head);
@@ -196,7 +200,55 @@ function checkCluster(r: Reporter, cluster: JObject): void {
   }
 }
 
-function checkLibrary(r: Reporter, lib: JObject): void {
+interface Runtime {
+  major: number;
+  minor: number;
+  ml: boolean;
+  key: string;
+}
+
+/** The Databricks Runtime of a cluster spec (15.4.x-cpu-ml-scala2.12 → 15.4, ML). */
+function runtimeOf(cluster: JObject): Runtime | undefined {
+  const sv = getProperty(cluster, 'spark_version');
+  if (!sv || sv.value.kind !== 'string') return undefined;
+  const key = sv.value.value as string;
+  const m = /^(\d+)\.(\d+)\.x-/.exec(key);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), ml: /-(?:cpu-|gpu-)?ml-/.test(key), key };
+}
+
+/** Placeholders the launcher rewrites to the uploaded wheel's path (issue #13): WHEELPATH and {{wheel_path}}. */
+const REWRITTEN_PLACEHOLDER = /WHEELPATH|\{\{\s*wheel_path\s*\}\}/;
+
+/** Runtime-dependent notes on the cluster: the legacy `mlflow run -b databricks` protocol and ML runtimes. */
+function checkRuntimeNotes(r: Reporter, cluster: JObject): void {
+  const rt = runtimeOf(cluster);
+  const sv = getProperty(cluster, 'spark_version');
+  if (rt && sv && rt.ml && rt.major >= 13) {
+    r.add(
+      'cluster/legacy-protocol-ml-runtime',
+      'info',
+      `Databricks Runtime ${rt.major}.${rt.minor} ML: MLflow Projects cannot run on a job cluster with ML runtime 13.0 and above, so the legacy protocol (\`mlflow run -b databricks\`, --protocol legacy) refuses this cluster. The default jobs protocol runs it; for the legacy one, use a runtime below 13.0 or a non-ML runtime.`,
+      { start: sv.value.start, end: sv.value.end },
+    );
+  }
+}
+
+/** A cluster spec and serverless compute exclude each other: a serverless task takes an environment, not a cluster. */
+function checkServerless(r: Reporter, root: JObject, cluster: JObject | undefined): void {
+  for (const key of ['environment_key', 'environments']) {
+    const p = getProperty(root, key) ?? (cluster && cluster !== root ? getProperty(cluster, key) : undefined);
+    if (!p || !cluster) continue;
+    r.add(
+      'cluster/cluster-and-serverless',
+      'error',
+      `"${key}" is for serverless compute, which takes no cluster, and this file is a cluster spec: Databricks rejects a task with both. Keep the cluster spec (and drop "${key}"), or run serverless (--serverless) without a cluster spec.`,
+      { start: p.key.start, end: p.key.end },
+    );
+  }
+}
+
+function checkLibrary(r: Reporter, lib: JObject, runtime?: Runtime): void {
   if (lib.properties.length !== 1) {
     r.add('cluster/invalid-library', 'error', 'Each library needs exactly one of pypi, whl, jar, maven, cran, egg, requirements.', { start: lib.start, end: lib.end });
     return;
@@ -208,7 +260,23 @@ function checkLibrary(r: Reporter, lib: JObject): void {
       r.add(
         'cluster/invalid-library-path',
         'error',
-        `The ${p.key.value} path "${v.value}" is not one Databricks can read: use /Workspace/..., /Volumes/..., dbfs:/..., s3://, abfss:// or gs:// (or a placeholder your launcher rewrites, e.g. {{wheel_path}}). A local path on this machine does not exist on the cluster.`,
+        `The ${p.key.value} path "${clip(v.value)}" is not one Databricks can read: use /Workspace/..., /Volumes/..., dbfs:/..., s3://, abfss:// or gs:// (or a placeholder your launcher rewrites, e.g. {{wheel_path}}). A local path on this machine does not exist on the cluster.`,
+        { start: v.start, end: v.end },
+      );
+    }
+    if (/^dbfs:\//i.test(v.value) && !/^dbfs:\/Volumes\//i.test(v.value) && runtime && (runtime.major > 15 || (runtime.major === 15 && runtime.minor >= 1))) {
+      r.add(
+        'cluster/dbfs-library-on-15.1',
+        'error',
+        `Databricks Runtime ${runtime.major}.${runtime.minor} does not install libraries from the DBFS root (disabled by default on 15.1 and above): put "${clip(v.value)}" in workspace files (/Workspace/Users/<you>/...) or a Unity Catalog volume (/Volumes/<catalog>/<schema>/<volume>/...) and use that path.`,
+        { start: v.start, end: v.end },
+      );
+    }
+    if (isPlaceholder(v.value) && !REWRITTEN_PLACEHOLDER.test(v.value)) {
+      r.add(
+        'cluster/unrewritten-placeholder',
+        'warning',
+        `"${clip(v.value)}" looks like a placeholder, but the launcher rewrites only WHEELPATH and {{wheel_path}} (to the uploaded wheel's path): Databricks would receive this text verbatim and fail to install it.`,
         { start: v.start, end: v.end },
       );
     }

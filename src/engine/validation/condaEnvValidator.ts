@@ -24,7 +24,7 @@ export function validateCondaEnv(text: string, parsed: ParsedYaml, context: File
 
   const deps = getPair(root, 'dependencies');
   if (!deps) {
-    r.add('conda/missing-python', 'warning', "No 'dependencies': the environment has no python pinned and no mlflow, so the run cannot `import mlflow`. Add python=3.x and mlflow.", rangeOf(root.items[0]?.key ?? root));
+    r.add('conda/missing-python', 'info', "No 'dependencies': the environment has no python pinned and no mlflow; if the project's code imports mlflow, the run fails. Add python=3.x and mlflow.", rangeOf(root.items[0]?.key ?? root));
     return r.diagnostics;
   }
   if (!deps.value || deps.value.kind !== 'seq') {
@@ -76,10 +76,10 @@ export function validateCondaEnv(text: string, parsed: ParsedYaml, context: File
     r.add('conda/invalid-dependency', 'error', `Invalid conda dependency: ${describe(text, item)}. Must be str or dict in the form of {"pip": [...]} (MLflow).`, item ? rangeOf(item) : rangeOf(deps.key));
   }
   if (!python) {
-    r.add('conda/missing-python', 'warning', 'No python in dependencies: conda picks an arbitrary version, and MLflow (virtualenv) warns and uses the current one. Add e.g. python=3.11.', rangeOf(deps.key));
+    r.add('conda/missing-python', 'info', 'No python in dependencies: conda picks the newest version it can solve for, and MLflow (virtualenv) warns and uses the current one. Pin it, e.g. python=3.11, for repeatable runs.', rangeOf(deps.key));
   }
   if (!hasMlflow && !hasRequirementsFile) {
-    r.add('conda/missing-mlflow', 'warning', "mlflow is not among the dependencies: the run's `import mlflow` fails in the new environment. Add mlflow under pip:.", rangeOf(deps.key));
+    r.add('conda/missing-mlflow', 'info', "mlflow is not among the dependencies: MLflow does not add it, so if the project's code imports mlflow, the run fails in the new environment. Add mlflow under pip:.", rangeOf(deps.key));
   }
   return r.diagnostics;
 }

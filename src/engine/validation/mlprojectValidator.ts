@@ -3,7 +3,7 @@ import type { ValidationDiagnostic, ValidationFix } from './diagnostic';
 import { didYouMean } from './didYouMean';
 import { dockerEnvKeys, entryPointKeys, MLPROJECT_DOCS_URL, parameterKeys, parameterTypes, sparkJobKeys, topLevelKeys } from './mlprojectSchema';
 import { parsePythonFormat } from './pythonFormat';
-import { checkDuplicateKeys, checkKnownKeys, describe, isString, pairRange, rangeOf, removePairFix, Reporter, scalarSubRange } from './yamlRuleHelpers';
+import { checkDuplicateKeys, checkKnownKeys, clip, describe, isString, pairRange, rangeOf, removePairFix, Reporter, scalarSubRange } from './yamlRuleHelpers';
 import { getPair, keyText, pythonTypeName, type ParsedYaml, type YMap, type YNode, type YPair, type YScalar } from './yamlTree';
 
 export interface FileContext {
@@ -17,10 +17,10 @@ const KNOWN_TYPES = parameterTypes.map((t) => t.type);
 const TOP_KEYS = topLevelKeys.map((k) => k.key);
 const ENTRY_POINT_KEYS = entryPointKeys.map((k) => k.key);
 const PARAMETER_KEYS = parameterKeys.map((k) => k.key);
+/** `description` documents a parameter; MLflow ignores it, and so does the validator. */
+const PARAMETER_KEYS_ACCEPTED = [...PARAMETER_KEYS, 'description'];
 const DOCKER_KEYS = dockerEnvKeys.map((k) => k.key);
 const SPARK_KEYS = sparkJobKeys.map((k) => k.key);
-/** Names people write for MLflow's types, mapped to the type they mean. */
-const TYPE_ALIASES: Record<string, string> = { int: 'float', integer: 'float', number: 'float', double: 'float', str: 'string', text: 'string', file: 'path', dir: 'path', directory: 'path', url: 'uri' };
 
 export const CONDA_TEMPLATE = `name: mlflow-env
 channels:
@@ -197,7 +197,7 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
       typeNode = v;
       type = v.value;
     } else if (v && v.kind === 'map') {
-      checkKnownKeys(r, v, PARAMETER_KEYS, 'mlproject/unknown-parameter-key', `parameter '${name}'`, 'MLflow ignores it.');
+      checkKnownKeys(r, v, PARAMETER_KEYS_ACCEPTED, 'mlproject/unknown-parameter-key', `parameter '${name}'`, 'MLflow ignores it.', PARAMETER_KEYS);
       const t = getPair(v, 'type');
       if (t) {
         if (isString(t.value)) {
@@ -221,15 +221,26 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
     }
     info.params.set(name, { pair: p, type });
     if (typeNode && !KNOWN_TYPES.includes(type)) {
-      const suggestion = TYPE_ALIASES[type.toLowerCase()] ?? didYouMean(type, KNOWN_TYPES);
-      const fixes: ValidationFix[] = suggestion ? [{ title: `Change type to '${suggestion}'`, edits: [{ range: rangeOf(typeNode), newText: suggestion }], isPreferred: true }] : [];
-      r.add(
-        'mlproject/unknown-parameter-type',
-        'warning',
-        `Unknown parameter type '${type}' for '${name}'${suggestion ? `: did you mean '${suggestion}'?` : '.'} MLflow does not reject it but treats the value as a plain string. Types: ${KNOWN_TYPES.join(', ')}.`,
-        rangeOf(typeNode),
-        fixes.length ? { fixes } : undefined,
-      );
+      // MLflow checks only path and uri values; every other type, known or not, reaches the command
+      // as text. A near-miss of a real name (`flaot`, `pth`) is likely a typo worth a warning; a name
+      // from another language (`int`, `str`, `bool`) runs fine and only gets a hint.
+      const suggestion = didYouMean(type, KNOWN_TYPES);
+      if (suggestion) {
+        r.add(
+          'mlproject/unknown-parameter-type',
+          'warning',
+          `Unknown parameter type '${clip(type)}' for '${clip(name)}': did you mean '${suggestion}'? MLflow passes the value to the command as text without checking it${suggestion === 'path' || suggestion === 'uri' ? `, while '${suggestion}' would be checked (and downloaded if remote)` : ''}.`,
+          rangeOf(typeNode),
+          { fixes: [{ title: `Change type to '${suggestion}'`, edits: [{ range: rangeOf(typeNode), newText: suggestion }], isPreferred: true }] },
+        );
+      } else {
+        r.add(
+          'mlproject/unchecked-parameter-type',
+          'info',
+          `'${clip(type)}' is not one of MLflow's parameter types (${KNOWN_TYPES.join(', ')}): MLflow passes '${clip(name)}' to the command as text without checking it, as it does for every type except path and uri.`,
+          rangeOf(typeNode),
+        );
+      }
     }
     if (defaultNode && defaultNode.kind === 'scalar' && defaultNode.value !== null) checkDefault(r, name, type, defaultNode, dir, context);
   }
@@ -237,8 +248,8 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
 
 function checkDefault(r: Reporter, name: string, type: string, node: YScalar, dir: string, context: FileContext): void {
   const raw = String(node.value);
-  if (type === 'float' && typeof node.value !== 'number' && !/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$|^\s*[-+]?(inf|infinity|nan)\s*$/i.test(raw)) {
-    r.add('mlproject/invalid-default', 'warning', `The default '${raw}' of float parameter '${name}' is not a number. MLflow passes it through unchecked, so the script receives '${raw}'.`, rangeOf(node));
+  if (type === 'float' && typeof node.value !== 'number' && !isPythonFloat(raw)) {
+    r.add('mlproject/invalid-default', 'warning', `The default '${clip(raw)}' of float parameter '${clip(name)}' is not a number. MLflow passes it through unchecked, so the script receives it as text.`, rangeOf(node));
   }
   if (type === 'uri' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) {
     r.add(
@@ -263,6 +274,19 @@ function checkDefault(r: Reporter, name: string, type: string, node: YScalar, di
       }
     }
   }
+}
+
+/**
+ * Whether Python's float() accepts the text. Deterministic regexes only (each character can be read
+ * one way), so a 50 KB default costs one pass: `\d+\.?\d*` would backtrack quadratically.
+ */
+const FLOAT_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+const FLOAT_WORDS = new Set(['inf', 'infinity', 'nan']);
+export function isPythonFloat(raw: string): boolean {
+  const s = raw.trim().replace(/(?<=\d)_(?=\d)/g, '');
+  if (FLOAT_TEXT.test(s)) return true;
+  const word = (s[0] === '-' || s[0] === '+' ? s.slice(1) : s).toLowerCase();
+  return FLOAT_WORDS.has(word);
 }
 
 function checkCommand(r: Reporter, info: EntryPointInfo, dir: string, context: FileContext): void {

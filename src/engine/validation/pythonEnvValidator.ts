@@ -54,7 +54,7 @@ export function validatePythonEnv(text: string, parsed: ParsedYaml, context: Fil
   }
   if (!hasMlflow && !hasRequirementsFile) {
     const deps = root.items.find((p) => p.key.value === 'dependencies');
-    r.add('python_env/missing-mlflow', 'warning', "mlflow is not among the dependencies: the run's `import mlflow` fails in the new virtualenv. Add mlflow to dependencies.", deps ? rangeOf(deps.key) : { start: root.start, end: root.start });
+    r.add('python_env/missing-mlflow', 'info', "mlflow is not among the dependencies: MLflow does not add it, so if the project's code imports mlflow, the run fails in the new virtualenv. Add mlflow to dependencies.", deps ? rangeOf(deps.key) : { start: root.start, end: root.start });
   }
   return r.diagnostics;
 }

@@ -16,7 +16,7 @@ export interface FormatParse {
   error?: { message: string; start: number; end: number };
 }
 
-export function parsePythonFormat(s: string): FormatParse {
+export function parsePythonFormat(s: string, nested = false): FormatParse {
   const fields: FormatField[] = [];
   let i = 0;
   const n = s.length;
@@ -72,8 +72,13 @@ export function parsePythonFormat(s: string): FormatParse {
       // Nested fields inside the spec (e.g. {x:{width}}) are looked up too.
       const specAt = inner.indexOf(':', name.length);
       if (specAt !== -1) {
-      const nested = parsePythonFormat(inner.slice(specAt + 1));
-        for (const f of nested.fields) fields.push({ name: f.name, start: start + 1 + specAt + 1 + f.start, end: start + 1 + specAt + 1 + f.end });
+        // Python allows one level of nesting ({x:{width}}); deeper is "Max string recursion exceeded".
+        // Stopping there also keeps this linear in the length of the command.
+        const spec = inner.slice(specAt + 1);
+        if (nested && spec.includes('{')) return { fields, error: { message: 'Max string recursion exceeded', start, end: j } };
+        const inside = parsePythonFormat(spec, true);
+        if (inside.error) return { fields, error: { message: inside.error.message, start: start + 1 + specAt + 1 + inside.error.start, end: start + 1 + specAt + 1 + inside.error.end } };
+        for (const f of inside.fields) fields.push({ name: f.name, start: start + 1 + specAt + 1 + f.start, end: start + 1 + specAt + 1 + f.end });
       }
     } else fields.push({ name, start, end: j });
     i = j;

@@ -8,7 +8,22 @@ import type { YScalar } from './yamlTree';
  * WHEELPATH-style names, {{...}} / ${...} / <...> templates.
  */
 export function isPlaceholder(s: string): boolean {
-  return /\{\{.*\}\}|\$\{[^}]*\}|<[^>]+>|\b[A-Z][A-Z0-9]*_?PATH\b|__[A-Z0-9_]+__/.test(s);
+  // String searches and regexes that read each character one way: this runs on user text.
+  const open2 = s.indexOf('{{');
+  if (open2 !== -1 && s.indexOf('}}', open2 + 2) !== -1) return true;
+  const dollar = s.indexOf('${');
+  if (dollar !== -1 && s.indexOf('}', dollar + 2) !== -1) return true;
+  // <name>: a '<', at least one character other than '>', then '>'.
+  let lt = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 60) lt = i;
+    else if (c === 62) {
+      if (lt !== -1 && i - lt >= 2) return true;
+      lt = -1;
+    }
+  }
+  return /\b[A-Z][A-Z0-9]*_?PATH\b/.test(s) || /__[A-Z0-9](?:_?[A-Z0-9])*__/.test(s);
 }
 
 /** The distribution name of a requirement line ("mlflow[extras]>=2 ; python_version>'3'" → "mlflow"). */
@@ -23,7 +38,11 @@ export function installsMlflow(req: string): boolean {
   const name = requirementName(req);
   if (name === 'mlflow' || name === 'mlflow-skinny') return true;
   // git+https://github.com/mlflow/mlflow, or a wheel such as dist/mlflow-3.1.0-py3-none-any.whl
-  return /(^|[/\\@=])mlflow(?:[-_]skinny)?(?:[-_]\d[^/\\]*)?\.whl$|github\.com\/mlflow\/mlflow/i.test(req.trim());
+  const r = req.trim();
+  if (/github\.com\/mlflow\/mlflow/i.test(r)) return true;
+  if (!/\.whl$/i.test(r)) return false;
+  const base = r.slice(Math.max(r.lastIndexOf('/'), r.lastIndexOf('\\'), r.lastIndexOf('@'), r.lastIndexOf('=')) + 1);
+  return /^mlflow(?:[-_]skinny)?(?:[-_]\d.*)?\.whl$/i.test(base);
 }
 
 /**

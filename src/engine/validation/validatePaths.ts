@@ -31,8 +31,16 @@ function walk(dir: string, out: string[]): void {
 /** The env files MLproject files name (conda_env: my-env.yaml), so they are checked with the right rules. */
 function referencedEnvFiles(mlprojectPath: string, text: string): Map<string, ValidatedFileKind> {
   const out = new Map<string, ValidatedFileKind>();
-  for (const m of text.matchAll(/^(conda_env|python_env)\s*:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$/gm)) {
-    out.set(path.resolve(path.dirname(mlprojectPath), m[2]), m[1] === 'conda_env' ? 'conda' : 'python_env');
+  // `conda_env: envs/conda.yaml  # comment` at column 0. The value is cut with string operations:
+  // a lazy regex with trailing \s* is quadratic on `conda_env: a` + 50 KB of spaces + `b`.
+  for (const m of text.matchAll(/^(conda_env|python_env)[ \t]*:/gm)) {
+    const lineEnd = text.indexOf('\n', m.index);
+    let value = text.slice(m.index + m[0].length, lineEnd === -1 ? text.length : lineEnd);
+    const hash = value.search(/(?:^|\s)#/);
+    if (hash !== -1) value = value.slice(0, hash);
+    value = value.trim();
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]) value = value.slice(1, -1);
+    if (value) out.set(path.resolve(path.dirname(mlprojectPath), value), m[1] === 'conda_env' ? 'conda' : 'python_env');
   }
   return out;
 }
@@ -43,6 +51,7 @@ function referencedEnvFiles(mlprojectPath: string, text: string): Map<string, Va
  */
 export async function validatePaths(paths: string[]): Promise<FileValidation[]> {
   const candidates: string[] = [];
+  const named = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(p);
     const stat = fs.statSync(abs, { throwIfNoEntry: false });
@@ -50,6 +59,7 @@ export async function validatePaths(paths: string[]): Promise<FileValidation[]> 
     if (stat.isDirectory()) walk(abs, candidates);
     else {
       candidates.push(abs);
+      named.add(abs);
     }
   }
   const texts = new Map<string, string>();
@@ -67,7 +77,7 @@ export async function validatePaths(paths: string[]): Promise<FileValidation[]> 
   const results: FileValidation[] = [];
   for (const file of [...new Set(candidates)].sort()) {
     const text = read(file);
-    const kind = referenced.get(file) ?? detectFileKind(file, text);
+    const kind = referenced.get(file) ?? detectFileKind(file, text, named.has(file));
     if (!kind) continue;
     results.push({ file, kind, diagnostics: validateText(kind, text, { filePath: file, fileExists }) });
   }

@@ -46,7 +46,12 @@ class FastParser {
     const first = this.text.charCodeAt(this.lineStart);
     // Directives, document markers, block scalars, anchors, tags, complex keys: not in the subset.
     if (first === 37 /* % */ || this.text.startsWith('---', this.lineStart) || this.text.startsWith('...', this.lineStart)) bail();
-    const node = this.parseBlockAt(0);
+    let node: YNode;
+    if (first === 123 || first === 91) {
+      // A one-line flow collection as the whole document ({name: x, entry_points: {...}}).
+      node = this.parseInline(this.lineStart, false);
+      this.finishLine(node.end);
+    } else node = this.parseBlockAt(0);
     this.skipBlankLines();
     if (this.lineStart < this.n) bail();
     return node;
@@ -61,9 +66,16 @@ class FastParser {
     return i - lineStart;
   }
 
+  /** The last line end found, so the many scalars of one long line (a flow map) do not each search to its end. */
+  private eolFrom = -1;
+  private eol = -1;
+
   private lineEnd(from: number): number {
+    if (from >= this.eolFrom && from <= this.eol) return this.eol;
     const nl = this.text.indexOf('\n', from);
-    return nl === -1 ? this.n : nl;
+    this.eolFrom = from;
+    this.eol = nl === -1 ? this.n : nl;
+    return this.eol;
   }
 
   private nextLine(from: number): number {

@@ -21,6 +21,11 @@ export class Reporter {
   }
 }
 
+/** User text quoted in a message, cut to a readable length (a key or value may be 100 KB long). */
+export function clip(s: string, max = 60): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
 export function rangeOf(node: { start: number; end: number }): TextRange {
   return { start: node.start, end: node.end };
 }
@@ -43,13 +48,24 @@ export function scalarSubRange(text: string, scalar: YScalar, index: number, len
   return rangeOf(scalar);
 }
 
+const pairIndexes = new WeakMap<YMap, Map<YPair, number>>();
+/** The position of a pair in its map, from an index built once per map (a fix per pair stays linear). */
+function indexOfPair(map: YMap, pair: YPair): number {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map(map.items.map((p, i) => [p, i]));
+    pairIndexes.set(map, index);
+  }
+  return index.get(pair) ?? -1;
+}
+
 /** An edit that removes a block-map entry together with its lines (or the entry text in a flow map). */
 export function removePairFix(reporter: Reporter, map: YMap, pair: YPair, title: string): ValidationFix {
   const text = reporter.text;
   const idx = reporter.lineIndex;
   const end = pairRange(pair).end;
   if (map.flow) {
-    const i = map.items.indexOf(pair);
+    const i = indexOfPair(map, pair);
     const next = map.items[i + 1];
     const prev = map.items[i - 1];
     const range = next ? { start: pair.key.start, end: next.key.start } : prev ? { start: pairRange(prev).end, end } : { start: pair.key.start, end };
@@ -65,18 +81,31 @@ export function removePairFix(reporter: Reporter, map: YMap, pair: YPair, title:
 }
 
 /** Warns about keys outside `known`, suggesting the nearest known key with a replace fix. */
-export function checkKnownKeys(reporter: Reporter, map: YMap, known: readonly string[], code: string, where: string, consequence: string): void {
+export function checkKnownKeys(reporter: Reporter, map: YMap, known: readonly string[], code: string, where: string, consequence: string, listed: readonly string[] = known): void {
+  const knownSet = new Set(known);
+  const knownList = listed.join(', ');
+  let unused: string[] | undefined;
+  const suggestions = new Map<string, string>();
   for (const pair of map.items) {
     const k = keyText(pair.key);
-    if (known.includes(k)) continue;
-    const suggestion = didYouMean(k, known.filter((c) => !map.items.some((p) => p.key.value === c)));
+    if (knownSet.has(k)) continue;
+    // Known keys the map does not use yet, computed once per map (a map may hold 40,000 unknown keys).
+    if (!unused) {
+      const present = new Set(map.items.map((p) => p.key.value));
+      unused = listed.filter((c) => !present.has(c));
+    }
+    let suggestion = suggestions.get(k);
+    if (suggestion === undefined) {
+      suggestion = didYouMean(k, unused) ?? '';
+      suggestions.set(k, suggestion);
+    }
     const fixes: ValidationFix[] = suggestion
-      ? [{ title: `Change '${k}' to '${suggestion}'`, edits: [{ range: rangeOf(pair.key), newText: suggestion }], isPreferred: true }]
+      ? [{ title: `Change '${clip(k)}' to '${suggestion}'`, edits: [{ range: rangeOf(pair.key), newText: suggestion }], isPreferred: true }]
       : [];
     reporter.add(
       code,
       'warning',
-      `Unknown key '${k}' in ${where}${suggestion ? `: did you mean '${suggestion}'?` : '.'} ${consequence} Known keys: ${known.join(', ')}.`,
+      `Unknown key '${clip(k)}' in ${where}${suggestion ? `: did you mean '${suggestion}'?` : '.'} ${consequence} Known keys: ${knownList}.`,
       rangeOf(pair.key),
       fixes.length ? { fixes } : undefined,
     );
@@ -103,7 +132,7 @@ export function checkDuplicateKeys(reporter: Reporter, node: YNode | null): void
       reporter.add(
         'yaml/duplicate-key',
         'warning',
-        `Duplicate key '${k}' (first at line ${idx.lineColumn(first.key.start).line + 1}): MLflow's YAML loader keeps only the last value and ignores the earlier one. Remove or rename one of them.`,
+        `Duplicate key '${clip(k)}' (first at line ${idx.lineColumn(first.key.start).line + 1}): MLflow's YAML loader keeps only the last value and ignores the earlier one. Remove or rename one of them.`,
         rangeOf(pair.key),
       );
     } else seen.set(k, pair);

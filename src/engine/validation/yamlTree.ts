@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { TextRange } from './diagnostic';
-import { Bail, resolvePlain } from './yamlScalars';
+import { resolvePlain } from './yamlScalars';
 
 /**
  * A small YAML tree with source offsets, independent of the parser that built it, so the rules do
@@ -106,14 +106,8 @@ function convert(node: unknown, fallbackAt: number): YNode | null {
     if (v === null && range[0] === range[1]) return null;
     let value = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
     // Plain scalars are resolved as PyYAML does (the yaml package's 1.1 schema also takes y/n as
-    // booleans and "e0" as a float); exotic numbers keep the package's reading.
-    if (n.type === 'PLAIN' && typeof n.source === 'string') {
-      try {
-        value = resolvePlain(n.source);
-      } catch (e) {
-        if (!(e instanceof Bail)) throw e;
-      }
-    }
+    // booleans and "1e3" as a float, which PyYAML reads as text).
+    if (n.type === 'PLAIN' && typeof n.source === 'string') value = resolvePlain(n.source);
     return { kind: 'scalar', value, style: scalarStyle(n.type), start: range[0], end: range[1] };
   }
   // Aliases and other nodes: keep the position, treat as an opaque string.

@@ -112,7 +112,10 @@ function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: strin
   // Loaded on demand: the Databricks launcher is only needed when a run goes there.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const launcher = require('../../engine/launching/databricksLauncher') as typeof import('../../engine/launching/databricksLauncher');
-  const profile = vscode.workspace.getConfiguration('mlflow').get<string>('databricks.profile') || undefined;
+  const config = vscode.workspace.getConfiguration('mlflow');
+  const profile = config.get<string>('databricks.profile') || undefined;
+  const protocol = config.get<'jobs' | 'legacy'>('databricks.protocol') ?? 'jobs';
+  const serverless = protocol === 'jobs' && (config.get<boolean>('databricks.serverless') ?? false);
   let creds;
   try {
     creds = resolveDatabricksCredentials(profile, { databricksCliPath: vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath') || undefined });
@@ -126,7 +129,10 @@ function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: strin
       host: creds.host,
       // Any sign-in works (PAT, OAuth M2M, Databricks CLI, Azure CLI).
       auth: databricksAuth(creds, { databricksCliPath: vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath') || undefined }),
-      backendConfig: path.join(spec.projectDir, spec.backendConfig ?? 'cluster.json'),
+      backendConfig: serverless ? undefined : path.join(spec.projectDir, spec.backendConfig ?? 'cluster.json'),
+      protocol,
+      serverless,
+      uploadTo: config.get<string>('databricks.uploadFolder') || undefined,
       buildWheels: spec.buildWheels,
       python,
       envManager: vscode.workspace.getConfiguration('mlflow').get<EnvManager>('databricks.envManager') || undefined,

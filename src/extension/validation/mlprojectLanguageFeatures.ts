@@ -86,7 +86,7 @@ export class MlprojectEnvFileLinks implements vscode.DocumentLinkProvider {
   provideDocumentLinks(document: vscode.TextDocument): vscode.DocumentLink[] {
     const links: vscode.DocumentLink[] = [];
     const folder = path.dirname(document.uri.fsPath);
-    const pattern = /^(\s*)(conda_env|python_env|python_file)\s*:\s*["']?([^"'#\s]+)["']?/gm;
+    const pattern = /^([ \t]*)(conda_env|python_env|python_file)[ \t]*:[ \t]*["']?([^"'#\s]+)["']?/gm;
     const text = document.getText();
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       const value = match[3];

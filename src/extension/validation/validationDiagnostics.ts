@@ -1,9 +1,14 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LineIndex, type ValidationDiagnostic } from '../../engine/validation/diagnostic';
 import { detectFileKind, validateText, type ValidatedFileKind } from '../../engine/validation/validateFile';
 
 const DEBOUNCE_MS = 200;
+/** Files the contributed cluster schema applies to (package.json jsonValidation fileMatch). */
+const SCHEMA_FILE = /^(?:.*cluster.*\.json|backend-config\.json)$/i;
+/** What the schema reports itself: JSON syntax, types, enum and minimum values, unknown and missing keys. */
+const SCHEMA_CODES = new Set(['json/syntax', 'cluster/invalid-type', 'cluster/invalid-value', 'cluster/unknown-key', 'cluster/missing-key']);
 const WORKSPACE_GLOB = '**/{MLproject,mlproject,conda.yaml,conda.yml,python_env.yaml,python_env.yml,*cluster*.json}';
 const EXCLUDE_GLOB = '**/{node_modules,.git,.venv,venv,mlruns,.mlflow}/**';
 
@@ -71,7 +76,11 @@ export class ValidationDiagnostics implements vscode.Disposable {
     const text = doc.getText();
     const kind = this.kindOf(doc.uri, text);
     if (!kind) return;
-    const found = validateText(kind, text, { filePath: doc.uri.fsPath, fileExists });
+    let found = validateText(kind, text, { filePath: doc.uri.fsPath, fileExists });
+    // VS Code's JSON language service checks an open file that matches the contributed schema
+    // (package.json jsonValidation) for syntax and shape; keep one message per problem by leaving
+    // those to it and publishing what a schema cannot say.
+    if (kind === 'cluster' && doc.languageId.startsWith('json') && SCHEMA_FILE.test(path.basename(doc.uri.fsPath))) found = found.filter((d) => !SCHEMA_CODES.has(d.code));
     this.publish(doc.uri, found, (offset) => doc.positionAt(offset));
   }
 

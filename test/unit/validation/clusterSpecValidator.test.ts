@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import type { ValidationDiagnostic } from '../../../src/engine/validation/diagnostic';
 import { parseJsonWithRanges } from '../../../src/engine/validation/jsonTree';
+import { validatePaths } from '../../../src/engine/validation/validatePaths';
 import { applyFix, check, expectOne } from './validationTestKit';
 
 const CLUSTER = JSON.stringify(
@@ -19,16 +21,19 @@ const WRAPPED = JSON.stringify(
   2,
 );
 
+/** Errors and warnings (information notes left out). */
+const problems = (diags: ValidationDiagnostic[]) => diags.filter((d) => d.severity !== 'info');
+
 describe('cluster spec validator', () => {
   it('accepts a plain new_cluster spec and the wrapper form', () => {
-    assert.deepEqual(check('cluster', CLUSTER), []);
-    assert.deepEqual(check('cluster', WRAPPED), []);
+    assert.deepEqual(problems(check('cluster', CLUSTER)), []);
+    assert.deepEqual(problems(check('cluster', WRAPPED)), []);
   });
   it('reports JSON syntax errors at their position', () => {
     const t = '{"spark_version": "15.4.x-scala2.12",}';
     expectOne(t, check('cluster', t), 'json/syntax', 'error', ',');
     const u = '{"num_workers": 2 "x": 1}';
-    expectOne(u, check('cluster', u), 'json/syntax', 'error', '"');
+    expectOne(u, check('cluster', u), 'json/syntax', 'error', '"x"');
     assert.equal(parseJsonWithRanges('{"a": "\\u00e9", "b": [1, -2.5e3, true, null]}').root?.kind, 'object');
   });
   it('requires num_workers xor autoscale and min_workers <= max_workers', () => {
@@ -41,7 +46,7 @@ describe('cluster spec validator', () => {
   });
   it('checks the spark_version form', () => {
     for (const ok of ['15.4.x-scala2.12', '14.3.x-gpu-ml-scala2.12', '15.4.x-cpu-ml-scala2.12', '16.1.x-photon-scala2.12']) {
-      assert.deepEqual(check('cluster', CLUSTER.replace('15.4.x-cpu-ml-scala2.12', ok)), [], ok);
+      assert.deepEqual(problems(check('cluster', CLUSTER.replace('15.4.x-cpu-ml-scala2.12', ok))), [], ok);
     }
     const bad = CLUSTER.replace('15.4.x-cpu-ml-scala2.12', '15.4 LTS ML');
     expectOne(bad, check('cluster', bad), 'cluster/invalid-spark-version', 'error', '"15.4 LTS ML"');
@@ -88,5 +93,52 @@ describe('cluster spec validator', () => {
     visit(schema.properties, '');
     for (const [name, def] of Object.entries(schema.definitions as Record<string, { properties?: object }>)) visit(def.properties as never, name);
     assert.deepEqual(missing, []);
+  });
+
+  describe('what the target refuses (#13), before launch', () => {
+    const onRuntime = (runtime: string, whl: string) =>
+      JSON.stringify({ new_cluster: { spark_version: runtime, node_type_id: 'i3.xlarge', num_workers: 1 }, libraries: [{ whl }] }, null, 2);
+    it('DBFS-root libraries on Databricks Runtime 15.1 and later are an error with the fix in the message', () => {
+      const text = onRuntime('15.4.x-scala2.12', 'dbfs:/FileStore/wheels/pkg-1.0-py3-none-any.whl');
+      const d = expectOne(text, check('cluster', text), 'cluster/dbfs-library-on-15.1', 'error', '"dbfs:/FileStore/wheels/pkg-1.0-py3-none-any.whl"');
+      assert.match(d.message, /workspace files \(\/Workspace\/Users\/<you>\/\.\.\.\) or a Unity Catalog volume \(\/Volumes\//);
+      for (const fine of [onRuntime('14.3.x-scala2.12', 'dbfs:/FileStore/pkg.whl'), onRuntime('15.0.x-scala2.12', 'dbfs:/FileStore/pkg.whl'), onRuntime('16.1.x-scala2.12', 'dbfs:/Volumes/main/default/w/pkg.whl'), onRuntime('16.1.x-scala2.12', '/Workspace/Users/me/pkg.whl')]) {
+        assert.ok(!check('cluster', fine).some((x) => x.code === 'cluster/dbfs-library-on-15.1'), fine);
+      }
+    });
+    it('an ML runtime 13.0 or later gets a note that the legacy protocol refuses it; existing_cluster_id is MLflow\'s error', () => {
+      const ml = onRuntime('13.3.x-cpu-ml-scala2.12', '/Workspace/Users/me/pkg.whl');
+      const d = expectOne(ml, check('cluster', ml), 'cluster/legacy-protocol-ml-runtime', 'info', '"13.3.x-cpu-ml-scala2.12"');
+      assert.match(d.message, /legacy protocol \(`mlflow run -b databricks`/);
+      assert.ok(!check('cluster', onRuntime('12.2.x-cpu-ml-scala2.12', '/Workspace/a.whl')).some((x) => x.code === 'cluster/legacy-protocol-ml-runtime'));
+      assert.ok(!check('cluster', onRuntime('15.4.x-scala2.12', '/Workspace/a.whl')).some((x) => x.code === 'cluster/legacy-protocol-ml-runtime'));
+      const existing = '{"existing_cluster_id": "0101-abc"}';
+      expectOne(existing, check('cluster', existing), 'cluster/existing-cluster', 'error', '"existing_cluster_id"');
+    });
+    it('a cluster spec together with serverless (environment_key, environments) is an error', () => {
+      const text = JSON.stringify({ new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 }, environment_key: 'default' }, null, 2);
+      expectOne(text, check('cluster', text), 'cluster/cluster-and-serverless', 'error', '"environment_key"');
+    });
+    it('a wheel placeholder nothing rewrites is a warning; WHEELPATH and {{wheel_path}} are rewritten', () => {
+      const text = onRuntime('15.4.x-scala2.12', '${WHEEL}');
+      expectOne(text, check('cluster', text), 'cluster/unrewritten-placeholder', 'warning', '"${WHEEL}"');
+      for (const ok of ['{{wheel_path}}', '/Workspace/Users/me/WHEELPATH']) assert.ok(!check('cluster', onRuntime('15.4.x-scala2.12', ok)).some((x) => x.code === 'cluster/unrewritten-placeholder'), ok);
+    });
+    it('keys MLflow drops in the wrapper form get no warning; libraries in the flat form a warning', () => {
+      const wrapper = JSON.stringify({ run_name: 'x', new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 }, libraries: [] }, null, 2);
+      assert.deepEqual(problems(check('cluster', wrapper)), []);
+      const flat = JSON.stringify({ spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1, libraries: [{ pypi: { package: 'x' } }] }, null, 2);
+      expectOne(flat, check('cluster', flat), 'cluster/libraries-without-new-cluster', 'warning', '"libraries"');
+    });
+  });
+
+  it('a Jobs runs/submit body in a project folder is left alone by `validate .`, and checked when named', async () => {
+    const dir = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'validation', 'run-submit-in-project');
+    const byFolder = await validatePaths([dir]);
+    assert.deepEqual(byFolder.map((f) => [path.basename(f.file), f.kind]), [['MLproject', 'mlproject'], ['cluster.json', 'cluster'], ['python_env.yaml', 'python_env']]);
+    assert.deepEqual(byFolder.flatMap((f) => problems(f.diagnostics)), []);
+    const named = await validatePaths([path.join(dir, 'run_submit_existing_cluster.json')]);
+    assert.deepEqual(named.map((f) => f.kind), ['cluster']);
+    assert.ok(named[0].diagnostics.some((d) => d.code === 'cluster/existing-cluster'));
   });
 });

@@ -17,14 +17,14 @@ describe('conda.yaml validator', () => {
   it('accepts a valid environment', () => {
     assert.deepEqual(check('conda', CONDA), []);
   });
-  it('warns when python is missing or unpinned, and when mlflow is missing', () => {
+  it('hints when python or mlflow is missing (MLflow runs it), warns when python is unpinned', () => {
     const noPython = CONDA.replace('  - python=3.11\n', '');
-    expectOne(noPython, check('conda', noPython), 'conda/missing-python', 'warning', 'dependencies');
+    expectOne(noPython, check('conda', noPython), 'conda/missing-python', 'info', 'dependencies');
     const unpinned = CONDA.replace('python=3.11', 'python');
     const d = expectOne(unpinned, check('conda', unpinned), 'conda/unpinned-python', 'warning', 'python');
     assert.match(d.message, /It must be pinned/);
     const noMlflow = CONDA.replace('      - mlflow==3.1.0\n', '');
-    expectOne(noMlflow, check('conda', noMlflow), 'conda/missing-mlflow', 'warning', 'dependencies');
+    expectOne(noMlflow, check('conda', noMlflow), 'conda/missing-mlflow', 'info', 'dependencies');
   });
   it('rejects a dict dependency that is not {pip: [...]} and a pip entry that is not a list of strings', () => {
     const bad = CONDA.replace('  - pip\n', '  - {conda: x}\n');

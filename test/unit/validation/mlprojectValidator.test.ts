@@ -149,9 +149,45 @@ describe('MLproject validator', () => {
     const text = VALID.replace('{type: float, default: 0.5}', '{type: flaot, default: 0.5}');
     const d = expectOne(text, check('mlproject', text, FILES), 'mlproject/unknown-parameter-type', 'warning', 'flaot');
     assert.equal(applyFix(text, d), VALID);
-    const int = VALID.replace('name: string', 'name: int');
-    const i = expectOne(int, check('mlproject', int, FILES), 'mlproject/unknown-parameter-type', 'warning', 'int');
-    assert.equal(applyFix(int, i), VALID.replace('name: string', 'name: float'));
+  });
+
+  it('int, str, bool and other names MLflow passes through as text get an information hint, no did-you-mean', () => {
+    for (const t of ['int', 'str', 'bool', 'boolean', 'integer']) {
+      const text = VALID.replace('name: string', `name: ${t}`);
+      const diags = check('mlproject', text, FILES);
+      const i = expectOne(text, diags, 'mlproject/unchecked-parameter-type', 'info', t);
+      assert.match(i.message, /as text without checking it/);
+      assert.doesNotMatch(i.message, /did you mean/);
+      assert.equal(i.fixes, undefined);
+      assert.ok(!diags.some((d) => d.severity !== 'info'), JSON.stringify(diags));
+    }
+  });
+
+  it('accepts description on a parameter (documentation MLflow ignores); still flags a flow-mapping typo', () => {
+    const text = VALID.replace('{type: float, default: 0.5}', '{type: float, default: 0.5, description: "learning rate"}');
+    assert.deepEqual(check('mlproject', text, FILES), []);
+    const typo = VALID.replace('{type: float, default: 0.5}', '{type float, default: 0.5}');
+    expectOne(typo, check('mlproject', typo, FILES), 'mlproject/unknown-parameter-key', 'warning', 'type float');
+  });
+
+  it('reads YAML 1.1 as PyYAML does: a tab after a value is an error at its position', () => {
+    const text = VALID.replace(/^name: (.*)$/m, 'name: $1\t');
+    const d = expectOne(text, check('mlproject', text, FILES), 'yaml/tab', 'error', '\t');
+    assert.match(d.message, /found character '\\t' that cannot start any token/);
+    assert.equal(applyFix(text, d), VALID.replace(/^name: (.*)$/m, 'name: $1 '));
+    const quoted = VALID.replace('command:', '# a\tcomment\n    command:');
+    assert.ok(!check('mlproject', quoted, FILES).some((x) => x.code === 'yaml/tab'));
+  });
+
+  it('types scalars as YAML 1.1 (yes/no/on/off booleans, 1e-3 text, 0777 octal) where a check depends on it', () => {
+    // docker_env: off is False for PyYAML: MLflow skips the docker environment, nothing to report.
+    assert.ok(!check('mlproject', 'name: x\ndocker_env: off\nentry_points:\n  main:\n    command: "python train.py"\n', ['train.py']).some((d) => d.code.startsWith('mlproject/docker')));
+    // A float default written 1e-3 is text to PyYAML (no dot), but Python's float() reads it: no warning.
+    const e = VALID.replace('default: 0.5', 'default: 1e-3');
+    assert.ok(!check('mlproject', e, FILES).some((d) => d.code === 'mlproject/invalid-default'));
+    // command: 0777 is the int 511 to PyYAML: not a string.
+    const octal = 'name: x\nentry_points:\n  main:\n    command: 0777\n';
+    assert.match(expectOne(octal, check('mlproject', octal), 'mlproject/invalid-command', 'error', '0777').message, /must be a string, but it is a int/);
   });
 
   it('checks defaults: float that is not a number, uri without scheme, missing path', () => {

@@ -57,7 +57,8 @@ describe('model registry actions from the trees', () => {
     await workbench.notification(`Registered ${modelName} version 1`).waitFor({ timeout: 30_000 });
 
     await workbench.expand('Model Registry', modelName);
-    await workbench.treeItem('Model Registry', 'Version 1').waitFor({ timeout: 30_000 });
+    // The shared server holds other tests' models too: the version may be below the fold.
+    await workbench.revealBelowFocus('Model Registry', 'Version 1');
     await contextMenu('Model Registry', 'Version 1', 'Transition Stage');
     await quickInput(undefined, 'Staging');
     await quickInput(undefined, 'Archive the versions now in Staging');

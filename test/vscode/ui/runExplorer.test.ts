@@ -42,13 +42,14 @@ describe('Runs and Model Registry views against a real MLflow server', () => {
 
   it('shows registry → model → versions with stage and alias', async () => {
     await workbench.expand('Model Registry', seeded.modelName);
+    // The shared server holds other tests' models too: the versions may be below the fold.
+    await workbench.revealBelowFocus('Model Registry', 'Version 1');
     const v1 = workbench.treeItem('Model Registry', 'Version 1');
-    await v1.waitFor({ timeout: 30_000 });
     assert.match(await v1.innerText(), /Staging/);
+    await workbench.revealBelowFocus('Model Registry', 'Version 2');
     const v2 = workbench.treeItem('Model Registry', 'Version 2');
     assert.match(await v2.innerText(), /@champion/);
     await workbench.expand('Model Registry', 'Version 2');
-    // The shared server holds other tests' models too: the version's rows may be below the fold.
     await workbench.revealBelowFocus('Model Registry', 'Source run');
     await workbench.screenshot('model-registry');
     // Clicking the source run jumps to it in the Runs view (version 2 came from the child run).
