@@ -636,7 +636,7 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
     gridHead.style.gridTemplateColumns = geo.template;
     gridHead.style.width = `${geo.total}px`;
     gridHead.replaceChildren(
-      h('div', { className: 'col-header check pinned', role: 'columnheader', style: '' }, '★'),
+      h('div', { className: 'col-header check pinned', role: 'columnheader' }, '★'),
       ...cols.map((c) => {
         const filtered = query.columnFilters.some((f) => f.columnId === c.id);
         const cell = h(
@@ -671,13 +671,17 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   for (let i = first; i <= last; i++) {
     const row = rows.row(i);
     const kept = row ? reuse.get(i) : undefined;
-    const el = kept ?? (row ? rowElement(row, i, cols, geo, now) : h('div', { className: 'grid-row placeholder', role: 'row', style: `top:${i * ROW_HEIGHT}px;grid-template-columns:${geo.template}` }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')));
+    const el = kept ?? (row ? rowElement(row, i, cols, geo, now) : placeRow(h('div', { className: 'grid-row placeholder', role: 'row' }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')), i * ROW_HEIGHT, geo));
     if (row) next.set(i, el);
     children.push(el);
   }
   drawn = next;
   drawnVersion = drawVersion;
-  gridBody.replaceChildren(...children);
+  // Rows still in the window stay where they are (never detached: no scroll-anchoring jump, nothing
+  // pulled from under the pointer); rows that left the window or are stale are removed.
+  const keep = new Set(children);
+  for (const child of [...gridBody.children]) if (!keep.has(child as HTMLElement)) child.remove();
+  for (const el of children) if (el.parentElement !== gridBody) gridBody.append(el);
 }
 
 function ariaSort(columnId: string): string {
@@ -696,7 +700,6 @@ function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], g
       'aria-selected': String(isSelected),
       'aria-rowindex': String(index + 2),
       dataset: { runId: row.runId, index: String(index) },
-      style: `top:${top}px;grid-template-columns:${geo.template}`,
       onclick: (e: MouseEvent) => onRowClick(index, row, e),
       ondblclick: () => post({ type: 'action', action: 'details', runIds: [row.runId] }),
     },
@@ -712,6 +715,17 @@ function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], g
       return cell;
     }),
   );
+  return placeRow(el, top, geo);
+}
+
+/**
+ * Puts a row at its place in the grid body. Through the CSSOM, not a `style` attribute: the
+ * webview's Content-Security-Policy (style-src with a nonce, no 'unsafe-inline') drops inline style
+ * attributes, which left every row at the top of the body, drawn over each other.
+ */
+function placeRow(el: HTMLElement, top: number, geo: ReturnType<typeof geometry>): HTMLElement {
+  el.style.top = `${top}px`;
+  el.style.gridTemplateColumns = geo.template;
   return el;
 }
 

@@ -229,8 +229,9 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       if (this.disposed || isCancelled(err) || this.query !== query) return;
       const text = err instanceof Error ? err.message : String(err);
       getOutputChannel().error(`Runs table: runs/search (filter ${JSON.stringify(query.pager.spec.filter)}, order_by ${JSON.stringify(query.pager.spec.orderBy)}) failed: ${err instanceof MlflowApiError && err.detail ? err.detail : text}`);
-      // A refused filter or key is explained under the filter box; the server's first sentence says what.
-      this.post({ type: 'queryError', queryId, message: err instanceof MlflowApiError ? `${err.errorCode}: ${firstSentence(err.message)}` : text.split('\n')[0] });
+      // A refused filter or key is explained under the filter box; the server's first sentence says what
+      // (its own words, without the endpoint the client's message starts with).
+      this.post({ type: 'queryError', queryId, message: err instanceof MlflowApiError ? `${err.errorCode}: ${firstSentence(err.detail ?? err.message)}` : text.split('\n')[0] });
     }
   }
 

@@ -202,8 +202,12 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     await view.locator('.col-header[data-col="metrics.accuracy"] .col-label').click();
     const expected = await f.searchRunIds(['metrics.accuracy DESC', 'attributes.start_time DESC'], '', 5);
     await until('top rows sorted by accuracy', () => topRunIds(view, 5), expected);
-    await view.locator('.grid-body .grid-row[data-index="1"] .row-check').click();
-    await view.locator('.grid-body .grid-row[data-index="3"] .row-check').click();
+    // As a user would: scroll the grid body to the row (below the sticky header), then tick it.
+    for (const i of [1, 3]) {
+      const row = view.locator(`.grid-body .grid-row[data-index="${i}"]`);
+      await row.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await row.locator('.row-check').click();
+    }
     assert.equal(await view.locator('.selection-count').textContent(), '2 selected');
     await workbench.screenshot('runs-table-light');
   });
