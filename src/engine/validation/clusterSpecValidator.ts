@@ -264,7 +264,10 @@ function checkLibrary(r: Reporter, lib: JObject, runtime?: Runtime): void {
         { start: v.start, end: v.end },
       );
     }
-    if (/^dbfs:\//i.test(v.value) && !/^dbfs:\/Volumes\//i.test(v.value) && runtime && (runtime.major > 15 || (runtime.major === 15 && runtime.minor >= 1))) {
+    // A wheel placeholder (dbfs:/FileStore/wheels/WHEELPATH.whl) is replaced whole by the uploaded wheel's
+    // workspace or volume path (jobs protocol), so only a literal DBFS-root path is refused.
+    const dbfsRoot = /^dbfs:\//i.test(v.value) && !/^dbfs:\/Volumes\//i.test(v.value) && !REWRITTEN_PLACEHOLDER.test(v.value);
+    if (dbfsRoot && runtime && (runtime.major > 15 || (runtime.major === 15 && runtime.minor >= 1))) {
       r.add(
         'cluster/dbfs-library-on-15.1',
         'error',

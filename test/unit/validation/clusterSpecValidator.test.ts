@@ -102,7 +102,7 @@ describe('cluster spec validator', () => {
       const text = onRuntime('15.4.x-scala2.12', 'dbfs:/FileStore/wheels/pkg-1.0-py3-none-any.whl');
       const d = expectOne(text, check('cluster', text), 'cluster/dbfs-library-on-15.1', 'error', '"dbfs:/FileStore/wheels/pkg-1.0-py3-none-any.whl"');
       assert.match(d.message, /workspace files \(\/Workspace\/Users\/<you>\/\.\.\.\) or a Unity Catalog volume \(\/Volumes\//);
-      for (const fine of [onRuntime('14.3.x-scala2.12', 'dbfs:/FileStore/pkg.whl'), onRuntime('15.0.x-scala2.12', 'dbfs:/FileStore/pkg.whl'), onRuntime('16.1.x-scala2.12', 'dbfs:/Volumes/main/default/w/pkg.whl'), onRuntime('16.1.x-scala2.12', '/Workspace/Users/me/pkg.whl')]) {
+      for (const fine of [onRuntime('14.3.x-scala2.12', 'dbfs:/FileStore/pkg.whl'), onRuntime('15.0.x-scala2.12', 'dbfs:/FileStore/pkg.whl'), onRuntime('16.1.x-scala2.12', 'dbfs:/Volumes/main/default/w/pkg.whl'), onRuntime('16.1.x-scala2.12', '/Workspace/Users/me/pkg.whl'), onRuntime('15.4.x-scala2.12', 'dbfs:/FileStore/wheels/WHEELPATH.whl')]) {
         assert.ok(!check('cluster', fine).some((x) => x.code === 'cluster/dbfs-library-on-15.1'), fine);
       }
     });
