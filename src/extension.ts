@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from './extension/commandIds';
 import { registerComparePanel, type ComparePanels } from './extension/compare/registerComparePanel';
 import { registerExplorer } from './extension/explorer/explorerCommands';
 import type { RegistryTreeProvider } from './extension/explorer/registryTreeProvider';
 import type { RunsTreeProvider } from './extension/explorer/runsTreeProvider';
 import type { TrackingConnections } from './extension/explorer/trackingConnections';
 import { registerLaunching } from './extension/launching/launchCommands';
+import { registerGuardedCommand } from './extension/guardedCommand';
 import { getOutputChannel } from './extension/outputChannel';
 import { registerRunDetails, type RunDetailsPanels } from './extension/runDetails/registerRunDetails';
 import { registerRunsTable, type RunsTablePanels } from './extension/runsTable/registerRunsTable';
@@ -32,7 +34,7 @@ export interface MlflowWorkbenchApi {
  */
 export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   const output = getOutputChannel();
-  context.subscriptions.push(output, vscode.commands.registerCommand('mlflow.showOutput', () => output.show(true)));
+  context.subscriptions.push(output, registerGuardedCommand(COMMANDS.showOutput, () => output.show(true)));
   const { connections, runs, registry, runsView } = registerExplorer(context);
   const diagnostics = registerValidation(context);
   registerScaffolding(context);

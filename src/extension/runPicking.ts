@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from './commandIds';
 import { collectAll, type MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../engine/mlflow/mlflowTypes';
 import type { ExplorerNode } from './explorer/explorerNodes';
 import { EMBEDDED_ID, type TrackingConnection, type TrackingConnections } from './explorer/trackingConnections';
-import { getOutputChannel } from './outputChannel';
 
 // Shared by the commands that act on runs (compare, run details): the run nodes a tree command was
 // given, the palette's run picker, and waiting for a connection when a panel is restored.
@@ -123,8 +123,8 @@ export async function pickConnection(connections: TrackingConnections, what: str
   const usable = connections.all().filter((c) => c.client);
   if (usable.length === 0) {
     const action = await vscode.window.showErrorMessage(`${what}: no MLflow tracking server is connected.`, 'Set Tracking URI', 'Start Local Server');
-    if (action === 'Set Tracking URI') void vscode.commands.executeCommand('mlflow.setTrackingUri');
-    if (action === 'Start Local Server') void vscode.commands.executeCommand('mlflow.startLocalServer');
+    if (action === 'Set Tracking URI') void vscode.commands.executeCommand(COMMANDS.setTrackingUri);
+    if (action === 'Start Local Server') void vscode.commands.executeCommand(COMMANDS.startLocalServer);
     return undefined;
   }
   return usable.length === 1
@@ -170,14 +170,4 @@ function runItem(run: MlflowRun): { label: string; description: string; detail?:
     .join('  ');
   const started = run.info.start_time ? new Date(Number(run.info.start_time)).toLocaleString() : '';
   return { label: run.info.run_name || run.info.run_id, description: `${run.info.run_id}  ${run.info.status.toLowerCase()}  ${started}`, detail: metrics || undefined };
-}
-
-/** Logs a command's failure and shows its first line, with a way to the full text. */
-export function reportFailure(what: string, err: unknown): undefined {
-  const message = err instanceof Error ? err.message : String(err);
-  getOutputChannel().error(`${what}: ${message}`);
-  void vscode.window.showErrorMessage(`${what}: ${message.split('\n')[0]}`, 'Show Output').then((choice) => {
-    if (choice) void vscode.commands.executeCommand('mlflow.showOutput');
-  });
-  return undefined;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { previousRun, siblingRuns } from '../../engine/compare/runSelection';
 import { parentRunId } from '../../engine/explorer/runListing';
 import type { MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
@@ -7,7 +8,8 @@ import { validatePanelState } from '../../../webview/contract';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { getOutputChannel } from '../outputChannel';
-import { connectionReady, pickRuns, reportFailure, runNodesOf } from '../runPicking';
+import { registerGuardedCommand, reportFailure } from '../guardedCommand';
+import { connectionReady, pickRuns, runNodesOf } from '../runPicking';
 import { COMPARE_VIEW_TYPE, ComparePanel, type ComparePanelDeps } from './comparePanel';
 
 export interface ComparePanels {
@@ -24,47 +26,39 @@ export interface ComparePanels {
 export function registerComparePanel(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): ComparePanels {
   const panelDeps = { connections: deps.connections, context };
   context.subscriptions.push(
-    vscode.commands.registerCommand('mlflow.compareRuns', async (clicked?: unknown, selected?: unknown): Promise<ComparePanel | undefined> => {
-      try {
-        // From the palette there are no arguments: the Runs view's current selection stands in.
-        const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, selected);
-        if (fromTree.length >= 2) {
-          const connectionId = fromTree[0].connection.id;
-          if (fromTree.some((n) => n.connection.id !== connectionId)) {
-            void vscode.window.showErrorMessage('Compare runs: the selected runs are on different tracking servers. Select runs of one server.');
-            return undefined;
-          }
-          return ComparePanel.create(panelDeps, connectionId, fromTree.map((n) => n.run.info.run_id));
+    registerGuardedCommand(COMMANDS.compareRuns, async (clicked?: unknown, selected?: unknown): Promise<ComparePanel | undefined> => {
+      // From the palette there are no arguments: the Runs view's current selection stands in.
+      const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, selected);
+      if (fromTree.length >= 2) {
+        const connectionId = fromTree[0].connection.id;
+        if (fromTree.some((n) => n.connection.id !== connectionId)) {
+          void vscode.window.showErrorMessage('Compare runs: the selected runs are on different tracking servers. Select runs of one server.');
+          return undefined;
         }
-        const picked = await pickRuns(deps.connections, { what: 'Compare runs', many: true, min: 2, preselect: fromTree[0] });
-        return picked ? ComparePanel.create(panelDeps, picked.connectionId, picked.runIds) : undefined;
-      } catch (err) {
-        return reportFailure('Compare runs', err);
+        return ComparePanel.create(panelDeps, connectionId, fromTree.map((n) => n.run.info.run_id));
       }
+      const picked = await pickRuns(deps.connections, { what: 'Compare runs', many: true, min: 2, preselect: fromTree[0] });
+      return picked ? ComparePanel.create(panelDeps, picked.connectionId, picked.runIds) : undefined;
     }),
-    vscode.commands.registerCommand('mlflow.compareWithParentChildren', async (node?: unknown): Promise<ComparePanel | undefined> => {
+    registerGuardedCommand(COMMANDS.compareWithParentChildren, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
       if (!run?.connection.client) {
         void vscode.window.showInformationMessage('Compare with parent\'s children: run it on a run of the Runs view.');
         return undefined;
       }
-      try {
-        const { parentId, runs } = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: 'MLflow: finding child runs…' },
-          () => siblingRuns(run.connection.client!, run.run),
+      const { parentId, runs } = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'MLflow: finding child runs…' },
+        () => siblingRuns(run.connection.client!, run.run),
+      );
+      if (runs.length < 2) {
+        void vscode.window.showInformationMessage(
+          runs.length === 0 ? `Run ${parentId} has no child runs to compare.` : `Run ${parentId} has only one child run: nothing to compare it with.`,
         );
-        if (runs.length < 2) {
-          void vscode.window.showInformationMessage(
-            runs.length === 0 ? `Run ${parentId} has no child runs to compare.` : `Run ${parentId} has only one child run: nothing to compare it with.`,
-          );
-          return undefined;
-        }
-        return ComparePanel.create(panelDeps, run.connection.id, runs.map((r) => r.info.run_id));
-      } catch (err) {
-        return reportFailure('Compare with parent\'s children', err);
+        return undefined;
       }
+      return ComparePanel.create(panelDeps, run.connection.id, runs.map((r) => r.info.run_id));
     }),
-    vscode.commands.registerCommand('mlflow.compareWithPrevious', async (node?: unknown): Promise<ComparePanel | undefined> => {
+    registerGuardedCommand(COMMANDS.compareWithPrevious, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
       if (!run?.connection.client) {
         void vscode.window.showInformationMessage('Compare with previous run: run it on a run of the Runs view.');

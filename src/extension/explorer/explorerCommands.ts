@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { parseTrackingUri } from '../../engine/connections/trackingUri';
-import { registerGuardedCommand as command } from '../guardedCommand';
+import { registerGuardedCommand } from '../guardedCommand';
 import { signInToDatabricks } from './databricksSignIn';
 import { errorText, type ExplorerNode } from './explorerNodes';
 import { openRunArtifact } from './openArtifact';
@@ -32,17 +33,17 @@ export function registerExplorer(context: vscode.ExtensionContext): {
     runsView,
     registryView,
     connections.onDidChange(refreshAll),
-    command('mlflow.refreshExplorer', refreshAll),
-    command('mlflow.retry', (node: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.refreshExplorer, refreshAll),
+    registerGuardedCommand(COMMANDS.retry, (node: ExplorerNode) => {
       if (node.type === 'connection') void connections.reload();
       runs.refresh(node);
       registry.refresh(node);
     }),
-    command('mlflow.loadMore', async (node: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.loadMore, async (node: ExplorerNode) => {
       await runs.loadMore(node);
       await registry.loadMore(node);
     }),
-    command('mlflow.setTrackingUri', async () => {
+    registerGuardedCommand(COMMANDS.setTrackingUri, async () => {
       const current = vscode.workspace.getConfiguration('mlflow').get<string>('trackingUri') ?? '';
       const value = await vscode.window.showInputBox({
         title: 'MLflow tracking URI',
@@ -53,7 +54,7 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       if (value === undefined) return;
       await vscode.workspace.getConfiguration('mlflow').update('trackingUri', value.trim(), vscode.ConfigurationTarget.Workspace);
     }),
-    command('mlflow.addConnection', async () => {
+    registerGuardedCommand(COMMANDS.addConnection, async () => {
       const uri = await vscode.window.showInputBox({
         title: 'Add MLflow tracking server (1/3): tracking URI',
         prompt: 'http(s)://host:port, databricks, or databricks://<profile> (from ~/.databrickscfg)',
@@ -75,8 +76,8 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       const list = config.get<{ name?: string; trackingUri: string }[]>('connections') ?? [];
       await config.update('connections', [...list.filter((c) => c.trackingUri !== uri.trim()), { name: name || undefined, trackingUri: uri.trim() }], vscode.ConfigurationTarget.Global);
     }),
-    command('mlflow.signInToDatabricks', () => signInToDatabricks(connections)),
-    command('mlflow.removeConnection', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.signInToDatabricks, () => signInToDatabricks(connections)),
+    registerGuardedCommand(COMMANDS.removeConnection, async (node?: ExplorerNode) => {
       if (node?.type !== 'connection') return;
       const id = node.connection.id;
       const config = vscode.workspace.getConfiguration('mlflow');
@@ -91,25 +92,25 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       }
       await connections.setToken(id, undefined);
     }),
-    command('mlflow.setConnectionToken', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.setConnectionToken, async (node?: ExplorerNode) => {
       const id = node?.type === 'connection' ? node.connection.id : connections.active()?.id;
       if (!id || id === EMBEDDED_ID) return;
       const token = await vscode.window.showInputBox({ title: `Token for ${id}`, prompt: 'Bearer token (kept in secret storage). Empty removes it.', password: true });
       if (token === undefined) return;
       await connections.setToken(id, token || undefined);
     }),
-    command('mlflow.switchConnection', async () => {
+    registerGuardedCommand(COMMANDS.switchConnection, async () => {
       const picked = await vscode.window.showQuickPick(
         connections.all().map((c) => ({ label: c.label, description: c.resolved?.trackingUri ?? c.problem, id: c.id, picked: c.id === connections.active()?.id })),
         { title: 'MLflow: active tracking connection (used to launch runs)' },
       );
       if (picked) await connections.setActive(picked.id);
     }),
-    command('mlflow.startLocalServer', () =>
+    registerGuardedCommand(COMMANDS.startLocalServer, () =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the local MLflow server…' }, () => connections.startEmbedded()),
     ),
-    command('mlflow.stopLocalServer', () => connections.stopEmbedded()),
-    command('mlflow.filterRuns', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.stopLocalServer, () => connections.stopEmbedded()),
+    registerGuardedCommand(COMMANDS.filterRuns, async (node?: ExplorerNode) => {
       if (node?.type !== 'experiment') return;
       const filter = await vscode.window.showInputBox({
         title: `Filter runs of ${node.experiment.name}`,
@@ -119,7 +120,7 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       if (filter === undefined) return;
       runs.setFilter(node, filter.trim() || undefined);
     }),
-    command('mlflow.revealRun', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.revealRun, async (node?: ExplorerNode) => {
       const target =
         node?.type === 'modelVersion' ? { connection: node.connection, runId: node.version.run_id } : node?.type === 'leaf' && node.contextValue === 'mlflow.sourceRun' ? sourceRunOf(node) : undefined;
       if (!target?.runId) return;
@@ -130,12 +131,12 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       }
       await runsView.reveal(runNode, { select: true, focus: true, expand: true });
     }),
-    command('mlflow.toggleDeletedRuns', (node?: ExplorerNode) => node && runs.toggleDeleted(node)),
-    command('mlflow.clearRunFilter', (node?: ExplorerNode) => node && runs.setFilter(node, undefined)),
-    command('mlflow.copyRunId', (node?: ExplorerNode) => node?.type === 'run' && copy(node.run.info.run_id, 'run id')),
-    command('mlflow.copyRunUri', (node?: ExplorerNode) => node?.type === 'run' && copy(`runs:/${node.run.info.run_id}/`, 'run URI')),
-    command('mlflow.copyValue', (node?: ExplorerNode) => node?.type === 'leaf' && node.copyValue !== undefined && copy(node.copyValue, node.label)),
-    command('mlflow.copyModelUri', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.toggleDeletedRuns, (node?: ExplorerNode) => node && runs.toggleDeleted(node)),
+    registerGuardedCommand(COMMANDS.clearRunFilter, (node?: ExplorerNode) => node && runs.setFilter(node, undefined)),
+    registerGuardedCommand(COMMANDS.copyRunId, (node?: ExplorerNode) => node?.type === 'run' && copy(node.run.info.run_id, 'run id')),
+    registerGuardedCommand(COMMANDS.copyRunUri, (node?: ExplorerNode) => node?.type === 'run' && copy(`runs:/${node.run.info.run_id}/`, 'run URI')),
+    registerGuardedCommand(COMMANDS.copyValue, (node?: ExplorerNode) => node?.type === 'leaf' && node.copyValue !== undefined && copy(node.copyValue, node.label)),
+    registerGuardedCommand(COMMANDS.copyModelUri, async (node?: ExplorerNode) => {
       if (node?.type === 'modelVersion') {
         const v = node.version;
         const options = [`models:/${v.name}/${v.version}`, ...(v.aliases ?? []).map((a) => `models:/${v.name}@${a}`)];
@@ -146,7 +147,7 @@ export function registerExplorer(context: vscode.ExtensionContext): {
         await copy(`models:/${node.model.name}/latest`, 'model URI');
       }
     }),
-    command('mlflow.openInWebUi', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.openInWebUi, async (node?: ExplorerNode) => {
       if (!node) return;
       let url: string | undefined;
       if (node.type === 'run') url = node.connection.resolved?.webUiUrl(node.run.info.experiment_id, node.run.info.run_id);
@@ -156,7 +157,7 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       else if (node.type === 'modelVersion') url = node.connection.resolved?.modelUiUrl(node.version.name, node.version.version);
       if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
     }),
-    command('mlflow.deleteRun', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.deleteRun, async (node?: ExplorerNode) => {
       if (node?.type !== 'run') return;
       const name = node.run.info.run_name ?? node.run.info.run_id;
       const answer = await vscode.window.showWarningMessage(
@@ -168,17 +169,17 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       await node.connection.client!.deleteRun(node.run.info.run_id);
       runs.refresh();
     }),
-    command('mlflow.restoreRun', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.restoreRun, async (node?: ExplorerNode) => {
       if (node?.type !== 'run') return;
       await node.connection.client!.restoreRun(node.run.info.run_id);
       runs.refresh();
     }),
-    command('mlflow.openArtifact', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.openArtifact, async (node?: ExplorerNode) => {
       if (node?.type !== 'artifact' || node.file.is_dir) return;
       await openRunArtifact(context, node.connection.client!, node.run.info.run_id, node.file.path);
     }),
   );
-  context.subscriptions.push(...registerRegistryCommands(command, registry));
+  context.subscriptions.push(...registerRegistryCommands(registry));
   void connections.reload();
   return { connections, runs, registry, runsView };
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import {
   approveTransitionRequest,
   cancelTransitionRequest,
@@ -12,15 +13,14 @@ import type { ModelVersionStage } from '../../engine/mlflow/mlflowTypes';
 import { isUnityCatalogModelName } from '../../engine/mlflow/registryCapabilities';
 import { parseTagList } from '../../engine/mlflow/tagList';
 import { runModelSources } from '../../engine/serving/modelArtifacts';
+import { registerGuardedCommand } from '../guardedCommand';
 import type { ExplorerNode } from './explorerNodes';
 import { hasWorkspaceRegistryWorkflow, type RegistryTreeProvider } from './registryTreeProvider';
 
-type Register = (id: string, handler: (...args: never[]) => unknown) => vscode.Disposable;
-
 /** Register, stage, alias, describe and delete: the registry actions of the trees. */
-export function registerRegistryCommands(register: Register, registry: RegistryTreeProvider): vscode.Disposable[] {
+export function registerRegistryCommands(registry: RegistryTreeProvider): vscode.Disposable[] {
   return [
-    register('mlflow.registerModel', async (clicked?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.registerModel, async (clicked?: ExplorerNode) => {
       // A run (its models are offered) or one of its artifact folders holding a model.
       if (clicked?.type !== 'run' && !(clicked?.type === 'artifact' && clicked.file.is_dir)) return;
       const node: Extract<ExplorerNode, { type: 'run' }> =
@@ -59,10 +59,10 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       });
       await registry.refreshModel(node.connection, name);
       void vscode.window.showInformationMessage(`Registered ${name} version ${version.version} from run ${run.info.run_name ?? run.info.run_id}.`, 'Serve Model Locally').then((action) => {
-        if (action) void vscode.commands.executeCommand('mlflow.serveModel', `models:/${name}/${version.version}`);
+        if (action) void vscode.commands.executeCommand(COMMANDS.serveModel, `models:/${name}/${version.version}`);
       });
     }),
-    register('mlflow.transitionStage', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.transitionStage, async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
       const v = node.version;
       if (isUnityCatalogModelName(v.name) || node.connection.resolved?.unityCatalog) {
@@ -90,8 +90,8 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       await node.connection.client!.transitionModelVersionStage(v.name, v.version, stage.label as ModelVersionStage, archiveExisting);
       await registry.refreshModel(node.connection, v.name);
     }),
-    ...registerTransitionRequestCommands(register, registry),
-    register('mlflow.setAlias', async (node?: ExplorerNode) => {
+    ...registerTransitionRequestCommands(registry),
+    registerGuardedCommand(COMMANDS.setAlias, async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
       const v = node.version;
       const alias = await vscode.window.showInputBox({
@@ -108,7 +108,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       await node.connection.client!.setRegisteredModelAlias(v.name, alias, v.version);
       await registry.refreshModel(node.connection, v.name);
     }),
-    register('mlflow.deleteAlias', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.deleteAlias, async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
       const v = node.version;
       const aliases = v.aliases ?? [];
@@ -121,7 +121,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       await node.connection.client!.deleteRegisteredModelAlias(v.name, alias);
       await registry.refreshModel(node.connection, v.name);
     }),
-    register('mlflow.editDescription', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.editDescription, async (node?: ExplorerNode) => {
       const client = node?.type === 'modelVersion' || node?.type === 'registeredModel' ? node.connection.client! : undefined;
       if (!node || !client) return;
       const current = node.type === 'modelVersion' ? node.version.description : node.type === 'registeredModel' ? node.model.description : '';
@@ -135,7 +135,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
         await registry.refreshModel(node.connection, node.model.name);
       }
     }),
-    register('mlflow.setModelTag', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.setModelTag, async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion' && node?.type !== 'registeredModel') return;
       const pair = await vscode.window.showInputBox({ title: 'Tag (key=value)', validateInput: (t) => (/^[^=\s]+=/.test(t) ? undefined : 'Write key=value.') });
       if (!pair) return;
@@ -148,7 +148,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
         await registry.refreshModel(node.connection, node.model.name);
       }
     }),
-    register('mlflow.deleteModelVersion', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.deleteModelVersion, async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
       const v = node.version;
       const what = `version ${v.version} of ${v.name}${v.aliases?.length ? ` (aliases ${v.aliases.map((a) => '@' + a).join(', ')} go with it)` : ''}`;
@@ -157,7 +157,7 @@ export function registerRegistryCommands(register: Register, registry: RegistryT
       await node.connection.client!.deleteModelVersion(v.name, v.version);
       await registry.refreshModel(node.connection, v.name);
     }),
-    register('mlflow.deleteRegisteredModel', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.deleteRegisteredModel, async (node?: ExplorerNode) => {
       if (node?.type !== 'registeredModel') return;
       const count = (node.model.latest_versions ?? []).length;
       const answer = await vscode.window.showWarningMessage(
@@ -203,9 +203,9 @@ async function pickRequest(node: ExplorerNode | undefined, action: string): Prom
  * Stage transition requests of Databricks workspace registries: request, approve (optionally
  * archiving the versions in the target stage), reject, cancel. Each refreshes only the version's node.
  */
-function registerTransitionRequestCommands(register: Register, registry: RegistryTreeProvider): vscode.Disposable[] {
+function registerTransitionRequestCommands(registry: RegistryTreeProvider): vscode.Disposable[] {
   return [
-    register('mlflow.requestStageTransition', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.requestStageTransition, async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
       const v = node.version;
       if (!hasWorkspaceRegistryWorkflow(node.connection, v.name)) {
@@ -224,7 +224,7 @@ function registerTransitionRequestCommands(register: Register, registry: Registr
       await registry.refreshVersion(node);
       void vscode.window.showInformationMessage(`Requested ${stage.label} for ${v.name} version ${v.version}; a user with Can Manage approves or rejects it.`);
     }),
-    register('mlflow.approveTransitionRequest', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.approveTransitionRequest, async (node?: ExplorerNode) => {
       const target = await pickRequest(node, 'approve');
       if (!target) return;
       const v = target.versionNode.version;
@@ -246,7 +246,7 @@ function registerTransitionRequestCommands(register: Register, registry: Registr
       await approveTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, archiveExistingVersions: archiveExisting, comment });
       await registry.refreshVersion(target.versionNode, archiveExisting);
     }),
-    register('mlflow.rejectTransitionRequest', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.rejectTransitionRequest, async (node?: ExplorerNode) => {
       const target = await pickRequest(node, 'reject');
       if (!target) return;
       const v = target.versionNode.version;
@@ -256,7 +256,7 @@ function registerTransitionRequestCommands(register: Register, registry: Registr
       await rejectTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, comment });
       await registry.refreshVersion(target.versionNode);
     }),
-    register('mlflow.cancelTransitionRequest', async (node?: ExplorerNode) => {
+    registerGuardedCommand(COMMANDS.cancelTransitionRequest, async (node?: ExplorerNode) => {
       const target = await pickRequest(node, 'cancel');
       if (!target) return;
       const v = target.versionNode.version;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { describeServedEntity, endpointStateText, getServingEndpoint, listServingEndpoints, servedEntitiesOf, type ServingEndpoint } from '../../engine/databricks/servingEndpoints';
 import { describeActivity, listModelVersionActivities, listTransitionRequests } from '../../engine/databricks/transitionRequests';
 import { formatTimestamp } from '../../engine/explorer/runListing';
@@ -192,17 +193,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item.tooltip = node.tooltip;
         if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon);
         item.contextValue = node.contextValue ?? 'mlflow.value';
-        if (node.contextValue === 'mlflow.sourceRun') item.command = { command: 'mlflow.revealRun', title: 'Show Source Run', arguments: [node] };
+        if (node.contextValue === 'mlflow.sourceRun') item.command = { command: COMMANDS.revealRun, title: 'Show Source Run', arguments: [node] };
         break;
       case 'loadMore':
         item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('more');
-        item.command = { command: 'mlflow.loadMore', title: 'Load More', arguments: [node] };
+        item.command = { command: COMMANDS.loadMore, title: 'Load More', arguments: [node] };
         break;
       case 'message':
         item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'warning' : 'info');
-        item.command = node.action ?? (node.retry ? { command: 'mlflow.retry', title: 'Retry', arguments: [node.retry] } : undefined);
+        item.command = node.action ?? (node.retry ? { command: COMMANDS.retry, title: 'Retry', arguments: [node.retry] } : undefined);
         item.tooltip = node.message + (node.retry ? '\nClick to retry.' : '');
         item.contextValue = node.retry ? 'mlflow.error' : 'mlflow.message';
         break;

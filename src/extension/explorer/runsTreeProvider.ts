@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { formatBytes } from '../../engine/explorer/formatting';
 import { describeRun, formatMetric, formatTimestamp, RunPager, tagValue } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
@@ -141,7 +142,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         item.resourceUri = vscode.Uri.parse(`mlflow-artifact:/${name}`);
         if (!node.file.is_dir) {
           item.description = node.file.file_size !== undefined ? formatBytes(node.file.file_size) : undefined;
-          item.command = { command: 'mlflow.openArtifact', title: 'Open Artifact', arguments: [node] };
+          item.command = { command: COMMANDS.openArtifact, title: 'Open Artifact', arguments: [node] };
           item.contextValue = 'mlflow.artifactFile';
         } else {
           item.contextValue = 'mlflow.artifactFolder';
@@ -151,14 +152,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       case 'loadMore': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('more');
-        item.command = { command: 'mlflow.loadMore', title: 'Load More', arguments: [node] };
+        item.command = { command: COMMANDS.loadMore, title: 'Load More', arguments: [node] };
         return withId(item, node);
       }
       case 'message': {
         const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'warning' : 'info', node.severity === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
         item.tooltip = node.message + (node.retry ? '\nClick to retry.' : '');
-        item.command = node.action ?? (node.retry ? { command: 'mlflow.retry', title: 'Retry', arguments: [node.retry] } : undefined);
+        item.command = node.action ?? (node.retry ? { command: COMMANDS.retry, title: 'Retry', arguments: [node.retry] } : undefined);
         item.contextValue = node.retry ? 'mlflow.error' : 'mlflow.message';
         return withId(item, node);
       }
@@ -249,7 +250,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       }
       return [
         messageNode(node.id, c.problem === 'not started' ? 'Local server not started: click to start it' : c.problem ?? 'not started', undefined, {
-          command: 'mlflow.startLocalServer',
+          command: COMMANDS.startLocalServer,
           title: 'Start Local MLflow Server',
         }),
       ];
@@ -296,7 +297,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const filter = this.filters.get(node.id);
         if (filter && err instanceof MlflowApiError && err.errorCode === 'INVALID_PARAMETER_VALUE') {
           return [
-            messageNode(node.id, `Bad filter "${filter}": ${errorText(err)}`, undefined, { command: 'mlflow.filterRuns', title: 'Edit Filter', arguments: [node] }),
+            messageNode(node.id, `Bad filter "${filter}": ${errorText(err)}`, undefined, { command: COMMANDS.filterRuns, title: 'Edit Filter', arguments: [node] }),
           ];
         }
         throw err;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { resolveTracking, type ResolvedTracking } from '../../engine/connections/trackingUri';
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../engine/mlflow/localTrackingServer';
 import { MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
@@ -54,7 +55,7 @@ export class TrackingConnections implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.statusBar.name = 'MLflow connection';
-    this.statusBar.command = 'mlflow.switchConnection';
+    this.statusBar.command = COMMANDS.switchConnection;
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mlflow')) void this.reload();

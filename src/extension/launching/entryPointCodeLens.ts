@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 
 /** "Run locally" and "Run on Databricks" above each entry point of an MLproject. */
 export class EntryPointCodeLens implements vscode.CodeLensProvider {
@@ -23,8 +24,8 @@ export class EntryPointCodeLens implements vscode.CodeLensProvider {
       if (!match) continue;
       const range = new vscode.Range(line, indent, line, indent + match[1].length);
       lenses.push(
-        new vscode.CodeLens(range, { title: '$(play) Run locally', command: 'mlflow.launchRun', arguments: [projectDir, match[1], 'local'] }),
-        new vscode.CodeLens(range, { title: '$(cloud) Run on Databricks', command: 'mlflow.launchRun', arguments: [projectDir, match[1], 'databricks'] }),
+        new vscode.CodeLens(range, { title: '$(play) Run locally', command: COMMANDS.launchRun, arguments: [projectDir, match[1], 'local'] }),
+        new vscode.CodeLens(range, { title: '$(cloud) Run on Databricks', command: COMMANDS.launchRun, arguments: [projectDir, match[1], 'databricks'] }),
       );
     }
     return lenses;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { branchExperimentName } from '../../engine/launching/experimentNaming';
 import { checkParameters, findMlprojectFile, readProject, type ProjectEntryPoint } from '../../engine/launching/projectEntryPoints';
 import { tagValue } from '../../engine/explorer/runListing';
@@ -18,16 +19,15 @@ const LAST_VALUES_KEY = 'mlflow.lastParameters';
 /** "Run MLflow Entry Point", the CodeLens run buttons, re-run from the Runs view and the mlflow task type. */
 export function registerLaunching(context: vscode.ExtensionContext, connections: TrackingConnections, runsTree: RunsTreeProvider): void {
   const launch = async (spec: LaunchSpec) => startLaunch(spec, connections, () => runsTree.refresh());
-  const guarded = registerGuardedCommand;
 
   context.subscriptions.push(
-    guarded('mlflow.launchRun', async (projectDir?: string, entryPoint?: string, backend?: Backend) => {
+    registerGuardedCommand(COMMANDS.launchRun, async (projectDir?: string, entryPoint?: string, backend?: Backend) => {
       const dir = projectDir ?? (await pickProject());
       if (!dir) return undefined;
       const spec = await askLaunch(context, dir, entryPoint, backend);
       return spec ? launch(spec) : undefined;
     }),
-    guarded('mlflow.rerunRun', async (node?: ExplorerNode, backendArg?: Backend) => {
+    registerGuardedCommand(COMMANDS.rerunRun, async (node?: ExplorerNode, backendArg?: Backend) => {
       if (node?.type !== 'run') return undefined;
       const source = tagValue(node.run, 'mlflow.source.name') ?? '';
       const projectDir = source.startsWith('file://') ? vscode.Uri.parse(source).fsPath : source;

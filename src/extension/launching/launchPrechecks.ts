@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { checkDatabricksWorkspace } from '../../engine/databricks/workspaceCheck';
 import {
   checkMlflowImport,
@@ -14,8 +15,6 @@ import {
 } from '../../engine/launching/pythonInterpreter';
 import { getOutputChannel } from '../outputChannel';
 
-/** The sign-in command (#14, "MLflow: Sign in to Databricks…"). */
-export const SIGN_IN_DATABRICKS_COMMAND = 'mlflow.signInToDatabricks';
 const SELECT_INTERPRETER = 'Select Interpreter…';
 const CREATE_VENV = 'Create .venv with MLflow';
 const SIGN_IN = 'Sign in to Databricks…';
@@ -112,10 +111,10 @@ export async function databricksWorkspaceReady(): Promise<boolean> {
   const check = await checkDatabricksWorkspace(profile).finally(() => status.dispose());
   if (check.ok) return true;
   getOutputChannel().warn(`Databricks launch: ${check.problem}`);
-  const canSignIn = (await vscode.commands.getCommands(true)).includes(SIGN_IN_DATABRICKS_COMMAND);
+  const canSignIn = (await vscode.commands.getCommands(true)).includes(COMMANDS.signInToDatabricks);
   const openConfig = `Open ${displayPath(check.configFile)}`;
   const action = await vscode.window.showErrorMessage(`Cannot launch on Databricks: ${check.problem}`, ...(canSignIn ? [SIGN_IN] : []), openConfig);
-  if (action === SIGN_IN) await vscode.commands.executeCommand(SIGN_IN_DATABRICKS_COMMAND);
+  if (action === SIGN_IN) await vscode.commands.executeCommand(COMMANDS.signInToDatabricks);
   if (action === openConfig) await openDatabricksConfig(check.configFile, profile);
   return false;
 }

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { validateRunDetailsState } from '../../../webview/contract';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { getOutputChannel } from '../outputChannel';
-import { connectionReady, pickRuns, reportFailure, runNodesOf } from '../runPicking';
+import { registerGuardedCommand } from '../guardedCommand';
+import { connectionReady, pickRuns, runNodesOf } from '../runPicking';
 import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanel } from './runDetailsPanel';
 
 export interface RunDetailsPanels {
@@ -19,17 +21,13 @@ export interface RunDetailsPanels {
 export function registerRunDetails(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): RunDetailsPanels {
   const panelDeps = { connections: deps.connections, context };
   context.subscriptions.push(
-    vscode.commands.registerCommand('mlflow.showRunDetails', async (clicked?: unknown, runId?: unknown): Promise<RunDetailsPanel | undefined> => {
-      try {
-        // ('<connection id>', '<run id>'): for links and other extensions.
-        if (typeof clicked === 'string' && typeof runId === 'string') return RunDetailsPanel.show(panelDeps, clicked, runId);
-        const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, undefined);
-        if (fromTree.length === 1) return RunDetailsPanel.show(panelDeps, fromTree[0].connection.id, fromTree[0].run.info.run_id);
-        const picked = await pickRuns(deps.connections, { what: 'Show run details', many: false, min: 1, preselect: fromTree[0] });
-        return picked ? RunDetailsPanel.show(panelDeps, picked.connectionId, picked.runIds[0]) : undefined;
-      } catch (err) {
-        return reportFailure('Show run details', err);
-      }
+    registerGuardedCommand(COMMANDS.showRunDetails, async (clicked?: unknown, runId?: unknown): Promise<RunDetailsPanel | undefined> => {
+      // ('<connection id>', '<run id>'): for links and other extensions.
+      if (typeof clicked === 'string' && typeof runId === 'string') return RunDetailsPanel.show(panelDeps, clicked, runId);
+      const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, undefined);
+      if (fromTree.length === 1) return RunDetailsPanel.show(panelDeps, fromTree[0].connection.id, fromTree[0].run.info.run_id);
+      const picked = await pickRuns(deps.connections, { what: 'Show run details', many: false, min: 1, preselect: fromTree[0] });
+      return picked ? RunDetailsPanel.show(panelDeps, picked.connectionId, picked.runIds[0]) : undefined;
     }),
     vscode.window.registerWebviewPanelSerializer(RUN_DETAILS_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { validateRunsTableState } from '../../../webview/contract';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
@@ -28,7 +29,7 @@ function isExperimentNode(value: unknown): value is ExperimentNode {
 export function registerRunsTable(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): RunsTablePanels {
   const panelDeps = { connections: deps.connections, context };
   context.subscriptions.push(
-    registerGuardedCommand('mlflow.openRunsTable', async (clicked?: unknown, selected?: unknown): Promise<RunsTablePanel | undefined> => {
+    registerGuardedCommand(COMMANDS.openRunsTable, async (clicked?: unknown, selected?: unknown): Promise<RunsTablePanel | undefined> => {
       if (typeof clicked === 'string' && Array.isArray(selected) && selected.length > 0 && selected.every((s) => typeof s === 'string')) {
         await connectionReady(deps.connections, clicked);
         return RunsTablePanel.create(panelDeps, clicked, selected as string[]);

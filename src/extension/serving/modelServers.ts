@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { trackingProcessEnv } from '../../engine/connections/trackingUri';
 import { startModelServer, type EnvManager, type ModelServer } from '../../engine/serving/localModelServer';
 import { modelRequestKey } from '../../engine/serving/sampleRequests';
@@ -36,7 +37,7 @@ export class ModelServers implements vscode.Disposable {
 
   constructor() {
     this.statusBar.name = 'MLflow model servers';
-    this.statusBar.command = 'mlflow.manageModelServers';
+    this.statusBar.command = COMMANDS.manageModelServers;
   }
 
   all(): ServedModel[] {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 import { queryServingEndpoint, servedEntitiesOf, type ServingEndpoint } from '../../engine/databricks/servingEndpoints';
 import { buildInvocationBody, invokeModel, InvocationInputError, type InvocationBody, type InvocationResult } from '../../engine/serving/invocationRequest';
 import { loadInputExample, runModelSources } from '../../engine/serving/modelArtifacts';
@@ -42,13 +43,12 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
   const responses = new ResponseDocuments();
   /** Endpoints sent to in this window, by request key: their request files go back to them. */
   const endpointTargets = new Map<string, RequestTarget>();
-  const guarded = registerGuardedCommand;
 
   context.subscriptions.push(
     servers,
     responses,
     vscode.workspace.registerTextDocumentContentProvider(RESPONSE_SCHEME, responses),
-    guarded('mlflow.serveModel', async (arg?: ExplorerNode | string) => {
+    registerGuardedCommand(COMMANDS.serveModel, async (arg?: ExplorerNode | string) => {
       const chosen = await modelToServe(arg, connections);
       if (!chosen) return undefined;
       const served = await vscode.window.withProgress(
@@ -64,36 +64,36 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
       );
       if (served.state === 'ready') {
         void vscode.window.showInformationMessage(`Serving ${served.label} at ${served.url}`, 'Send Test Request', 'Stop').then((action) => {
-          if (action === 'Send Test Request') void vscode.commands.executeCommand('mlflow.sendTestRequest', served);
+          if (action === 'Send Test Request') void vscode.commands.executeCommand(COMMANDS.sendTestRequest, served);
           if (action === 'Stop') void servers.stop(served);
         });
       } else if (served.state === 'failed') {
         void vscode.window.showErrorMessage(`MLflow: serving ${served.label} failed: ${(served.problem ?? '').split('\n')[0]}`, 'Show Log', 'Retry').then((action) => {
           if (action === 'Show Log') served.terminal.show();
-          if (action === 'Retry') void vscode.commands.executeCommand('mlflow.serveModel', served.modelUri);
+          if (action === 'Retry') void vscode.commands.executeCommand(COMMANDS.serveModel, served.modelUri);
         });
       }
       return served;
     }),
-    guarded('mlflow.stopModelServer', async (arg?: ServedModel) => {
+    registerGuardedCommand(COMMANDS.stopModelServer, async (arg?: ServedModel) => {
       const served = isServedModel(arg) ? arg : await pickServer(servers.all().filter((s) => s.state !== 'stopped'), 'Stop which model server?');
       if (!served) return undefined;
       await servers.stop(served);
       void vscode.window.setStatusBarMessage(`MLflow: stopped the model server for ${served.label}`, 5000);
       return served;
     }),
-    guarded('mlflow.manageModelServers', async () => {
+    registerGuardedCommand(COMMANDS.manageModelServers, async () => {
       const live = servers.all().filter((s) => s.state === 'ready' || s.state === 'starting');
       const items = live.flatMap((s) => [
-        { label: `$(send) Send Test Request to ${s.label}`, description: s.url, run: () => vscode.commands.executeCommand('mlflow.sendTestRequest', s) },
+        { label: `$(send) Send Test Request to ${s.label}`, description: s.url, run: () => vscode.commands.executeCommand(COMMANDS.sendTestRequest, s) },
         { label: `$(terminal) Show Log of ${s.label}`, run: () => Promise.resolve(s.terminal.show()) },
         { label: `$(debug-stop) Stop ${s.label}`, run: () => servers.stop(s) },
       ]);
-      items.push({ label: '$(broadcast) Serve Another Model…', description: '', run: () => vscode.commands.executeCommand('mlflow.serveModel') });
+      items.push({ label: '$(broadcast) Serve Another Model…', description: '', run: () => vscode.commands.executeCommand(COMMANDS.serveModel) });
       const picked = await vscode.window.showQuickPick(items, { title: 'MLflow model servers' });
       return picked?.run();
     }),
-    guarded('mlflow.sendTestRequest', async (arg?: unknown) => {
+    registerGuardedCommand(COMMANDS.sendTestRequest, async (arg?: unknown) => {
       // From the editor title of a saved request: send that file (with unsaved edits) to its model.
       const fileUri = arg instanceof vscode.Uri ? arg : arg === undefined ? activeRequestFile() : undefined;
       if (fileUri) {
@@ -274,7 +274,7 @@ async function targetFor(arg: unknown, servers: ModelServers, connections: Track
     }
     const start = await vscode.window.showInformationMessage('No model server is running for this model. Serve it locally first?', 'Serve Model Locally');
     if (!start) return undefined;
-    const served = await vscode.commands.executeCommand<ServedModel | undefined>('mlflow.serveModel', node);
+    const served = await vscode.commands.executeCommand<ServedModel | undefined>(COMMANDS.serveModel, node);
     return served?.state === 'ready' ? localTarget(served, connections) : undefined;
   }
   const served = await pickServer(servers.ready(), 'Send a test request to which model server?');

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
+import { registerGuardedCommand } from '../guardedCommand';
 import { getOutputChannel } from '../outputChannel';
 import { MLPROJECT_SELECTOR, MlprojectCompletion, MlprojectEnvFileLinks, MlprojectHover } from './mlprojectLanguageFeatures';
 import { registerSaveCreatedFile, ValidationCodeActions } from './validationCodeActions';
@@ -19,7 +21,7 @@ export function registerValidation(context: vscode.ExtensionContext): Validation
     vscode.languages.registerCompletionItemProvider(MLPROJECT_SELECTOR, new MlprojectCompletion(), ...MlprojectCompletion.triggerCharacters),
     vscode.languages.registerHoverProvider(MLPROJECT_SELECTOR, new MlprojectHover()),
     vscode.languages.registerDocumentLinkProvider(MLPROJECT_SELECTOR, new MlprojectEnvFileLinks()),
-    vscode.commands.registerCommand('mlflow.validateWorkspace', async () => {
+    registerGuardedCommand(COMMANDS.validateWorkspace, async () => {
       const count = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: 'MLflow: validating project files' },
         (_progress, token) => diagnostics.validateWorkspace(token),

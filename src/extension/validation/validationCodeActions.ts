@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
+import { registerGuardedCommand } from '../guardedCommand';
 import type { ValidationDiagnostics } from './validationDiagnostics';
 
 /** Internal (not in the palette): saves a file a quick fix created, so it exists on disk with its content. */
-export const SAVE_CREATED_FILE_COMMAND = 'mlflow.saveCreatedFile';
-
 export function registerSaveCreatedFile(): vscode.Disposable {
-  return vscode.commands.registerCommand(SAVE_CREATED_FILE_COMMAND, async (uri: vscode.Uri) => {
+  return registerGuardedCommand(COMMANDS.saveCreatedFile, async (uri: vscode.Uri) => {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
   });
@@ -44,7 +44,7 @@ export class ValidationCodeActions implements vscode.CodeActionProvider {
         edit.createFile(uri, { overwrite: false });
         edit.insert(uri, new vscode.Position(0, 0), found.createFile.content);
         action.edit = edit;
-        action.command = { command: SAVE_CREATED_FILE_COMMAND, title: 'Save', arguments: [uri] };
+        action.command = { command: COMMANDS.saveCreatedFile, title: 'Save', arguments: [uri] };
         action.diagnostics = [diagnostic];
         actions.push(action);
       }
