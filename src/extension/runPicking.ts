@@ -10,6 +10,8 @@ import { EMBEDDED_ID, type TrackingConnection, type TrackingConnections } from '
 
 /** Runs listed in the palette's run picker (newest first). */
 const PICKER_RUNS = 1000;
+/** Experiments listed in the palette's experiment pickers (most recently updated first). */
+const PICKER_EXPERIMENTS = 5000;
 /** How long a restored panel waits for its connection to be loaded after a window reload. */
 const RESTORE_WAIT_MS = 15_000;
 
@@ -134,33 +136,26 @@ export async function pickConnection(connections: TrackingConnections, what: str
 
 /** One or several experiments of a server, picked by name or id. */
 export async function pickExperiments(client: MlflowRestClient, what: string): Promise<string[] | undefined> {
-  const experiments = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: listing experiments…' }, () =>
-    collectAll((pageToken) => client.searchExperiments({ pageToken, orderBy: ['last_update_time DESC'] }), 5000),
-  );
-  if (experiments.length === 0) {
-    void vscode.window.showInformationMessage(`${what}: the tracking server has no experiments yet.`);
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    experiments.map((e) => ({ label: e.name, description: `id ${e.experiment_id}`, id: e.experiment_id })),
-    { title: `${what}: experiments (tick one or more)`, matchOnDescription: true, canPickMany: true },
-  );
+  const items = await experimentItems(client, what);
+  const picked = items && (await vscode.window.showQuickPick(items, { title: `${what}: experiments (tick one or more)`, matchOnDescription: true, canPickMany: true }));
   return picked && picked.length > 0 ? picked.map((p) => p.id) : undefined;
 }
 
 async function pickExperiment(client: MlflowRestClient, what: string): Promise<string | undefined> {
+  const items = await experimentItems(client, what);
+  return items && (await vscode.window.showQuickPick(items, { title: `${what}: experiment`, matchOnDescription: true }))?.id;
+}
+
+/** The server's experiments (most recently updated first) as pick items; says so and gives undefined when there are none. */
+async function experimentItems(client: MlflowRestClient, what: string): Promise<{ label: string; description: string; id: string }[] | undefined> {
   const experiments = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: listing experiments…' }, () =>
-    collectAll((pageToken) => client.searchExperiments({ pageToken, orderBy: ['last_update_time DESC'] }), 5000),
+    collectAll((pageToken) => client.searchExperiments({ pageToken, orderBy: ['last_update_time DESC'] }), PICKER_EXPERIMENTS),
   );
   if (experiments.length === 0) {
     void vscode.window.showInformationMessage(`${what}: the tracking server has no experiments yet.`);
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    experiments.map((e) => ({ label: e.name, description: `id ${e.experiment_id}`, id: e.experiment_id })),
-    { title: `${what}: experiment`, matchOnDescription: true },
-  );
-  return picked?.id;
+  return experiments.map((e) => ({ label: e.name, description: `id ${e.experiment_id}`, id: e.experiment_id }));
 }
 
 function runItem(run: MlflowRun): { label: string; description: string; detail?: string } {
