@@ -6,13 +6,9 @@
 //   no parsing happens in activate() itself.
 import { copyFixture } from '../support/repoPaths';
 import { runHostSuite } from '../support/workbench';
+import { median } from './benchSetup';
 
 const ROUNDS = 4;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
 
 async function main(): Promise<void> {
   const ours: number[] = [];

@@ -12,7 +12,6 @@
 // The seeded sqlite file is cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)/bench/.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { loadHistories } from '../../src/engine/compare/loadHistories';
@@ -22,6 +21,7 @@ import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { chromiumPath } from '../support/codeServer';
 import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 import { runVenvPython } from '../support/venvPythonRun';
+import { cachedSeededDatabase, copyOfDatabase, median, reportBench, time } from './benchSetup';
 
 const RUNS = 50;
 const METRICS = 10;
@@ -63,21 +63,9 @@ print(json.dumps({"experiment_id": experiment_id, "run_ids": run_ids, "seconds":
 `;
 
 async function seededDatabase(): Promise<{ db: string; runIds: string[] }> {
-  const cacheRoot = process.env.MLFLOW_WB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlflow-workbench');
-  const mlflowVersion = (await runVenvPython(['-c', 'import mlflow; print(mlflow.__version__)'])).trim();
-  const dir = path.join(cacheRoot, 'bench', `compare-v${SEED_VERSION}-${RUNS}x${METRICS}x${STEPS}-mlflow${mlflowVersion}`);
-  const db = path.join(dir, 'mlflow.db');
-  const marker = path.join(dir, 'seeded.json');
-  if (!fs.existsSync(marker)) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    const started = Date.now();
-    const result = await runVenvPython(['-c', SEED_SCRIPT, db, String(RUNS), String(METRICS), String(STEPS)]);
-    fs.writeFileSync(marker, result);
-    console.log(`seeded ${RUNS}×${METRICS}×${STEPS} metric values in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${db}`);
-  }
-  const { run_ids } = JSON.parse(fs.readFileSync(marker, 'utf8')) as { run_ids: string[] };
-  return { db, runIds: run_ids };
+  const name = `compare-v${SEED_VERSION}-${RUNS}x${METRICS}x${STEPS}`;
+  const { db, seeded } = await cachedSeededDatabase<{ run_ids: string[] }>(name, (file) => runVenvPython(['-c', SEED_SCRIPT, file, String(RUNS), String(METRICS), String(STEPS)]));
+  return { db, runIds: seeded.run_ids };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -110,26 +98,9 @@ function rawHistoryPage(baseUrl: string, runId: string, key: string, pageToken?:
   });
 }
 
-async function time(work: () => Promise<unknown>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function bench(name: string, valueMs: number, referenceMs: number, vs: string, extra = ''): void {
-  console.log(`BENCH name=${name} value=${valueMs.toFixed(2)} unit=ms ratio=${(valueMs / referenceMs).toFixed(3)} vs=${vs}${extra}`);
-}
-
 async function benchHistories(): Promise<void> {
   const { db, runIds } = await seededDatabase();
-  const dataDir = makeTempDir('bench-compare');
-  fs.copyFileSync(db, path.join(dataDir, 'mlflow.db'));
+  const dataDir = copyOfDatabase(db, 'bench-compare');
   const server = await startLocalTrackingServer({ python: venvPython, dataDir });
   try {
     const client = new MlflowRestClient({ baseUrl: server.url, timeoutMs: 300_000 });
@@ -160,7 +131,7 @@ async function benchHistories(): Promise<void> {
     panelTimes.push(await time(panelLoad), await time(panelLoad));
     const rawTimes = [rawMs];
     console.log(`panel passes: ${panelTimes.map((t) => t.toFixed(0)).join(', ')} ms; raw pass: ${rawMs.toFixed(0)} ms`);
-    bench('compare_histories_50x10x10000', median(panelTimes), median(rawTimes), 'raw_http');
+    reportBench('compare_histories_50x10x10000', median(panelTimes), median(rawTimes), 'raw_http');
   } finally {
     agent.destroy();
     await server.stop();
@@ -252,9 +223,9 @@ async function benchChartDraw(): Promise<void> {
       await bare.close();
     }
     const bareMs = median(bareTimes.slice(1));
-    bench('compare_chart_draw_500k', median(panelTimes.slice(1)), bareMs, 'uplot_raw_500k');
+    reportBench('compare_chart_draw_500k', median(panelTimes.slice(1)), bareMs, 'uplot_raw_500k');
     // The same from posting the message: plus postMessage's structured clone (buffers transferred, as VS Code does).
-    bench('compare_chart_message_to_draw_500k', median(panelWithMessageTimes.slice(1)), bareMs, 'uplot_raw_500k');
+    reportBench('compare_chart_message_to_draw_500k', median(panelWithMessageTimes.slice(1)), bareMs, 'uplot_raw_500k');
     if (process.env.MLFLOW_WB_BENCH_PROFILE) await profilePanel(context, `file://${dir}/panel.html`, RUNS_DRAWN, POINTS);
   } finally {
     await browser.close();

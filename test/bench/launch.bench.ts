@@ -20,25 +20,10 @@ import { launchLocal } from '../../src/engine/launching/localLauncher';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import { waitUntil } from '../support/waitUntil';
+import { median } from './benchSetup';
 
 const ROUNDS = 3;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const tick = () => {
-      if (predicate()) return resolve();
-      if (Date.now() > deadline) return reject(new Error('timed out'));
-      setTimeout(tick, 2);
-    };
-    tick();
-  });
-}
 
 const submitted = (emulator: DatabricksEmulator, from: number) => emulator.requests.slice(from).some((r) => /\/jobs\/runs\/submit$/.test(r.path));
 
@@ -49,7 +34,7 @@ async function oursToSubmit(emulator: DatabricksEmulator, projectDir: string, ex
     { projectDir, entryPoint: 'main', parameters: { alpha: '0.1' }, experimentName, trackingUri: 'databricks' },
     { host: emulator.url, token: emulator.token, protocol: 'legacy', backendConfig: 'bench-cluster.json', envManager: 'local', wait: false },
   );
-  await waitFor(() => submitted(emulator, mark), 120_000);
+  await waitUntil('our launch submits the run', () => submitted(emulator, mark), { timeoutMs: 120_000, intervalMs: 2 });
   const ms = performance.now() - t0;
   const final = await handle.done;
   if (final.phase !== 'pending') throw new Error(`our launch ended ${final.phase}: ${final.message}`);
@@ -63,7 +48,7 @@ async function jobsToSubmit(emulator: DatabricksEmulator, projectDir: string, ex
     { projectDir, entryPoint: 'main', parameters: { alpha: '0.1' }, experimentName, trackingUri: 'databricks' },
     { host: emulator.url, token: emulator.token, backendConfig: 'bench-cluster.json', buildWheels, python: venvPython, wait: false },
   );
-  await waitFor(() => submitted(emulator, mark), 300_000);
+  await waitUntil('our jobs launch submits the run', () => submitted(emulator, mark), { timeoutMs: 300_000, intervalMs: 2 });
   const ms = performance.now() - t0;
   const final = await handle.done;
   if (final.phase !== 'pending') throw new Error(`our jobs launch ended ${final.phase}: ${final.message}`);
@@ -84,7 +69,7 @@ async function sdkToSubmit(emulator: DatabricksEmulator, projectDir: string, exp
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
-    await waitFor(() => submitted(emulator, mark) || child.exitCode !== null, 300_000);
+    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, { timeoutMs: 300_000, intervalMs: 2 });
     if (!submitted(emulator, mark)) throw new Error(`the SDK script exited before submitting:\n${stderr.slice(-2000)}`);
     return performance.now() - t0;
   } finally {
@@ -105,7 +90,7 @@ async function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, 
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
-    await waitFor(() => submitted(emulator, mark) || child.exitCode !== null, 180_000);
+    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, { timeoutMs: 180_000, intervalMs: 2 });
     if (!submitted(emulator, mark)) throw new Error(`mlflow run -b databricks exited before submitting:\n${stderr.slice(-2000)}`);
     return performance.now() - t0;
   } finally {
@@ -117,7 +102,7 @@ async function firstLine(start: () => { stop: () => Promise<void> }, marker: Reg
   const t0 = performance.now();
   const run = start();
   try {
-    await waitFor(() => marker.test(output.text), 120_000);
+    await waitUntil('the run prints its first output', () => marker.test(output.text), { timeoutMs: 120_000, intervalMs: 2 });
     return performance.now() - t0;
   } finally {
     await run.stop();

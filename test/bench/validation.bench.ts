@@ -21,6 +21,7 @@ import { clearValidationCache, validateText } from '../../src/engine/validation/
 import { validatePaths } from '../../src/engine/validation/validatePaths';
 import { makeTempDir, venvPython } from '../support/repoPaths';
 import { WORST_CASES } from '../unit/validation/worstCaseDocuments';
+import { median } from './benchSetup';
 
 function bigMlproject(entryPoints: number): string {
   const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
@@ -40,11 +41,6 @@ function project(dir: string, mlproject: string): void {
   fs.writeFileSync(path.join(dir, 'MLproject'), mlproject);
   fs.writeFileSync(path.join(dir, 'python_env.yaml'), PYTHON_ENV);
   fs.writeFileSync(path.join(dir, 'train.py'), 'print("hi")\n');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function timeSync(n: number, fn: () => void, warmUp = 10): number {

@@ -10,6 +10,7 @@ import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import { waitUntil } from '../support/waitUntil';
 
 const TOKEN = 'dapi-emulator-test-token-0001';
 const NEW_CLUSTER = { spark_version: '15.4.x-cpu-ml-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 };
@@ -269,11 +270,7 @@ describe('Databricks workspace emulator', () => {
     const pidFile = path.join(makeTempDir('cancel'), 'pid');
     const sleeper = await uploadScript('sleep', `import os, time\nopen(${JSON.stringify(pidFile)}, "w").write(str(os.getpid()))\ntime.sleep(120)\n`);
     const runId = await client.submitRun({ tasks: [pythonTask('sleep', sleeper)] });
-    const deadline = Date.now() + 15_000;
-    while (!fs.existsSync(pidFile) || fs.readFileSync(pidFile, 'utf8') === '') {
-      assert.ok(Date.now() < deadline, 'the task started');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil('the task started (wrote its pid)', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '', { timeoutMs: 15_000, intervalMs: 50 });
     assert.equal((await client.getRun(runId)).state.life_cycle_state, 'RUNNING');
     await client.cancelRun(runId);
     const run = await client.waitForRun(runId, { pollIntervalMs: 100, timeoutMs: 15_000 });

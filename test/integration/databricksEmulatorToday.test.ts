@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { venvPython } from '../support/repoPaths';
+import { waitUntil } from '../support/waitUntil';
 
 // The emulator's default mode is a workspace of today: no DBFS root, workspace files and volumes,
 // Jobs 2.1/2.2 runs/submit validated as the API reference says.
@@ -155,11 +156,12 @@ test('a serverless spark_python_task from workspace files runs with its environm
 });
 
 async function waitForRun(runId: number): Promise<Record<string, unknown>> {
-  for (;;) {
-    const run = (await call('GET', `/api/2.1/jobs/runs/get?run_id=${runId}`)).json;
-    if (['TERMINATED', 'INTERNAL_ERROR', 'SKIPPED'].includes((run.state as { life_cycle_state: string }).life_cycle_state)) return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let run: Record<string, unknown> = {};
+  const ended = async () => {
+    run = (await call('GET', `/api/2.1/jobs/runs/get?run_id=${runId}`)).json;
+    return ['TERMINATED', 'INTERNAL_ERROR', 'SKIPPED'].includes((run.state as { life_cycle_state: string }).life_cycle_state) && run;
+  };
+  return waitUntil(`run ${runId} ended`, ended, { timeoutMs: 240_000, lastState: () => JSON.stringify(run.state) });
 }
 
 /** A minimal wheel (zip with dist-info) made with the standard library: no build backend needed. */

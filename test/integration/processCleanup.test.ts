@@ -9,6 +9,7 @@ import { before, describe, it } from 'node:test';
 import { processGroupAlive } from '../../src/engine/process/processGroup';
 import { makeTempDir, repoRoot } from '../support/repoPaths';
 import { runVenvPython } from '../support/venvPythonRun';
+import { waitUntil } from '../support/waitUntil';
 
 const SAVE_MODEL = `
 import sys, mlflow.pyfunc
@@ -17,14 +18,6 @@ class Echo(mlflow.pyfunc.PythonModel):
         return model_input
 mlflow.pyfunc.save_model(sys.argv[1], python_model=Echo())
 `;
-
-async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('process groups end with their owner', { timeout: 1_200_000 }, () => {
   let modelDir: string;
@@ -46,7 +39,7 @@ describe('process groups end with their owner', { timeout: 1_200_000 }, () => {
       owner.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const ownerExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => owner.once('exit', (code, signal) => resolve({ code, signal })));
       try {
-        await waitUntil('the owner has started everything', () => /READY \d+ \d+ \d+/.test(stdout) || owner.exitCode !== null, 600_000);
+        await waitUntil('the owner has started everything', () => /READY \d+ \d+ \d+/.test(stdout) || owner.exitCode !== null, { timeoutMs: 600_000, intervalMs: 200 });
         const groups = /READY (\d+) (\d+) (\d+)/.exec(stdout)?.slice(1).map(Number);
         assert.ok(groups, `the owner failed: ${stderr}`);
         for (const pgid of groups) assert.ok(processGroupAlive(pgid), `group ${pgid} runs before the owner ends`);
@@ -55,7 +48,7 @@ describe('process groups end with their owner', { timeout: 1_200_000 }, () => {
         if (end === 'crash') assert.equal(exit.code, 1, stderr);
         else assert.equal(exit.signal, end, 'the owner dies of the signal, as without the supervisor');
         // SIGKILL leaves it to the watchdog: it notices within a second, then SIGTERM, 3 s, SIGKILL.
-        await waitUntil(`no process of groups ${groups.join(', ')} is left`, () => groups.every((g) => !processGroupAlive(g)), 30_000);
+        await waitUntil(`no process of groups ${groups.join(', ')} is left`, () => groups.every((g) => !processGroupAlive(g)), { timeoutMs: 30_000, intervalMs: 200 });
       } finally {
         if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
       }

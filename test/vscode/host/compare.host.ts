@@ -4,6 +4,7 @@ import type { MlflowWorkbenchApi } from '../../../src/extension';
 import type { ComparePanel } from '../../../src/extension/compare/comparePanel';
 import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
 import type { ToWebviewMessage } from '../../../webview/contract';
+import { activatedApi } from './activatedApi';
 import { nextMessage } from './panelMessages';
 
 /** Seeded by the outer test (test/vscode/compare.test.ts). */
@@ -13,11 +14,8 @@ const liveRunId = process.env.MLFLOW_WB_COMPARE_LIVE_RUN!;
 type RunNode = Extract<ExplorerNode, { type: 'run' }>;
 type RunsMessage = Extract<ToWebviewMessage, { type: 'runs' }>;
 
-async function api(): Promise<MlflowWorkbenchApi> {
-  const extension = vscode.extensions.getExtension<MlflowWorkbenchApi>('mlflow-workbench.mlflow-workbench')!;
-  const exports = await extension.activate();
-  for (let i = 0; i < 100 && !exports.connections.all().some((c) => c.client); i++) await new Promise((r) => setTimeout(r, 100));
-  return exports;
+function api(): Promise<MlflowWorkbenchApi> {
+  return activatedApi('a connection has a client', (api) => api.connections.all().some((c) => c.client));
 }
 
 async function runNodes(): Promise<RunNode[]> {

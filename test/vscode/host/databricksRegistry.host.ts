@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { MlflowWorkbenchApi } from '../../../src/extension';
 import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
+import { activatedApi } from './activatedApi';
 
 /** Seeded by the outer test (test/vscode/databricksRegistry.test.ts) in the workspace emulator. */
 const model = process.env.MLFLOW_WB_DBX_MODEL!;
@@ -9,11 +10,8 @@ const endpointName = process.env.MLFLOW_WB_DBX_ENDPOINT!;
 /** What the served model predicts in Python for its saved input example. */
 const expectedExample = JSON.parse(process.env.MLFLOW_WB_DBX_EXPECTED ?? '[]') as number[];
 
-async function api(): Promise<MlflowWorkbenchApi> {
-  const extension = vscode.extensions.getExtension<MlflowWorkbenchApi>('mlflow-workbench.mlflow-workbench')!;
-  const exports = await extension.activate();
-  for (let i = 0; i < 100 && !exports.connections.all().some((c) => c.kind === 'databricks' && c.client); i++) await new Promise((r) => setTimeout(r, 100));
-  return exports;
+function api(): Promise<MlflowWorkbenchApi> {
+  return activatedApi('the Databricks connection has a client', (api) => api.connections.all().some((c) => c.kind === 'databricks' && c.client));
 }
 
 async function databricksRoot(): Promise<{ tree: MlflowWorkbenchApi['registryTree']; root: ExplorerNode }> {

@@ -2,16 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { MlflowWorkbenchApi } from '../../../src/extension';
 import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
+import { activatedApi } from './activatedApi';
 
 /** Seeded by the outer test (test/vscode/explorer.test.ts) and passed through the environment. */
 const experimentName = process.env.MLFLOW_WB_SEEDED_EXPERIMENT!;
 
-async function api(): Promise<MlflowWorkbenchApi> {
-  const extension = vscode.extensions.getExtension<MlflowWorkbenchApi>('mlflow-workbench.mlflow-workbench')!;
-  const exports = await extension.activate();
-  // Connections load asynchronously after activation.
-  for (let i = 0; i < 100 && exports.connections.all().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-  return exports;
+function api(): Promise<MlflowWorkbenchApi> {
+  return activatedApi('both configured connections are loaded', (api) => api.connections.all().length >= 2);
 }
 
 suite('run explorer data and error states in the extension host', () => {

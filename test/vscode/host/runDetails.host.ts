@@ -8,6 +8,7 @@ import type { ComparePanel } from '../../../src/extension/compare/comparePanel';
 import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
 import type { RunDetailsPanel } from '../../../src/extension/runDetails/runDetailsPanel';
 import type { ToRunDetailsMessage } from '../../../webview/contract';
+import { activatedApi } from './activatedApi';
 import { nextMessage } from './panelMessages';
 
 /** Seeded by the outer test (test/vscode/runDetails.test.ts) with seedTracking. */
@@ -18,11 +19,8 @@ type RunNode = Extract<ExplorerNode, { type: 'run' }>;
 type DetailsMessage = Extract<ToRunDetailsMessage, { type: 'details' }>;
 type ErrorMessage = Extract<ToRunDetailsMessage, { type: 'error' }>;
 
-async function api(): Promise<MlflowWorkbenchApi> {
-  const extension = vscode.extensions.getExtension<MlflowWorkbenchApi>('mlflow-workbench.mlflow-workbench')!;
-  const exports = await extension.activate();
-  for (let i = 0; i < 100 && !exports.connections.all().some((c) => c.client); i++) await new Promise((r) => setTimeout(r, 100));
-  return exports;
+function api(): Promise<MlflowWorkbenchApi> {
+  return activatedApi('a connection has a client', (api) => api.connections.all().some((c) => c.client));
 }
 
 async function runNode(name: string): Promise<RunNode> {

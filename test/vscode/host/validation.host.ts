@@ -2,17 +2,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { waitUntil } from '../../support/waitUntil';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
 async function diagnosticsFor(uri: vscode.Uri, until: (d: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const found = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MLflow');
-    if (until(found)) return found;
-    if (Date.now() > deadline) throw new Error(`diagnostics never matched; last: ${JSON.stringify(found.map((d) => [d.code, d.message]))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let found: vscode.Diagnostic[] = [];
+  const matched = () => {
+    found = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MLflow');
+    return until(found) && found;
+  };
+  return waitUntil(`the MLflow diagnostics of ${path.basename(uri.fsPath)} match`, matched, { timeoutMs: 20_000, lastState: () => JSON.stringify(found.map((d) => [d.code, d.message])) });
 }
 
 suite('MLproject validation in the editor', () => {

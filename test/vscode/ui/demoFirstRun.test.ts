@@ -9,6 +9,7 @@ import { MlflowRestClient, type MlflowRun } from '../../../src/engine/mlflow/mlf
 import { DEMO_ALIAS, DEMO_EXPERIMENT, DEMO_MODEL, prepareDemoWorkspace, type DemoWorkspace } from '../../support/demoWorkspace';
 import { makeTempDir, venvPython } from '../../support/repoPaths';
 import { Workbench } from '../../support/workbench';
+import { waitUntil } from '../../support/waitUntil';
 
 describe('the demo workspace: first clicks', () => {
   let demo: DemoWorkspace;
@@ -40,16 +41,19 @@ describe('the demo workspace: first clicks', () => {
 
   async function finishedRun(backend: 'local' | 'databricks', known: Set<string>): Promise<MlflowRun> {
     const experiment = (await client.getExperimentByName(DEMO_EXPERIMENT))!;
-    const deadline = Date.now() + 420_000;
-    for (;;) {
-      const runs = (await client.searchRuns({ experimentIds: [experiment.experiment_id] })).items;
-      // The cluster's own `mlflow run` re-tags the run's backend as local: a Databricks run is known by its run page.
-      const onDatabricks = (r: MlflowRun) => r.data.tags?.some((t) => t.key === 'mlflow.databricks.runURL') ?? false;
+    // The cluster's own `mlflow run` re-tags the run's backend as local: a Databricks run is known by its run page.
+    const onDatabricks = (r: MlflowRun) => r.data.tags?.some((t) => t.key === 'mlflow.databricks.runURL') ?? false;
+    let runs: MlflowRun[] = [];
+    const finished = async () => {
+      runs = (await client.searchRuns({ experimentIds: [experiment.experiment_id] })).items;
       const run = runs.find((r) => !known.has(r.info.run_id) && r.data.tags?.some((t) => t.key === 'mlflow.source.type' && t.value === 'PROJECT') && onDatabricks(r) === (backend === 'databricks'));
-      if (run && run.info.status !== 'RUNNING' && run.info.status !== 'SCHEDULED') return run;
-      if (Date.now() > deadline) throw new Error(`No finished ${backend} run appeared in ${DEMO_EXPERIMENT} within 7 minutes (runs: ${runs.map((r) => `${r.info.run_name}:${r.info.status}`).join(', ')})`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+      return run && run.info.status !== 'RUNNING' && run.info.status !== 'SCHEDULED' && run;
+    };
+    return waitUntil(`a finished ${backend} run appears in ${DEMO_EXPERIMENT}`, finished, {
+      timeoutMs: 420_000,
+      intervalMs: 2000,
+      lastState: () => `runs: ${runs.map((r) => `${r.info.run_name}:${r.info.status}`).join(', ')}`,
+    });
   }
 
   it('opens seeded: an alpha sweep of three runs and the best model registered with an alias', async () => {

@@ -4,6 +4,7 @@ import type { FrameLocator } from 'playwright-core';
 import { copyFixture } from '../../support/repoPaths';
 import { startRunsTableServer, type RunsTableFixture } from '../../support/seedRunsTable';
 import { backgroundLuminance, Workbench } from '../../support/workbench';
+import { waitUntil } from '../../support/waitUntil';
 
 const RUNS = 3000;
 /** MLflow's own variable, read by the extension too: on a loaded machine a sort over thousands of runs can take longer than the 30 s default. */
@@ -12,21 +13,14 @@ let describeTable: (() => Promise<string>) | undefined;
 
 /** Polls `read` until it returns `expected` (deep-equal), failing with the last value after `ms`. */
 async function until<T>(what: string, read: () => Promise<T>, expected: T, ms = 180_000): Promise<void> {
-  const deadline = Date.now() + ms;
   let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      assert.deepEqual(last, expected);
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) {
-        const table = describeTable ? await describeTable().catch((e: unknown) => String(e)) : '';
-        throw new Error(`${what}: still ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}\n${table}\n${err instanceof Error ? err.message : String(err)}`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const matches = async () => {
+    last = await read();
+    assert.deepEqual(last, expected);
+    return true;
+  };
+  const lastState = async () => `still ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}\n${describeTable ? await describeTable() : ''}`;
+  await waitUntil(what, matches, { timeoutMs: ms, intervalMs: 250, lastState });
 }
 
 /** The run ids of the first `n` rows of the table. */
@@ -50,14 +44,12 @@ async function compiledOrder(view: FrameLocator): Promise<string> {
 async function scrollToEnd(view: FrameLocator): Promise<string> {
   const grid = view.locator('.runs-grid');
   const badge = view.locator('.run-count');
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
+  const counted = async () => {
     await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
     const text = (await badge.textContent()) ?? '';
-    if (!text.includes('+') && /\d/.test(text)) return text;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the table never counted every run: ${await badge.textContent()}`);
+    return !text.includes('+') && /\d/.test(text) && text;
+  };
+  return waitUntil('the table counts every run (scrolled to its end)', counted, { timeoutMs: 300_000, intervalMs: 200, lastState: async () => `badge: ${await badge.textContent()}` });
 }
 
 describe('Runs table (real VS Code, real MLflow server with thousands of runs)', () => {

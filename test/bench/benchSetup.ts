@@ -1,0 +1,79 @@
+// What the benchmarks share: the cache of seeded sqlite databases, a server on a copy of one, the
+// bare runs/search request they are measured against, timing, and the BENCH line scripts/bench.mjs
+// reads (`BENCH name=<id> value=<number> unit=<unit> ratio=<number> vs=<reference>`).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeTempDir } from '../support/repoPaths';
+import { runVenvPython } from '../support/venvPythonRun';
+
+/**
+ * A sqlite database seeded once and cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)
+ * /bench/<name>-mlflow<version>/mlflow.db: `seed(db)` writes it and returns the JSON its seed script
+ * printed (kept beside it as seeded.json, and returned parsed on every later call). Put a version
+ * in `name` and bump it when the seed script changes what it writes.
+ */
+export async function cachedSeededDatabase<T>(name: string, seed: (db: string) => Promise<string>): Promise<{ db: string; seeded: T }> {
+  const cacheRoot = process.env.MLFLOW_WB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlflow-workbench');
+  const mlflowVersion = (await runVenvPython(['-c', 'import mlflow; print(mlflow.__version__)'])).trim();
+  const dir = path.join(cacheRoot, 'bench', `${name}-mlflow${mlflowVersion}`);
+  const db = path.join(dir, 'mlflow.db');
+  const marker = path.join(dir, 'seeded.json');
+  if (!fs.existsSync(marker)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const started = Date.now();
+    const printed = await seed(db);
+    JSON.parse(printed); // the marker must be readable next time
+    fs.writeFileSync(marker, printed);
+    console.log(`seeded ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${db}`);
+  }
+  return { db, seeded: JSON.parse(fs.readFileSync(marker, 'utf8')) as T };
+}
+
+/** A fresh data folder holding a copy of `db` (the server gets the copy: the cached file stays exactly as seeded). */
+export function copyOfDatabase(db: string, prefix: string): string {
+  const dataDir = makeTempDir(prefix);
+  fs.copyFileSync(db, path.join(dataDir, 'mlflow.db'));
+  return dataDir;
+}
+
+export const keepAliveAgent = new http.Agent({ keepAlive: true });
+
+/** The bare runs/search: node:http, keep-alive, the JSON body as given, the answer parsed (the token is needed to page). */
+export function rawRunsSearch(baseUrl: string, body: unknown): Promise<{ runs?: unknown[]; next_page_token?: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+    const req = http.request(`${baseUrl}/api/2.0/mlflow/runs/search`, { method: 'POST', agent: keepAliveAgent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`runs/search: HTTP ${res.statusCode}`));
+        else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { runs?: unknown[]; next_page_token?: string });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Milliseconds `work` took. */
+export async function time(work: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Prints one figure in milliseconds, with its ratio to the reference measured in the same run. */
+export function reportBench(name: string, valueMs: number, referenceMs: number, vs: string, extra = ''): void {
+  console.log(`BENCH name=${name} value=${valueMs.toFixed(2)} unit=ms ratio=${(valueMs / referenceMs).toFixed(3)} vs=${vs}${extra}`);
+}
