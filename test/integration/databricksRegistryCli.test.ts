@@ -3,52 +3,40 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { runBuiltCli } from '../support/cliCapture';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { uniqueName } from '../support/mlflowServer';
+import { makeTempDir, repoRoot } from '../support/repoPaths';
 import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
 
 const REVIEWER_TOKEN = 'dapi-cli-reviewer-0001';
 const SCIENTIST_TOKEN = 'dapi-cli-scientist-0002';
 const SCIENTIST = 'data.scientist@example.com';
 
-const mlflowServer = useMlflowServer();
-mlflowServer.catch(() => undefined);
-
 describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflow)', { timeout: 300_000 }, () => {
-  let emulator: DatabricksEmulator;
+  const dbx = useEmulatedWorkspace({ tokens: [REVIEWER_TOKEN], users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }] });
   let mlflow: MlflowRestClient;
   let reviewerClient: MlflowRestClient;
   let model: string;
   let logged: LoggedDiabetesModel;
 
   function cli(args: string[], token = REVIEWER_TOKEN): Promise<{ code: number; stdout: string; stderr: string }> {
-    return runBuiltCli(args, { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: token, MLFLOW_TRACKING_URI: 'databricks' });
+    return runBuiltCli(args, { DATABRICKS_HOST: dbx.emulator.url, DATABRICKS_TOKEN: token, MLFLOW_TRACKING_URI: 'databricks' });
   }
 
   before(async () => {
     assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'build first: node scripts/build.mjs');
-    const mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({
-      mlflowTrackingUri: mlflowUrl,
-      python: venvPython,
-      tokens: [REVIEWER_TOKEN],
-      users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }],
-    });
+    const mlflowUrl = dbx.mlflowUrl;
     mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
-    reviewerClient = new MlflowRestClient({ baseUrl: emulator.url, token: REVIEWER_TOKEN });
+    reviewerClient = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: REVIEWER_TOKEN });
     logged = await logDiabetesModel(mlflowUrl, uniqueName('dbx-cli'));
     model = uniqueName('dbx-cli-model');
     await reviewerClient.createRegisteredModel(model);
     for (let i = 0; i < 2; i++) await reviewerClient.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
     await reviewerClient.transitionModelVersionStage(model, '1', 'Staging', false);
-  });
-  after(async () => {
-    await emulator?.stop();
   });
 
   it('requests, lists, refuses the non-manager, approves with archive, rejects, cancels and shows the history', async () => {

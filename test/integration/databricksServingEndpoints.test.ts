@@ -1,7 +1,7 @@
 // Databricks Model Serving endpoints: the engine against the workspace emulator, which really serves
 // a registered scikit-learn model with `mlflow models serve` from the real MLflow server.
 import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   describeServedEntity,
   endpointStateText,
@@ -14,36 +14,28 @@ import {
 } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { buildInvocationBody } from '../../src/engine/serving/invocationRequest';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { venvPython } from '../support/repoPaths';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { uniqueName } from '../support/mlflowServer';
 import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
 
 const TOKEN = 'dapi-serving-test-token-0001';
 
-const mlflowServer = useMlflowServer();
-mlflowServer.catch(() => undefined);
-
 describe('Databricks serving endpoints (emulator + real MLflow + mlflow models serve)', { timeout: 300_000 }, () => {
-  let emulator: DatabricksEmulator;
+  const dbx = useEmulatedWorkspace({ tokens: [TOKEN] });
   let workspace: MlflowRestClient;
   let logged: LoggedDiabetesModel;
   let model: string;
   let endpointName: string;
 
   before(async () => {
-    const mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN] });
-    workspace = new MlflowRestClient({ baseUrl: emulator.url, token: TOKEN }, { maxRetries: 0 });
+    const mlflowUrl = dbx.mlflowUrl;
+    workspace = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: TOKEN }, { maxRetries: 0 });
     // Logged through the workspace, as a notebook on Databricks would (MLFLOW_TRACKING_URI=databricks).
     logged = await logDiabetesModel(mlflowUrl, uniqueName('dbx-serving'));
     model = uniqueName('dbx-served-model');
     await workspace.createRegisteredModel(model);
     await workspace.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
     endpointName = uniqueName('churn-endpoint').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60);
-  });
-  after(async () => {
-    await emulator?.stop();
   });
 
   it('creating an endpoint starts NOT_READY with the served model pending, then becomes READY', async () => {
@@ -118,7 +110,7 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
   });
 
   it('deleting the endpoint stops its model server', async () => {
-    const serverUrl = emulator.modelServerUrl(endpointName);
+    const serverUrl = dbx.emulator.modelServerUrl(endpointName);
     assert.ok(serverUrl);
     assert.equal((await fetch(`${serverUrl}/ping`)).status, 200);
     await workspace.requestJson('DELETE', `api/2.0/serving-endpoints/${endpointName}`);

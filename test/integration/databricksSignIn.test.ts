@@ -5,32 +5,28 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { runBuiltCli } from '../support/cliCapture';
 import { fakeAzureCli, fakeDatabricksCli, type FakeCli, type FakeDatabricksCli } from '../support/fakeClis';
 import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { uniqueName } from '../support/mlflowServer';
+import { makeTempDir, repoRoot } from '../support/repoPaths';
 
 const ADMIN_TOKEN = 'dapi-signin-admin-0001';
 const CLI_TOKEN = 'eyJraWQiOiJmYWtlIn0.cli-user-token.c2lnbmF0dXJl';
 const AZ_TOKEN = 'eyJ0eXAiOiJKV1QifQ.azure-user-token.c2ln';
 
-const mlflowServer = useMlflowServer();
-mlflowServer.catch(() => undefined);
-
 describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulator, fake CLIs)', { timeout: 400_000 }, () => {
-  let emulator: DatabricksEmulator;
+  const dbx = useEmulatedWorkspace({ tokens: [ADMIN_TOKEN] });
   let admin: MlflowRestClient;
   let databricks: FakeDatabricksCli;
   let az: FakeCli;
   let configFile: string;
   let experimentName: string;
   let model: string;
-  let mlflowUrlOf: string;
 
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
     const started = Date.now();
@@ -47,24 +43,22 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
 
   before(async () => {
     assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'build first: node scripts/build.mjs');
-    const mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [ADMIN_TOKEN] });
     databricks = fakeDatabricksCli();
-    databricks.signIn('dev', emulator.url, CLI_TOKEN, new Date(Date.now() + 3600_000));
-    emulator.addToken(CLI_TOKEN);
+    databricks.signIn('dev', dbx.emulator.url, CLI_TOKEN, new Date(Date.now() + 3600_000));
+    dbx.emulator.addToken(CLI_TOKEN);
     az = fakeAzureCli(AZ_TOKEN);
-    emulator.addToken(AZ_TOKEN);
+    dbx.emulator.addToken(AZ_TOKEN);
     configFile = path.join(makeTempDir('signin-config'), 'databrickscfg');
     fs.writeFileSync(
       configFile,
       [
         '[dev]',
-        `host = ${emulator.url}`,
+        `host = ${dbx.emulator.url}`,
         'auth_type = databricks-cli',
         '',
         // A profile the CLI does not know by this name: `--profile` fails, `--host` finds the sign-in.
         '[renamed]',
-        `host = ${emulator.url}/`,
+        `host = ${dbx.emulator.url}/`,
         'auth_type = databricks-cli',
         '',
         '[elsewhere]',
@@ -72,13 +66,13 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
         'auth_type = databricks-cli',
         '',
         '[azure]',
-        `host = ${emulator.url}`,
+        `host = ${dbx.emulator.url}`,
         'auth_type = azure-cli',
         'azure_tenant_id = tenant-1',
         '',
       ].join('\n'),
     );
-    admin = new MlflowRestClient({ baseUrl: emulator.url, token: ADMIN_TOKEN });
+    admin = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: ADMIN_TOKEN });
     experimentName = `/Users/emulated.user@example.com/${uniqueName('signin')}`;
     const experimentId = await admin.createExperiment(experimentName);
     const run = await admin.createRun(experimentId, 'signed-in-run');
@@ -86,10 +80,6 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     model = uniqueName('signin-model');
     await admin.createRegisteredModel(model);
     await admin.createModelVersion(model, `runs:/${run.run_id}/model`, run.run_id);
-    mlflowUrlOf = mlflowUrl;
-  });
-  after(async () => {
-    await emulator?.stop();
   });
 
   it('lists experiments and runs with an auth_type = databricks-cli profile, asking `databricks auth token --profile`', async () => {
@@ -109,7 +99,7 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     assert.equal(experiments.code, 0, experiments.stderr);
     assert.deepEqual(databricks.calls().slice(mark), [
       ['auth', 'token', '--profile', 'renamed'],
-      ['auth', 'token', '--host', emulator.url],
+      ['auth', 'token', '--host', dbx.emulator.url],
     ]);
   });
 
@@ -139,7 +129,7 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
   });
 
   it('queries a serving endpoint with the databricks-cli profile', async () => {
-    const logged: LoggedDiabetesModel = await logDiabetesModel(mlflowUrlOf, uniqueName('signin-served'));
+    const logged: LoggedDiabetesModel = await logDiabetesModel(dbx.mlflowUrl, uniqueName('signin-served'));
     const served = uniqueName('signin-served');
     await admin.createRegisteredModel(served);
     await admin.createModelVersion(served, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
