@@ -25,7 +25,7 @@ function artifactPathOption(given: string | undefined): string {
 
 const isPathRefusal = (err: unknown) => err instanceof UnsafeServerPathError;
 
-export const artifactsListCommand = defineCommand({
+const artifactsListCommand = defineCommand({
   name: 'artifacts list',
   summary: "List the artifacts of a run directly under a folder (the run's artifact root by default).",
   options: { 'run-id': RUN_ID_OPTION, path: PATH_OPTION, 'tracking-uri': TRACKING_URI_OPTION, format: FORMAT_OPTION },
@@ -51,7 +51,7 @@ export const artifactsListCommand = defineCommand({
   },
 });
 
-export const artifactsDownloadCommand = defineCommand({
+const artifactsDownloadCommand = defineCommand({
   name: 'artifacts download',
   summary: 'Download the artifacts of a run (a folder, recursively, or one file) into a local folder; entries of a listing that would land outside it are refused and listed.',
   options: {

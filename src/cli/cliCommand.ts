@@ -105,7 +105,7 @@ function optionUsage(name: string, o: CliOption): string {
   return `${o.required ? text : `[${text}]`}${o.multiple ? '...' : ''}`;
 }
 
-export function usageLine(name: string, options: CliOptions, positionals?: CommandDefinition<CliOptions>['positionals']): string {
+function usageLine(name: string, options: CliOptions, positionals?: CommandDefinition<CliOptions>['positionals']): string {
   const parts = [name, ...Object.entries(options).map(([n, o]) => optionUsage(n, o))];
   if (positionals) parts.push(positionals.max === 1 ? `[${positionals.name}]` : `[${positionals.name}...]`);
   return parts.join(' ');
@@ -176,7 +176,7 @@ export function parseCommandArgs<O extends CliOptions>(options: O, args: string[
  * Runs a command's body, turning usage errors into exit 2 and configuration and server errors (plus
  * any `isExpected` names) into a message and exit 1; anything else is a bug and throws.
  */
-export async function runCommandBody(command: Pick<CliCommand, 'name' | 'usage'>, io: CliIo, body: () => Promise<number | void>, isExpected: (err: unknown) => boolean = () => false): Promise<number> {
+async function runCommandBody(command: Pick<CliCommand, 'name' | 'usage'>, io: CliIo, body: () => Promise<number | void>, isExpected: (err: unknown) => boolean = () => false): Promise<number> {
   try {
     const code = await body();
     return typeof code === 'number' ? code : 0;
@@ -214,7 +214,7 @@ export function defineCommand<const O extends CliOptions>(def: CommandDefinition
   return command;
 }
 
-export function helpText(commands: CliCommand[]): string {
+function helpText(commands: CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'mlflow-wb: MLflow Workbench on the command line (the same engine as the VS Code extension)',

@@ -54,7 +54,7 @@ async function runModelSource(client: MlflowRestClient, runId: string, artifactP
   return { source: `${(run.info.artifact_uri ?? '').replace(/\/+$/, '')}/${artifactPath}`, runId };
 }
 
-export const modelsRegisterCommand = defineCommand({
+const modelsRegisterCommand = defineCommand({
   name: 'models register',
   summary: "Register a model (a run's model, an MLflow 3 logged model or another registered version) as a new version of a registered model.",
   options: {
@@ -89,7 +89,7 @@ export const modelsRegisterCommand = defineCommand({
 
 const STAGES: ModelVersionStage[] = ['None', 'Staging', 'Production', 'Archived'];
 
-export const modelsStageCommand = defineCommand({
+const modelsStageCommand = defineCommand({
   name: 'models stage',
   summary: 'Move a model version to a stage (Staging, Production, Archived, None); workspace registry only.',
   options: {
@@ -111,7 +111,7 @@ export const modelsStageCommand = defineCommand({
   },
 });
 
-export const modelsAliasCommand = defineCommand({
+const modelsAliasCommand = defineCommand({
   name: 'models alias',
   summary: 'Point an alias (e.g. champion) at a model version, or delete it.',
   options: {
@@ -180,7 +180,7 @@ const SERVE_OPTIONS = {
   'tracking-uri': TRACKING_URI_OPTION,
 } as const;
 
-export const modelsServeCommand = defineCommand({
+const modelsServeCommand = defineCommand({
   name: 'models serve',
   summary: 'Serve a model locally with `mlflow models serve` (127.0.0.1) until Ctrl-C.',
   options: { ...SERVE_OPTIONS, port: { type: 'string', value: 'P', description: 'the port (default: a free one)' } },
@@ -216,7 +216,7 @@ export function readInput(input: string): string {
   return input === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(input, 'utf8');
 }
 
-export const modelsPredictCommand = defineCommand({
+const modelsPredictCommand = defineCommand({
   name: 'models predict',
   summary: "Start a model server, send one request (a file, stdin, or the model's saved input example), print the answer and latency, stop.",
   options: { ...SERVE_OPTIONS, ...INPUT_OPTIONS },

@@ -17,7 +17,7 @@ const RESTORE_WAIT_MS = 15_000;
 
 export type RunNode = Extract<ExplorerNode, { type: 'run' }>;
 
-export function isRunNode(value: unknown): value is RunNode {
+function isRunNode(value: unknown): value is RunNode {
   const node = value as Partial<RunNode> | undefined;
   return typeof node === 'object' && node !== null && node.type === 'run' && typeof node.run?.info?.run_id === 'string' && typeof node.connection?.id === 'string';
 }

@@ -26,7 +26,7 @@ export function chromiumPath(): string {
   throw new Error('Chromium is missing. Install it with: apt-get install -y --no-install-recommends chromium (or set CHROMIUM_PATH).');
 }
 
-export const extensionId = (() => {
+const extensionId = (() => {
   const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
     publisher: string;
     name: string;

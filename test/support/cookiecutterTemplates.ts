@@ -53,7 +53,7 @@ export function snapshotTree(dir: string): TreeEntry[] {
   return entries;
 }
 
-export const cookiecutterCommand = path.join(repoRoot, '.venv', 'bin', 'cookiecutter');
+const cookiecutterCommand = path.join(repoRoot, '.venv', 'bin', 'cookiecutter');
 
 /**
  * Runs the real `cookiecutter --no-input` command into a fresh folder, with a HOME of its own (no

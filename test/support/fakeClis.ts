@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixturesDir, makeTempDir } from './repoPaths';
 
-export const fakeCliDir = path.join(fixturesDir, 'fake-cli');
+const fakeCliDir = path.join(fixturesDir, 'fake-cli');
 
 export interface FakeCli {
   /** The executable. */

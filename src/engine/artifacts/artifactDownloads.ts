@@ -13,7 +13,7 @@ import { checkPathSegment, folderInside, realRoot, relativePathSegments, UnsafeS
 export type ArtifactReader = Pick<MlflowRestClient, 'listArtifacts' | 'downloadArtifact'>;
 
 /** Folders deeper than this in a listing are refused (a server could otherwise list forever). */
-export const MAX_ARTIFACT_DEPTH = 64;
+const MAX_ARTIFACT_DEPTH = 64;
 
 /**
  * Downloads one artifact file of a run to `<cacheRoot>/<run id>/<artifact path>` and returns the

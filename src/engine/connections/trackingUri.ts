@@ -195,7 +195,7 @@ function databricksTracking(
 }
 
 /** MLflow's web UI routes (hash router): `#/experiments/<id>/runs/<run>`. */
-export function mlflowUiUrl(baseUrl: string, experimentId?: string, runId?: string): string {
+function mlflowUiUrl(baseUrl: string, experimentId?: string, runId?: string): string {
   const base = redactUrl(baseUrl).replace(/\/+$/, '');
   if (!experimentId) return `${base}/`;
   return `${base}/#/experiments/${encodeURIComponent(experimentId)}${runId ? `/runs/${encodeURIComponent(runId)}` : ''}`;

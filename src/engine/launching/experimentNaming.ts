@@ -6,7 +6,7 @@ import { readProject } from './projectEntryPoints';
 export const DEFAULT_EXPERIMENT_PATTERN = '${projectName}/${branch}';
 export const DEFAULT_DATABRICKS_EXPERIMENT_PATTERN = '/Users/${user}/${projectName}/${branch}';
 
-export class ExperimentNamingError extends Error {
+class ExperimentNamingError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ExperimentNamingError';

@@ -74,7 +74,3 @@ export interface LaunchHandle {
   readonly done: Promise<LaunchState>;
   cancel(): Promise<void>;
 }
-
-export function isFinalPhase(phase: LaunchPhase): boolean {
-  return phase === 'finished' || phase === 'failed' || phase === 'killed';
-}

@@ -13,7 +13,7 @@ import { launchProblems } from './projectEntryPoints';
 const RUN_ID_PATTERNS = [/in run with ID '([0-9a-f]{32})'/, /=== Run \(ID '([0-9a-f]{32})'\) (?:succeeded|failed)/, /MLflow run with ID ([0-9a-f]{32})/];
 
 /** The `mlflow run` argument list for a local launch (an array: values are never seen by a shell). */
-export function localMlflowRunArgs(req: LaunchRequest, opts: LocalLaunchOptions): string[] {
+function localMlflowRunArgs(req: LaunchRequest, opts: LocalLaunchOptions): string[] {
   const args = ['-m', 'mlflow', 'run', path.resolve(req.projectDir), '-e', req.entryPoint];
   for (const [key, value] of Object.entries(req.parameters)) args.push('-P', `${key}=${value}`);
   if (req.experimentName) args.push('--experiment-name', req.experimentName);
@@ -23,7 +23,7 @@ export function localMlflowRunArgs(req: LaunchRequest, opts: LocalLaunchOptions)
 }
 
 /** Environment of the `mlflow run` process: ours, minus run/experiment selectors that would conflict, plus the request's. */
-export function localRunEnvironment(req: LaunchRequest, python?: string): NodeJS.ProcessEnv {
+function localRunEnvironment(req: LaunchRequest, python?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // `python` in entry point commands must be the chosen interpreter, as in an activated venv.
   if (python && path.isAbsolute(python)) env.PATH = [path.dirname(python), process.env.PATH ?? ''].join(path.delimiter);

@@ -129,7 +129,7 @@ function listOfText(text: string, node: YNode | null): string[] {
  * The entry point `name` of a project, or, as `mlflow run` does, a `.py` / `.sh` file of the project
  * run as a script (no parameters). Undefined when neither exists.
  */
-export function findEntryPoint(project: ProjectDescription, name: string, projectDir: string): ProjectEntryPoint | undefined {
+function findEntryPoint(project: ProjectDescription, name: string, projectDir: string): ProjectEntryPoint | undefined {
   const declared = project.entryPoints.find((e) => e.name === name);
   if (declared) return declared;
   const ext = path.extname(name);

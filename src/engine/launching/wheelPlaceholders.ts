@@ -21,13 +21,13 @@ export interface BuiltWheel {
 }
 
 /** `dbfs:/x/y`, `/x/y`, `x/y` → `dbfs:/x/y` (no trailing slash). */
-export function normalizeDbfsUri(folder: string): string {
+function normalizeDbfsUri(folder: string): string {
   const bare = folder.replace(/^dbfs:/, '').replace(/^\/+|\/+$/g, '');
   return `dbfs:/${bare}`;
 }
 
 /** `dbfs:/a/b` → `/dbfs/a/b`: how code on the cluster (pip, open()) sees a DBFS file. */
-export function dbfsFusePath(dbfsUri: string): string {
+function dbfsFusePath(dbfsUri: string): string {
   return `/dbfs/${dbfsUri.replace(/^dbfs:\/+/, '')}`;
 }
 

@@ -83,6 +83,6 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
   };
 }
 
-export function isHealthy(baseUrl: string, timeoutMs = 1000): Promise<boolean> {
+function isHealthy(baseUrl: string, timeoutMs = 1000): Promise<boolean> {
   return httpOk(`${baseUrl}/health`, timeoutMs);
 }

@@ -5,7 +5,7 @@ import type { QueryValue } from '../http/httpTransport';
 import { MlflowApiError } from './mlflowErrors';
 import type { CallOptions } from './mlflowTypes';
 
-export const ARTIFACT_PROXY_API = 'api/2.0/mlflow-artifacts/artifacts/';
+const ARTIFACT_PROXY_API = 'api/2.0/mlflow-artifacts/artifacts/';
 
 /** Options of a download: `toFile` streams the bytes to that file instead of memory. */
 export type DownloadOptions = CallOptions & { toFile?: string };
@@ -25,7 +25,7 @@ export function proxiedArtifactPath(artifactUri: string): string | undefined {
 }
 
 /** `a//b/./c` → `a/b/c`; refuses `..`. */
-export function normaliseArtifactPath(path: string): string {
+function normaliseArtifactPath(path: string): string {
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) {
     throw new MlflowApiError(`Artifact path '${path}' must not contain '..'.`, 'INVALID_PARAMETER_VALUE', undefined, 'artifacts');
@@ -33,7 +33,7 @@ export function normaliseArtifactPath(path: string): string {
   return parts.join('/');
 }
 
-export function encodeArtifactPath(path: string): string {
+function encodeArtifactPath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 

@@ -54,7 +54,7 @@ export interface MlflowClientOptions {
 }
 
 /** The auth of a connection: `auth`, else basic, a fixed token, a token source, or none. */
-export function connectionAuth(connection: MlflowConnection): HttpAuth {
+function connectionAuth(connection: MlflowConnection): HttpAuth {
   if (connection.auth) return connection.auth;
   if (connection.basicAuth) return basicAuth(connection.basicAuth.username, connection.basicAuth.password);
   if (connection.token) return bearerAuth(connection.token);

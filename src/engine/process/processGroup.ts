@@ -143,7 +143,7 @@ export function liveProcessGroups(): number[] {
 }
 
 /** Stops every group this process owns. */
-export async function stopAllProcessGroups(graceMs = 3000): Promise<void> {
+async function stopAllProcessGroups(graceMs = 3000): Promise<void> {
   await Promise.all([...live].map((g) => g.stop(graceMs)));
 }
 

@@ -13,11 +13,11 @@ import type { RunDetails, RunDetailsProblem, RunMetric, RunModelVersion, RunOver
 export type * from './runDetailsTypes';
 
 /** Tags MLflow sets itself; shown apart from the user's tags. */
-export const SYSTEM_TAG_PREFIX = 'mlflow.';
+const SYSTEM_TAG_PREFIX = 'mlflow.';
 /** Points of each metric's sparkline. */
 export const SPARKLINE_POINTS = 120;
 /** Metrics whose history is loaded (the others show their latest value only). */
-export const HISTORY_METRICS = 100;
+const HISTORY_METRICS = 100;
 /** Registered model versions listed at most. */
 const MAX_MODEL_VERSIONS = 200;
 

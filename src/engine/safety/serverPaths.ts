@@ -156,7 +156,7 @@ export function writeFileInside(root: string, relativePath: string, data: Uint8A
 }
 
 /** Throws unless `candidate` is `root` itself or below it (both absolute, already resolved). */
-export function assertInside(root: string, candidate: string): void {
+function assertInside(root: string, candidate: string): void {
   const relative = path.relative(root, candidate);
   if (relative === '') return;
   if (relative === '..' || relative.startsWith('..' + path.sep) || path.isAbsolute(relative)) throw new UnsafeServerPathError(`${candidate} is outside ${root}: refused.`, candidate);

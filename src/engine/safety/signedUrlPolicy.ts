@@ -68,7 +68,7 @@ export function isInternalAddress(address: string): boolean {
   return internal.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   const host = bareHost(address).toLowerCase();
   if (host === 'localhost') return true;
   const family = isIP(host);

@@ -21,8 +21,6 @@ interface Schema {
 
 const rootSchema = schemaJson as unknown as Schema & { definitions: Record<string, Schema> };
 
-export const clusterSpecSchema: unknown = schemaJson;
-
 function resolve(s: Schema): Schema {
   let cur = s;
   for (let hops = 0; cur.$ref && hops < 10; hops++) {

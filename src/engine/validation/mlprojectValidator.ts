@@ -22,7 +22,7 @@ const PARAMETER_KEYS_ACCEPTED = [...PARAMETER_KEYS, 'description'];
 const DOCKER_KEYS = dockerEnvKeys.map((k) => k.key);
 const SPARK_KEYS = sparkJobKeys.map((k) => k.key);
 
-export const CONDA_TEMPLATE = `name: mlflow-env
+const CONDA_TEMPLATE = `name: mlflow-env
 channels:
   - conda-forge
 dependencies:
@@ -32,7 +32,7 @@ dependencies:
       - mlflow
 `;
 
-export const PYTHON_ENV_TEMPLATE = `python: "3.11"
+const PYTHON_ENV_TEMPLATE = `python: "3.11"
 build_dependencies:
   - pip
 dependencies:
@@ -282,7 +282,7 @@ function checkDefault(r: Reporter, name: string, type: string, node: YScalar, di
  */
 const FLOAT_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const FLOAT_WORDS = new Set(['inf', 'infinity', 'nan']);
-export function isPythonFloat(raw: string): boolean {
+function isPythonFloat(raw: string): boolean {
   const s = raw.trim().replace(/(?<=\d)_(?=\d)/g, '');
   if (FLOAT_TEXT.test(s)) return true;
   const word = (s[0] === '-' || s[0] === '+' ? s.slice(1) : s).toLowerCase();

@@ -27,7 +27,7 @@ export function isPlaceholder(s: string): boolean {
 }
 
 /** The distribution name of a requirement line ("mlflow[extras]>=2 ; python_version>'3'" → "mlflow"). */
-export function requirementName(req: string): string | undefined {
+function requirementName(req: string): string | undefined {
   const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(req);
   if (!m || req.trim().startsWith('-')) return undefined;
   return m[1].toLowerCase().replace(/[._]+/g, '-');

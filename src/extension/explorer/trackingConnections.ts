@@ -239,7 +239,7 @@ export class TrackingConnections implements vscode.Disposable {
 }
 
 /** mlflow.pythonPath, else the workspace's .venv, else python3 on PATH. */
-export function pythonInterpreter(workspaceFolder: string | undefined): string {
+function pythonInterpreter(workspaceFolder: string | undefined): string {
   const configured = vscode.workspace.getConfiguration('mlflow').get<string>('pythonPath')?.trim();
   return resolveInterpreter({ configured: configured ? { python: configured, source: 'setting', name: 'mlflow.pythonPath' } : undefined, folder: workspaceFolder }).python;
 }
