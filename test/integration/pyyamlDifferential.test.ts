@@ -4,9 +4,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { resolvePlain } from '../../../src/engine/validation/yamlScalars';
-import { pyyamlTabError } from '../../../src/engine/validation/yamlTabs';
-import { venvPython } from '../../support/repoPaths';
+import { resolvePlain } from '../../src/engine/validation/yamlScalars';
+import { pyyamlTabError } from '../../src/engine/validation/yamlTabs';
+import { venvPython } from '../support/repoPaths';
 
 /** Loads each document with PyYAML: the tab error's offset, 'ok' with the value, or another error. */
 const PYYAML = `

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { databricksRunCommand, pythonJsonDumps, shlexQuote, sparkJobWrapper } from '../../../src/engine/launching/databricksCommand';
-import { venvPython } from '../../support/repoPaths';
+import { databricksRunCommand, pythonJsonDumps, shlexQuote, sparkJobWrapper } from '../../src/engine/launching/databricksCommand';
+import { venvPython } from '../support/repoPaths';
 
 // MLflow's own functions, from the venv, as the reference for the submitted command.
 function mlflowCommand(fuse: string, runId: string, entry: string, params: Record<string, string>, envManager: string | null): string[] {
