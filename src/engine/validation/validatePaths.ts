@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { IGNORED_FOLDERS } from '../workspace/ignoredFolders';
 import type { ValidationDiagnostic } from './diagnostic';
 import { detectFileKind, validateText, type ValidatedFileKind } from './validateFile';
 
@@ -9,7 +10,6 @@ export interface FileValidation {
   diagnostics: ValidationDiagnostic[];
 }
 
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'mlruns', 'mlartifacts', '__pycache__', '.mypy_cache', '.pytest_cache']);
 
 const fileExists = (p: string): boolean => fs.existsSync(p);
 
@@ -23,7 +23,7 @@ function walk(dir: string, out: string[]): void {
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) walk(full, out);
+      if (!IGNORED_FOLDERS.has(e.name)) walk(full, out);
     } else if (e.isFile() && (e.name.toLowerCase() === 'mlproject' || /\.(ya?ml|json)$/i.test(e.name))) out.push(full);
   }
 }
@@ -47,7 +47,7 @@ function referencedEnvFiles(mlprojectPath: string, text: string): Map<string, Va
 
 /**
  * Validates files and folders (a folder means every MLproject, conda, python_env and cluster file
- * below it, skipping node_modules, .git, .venv and mlruns). Files of no known kind are skipped.
+ * below it, skipping IGNORED_FOLDERS: node_modules, .git, .venv, mlruns, …). Files of no known kind are skipped.
  */
 export async function validatePaths(paths: string[]): Promise<FileValidation[]> {
   const candidates: string[] = [];

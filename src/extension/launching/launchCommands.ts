@@ -5,6 +5,7 @@ import { COMMANDS } from '../commandIds';
 import { branchExperimentName } from '../../engine/launching/experimentNaming';
 import { checkParameters, findMlprojectFile, readProject, type ProjectEntryPoint } from '../../engine/launching/projectEntryPoints';
 import { tagValue } from '../../engine/explorer/runListing';
+import { IGNORED_FOLDERS_GLOB } from '../../engine/workspace/ignoredFolders';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { RunsTreeProvider } from '../explorer/runsTreeProvider';
 import type { TrackingConnections } from '../explorer/trackingConnections';
@@ -52,7 +53,7 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
 async function pickProject(): Promise<string | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && /^mlproject$/i.test(path.basename(active.fsPath))) return path.dirname(active.fsPath);
-  const files = await vscode.workspace.findFiles('**/{MLproject,mlproject}', '**/{node_modules,.venv,.git,mlruns}/**', 200);
+  const files = await vscode.workspace.findFiles('**/{MLproject,mlproject}', IGNORED_FOLDERS_GLOB, 200);
   if (files.length === 0) {
     void vscode.window.showWarningMessage('No MLproject file in the workspace. Create one with "MLflow: New Project…".');
     return undefined;

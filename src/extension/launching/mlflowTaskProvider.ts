@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readProject } from '../../engine/launching/projectEntryPoints';
+import { IGNORED_FOLDERS_GLOB } from '../../engine/workspace/ignoredFolders';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { startLaunch, type Backend } from './launchSession';
 
@@ -23,7 +24,7 @@ export class MlflowTaskProvider implements vscode.TaskProvider {
   constructor(private readonly connections: TrackingConnections) {}
 
   async provideTasks(): Promise<vscode.Task[]> {
-    const files = await vscode.workspace.findFiles('**/{MLproject,mlproject}', '**/{node_modules,.venv,.git,mlruns}/**', 50);
+    const files = await vscode.workspace.findFiles('**/{MLproject,mlproject}', IGNORED_FOLDERS_GLOB, 50);
     const tasks: vscode.Task[] = [];
     for (const file of files) {
       const folder = vscode.workspace.getWorkspaceFolder(file);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LineIndex, type ValidationDiagnostic } from '../../engine/validation/diagnostic';
 import { detectFileKind, validateText, type ValidatedFileKind } from '../../engine/validation/validateFile';
+import { IGNORED_FOLDERS_GLOB } from '../../engine/workspace/ignoredFolders';
 
 const DEBOUNCE_MS = 200;
 /** Files the contributed cluster schema applies to (package.json jsonValidation fileMatch). */
@@ -10,7 +11,6 @@ const SCHEMA_FILE = /^(?:.*cluster.*\.json|backend-config\.json)$/i;
 /** What the schema reports itself: JSON syntax, types, enum and minimum values, unknown and missing keys. */
 const SCHEMA_CODES = new Set(['json/syntax', 'cluster/invalid-type', 'cluster/invalid-value', 'cluster/unknown-key', 'cluster/missing-key']);
 const WORKSPACE_GLOB = '**/{MLproject,mlproject,conda.yaml,conda.yml,python_env.yaml,python_env.yml,*cluster*.json}';
-const EXCLUDE_GLOB = '**/{node_modules,.git,.venv,venv,mlruns,.mlflow}/**';
 
 /**
  * Runs the engine's validators on MLproject, conda.yaml, python_env.yaml and cluster JSON files:
@@ -44,7 +44,7 @@ export class ValidationDiagnostics implements vscode.Disposable {
 
   /** Validates every such file of the workspace (in the background after activation). */
   async validateWorkspace(token?: vscode.CancellationToken): Promise<number> {
-    const uris = await vscode.workspace.findFiles(WORKSPACE_GLOB, EXCLUDE_GLOB, 5000, token);
+    const uris = await vscode.workspace.findFiles(WORKSPACE_GLOB, IGNORED_FOLDERS_GLOB, 5000, token);
     await Promise.all(uris.map((uri) => this.validateOnDisk(uri)));
     return uris.length;
   }
