@@ -91,12 +91,23 @@ export class DatabricksClient {
 
   /** The file or folder at a DBFS path, or undefined when nothing is there. */
   async dbfsGetStatus(path: string, o: CallOptions = {}): Promise<DbfsFileInfo | undefined> {
+    let info: DbfsFileInfo;
     try {
-      return await this.get<DbfsFileInfo>('/api/2.0/dbfs/get-status', { path }, o);
+      info = await this.get<DbfsFileInfo>('/api/2.0/dbfs/get-status', { path }, o);
     } catch (err) {
       if (err instanceof DatabricksApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw err;
     }
+    // An empty or foreign answer is not "it is there": callers would skip an upload on it.
+    if (typeof info !== 'object' || info === null || typeof info.path !== 'string' || typeof info.is_dir !== 'boolean') {
+      throw new DatabricksApiError(
+        `/api/2.0/dbfs/get-status: the Databricks workspace at ${this.displayUrl} answered without the status of ${path} (no path and is_dir): is it a Databricks workspace URL?`,
+        'INVALID_RESPONSE',
+        200,
+        '/api/2.0/dbfs/get-status',
+      );
+    }
+    return info;
   }
 
   async dbfsMkdirs(path: string, o: CallOptions = {}): Promise<void> {
