@@ -150,7 +150,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
     if (!workspace.ok) {
       io.err(
         `mlflow-wb run: cannot launch on Databricks: ${workspace.problem}\n` +
-          `Fix: sign in with 'databricks configure${a.profile ? ` --profile ${a.profile}` : ''}' (or edit ${workspace.configFile}: [${a.profile ?? 'DEFAULT'}] host = https://<workspace>, token = <personal access token>), or set DATABRICKS_HOST and DATABRICKS_TOKEN.`,
+          `Fix: sign in with 'databricks auth login --host https://<workspace>${a.profile ? ` --profile ${a.profile}` : ''}' (or edit ${workspace.configFile}: [${a.profile ?? 'DEFAULT'}] host = https://<workspace>, with auth_type = databricks-cli, azure-cli or a token), or set DATABRICKS_HOST and DATABRICKS_TOKEN.`,
       );
       return 1;
     }

@@ -13,7 +13,7 @@ import { fakeAzureCli, fakeDatabricksCli, type FakeCli, type FakeDatabricksCli }
 import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
 import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
 import { uniqueName } from '../support/mlflowServer';
-import { makeTempDir, repoRoot } from '../support/repoPaths';
+import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
 const ADMIN_TOKEN = 'dapi-signin-admin-0001';
 const CLI_TOKEN = 'eyJraWQiOiJmYWtlIn0.cli-user-token.c2lnbmF0dXJl';
@@ -126,6 +126,23 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     assert.equal(experiments.code, 0, experiments.stderr);
     assert.ok(experiments.stdout.includes(experimentName));
     assert.deepEqual(az.calls().slice(-1)[0], ['account', 'get-access-token', '--resource', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', '--output', 'json', '--tenant', 'tenant-1']);
+  });
+
+  it('launches a project on Databricks (jobs protocol, job cluster, wheels) with the databricks-cli profile, no token anywhere', async () => {
+    const projectDir = copyFixture('databricks-jobs-project');
+    const launchExperiment = `/Users/emulated.user@example.com/${uniqueName('signin-launch')}`;
+    const mark = databricks.calls().length;
+    const launched = await cli(['run', projectDir, '--backend', 'databricks', '--profile', 'dev', '--backend-config', 'cluster.json', '--wheels', '--python', venvPython, '--experiment-name', launchExperiment, '-P', 'alpha=2', '-P', 'label=signed-in']);
+    assert.equal(launched.code, 0, `${launched.stderr}\n${launched.stdout}`);
+    const runId = /^MLflow run id: ([0-9a-f]{32})$/m.exec(launched.stdout)?.[1];
+    assert.ok(runId, launched.stdout);
+    const run = await admin.getRun(runId);
+    assert.equal(run.info.status, 'FINISHED');
+    assert.equal(run.data.params?.find((p) => p.key === 'label_seen')?.value, 'signed-in', 'the entry point ran on the emulated cluster');
+    assert.equal(run.data.tags?.find((t) => t.key === 'mlflow.project.backend')?.value, 'databricks');
+    // Every workspace and tracking call of the launch was signed with the CLI's token (cached, asked once or more).
+    const asked = databricks.calls().slice(mark);
+    assert.ok(asked.length > 0 && asked.every((c) => c.join(' ') === 'auth token --profile dev'), JSON.stringify(asked));
   });
 
   it('queries a serving endpoint with the databricks-cli profile', async () => {

@@ -94,7 +94,7 @@ test('mlflow-wb run --backend databricks: no workspace, or one that refuses the 
   });
   assert.equal(missing.code, 1);
   assert.match(missing.err, /cannot launch on Databricks: No Databricks credentials/);
-  assert.match(missing.err, /Fix: sign in with 'databricks configure' \(or edit .*no-databrickscfg/);
+  assert.match(missing.err, /Fix: sign in with 'databricks auth login --host https:\/\/<workspace>' \(or edit .*no-databrickscfg/);
 
   const refused = await cli([projectDir, '--backend', 'databricks', '--backend-config', 'plain-cluster.json', '--python', venvPython], {
     DATABRICKS_HOST: emulator.url,

@@ -19,6 +19,8 @@ export interface HostileScript {
   listings?: Record<string, ListedEntry[]>;
   /** Bytes of an artifact by its path relative to the run's root (default: `content of <path>`). */
   fileBytes?: (relativePath: string) => string;
+  /** When it gives a size, the artifact is that many bytes of patternBytes, streamed (a large artifact). */
+  fileSize?: (relativePath: string) => number | undefined;
   /** The signed URL credentials-for-read hands out for a path (default: this server's /storage/<path>). */
   signedUri?: (path: string, base: string) => string;
   /** Headers sent along with each signed URL (a hostile workspace slips credentials in). */
@@ -45,6 +47,32 @@ export interface HostileMlflowServer {
 
 const PROXY = '/api/2.0/mlflow-artifacts/artifacts/';
 
+/** 64 KB that repeat in a large artifact (bytes that are not all alike, so misplaced chunks show). */
+export const PATTERN_BLOCK = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 131 + (i >> 8) * 7) & 0xff));
+
+/** Byte `offset` of a large artifact. */
+export function patternByte(offset: number): number {
+  return PATTERN_BLOCK[offset % PATTERN_BLOCK.length]!;
+}
+
+/** Writes `size` bytes of the pattern, honouring back-pressure (the server holds one block). */
+function streamPattern(res: http.ServerResponse, size: number): void {
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) });
+  let sent = 0;
+  const pump = () => {
+    while (sent < size && !res.destroyed) {
+      const n = Math.min(PATTERN_BLOCK.length, size - sent);
+      sent += n;
+      if (!res.write(n === PATTERN_BLOCK.length ? PATTERN_BLOCK : PATTERN_BLOCK.subarray(0, n))) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+}
+
 export async function startHostileMlflowServer(script: HostileScript = {}): Promise<HostileMlflowServer> {
   const requests: RecordedRequest[] = [];
   const state: HostileMlflowServer = { url: '', requests, script, stop: async () => undefined };
@@ -61,6 +89,8 @@ export async function startHostileMlflowServer(script: HostileScript = {}): Prom
         res.end(JSON.stringify(value));
       };
       const bytes = (relative: string) => {
+        const size = s.fileSize?.(relative);
+        if (size !== undefined) return streamPattern(res, size);
         res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
         res.end(s.fileBytes ? s.fileBytes(relative) : `content of ${relative}`);
       };

@@ -1,13 +1,15 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { CallOptions, MlflowFileInfo } from '../mlflow/mlflowTypes';
-import { checkPathSegment, folderInside, realRoot, relativePathSegments, UnsafeServerPathError, writeFileInside } from '../safety/serverPaths';
+import { checkPathSegment, folderInside, realRoot, relativePathSegments, streamFileInside, UnsafeServerPathError } from '../safety/serverPaths';
 
 // Run artifacts written to disk: one file into the product's cache (opening an artifact from the
 // Runs view or the run details panel) and a whole folder into a destination (`mlflow-wb artifacts
 // download`). Both go through serverPaths: the run id and every path of a listing are checked
 // before they touch a path, and nothing is written outside the chosen folder. The client reads
-// the bytes the same way everywhere, including Databricks' signed URLs.
+// the bytes the same way everywhere, including Databricks' signed URLs, and streams them to disk
+// (memory stays bounded whatever the size of an artifact).
 
 /** The calls this module makes on a tracking server or workspace. */
 export type ArtifactReader = Pick<MlflowRestClient, 'listArtifacts' | 'downloadArtifact'>;
@@ -24,9 +26,10 @@ export async function downloadArtifactToCache(client: ArtifactReader, cacheRoot:
   checkPathSegment(runId, 'run id');
   const relative = relativePathSegments(artifactPath, 'artifact path').join('/');
   if (!relative) throw new UnsafeServerPathError('No artifact path was given: there is no file to open.', artifactPath);
-  const data = await client.downloadArtifact(runId, relative, o);
   const runFolder = folderInside(realRoot(cacheRoot), [runId], 'run id');
-  return writeFileInside(runFolder, relative, data);
+  return streamFileInside(runFolder, relative, async (temporary) => {
+    await client.downloadArtifact(runId, relative, { ...o, toFile: temporary });
+  });
 }
 
 /** A listing entry that was not downloaded, and why. */
@@ -61,10 +64,11 @@ export async function downloadArtifactTree(client: ArtifactReader, runId: string
 
   const writeOne = async (segments: string[], shownPath: string): Promise<void> => {
     const relative = segments.join('/');
-    const data = await client.downloadArtifact(runId, relative, o);
     try {
-      const file = writeFileInside(base, relative, data);
-      const entry = { path: relative, file, bytes: data.length };
+      const file = await streamFileInside(base, relative, async (temporary) => {
+        await client.downloadArtifact(runId, relative, { ...o, toFile: temporary });
+      });
+      const entry = { path: relative, file, bytes: fs.statSync(file).size };
       report.written.push(entry);
       o.onFile?.(entry);
     } catch (err) {

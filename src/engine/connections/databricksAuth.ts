@@ -2,11 +2,11 @@
 // can name: personal access token, OAuth machine-to-machine (service principal), OAuth user-to-machine
 // through the Databricks CLI (`databricks auth token`), and the Azure CLI (`az account get-access-token`).
 // Tokens are asked for when needed and renewed before they expire; they are never written or printed.
-import { execFile } from 'node:child_process';
 import { basicAuth, bearerAuth, cachedTokenSource, tokenSourceAuth, type ExpiringToken, type HttpAuth } from '../http/httpAuth';
 import { HttpApiError, TransportErrorCodes } from '../http/httpErrors';
 import { HttpTransport } from '../http/httpTransport';
 import { redactSecrets } from '../http/redaction';
+import { runProcess } from '../launching/childProcess';
 import { databricksCliPath, findExecutable, normaliseDatabricksHost, type DatabricksCredentials } from './databricksConfig';
 
 /** The Azure Databricks resource (application) id, asked of `az account get-access-token`. */
@@ -89,15 +89,14 @@ interface CliRun {
   failure?: string;
 }
 
-function runCli(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env, timeout: timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) return resolve({ ok: true, stdout, stderr });
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: string | number };
-      const failure = e.code === 'ENOENT' ? 'ENOENT' : e.killed || e.signal === 'SIGTERM' ? 'TIMEOUT' : `exit ${String(e.code ?? e.signal ?? '?')}`;
-      resolve({ ok: false, stdout: stdout ?? '', stderr: stderr ?? '', failure });
-    });
-  });
+/** Runs a sign-in CLI through the one process supervisor (its own process group, ended at the deadline). */
+async function runCli(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliRun> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const run = await runProcess(file, args, { env, signal: deadline });
+  if (run.spawnError) return { ok: false, stdout: '', stderr: '', failure: run.spawnErrorCode === 'ENOENT' ? 'ENOENT' : run.spawnError };
+  if (deadline.aborted && run.code !== 0) return { ok: false, stdout: run.stdout, stderr: run.stderr, failure: 'TIMEOUT' };
+  if (run.code === 0) return { ok: true, stdout: run.stdout, stderr: run.stderr };
+  return { ok: false, stdout: run.stdout, stderr: run.stderr, failure: `exit ${String(run.code ?? run.signal ?? '?')}` };
 }
 
 /** The first meaningful line a CLI printed on failure, without any token. */

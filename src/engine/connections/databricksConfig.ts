@@ -116,8 +116,8 @@ export function resolveDatabricksCredentials(profile: string | undefined, source
   } catch {
     throw new DatabricksConfigError(
       explicitProfile
-        ? `Databricks profile '${profileName}' was asked for, but ${display} does not exist. Create it with 'databricks configure --profile ${profileName}', or set DATABRICKS_CONFIG_FILE.`
-        : `No Databricks credentials: set DATABRICKS_HOST and DATABRICKS_TOKEN, or create ${display} with 'databricks configure' (a [DEFAULT] profile with host and token).`,
+        ? `Databricks profile '${profileName}' was asked for, but ${display} does not exist. Create it with 'databricks auth login --host https://<workspace> --profile ${profileName}', or set DATABRICKS_CONFIG_FILE.`
+        : `No Databricks credentials: sign in with 'databricks auth login --host https://<workspace>' (it writes ${display}), or set DATABRICKS_HOST and DATABRICKS_TOKEN.`,
     );
   }
   const sections = parseDatabricksConfig(text);

@@ -238,29 +238,41 @@ export async function downloadManagedArtifact(
   }
 }
 
-/** The bytes of a DBFS file through DBFS 2.0 `read` (base64, 1 MB a call). */
+/**
+ * The bytes of a DBFS file through DBFS 2.0 `read` (base64, 1 MB a call). With `toFile` each chunk is
+ * appended to that (new) file as it comes, so memory holds one chunk, and an empty buffer is returned.
+ */
 export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o: DownloadOptions = {}): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let offset = 0;
-  for (;;) {
-    let body: { bytes_read?: number | string; data?: string };
-    try {
-      body = await caller.requestJson('GET', 'api/2.0/dbfs/read', { query: { path: dbfsPath, offset, length: DBFS_READ_CHUNK }, signal: o.signal });
-    } catch (err) {
-      if (err instanceof MlflowApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
-        throw new MlflowApiError(`dbfs:${dbfsPath} does not exist in the workspace ${caller.displayUrl}.`, err.errorCode, err.httpStatus, 'dbfs/read', err.detail);
+  // 'wx': a fresh file, never written through an entry (a link) already at that path.
+  const fd = o.toFile ? fs.openSync(o.toFile, 'wx') : undefined;
+  try {
+    for (let offset = 0; ; ) {
+      let body: { bytes_read?: number | string; data?: string };
+      try {
+        body = await caller.requestJson('GET', 'api/2.0/dbfs/read', { query: { path: dbfsPath, offset, length: DBFS_READ_CHUNK }, signal: o.signal });
+      } catch (err) {
+        if (err instanceof MlflowApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+          throw new MlflowApiError(`dbfs:${dbfsPath} does not exist in the workspace ${caller.displayUrl}.`, err.errorCode, err.httpStatus, 'dbfs/read', err.detail);
+        }
+        throw err;
       }
-      throw err;
+      const chunk = Buffer.from(body.data ?? '', 'base64');
+      const read = Number(body.bytes_read ?? chunk.length);
+      if (fd !== undefined) fs.writeSync(fd, chunk);
+      else chunks.push(chunk);
+      offset += read;
+      if (read <= 0 || read < DBFS_READ_CHUNK) break;
     }
-    const chunk = Buffer.from(body.data ?? '', 'base64');
-    const read = Number(body.bytes_read ?? chunk.length);
-    chunks.push(chunk);
-    offset += read;
-    if (read <= 0 || read < DBFS_READ_CHUNK) break;
+  } catch (err) {
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+      fs.rmSync(o.toFile!, { force: true });
+    }
+    throw err;
   }
-  const data = Buffer.concat(chunks);
-  if (!o.toFile) return data;
-  fs.writeFileSync(o.toFile, data);
+  if (fd === undefined) return Buffer.concat(chunks);
+  fs.closeSync(fd);
   return Buffer.alloc(0);
 }
 

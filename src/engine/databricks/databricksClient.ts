@@ -1,6 +1,7 @@
 import { bearerAuth, type HttpAuth } from '../http/httpAuth';
-import { HttpApiError } from '../http/httpErrors';
+import { HttpApiError, TransportErrorCodes } from '../http/httpErrors';
 import { HttpTransport, type HttpResponse, type Method, type QueryValue } from '../http/httpTransport';
+import { sleep } from '../mlflow/retryPolicy';
 import type { CallOptions } from '../mlflow/mlflowTypes';
 import {
   isTerminalLifeCycle,
@@ -84,46 +85,58 @@ export class DatabricksClient {
     throw this.toError(response, endpoint, response.attempts - 1);
   }
 
-  me(): Promise<ScimUser> {
-    return this.get<ScimUser>('/api/2.0/preview/scim/v2/Me');
+  me(o: CallOptions = {}): Promise<ScimUser> {
+    return this.get<ScimUser>('/api/2.0/preview/scim/v2/Me', undefined, o);
   }
 
   /** The file or folder at a DBFS path, or undefined when nothing is there. */
-  async dbfsGetStatus(path: string): Promise<DbfsFileInfo | undefined> {
+  async dbfsGetStatus(path: string, o: CallOptions = {}): Promise<DbfsFileInfo | undefined> {
+    let info: DbfsFileInfo;
     try {
-      return await this.get<DbfsFileInfo>('/api/2.0/dbfs/get-status', { path });
+      info = await this.get<DbfsFileInfo>('/api/2.0/dbfs/get-status', { path }, o);
     } catch (err) {
       if (err instanceof DatabricksApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw err;
     }
+    // An empty or foreign answer is not "it is there": callers would skip an upload on it.
+    if (typeof info !== 'object' || info === null || typeof info.path !== 'string' || typeof info.is_dir !== 'boolean') {
+      throw new DatabricksApiError(
+        `/api/2.0/dbfs/get-status: the Databricks workspace at ${this.displayUrl} answered without the status of ${path} (no path and is_dir): is it a Databricks workspace URL?`,
+        'INVALID_RESPONSE',
+        200,
+        '/api/2.0/dbfs/get-status',
+      );
+    }
+    return info;
   }
 
-  async dbfsMkdirs(path: string): Promise<void> {
-    await this.post('/api/2.0/dbfs/mkdirs', { path }, true);
+  async dbfsMkdirs(path: string, o: CallOptions = {}): Promise<void> {
+    await this.post('/api/2.0/dbfs/mkdirs', { path }, true, o);
   }
 
   /** Uploads bytes: one `put` up to 1 MB, else a create / add-block (1 MB each) / close stream. */
-  async dbfsUpload(path: string, data: Buffer, options: { overwrite?: boolean } = {}): Promise<void> {
+  async dbfsUpload(path: string, data: Buffer, options: { overwrite?: boolean } & CallOptions = {}): Promise<void> {
     const overwrite = options.overwrite ?? false;
+    const o: CallOptions = { signal: options.signal };
     if (data.length <= DBFS_BLOCK_BYTES) {
-      await this.post('/api/2.0/dbfs/put', { path, contents: data.toString('base64'), overwrite }, overwrite);
+      await this.post('/api/2.0/dbfs/put', { path, contents: data.toString('base64'), overwrite }, overwrite, o);
       return;
     }
-    const { handle } = await this.post<{ handle: number }>('/api/2.0/dbfs/create', { path, overwrite });
+    const { handle } = await this.post<{ handle: number }>('/api/2.0/dbfs/create', { path, overwrite }, undefined, o);
     for (let offset = 0; offset < data.length; offset += DBFS_BLOCK_BYTES) {
-      await this.post('/api/2.0/dbfs/add-block', { handle, data: data.subarray(offset, offset + DBFS_BLOCK_BYTES).toString('base64') });
+      await this.post('/api/2.0/dbfs/add-block', { handle, data: data.subarray(offset, offset + DBFS_BLOCK_BYTES).toString('base64') }, undefined, o);
     }
-    await this.post('/api/2.0/dbfs/close', { handle });
+    await this.post('/api/2.0/dbfs/close', { handle }, undefined, o);
   }
 
   /** Reads a whole DBFS file, 1 MB per call. */
-  async dbfsRead(path: string): Promise<Buffer> {
-    const info = await this.get<DbfsFileInfo>('/api/2.0/dbfs/get-status', { path });
+  async dbfsRead(path: string, o: CallOptions = {}): Promise<Buffer> {
+    const info = await this.get<DbfsFileInfo>('/api/2.0/dbfs/get-status', { path }, o);
     if (info.is_dir) throw new DatabricksApiError(`Cannot read ${path} from DBFS: it is a folder.`, 'INVALID_PARAMETER_VALUE', 400, '/api/2.0/dbfs/read');
     const chunks: Buffer[] = [];
     let offset = 0;
     while (offset < info.file_size) {
-      const { bytes_read, data } = await this.get<{ bytes_read: number; data?: string }>('/api/2.0/dbfs/read', { path, offset, length: DBFS_BLOCK_BYTES });
+      const { bytes_read, data } = await this.get<{ bytes_read: number; data?: string }>('/api/2.0/dbfs/read', { path, offset, length: DBFS_BLOCK_BYTES }, o);
       if (!bytes_read) break;
       chunks.push(Buffer.from(data ?? '', 'base64'));
       offset += bytes_read;
@@ -131,22 +144,22 @@ export class DatabricksClient {
     return Buffer.concat(chunks);
   }
 
-  async dbfsList(path: string): Promise<DbfsFileInfo[]> {
-    const body = await this.get<{ files?: DbfsFileInfo[] }>('/api/2.0/dbfs/list', { path });
+  async dbfsList(path: string, o: CallOptions = {}): Promise<DbfsFileInfo[]> {
+    const body = await this.get<{ files?: DbfsFileInfo[] }>('/api/2.0/dbfs/list', { path }, o);
     return body.files ?? [];
   }
 
-  async dbfsDelete(path: string, options: { recursive?: boolean } = {}): Promise<void> {
-    await this.post('/api/2.0/dbfs/delete', { path, recursive: options.recursive ?? false }, true);
+  async dbfsDelete(path: string, options: { recursive?: boolean } & CallOptions = {}): Promise<void> {
+    await this.post('/api/2.0/dbfs/delete', { path, recursive: options.recursive ?? false }, true, { signal: options.signal });
   }
 
-  async dbfsMove(sourcePath: string, destinationPath: string): Promise<void> {
-    await this.post('/api/2.0/dbfs/move', { source_path: sourcePath, destination_path: destinationPath });
+  async dbfsMove(sourcePath: string, destinationPath: string, o: CallOptions = {}): Promise<void> {
+    await this.post('/api/2.0/dbfs/move', { source_path: sourcePath, destination_path: destinationPath }, undefined, o);
   }
 
   /** Submits a one-time run (Jobs 2.1) and returns its run id. */
-  async submitRun(body: RunSubmitRequest): Promise<number> {
-    const { run_id } = await this.post<{ run_id: number }>('/api/2.1/jobs/runs/submit', body);
+  async submitRun(body: RunSubmitRequest, o: CallOptions = {}): Promise<number> {
+    const { run_id } = await this.post<{ run_id: number }>('/api/2.1/jobs/runs/submit', body, undefined, o);
     return run_id;
   }
 
@@ -154,35 +167,35 @@ export class DatabricksClient {
    * `POST /api/2.0/jobs/runs/submit` with the single-task body `mlflow run -b databricks` sends
    * (top-level new_cluster, libraries and one task).
    */
-  async submitSingleTaskRun(body: Record<string, unknown>): Promise<number> {
-    const { run_id } = await this.post<{ run_id: number }>('/api/2.0/jobs/runs/submit', body);
+  async submitSingleTaskRun(body: Record<string, unknown>, o: CallOptions = {}): Promise<number> {
+    const { run_id } = await this.post<{ run_id: number }>('/api/2.0/jobs/runs/submit', body, undefined, o);
     return run_id;
   }
 
-  getRun(runId: number): Promise<JobRun> {
-    return this.get<JobRun>('/api/2.1/jobs/runs/get', { run_id: runId });
+  getRun(runId: number, o: CallOptions = {}): Promise<JobRun> {
+    return this.get<JobRun>('/api/2.1/jobs/runs/get', { run_id: runId }, o);
   }
 
   /** Output of a single-task run or of one task run (multi-task runs: pass a task's run_id). */
-  getRunOutput(runId: number): Promise<RunOutput> {
-    return this.get<RunOutput>('/api/2.1/jobs/runs/get-output', { run_id: runId });
+  getRunOutput(runId: number, o: CallOptions = {}): Promise<RunOutput> {
+    return this.get<RunOutput>('/api/2.1/jobs/runs/get-output', { run_id: runId }, o);
   }
 
-  async cancelRun(runId: number): Promise<void> {
-    await this.post('/api/2.1/jobs/runs/cancel', { run_id: runId }, true);
+  async cancelRun(runId: number, o: CallOptions = {}): Promise<void> {
+    await this.post('/api/2.1/jobs/runs/cancel', { run_id: runId }, true, o);
   }
 
-  async listRuns(options: { activeOnly?: boolean; limit?: number } = {}): Promise<JobRun[]> {
-    const body = await this.get<{ runs?: JobRun[] }>('/api/2.1/jobs/runs/list', { active_only: options.activeOnly ?? false, limit: options.limit ?? 25 });
+  async listRuns(options: { activeOnly?: boolean; limit?: number } & CallOptions = {}): Promise<JobRun[]> {
+    const body = await this.get<{ runs?: JobRun[] }>('/api/2.1/jobs/runs/list', { active_only: options.activeOnly ?? false, limit: options.limit ?? 25 }, { signal: options.signal });
     return body.runs ?? [];
   }
 
   /** Polls a run until its life cycle ends (or `timeoutMs` passes), reporting each state change. */
-  async waitForRun(runId: number, options: { pollIntervalMs?: number; timeoutMs?: number; onState?: (run: JobRun) => void } = {}): Promise<JobRun> {
+  async waitForRun(runId: number, options: { pollIntervalMs?: number; timeoutMs?: number; onState?: (run: JobRun) => void } & CallOptions = {}): Promise<JobRun> {
     const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
     let last = '';
     for (;;) {
-      const run = await this.getRun(runId);
+      const run = await this.getRun(runId, { signal: options.signal });
       const key = `${run.state.life_cycle_state}/${run.state.result_state ?? ''}`;
       if (key !== last) options.onState?.(run);
       last = key;
@@ -190,26 +203,38 @@ export class DatabricksClient {
       if (Date.now() > deadline) {
         throw new DatabricksApiError(`Run ${runId} on ${this.host} is still ${run.state.life_cycle_state} after the wait limit; see ${run.run_page_url ?? 'the Jobs page'}.`, 'TIMEOUT', undefined, '/api/2.1/jobs/runs/get');
       }
-      await sleep(options.pollIntervalMs ?? 5000);
+      await this.pause(options.pollIntervalMs ?? 5000, options.signal, '/api/2.1/jobs/runs/get');
     }
   }
 
-  async listClusters(): Promise<ClusterInfo[]> {
-    const body = await this.get<{ clusters?: ClusterInfo[] }>('/api/2.0/clusters/list');
+  async listClusters(o: CallOptions = {}): Promise<ClusterInfo[]> {
+    const body = await this.get<{ clusters?: ClusterInfo[] }>('/api/2.0/clusters/list', undefined, o);
     return body.clusters ?? [];
   }
 
-  getCluster(clusterId: string): Promise<ClusterInfo> {
-    return this.get<ClusterInfo>('/api/2.0/clusters/get', { cluster_id: clusterId });
+  getCluster(clusterId: string, o: CallOptions = {}): Promise<ClusterInfo> {
+    return this.get<ClusterInfo>('/api/2.0/clusters/get', { cluster_id: clusterId }, o);
   }
 
-  private get<T>(endpoint: string, params?: Record<string, QueryValue>): Promise<T> {
-    return this.requestJson<T>('GET', endpoint, { query: params });
+  /**
+   * Waits `ms`, or ends at once with a CANCELLED error when `signal` aborts (a poll loop's pause:
+   * Ctrl-C must not wait for the next poll).
+   */
+  async pause(ms: number, signal: AbortSignal | undefined, endpoint: string): Promise<void> {
+    try {
+      await sleep(ms, signal);
+    } catch {
+      throw this.transport.error(`${endpoint}: cancelled.`, TransportErrorCodes.cancelled, undefined, endpoint);
+    }
+  }
+
+  private get<T>(endpoint: string, params?: Record<string, QueryValue>, o: CallOptions = {}): Promise<T> {
+    return this.requestJson<T>('GET', endpoint, { query: params, signal: o.signal });
   }
 
   /** Calls that are safe to resend say so; others are not retried after a broken connection or 5xx. */
-  private post<T = unknown>(endpoint: string, body: unknown, idempotent?: boolean): Promise<T> {
-    return this.requestJson<T>('POST', endpoint, { json: body, idempotent });
+  private post<T = unknown>(endpoint: string, body: unknown, idempotent?: boolean, o: CallOptions = {}): Promise<T> {
+    return this.requestJson<T>('POST', endpoint, { json: body, idempotent, signal: o.signal });
   }
 
   private signInAdvice(): string {
@@ -269,6 +294,3 @@ function defaultCode(status: number): string {
   return `HTTP_${status}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

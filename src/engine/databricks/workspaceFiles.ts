@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { CallOptions } from '../mlflow/mlflowTypes';
 import { DatabricksApiError, type DatabricksClient } from './databricksClient';
 
 /** The Workspace API takes at most 10 MB per `import`. */
@@ -14,9 +15,9 @@ export interface UploadFolder {
   /** Absolute path of the folder, e.g. /Workspace/Users/me@example.com/mlflow-wb. */
   readonly root: string;
   /** Size in bytes of the file at `remotePath`, or undefined when there is none. */
-  sizeOf(remotePath: string): Promise<number | undefined>;
+  sizeOf(remotePath: string, o?: CallOptions): Promise<number | undefined>;
   /** Writes `data` at `remotePath` (parent folders created), replacing what is there. */
-  write(remotePath: string, data: Buffer): Promise<void>;
+  write(remotePath: string, data: Buffer, o?: CallOptions): Promise<void>;
 }
 
 /** `/Workspace/...` or `/Volumes/c/s/v/...` → an upload folder; anything else is refused with what to give instead. */
@@ -47,10 +48,10 @@ class WorkspaceFolder implements UploadFolder {
     readonly root: string,
   ) {}
 
-  async sizeOf(remotePath: string): Promise<number | undefined> {
+  async sizeOf(remotePath: string, o: CallOptions = {}): Promise<number | undefined> {
     checkPath(remotePath);
     try {
-      const info = await this.client.requestJson<{ object_type?: string; size?: number }>('GET', '/api/2.0/workspace/get-status', { query: { path: remotePath } });
+      const info = await this.client.requestJson<{ object_type?: string; size?: number }>('GET', '/api/2.0/workspace/get-status', { query: { path: remotePath }, signal: o.signal });
       return info.object_type === 'FILE' && typeof info.size === 'number' ? info.size : undefined;
     } catch (err) {
       if (err instanceof DatabricksApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
@@ -58,7 +59,7 @@ class WorkspaceFolder implements UploadFolder {
     }
   }
 
-  async write(remotePath: string, data: Buffer): Promise<void> {
+  async write(remotePath: string, data: Buffer, o: CallOptions = {}): Promise<void> {
     checkPath(remotePath);
     if (data.length > WORKSPACE_IMPORT_MAX_BYTES) {
       throw new Error(
@@ -68,11 +69,11 @@ class WorkspaceFolder implements UploadFolder {
     const parent = path.posix.dirname(remotePath);
     if (!this.madeFolders.has(parent)) {
       // import fails when the parent folder is missing; mkdirs is idempotent.
-      await this.client.requestJson('POST', '/api/2.0/workspace/mkdirs', { json: { path: parent }, idempotent: true });
+      await this.client.requestJson('POST', '/api/2.0/workspace/mkdirs', { json: { path: parent }, idempotent: true, signal: o.signal });
       this.madeFolders.add(parent);
     }
     // overwrite: true makes the call idempotent (the paths are content-addressed), so a retry is safe.
-    await this.client.requestJson('POST', '/api/2.0/workspace/import', { json: { path: remotePath, content: data.toString('base64'), format: 'AUTO', overwrite: true }, idempotent: true });
+    await this.client.requestJson('POST', '/api/2.0/workspace/import', { json: { path: remotePath, content: data.toString('base64'), format: 'AUTO', overwrite: true }, idempotent: true, signal: o.signal });
   }
 }
 
@@ -84,11 +85,11 @@ class VolumeFolder implements UploadFolder {
     readonly root: string,
   ) {}
 
-  async sizeOf(remotePath: string): Promise<number | undefined> {
+  async sizeOf(remotePath: string, o: CallOptions = {}): Promise<number | undefined> {
     checkPath(remotePath);
     const parent = path.posix.dirname(remotePath);
     try {
-      const listing = await this.client.requestJson<{ contents?: { path?: string; name?: string; is_directory?: boolean; file_size?: number }[] }>('GET', `/api/2.0/fs/directories${encodePath(parent)}`);
+      const listing = await this.client.requestJson<{ contents?: { path?: string; name?: string; is_directory?: boolean; file_size?: number }[] }>('GET', `/api/2.0/fs/directories${encodePath(parent)}`, { signal: o.signal });
       const entry = (listing.contents ?? []).find((e) => !e.is_directory && (e.name === path.posix.basename(remotePath) || e.path === remotePath));
       return entry?.file_size;
     } catch (err) {
@@ -97,10 +98,10 @@ class VolumeFolder implements UploadFolder {
     }
   }
 
-  async write(remotePath: string, data: Buffer): Promise<void> {
+  async write(remotePath: string, data: Buffer, o: CallOptions = {}): Promise<void> {
     checkPath(remotePath);
     // PUT with overwrite=true is idempotent; the Files API creates the parent folders.
-    await this.client.requestJson('PUT', `/api/2.0/fs/files${encodePath(remotePath)}`, { query: { overwrite: true }, body: data, idempotent: true });
+    await this.client.requestJson('PUT', `/api/2.0/fs/files${encodePath(remotePath)}`, { query: { overwrite: true }, body: data, idempotent: true, signal: o.signal });
   }
 }
 

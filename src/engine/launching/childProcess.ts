@@ -7,6 +7,8 @@ export interface ProcessResult {
   stderr: string;
   /** Set when the program could not be started at all. */
   spawnError?: string;
+  /** The system's code for that (ENOENT: no such program, EACCES: not executable). */
+  spawnErrorCode?: string;
 }
 
 /** Runs a program with an argument array (never a shell), streaming and collecting its output. */
@@ -36,7 +38,7 @@ export function runProcess(
       options.signal?.removeEventListener('abort', onAbort);
       const err = group.spawnError() as NodeJS.ErrnoException | undefined;
       const spawnError = err && (err.code === 'ENOENT' ? `${command} was not found: check the path of the interpreter.` : `Could not start ${command}: ${err.message}`);
-      resolve({ code, signal, stdout, stderr, spawnError });
+      resolve({ code, signal, stdout, stderr, spawnError, spawnErrorCode: err?.code });
     };
     if (child.pid === undefined) void group.exited.then(() => done(null, null));
     else child.once('close', done);

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,7 +7,7 @@ import { DatabricksApiError, DatabricksClient } from '../databricks/databricksCl
 import type { JobRun } from '../databricks/databricksTypes';
 import { isTerminalLifeCycle } from '../databricks/databricksTypes';
 import { MlflowApiError, MlflowRestClient } from '../mlflow/mlflowRestClient';
-import type { MlflowTag } from '../mlflow/mlflowTypes';
+import type { CallOptions, MlflowTag } from '../mlflow/mlflowTypes';
 import { runGit } from '../scaffolding/gitRepository';
 import { defaultUploadFolder, uploadFolder, type UploadFolder } from '../databricks/workspaceFiles';
 import { databricksRunCommand, projectCodeDbfsPath, sparkJobWrapper } from './databricksCommand';
@@ -26,6 +25,7 @@ import {
   uniqueLibraries,
 } from './jobsSubmission';
 import { buildProjectArchive } from './projectArchive';
+import { checkMlflowImport } from './pythonInterpreter';
 import { launchProblems, type ProjectDescription } from './projectEntryPoints';
 import { buildWheels, DEFAULT_WHEEL_FOLDER, hasWheelPlaceholder, libraryPlaceholders, rewriteLibraries, rewriteWheelPlaceholders, type BuiltWheel } from './wheelPlaceholders';
 
@@ -78,13 +78,28 @@ export function readClusterTarget(backendConfig: object | string, projectDir: st
   return { newCluster: cluster, libraries, source };
 }
 
-/** The mlflow version of an interpreter, for the `mlflow==X` library MLflow adds; undefined when unknown. */
-function mlflowVersionOf(python: string | undefined): string | undefined {
+/** How long the launcher waits for `python -c "import mlflow"` to say its version. */
+const MLFLOW_VERSION_TIMEOUT_MS = 30_000;
+
+/**
+ * The mlflow version of an interpreter, for the `mlflow==X` library MLflow adds; undefined when
+ * unknown. Asked through the process supervisor (remembered per interpreter, bounded in time); a
+ * cancelled launch does not wait for it.
+ */
+async function mlflowVersionOf(python: string | undefined, signal: AbortSignal): Promise<string | undefined> {
   if (!python) return undefined;
-  const r = spawnSync(python, ['-c', 'import importlib.metadata as m; print(m.version("mlflow"))'], { encoding: 'utf8', timeout: 15_000 });
-  const v = r.status === 0 ? r.stdout.trim() : '';
-  return /^\d+(\.\d+)*$/.test(v) ? v : undefined;
+  const check = checkMlflowImport(python, { timeoutMs: MLFLOW_VERSION_TIMEOUT_MS });
+  const aborted = new Promise<undefined>((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  const result = await Promise.race([check, aborted]);
+  if (signal.aborted) throw new LaunchCancelled();
+  return result?.ok ? result.version : undefined;
 }
+
+/** How long the clean-up after a cancellation (cancelling the Databricks run, ending the MLflow run) may take. */
+const CANCEL_CLEANUP_MS = 10_000;
 
 /**
  * Runs an MLflow project on Databricks the way `mlflow run -b databricks` does (tarball in DBFS,
@@ -94,6 +109,9 @@ function mlflowVersionOf(python: string | undefined): string | undefined {
 export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOptions & { wait?: boolean }, events: LaunchEvents = {}): LaunchHandle {
   let cancelled = false;
   const abort = new AbortController();
+  // Every request of the launch carries this signal: cancelling (Ctrl-C) ends a stalled request at once.
+  const call: CallOptions = { signal: abort.signal };
+  let tracking: MlflowRestClient | undefined;
   let databricksRunId: number | undefined;
   let state: LaunchState = { phase: 'validating' };
   const uploaded: string[] = [];
@@ -148,17 +166,17 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       );
     }
     // One cheap call first, so a bad host or token is reported in the workspace's terms (not the tracking client's).
-    const userName = protocol === 'legacy' ? (await workspace.dbfsGetStatus('/'), undefined) : (await workspace.me()).userName;
+    const userName = protocol === 'legacy' ? (await workspace.dbfsGetStatus('/', call), undefined) : (await workspace.me(call)).userName;
     checkCancelled();
     // `databricks` tracking goes through the same workspace (and token) the run is submitted to.
-    const tracking =
+    tracking =
       trackingTarget.kind === 'databricks'
         ? new MlflowRestClient({ baseUrl: opts.host, auth: workspace.auth })
         : new MlflowRestClient(resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } }).connection);
     const clusterTrackingUri = trackingTarget.kind === 'databricks' ? 'databricks' : req.trackingUri;
 
     const experimentId = req.experimentName
-      ? await ensureExperiment(tracking, req.experimentName)
+      ? await ensureExperiment(tracking, req.experimentName, call)
       : (req.env?.MLFLOW_EXPERIMENT_ID ?? process.env.MLFLOW_EXPERIMENT_ID ?? '0');
     checkCancelled();
 
@@ -204,7 +222,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       const driverPath = `${folder.root}/driver/${driverScriptName()}`;
       await uploadToFolder(folder, driverPath, Buffer.from(DRIVER_SCRIPT, 'utf8'));
       emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : `Project and wheels already in ${folder.root}: nothing uploaded` });
-      const mlflowVersion = mlflowVersionOf(opts.python);
+      const mlflowVersion = await mlflowVersionOf(opts.python, abort.signal);
       const mlflowRequirement = mlflowVersion ? `mlflow==${mlflowVersion}` : 'mlflow';
       submitBody = async (runId) =>
         jobsSubmitBody({
@@ -233,21 +251,21 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
     checkCancelled();
 
     emit('submitting', { message: 'Creating the MLflow run and submitting the Databricks run' });
-    const runId = await createMlflowRun(tracking, req, project, experimentId);
+    const runId = await createMlflowRun(tracking, req, project, experimentId, call);
     emit('submitting', { mlflowRunId: runId });
     const body = await submitBody(runId);
     checkCancelled();
     databricksRunId =
       protocol === 'jobs'
         ? // The idempotency token makes a retried submit start at most one run, so the transport may retry it.
-          (await workspace.requestJson<{ run_id: number }>('POST', '/api/2.2/jobs/runs/submit', { json: body, idempotent: true })).run_id
-        : await workspace.submitSingleTaskRun(body);
-    const submitted = await workspace.getRun(databricksRunId);
+          (await workspace.requestJson<{ run_id: number }>('POST', '/api/2.2/jobs/runs/submit', { json: body, idempotent: true, ...call })).run_id
+        : await workspace.submitSingleTaskRun(body, call);
+    const submitted = await workspace.getRun(databricksRunId, call);
     const runPageUrl = submitted.run_page_url;
     emit('pending', { databricksRunId, runPageUrl, message: `Submitted Databricks run ${databricksRunId}` });
     output(`=== Launched MLflow run ${runId} as Databricks job run ${databricksRunId} ===`);
     if (runPageUrl) output(`=== Check the run's status at ${runPageUrl} ===`);
-    await tagRun(tracking, runId, submitted, opts.host);
+    await tagRun(tracking, runId, submitted, opts.host, call);
     if (opts.wait === false) return state;
 
     const final = await pollUntilDone(databricksRunId, submitted);
@@ -263,8 +281,12 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
           ? `Databricks run ${databricksRunId} was cancelled.`
           : `Databricks run ${databricksRunId} ${final.state.life_cycle_state === 'INTERNAL_ERROR' ? 'could not run' : 'failed'} (${final.state.life_cycle_state}/${result ?? 'no result'}): ${stateMessage || 'no message'}${lastError ? `\n${lastError}` : ''}`;
     return finish(phase, message);
-  })().catch((err: unknown) => {
-    if (err instanceof LaunchCancelled || (cancelled && databricksRunId === undefined)) return finish('killed', 'The launch was cancelled before the run was submitted.');
+  })().catch(async (err: unknown) => {
+    if (err instanceof LaunchCancelled || cancelled) {
+      // The MLflow run created for a cancelled launch ends as KILLED (bounded: the server may be the one stalling).
+      if (tracking && state.mlflowRunId) await settleMlflowRun(tracking, state.mlflowRunId, 'killed', { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) });
+      return finish('killed', databricksRunId === undefined ? 'The launch was cancelled before the run was submitted.' : `Databricks run ${databricksRunId} was cancelled.`);
+    }
     const message = err instanceof DatabricksApiError || err instanceof MlflowApiError || err instanceof Error ? err.message : String(err);
     return fail(message);
   });
@@ -280,7 +302,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
   ): Promise<Record<string, unknown>> {
     const runName = `MLflow Run for ${path.resolve(req.projectDir)}`;
     if (project.databricksSparkJob) return sparkJobBody(project, req, experimentId, runId, fuseTar, target, runName);
-    const version = mlflowVersionOf(opts.python);
+    const version = await mlflowVersionOf(opts.python, abort.signal);
     const mlflowLib = { pypi: { package: version ? `mlflow==${version}` : 'mlflow' } };
     const hasMlflowGit = libraries.some((l) => /^git\+https:\/\/github\.com\/[\w-]+\/mlflow/.test(String((l as { pypi?: { package?: string } }).pypi?.package ?? '')));
     return {
@@ -296,16 +318,16 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
 
   /** Uploads unless a file of the same size is already there (the paths are content-addressed). */
   async function uploadToFolder(folder: UploadFolder, remotePath: string, data: Buffer): Promise<void> {
-    if ((await folder.sizeOf(remotePath)) === data.length) return;
-    await folder.write(remotePath, data);
+    if ((await folder.sizeOf(remotePath, call)) === data.length) return;
+    await folder.write(remotePath, data, call);
     uploaded.push(remotePath);
     emit('uploading', { message: `Uploaded ${remotePath}` });
   }
 
   async function uploadOnce(dbfsUri: string, data: Buffer): Promise<void> {
-    if (await workspace.dbfsGetStatus(dbfsUri)) return;
+    if (await workspace.dbfsGetStatus(dbfsUri, call)) return;
     try {
-      await workspace.dbfsUpload(dbfsUri, data);
+      await workspace.dbfsUpload(dbfsUri, data, call);
       uploaded.push(dbfsUri);
       emit('uploading', { message: `Uploaded ${dbfsUri}` });
     } catch (err) {
@@ -363,9 +385,9 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
         }
       }
       if (isTerminalLifeCycle(lc)) return run;
-      await sleep(interval);
+      await workspace.pause(interval, abort.signal, '/api/2.1/jobs/runs/get');
       interval = Math.min(Math.round(interval * 1.5), maxInterval);
-      run = await workspace.getRun(id);
+      run = await workspace.getRun(id, call);
     }
   }
 
@@ -373,7 +395,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
     try {
       // runs/get-output takes a task run's id (the parent's only answers for single-task runs).
       const task = run.tasks?.find((t) => t.state?.result_state !== 'SUCCESS') ?? run.tasks?.[0];
-      const out = await workspace.getRunOutput(task?.run_id ?? run.run_id);
+      const out = await workspace.getRunOutput(task?.run_id ?? run.run_id, call);
       if (out.logs) output(out.logs);
       if (out.logs_truncated) output('(the driver log was truncated by Databricks; see the run page for all of it)', 'stderr');
       if (out.error) {
@@ -400,7 +422,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       cancelled = true;
       abort.abort();
       if (databricksRunId !== undefined) {
-        await workspace.cancelRun(databricksRunId).catch((err: unknown) => output(`Could not cancel Databricks run ${databricksRunId}: ${(err as Error).message}`, 'stderr'));
+        await workspace.cancelRun(databricksRunId, { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) }).catch((err: unknown) => output(`Could not cancel Databricks run ${databricksRunId}: ${(err as Error).message}`, 'stderr'));
       }
       await done;
     },
@@ -435,7 +457,7 @@ function environmentFiles(project: ProjectDescription): Set<string> {
 }
 
 /** Creates the run before submitting, with the tags and params `mlflow run` gives it (mlflow/projects/utils.py _create_run). */
-async function createMlflowRun(client: MlflowRestClient, req: LaunchRequest, project: ProjectDescription, experimentId: string): Promise<string> {
+async function createMlflowRun(client: MlflowRestClient, req: LaunchRequest, project: ProjectDescription, experimentId: string, call: CallOptions): Promise<string> {
   const dir = path.resolve(req.projectDir);
   const tags: MlflowTag[] = [
     { key: 'mlflow.user', value: safeUserName() },
@@ -454,12 +476,12 @@ async function createMlflowRun(client: MlflowRestClient, req: LaunchRequest, pro
   if (branch && branch !== 'HEAD') tags.push({ key: 'mlflow.source.git.branch', value: branch });
   const repoUrl = commit ? await git('config', '--get', 'remote.origin.url') : undefined;
   if (repoUrl) tags.push({ key: 'mlflow.source.git.repoURL', value: repoUrl }, { key: 'mlflow.gitRepoURL', value: repoUrl });
-  const info = await client.createRun(experimentId, req.runName, { tags });
+  const info = await client.createRun(experimentId, req.runName, { tags, ...call });
   const entry = project.entryPoints.find((e) => e.name === req.entryPoint);
   const params = new Map<string, string>();
   for (const p of entry?.parameters ?? []) if (p.default !== undefined) params.set(p.name, p.default);
   for (const [k, v] of Object.entries(req.parameters)) params.set(k, v);
-  if (params.size > 0) await client.logBatch(info.run_id, { params: [...params].map(([key, value]) => ({ key, value })) });
+  if (params.size > 0) await client.logBatch(info.run_id, { params: [...params].map(([key, value]) => ({ key, value })) }, call);
   return info.run_id;
 }
 
@@ -472,28 +494,24 @@ function safeUserName(): string {
 }
 
 /** The tags MLflow sets after submitting (DatabricksSubmittedRun._print_description_and_log_tags). */
-async function tagRun(client: MlflowRestClient, runId: string, run: JobRun, host: string): Promise<void> {
+async function tagRun(client: MlflowRestClient, runId: string, run: JobRun, host: string, call: CallOptions): Promise<void> {
   const tags: [string, string | number | undefined][] = [
     ['mlflow.databricks.runURL', run.run_page_url],
     ['mlflow.databricks.shellJobRunID', run.run_id],
     ['mlflow.databricks.webappURL', host.replace(/\/+$/, '')],
     ['mlflow.databricks.shellJobID', run.job_id],
   ];
-  for (const [key, value] of tags) if (value !== undefined) await client.setTag(runId, key, String(value));
+  for (const [key, value] of tags) if (value !== undefined) await client.setTag(runId, key, String(value), call);
 }
 
 /** As `mlflow run` does when it waits: a run the cluster never ended (it did not start) is ended here. */
-async function settleMlflowRun(client: MlflowRestClient, runId: string, phase: LaunchPhase): Promise<void> {
+async function settleMlflowRun(client: MlflowRestClient, runId: string, phase: LaunchPhase, call: CallOptions = {}): Promise<void> {
   try {
-    const run = await client.getRun(runId);
+    const run = await client.getRun(runId, call);
     if (run.info.status === 'RUNNING' || run.info.status === 'SCHEDULED') {
-      await client.updateRun(runId, phase === 'finished' ? 'FINISHED' : phase === 'killed' ? 'KILLED' : 'FAILED');
+      await client.updateRun(runId, phase === 'finished' ? 'FINISHED' : phase === 'killed' ? 'KILLED' : 'FAILED', call);
     }
   } catch {
     /* the Databricks result stands on its own */
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

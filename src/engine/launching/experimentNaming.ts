@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { MlflowApiError, type MlflowRestClient } from '../mlflow/mlflowRestClient';
+import type { CallOptions } from '../mlflow/mlflowTypes';
 import { runGit } from '../scaffolding/gitRepository';
 import { readProject } from './projectEntryPoints';
 
@@ -79,8 +80,8 @@ export async function branchExperimentName(pattern: string, projectDir: string, 
  * The id of the experiment `name`, created when missing. Safe when several launches race: a
  * RESOURCE_ALREADY_EXISTS from create means another one won, and its experiment is used.
  */
-export async function ensureExperiment(client: MlflowRestClient, name: string): Promise<string> {
-  const existing = await client.getExperimentByName(name);
+export async function ensureExperiment(client: MlflowRestClient, name: string, o: CallOptions = {}): Promise<string> {
+  const existing = await client.getExperimentByName(name, o);
   if (existing) {
     if (existing.lifecycle_stage === 'deleted') {
       throw new ExperimentNamingError(`The experiment "${name}" (id ${existing.experiment_id}) is deleted: restore it in the MLflow UI, or use another experiment name.`);
@@ -88,10 +89,10 @@ export async function ensureExperiment(client: MlflowRestClient, name: string): 
     return existing.experiment_id;
   }
   try {
-    return await client.createExperiment(name);
+    return await client.createExperiment(name, o);
   } catch (err) {
     if (err instanceof MlflowApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS') {
-      const winner = await client.getExperimentByName(name);
+      const winner = await client.getExperimentByName(name, o);
       if (winner) return winner.experiment_id;
     }
     throw err;

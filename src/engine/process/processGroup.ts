@@ -229,6 +229,8 @@ function installOwnerHooks(): void {
         process.kill(process.pid, signal); // die of the signal, as without this handler
       });
     };
-    process.on(signal, onSignal);
+    // First in line: a handler added with process.once() by a command (e.g. `mlflow-wb run`, which
+    // cancels its launch) is removed before it is called, so counting after it would miss it.
+    process.prependListener(signal, onSignal);
   }
 }

@@ -134,6 +134,32 @@ export function folderInside(root: string, segments: string[], what: string): st
  * An existing file at the target is replaced; an existing folder or a link to a folder is refused.
  */
 export function writeFileInside(root: string, relativePath: string, data: Uint8Array | string, what = 'artifact path'): string {
+  const { dir, file } = targetInside(root, relativePath, what);
+  const temporary = temporaryIn(dir);
+  // 'wx' never follows or reuses an existing entry; rename replaces a link at `file` instead of following it.
+  fs.writeFileSync(temporary, data, { flag: 'wx' });
+  return renameInto(temporary, file);
+}
+
+/**
+ * Like writeFileInside, for content too large to hold in memory: `fill` streams it into a new
+ * temporary file (a path that does not exist yet, in the target's folder), which then replaces the
+ * target. The checks are made before `fill` runs, so a refused name costs no download.
+ */
+export async function streamFileInside(root: string, relativePath: string, fill: (temporary: string) => Promise<void>, what = 'artifact path'): Promise<string> {
+  const { dir, file } = targetInside(root, relativePath, what);
+  const temporary = temporaryIn(dir);
+  try {
+    await fill(temporary);
+  } catch (err) {
+    fs.rmSync(temporary, { force: true });
+    throw err;
+  }
+  return renameInto(temporary, file);
+}
+
+/** The checked folder and file of a server-provided relative path below `root`. */
+function targetInside(root: string, relativePath: string, what: string): { dir: string; file: string } {
   const segments = relativePathSegments(relativePath, what);
   if (segments.length === 0) throw new UnsafeServerPathError(`The ${what} is empty: there is no file name to write.`, relativePath);
   const base = realRoot(root);
@@ -142,10 +168,15 @@ export function writeFileInside(root: string, relativePath: string, data: Uint8A
   assertInside(base, file);
   const existing = lstatOrUndefined(file);
   if (existing?.isDirectory()) throw new UnsafeServerPathError(`${file} is a folder: the ${what} ${describe(relativePath)} is not written over it.`, relativePath);
-  // A short name of its own (a 255-byte name plus a suffix would be too long for the file system).
-  const temporary = path.join(dir, `.mlflow-wb-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`);
-  // 'wx' never follows or reuses an existing entry; rename replaces a link at `file` instead of following it.
-  fs.writeFileSync(temporary, data, { flag: 'wx' });
+  return { dir, file };
+}
+
+/** A short name of its own (a 255-byte name plus a suffix would be too long for the file system). */
+function temporaryIn(dir: string): string {
+  return path.join(dir, `.mlflow-wb-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`);
+}
+
+function renameInto(temporary: string, file: string): string {
   try {
     fs.renameSync(temporary, file);
   } catch (err) {

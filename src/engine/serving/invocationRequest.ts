@@ -1,4 +1,4 @@
-import * as http from 'node:http';
+import { HttpTransport } from '../http/httpTransport';
 
 // Request bodies for a model server's POST /invocations, checked the way MLflow's scoring server
 // (mlflow/pyfunc/scoring_server) reads them, so a wrong body is explained before it is sent.
@@ -160,38 +160,46 @@ export interface InvocationResult {
   body: unknown;
 }
 
-/** POSTs one body to `<url>/invocations` and measures the round trip. */
-export function invokeModel(url: string, body: InvocationBody | string, opts: { contentType?: InvocationContentType; timeoutMs?: number } = {}): Promise<InvocationResult> {
+/** The largest prediction held in memory by default: 64 MB. */
+export const DEFAULT_INVOCATION_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+export interface InvokeOptions {
+  contentType?: InvocationContentType;
+  /** Total deadline of the request (connect, headers and the whole answer). Default 60 s. */
+  timeoutMs?: number;
+  /** Largest answer accepted. Default DEFAULT_INVOCATION_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
+  /** Ends the request at once (the answer is then a CANCELLED HttpApiError). */
+  signal?: AbortSignal;
+}
+
+/**
+ * POSTs one body to `<url>/invocations` (a model server, `mlflow models serve`) over the one HTTP
+ * layer and measures the round trip: a deadline on the whole answer, a size cap, no retry (a
+ * prediction is not known to be safe to repeat), no credentials in messages. Resolves with any HTTP
+ * status (the caller shows a model's 4xx/5xx); rejects with an HttpApiError when there is no answer.
+ */
+export async function invokeModel(url: string, body: InvocationBody | string, opts: InvokeOptions = {}): Promise<InvocationResult> {
   const payload = typeof body === 'string' ? body : body.body;
   const contentType = opts.contentType ?? (typeof body === 'string' ? 'application/json' : body.contentType);
-  const target = new URL('invocations', url.endsWith('/') ? url : url + '/');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = http.request(
-      target,
-      { method: 'POST', headers: { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) }, timeout: timeoutMs },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const latencyMs = performance.now() - started;
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            /* not JSON: keep the text */
-          }
-          resolve({ status: res.statusCode ?? 0, latencyMs, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`The model server at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s.`)));
-    req.on('error', (err) => reject(err.message.includes('did not answer') ? err : new Error(`Could not reach the model server at ${url}: ${err.message}`)));
-    req.end(payload);
+  const transport = new HttpTransport({
+    baseUrl: url,
+    service: 'the model server',
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_INVOCATION_RESPONSE_BYTES,
+    maxRetries: 0,
   });
+  const started = performance.now();
+  const response = await transport.send({ method: 'POST', path: 'invocations', body: payload, contentType, idempotent: false, label: 'invocations', signal: opts.signal });
+  const latencyMs = performance.now() - started;
+  const text = response.data.toString('utf8');
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: response.status, latencyMs, body: parsed };
 }
 
 // The saved input example is read from the model's files; kept with the other request helpers for callers.

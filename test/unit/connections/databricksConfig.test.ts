@@ -101,7 +101,7 @@ describe('~/.databrickscfg', () => {
     // A host alone: the Databricks CLI's sign-in when the CLI is there, else a message that says how to sign in.
     assert.deepEqual(resolveDatabricksCredentials('bare', { env: { PATH: '' }, databricksCliPath: '/opt/databricks', homeDir: home('[bare]\nhost = h\n') }).auth, { kind: 'databricks-cli', profile: 'bare' });
     assert.throws(() => resolveDatabricksCredentials('bare', { env: { PATH: '' }, homeDir: home('[bare]\nhost = h\n') }), /no credentials: sign in with `databricks auth login --profile bare`/);
-    assert.throws(() => resolveDatabricksCredentials(undefined, { env: {}, homeDir: home() }), /set DATABRICKS_HOST and DATABRICKS_TOKEN, or create ~\/\.databrickscfg/);
+    assert.throws(() => resolveDatabricksCredentials(undefined, { env: {}, homeDir: home() }), /No Databricks credentials: sign in with 'databricks auth login --host https:\/\/<workspace>' \(it writes ~\/\.databrickscfg\), or set DATABRICKS_HOST and DATABRICKS_TOKEN\./);
     assert.throws(() => resolveDatabricksCredentials('dev', { env: {}, homeDir: home() }), /profile 'dev' was asked for, but ~\/\.databrickscfg does not exist/);
     assert.throws(() => resolveDatabricksCredentials(undefined, { env: { DATABRICKS_TOKEN: 't' }, homeDir: home() }), /DATABRICKS_HOST is not/);
     assert.throws(() => resolveDatabricksCredentials(undefined, { env: { DATABRICKS_HOST: 'h' }, homeDir: home() }), /without credentials/);
