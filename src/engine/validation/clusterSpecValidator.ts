@@ -19,7 +19,9 @@ interface Schema {
   required?: string[];
 }
 
-const rootSchema = schemaJson as unknown as Schema & { definitions: Record<string, Schema> };
+const rootSchema = schemaJson as unknown as Schema & { definitions: Record<string, Schema> & { jobRequest: { anyOf: { required: string[] }[] } } };
+/** The cluster spec proper: the schema's `else` branch (its `if` recognises a Jobs request, which it leaves alone). */
+const specSchema = rootSchema.definitions.clusterSpec;
 
 export const clusterSpecSchema: unknown = schemaJson;
 
@@ -52,7 +54,7 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
     return r.diagnostics;
   }
   if (checkJobRequest(r, root)) return r.diagnostics;
-  walk(r, root, rootSchema, 'the cluster specification', getProperty(root, 'new_cluster') !== undefined);
+  walk(r, root, specSchema, 'the cluster specification', getProperty(root, 'new_cluster') !== undefined);
 
   const existing = getProperty(root, 'existing_cluster_id');
   const newCluster = getProperty(root, 'new_cluster');
@@ -70,7 +72,7 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
     cluster = newCluster.value.kind === 'object' ? newCluster.value : undefined;
     for (const p of root.properties) {
       if (WRAPPER_KEYS.includes(p.key.value)) continue;
-      if (rootSchema.properties?.[p.key.value]) {
+      if (specSchema.properties?.[p.key.value]) {
         r.add('cluster/mixed-forms', 'error', `'${p.key.value}' belongs inside new_cluster: with a "new_cluster" key, MLflow sends only new_cluster and libraries and drops the rest.`, { start: p.key.start, end: p.key.end });
       }
     }
@@ -88,9 +90,10 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
 
 /**
  * Top-level keys of a Databricks Jobs request (runs/submit, jobs/create): such a file holds a task
- * and is not the cluster spec `mlflow run --backend-config` takes, whatever its name says.
+ * and is not the cluster spec `mlflow run --backend-config` takes, whatever its name says. The same
+ * list is the schema's `if` (definitions.jobRequest), so VS Code's JSON support leaves such files alone too.
  */
-export const JOB_REQUEST_KEYS: ReadonlySet<string> = new Set(['tasks', 'job_clusters', 'spark_python_task', 'spark_jar_task', 'notebook_task', 'python_wheel_task', 'spark_submit_task', 'pipeline_task', 'sql_task', 'dbt_task', 'run_job_task', 'run_name', 'job_id', 'git_source', 'schedule', 'trigger', 'email_notifications', 'webhook_notifications', 'max_concurrent_runs', 'idempotency_token', 'access_control_list', 'environments', 'queue', 'run_as']);
+export const JOB_REQUEST_KEYS: ReadonlySet<string> = new Set(rootSchema.definitions.jobRequest.anyOf.map((a) => a.required[0]));
 /** Keys a cluster spec may also carry (serverless ones get their own error below). */
 const SHARED_WITH_CLUSTER = new Set(['environments']);
 
