@@ -81,6 +81,16 @@ describe('our MLproject verdict agrees with MLflow', () => {
     });
   }
 
+  it('what MLflow accepts and runs as written gets information hints at most (int/str/bool types, description, {type str}, YAML 1.1 scalars)', () => {
+    for (const c of ['valid-real-world-forms', 'yaml11-scalars']) {
+      const dir = path.join(casesDir, c);
+      assert.equal(verdicts[dir]?.ok, true, `MLflow: ${verdicts[dir]?.error}`);
+      const filePath = path.join(dir, 'MLproject');
+      const diags = validateText('mlproject', fs.readFileSync(filePath, 'utf8'), { filePath, fileExists: (p) => fs.existsSync(p) });
+      assert.deepEqual(diags.filter((d) => d.severity !== 'info').map((d) => [d.code, d.message]), [], c);
+    }
+  });
+
   it('agrees with a real `mlflow run` on a valid project and on an undeclared placeholder', async () => {
     const { url } = await useMlflowServer();
     const copy = (name: string) => {

@@ -19,7 +19,9 @@ interface Schema {
   required?: string[];
 }
 
-const rootSchema = schemaJson as unknown as Schema & { definitions: Record<string, Schema> };
+const rootSchema = schemaJson as unknown as Schema & { definitions: Record<string, Schema> & { jobRequest: { anyOf: { required: string[] }[] } } };
+/** The cluster spec proper: the schema's `else` branch (its `if` recognises a Jobs request, which it leaves alone). */
+const specSchema = rootSchema.definitions.clusterSpec;
 
 function resolve(s: Schema): Schema {
   let cur = s;
@@ -49,7 +51,8 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
     r.add('cluster/not-an-object', 'error', 'A cluster specification must be a JSON object: a new_cluster object, or {"new_cluster": {...}, "libraries": [...]}.', { start: root.start, end: root.end });
     return r.diagnostics;
   }
-  walk(r, root, rootSchema, 'the cluster specification', getProperty(root, 'new_cluster') !== undefined);
+  if (checkJobRequest(r, root)) return r.diagnostics;
+  walk(r, root, specSchema, 'the cluster specification', getProperty(root, 'new_cluster') !== undefined);
 
   const existing = getProperty(root, 'existing_cluster_id');
   const newCluster = getProperty(root, 'new_cluster');
@@ -67,7 +70,7 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
     cluster = newCluster.value.kind === 'object' ? newCluster.value : undefined;
     for (const p of root.properties) {
       if (WRAPPER_KEYS.includes(p.key.value)) continue;
-      if (rootSchema.properties?.[p.key.value]) {
+      if (specSchema.properties?.[p.key.value]) {
         r.add('cluster/mixed-forms', 'error', `'${p.key.value}' belongs inside new_cluster: with a "new_cluster" key, MLflow sends only new_cluster and libraries and drops the rest.`, { start: p.key.start, end: p.key.end });
       }
     }
@@ -81,6 +84,40 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
   if (libs && libs.value.kind === 'array') for (const lib of libs.value.items) if (lib.kind === 'object') checkLibrary(r, lib, runtime);
   checkServerless(r, root, cluster);
   return r.diagnostics;
+}
+
+/**
+ * Top-level keys of a Databricks Jobs request (runs/submit, jobs/create): such a file holds a task
+ * and is not the cluster spec `mlflow run --backend-config` takes, whatever its name says. The same
+ * list is the schema's `if` (definitions.jobRequest), so VS Code's JSON support leaves such files alone too.
+ */
+export const JOB_REQUEST_KEYS: ReadonlySet<string> = new Set(rootSchema.definitions.jobRequest.anyOf.map((a) => a.required[0]));
+/** Keys a cluster spec may also carry (serverless ones get their own error below). */
+const SHARED_WITH_CLUSTER = new Set(['environments']);
+
+/**
+ * A Jobs request named as a cluster spec (`run_submit_existing_cluster.json`, or the docs' {"cluster_spec": ...,
+ * "run_name": ...}) gets one error saying what it is, instead of a cluster check of each of its fields.
+ * The wrapper form {"new_cluster": ..., "libraries": ...} with other job keys is a cluster spec: MLflow
+ * reads new_cluster and libraries from it and drops the rest.
+ */
+function checkJobRequest(r: Reporter, root: JObject): boolean {
+  if (getProperty(root, 'new_cluster')) return false;
+  const jobKey = root.properties.find((p) => JOB_REQUEST_KEYS.has(p.key.value) && !SHARED_WITH_CLUSTER.has(p.key.value));
+  if (!jobKey) return false;
+  const keys = root.properties.filter((p) => JOB_REQUEST_KEYS.has(p.key.value)).map((p) => `"${clip(p.key.value, 30)}"`);
+  const nested = getProperty(root, 'cluster_spec');
+  const inner = nested && nested.value.kind === 'object' && getProperty(nested.value, 'new_cluster') ? ' Its cluster is under cluster_spec.new_cluster: put {"new_cluster": ...} at the top level.' : '';
+  const existing = getProperty(root, 'existing_cluster_id')
+    ? ' With existing_cluster_id MLflow refuses it: "MLflow Project runs on Databricks must provide a *new cluster* specification."'
+    : ' MLflow would send the whole object as the cluster, which Databricks refuses.';
+  r.add(
+    'cluster/job-request',
+    'error',
+    `This is a Databricks Jobs request (${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''}), not the cluster spec \`mlflow run --backend-config\` takes (a new_cluster object, or {"new_cluster": {...}, "libraries": [...]}).${existing}${inner}`,
+    { start: jobKey.key.start, end: jobKey.key.end },
+  );
+  return true;
 }
 
 function removePropertyRange(text: string, obj: JObject, keyStart: number): { start: number; end: number } {

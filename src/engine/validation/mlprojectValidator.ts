@@ -107,7 +107,10 @@ export function validateMlproject(text: string, parsed: ParsedYaml, context: Fil
     }
   }
 
-  const entryPoints = checkEntryPoints(r, root, dir, context);
+  // With docker_env the command runs in the container, in the image's working directory (the project
+  // folder is copied in only with --build-image): whether a script exists there depends on the image.
+  const inDocker = truthy(getPair(root, 'docker_env')?.value ?? null) && !getPair(root, 'databricks_spark_job');
+  const entryPoints = checkEntryPoints(r, root, dir, context, !inDocker);
   const spark = getPair(root, 'databricks_spark_job');
   if (spark) checkSparkJob(r, root, spark, entryPoints, dir, context);
   checkDockerEnv(r, root);
@@ -122,7 +125,7 @@ interface EntryPointInfo {
   command?: YScalar;
 }
 
-function checkEntryPoints(r: Reporter, root: YMap, dir: string, context: FileContext): EntryPointInfo[] {
+function checkEntryPoints(r: Reporter, root: YMap, dir: string, context: FileContext, checkScripts: boolean): EntryPointInfo[] {
   const out: EntryPointInfo[] = [];
   const eps = getPair(root, 'entry_points');
   if (!eps) return out;
@@ -167,7 +170,7 @@ function checkEntryPoints(r: Reporter, root: YMap, dir: string, context: FileCon
       );
     } else {
       info.command = command.value;
-      checkCommand(r, info, dir, context);
+      checkCommand(r, info, dir, context, checkScripts);
     }
   }
   return out;
@@ -197,7 +200,7 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
       typeNode = v;
       type = v.value;
     } else if (v && v.kind === 'map') {
-      checkKnownKeys(r, v, PARAMETER_KEYS_ACCEPTED, 'mlproject/unknown-parameter-key', `parameter '${name}'`, 'MLflow ignores it.', PARAMETER_KEYS);
+      checkParameterKeys(r, name, v);
       const t = getPair(v, 'type');
       if (t) {
         if (isString(t.value)) {
@@ -246,6 +249,74 @@ function checkParameters(r: Reporter, info: EntryPointInfo, dir: string, context
   }
 }
 
+/**
+ * Keys of a parameter mapping other than type, default and description. MLflow reads only `type` and
+ * `default` and ignores the rest, so what a stray key costs depends on what it was meant to be: a
+ * lost default makes `mlflow run` fail without `-P`, a lost `path`/`uri` type silently skips the
+ * check (and download) of the value: those are warnings. A lost `int`/`str`/... type changes nothing
+ * (MLflow passes every other type as text) and other keys (`help`, `required`) are documentation
+ * MLflow ignores: information hints.
+ */
+function checkParameterKeys(r: Reporter, name: string, map: YMap): void {
+  let missing: string[] | undefined;
+  for (const pair of map.items) {
+    const k = keyText(pair.key);
+    if (PARAMETER_KEYS_ACCEPTED_SET.has(k)) continue;
+    missing ??= PARAMETER_KEYS.filter((c) => !getPair(map, c));
+    // `{type str, default: 1}` and `{type:int}`: one key with no value, the ': ' left out.
+    const glued = pair.value === null || (pair.value.kind === 'scalar' && pair.value.value === null) ? GLUED_KEY.exec(k) : null;
+    if (glued && missing.includes(glued[1])) {
+      const [, intended, rawValue] = glued;
+      const value = rawValue.trim().replace(/^(['"])(.*)\1$/, '$2');
+      const spelled = r.text.slice(pair.key.start, pair.key.end) === k;
+      const fix = spelled ? { fixes: [{ title: `Change to '${intended}: ${clip(value)}'`, edits: [{ range: rangeOf(pair.key), newText: `${intended}: ${rawValue.trim()}` }], isPreferred: true }] } : undefined;
+      const lost = lostKeyConsequence(name, intended, value);
+      r.add(
+        'mlproject/malformed-parameter-key',
+        lost.severity,
+        `'${clip(k)}' is read as one key with no value (YAML needs ': ' between a key and its value), so MLflow ignores it: ${lost.what} Write '${intended}: ${clip(value)}'.`,
+        rangeOf(pair.key),
+        fix,
+      );
+      continue;
+    }
+    const suggestion = didYouMean(k, missing);
+    if (suggestion) {
+      const value = pair.value && pair.value.kind === 'scalar' && pair.value.value !== null ? String(pair.value.value) : '';
+      const lost = lostKeyConsequence(name, suggestion, value);
+      r.add(
+        'mlproject/unknown-parameter-key',
+        lost.severity,
+        `Unknown key '${clip(k)}' in parameter '${clip(name)}': did you mean '${suggestion}'? MLflow ignores it: ${lost.what}`,
+        rangeOf(pair.key),
+        { fixes: [{ title: `Change '${clip(k)}' to '${suggestion}'`, edits: [{ range: rangeOf(pair.key), newText: suggestion }], isPreferred: true }] },
+      );
+      continue;
+    }
+    r.add(
+      'mlproject/ignored-parameter-key',
+      'info',
+      `MLflow reads only 'type' and 'default' of parameter '${clip(name)}' and ignores '${clip(k)}' (fine as documentation; nothing checks or enforces it).`,
+      rangeOf(pair.key),
+    );
+  }
+}
+
+const PARAMETER_KEYS_ACCEPTED_SET = new Set(PARAMETER_KEYS_ACCEPTED);
+/** `type str`, `type:int`, `default 0.1`: a parameter key and its value glued into one key. */
+const GLUED_KEY = /^(type|default)(?:[ \t]+|:)(\S.*)$/s;
+
+/** What MLflow does when a parameter's `type` or `default` is missing, and how much it matters. */
+function lostKeyConsequence(name: string, key: string, value: string): { severity: 'warning' | 'info'; what: string } {
+  if (key === 'default') {
+    return { severity: 'warning', what: `'${clip(name)}' has no default, so \`mlflow run\` fails with "No value given for missing parameters" unless you pass -P ${clip(name)}=....` };
+  }
+  if (value === 'path' || value === 'uri') {
+    return { severity: 'warning', what: `'${clip(name)}' is a plain string, so MLflow does not ${value === 'path' ? 'resolve the path (nor download a remote one)' : 'check that the value is a URI'}.` };
+  }
+  return { severity: 'info', what: `'${clip(name)}' is a string${value ? `, which is what type '${clip(value)}' gives too (MLflow checks only path and uri)` : ''}.` };
+}
+
 function checkDefault(r: Reporter, name: string, type: string, node: YScalar, dir: string, context: FileContext): void {
   const raw = String(node.value);
   if (type === 'float' && typeof node.value !== 'number' && !isPythonFloat(raw)) {
@@ -289,7 +360,7 @@ function isPythonFloat(raw: string): boolean {
   return FLOAT_WORDS.has(word);
 }
 
-function checkCommand(r: Reporter, info: EntryPointInfo, dir: string, context: FileContext): void {
+function checkCommand(r: Reporter, info: EntryPointInfo, dir: string, context: FileContext, checkScripts: boolean): void {
   const command = info.command!;
   const cmd = command.value as string;
   const epName = keyText(info.pair.key);
@@ -326,17 +397,52 @@ function checkCommand(r: Reporter, info: EntryPointInfo, dir: string, context: F
         fix ? { fixes: [fix] } : undefined,
       );
     }
-    for (const [name, p] of info.params) {
-      if (used.has(name)) continue;
-      r.add(
-        'mlproject/unused-parameter',
-        'warning',
-        `Parameter '${name}' is declared but the command of entry point '${epName}' never uses {${name}}: MLflow logs it but does not pass it to the command.`,
-        rangeOf(p.pair.key),
-      );
-    }
+    checkUnusedParameters(r, info, used);
   }
-  checkScript(r, command, cmd, epName, dir, context);
+  if (checkScripts) checkScript(r, command, cmd, epName, dir, context);
+}
+
+/**
+ * One warning per entry point for the declared parameters its command never uses (MLflow logs them
+ * but passes nothing): one forgotten `--x {x}` or a command written before its parameters is one
+ * mistake, however many parameters it leaves out. A name written without braces gets a fix.
+ */
+function checkUnusedParameters(r: Reporter, info: EntryPointInfo, used: Set<string>): void {
+  const unused = [...info.params].filter(([name]) => !used.has(name));
+  if (unused.length === 0) return;
+  const command = info.command!;
+  const cmd = command.value as string;
+  const epName = keyText(info.pair.key);
+  const names = unused.map(([name]) => name);
+  const fixes: ValidationFix[] = [];
+  const bare: string[] = [];
+  for (const name of names) {
+    const at = bareWordIndex(cmd, name);
+    if (at === -1) continue;
+    bare.push(name);
+    const range = scalarSubRange(r.text, command, at, name.length);
+    if (range.end - range.start === name.length) fixes.push({ title: `Write {${name}} in the command`, edits: [{ range, newText: `{${name}}` }], isPreferred: fixes.length === 0 });
+  }
+  const list = (xs: string[], join: string) => (xs.length === 1 ? xs[0] : `${xs.slice(0, -1).join(', ')} ${join} ${xs[xs.length - 1]}`);
+  const quoted = names.map((n) => `'${clip(n)}'`);
+  const placeholders = names.map((n) => `{${clip(n)}}`);
+  const head =
+    names.length === 1
+      ? `Parameter ${quoted[0]} is declared but the command of entry point '${epName}' never uses ${placeholders[0]}: MLflow logs it but does not pass it to the command.`
+      : `Parameters ${list(quoted, 'and')} are declared but the command of entry point '${epName}' never uses ${list(placeholders, 'or')}: MLflow logs them but does not pass them to the command.`;
+  const hint = bare.length ? ` The command names ${list(bare.map((n) => `'${clip(n)}'`), 'and')} without braces, which passes the name, not the value.` : '';
+  r.add('mlproject/unused-parameter', 'warning', head + hint, rangeOf(unused[0][1].pair.key), fixes.length ? { fixes } : undefined);
+}
+
+/** Where `name` stands in a command as a whole word outside braces (`--steps pipeline_steps`), or -1. */
+function bareWordIndex(cmd: string, name: string): number {
+  for (let at = cmd.indexOf(name); at !== -1; at = cmd.indexOf(name, at + 1)) {
+    const before = cmd[at - 1];
+    const after = cmd[at + name.length];
+    const wordChar = (c: string | undefined) => c !== undefined && /[\w-]/.test(c);
+    if (!wordChar(before) && !wordChar(after) && !'{./'.includes(before ?? ' ') && !'}./'.includes(after ?? ' ')) return at;
+  }
+  return -1;
 }
 
 /** `python train.py`, `bash run.sh`, `Rscript x.R`: a script that is not in the project fails the run. */

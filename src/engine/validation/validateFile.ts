@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { validateClusterSpec } from './clusterSpecValidator';
+import { JOB_REQUEST_KEYS, validateClusterSpec } from './clusterSpecValidator';
 import { parseJsonWithRanges } from './jsonTree';
 import { validateCondaEnv } from './condaEnvValidator';
 import { clampRange, type ValidationDiagnostic } from './diagnostic';
@@ -12,11 +12,6 @@ import type { ParsedYaml } from './yamlTree';
 export type ValidatedFileKind = 'mlproject' | 'conda' | 'python_env' | 'cluster';
 export type { FileContext };
 
-/**
- * Top-level keys of a Databricks Jobs request (runs/submit, jobs/create): such a file holds a task
- * and is not the cluster spec `mlflow run --backend-config` takes, whatever its name says.
- */
-const JOB_REQUEST_KEYS = new Set(['tasks', 'job_clusters', 'spark_python_task', 'spark_jar_task', 'notebook_task', 'python_wheel_task', 'spark_submit_task', 'pipeline_task', 'sql_task', 'dbt_task', 'run_job_task', 'run_name', 'job_id', 'git_source', 'schedule', 'trigger', 'email_notifications', 'webhook_notifications', 'max_concurrent_runs', 'idempotency_token', 'access_control_list', 'environments', 'queue', 'run_as']);
 
 /**
  * Which validator a file gets, from its name and (optionally) its text: MLproject (any case),

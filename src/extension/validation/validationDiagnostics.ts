@@ -5,7 +5,13 @@ import { LineIndex, type ValidationDiagnostic } from '../../engine/validation/di
 import { detectFileKind, validateText, type ValidatedFileKind } from '../../engine/validation/validateFile';
 import { IGNORED_FOLDERS_GLOB } from '../../engine/workspace/ignoredFolders';
 
+/**
+ * An edit after a pause is checked at once (next tick, so one edit's change events count once): the
+ * diagnostics follow the edit within the validator's own time. Edits that come faster than QUIET_MS
+ * (typing) are checked DEBOUNCE_MS after the last one, so a burst costs one validation, not one per key.
+ */
 const DEBOUNCE_MS = 200;
+const QUIET_MS = 250;
 /** Files the contributed cluster schema applies to (package.json jsonValidation fileMatch). */
 const SCHEMA_FILE = /^(?:.*cluster.*\.json|backend-config\.json)$/i;
 /** What the schema reports itself: JSON syntax, types, enum and minimum values, unknown and missing keys. */
@@ -20,7 +26,9 @@ const WORKSPACE_GLOB = '**/{MLproject,mlproject,conda.yaml,conda.yml,python_env.
 export class ValidationDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('mlflow');
   private readonly engineDiagnostics = new WeakMap<vscode.Diagnostic, ValidationDiagnostic>();
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new Map<string, { timer: NodeJS.Timeout; immediate: boolean }>();
+  /** When each open document was last edited (performance.now()). */
+  private readonly lastEdit = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
   constructor() {
@@ -28,6 +36,7 @@ export class ValidationDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((doc) => this.validateDocument(doc)),
       vscode.workspace.onDidChangeTextDocument((event) => this.schedule(event.document)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.lastEdit.delete(doc.uri.toString());
         // A closed file keeps its diagnostics from disk, like the workspace scan gives them.
         if (this.kindOf(doc.uri)) void this.validateOnDisk(doc.uri);
       }),
@@ -61,14 +70,21 @@ export class ValidationDiagnostics implements vscode.Disposable {
 
   private schedule(doc: vscode.TextDocument): void {
     const key = doc.uri.toString();
-    clearTimeout(this.pending.get(key));
-    this.pending.set(
-      key,
-      setTimeout(() => {
+    const waiting = this.pending.get(key);
+    // A validation queued for the next tick reads the latest text: later events of the same edit join it.
+    if (waiting?.immediate) return;
+    const now = performance.now();
+    const quiet = now - (this.lastEdit.get(key) ?? -Infinity) > QUIET_MS;
+    this.lastEdit.set(key, now);
+    clearTimeout(waiting?.timer);
+    const timer = setTimeout(
+      () => {
         this.pending.delete(key);
         this.validateDocument(doc);
-      }, DEBOUNCE_MS),
+      },
+      quiet ? 0 : DEBOUNCE_MS,
     );
+    this.pending.set(key, { timer, immediate: quiet });
   }
 
   private validateDocument(doc: vscode.TextDocument): void {
@@ -117,7 +133,7 @@ export class ValidationDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const timer of this.pending.values()) clearTimeout(timer);
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { ValidationDiagnostic } from '../../../src/engine/validation/diagnostic';
 import { parseJsonWithRanges } from '../../../src/engine/validation/jsonTree';
 import { validatePaths } from '../../../src/engine/validation/validatePaths';
-import { applyFix, check, expectOne } from './validationTestKit';
+import { applyFix, check, codes, expectOne } from './validationTestKit';
 
 const CLUSTER = JSON.stringify(
   { spark_version: '15.4.x-cpu-ml-scala2.12', node_type_id: 'i3.xlarge', num_workers: 2, spark_conf: { 'spark.speculation': 'true' }, aws_attributes: { availability: 'SPOT_WITH_FALLBACK' } },
@@ -139,6 +139,18 @@ describe('cluster spec validator', () => {
     assert.deepEqual(byFolder.flatMap((f) => problems(f.diagnostics)), []);
     const named = await validatePaths([path.join(dir, 'run_submit_existing_cluster.json')]);
     assert.deepEqual(named.map((f) => f.kind), ['cluster']);
-    assert.ok(named[0].diagnostics.some((d) => d.code === 'cluster/existing-cluster'));
+    // Named (as for --backend-config), it gets one error saying what it is, not a cluster check of each field.
+    assert.deepEqual(named[0].diagnostics.map((d) => [d.code, d.severity]), [['cluster/job-request', 'error']]);
+    assert.match(named[0].diagnostics[0].message, /Jobs request \("run_name", "spark_python_task"\).*must provide a \*new cluster\* specification/);
+  });
+
+  it('a Jobs request shape named as a cluster spec is one error (MLflow docs: cluster_spec + run_name); the wrapper form with job keys stays a cluster spec', () => {
+    const docs = JSON.stringify({ cluster_spec: { new_cluster: { node_type_id: 'i3.xlarge', num_workers: 2, spark_version: '11.3.x-scala2.12' } }, run_name: 'distributed-training' }, null, 2);
+    const d = expectOne(docs, check('cluster', docs), 'cluster/job-request', 'error', '"run_name"');
+    assert.match(d.message, /under cluster_spec\.new_cluster/);
+    assert.equal(check('cluster', docs).length, 1);
+    const serverless = JSON.stringify({ spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1, environments: [] }, null, 2);
+    const found = codes(check('cluster', serverless));
+    assert.ok(found.includes('cluster/cluster-and-serverless') && !found.includes('cluster/job-request'), found.join());
   });
 });

@@ -142,7 +142,20 @@ describe('MLproject validator', () => {
 
   it('warns about a declared parameter the command never uses', () => {
     const text = VALID.replace(' --name {name}', '');
-    expectOne(text, check('mlproject', text, FILES), 'mlproject/unused-parameter', 'warning', 'name');
+    const d = expectOne(text, check('mlproject', text, FILES), 'mlproject/unused-parameter', 'warning', 'name');
+    assert.match(d.message, /^Parameter 'name' is declared but the command of entry point 'main' never uses \{name\}/);
+    assert.equal(d.fixes, undefined);
+  });
+
+  it('gives one warning per entry point for all its unused parameters, and a fix for a name written without braces', () => {
+    // MLflow's flower-classifier keeps a seed it never passes; here three parameters are left out.
+    const text = VALID.replace(' --alpha {alpha} --data {data} --src {src}', '');
+    const d = expectOne(text, check('mlproject', text, FILES), 'mlproject/unused-parameter', 'warning', 'alpha');
+    assert.match(d.message, /^Parameters 'alpha', 'data' and 'src' are declared but the command of entry point 'main' never uses \{alpha\}, \{data\} or \{src\}/);
+    const bare = VALID.replace('--alpha {alpha}', '--alpha alpha');
+    const b = expectOne(bare, check('mlproject', bare, FILES), 'mlproject/unused-parameter', 'warning', 'alpha');
+    assert.match(b.message, /names 'alpha' without braces/);
+    assert.equal(applyFix(bare, b), VALID);
   });
 
   it('warns about an unknown parameter type with a fix', () => {
@@ -163,11 +176,34 @@ describe('MLproject validator', () => {
     }
   });
 
-  it('accepts description on a parameter (documentation MLflow ignores); still flags a flow-mapping typo', () => {
+  it('accepts description on a parameter (documentation MLflow ignores); other keys MLflow ignores get an information hint', () => {
     const text = VALID.replace('{type: float, default: 0.5}', '{type: float, default: 0.5, description: "learning rate"}');
     assert.deepEqual(check('mlproject', text, FILES), []);
-    const typo = VALID.replace('{type: float, default: 0.5}', '{type float, default: 0.5}');
-    expectOne(typo, check('mlproject', typo, FILES), 'mlproject/unknown-parameter-key', 'warning', 'type float');
+    const help = VALID.replace('{type: float, default: 0.5}', '{type: float, default: 0.5, required: true}');
+    const diags = check('mlproject', help, FILES);
+    const d = expectOne(help, diags, 'mlproject/ignored-parameter-key', 'info', 'required');
+    assert.match(d.message, /reads only 'type' and 'default'/);
+    assert.deepEqual(codes(diags), ['mlproject/ignored-parameter-key']);
+  });
+
+  it('a key glued to its value in a flow mapping ({type str, ...}) is a warning where it loses a default or a path/uri type, else a hint; each with a fix', () => {
+    // The real-world form (MLflow's own pytorch examples): the type is lost, but MLflow would pass the value as text anyway.
+    const str = VALID.replace('{type: float, default: 0.5}', '{type float, default: 0.5}');
+    const s = expectOne(str, check('mlproject', str, FILES), 'mlproject/malformed-parameter-key', 'info', 'type float');
+    assert.match(s.message, /read as one key with no value/);
+    assert.equal(applyFix(str, s), VALID.replace('{type: float, default: 0.5}', '{type: float, default: 0.5}'));
+    const colon = VALID.replace('{type: float, default: 0.5}', '{type:float, default: 0.5}');
+    assert.equal(applyFix(colon, expectOne(colon, check('mlproject', colon, FILES), 'mlproject/malformed-parameter-key', 'info', 'type:float')), VALID);
+    // A lost path type: MLflow no longer resolves or downloads the value.
+    const pathType = VALID.replace('{type: path, default: data.csv}', '{type path, default: data.csv}');
+    const p = expectOne(pathType, check('mlproject', pathType, FILES), 'mlproject/malformed-parameter-key', 'warning', 'type path');
+    assert.match(p.message, /does not resolve the path/);
+    assert.equal(applyFix(pathType, p), VALID);
+    // A lost default: `mlflow run` fails without -P.
+    const dflt = VALID.replace('{type: float, default: 0.5}', '{type: float, default 0.5}');
+    const dd = expectOne(dflt, check('mlproject', dflt, FILES), 'mlproject/malformed-parameter-key', 'warning', 'default 0.5');
+    assert.match(dd.message, /No value given for missing parameters/);
+    assert.equal(applyFix(dflt, dd), VALID);
   });
 
   it('reads YAML 1.1 as PyYAML does: a tab after a value is an error at its position', () => {
@@ -207,6 +243,9 @@ describe('MLproject validator', () => {
     assert.deepEqual(check('mlproject', module), []);
     const unbuffered = 'entry_points:\n  main:\n    command: "python -u src/train.py"\n';
     expectOne(unbuffered, check('mlproject', unbuffered), 'mlproject/script-not-found', 'warning', 'src/train.py');
+    // With docker_env the command runs in the image's working directory: the project folder says nothing.
+    const docker = 'docker_env:\n  image: my-image\nentry_points:\n  main:\n    command: "python main.py"\n';
+    assert.deepEqual(check('mlproject', docker), []);
   });
 
   it('warns about unknown keys in an entry point, a parameter and docker_env', () => {
@@ -215,7 +254,11 @@ describe('MLproject validator', () => {
     assert.equal(d.fixes, undefined); // 'command' already exists: no rename offered
     const p = VALID.replace('{type: float, default: 0.5}', '{type: float, defualt: 0.5}');
     const pd = expectOne(p, check('mlproject', p, FILES), 'mlproject/unknown-parameter-key', 'warning', 'defualt');
+    assert.match(pd.message, /did you mean 'default'\? MLflow ignores it: 'alpha' has no default/);
     assert.equal(applyFix(p, pd), VALID);
+    // A misspelled type that MLflow would pass as text anyway is a hint, with the same fix.
+    const t = VALID.replace('{type: float, default: 0.5}', '{typ: float, default: 0.5}');
+    assert.equal(applyFix(t, expectOne(t, check('mlproject', t, FILES), 'mlproject/unknown-parameter-key', 'info', 'typ')), VALID);
   });
 
   describe('databricks_spark_job (MLflow 3)', () => {
