@@ -15,6 +15,7 @@ import {
   type ToRunsTableMessage,
 } from '../../../webview/contract';
 import { ComparePanel } from '../compare/comparePanel';
+import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
@@ -32,6 +33,8 @@ const POLL_MS = 5000;
 const ALL_RUNS_LIMIT = 50_000;
 /** Page size of those full reads (runs/search's largest). */
 const ALL_RUNS_PAGE = 1000;
+/** Most child runs shown under an expanded parent (one runs/search). */
+const MAX_CHILDREN = 1000;
 /** Most runs a single action (compare, details, open) takes. */
 const MAX_OPENED = 20;
 
@@ -119,6 +122,9 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
           return;
         case 'groupBy':
           await this.sendGroups(message.queryId, message.columnId);
+          return;
+        case 'children':
+          await this.sendChildren(message.queryId, message.parentRunId);
           return;
         case 'selectAll':
           await this.sendSelection(message.queryId);
@@ -266,6 +272,25 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     this.post({ type: 'groups', queryId, columnId, groups: groupRuns(all.rows, column, metricKeys), metricKeys, truncated: all.truncated });
   }
 
+  /** A parent's child runs that match the query, in its order (one runs/search, at most MAX_CHILDREN). */
+  private async sendChildren(queryId: number, parentRunId: string): Promise<void> {
+    const query = this.query;
+    if (!query || query.id !== queryId) return;
+    const { client } = this.client();
+    const spec = query.spec;
+    const stars = spec.starredOnly ? this.starred() : undefined;
+    const { filter } = compileTableFilter(this.columns, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: stars, parentRunId });
+    const result = await client.searchRuns({ experimentIds: this.experimentIds, filter, orderBy: query.pager.spec.orderBy, maxResults: MAX_CHILDREN, runViewType: query.pager.spec.runViewType, signal: query.abort.signal });
+    if (this.disposed || this.query !== query) return;
+    const rows = result.items.map(toRow);
+    if (this.discovery.add(rows)) {
+      this.columns = this.discovery.columns(this.experimentIds.length > 1);
+      this.post({ type: 'columns', queryId, columns: this.columns });
+    }
+    this.post({ type: 'children', queryId, parentRunId, rows, truncated: Boolean(result.nextPageToken) });
+    this.track(rows);
+  }
+
   private async sendSelection(queryId: number): Promise<void> {
     const all = await this.everyRow(queryId);
     if (!all || this.query?.id !== queryId) return;
@@ -286,6 +311,16 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       case 'details':
         for (const id of runIds.slice(0, MAX_OPENED)) RunDetailsPanel.show(deps, this.connectionId, id);
         return;
+      case 'register': {
+        // The Runs view's own Register Model command, on the first selected run.
+        const connection = this.deps.connections.get(this.connectionId);
+        if (!connection?.client) throw new Error(`Register Model: the tracking server ${this.connectionId} is not connected.`);
+        if (runIds.length > 1) this.post({ type: 'notice', message: `Registering a model from the first of the ${runIds.length} selected runs.` });
+        const run = await connection.client.getRun(runIds[0]);
+        const node: Extract<ExplorerNode, { type: 'run' }> = { type: 'run', id: `runsTable/${this.connectionId}/${run.info.run_id}`, connection, run, pagerKey: '' };
+        await vscode.commands.executeCommand('mlflow.registerModel', node);
+        return;
+      }
       case 'copyIds':
         await vscode.env.clipboard.writeText(runIds.join('\n'));
         this.post({ type: 'notice', message: `Copied ${runIds.length === 1 ? 'the run id' : `${runIds.length} run ids`}.` });
