@@ -41,6 +41,11 @@ export class ChildRows {
     return this.pending.has(parentRunId) || this.expansions.some((e) => e.parentRunId === parentRunId);
   }
 
+  /** Some parent's children are still being read. */
+  get reading(): boolean {
+    return this.pending.size > 0;
+  }
+
   isPending(parentRunId: string): boolean {
     return this.pending.has(parentRunId);
   }

@@ -165,6 +165,7 @@ function receive(message: ToRunsTableMessage): void {
       } else if (message.rows.length === 0) notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
       saveStateSoon();
       renderGrid(false);
+      continueRestoreScroll();
       return;
     case 'queryError':
       if (message.queryId !== queryId) return;
@@ -267,7 +268,7 @@ function render(): void {
   renderHeader();
   renderToolbar();
   renderQueryLine();
-  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false, true), onkeydown: onGridKey });
+  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false, true), onkeydown: onGridKey, onwheel: () => (restoreScroll = undefined), onpointerdown: () => (restoreScroll = undefined) });
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
@@ -497,7 +498,6 @@ function startColumnDrag(column: RunsTableColumn, e: PointerEvent): void {
     if (!moving && Math.abs(ev.clientX - startX) < 6) return;
     if (!moving) {
       moving = true;
-      source.setPointerCapture(ev.pointerId);
       head.classList.add('dragging');
       head.querySelector(`.col-header[data-col="${CSS.escape(column.id)}"]`)?.classList.add('drag-source');
     }
@@ -521,6 +521,8 @@ function startColumnDrag(column: RunsTableColumn, e: PointerEvent): void {
     if (drop) reorder(moveColumn(visibleColumns().map((c) => c.id), column.id, drop.id, drop.after));
     else renderGrid(true);
   };
+  // Captured from the start: a quick drag that leaves the header at once still moves the column.
+  source.setPointerCapture(e.pointerId);
   source.addEventListener('pointermove', move);
   source.addEventListener('pointerup', up);
   source.addEventListener('pointercancel', up);
@@ -790,7 +792,7 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
 function continueRestoreScroll(): void {
   if (restoreScroll === undefined || !viewport || groupBy) return;
   viewport.scrollTop = restoreScroll;
-  if (Math.abs(viewport.scrollTop - restoreScroll) <= 1 || rows.complete) {
+  if (Math.abs(viewport.scrollTop - restoreScroll) <= 1 || (rows.complete && !children.reading)) {
     restoreScroll = undefined;
     saveStateSoon();
   }
@@ -943,6 +945,7 @@ function selectRange(from: number, to: number, add: boolean): void {
 
 function onGridKey(e: KeyboardEvent): void {
   if (!viewport || groupBy) return;
+  restoreScroll = undefined;
   const page = Math.max(1, Math.floor(viewport.clientHeight / ROW_HEIGHT) - 1);
   const max = Math.max(0, displayCount() - 1);
   let next = cursor;
