@@ -412,7 +412,8 @@ export interface RunsTableQuery {
   lifecycle: 'active' | 'deleted' | 'all';
 }
 
-export type RunsTableAction = 'compare' | 'details' | 'copyIds' | 'openUi' | 'delete' | 'restore';
+/** `register`: MLflow's Register Model (the Runs view's own command) on the one selected run. */
+export type RunsTableAction = 'compare' | 'details' | 'register' | 'copyIds' | 'openUi' | 'delete' | 'restore';
 
 /** Extension → runs table webview. */
 export type ToRunsTableMessage =
@@ -427,6 +428,8 @@ export type ToRunsTableMessage =
   /** Runs still running, read again: replaced in place. */
   | { type: 'rowsUpdated'; rows: RunsTableRow[] }
   | { type: 'groups'; queryId: number; columnId: string; groups: RunGroup[]; metricKeys: string[]; truncated: boolean }
+  /** A parent run's children matching the query's filter, in its order (`truncated`: more than were sent). */
+  | { type: 'children'; queryId: number; parentRunId: string; rows: RunsTableRow[]; truncated: boolean }
   /** Every run matching the query (select all matching). */
   | { type: 'selection'; queryId: number; runIds: string[]; truncated: boolean }
   | { type: 'starred'; runIds: string[] }
@@ -444,6 +447,8 @@ export type FromRunsTableMessage =
   | { type: 'page'; queryId: number; index: number }
   /** Group the query's runs by a param or tag column (or stop grouping: no columnId). */
   | { type: 'groupBy'; queryId: number; columnId?: string }
+  /** The child runs of a parent row (expanding it). */
+  | { type: 'children'; queryId: number; parentRunId: string }
   | { type: 'selectAll'; queryId: number }
   | { type: 'action'; action: RunsTableAction; runIds: string[] }
   | { type: 'star'; runIds: string[]; starred: boolean }
@@ -458,6 +463,8 @@ export interface RunsTablePanelState {
   experimentIds: string[];
   query?: Omit<RunsTableQuery, 'queryId'>;
   groupBy?: string;
+  /** Where the user was: the scroll offset, the selected runs, the expanded parent runs and groups. */
+  view?: { scrollTop: number; selected: string[]; expanded: string[]; openGroups: string[] };
 }
 
 const record =
@@ -525,6 +532,7 @@ const toRunsTableChecks: Record<ToRunsTableMessage['type'], Check> = {
   queryError: obj({ queryId, message: str(10_000) }),
   rowsUpdated: obj({ rows: arr(tableRow, MAX_ROWS) }),
   groups: obj({ queryId, columnId, groups: arr(runGroup, 100_000), metricKeys: arr(str(1000), 100_000), truncated: bool }),
+  children: obj({ queryId, parentRunId: runId, rows: arr(tableRow, MAX_ROWS), truncated: bool }),
   selection: obj({ queryId, runIds: runIds(MAX_ITEMS), truncated: bool }),
   starred: obj({ runIds: runIds(MAX_ITEMS) }),
   invalidate: obj({}),
@@ -539,8 +547,9 @@ const fromRunsTableChecks: Record<FromRunsTableMessage['type'], Check> = {
   query: obj({ queryId, ...queryFields }),
   page: obj({ queryId, index: int(0, MAX_ITEMS) }),
   groupBy: obj({ queryId, columnId: optional(columnId) }),
+  children: obj({ queryId, parentRunId: runId }),
   selectAll: obj({ queryId }),
-  action: obj({ action: oneOf('compare', 'details', 'copyIds', 'openUi', 'delete', 'restore'), runIds: runIds(MAX_ITEMS) }),
+  action: obj({ action: oneOf('compare', 'details', 'register', 'copyIds', 'openUi', 'delete', 'restore'), runIds: runIds(MAX_ITEMS) }),
   star: obj({ runIds: runIds(100_000), starred: bool }),
   saveLayout: obj({ layout }),
   exportCsv: obj({ queryId, columnIds: arr(columnId, 100_000), runIds: optional(runIds(MAX_ITEMS)), to: oneOf('file', 'clipboard') }),
@@ -557,7 +566,8 @@ export function validateFromRunsTable(value: unknown): Validation<FromRunsTableM
   return validate<FromRunsTableMessage>(fromRunsTableChecks, value, 'fromRunsTable');
 }
 
-const runsTableState = obj({ connectionId: str(2000), experimentIds: arr(str(200), 1000), query: optional(obj(queryFields)), groupBy: optional(columnId) });
+const tableView = obj({ scrollTop: num, selected: runIds(MAX_ROWS), expanded: runIds(1000), openGroups: arr(str(), 1000) });
+const runsTableState = obj({ connectionId: str(2000), experimentIds: arr(str(200), 1000), query: optional(obj(queryFields)), groupBy: optional(columnId), view: optional(tableView) });
 
 /** Validates the state a runs table's serializer restores. */
 export function validateRunsTableState(value: unknown): Validation<RunsTablePanelState> {

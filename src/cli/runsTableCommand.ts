@@ -32,6 +32,7 @@ export const runsTableCommand = defineCommand({
     experiment: { type: 'string', value: 'NAME', required: true, multiple: true, description: 'the experiment (repeat for several)' },
     'tracking-uri': TRACKING_URI_OPTION,
     filter: { type: 'string', value: '"metrics.rmse < 1"', description: 'MLflow search filter, taken as is' },
+    parent: { type: 'string', value: 'RUN_ID', description: "only the child runs of this run (nested runs: MLflow's mlflow.parentRunId tag), as the editor's table shows them under an expanded parent" },
     where: { type: 'string', value: 'COLUMN<OP>VALUE', multiple: true, description: "column filter compiled to MLflow's syntax, e.g. metrics.val_loss<0.3, params.lr=0.01, params.model~mlp" },
     sort: { type: 'string', value: 'COLUMN[:desc]', multiple: true, description: 'server-side sort key, e.g. metrics.val_loss:desc (repeatable)' },
     columns: { type: 'string', value: 'ID,ID', description: 'columns to write (default: all found)' },
@@ -50,7 +51,7 @@ export const runsTableCommand = defineCommand({
       if (!experiment) throw new CliUsageError(`no experiment named '${name}' at ${tracking.label} (see: mlflow-wb experiments list)`);
       experimentIds.push(experiment.experiment_id);
     }
-    const { filter, errors } = compileTableFilter([], { expression: values.filter, columnFilters: values.where.map(parseWhere) });
+    const { filter, errors } = compileTableFilter([], { expression: values.filter, columnFilters: values.where.map(parseWhere), parentRunId: values.parent?.trim() || undefined });
     const order = compileOrderBy([], values.sort.map(parseSort));
     const problems = Object.values({ ...errors, ...order.errors });
     if (problems.length) throw new CliUsageError(problems.join('\n'));

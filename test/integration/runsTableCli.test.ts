@@ -52,6 +52,24 @@ describe('mlflow-wb runs table (real server)', () => {
     ]);
   });
 
+  it('lists the child runs of a parent (--parent), with the other filters and the sort', async () => {
+    const client = new MlflowRestClient({ baseUrl: url });
+    const id = await client.createExperiment(uniqueName('cli-table-nested'));
+    const parent = await client.createRun(id, 'sweep');
+    const children: string[] = [];
+    for (const [i, loss] of [0.4, 0.1, 0.7].entries()) {
+      const child = await client.createRun(id, `trial-${i}`, { parentRunId: parent.run_id, startTime: Date.UTC(2024, 1, 1) + i * 60_000 });
+      await client.logBatch(child.run_id, { metrics: [{ key: 'loss', value: loss, timestamp: Date.now(), step: 0 }] });
+      children.push(child.run_id);
+    }
+    const name = (await client.getExperiment(id)).name;
+    const result = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', name, '--parent', parent.run_id, '--where', 'metrics.loss<0.5', '--sort', 'metrics.loss', '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const parsed = JSON.parse(result.stdout) as { filter: string; rows: { runId: string; parentRunId?: string }[] };
+    assert.equal(parsed.filter, `metrics.loss < 0.5 AND tags.\`mlflow.parentRunId\` = '${parent.run_id}'`);
+    assert.deepEqual(parsed.rows.map((r) => [r.runId, r.parentRunId]), [[children[1], parent.run_id], [children[0], parent.run_id]]);
+  });
+
   it('explains a filter the server refuses and a column filter that cannot compile', async () => {
     const refused = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', experiment, '--filter', "nonsense.lr = '0.1'"]);
     assert.notEqual(refused.code, 0);

@@ -22,8 +22,9 @@ import { receiveValidated } from '../panelMessages';
 import { button, h, stateView } from '../compare/components';
 import { formatValue } from '../compare/tables';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
-import { cellValue } from '../../src/engine/runsTable/runsTableColumns';
+import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
 import { compileColumnFilter, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
+import { ChildRows } from './childRows';
 import { RowWindow } from './rowWindow';
 
 interface VsCodeApi {
@@ -62,11 +63,18 @@ let rows = new RowWindow(200);
 let compiled: { filter: string; orderBy: string[]; errors: Record<string, string> } | undefined;
 let queryError: string | undefined;
 let groups: { columnId: string; groups: RunGroup[]; metricKeys: string[]; truncated: boolean } | undefined;
-const openGroups = new Set<string>();
+const openGroups = new Set<string>(saved.view?.openGroups ?? []);
+/** Parent runs expanded to their children (the table's rows stay in `rows`). */
+const children = new ChildRows();
+/** Runs seen as the parent of a loaded row: their expander is drawn solid. */
+const knownParents = new Set<string>();
+/** Restored after a reload: the parents to expand again once their rows load, and where to scroll. */
+const reexpand = new Set<string>(saved.view?.expanded ?? []);
+let restoreScroll = saved.view && saved.view.scrollTop > 0 ? saved.view.scrollTop : undefined;
 let fatal: { message: string; retry: boolean } | undefined;
 let initialised = false;
 /** Selected run ids (in the order they were selected) and the anchor of Shift ranges. */
-let selected = new Set<string>();
+let selected = new Set<string>(saved.view?.selected ?? []);
 let anchor = -1;
 let cursor = 0;
 let selectingAll = false;
@@ -82,8 +90,22 @@ function post(message: FromRunsTableMessage): void {
 }
 
 function saveState(): void {
-  const state: RunsTablePanelState = { connectionId, experimentIds, query, groupBy };
+  clearTimeout(saveTimer);
+  saveTimer = undefined;
+  const view = {
+    scrollTop: restoreScroll ?? viewport?.scrollTop ?? 0,
+    selected: [...selected].slice(0, 5000),
+    expanded: [...children.expanded, ...reexpand].slice(0, 1000),
+    openGroups: [...openGroups].slice(0, 1000),
+  };
+  const state: RunsTablePanelState = { connectionId, experimentIds, query, groupBy, view };
   vscode.setState(state);
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Saves the state soon (scrolling and selecting save often; once is enough). */
+function saveStateSoon(): void {
+  saveTimer ??= setTimeout(saveState, 300);
 }
 
 function notice(text: string): void {
@@ -100,6 +122,7 @@ receiveValidated('Runs table', validateToRunsTable, receive);
 function receive(message: ToRunsTableMessage): void {
   switch (message.type) {
     case 'init':
+      firstQuery = true;
       connectionId = message.connectionId;
       connectionLabel = message.connectionLabel;
       experiments = message.experiments;
@@ -126,9 +149,23 @@ function receive(message: ToRunsTableMessage): void {
     case 'page':
       if (message.queryId !== queryId) return;
       rows.put(message.index, message.rows, message.last, message.count);
+      message.rows.forEach((row, i) => {
+        if (row.parentRunId) knownParents.add(row.parentRunId);
+        if (reexpand.delete(row.runId)) expand(row.runId, message.index * rows.pageSize + i);
+      });
       queryError = undefined;
       renderQueryLine();
       renderGrid(false);
+      continueRestoreScroll();
+      return;
+    case 'children':
+      if (message.queryId !== queryId) return;
+      if (children.receive(message.parentRunId, message.rows)) {
+        if (message.truncated) notice(`Showing the first ${message.rows.length} child runs: filter on tags.mlflow.parentRunId to see them all.`);
+      } else if (message.rows.length === 0) notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
+      saveStateSoon();
+      renderGrid(false);
+      continueRestoreScroll();
       return;
     case 'queryError':
       if (message.queryId !== queryId) return;
@@ -138,7 +175,7 @@ function receive(message: ToRunsTableMessage): void {
       renderGrid(false);
       return;
     case 'rowsUpdated':
-      if (rows.update(message.rows)) renderGrid(false);
+      if (rows.update(message.rows) || children.update(message.rows)) renderGrid(false);
       return;
     case 'groups':
       if (message.queryId !== queryId) return;
@@ -171,17 +208,24 @@ function receive(message: ToRunsTableMessage): void {
   }
 }
 
+/** The query after init: the restored scroll position is kept (any later query starts at the top). */
+let firstQuery = false;
+
 function sendQuery(): void {
+  if (!firstQuery) restoreScroll = undefined;
+  firstQuery = false;
   queryId++;
   rows = new RowWindow(rows.pageSize);
   compiled = undefined;
   queryError = undefined;
   groups = undefined;
   selected = new Set([...selected]);
+  for (const id of children.expanded) reexpand.add(id);
+  children.clear();
   saveState();
   post({ type: 'query', queryId, ...query });
   if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
-  if (viewport) viewport.scrollTop = 0;
+  if (viewport && restoreScroll === undefined) viewport.scrollTop = 0;
   renderQueryLine();
   renderGrid(false);
 }
@@ -189,13 +233,7 @@ function sendQuery(): void {
 // ---------------------------------------------------------------- layout of columns
 
 function visibleColumns(): RunsTableColumn[] {
-  const hidden = new Set(layout.hidden);
-  const order = new Map(layout.order.map((id, i) => [id, i]));
-  const shown = columns.filter((c) => !hidden.has(c.id));
-  const rank = (c: RunsTableColumn) => order.get(c.id) ?? layout.order.length + columns.indexOf(c);
-  shown.sort((a, b) => rank(a) - rank(b));
-  const pinned = shown.filter((c) => layout.pinned.includes(c.id));
-  return [...pinned, ...shown.filter((c) => !layout.pinned.includes(c.id))];
+  return orderColumns(columns, layout);
 }
 
 function width(column: RunsTableColumn): number {
@@ -230,7 +268,7 @@ function render(): void {
   renderHeader();
   renderToolbar();
   renderQueryLine();
-  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false, true), onkeydown: onGridKey });
+  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false, true), onkeydown: onGridKey, onwheel: () => (restoreScroll = undefined), onpointerdown: () => (restoreScroll = undefined) });
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
@@ -363,15 +401,8 @@ function renderChooser(): void {
   const ordered = [...visibleColumns(), ...columns.filter((c) => hidden.has(c.id))];
   const matches = ordered.filter((c) => !chooserSearch || `${c.kind} ${c.label} ${c.id}`.toLowerCase().includes(chooserSearch.toLowerCase()));
   const move = (id: string, delta: number) => {
-    const order = visibleColumns().map((c) => c.id);
-    const i = order.indexOf(id);
-    const j = i + delta;
-    if (i < 0 || j < 0 || j >= order.length) return;
-    [order[i], order[j]] = [order[j], order[i]];
-    layout.order = order;
-    saveLayout();
+    reorder(shiftColumn(visibleColumns().map((c) => c.id), id, delta));
     renderChooser();
-    renderGrid(true);
   };
   const search = h('input', {
     type: 'text',
@@ -428,6 +459,75 @@ function renderChooser(): void {
   );
 }
 
+/** The columns shown in a new order (drag in the header, Alt+Arrow on it, or ↑/↓ in the chooser); kept per experiment. */
+function reorder(order: string[]): void {
+  if (order.join('\n') === visibleColumns().map((c) => c.id).join('\n')) return;
+  layout.order = order;
+  saveLayout();
+  renderGrid(true);
+  if (chooserOpen) renderChooser();
+}
+
+/** Alt+Left/Right on a header moves its column; the focus stays on it. */
+function onHeaderKey(column: RunsTableColumn, e: KeyboardEvent): void {
+  if (!e.altKey || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
+  e.preventDefault();
+  reorder(shiftColumn(visibleColumns().map((c) => c.id), column.id, e.key === 'ArrowLeft' ? -1 : 1));
+  gridHead?.querySelector<HTMLElement>(`.col-header[data-col="${CSS.escape(column.id)}"] .col-label`)?.focus();
+  notice(`Moved ${column.label} ${e.key === 'ArrowLeft' ? 'left' : 'right'}.`);
+}
+
+/** A header dragged more than a few pixels moves its column where it is dropped (a plain click still sorts). */
+let dragged = false;
+function startColumnDrag(column: RunsTableColumn, e: PointerEvent): void {
+  if (e.button !== 0 || !gridHead) return;
+  const head = gridHead;
+  const source = e.currentTarget as HTMLElement;
+  const startX = e.clientX;
+  let moving = false;
+  let drop: { id: string; after: boolean } | undefined;
+  const marker = h('div', { className: 'drop-marker', 'aria-hidden': 'true' });
+  const target = (x: number) => {
+    for (const cell of head.querySelectorAll<HTMLElement>('.col-header[data-col]')) {
+      const box = cell.getBoundingClientRect();
+      if (x >= box.left && x < box.right) return { cell, id: cell.dataset.col!, after: x > box.left + box.width / 2 };
+    }
+    return undefined;
+  };
+  const move = (ev: PointerEvent) => {
+    if (!moving && Math.abs(ev.clientX - startX) < 6) return;
+    if (!moving) {
+      moving = true;
+      head.classList.add('dragging');
+      head.querySelector(`.col-header[data-col="${CSS.escape(column.id)}"]`)?.classList.add('drag-source');
+    }
+    const t = target(ev.clientX);
+    drop = t && t.id !== column.id ? { id: t.id, after: t.after } : undefined;
+    marker.remove();
+    if (t && drop) {
+      marker.classList.toggle('after', t.after);
+      t.cell.append(marker);
+    }
+  };
+  const up = () => {
+    source.removeEventListener('pointermove', move);
+    source.removeEventListener('pointerup', up);
+    source.removeEventListener('pointercancel', up);
+    marker.remove();
+    head.classList.remove('dragging');
+    if (!moving) return;
+    dragged = true;
+    setTimeout(() => (dragged = false), 0);
+    if (drop) reorder(moveColumn(visibleColumns().map((c) => c.id), column.id, drop.id, drop.after));
+    else renderGrid(true);
+  };
+  // Captured from the start: a quick drag that leaves the header at once still moves the column.
+  source.setPointerCapture(e.pointerId);
+  source.addEventListener('pointermove', move);
+  source.addEventListener('pointerup', up);
+  source.addEventListener('pointercancel', up);
+}
+
 function togglePin(id: string): void {
   layout.pinned = layout.pinned.includes(id) ? layout.pinned.filter((p) => p !== id) : [...layout.pinned, id];
   saveLayout();
@@ -446,6 +546,7 @@ function renderActionBar(): void {
     h('span', { className: 'selection-count' }, selectingAll ? 'Selecting all matching runs…' : n === 0 ? 'No run selected' : `${n.toLocaleString()} selected`),
     some(button('Compare', act('compare'), { title: 'Open the compare panel on the selected runs' }), 2),
     some(button('Show Details', act('details'), { secondary: true })),
+    Object.assign(button('Register Model…', act('register'), { secondary: true, title: 'Register a model logged by the selected run in the Model Registry' }), { disabled: n !== 1 }),
     some(button('Copy Run IDs', act('copyIds'), { secondary: true })),
     some(button('Open in MLflow UI', act('openUi'), { secondary: true })),
     some(button('Star', () => post({ type: 'star', runIds: [...selected], starred: true }), { secondary: true })),
@@ -626,6 +727,7 @@ let drawnVersion = -1;
 function renderGrid(headChanged: boolean, scrollOnly = false): void {
   if (!viewport || !gridHead || !gridBody) return;
   if (!scrollOnly) drawVersion++;
+  saveStateSoon();
   renderActionBar();
   const cols = visibleColumns();
   const geo = geometry(cols);
@@ -641,8 +743,8 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
         const filtered = query.columnFilters.some((f) => f.columnId === c.id);
         const cell = h(
           'div',
-          { className: `col-header ${c.kind}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'columnheader', dataset: { col: c.id }, 'aria-sort': ariaSort(c.id), title: `${c.id}${c.sortable ? '\nClick to sort on the server; Shift+click adds a sort key.' : ''}` },
-          h('button', { type: 'button', className: 'col-label', onclick: (e: MouseEvent) => onHeaderClick(c, e) }, c.kind === 'attribute' || c.id.startsWith('tags.mlflow.') ? '' : h('span', { className: `kind ${c.kind}` }, c.kind === 'metric' ? 'm' : c.kind === 'param' ? 'p' : 't'), c.label, h('span', { className: 'sort-mark' }, sortMark(c.id))),
+          { className: `col-header ${c.kind}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'columnheader', dataset: { col: c.id }, 'aria-sort': ariaSort(c.id), title: `${c.id}${c.sortable ? '\nClick to sort on the server; Shift+click adds a sort key.' : ''}\nDrag (or Alt+Left/Right) to move the column.` },
+          h('button', { type: 'button', className: 'col-label', onclick: (e: MouseEvent) => !dragged && onHeaderClick(c, e), onpointerdown: (e: PointerEvent) => startColumnDrag(c, e), onkeydown: (e: KeyboardEvent) => onHeaderKey(c, e) }, c.kind === 'attribute' || c.id.startsWith('tags.mlflow.') ? '' : h('span', { className: `kind ${c.kind}` }, c.kind === 'metric' ? 'm' : c.kind === 'param' ? 'p' : 't'), c.label, h('span', { className: 'sort-mark' }, sortMark(c.id))),
           c.filterable ? h('button', { type: 'button', className: `col-filter-btn${filtered ? ' active' : ''}`, title: `Filter ${c.label}`, 'aria-label': `Filter ${c.label}`, onclick: () => openFilterEditor(c) }, '⏷') : '',
           h('span', { className: 'resize', 'aria-hidden': 'true', onpointerdown: (e: PointerEvent) => startResize(c, e) }),
         );
@@ -652,36 +754,70 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
     );
   }
   if (groupBy) return renderGroups(cols, geo);
-  const total = rows.rowCount;
+  const total = displayCount();
   const height = viewport.clientHeight || 600;
   const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(total - 1, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-  for (const index of rows.need(first, last)) post({ type: 'page', queryId, index });
+  const [tableFirst, tableLast] = children.tableRange(first, Math.max(first, last));
+  for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
   // What the table holds (the pages near the screen), for tests and for whoever inspects memory.
   viewport.dataset.loadedPages = String(rows.loadedPages);
   gridBody.style.height = `${total * ROW_HEIGHT}px`;
   gridBody.style.width = `${geo.total}px`;
   const now = Date.now();
-  const children: HTMLElement[] = [];
+  const drawnRows: HTMLElement[] = [];
   const reuse = drawnVersion === drawVersion ? drawn : new Map<number, HTMLElement>();
   const next = new Map<number, HTMLElement>();
   if (total === 0 && rows.complete) {
-    children.push(h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : query.starredOnly && starred.size === 0 ? 'No starred runs yet: select runs and press Star.' : 'No run matches.'));
+    drawnRows.push(h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : query.starredOnly && starred.size === 0 ? 'No starred runs yet: select runs and press Star.' : 'No run matches.'));
   }
   for (let i = first; i <= last; i++) {
-    const row = rows.row(i);
+    const d = children.at(i);
+    const row = d.kind === 'run' ? rows.row(d.index) : d.row;
     const kept = row ? reuse.get(i) : undefined;
-    const el = kept ?? (row ? rowElement(row, i, cols, geo, now) : placeRow(h('div', { className: 'grid-row placeholder', role: 'row' }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')), i * ROW_HEIGHT, geo));
+    const el = kept ?? (row ? rowElement(row, i, cols, geo, now, i * ROW_HEIGHT, d.kind === 'child' ? d : undefined) : placeRow(h('div', { className: 'grid-row placeholder', role: 'row' }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')), i * ROW_HEIGHT, geo));
     if (row) next.set(i, el);
-    children.push(el);
+    drawnRows.push(el);
   }
   drawn = next;
   drawnVersion = drawVersion;
   // Rows still in the window stay where they are (never detached: no scroll-anchoring jump, nothing
   // pulled from under the pointer); rows that left the window or are stale are removed.
-  const keep = new Set(children);
+  const keep = new Set(drawnRows);
   for (const child of [...gridBody.children]) if (!keep.has(child as HTMLElement)) child.remove();
-  for (const el of children) if (el.parentElement !== gridBody) gridBody.append(el);
+  for (const el of drawnRows) if (el.parentElement !== gridBody) gridBody.append(el);
+}
+
+/** Scrolls back to where the table was before a reload, page by page as the rows come. */
+function continueRestoreScroll(): void {
+  if (restoreScroll === undefined || !viewport || groupBy) return;
+  viewport.scrollTop = restoreScroll;
+  if (Math.abs(viewport.scrollTop - restoreScroll) <= 1 || (rows.complete && !children.reading)) {
+    restoreScroll = undefined;
+    saveStateSoon();
+  }
+}
+
+/** Rows drawn: the table's rows plus the children of expanded parents. */
+function displayCount(): number {
+  return rows.rowCount + children.extra;
+}
+
+/** The run drawn at a display position (undefined while its page loads). */
+function displayRow(display: number): RunsTableRow | undefined {
+  const d = children.at(display);
+  return d.kind === 'run' ? rows.row(d.index) : d.row;
+}
+
+/** Expands a parent row (at table index `index`) to its child runs, or collapses it. */
+function expand(runId: string, index: number): void {
+  if (children.isOpen(runId)) children.collapse(runId);
+  else {
+    children.request(runId, index);
+    post({ type: 'children', queryId, parentRunId: runId });
+  }
+  saveStateSoon();
+  renderGrid(false);
 }
 
 function ariaSort(columnId: string): string {
@@ -689,17 +825,24 @@ function ariaSort(columnId: string): string {
   return key ? (key.descending ? 'descending' : 'ascending') : 'none';
 }
 
-function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], geo: ReturnType<typeof geometry>, now: number, top = index * ROW_HEIGHT): HTMLElement {
+/**
+ * One run's row at display position `index` (negative in groups: no expander there); `child`: drawn
+ * under its expanded parent.
+ */
+function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], geo: ReturnType<typeof geometry>, now: number, top = index * ROW_HEIGHT, child?: { parentRunId: string; last: boolean }): HTMLElement {
   const isSelected = selected.has(row.runId);
   const names = Object.fromEntries(experiments.map((e) => [e.id, e.name]));
+  const expandable = !child && index >= 0 && !children.leaves.has(row.runId);
   const el = h(
     'div',
     {
-      className: `grid-row${isSelected ? ' selected' : ''}${index === cursor ? ' cursor' : ''}${row.lifecycleStage === 'deleted' ? ' deleted' : ''}`,
+      className: `grid-row${isSelected ? ' selected' : ''}${index === cursor ? ' cursor' : ''}${row.lifecycleStage === 'deleted' ? ' deleted' : ''}${child ? ' child-row' : ''}`,
       role: 'row',
       'aria-selected': String(isSelected),
       'aria-rowindex': String(index + 2),
-      dataset: { runId: row.runId, index: String(index) },
+      ...(expandable ? { 'aria-expanded': String(children.isOpen(row.runId)) } : {}),
+      ...(child ? { 'aria-level': '2' } : {}),
+      dataset: child ? { runId: row.runId, index: String(index), parent: child.parentRunId } : { runId: row.runId, index: String(index) },
       onclick: (e: MouseEvent) => onRowClick(index, row, e),
       ondblclick: () => post({ type: 'action', action: 'details', runIds: [row.runId] }),
     },
@@ -710,7 +853,9 @@ function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], g
       h('button', { type: 'button', className: `star${starred.has(row.runId) ? ' on' : ''}`, tabindex: '-1', 'aria-label': starred.has(row.runId) ? 'Unstar' : 'Star', onclick: (e: MouseEvent) => (e.stopPropagation(), post({ type: 'star', runIds: [row.runId], starred: !starred.has(row.runId) })) }, starred.has(row.runId) ? '★' : '☆'),
     ),
     ...cols.map((c) => {
-      const cell = h('div', { className: `cell ${c.kind}${c.type === 'number' || c.type === 'duration' ? ' num' : ''}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'gridcell', dataset: { col: c.id } }, ...cellContent(row, c, names, now));
+      const content = cellContent(row, c, names, now, Boolean(child));
+      if (c.id === 'attributes.run_name' && expandable) content.unshift(expander(row, index));
+      const cell = h('div', { className: `cell ${c.kind}${c.type === 'number' || c.type === 'duration' ? ' num' : ''}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'gridcell', dataset: { col: c.id } }, ...content);
       if (geo.left.has(c.id)) cell.style.left = `${geo.left.get(c.id)}px`;
       return cell;
     }),
@@ -729,7 +874,30 @@ function placeRow(el: HTMLElement, top: number, geo: ReturnType<typeof geometry>
   return el;
 }
 
-function cellContent(row: RunsTableRow, c: RunsTableColumn, names: Record<string, string>, now: number): (Node | string)[] {
+/** ▸/▾ before a run's name: shows its child runs under it (drawn solid for runs known to have some). */
+function expander(row: RunsTableRow, display: number): HTMLElement {
+  const open = children.isOpen(row.runId);
+  const name = row.name || row.runId;
+  return h(
+    'button',
+    {
+      type: 'button',
+      className: `expander${knownParents.has(row.runId) ? ' parent' : ''}${children.isPending(row.runId) ? ' pending' : ''}`,
+      tabindex: '-1',
+      'aria-label': `${open ? 'Collapse' : 'Expand'} the child runs of ${name}`,
+      title: open ? 'Hide the child runs' : 'Show the child runs (nested runs) under this run',
+      onclick: (e: MouseEvent) => {
+        e.stopPropagation();
+        cursor = display;
+        const d = children.at(display);
+        if (d.kind === 'run') expand(row.runId, d.index);
+      },
+    },
+    open ? '▾' : '▸',
+  );
+}
+
+function cellContent(row: RunsTableRow, c: RunsTableColumn, names: Record<string, string>, now: number, nested = false): (Node | string)[] {
   const v = cellValue(row, c, names, now);
   if (c.type === 'status') return [h('span', { className: `status ${row.status.toLowerCase()}`, 'aria-hidden': 'true' }), row.status.toLowerCase()];
   if (v === undefined) return [''];
@@ -737,7 +905,7 @@ function cellContent(row: RunsTableRow, c: RunsTableColumn, names: Record<string
   if (c.type === 'duration') return [formatDuration(Number(v)) || '0s'];
   if (typeof v === 'number') return [formatValue(v)];
   if (c.id === 'tags.mlflow.source.git.commit') return [h('code', { title: v }, v.slice(0, 10))];
-  if (c.id === 'attributes.run_name') return [row.parentRunId ? h('span', { className: 'child-mark', title: `Child of ${row.parentRunId}` }, '↳ ') : '', h('span', { title: `${v}\n${row.runId}` }, v)];
+  if (c.id === 'attributes.run_name') return [row.parentRunId ? h('span', { className: `child-mark${nested ? ' nested' : ''}`, title: `Child of ${row.parentRunId}` }, '↳ ') : '', h('span', { title: `${v}\n${row.runId}` }, v)];
   return [v];
 }
 
@@ -769,7 +937,7 @@ function selectRange(from: number, to: number, add: boolean): void {
   const next = add ? new Set(selected) : new Set<string>();
   const [lo, hi] = from <= to ? [from, to] : [to, from];
   for (let i = lo; i <= hi; i++) {
-    const r = rows.row(i);
+    const r = displayRow(i);
     if (r) next.add(r.runId);
   }
   selected = next;
@@ -777,10 +945,27 @@ function selectRange(from: number, to: number, add: boolean): void {
 
 function onGridKey(e: KeyboardEvent): void {
   if (!viewport || groupBy) return;
+  restoreScroll = undefined;
   const page = Math.max(1, Math.floor(viewport.clientHeight / ROW_HEIGHT) - 1);
-  const max = Math.max(0, rows.rowCount - 1);
+  const max = Math.max(0, displayCount() - 1);
   let next = cursor;
   switch (e.key) {
+    case 'ArrowRight':
+    case 'ArrowLeft': {
+      // Right expands the run at the cursor to its child runs, Left collapses it (or goes to the parent of a child).
+      const d = children.at(cursor);
+      const row = displayRow(cursor);
+      e.preventDefault();
+      if (d.kind === 'child') {
+        const parent = rows.indexOf(d.parentRunId);
+        if (e.key === 'ArrowRight' || parent < 0) return;
+        next = children.displayOf(parent);
+        break;
+      }
+      if (!row || children.leaves.has(row.runId) || (e.key === 'ArrowRight') === children.isOpen(row.runId)) return;
+      expand(row.runId, d.index);
+      return;
+    }
     case 'ArrowDown': next = Math.min(max, cursor + 1); break;
     case 'ArrowUp': next = Math.max(0, cursor - 1); break;
     case 'PageDown': next = Math.min(max, cursor + page); break;
@@ -788,7 +973,7 @@ function onGridKey(e: KeyboardEvent): void {
     case 'Home': next = 0; break;
     case 'End': next = max; break;
     case ' ': {
-      const row = rows.row(cursor);
+      const row = displayRow(cursor);
       if (row) toggle(cursor, row, e.shiftKey);
       e.preventDefault();
       return;
@@ -814,7 +999,7 @@ function onGridKey(e: KeyboardEvent): void {
     if (anchor < 0) anchor = cursor;
     selectRange(anchor, next, false);
   } else if (!(e.ctrlKey || e.metaKey)) {
-    const r = rows.row(next);
+    const r = displayRow(next);
     if (r) selected = new Set([r.runId]);
     anchor = next;
   }

@@ -102,6 +102,8 @@ export interface TableQueryText {
   runName?: string;
   /** Only these runs (the starred ones). */
   runIds?: readonly string[];
+  /** Only the children of this run (MLflow's `mlflow.parentRunId` tag): a parent's expanded rows. */
+  parentRunId?: string;
 }
 
 /**
@@ -134,6 +136,7 @@ export function compileTableFilter(columns: readonly RunsTableColumn[], q: Table
     }
   }
   if (q.runIds) parts.push(`attributes.run_id IN (${q.runIds.map(quoteValue).join(', ')})`);
+  if (q.parentRunId) parts.push(`${searchIdentifier({ kind: 'tag', key: 'mlflow.parentRunId' })} = ${quoteValue(q.parentRunId)}`);
   return { filter: parts.join(' AND '), errors };
 }
 

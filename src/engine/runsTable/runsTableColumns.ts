@@ -169,3 +169,41 @@ export function cellValue(row: RunsTableRow, column: RunsTableColumn, experiment
       return undefined;
   }
 }
+
+/** How the user laid the columns out (the webview contract's RunsTableLayout, widths aside). */
+export interface ColumnOrder {
+  hidden: readonly string[];
+  pinned: readonly string[];
+  /** Column ids in the user's order; columns not listed follow in the model's order. */
+  order: readonly string[];
+}
+
+/** The columns shown, in the user's order, the pinned ones first. */
+export function visibleColumns(columns: readonly RunsTableColumn[], layout: ColumnOrder): RunsTableColumn[] {
+  const hidden = new Set(layout.hidden);
+  const order = new Map(layout.order.map((id, i) => [id, i]));
+  const position = new Map(columns.map((c, i) => [c.id, i]));
+  const rank = (c: RunsTableColumn) => order.get(c.id) ?? layout.order.length + position.get(c.id)!;
+  const shown = columns.filter((c) => !hidden.has(c.id)).sort((a, b) => rank(a) - rank(b));
+  const pinned = new Set(layout.pinned);
+  return [...shown.filter((c) => pinned.has(c.id)), ...shown.filter((c) => !pinned.has(c.id))];
+}
+
+/**
+ * The order after moving column `id` next to `target` (before it, or after it with `after`), as a
+ * drag in the header or the keyboard does it; `ids` is the order shown. Unknown ids change nothing.
+ */
+export function moveColumn(ids: readonly string[], id: string, target: string, after = false): string[] {
+  if (id === target || !ids.includes(id) || !ids.includes(target)) return [...ids];
+  const rest = ids.filter((c) => c !== id);
+  const at = rest.indexOf(target) + (after ? 1 : 0);
+  return [...rest.slice(0, at), id, ...rest.slice(at)];
+}
+
+/** The order after moving column `id` by `delta` places among `ids` (Alt+Arrow on a header). */
+export function shiftColumn(ids: readonly string[], id: string, delta: number): string[] {
+  const i = ids.indexOf(id);
+  const j = Math.max(0, Math.min(ids.length - 1, i + delta));
+  if (i < 0 || i === j) return [...ids];
+  return moveColumn(ids, id, ids[j], j > i);
+}

@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { isActive } from '../../engine/compare/runSelection';
 import { firstSentence, isCancelled, MlflowApiError, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import { groupRuns } from '../../engine/runsTable/runGroups';
-import { columnFromId, compileOrderBy, compileTableFilter } from '../../engine/runsTable/runsSearchExpression';
-import { ColumnDiscovery, toRow, type RunsTableColumn, type RunsTableRow } from '../../engine/runsTable/runsTableColumns';
+import { columnFromId, compileTableFilter } from '../../engine/runsTable/runsSearchExpression';
+import { toRow, type RunsTableColumn, type RunsTableRow } from '../../engine/runsTable/runsTableColumns';
+import { RunsTableSession } from '../../engine/runsTable/runsTableSession';
 import { runsTableToCsv } from '../../engine/runsTable/runsTableCsv';
 import { RunsTablePager } from '../../engine/runsTable/runsTablePager';
 import {
@@ -15,6 +16,7 @@ import {
   type ToRunsTableMessage,
 } from '../../../webview/contract';
 import { ComparePanel } from '../compare/comparePanel';
+import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
@@ -40,13 +42,6 @@ export interface RunsTablePanelDeps {
   context: vscode.ExtensionContext;
 }
 
-interface ActiveQuery {
-  id: number;
-  spec: RunsTableQuery;
-  pager: RunsTablePager;
-  abort: AbortController;
-}
-
 /**
  * One runs table: answers the webview's queries (compiled to MLflow's search syntax, sorted and
  * filtered by the server, read page by page), discovers the columns as pages arrive, and acts on
@@ -54,9 +49,7 @@ interface ActiveQuery {
  */
 export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   private static readonly open = new Set<RunsTablePanel>();
-  private readonly discovery = new ColumnDiscovery();
-  private columns: RunsTableColumn[];
-  private query: ActiveQuery | undefined;
+  private readonly session: RunsTableSession;
   private experimentNames: Record<string, string> = {};
   /** Runs shown as RUNNING: re-read until they end. */
   private readonly running = new Set<string>();
@@ -80,7 +73,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   ) {
     super(panel);
     RunsTablePanel.open.add(this);
-    this.columns = this.discovery.columns(experimentIds.length > 1);
+    this.session = new RunsTableSession(() => this.client().client, experimentIds, () => this.pageSize());
     panel.webview.options = webviewPanelOptions(deps.context);
     panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'mlflow.svg');
     this.disposables.push(
@@ -94,7 +87,8 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
 
   /** The query the table shows (tests and the bench read it). */
   get currentQuery(): { filter: string; orderBy: string[] } | undefined {
-    return this.query ? { filter: this.query.pager.spec.filter ?? '', orderBy: this.query.pager.spec.orderBy ?? [] } : undefined;
+    const query = this.session.query;
+    return query ? { filter: query.pager.spec.filter ?? '', orderBy: query.pager.spec.orderBy ?? [] } : undefined;
   }
 
   async handleMessage(raw: unknown): Promise<void> {
@@ -119,6 +113,9 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
           return;
         case 'groupBy':
           await this.sendGroups(message.queryId, message.columnId);
+          return;
+        case 'children':
+          await this.sendChildren(message.queryId, message.parentRunId);
           return;
         case 'selectAll':
           await this.sendSelection(message.queryId);
@@ -193,19 +190,10 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   }
 
   private async runQuery(spec: RunsTableQuery): Promise<void> {
-    this.query?.abort.abort();
     this.allRows = undefined;
-    const { client } = this.client();
-    const stars = spec.starredOnly ? this.starred() : undefined;
-    const { filter, errors } = compileTableFilter(this.columns, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: stars });
-    const order = compileOrderBy(this.columns, spec.sort);
-    Object.assign(errors, order.errors);
-    const runViewType = spec.lifecycle === 'deleted' ? 'DELETED_ONLY' : spec.lifecycle === 'all' ? 'ALL' : 'ACTIVE_ONLY';
-    const pager = new RunsTablePager(client, { experimentIds: this.experimentIds, filter, orderBy: order.orderBy, pageSize: this.pageSize(), runViewType });
-    const query: ActiveQuery = { id: spec.queryId, spec, pager, abort: new AbortController() };
-    this.query = query;
-    this.post({ type: 'query', queryId: spec.queryId, filter, orderBy: order.orderBy, errors });
-    if (stars && stars.length === 0) {
+    const compiled = this.session.start(spec, this.starred());
+    this.post({ type: 'query', queryId: spec.queryId, filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors });
+    if (compiled.empty) {
       this.post({ type: 'page', queryId: spec.queryId, index: 0, rows: [], last: true, count: { runs: 0, complete: true } });
       return;
     }
@@ -213,20 +201,17 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   }
 
   private async sendPage(queryId: number, index: number): Promise<void> {
-    const query = this.query;
+    const query = this.session.query;
     if (!query || query.id !== queryId) return;
     try {
-      const page = await query.pager.page(index, query.abort.signal);
-      if (this.disposed || this.query !== query) return;
+      const answer = await this.session.page(queryId, index);
+      if (this.disposed || !answer) return;
       this.deps.connections.reportHealth(this.connectionId, true);
-      if (this.discovery.add(page.rows)) {
-        this.columns = this.discovery.columns(this.experimentIds.length > 1);
-        this.post({ type: 'columns', queryId, columns: this.columns });
-      }
-      this.post({ type: 'page', queryId, index, rows: page.rows, last: page.last, count: query.pager.count });
-      this.track(page.rows);
+      if (answer.columns) this.post({ type: 'columns', queryId, columns: answer.columns });
+      this.post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count });
+      this.track(answer.page.rows);
     } catch (err) {
-      if (this.disposed || isCancelled(err) || this.query !== query) return;
+      if (this.disposed || isCancelled(err) || this.session.query?.id !== queryId) return;
       const text = err instanceof Error ? err.message : String(err);
       getOutputChannel().error(`Runs table: runs/search (filter ${JSON.stringify(query.pager.spec.filter)}, order_by ${JSON.stringify(query.pager.spec.orderBy)}) failed: ${err instanceof MlflowApiError && err.detail ? err.detail : text}`);
       // A refused filter or key is explained under the filter box; the server's first sentence says what
@@ -235,14 +220,23 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     }
   }
 
+  /** A parent's child runs that match the query, in its order. */
+  private async sendChildren(queryId: number, parentRunId: string): Promise<void> {
+    const answer = await this.session.children(queryId, parentRunId);
+    if (this.disposed || !answer) return;
+    if (answer.columns) this.post({ type: 'columns', queryId, columns: answer.columns });
+    this.post({ type: 'children', queryId, parentRunId, rows: answer.rows, truncated: answer.truncated });
+    this.track(answer.rows);
+  }
+
   /** Every matching run of the current query (read once per query, in pages of 1000). */
   private everyRow(queryId: number): Promise<{ rows: RunsTableRow[]; truncated: boolean }> | undefined {
-    const query = this.query;
+    const query = this.session.query;
     if (!query || query.id !== queryId) return undefined;
     if (this.allRows?.queryId !== queryId) {
       const { client } = this.client();
       const full = new RunsTablePager(client, { ...query.pager.spec, pageSize: ALL_RUNS_PAGE }, 2);
-      const rows = full.all(ALL_RUNS_LIMIT, query.abort.signal);
+      const rows = full.all(ALL_RUNS_LIMIT, query.signal);
       this.post({ type: 'notice', message: 'Reading all matching runs…' });
       const entry = { queryId, rows };
       this.allRows = entry;
@@ -255,20 +249,20 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
 
   private async sendGroups(queryId: number, columnId: string | undefined): Promise<void> {
     if (!columnId) return;
-    const column = this.columns.find((c) => c.id === columnId) ?? columnFromId(columnId);
+    const column = this.session.columns.find((c) => c.id === columnId) ?? columnFromId(columnId);
     if (!column || (column.kind !== 'param' && column.kind !== 'tag')) {
       this.post({ type: 'notice', message: `Group by takes a param or tag column, not ${columnId}.` });
       return;
     }
     const all = await this.everyRow(queryId);
-    if (!all || this.query?.id !== queryId) return;
-    const metricKeys = this.columns.filter((c) => c.kind === 'metric').map((c) => c.key);
+    if (!all || this.session.query?.id !== queryId) return;
+    const metricKeys = this.session.columns.filter((c) => c.kind === 'metric').map((c) => c.key);
     this.post({ type: 'groups', queryId, columnId, groups: groupRuns(all.rows, column, metricKeys), metricKeys, truncated: all.truncated });
   }
 
   private async sendSelection(queryId: number): Promise<void> {
     const all = await this.everyRow(queryId);
-    if (!all || this.query?.id !== queryId) return;
+    if (!all || this.session.query?.id !== queryId) return;
     this.post({ type: 'selection', queryId, runIds: all.rows.map((r) => r.runId), truncated: all.truncated });
   }
 
@@ -286,6 +280,16 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       case 'details':
         for (const id of runIds.slice(0, MAX_OPENED)) RunDetailsPanel.show(deps, this.connectionId, id);
         return;
+      case 'register': {
+        // The Runs view's own Register Model command, on the first selected run.
+        const connection = this.deps.connections.get(this.connectionId);
+        if (!connection?.client) throw new Error(`Register Model: the tracking server ${this.connectionId} is not connected.`);
+        if (runIds.length > 1) this.post({ type: 'notice', message: `Registering a model from the first of the ${runIds.length} selected runs.` });
+        const run = await connection.client.getRun(runIds[0]);
+        const node: Extract<ExplorerNode, { type: 'run' }> = { type: 'run', id: `runsTable/${this.connectionId}/${run.info.run_id}`, connection, run, pagerKey: '' };
+        await vscode.commands.executeCommand('mlflow.registerModel', node);
+        return;
+      }
       case 'copyIds':
         await vscode.env.clipboard.writeText(runIds.join('\n'));
         this.post({ type: 'notice', message: `Copied ${runIds.length === 1 ? 'the run id' : `${runIds.length} run ids`}.` });
@@ -345,7 +349,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   }
 
   private async exportCsv(queryId: number, columnIds: string[], runIds: string[] | undefined, to: 'file' | 'clipboard'): Promise<void> {
-    const columns = columnIds.map((id) => this.columns.find((c) => c.id === id) ?? columnFromId(id)).filter((c): c is RunsTableColumn => c !== undefined);
+    const columns = columnIds.map((id) => this.session.columns.find((c) => c.id === id) ?? columnFromId(id)).filter((c): c is RunsTableColumn => c !== undefined);
     let rows: RunsTableRow[];
     if (runIds) {
       const order = new Map(runIds.map((id, i) => [id, i]));
@@ -402,6 +406,6 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   protected disposeResources(): void {
     RunsTablePanel.open.delete(this);
     clearTimeout(this.poll);
-    this.query?.abort.abort();
+    this.session.dispose();
   }
 }

@@ -79,6 +79,14 @@ describe('runs table filter compiler', () => {
     assert.equal(compileTableFilter(columns, {}).filter, '');
   });
 
+  it("reads a parent's children with the table's filter and MLflow's parent tag", () => {
+    assert.equal(
+      compileTableFilter([], { expression: 'metrics.val_loss < 0.3', parentRunId: 'abc123' }).filter,
+      "metrics.val_loss < 0.3 AND tags.`mlflow.parentRunId` = 'abc123'",
+    );
+    assert.equal(compileTableFilter([], { parentRunId: 'abc123' }).filter, "tags.`mlflow.parentRunId` = 'abc123'");
+  });
+
   it('filters on a key not seen in the loaded runs yet by its id', () => {
     assert.equal(compileTableFilter([], { columnFilters: [{ columnId: 'metrics.new metric', op: '>', value: '1' }] }).filter, 'metrics.`new metric` > 1');
     assert.equal(columnFromId('attributes.status'), undefined);

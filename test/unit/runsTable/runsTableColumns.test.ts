@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MlflowRun } from '../../../src/engine/mlflow/mlflowTypes';
 import { groupRuns } from '../../../src/engine/runsTable/runGroups';
-import { cellValue, ColumnDiscovery, metricColumn, paramColumn, runDurationMs, toRow } from '../../../src/engine/runsTable/runsTableColumns';
+import { attributeColumns, cellValue, ColumnDiscovery, metricColumn, moveColumn, paramColumn, runDurationMs, shiftColumn, toRow, visibleColumns } from '../../../src/engine/runsTable/runsTableColumns';
 import { runsTableToCsv } from '../../../src/engine/runsTable/runsTableCsv';
 
 function run(id: string, o: { params?: Record<string, string>; metrics?: Record<string, number>; tags?: Record<string, string>; status?: MlflowRun['info']['status']; start?: number; end?: number; experiment?: string } = {}): MlflowRun {
@@ -17,6 +17,29 @@ function run(id: string, o: { params?: Record<string, string>; metrics?: Record<
 }
 
 describe('runs table column model', () => {
+  it("shows the columns in the user's order, pinned first, hidden ones left out; new keys follow", () => {
+    const columns = [...attributeColumns(false).slice(0, 3), metricColumn('loss'), paramColumn('lr'), paramColumn('new')];
+    const ids = (layout: { hidden: string[]; pinned: string[]; order: string[] }) => visibleColumns(columns, layout).map((c) => c.id);
+    assert.deepEqual(ids({ hidden: [], pinned: [], order: [] }), ['attributes.run_name', 'attributes.status', 'attributes.start_time', 'metrics.loss', 'params.lr', 'params.new']);
+    assert.deepEqual(
+      ids({ hidden: ['attributes.status'], pinned: ['params.lr'], order: ['metrics.loss', 'attributes.run_name', 'params.lr', 'attributes.start_time'] }),
+      ['params.lr', 'metrics.loss', 'attributes.run_name', 'attributes.start_time', 'params.new'],
+    );
+  });
+
+  it('moves a column by drag (before or after the column it is dropped on) and by keyboard', () => {
+    const order = ['a', 'b', 'c', 'd'];
+    assert.deepEqual(moveColumn(order, 'd', 'b'), ['a', 'd', 'b', 'c']);
+    assert.deepEqual(moveColumn(order, 'a', 'c', true), ['b', 'c', 'a', 'd']);
+    assert.deepEqual(moveColumn(order, 'a', 'd', true), ['b', 'c', 'd', 'a']);
+    assert.deepEqual(moveColumn(order, 'a', 'a'), order);
+    assert.deepEqual(moveColumn(order, 'x', 'a'), order);
+    assert.deepEqual(shiftColumn(order, 'b', 1), ['a', 'c', 'b', 'd']);
+    assert.deepEqual(shiftColumn(order, 'b', -1), ['b', 'a', 'c', 'd']);
+    assert.deepEqual(shiftColumn(order, 'a', -1), order);
+    assert.deepEqual(shiftColumn(order, 'd', 1), order);
+  });
+
   it('starts with the fixed columns, then metrics, params and tags seen in any run, sorted', () => {
     const discovery = new ColumnDiscovery();
     assert.equal(discovery.add([toRow(run('a', { params: { lr: '0.1' }, metrics: { rmse: 1 }, tags: { team: 'x', 'mlflow.source.name': 'train.py', 'mlflow.user': 'ana' } }))]), true);

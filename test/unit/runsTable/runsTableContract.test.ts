@@ -20,6 +20,8 @@ describe('runs table message contract', () => {
       { type: 'page', queryId: 1, index: 3 },
       { type: 'groupBy', queryId: 1, columnId: 'params.lr' },
       { type: 'groupBy', queryId: 1 },
+      { type: 'children', queryId: 1, parentRunId: 'p1' },
+      { type: 'action', action: 'register', runIds: ['a'] },
       { type: 'selectAll', queryId: 1 },
       { type: 'action', action: 'compare', runIds: ['a', 'b'] },
       { type: 'star', runIds: ['a'], starred: true },
@@ -35,7 +37,7 @@ describe('runs table message contract', () => {
     rejects(validateFromRunsTable, { type: 'query', ...query, lifecycle: 'purged' }, /query\.lifecycle must be one of/);
     rejects(validateFromRunsTable, { type: 'query', ...query, columnFilters: [{ columnId: 'metrics.loss', op: 'DROP', value: '1' }] }, /columnFilters\[0\]\.op must be one of/);
     rejects(validateFromRunsTable, { type: 'query', ...query, sort: [{ columnId: 'metrics.loss' }] }, /sort\[0\]\.descending must be a boolean/);
-    rejects(validateFromRunsTable, { type: 'action', action: 'register', runIds: [] }, /action\.action must be one of/);
+    rejects(validateFromRunsTable, { type: 'action', action: 'purge', runIds: [] }, /action\.action must be one of/);
     rejects(validateFromRunsTable, { type: 'action', action: 'delete', runIds: [7] }, /runIds\[0\] must be a string/);
     rejects(validateFromRunsTable, { type: 'saveLayout', layout: { hidden: [], pinned: [], widths: { x: 1 }, order: [] } }, /widths\["x"\] must be an integer in \[16, 5000\]/);
     rejects(validateFromRunsTable, { type: 'exportCsv', queryId: 1, columnIds: [], to: '/etc/passwd' }, /to must be one of/);
@@ -52,6 +54,7 @@ describe('runs table message contract', () => {
       { type: 'rowsUpdated', rows: [row] },
       { type: 'groups', queryId: 1, columnId: 'params.lr', groups: [{ value: '0.1', count: 1, metrics: { loss: { count: 1, min: 1, mean: 1, max: 1 } }, rows: [row] }, { count: 0, metrics: {}, rows: [] }], metricKeys: ['loss'], truncated: false },
       { type: 'selection', queryId: 1, runIds: ['r1'], truncated: false },
+      { type: 'children', queryId: 1, parentRunId: 'p1', rows: [{ ...row, parentRunId: 'p1' }], truncated: false },
       { type: 'invalidate' },
     ]) {
       const result = validateToRunsTable(message);
@@ -63,6 +66,9 @@ describe('runs table message contract', () => {
 
   it('restores a panel only from a state with experiments', () => {
     assert.ok(validateRunsTableState({ connectionId: 'c', experimentIds: ['1'], query: { ...query, queryId: undefined }, groupBy: 'params.lr' }).ok);
+    const view = { scrollTop: 2600, selected: ['r1', 'r2'], expanded: ['p1'], openGroups: ['adam'] };
+    assert.ok(validateRunsTableState({ connectionId: 'c', experimentIds: ['1'], view }).ok);
+    rejects(validateRunsTableState, { connectionId: 'c', experimentIds: ['1'], view: { ...view, expanded: [1] } }, /state\.view\.expanded\[0\] must be a string/);
     rejects(validateRunsTableState, { connectionId: 'c', experimentIds: [] }, /experimentIds is empty/);
     rejects(validateRunsTableState, { connectionId: 'c' }, /experimentIds must be an array/);
   });

@@ -1,0 +1,104 @@
+// What one runs table does with the server, without VS Code: the webview's query compiled to
+// MLflow's filter and order_by, its pages read in order (RunsTablePager), the columns discovered as
+// rows arrive, a parent's children read. The panel (src/extension/runsTable/runsTablePanel.ts)
+// posts what this returns; the benchmark drives the same code with the real webview bundle.
+import type { MlflowRestClient } from '../mlflow/mlflowRestClient';
+import type { RunViewType } from '../mlflow/mlflowTypes';
+import { compileOrderBy, compileTableFilter, type ColumnFilter, type SortKey } from './runsSearchExpression';
+import { ColumnDiscovery, toRow, type RunsTableColumn, type RunsTableRow } from './runsTableColumns';
+import { RunsTablePager, type LoadedPage } from './runsTablePager';
+
+/** Most child runs shown under an expanded parent (one runs/search). */
+export const MAX_CHILDREN = 1000;
+
+/** The webview's query (webview/contract.ts RunsTableQuery). */
+export interface TableQuerySpec {
+  queryId: number;
+  expression: string;
+  columnFilters: ColumnFilter[];
+  runName: string;
+  sort: SortKey[];
+  starredOnly: boolean;
+  lifecycle: 'active' | 'deleted' | 'all';
+}
+
+interface ActiveQuery {
+  id: number;
+  spec: TableQuerySpec;
+  /** The starred runs the query was limited to (starredOnly). */
+  stars?: readonly string[];
+  pager: RunsTablePager;
+  abort: AbortController;
+}
+
+export class RunsTableSession {
+  private readonly discovery = new ColumnDiscovery();
+  private cols: RunsTableColumn[];
+  private active: ActiveQuery | undefined;
+
+  constructor(
+    private readonly client: () => Pick<MlflowRestClient, 'searchRuns'>,
+    readonly experimentIds: string[],
+    private readonly pageSize: () => number,
+  ) {
+    this.cols = this.discovery.columns(experimentIds.length > 1);
+  }
+
+  get columns(): RunsTableColumn[] {
+    return this.cols;
+  }
+
+  /** The query shown, if any. */
+  get query(): { id: number; pager: RunsTablePager; signal: AbortSignal } | undefined {
+    return this.active && { id: this.active.id, pager: this.active.pager, signal: this.active.abort.signal };
+  }
+
+  /** A new query (the previous one's requests are aborted): what it compiled to, and whether it can match nothing at all. */
+  start(spec: TableQuerySpec, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; empty: boolean } {
+    this.active?.abort.abort();
+    const stars = spec.starredOnly ? (starred ?? []) : undefined;
+    const { filter, errors } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: stars });
+    const order = compileOrderBy(this.cols, spec.sort);
+    Object.assign(errors, order.errors);
+    const runViewType: RunViewType = spec.lifecycle === 'deleted' ? 'DELETED_ONLY' : spec.lifecycle === 'all' ? 'ALL' : 'ACTIVE_ONLY';
+    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter, orderBy: order.orderBy, pageSize: this.pageSize(), runViewType });
+    this.active = { id: spec.queryId, spec, stars, pager, abort: new AbortController() };
+    return { filter, orderBy: order.orderBy, errors, empty: stars !== undefined && stars.length === 0 };
+  }
+
+  /**
+   * Page `index` of query `queryId` (undefined once another query replaced it), with the columns when
+   * its rows brought new keys. The next page is read ahead meanwhile, so a scroll rarely waits.
+   */
+  async page(queryId: number, index: number): Promise<{ page: LoadedPage; count: { runs: number; complete: boolean }; columns?: RunsTableColumn[] } | undefined> {
+    const query = this.active;
+    if (!query || query.id !== queryId) return undefined;
+    const page = await query.pager.page(index, query.abort.signal);
+    if (this.active !== query) return undefined;
+    if (!page.last) query.pager.page(index + 1, query.abort.signal).catch(() => undefined);
+    return { page, count: query.pager.count, columns: this.discover(page.rows) };
+  }
+
+  /** A parent's child runs matching the query, in its order (at most MAX_CHILDREN; `truncated` when more match). */
+  async children(queryId: number, parentRunId: string): Promise<{ rows: RunsTableRow[]; truncated: boolean; columns?: RunsTableColumn[] } | undefined> {
+    const query = this.active;
+    if (!query || query.id !== queryId) return undefined;
+    const { spec, pager } = query;
+    const { filter } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: query.stars, parentRunId });
+    const result = await this.client().searchRuns({ experimentIds: this.experimentIds, filter, orderBy: pager.spec.orderBy, maxResults: MAX_CHILDREN, runViewType: pager.spec.runViewType, signal: query.abort.signal });
+    if (this.active !== query) return undefined;
+    const rows = result.items.map(toRow);
+    return { rows, truncated: Boolean(result.nextPageToken), columns: this.discover(rows) };
+  }
+
+  /** Stops the query's requests. */
+  dispose(): void {
+    this.active?.abort.abort();
+  }
+
+  private discover(rows: readonly RunsTableRow[]): RunsTableColumn[] | undefined {
+    if (!this.discovery.add(rows)) return undefined;
+    this.cols = this.discovery.columns(this.experimentIds.length > 1);
+    return this.cols;
+  }
+}

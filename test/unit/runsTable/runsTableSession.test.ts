@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { MlflowRun, Page } from '../../../src/engine/mlflow/mlflowTypes';
+import { RunsTableSession, type TableQuerySpec } from '../../../src/engine/runsTable/runsTableSession';
+
+interface Call {
+  pageToken?: string;
+  maxResults?: number;
+  filter?: string;
+  orderBy?: string[];
+}
+
+/** runs/search over `total` runs (offset tokens), each with a param and a metric; children answer the parent filter. */
+function fakeServer(total: number) {
+  const calls: Call[] = [];
+  const run = (id: string, extra: Partial<MlflowRun['data']> = {}): MlflowRun => ({
+    info: { run_id: id, experiment_id: '1', status: 'FINISHED', lifecycle_stage: 'active' },
+    data: { params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'loss', value: 0.5, timestamp: 0, step: 0 }], ...extra },
+  });
+  return {
+    calls,
+    client: {
+      async searchRuns(o: Call): Promise<Page<MlflowRun>> {
+        calls.push({ pageToken: o.pageToken, maxResults: o.maxResults, filter: o.filter, orderBy: o.orderBy });
+        if (o.filter?.includes('mlflow.parentRunId')) return { items: [run('child-1', { tags: [{ key: 'mlflow.parentRunId', value: 'r0' }, { key: 'fold', value: '1' }] })], nextPageToken: undefined };
+        const offset = o.pageToken ? Number(o.pageToken) : 0;
+        const n = Math.min(o.maxResults ?? 1000, total - offset);
+        return { items: Array.from({ length: n }, (_, i) => run(`r${offset + i}`)), nextPageToken: offset + n < total ? String(offset + n) : undefined };
+      },
+    },
+  };
+}
+
+const spec = (queryId: number, more: Partial<TableQuerySpec> = {}): TableQuerySpec => ({ queryId, expression: '', columnFilters: [], runName: '', sort: [], starredOnly: false, lifecycle: 'active', ...more });
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('runs table session (what the panel does with the server)', () => {
+  it('compiles the query, sends new columns once, and reads the next page ahead', async () => {
+    const { client, calls } = fakeServer(25);
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    const compiled = session.start(spec(1, { expression: 'metrics.loss < 1', sort: [{ columnId: 'metrics.loss', descending: true }] }));
+    assert.deepEqual(compiled, { filter: 'metrics.loss < 1', orderBy: ['metrics.loss DESC', 'attributes.start_time DESC'], errors: {}, empty: false });
+    const first = await session.page(1, 0);
+    assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 2), ['r0', 'r1']);
+    assert.ok(first?.columns?.some((c) => c.id === 'metrics.loss') && first.columns.some((c) => c.id === 'params.lr'));
+    await settle();
+    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10'], 'page 1 is read ahead of the scroll');
+    const second = await session.page(1, 1);
+    assert.equal(second?.columns, undefined, 'no new key: no columns message');
+    assert.equal(calls.filter((c) => c.pageToken === '10').length, 1, 'the page read ahead is not read again');
+    assert.deepEqual(second?.count, { runs: 20, complete: false });
+  });
+
+  it("reads a parent's children with the table's filter and order, and drops answers to a replaced query", async () => {
+    const { client, calls } = fakeServer(5);
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    session.start(spec(1, { expression: "params.lr = '0.1'", sort: [{ columnId: 'metrics.loss', descending: false }] }));
+    const kids = await session.children(1, 'r0');
+    assert.deepEqual(kids?.rows.map((r) => [r.runId, r.parentRunId]), [['child-1', 'r0']]);
+    assert.ok(kids?.columns?.some((c) => c.id === 'tags.fold'), 'a key only the children have becomes a column');
+    assert.deepEqual(calls.at(-1), { pageToken: undefined, maxResults: 1000, filter: "params.lr = '0.1' AND tags.`mlflow.parentRunId` = 'r0'", orderBy: ['metrics.loss', 'attributes.start_time DESC'] });
+    session.start(spec(2));
+    assert.equal(await session.children(1, 'r0'), undefined);
+    assert.equal(await session.page(1, 0), undefined);
+  });
+
+  it('an empty star list matches nothing without asking the server', () => {
+    const { client, calls } = fakeServer(5);
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    assert.equal(session.start(spec(1, { starredOnly: true }), []).empty, true);
+    assert.equal(session.start(spec(2, { starredOnly: true }), ['r1']).filter, "attributes.run_id IN ('r1')");
+    assert.equal(calls.length, 0);
+  });
+});
