@@ -67,6 +67,46 @@ describe('compare: loadHistories against a real server', () => {
     assert.deepEqual(result.series.map((s) => s.metricKey), ['loss', 'loss', 'loss', 'acc', 'acc', 'acc']);
   });
 
+  it('progressive: each metric is delivered as it arrives, the first before the second is asked for', async () => {
+    let asked = 0;
+    const counting: HistoryClient = {
+      getMetricHistory: (...args) => client.getMetricHistory(...args),
+      getMetricHistoryBulkInterval: (...args) => {
+        asked++;
+        return client.getMetricHistoryBulkInterval(...args);
+      },
+    };
+    const delivered: { key: string; asked: number; runs: number }[] = [];
+    const result = await loadHistories(counting, runIds, ['acc', 'loss'], { maxPoints: MAX_POINTS, onMetric: (m) => delivered.push({ key: m.metricKey, asked, runs: m.series.length }) });
+    assert.deepEqual(delivered, [
+      { key: 'acc', asked: 1, runs: 3 },
+      { key: 'loss', asked: 2, runs: 3 },
+    ]);
+    checkAgainstRaw(result.series);
+  });
+
+  it('zoom refine: start_step/end_step give every step of a short range and a sample of a long one, bounds included', async () => {
+    const short = await loadHistories(client, runIds, ['loss'], { maxPoints: MAX_POINTS, range: { startStep: 1200, endStep: 1299 } });
+    for (const s of short.series) {
+      const inRange = raw.get(`${s.runId}/loss`)!.filter((m) => m.step >= 1200 && m.step <= 1299).sort((a, b) => a.step - b.step);
+      assert.equal(s.sampled, false);
+      assert.equal(s.exact, true);
+      assert.deepEqual(s.points, inRange.map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value })));
+      // The spike at step 1234 + r, lost between the overview's samples, is in the detail.
+      assert.equal(s.max, Math.max(...inRange.map((m) => m.value)));
+      assert.ok(s.max! > 50);
+    }
+    const long = await loadHistories(client, runIds, ['loss'], { maxPoints: 100, range: { startStep: 500, endStep: 2499 } });
+    for (const s of long.series) {
+      assert.equal(s.sampled, true);
+      assert.ok(s.points.length <= 100 && s.points.length >= 50, `${s.points.length} points`);
+      assert.deepEqual([s.points[0].step, s.points.at(-1)!.step], [500, 2499]);
+    }
+    // The server refuses a reversed range; the loader says so before asking.
+    await assert.rejects(loadHistories(client, runIds, ['loss'], { maxPoints: 100, range: { startStep: 10, endStep: 9 } }), /step range \[10, 9\]/);
+    await assert.rejects(client.getMetricHistoryBulkInterval(runIds, 'loss', { maxResults: 10, startStep: 10, endStep: 9 }), /end_step must be greater than start_step/);
+  });
+
   it('per-run fallback (server without bulk): same shape, and exact min/max keep the spike', async () => {
     const noBulk: HistoryClient = {
       getMetricHistory: (...args) => client.getMetricHistory(...args),

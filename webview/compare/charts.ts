@@ -35,6 +35,10 @@ export interface HistoryChartOptions {
   smoothing: number;
   width: number;
   height: number;
+  /** The x range to show (a zoom kept across redraws). */
+  zoom?: { min: number; max: number };
+  /** The user zoomed (drag) or reset (double-click: `full`, the whole x range shown). */
+  onZoom?: (min: number, max: number, full: boolean) => void;
 }
 
 /** Points drawn per series at most: about two per horizontal pixel, as more cannot be seen. */
@@ -74,6 +78,16 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
     axes: [axis(X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { live: true },
+    hooks: {
+      setScale: [
+        (u, scaleKey) => {
+          const xs = u.data[0];
+          const { min, max } = u.scales.x;
+          if (scaleKey !== 'x' || !o.onZoom || xs.length === 0 || min === undefined || max === undefined) return;
+          o.onZoom(min, max, min <= xs[0] && max >= xs[xs.length - 1]);
+        },
+      ],
+    },
     series: [
       { label: X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
       ...runIndexes.map((runIndex) => ({
@@ -86,7 +100,9 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
       })),
     ],
   };
-  return new uPlot(opts, data, target);
+  const chart = new uPlot(opts, data, target);
+  if (o.zoom) chart.setScale('x', o.zoom);
+  return chart;
 }
 
 /** Values of a param or metric per run as numbers, or categories when not all are numeric. */

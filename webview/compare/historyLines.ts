@@ -1,7 +1,7 @@
 // A metric's histories as chart columns: each run's line thinned, put on the chosen x, ordered and
 // joined with the other runs' on one x column; then smoothing and the log scale's positivity.
 // No DOM and no uPlot: the panel's charts (charts.ts) draw what this builds, and unit tests run it in Node.
-import type { CompareRun, HistorySeries } from '../contract';
+import type { CompareRun, HistorySeries, StepRange } from '../contract';
 import { downsampleIndices } from '../../src/engine/compare/downsample';
 
 export type XMode = 'step' | 'wall' | 'relative';
@@ -150,4 +150,65 @@ export function alignHistories(runs: readonly CompareRun[], series: readonly His
 export function finishColumn(column: (number | null)[], smoothing: number, log: boolean): (number | null)[] {
   const smoothed = ema(column, smoothing);
   return log ? smoothed.map((v) => (v !== null && v > 0 ? v : null)) : smoothed;
+}
+
+/**
+ * A metric's series with a zoomed range's detail put in: per run, the overview's points before and
+ * after the range and the detail's points inside it (a run the detail lacks keeps its overview, less
+ * the range, when the detail came from the same runs). New series objects: caches see new data.
+ */
+export function mergeDetail(overview: readonly HistorySeries[], detail: readonly HistorySeries[], range: StepRange): HistorySeries[] {
+  const byRun = new Map(detail.map((s) => [s.runId, s]));
+  const runIds = [...new Set([...overview.map((s) => s.runId), ...detail.map((s) => s.runId)])];
+  const merged: HistorySeries[] = [];
+  for (const runId of runIds) {
+    const o = overview.find((s) => s.runId === runId);
+    const d = byRun.get(runId);
+    const base = o ?? d!;
+    const outside: number[] = [];
+    if (o) for (let i = 0; i < o.steps.length; i++) if (o.steps[i] < range.startStep || o.steps[i] > range.endStep) outside.push(i);
+    const n = outside.length + (d ? d.steps.length : 0);
+    if (n === 0) continue;
+    const steps = new Float64Array(n);
+    const timestamps = new Float64Array(n);
+    const values = new Float64Array(n);
+    let w = 0;
+    const put = (s: HistorySeries, i: number) => {
+      steps[w] = s.steps[i];
+      timestamps[w] = s.timestamps[i];
+      values[w] = s.values[i];
+      w++;
+    };
+    let k = 0;
+    // Overview points before the range, the detail, then the overview points after it.
+    while (o && k < outside.length && o.steps[outside[k]] < range.startStep) put(o, outside[k++]);
+    if (d) for (let i = 0; i < d.steps.length; i++) put(d, i);
+    while (o && k < outside.length) put(o, outside[k++]);
+    merged.push({
+      runId,
+      metricKey: base.metricKey,
+      steps,
+      timestamps,
+      values,
+      sampled: (o?.sampled ?? false) || (d?.sampled ?? false),
+      min: minOf(o?.min, d?.min),
+      max: maxOf(o?.max, d?.max),
+      exact: (o?.exact ?? true) && (d?.exact ?? true),
+    });
+  }
+  return merged;
+}
+
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+function maxOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+/** Keys in the order to load them: those `isVisible` says are on screen first, each part in its order. */
+export function visibleFirst(keys: readonly string[], isVisible: (key: string) => boolean): string[] {
+  const visible = keys.filter(isVisible);
+  return [...visible, ...keys.filter((k) => !visible.includes(k))];
 }

@@ -3,10 +3,11 @@
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import type uPlot from 'uplot';
-import { MAX_HISTORY_POINTS, validateToWebview, type Comparison, type FromWebviewMessage, type HistoryError, type HistorySeries, type ToWebviewMessage } from '../contract';
+import { validateToWebview, type Comparison, type FromWebviewMessage, type ToWebviewMessage } from '../contract';
 import { receiveValidated } from '../panelMessages';
 import { button, checkbox, h, select, slider, stateView, tabs } from './components';
-import { historyChart, parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
+import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
+import { MetricCharts } from './metricCharts';
 import { diffTable, metricsTable, type TableActions } from './tables';
 
 interface VsCodeApi {
@@ -22,7 +23,8 @@ interface ViewState {
   connectionId?: string;
   runIds?: string[];
   tab: TabId;
-  chartMetrics?: string[];
+  /** Metrics whose chart card the user hid. */
+  hiddenCharts?: string[];
   hideIdentical: boolean;
   /** The tables' key filter (one for Params, Metrics and Tags). */
   keyFilter?: string;
@@ -51,12 +53,8 @@ let refreshing = false;
 let missing: string[] = [];
 let fatal: { message: string } | undefined;
 let loadingText: string | undefined = 'Loading runs…';
-/** Metric key → its series for every run, as last received. */
-const histories = new Map<string, HistorySeries[]>();
-let historyErrors: HistoryError[] = [];
-let historyFailure: string | undefined;
-let historyPending = new Set<string>();
-let requestId = 0;
+/** Latest values and statuses as last received: when they change, running runs have logged more. */
+let liveSignature = '';
 let charts: uPlot[] = [];
 let tabsControl: ReturnType<typeof tabs> | undefined;
 
@@ -70,6 +68,8 @@ function post(message: FromWebviewMessage): void {
 function saveState(): void {
   vscode.setState(view);
 }
+
+const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth);
 
 const actions: TableActions = {
   copy: (text) => post({ type: 'copy', text }),
@@ -105,7 +105,6 @@ function receive(message: ToWebviewMessage): void {
       return;
     case 'runs': {
       const runsChanged = !comparison || comparison.runs.map((r) => r.runId).join() !== message.comparison.runs.map((r) => r.runId).join();
-      const wasRefreshing = refreshing;
       comparison = message.comparison;
       connectionLabel = message.connectionLabel;
       refreshing = message.refreshing;
@@ -114,37 +113,28 @@ function receive(message: ToWebviewMessage): void {
       loadingText = undefined;
       view.connectionId = message.connectionId;
       view.runIds = comparison.runs.map((r) => r.runId);
-      const keys = comparison.metrics.map((m) => m.key);
-      view.chartMetrics = (view.chartMetrics ?? []).filter((k) => keys.includes(k));
-      if (view.chartMetrics.length === 0) view.chartMetrics = keys.slice(0, 2);
       saveState();
-      // Running runs have grown: their histories are stale.
-      if (refreshing || wasRefreshing || runsChanged) histories.clear();
+      const signature = JSON.stringify([comparison.runs.map((r) => r.status), comparison.metrics.map((m) => [m.key, m.latest])]);
+      if (runsChanged) metricCharts.reset();
+      // Running runs have logged more: the charts are reloaded, and keep what they show meanwhile.
+      else if (signature !== liveSignature) metricCharts.markStale();
+      liveSignature = signature;
       if (!tabsControl || runsChanged) render();
       else {
         renderHeader();
-        if (view.tab === 'charts') {
-          if (histories.size === 0) tabsControl.rerender();
-        } else tabsControl.rerender();
+        if (view.tab !== 'charts') tabsControl.rerender();
       }
-      if (view.tab === 'charts') requestHistories();
+      // Every metric's overview, the visible charts first, the rest in the background (also the
+      // Metrics table's min/max).
+      metricCharts.load(chartKeys());
       return;
     }
     case 'histories':
-      for (const key of new Set(message.series.map((s) => s.metricKey))) histories.set(key, []);
-      for (const s of message.series) histories.get(s.metricKey)!.push(s);
-      // A metric nobody logged for these runs still counts as loaded (an empty chart says so).
-      for (const key of historyPending) if (!histories.has(key) && !message.errors.some((e) => e.metricKey === key && !e.runId)) histories.set(key, []);
-      historyPending = new Set();
-      historyErrors = message.errors;
-      historyFailure = undefined;
-      redrawHistory();
+      metricCharts.receive(message);
       return;
     case 'error':
       if (message.retry === 'histories') {
-        historyPending = new Set();
-        historyFailure = message.message;
-        redrawHistory();
+        metricCharts.fail(message.requestId, message.message);
       } else {
         fatal = { message: message.message };
         comparison = undefined;
@@ -198,28 +188,22 @@ function render(): void {
       if (view.tab === 'charts' && id !== 'charts') destroyCharts();
       view.tab = id as TabId;
       saveState();
-      if (id === 'charts') requestHistories();
+      if (id === 'charts') metricCharts.load(chartKeys());
     },
   );
   app.replaceChildren(header, tabsControl.root, status);
 }
 
-function requestHistories(): void {
-  const wanted = (view.chartMetrics ?? []).filter((k) => !histories.has(k));
-  if (wanted.length === 0 || !comparison) return;
-  if (wanted.every((k) => historyPending.has(k))) return;
-  historyPending = new Set(wanted);
-  historyFailure = undefined;
-  // About two points per pixel of the widest chart; the server samples to at most 2500 anyway.
-  const maxPoints = Math.min(MAX_HISTORY_POINTS, Math.max(500, Math.ceil(chartWidth() * 2)));
-  post({ type: 'loadHistories', requestId: ++requestId, metricKeys: wanted, maxPoints });
-  redrawHistory();
+/** The metrics with a chart card, in the comparison's order (hidden ones left out). */
+function chartKeys(): string[] {
+  const hidden = new Set(view.hiddenCharts ?? []);
+  return (comparison?.metrics ?? []).map((m) => m.key).filter((k) => !hidden.has(k));
 }
 
 function destroyCharts(): void {
-  for (const c of [...charts, ...historyCharts]) c.destroy();
+  for (const c of charts) c.destroy();
   charts = [];
-  historyCharts = [];
+  metricCharts.unmount();
 }
 
 function chartWidth(): number {
@@ -230,19 +214,18 @@ function chartsView(): HTMLElement {
   destroyCharts();
   const c = comparison!;
   const keys = c.metrics.map((m) => m.key);
-  const selected = new Set(view.chartMetrics ?? []);
+  const hidden = new Set(view.hiddenCharts ?? []);
   const metricPicker = h(
     'fieldset',
     { className: 'metric-picker' },
     h('legend', {}, 'Metrics'),
     ...keys.map((k) =>
-      checkbox(k, selected.has(k), (on) => {
-        const next = new Set(view.chartMetrics ?? []);
-        if (on) next.add(k);
-        else next.delete(k);
-        view.chartMetrics = keys.filter((key) => next.has(key));
+      checkbox(k, !hidden.has(k), (on) => {
+        const next = new Set(view.hiddenCharts ?? []);
+        if (on) next.delete(k);
+        else next.add(k);
+        view.hiddenCharts = keys.filter((key) => next.has(key));
         saveState();
-        requestHistories();
         redrawHistory();
       }),
     ),
@@ -260,18 +243,20 @@ function chartsView(): HTMLElement {
       view.xMode,
       (v) => {
         view.xMode = v as XMode;
-        redrawHistory();
+        saveState();
+        metricCharts.redrawAll({ clearZoom: true });
       },
     ),
     checkbox('Log scale', view.log, (on) => {
       view.log = on;
-      redrawHistory();
+      saveState();
+      metricCharts.redrawAll();
     }),
     slider('Smoothing', 0, 0.99, 0.01, view.smoothing, (v) => {
       view.smoothing = v;
       scheduleRedraw();
     }, (v) => v.toFixed(2)),
-    h('span', { className: 'hint' }, 'Drag to zoom, double-click to reset.'),
+    h('span', { className: 'hint' }, 'Drag to zoom (by step: loads the detail of the range), double-click to reset.'),
   );
   const chartArea = h('div', { className: 'charts' });
   historyArea = chartArea;
@@ -281,54 +266,18 @@ function chartsView(): HTMLElement {
 }
 
 let historyArea: HTMLElement | undefined;
-let historyCharts: uPlot[] = [];
 
-/** (Re)draws the history charts only: controls keep their focus while the slider moves. */
+/** (Re)builds the metric cards: each draws itself as its series arrive (metricCharts.ts). */
 function fillHistoryCharts(chartArea: HTMLElement): void {
-  const drawStarted = performance.now();
-  // Layout is read before the DOM is written: reading it after would force a synchronous reflow.
-  const width = chartWidth();
-  for (const chart of historyCharts) chart.destroy();
-  historyCharts = [];
+  metricCharts.unmount();
   chartArea.replaceChildren();
   const c = comparison!;
-  const keys = c.metrics.map((m) => m.key);
-  const selected = new Set(view.chartMetrics ?? []);
-  let drawnPoints = 0;
-  if (keys.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
-  else if (selected.size === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
-  if (historyFailure) chartArea.append(stateView('error', historyFailure, () => requestHistories()));
-  for (const key of view.chartMetrics ?? []) {
-    const series = histories.get(key);
-    const box = h('div', { className: 'chart', dataset: { metric: key } });
-    chartArea.append(box);
-    if (!series) {
-      if (!historyFailure) box.append(stateView('loading', `Loading the history of ${key}…`));
-      continue;
-    }
-    if (series.length === 0) {
-      box.append(stateView('empty', `No history of ${key} for these runs.`));
-      continue;
-    }
-    drawnPoints += series.reduce((n, s) => n + s.steps.length, 0);
-    historyCharts.push(historyChart(box, { metricKey: key, runs: c.runs, series, xMode: view.xMode, log: view.log, smoothing: view.smoothing, width, height: 300 }));
-    const sampled = series.some((s) => s.sampled);
-    if (sampled) box.append(h('p', { className: 'hint' }, 'Sampled for display: first, last and extreme points are kept.'));
-  }
-  const errors = historyErrors.filter((e) => selected.has(e.metricKey));
-  if (errors.length) {
-    chartArea.append(
-      h('div', { className: 'warning', role: 'alert' }, h('p', {}, 'Some histories could not be loaded:'), h('ul', {}, ...errors.map((e) => h('li', {}, `${e.metricKey}${e.runId ? ` (${e.runId})` : ''}: ${e.message}`))), button('Retry', () => {
-        for (const e of errors) histories.delete(e.metricKey);
-        requestHistories();
-      })),
-    );
-  }
-  if (drawnPoints > 0) {
-    const ms = performance.now() - drawStarted;
-    // For benchmarks and tests: how long the history charts took to build and draw.
-    queueMicrotask(() => window.dispatchEvent(new CustomEvent('mlflow-compare-charts-drawn', { detail: { points: drawnPoints, ms, charts: historyCharts.length } })));
-  }
+  const keys = chartKeys();
+  if (c.metrics.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
+  else if (keys.length === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
+  metricCharts.mount(chartArea, keys);
+  // Cards shown now that were hidden before: their series (the ones on screen first).
+  requestAnimationFrame(() => metricCharts.load(chartKeys()));
 }
 
 /** Parallel coordinates and scatter: how params relate to a metric across runs. */
@@ -381,10 +330,15 @@ function redrawHistory(): void {
   if (view.tab === 'charts' && historyArea?.isConnected) fillHistoryCharts(historyArea);
 }
 
+function redrawCharts(): void {
+  saveState();
+  metricCharts.redrawAll();
+}
+
 let redrawTimer: ReturnType<typeof setTimeout> | undefined;
 function scheduleRedraw(): void {
   clearTimeout(redrawTimer);
-  redrawTimer = setTimeout(redrawHistory, 60);
+  redrawTimer = setTimeout(redrawCharts, 60);
 }
 
 let rerenderTimer: ReturnType<typeof setTimeout> | undefined;

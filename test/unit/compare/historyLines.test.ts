@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, ema, finishColumn } from '../../../webview/compare/historyLines';
+import { alignHistories, ema, finishColumn, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -71,5 +71,30 @@ describe('chart columns of a metric (historyLines)', () => {
     assert.deepEqual(smoothed, ema([4, 2, 8, 1], 0.6));
     assert.deepEqual(finishColumn(aligned.ys[1], 0, true), [null, 5, null, null, null, null]);
     assert.equal(finishColumn(aligned.ys[0], 0, false), aligned.ys[0]);
+  });
+
+  it('mergeDetail puts a zoomed range\'s detail between the overview\'s points outside it', () => {
+    const overview = [series('a', [0, 10, 20, 30, 40], [5, 4, 3, 2, 1]), series('b', [0, 40], [9, 8])];
+    overview[0].sampled = true;
+    overview[0].min = 1;
+    overview[0].max = 5;
+    const detail = [series('a', [11, 12, 13, 14, 15], [3.9, 3.8, 30, 3.6, 3.5]), series('c', [12], [7])];
+    detail[0].min = 3.5;
+    detail[0].max = 30;
+    const merged = mergeDetail(overview, detail, { startStep: 11, endStep: 25 });
+    assert.deepEqual(merged.map((s) => s.runId), ['a', 'b', 'c']);
+    assert.deepEqual([...merged[0].steps], [0, 10, 11, 12, 13, 14, 15, 30, 40], 'the overview\'s step 20 inside the range gives way to the detail');
+    assert.deepEqual([...merged[0].values], [5, 4, 3.9, 3.8, 30, 3.6, 3.5, 2, 1]);
+    assert.deepEqual([merged[0].sampled, merged[0].min, merged[0].max], [true, 1, 30]);
+    assert.deepEqual([...merged[1].steps], [0, 40], 'a run without detail keeps its overview outside the range');
+    assert.deepEqual([...merged[2].steps], [12]);
+    assert.notEqual(merged[0], overview[0]);
+    // Aligned again as a new series list: the new points are drawn.
+    assert.deepEqual([...alignHistories(runs, merged, 'step', 1000).x], [0, 10, 11, 12, 13, 14, 15, 30, 40]);
+  });
+
+  it('visibleFirst: keys on screen first, each part in its order', () => {
+    assert.deepEqual(visibleFirst(['a', 'b', 'c', 'd'], (k) => k === 'c' || k === 'd'), ['c', 'd', 'a', 'b']);
+    assert.deepEqual(visibleFirst(['a', 'b'], () => false), ['a', 'b']);
   });
 });
