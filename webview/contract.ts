@@ -41,12 +41,21 @@ export interface StepRange {
   endStep: number;
 }
 
+/**
+ * The Charts tab's layout, remembered per connection and experiment set (workspaceState): sections
+ * (metric-name prefixes, see webview/compare/chartSections.ts) collapsed and metrics whose card is hidden.
+ */
+export interface ChartLayout {
+  collapsedSections: string[];
+  hiddenMetrics: string[];
+}
+
 // ---------------------------------------------------------------- messages
 
 /** Extension → webview. */
 export type ToWebviewMessage =
   /** `refreshing`: some runs are still RUNNING and the panel polls them; `missing`: run ids not found. */
-  | { type: 'runs'; connectionId: string; connectionLabel: string; comparison: Comparison; refreshing: boolean; missing: string[] }
+  | { type: 'runs'; connectionId: string; connectionLabel: string; comparison: Comparison; refreshing: boolean; missing: string[]; layout?: ChartLayout }
   | { type: 'loading'; what: string }
   /**
    * The series of `metricKeys` (one message per metric, as each arrives; a metric without series
@@ -62,6 +71,8 @@ export type FromWebviewMessage =
   /** Metrics in the order to load them (the visible charts first); `range`: only those steps (a zoom). */
   | { type: 'loadHistories'; requestId: number; metricKeys: string[]; maxPoints: number; range?: StepRange }
   | { type: 'setBetter'; metric: string; higherIsBetter: boolean }
+  /** The user collapsed or expanded a section, hid or showed a card. */
+  | { type: 'saveLayout'; layout: ChartLayout }
   | { type: 'exportCsv'; table: 'params' | 'metrics' | 'tags' | 'all' }
   | { type: 'copy'; text: string }
   | { type: 'retry' };
@@ -198,8 +209,10 @@ const requestId = int(0, Number.MAX_SAFE_INTEGER);
 const stepRangeFields = obj({ startStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), endStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) });
 const stepRange: Check = (v, p) => stepRangeFields(v, p) ?? ((v as StepRange).startStep > (v as StepRange).endStep ? `${p}.startStep must not be after ${p}.endStep` : undefined);
 
+const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000) });
+
 const toWebviewChecks: Record<ToWebviewMessage['type'], Check> = {
-  runs: obj({ connectionId: str(2000), connectionLabel: str(1000), comparison, refreshing: bool, missing: arr(str(200)) }),
+  runs: obj({ connectionId: str(2000), connectionLabel: str(1000), comparison, refreshing: bool, missing: arr(str(200)), layout: optional(chartLayout) }),
   loading: obj({ what: str(1000) }),
   histories: obj({ requestId, metricKeys: arr(str(1000), 1000), series: arr(historySeries), errors: arr(historyError), source: oneOf('bulk', 'per-run'), range: optional(stepRange) }),
   error: obj({ message: str(10_000), retry: oneOf('runs', 'histories', 'none'), requestId: optional(requestId) }),
@@ -213,6 +226,7 @@ const fromWebviewChecks: Record<FromWebviewMessage['type'], Check> = {
   ready: obj({}),
   loadHistories: obj({ requestId, metricKeys: arr(str(1000), 1000), maxPoints: int(2, MAX_HISTORY_POINTS), range: optional(stepRange) }),
   setBetter: obj({ metric: str(1000), higherIsBetter: bool }),
+  saveLayout: obj({ layout: chartLayout }),
   exportCsv: obj({ table: oneOf('params', 'metrics', 'tags', 'all') }),
   copy: obj({ text: str() }),
   retry: obj({}),
@@ -226,6 +240,12 @@ function validate<T extends { type: string }>(checks: Record<string, Check>, val
   }
   const error = checks[type](value, `${side}.${type}`);
   return error ? { ok: false, error } : { ok: true, value: value as T };
+}
+
+/** Validates a chart layout read back from storage (written by an older version, maybe). */
+export function validateChartLayout(value: unknown): Validation<ChartLayout> {
+  const error = chartLayout(value, 'layout');
+  return error ? { ok: false, error } : { ok: true, value: value as ChartLayout };
 }
 
 /** Validates a message a webview received from the extension. */

@@ -3,10 +3,11 @@
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import type uPlot from 'uplot';
-import { validateToWebview, type Comparison, type FromWebviewMessage, type ToWebviewMessage } from '../contract';
+import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type ToWebviewMessage } from '../contract';
 import { receiveValidated } from '../panelMessages';
 import { button, checkbox, h, select, slider, stateView, tabs } from './components';
 import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
+import { sectionsOf } from './chartSections';
 import { MetricCharts } from './metricCharts';
 import { diffTable, metricsTable, type TableActions } from './tables';
 
@@ -23,8 +24,6 @@ interface ViewState {
   connectionId?: string;
   runIds?: string[];
   tab: TabId;
-  /** Metrics whose chart card the user hid. */
-  hiddenCharts?: string[];
   hideIdentical: boolean;
   /** The tables' key filter (one for Params, Metrics and Tags). */
   keyFilter?: string;
@@ -55,6 +54,8 @@ let fatal: { message: string } | undefined;
 let loadingText: string | undefined = 'Loading runs…';
 /** Latest values and statuses as last received: when they change, running runs have logged more. */
 let liveSignature = '';
+/** Collapsed sections and hidden cards: remembered by the extension per experiment set. */
+let layout: ChartLayout = { collapsedSections: [], hiddenMetrics: [] };
 let charts: uPlot[] = [];
 let tabsControl: ReturnType<typeof tabs> | undefined;
 
@@ -67,6 +68,10 @@ function post(message: FromWebviewMessage): void {
 
 function saveState(): void {
   vscode.setState(view);
+}
+
+function saveLayout(): void {
+  post({ type: 'saveLayout', layout });
 }
 
 const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth);
@@ -113,6 +118,7 @@ function receive(message: ToWebviewMessage): void {
       loadingText = undefined;
       view.connectionId = message.connectionId;
       view.runIds = comparison.runs.map((r) => r.runId);
+      if (message.layout && runsChanged) layout = message.layout;
       saveState();
       const signature = JSON.stringify([comparison.runs.map((r) => r.status), comparison.metrics.map((m) => [m.key, m.latest])]);
       if (runsChanged) metricCharts.reset();
@@ -196,7 +202,7 @@ function render(): void {
 
 /** The metrics with a chart card, in the comparison's order (hidden ones left out). */
 function chartKeys(): string[] {
-  const hidden = new Set(view.hiddenCharts ?? []);
+  const hidden = new Set(layout.hiddenMetrics);
   return (comparison?.metrics ?? []).map((m) => m.key).filter((k) => !hidden.has(k));
 }
 
@@ -214,18 +220,19 @@ function chartsView(): HTMLElement {
   destroyCharts();
   const c = comparison!;
   const keys = c.metrics.map((m) => m.key);
-  const hidden = new Set(view.hiddenCharts ?? []);
+  const hidden = new Set(layout.hiddenMetrics);
   const metricPicker = h(
     'fieldset',
     { className: 'metric-picker' },
     h('legend', {}, 'Metrics'),
     ...keys.map((k) =>
       checkbox(k, !hidden.has(k), (on) => {
-        const next = new Set(view.hiddenCharts ?? []);
+        const next = new Set(layout.hiddenMetrics);
         if (on) next.delete(k);
         else next.add(k);
-        view.hiddenCharts = keys.filter((key) => next.has(key));
-        saveState();
+        // Keys of metrics these runs lack stay hidden for runs that have them.
+        layout = { ...layout, hiddenMetrics: [...next] };
+        saveLayout();
         redrawHistory();
       }),
     ),
@@ -275,7 +282,28 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
   const keys = chartKeys();
   if (c.metrics.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
   else if (keys.length === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
-  metricCharts.mount(chartArea, keys);
+  const collapsed = new Set(layout.collapsedSections);
+  for (const section of sectionsOf(keys)) {
+    const open = !collapsed.has(section.name);
+    const body = h('div', { className: 'section-body' });
+    const toggle = h(
+      'button',
+      { className: 'section-toggle', type: 'button', 'aria-expanded': String(open), title: open ? 'Collapse this section' : 'Expand this section' },
+      h('span', { className: 'chevron', 'aria-hidden': 'true' }, open ? '▾' : '▸'),
+      ` ${section.name} `,
+      h('span', { className: 'count' }, `(${section.keys.length})`),
+    );
+    toggle.addEventListener('click', () => {
+      const next = new Set(layout.collapsedSections);
+      if (open) next.add(section.name);
+      else next.delete(section.name);
+      layout = { ...layout, collapsedSections: [...next] };
+      saveLayout();
+      redrawHistory();
+    });
+    chartArea.append(h('section', { className: 'metric-section', dataset: { section: section.name, collapsed: String(!open) } }, h('h3', { className: 'section-head' }, toggle), body));
+    if (open) metricCharts.mount(body, section.keys);
+  }
   // Cards shown now that were hidden before: their series (the ones on screen first).
   requestAnimationFrame(() => metricCharts.load(chartKeys()));
 }

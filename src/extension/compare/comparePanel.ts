@@ -6,7 +6,7 @@ import { toHistoryColumns } from '../../engine/compare/historyColumns';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
 import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
-import { validateFromWebview, type FromWebviewMessage, type HistorySeries, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
+import { validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
@@ -16,6 +16,8 @@ import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 export const COMPARE_VIEW_TYPE = 'mlflow.compare';
 /** globalState key: metric key → higher is better, as the user last set it. */
 export const BETTER_MEMENTO_KEY = 'mlflow.compare.higherIsBetter';
+/** workspaceState key prefix: the Charts tab's layout per connection and experiment set. */
+export const CHART_LAYOUT_KEY = 'mlflow.compare.chartLayout';
 /** How often runs that are still RUNNING are re-read. */
 const POLL_MS = 5000;
 /** Points per run kept for the Metrics table's min/max (the server's sampling limit). */
@@ -105,6 +107,9 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
       case 'loadHistories':
         await this.sendHistories(message.requestId, message.metricKeys, message.maxPoints, message.range);
         return;
+      case 'saveLayout':
+        await this.deps.context.workspaceState.update(this.layoutKey(), message.layout);
+        return;
       case 'setBetter':
         await this.setBetter(message.metric, message.higherIsBetter);
         return;
@@ -170,7 +175,15 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     this.comparison = comparison;
     let connectionLabel = label;
     if (!connectionLabel) connectionLabel = this.deps.connections.get(this.connectionId)?.label ?? this.connectionId;
-    this.post({ type: 'runs', connectionId: this.connectionId, connectionLabel, comparison, refreshing: this.runs.some(isActive), missing: this.missing });
+    const stored = validateChartLayout(this.deps.context.workspaceState.get<unknown>(this.layoutKey()));
+    const layout: ChartLayout | undefined = stored.ok ? stored.value : undefined;
+    this.post({ type: 'runs', connectionId: this.connectionId, connectionLabel, comparison, refreshing: this.runs.some(isActive), missing: this.missing, ...(layout ? { layout } : {}) });
+  }
+
+  /** Where the Charts tab's layout is kept: per connection and the set of the runs' experiments. */
+  layoutKey(): string {
+    const experiments = [...new Set(this.runs.map((r) => r.info.experiment_id))].sort();
+    return `${CHART_LAYOUT_KEY}/${this.connectionId}/${experiments.join(',')}`;
   }
 
   /** Min/max for the Metrics table: histories of the first metrics, sampled like the charts. */

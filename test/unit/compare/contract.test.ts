@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateFromWebview, validatePanelState, validateToWebview, type ToWebviewMessage, type Validation } from '../../../webview/contract';
+import { validateChartLayout, validateFromWebview, validatePanelState, validateToWebview, type ToWebviewMessage, type Validation } from '../../../webview/contract';
 
 function rejects(value: unknown, pattern: RegExp, validator: (v: unknown) => Validation<unknown> = validateFromWebview): void {
   const result = validator(value);
@@ -15,6 +15,7 @@ describe('message contract: webview → extension', () => {
       { type: 'loadHistories', requestId: 3, metricKeys: ['rmse', 'loss'], maxPoints: 1000 },
       { type: 'loadHistories', requestId: 4, metricKeys: ['rmse'], maxPoints: 300, range: { startStep: 100, endStep: 250 } },
       { type: 'setBetter', metric: 'rmse', higherIsBetter: true },
+      { type: 'saveLayout', layout: { collapsedSections: ['system'], hiddenMetrics: ['train/acc'] } },
       { type: 'exportCsv', table: 'all' },
       { type: 'copy', text: 'a\tb' },
       { type: 'retry' },
@@ -38,6 +39,7 @@ describe('message contract: webview → extension', () => {
     rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 9, endStep: 3 } }, /loadHistories\.range\.startStep must not be after fromWebview\.loadHistories\.range\.endStep/);
     rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 0.5, endStep: 3 } }, /range\.startStep must be an integer/);
     rejects({ type: 'setBetter', metric: 'rmse', higherIsBetter: 'yes' }, /higherIsBetter must be a boolean/);
+    rejects({ type: 'saveLayout', layout: { collapsedSections: 'system', hiddenMetrics: [] } }, /saveLayout\.layout\.collapsedSections must be an array/);
     rejects({ type: 'exportCsv', table: '../../etc' }, /table must be one of/);
     rejects({ type: 'copy' }, /copy\.text must be a string, not undefined/);
   });
@@ -64,6 +66,7 @@ describe('message contract: extension → webview', () => {
 
   it('accepts runs, histories (Float64Array columns, NaN values; missing cells from JSON) and errors', () => {
     assert.ok(validateToWebview(runs).ok);
+    assert.ok(validateToWebview({ ...runs, layout: { collapsedSections: ['val'], hiddenMetrics: [] } }).ok);
     // What JSON makes of [undefined] and NaN.
     assert.ok(validateToWebview(JSON.parse(JSON.stringify({ ...runs, comparison: { ...runs.comparison, params: [{ key: 'a', values: [undefined], differs: true }] } }))).ok);
     assert.ok(validateToWebview(histories).ok);
@@ -86,6 +89,14 @@ describe('message contract: extension → webview', () => {
     rejects({ type: 'histories', requestId: 1, metricKeys: ['rmse'], source: 'ftp', errors: [], series: [] }, /source must be one of/, validateToWebview);
     rejects({ ...histories, metricKeys: undefined }, /histories\.metricKeys must be an array/, validateToWebview);
     rejects({ type: 'error', message: 'x', retry: 'maybe' }, /retry must be one of/, validateToWebview);
+  });
+});
+
+describe('chart layout read back from storage', () => {
+  it('accepts a layout and refuses what is not one', () => {
+    assert.ok(validateChartLayout({ collapsedSections: [], hiddenMetrics: ['a'] }).ok);
+    rejects({ collapsedSections: [] }, /layout\.hiddenMetrics must be an array, not undefined/, validateChartLayout);
+    rejects('x', /layout must be an object/, validateChartLayout);
   });
 });
 
