@@ -69,6 +69,8 @@ const quietSettings = {
   'security.workspace.trust.enabled': false,
   'chat.disableAIFeatures': true,
   'workbench.colorTheme': 'Default Dark Modern',
+  // Sticky tree headers draw copies of parent rows over the rows beneath them.
+  'workbench.tree.enableStickyScroll': false,
 };
 
 /** Starts code-server (VS Code 1.100's server and workbench) on 127.0.0.1 with its state in a temp folder. */

@@ -95,42 +95,122 @@ export class Workbench {
 
   /** A row of a side bar view's tree whose text contains `text` (the view found by its header). */
   treeItem(viewName: string, text: string | RegExp) {
-    const pane = this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator('.pane-header', { hasText: viewName }) });
-    return pane.locator('.monaco-list-row', { hasText: text }).first();
+    return this.viewPane(viewName).locator('.monaco-list-row', { hasText: text }).first();
   }
 
-  /** Clicks a collapsed tree row to expand it (waits for it first). */
+  /**
+   * Expands a tree row (the focused row when it matches, else the first match from the top),
+   * reached by keyboard: a click lands wherever the row happens to be drawn, and in a busy tree a
+   * row below the fold, a row redrawn while its siblings load or a hover tooltip takes it instead.
+   */
   async expand(viewName: string, text: string | RegExp): Promise<void> {
-    const row = this.treeItem(viewName, text);
-    await row.waitFor({ timeout: 30_000 });
-    // A row can be redrawn under the click while its siblings load: click again until it is open.
-    for (let attempt = 0; attempt < 5 && (await row.getAttribute('aria-expanded')) !== 'true'; attempt++) {
-      await row.click();
-      await this.page.waitForTimeout(300);
+    const row = await this.focusTreeRow(viewName, text);
+    const deadline = Date.now() + 30_000;
+    while ((await row.getAttribute('aria-expanded')) === 'false') {
+      if (Date.now() > deadline) throw new Error(`The ${viewName} row matching ${String(text)} did not expand.`);
+      await this.page.keyboard.press('ArrowRight');
+      await this.waitForRowState(row, (r) => r.getAttribute('aria-expanded').then((e) => e !== 'false'), 2000);
     }
   }
 
   /**
-   * Moves the keyboard focus down a tree from its focused row until a row with `text` is rendered:
-   * long trees render only the rows in view, so a child below the fold has no element yet.
+   * Moves the keyboard focus from the focused row (down, or up with `key` = 'ArrowUp') to the next
+   * row with `text`: long trees render only the rows in view, so a row below the fold has no element
+   * until the focus reaches it.
    */
-  async revealBelowFocus(viewName: string, text: string | RegExp, maxSteps = 80, key: 'ArrowDown' | 'ArrowUp' = 'ArrowDown'): Promise<void> {
-    const row = this.treeItem(viewName, text);
-    for (let i = 0; i < maxSteps && !(await row.isVisible()); i++) {
-      await this.page.keyboard.press(key);
-      await this.page.waitForTimeout(100);
-    }
-    await row.waitFor({ timeout: 30_000 });
+  async revealBelowFocus(viewName: string, text: string | RegExp, maxSteps = 200, key: 'ArrowDown' | 'ArrowUp' = 'ArrowDown'): Promise<void> {
+    await this.focusTreeRow(viewName, text, { fromTop: false, key, maxSteps });
   }
 
-  /** Puts the keyboard focus on a row without changing whether it is expanded (a click toggles it). */
+  /** Puts the keyboard focus on a row without changing whether it is expanded. */
   async focusRow(viewName: string, text: string | RegExp): Promise<void> {
-    const row = this.treeItem(viewName, text);
-    await row.waitFor({ timeout: 30_000 });
-    const expanded = await row.getAttribute('aria-expanded');
-    await row.click();
-    await this.page.waitForTimeout(300);
-    if (expanded !== null && (await row.getAttribute('aria-expanded')) !== expanded) await row.click();
+    await this.focusTreeRow(viewName, text);
+  }
+
+  /**
+   * Runs an entry of a tree row's context menu: the row is first focused (and so revealed) by
+   * keyboard. Monaco menus act on mouse-up after a hover; hovering the entry and pressing Enter is reliable.
+   */
+  async contextMenu(viewName: string, text: string | RegExp, action: string): Promise<void> {
+    const row = await this.focusTreeRow(viewName, text);
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item', { hasText: action }).first();
+    await item.waitFor({ timeout: 20_000 });
+    await item.hover();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Runs a tree row's command (what a click on it does), with the focus put on it by keyboard. */
+  async activateRow(viewName: string, text: string | RegExp): Promise<void> {
+    await this.focusTreeRow(viewName, text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * Puts the keyboard focus of a side bar view's tree on the row with `text` and returns that row:
+   * the focused row if it matches, else walks the tree with the arrow keys (from the top, or from the
+   * focused row when `fromTop` is false) until a focused row matches. The list reveals the focused
+   * row, so the row is in view, drawn and not covered. Retries while rows are still loading.
+   */
+  async focusTreeRow(viewName: string, text: string | RegExp, options: { fromTop?: boolean; key?: 'ArrowDown' | 'ArrowUp'; maxSteps?: number; timeoutMs?: number } = {}): Promise<Locator> {
+    const { fromTop = true, key = 'ArrowDown', maxSteps = 400, timeoutMs = 30_000 } = options;
+    const pane = this.viewPane(viewName);
+    const list = pane.locator('.monaco-list').first();
+    const focused = pane.locator('.monaco-list-row.focused');
+    const match = focused.filter({ hasText: text });
+    await list.waitFor({ timeout: 30_000 });
+    // Keep the mouse off the trees: a row's hover tooltip covers the rows beneath it.
+    await this.page.mouse.move(1, 1);
+    const deadline = Date.now() + timeoutMs;
+    for (let round = 0; ; round++) {
+      if (!(await this.treeHasFocus(pane))) await list.focus();
+      if (await match.count()) return match.first();
+      if (fromTop || round > 0) {
+        // From the top: Home focuses the first row (a list without a focused row gets one on the first key).
+        await this.page.keyboard.press(fromTop ? 'Home' : key === 'ArrowDown' ? 'Home' : 'End');
+        await this.waitForRowState(focused, async (r) => (await r.count()) > 0, 2000);
+      }
+      let previous = await this.focusedRowKey(focused);
+      for (let step = 0; step < maxSteps; step++) {
+        if (await match.count()) return match.first();
+        await this.page.keyboard.press(key);
+        // The focus moves on keydown; wait until the focused row is another one (or give up at an end).
+        let now = previous;
+        for (let i = 0; i < 20 && now === previous; i++) {
+          await this.page.waitForTimeout(i === 0 ? 10 : 25);
+          now = await this.focusedRowKey(focused);
+        }
+        if (now === previous) break; // first or last row
+        previous = now;
+      }
+      if (await match.count()) return match.first();
+      if (Date.now() > deadline) {
+        const rows = await pane.locator('.monaco-list-row').allInnerTexts();
+        throw new Error(`No row matching ${String(text)} in the ${viewName} view (rows drawn: ${rows.map((r) => r.replace(/\s+/g, ' ')).join(' | ')}).`);
+      }
+      await this.page.waitForTimeout(500); // children still loading: walk again
+    }
+  }
+
+  /** The side bar pane of a view, found by its header. */
+  viewPane(viewName: string): Locator {
+    return this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator('.pane-header', { hasText: viewName }) });
+  }
+
+  private async treeHasFocus(pane: Locator): Promise<boolean> {
+    return pane.locator('.monaco-list').first().evaluate((el) => el.contains(el.ownerDocument.activeElement));
+  }
+
+  private async focusedRowKey(focused: Locator): Promise<string> {
+    return focused
+      .first()
+      .evaluate((el) => `${el.getAttribute('id')}|${el.getAttribute('aria-label')}|${el.getAttribute('aria-level')}|${el.getAttribute('aria-posinset')}`, undefined, { timeout: 500 })
+      .catch(() => '');
+  }
+
+  private async waitForRowState(row: Locator, ready: (row: Locator) => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until && !(await ready(row).catch(() => false))) await this.page.waitForTimeout(50);
   }
 
   /** Opens a workspace file by name through Go to File (Quick Open) and waits for its editor. */

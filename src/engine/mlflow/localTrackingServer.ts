@@ -62,7 +62,8 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
   child.stdout?.on('data', onChunk);
   child.stderr?.on('data', onChunk);
 
-  const outcome = await waitUntilReady(group, () => isHealthy(url), { timeoutMs: options.startTimeoutMs ?? 90_000, intervalMs: 150 });
+  // Generous bounds: on a loaded 2-core machine mlflow 3 takes over a minute to import, and its first answer can take seconds.
+  const outcome = await waitUntilReady(group, () => isHealthy(url, 5000), { timeoutMs: options.startTimeoutMs ?? 180_000, intervalMs: 150 });
   if (outcome === 'spawn-error') throw new Error(`Could not start the MLflow tracking server with ${options.python}: ${group.spawnError()?.message}`);
   if (outcome === 'exited') {
     const exited = group.exitInfo()!;

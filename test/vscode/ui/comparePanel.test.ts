@@ -10,10 +10,10 @@ async function openComparison(workbench: Workbench, experimentName: string): Pro
   await workbench.openViewContainer('MLflow');
   await workbench.expand('Runs', experimentName);
   const rows = ['trial-a', 'trial-b', 'trial-c'].map((name) => workbench.treeItem('Runs', name));
-  await rows[0].waitFor({ timeout: 30_000 });
-  await rows[0].click();
-  await rows[1].click({ modifiers: ['Control'] });
-  await rows[2].click({ modifiers: ['Control'] });
+  // Each row is revealed by keyboard focus before the mouse selects it.
+  await (await workbench.focusTreeRow('Runs', 'trial-a')).click();
+  await (await workbench.focusTreeRow('Runs', 'trial-b')).click({ modifiers: ['Control'] });
+  await (await workbench.focusTreeRow('Runs', 'trial-c')).click({ modifiers: ['Control'] });
   for (const row of rows) assert.equal(await row.getAttribute('aria-selected'), 'true');
   await workbench.runCommand('MLflow: Compare Selected Runs');
 }

@@ -31,13 +31,7 @@ describe('serving a model locally from the real workbench', { timeout: 300_000 }
     const page = workbench.page;
     await workbench.openViewContainer('MLflow');
     await workbench.expand('Model Registry', modelName);
-    const version = workbench.treeItem('Model Registry', 'Version 1');
-    await version.waitFor({ timeout: 30_000 });
-    await version.click({ button: 'right' });
-    const serve = page.locator('.monaco-menu .action-item', { hasText: 'Serve Model Locally' }).first();
-    await serve.waitFor({ timeout: 20_000 });
-    await serve.hover();
-    await page.keyboard.press('Enter');
+    await workbench.contextMenu('Model Registry', 'Version 1', 'Serve Model Locally');
 
     // The server's log goes to a terminal the extension owns; the status bar shows the served model.
     await workbench.notification(`Serving ${modelName} v1 at http://127.0.0.1:`).waitFor({ timeout: 180_000 });

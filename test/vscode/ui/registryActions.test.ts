@@ -26,14 +26,7 @@ describe('model registry actions from the trees', () => {
   });
   after(() => workbench?.close());
 
-  async function contextMenu(view: string, row: string, action: string): Promise<void> {
-    await workbench.treeItem(view, row).click({ button: 'right' });
-    const item = workbench.page.locator('.monaco-menu .action-item', { hasText: action }).first();
-    await item.waitFor({ timeout: 20_000 });
-    // Monaco menus act on mouse-up after a hover; focusing the entry and pressing Enter is reliable.
-    await item.hover();
-    await workbench.page.keyboard.press('Enter');
-  }
+  const contextMenu = (view: string, row: string | RegExp, action: string) => workbench.contextMenu(view, row, action);
 
   async function quickInput(text: string | undefined, pick?: string): Promise<void> {
     const input = workbench.page.locator('.quick-input-widget input');
@@ -83,13 +76,7 @@ describe('model registry actions from the trees', () => {
   it('registers a model from an artifact folder of the run', async () => {
     await workbench.expand('Runs', 'model-run');
     await workbench.expand('Runs', 'Artifacts');
-    const folder = workbench.page.locator('.part.sidebar .monaco-list-row[aria-level="5"]', { hasText: /^model$/ }).first();
-    await folder.waitFor({ timeout: 30_000 });
-    await folder.click({ button: 'right' });
-    const item = workbench.page.locator('.monaco-menu .action-item', { hasText: 'Register Model' }).first();
-    await item.waitFor({ timeout: 20_000 });
-    await item.hover();
-    await workbench.page.keyboard.press('Enter');
+    await contextMenu('Runs', /^model$/, 'Register Model');
     await quickInput(folderModelName, folderModelName);
     await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'description of the new version' }).waitFor({ timeout: 20_000 });
     await quickInput('');

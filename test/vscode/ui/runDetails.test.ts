@@ -23,14 +23,7 @@ describe('run details panel (real VS Code, real MLflow server)', () => {
 
     await workbench.openViewContainer('MLflow');
     await workbench.expand('Runs', seeded.experimentName);
-    const row = workbench.treeItem('Runs', 'train-parent');
-    await row.waitFor({ timeout: 30_000 });
-    await row.click({ button: 'right' });
-    const item = workbench.page.locator('.monaco-menu .action-item', { hasText: 'Show Run Details' }).first();
-    await item.waitFor({ timeout: 20_000 });
-    // Monaco menus act on mouse-up after a hover; focusing the entry and pressing Enter is reliable.
-    await item.hover();
-    await workbench.page.keyboard.press('Enter');
+    await workbench.contextMenu('Runs', 'train-parent', 'Show Run Details');
 
     const view = workbench.webview();
     const alpha = view.locator('table.params tr[data-key="alpha"] td.value');

@@ -53,7 +53,7 @@ describe('Runs and Model Registry views against a real MLflow server', () => {
     await workbench.revealBelowFocus('Model Registry', 'Source run');
     await workbench.screenshot('model-registry');
     // Clicking the source run jumps to it in the Runs view (version 2 came from the child run).
-    await workbench.treeItem('Model Registry', 'Source run').click();
+    await workbench.activateRow('Model Registry', 'Source run');
     const revealed = workbench.page.locator('.part.sidebar .monaco-list-row[aria-selected="true"]', { hasText: 'cv-fold-1' });
     await revealed.first().waitFor({ timeout: 30_000 });
   });

@@ -78,6 +78,7 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     // The experiment's inline action opens the table.
     const experiment = workbench.treeItem('Runs', 'ui-runs-table');
     await experiment.waitFor({ timeout: 180_000 });
+    await workbench.focusTreeRow('Runs', 'ui-runs-table');
     await experiment.hover();
     await experiment.locator('.action-label[aria-label="Open Runs Table"]').click();
     const view = workbench.webview();
