@@ -212,3 +212,74 @@ export function visibleFirst(keys: readonly string[], isVisible: (key: string) =
   const visible = keys.filter(isVisible);
   return [...visible, ...keys.filter((k) => !visible.includes(k))];
 }
+
+/** A group of runs drawn as one line: the mean of its runs at each x, with their min and max. */
+export interface GroupBand {
+  /** Indexes in `runs` of the group's runs. */
+  runIndexes: number[];
+  mean: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+}
+
+/**
+ * A column with its gaps inside the run's x extent filled by linear interpolation on x (runs sampled
+ * at other steps still count at every x between their first and last point); null outside it.
+ */
+export function interpolateGaps(x: Float64Array, column: readonly (number | null)[]): (number | null)[] {
+  const out = column.slice();
+  let last = -1;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === null) continue;
+    if (last >= 0 && i - last > 1) {
+      const [x0, y0, x1, y1] = [x[last], out[last]!, x[i], out[i]!];
+      for (let k = last + 1; k < i; k++) out[k] = x1 === x0 ? y0 : y0 + ((y1 - y0) * (x[k] - x0)) / (x1 - x0);
+    }
+    last = i;
+  }
+  return out;
+}
+
+/**
+ * Mean, min and max of each group's runs at every x of the aligned histories (a run counts between
+ * its first and last point, see interpolateGaps). `groups` hold indexes in `runs`; runs without
+ * points are skipped, and a group none of whose runs has points is left out.
+ */
+export function groupBands(aligned: AlignedHistories, groups: readonly { runIndexes: readonly number[] }[]): GroupBand[] {
+  const columnOf = new Map(aligned.runIndexes.map((runIndex, c) => [runIndex, c]));
+  const filled = new Map<number, (number | null)[]>();
+  const bands: GroupBand[] = [];
+  for (const group of groups) {
+    const columns = group.runIndexes.filter((r) => columnOf.has(r));
+    if (columns.length === 0) continue;
+    const ys = columns.map((r) => {
+      let col = filled.get(r);
+      if (!col) filled.set(r, (col = interpolateGaps(aligned.x, aligned.ys[columnOf.get(r)!])));
+      return col;
+    });
+    const n = aligned.x.length;
+    const mean = new Array<number | null>(n).fill(null);
+    const min = new Array<number | null>(n).fill(null);
+    const max = new Array<number | null>(n).fill(null);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      let count = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const y of ys) {
+        const v = y[i];
+        if (v === null) continue;
+        sum += v;
+        count++;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (count === 0) continue;
+      mean[i] = sum / count;
+      min[i] = lo;
+      max[i] = hi;
+    }
+    bands.push({ runIndexes: columns, mean, min, max });
+  }
+  return bands;
+}

@@ -7,9 +7,10 @@ import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewM
 import { receiveValidated } from '../panelMessages';
 import { button, checkbox, h, select, slider, stateView, tabs } from './components';
 import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
+import { groupableRefs } from '../../src/engine/compare/runGroups';
 import { sectionsOf } from './chartSections';
 import { MetricCharts } from './metricCharts';
-import { diffTable, metricsTable, type TableActions } from './tables';
+import { baselineTable, diffTable, metricsTable, type TableActions } from './tables';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -18,7 +19,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-type TabId = 'params' | 'metrics' | 'tags' | 'charts';
+type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'baseline';
 
 interface ViewState {
   connectionId?: string;
@@ -30,6 +31,12 @@ interface ViewState {
   xMode: XMode;
   log: boolean;
   smoothing: number;
+  /** Charts: `param:<key>` / `tag:<key>` to group runs by; absent: one line per run. */
+  groupBy?: string;
+  showGroupRuns?: boolean;
+  /** Baseline diff: the baseline run, and whether rows equal to it are hidden. */
+  baselineRunId?: string;
+  baselineHideIdentical?: boolean;
   pcMetric?: string;
   scatterX?: string;
   scatterY?: string;
@@ -188,6 +195,25 @@ function render(): void {
       { id: 'metrics', label: `Metrics (${comparison.metrics.length})`, render: () => metricsTable(comparison!, actions) },
       { id: 'tags', label: `Tags (${comparison.tags.length})`, render: () => diffTable('tags', comparison!, actions) },
       { id: 'charts', label: 'Charts', render: () => chartsView() },
+      {
+        id: 'baseline',
+        label: 'Baseline diff',
+        render: () =>
+          baselineTable(comparison!, {
+            baselineRunId: view.baselineRunId,
+            hideIdentical: view.baselineHideIdentical ?? false,
+            setBaseline: (runId) => {
+              view.baselineRunId = runId;
+              saveState();
+              tabsControl?.rerender();
+            },
+            setHideIdentical: (hide) => {
+              view.baselineHideIdentical = hide;
+              saveState();
+              tabsControl?.rerender();
+            },
+          }),
+      },
     ],
     view.tab,
     (id) => {
@@ -254,6 +280,7 @@ function chartsView(): HTMLElement {
         metricCharts.redrawAll({ clearZoom: true });
       },
     ),
+    groupControls(c),
     checkbox('Log scale', view.log, (on) => {
       view.log = on;
       saveState();
@@ -270,6 +297,33 @@ function chartsView(): HTMLElement {
   fillHistoryCharts(chartArea);
   const width = chartWidth();
   return h('div', { className: 'charts-tab' }, h('div', { className: 'chart-head' }, metricPicker, controls), chartArea, relationsView(c, width));
+}
+
+/** Group by a param or tag (those whose values differ and repeat), and whether to show the runs inside. */
+function groupControls(c: Comparison): HTMLElement {
+  const refs = groupableRefs(c);
+  if (view.groupBy && !refs.includes(view.groupBy as (typeof refs)[number])) view.groupBy = undefined;
+  const options = [{ value: '', label: 'None (one line per run)' }, ...refs.map((r) => ({ value: r, label: r.replace(':', ' ') }))];
+  const parts = h(
+    'span',
+    { className: 'group-controls' },
+    select('Group by', options, view.groupBy ?? '', (v) => {
+      view.groupBy = v || undefined;
+      saveState();
+      tabsControl?.rerender();
+    }),
+  );
+  if (refs.length === 0) parts.title = 'No param or tag has a value shared by several runs: nothing to group by.';
+  if (view.groupBy) {
+    parts.append(
+      checkbox('Show runs', view.showGroupRuns ?? false, (on) => {
+        view.showGroupRuns = on;
+        saveState();
+        metricCharts.redrawAll();
+      }),
+    );
+  }
+  return parts;
 }
 
 let historyArea: HTMLElement | undefined;

@@ -4,6 +4,7 @@
 // merged into the card's series (historyLines.mergeDetail): detail appears where it is looked at.
 import type uPlot from 'uplot';
 import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
+import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
 import { historyChart, type XMode } from './charts';
 import { button, h, stateView } from './components';
@@ -15,6 +16,9 @@ export interface ChartSettings {
   xMode: XMode;
   log: boolean;
   smoothing: number;
+  /** `param:<key>` or `tag:<key>`: runs grouped, a mean line with a min–max band per group. */
+  groupBy?: string;
+  showGroupRuns?: boolean;
 }
 
 interface Card {
@@ -192,7 +196,11 @@ export class MetricCharts {
       state = 'drawn';
       const started = performance.now();
       const s = this.settings();
+      const groups = this.groups(c, s.groupBy);
+      card.box.dataset.groups = String(groups?.length ?? 0);
       card.chart = historyChart(card.body, {
+        groups,
+        showGroupRuns: s.showGroupRuns,
         metricKey: key,
         runs: c.runs,
         series,
@@ -211,6 +219,16 @@ export class MetricCharts {
     }
     card.box.dataset.state = state;
     this.renderStatus(key, card, series, errors);
+  }
+
+  private groups(c: Comparison, groupBy: string | undefined): RunGroup[] | undefined {
+    if (!groupBy) return undefined;
+    try {
+      return groupRuns(c, groupBy);
+    } catch {
+      // A group-by saved by an older panel that this one does not understand: ungrouped.
+      return undefined;
+    }
   }
 
   private renderStatus(key: string, card: Card, series: HistorySeries[] | undefined, errors: HistoryError[]): void {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, ema, finishColumn, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
+import { alignHistories, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -96,5 +96,24 @@ describe('chart columns of a metric (historyLines)', () => {
   it('visibleFirst: keys on screen first, each part in its order', () => {
     assert.deepEqual(visibleFirst(['a', 'b', 'c', 'd'], (k) => k === 'c' || k === 'd'), ['c', 'd', 'a', 'b']);
     assert.deepEqual(visibleFirst(['a', 'b'], () => false), ['a', 'b']);
+  });
+
+  it('interpolateGaps fills a run\'s gaps linearly on x, not outside its first and last point', () => {
+    assert.deepEqual(interpolateGaps(Float64Array.from([0, 1, 3, 4, 5]), [null, 2, null, 8, null]), [null, 2, 6, 8, null]);
+  });
+
+  it('groupBands: mean, min and max of each group\'s runs at every x; runs sampled at other steps count between their points', () => {
+    const list = [series('a', [0, 2, 4], [1, 3, 5]), series('b', [0, 1, 2, 3, 4], [3, 3, 3, 3, 3]), series('c', [0, 4], [10, 20])];
+    const aligned = alignHistories(runs, list, 'step', 1000);
+    assert.deepEqual([...aligned.x], [0, 1, 2, 3, 4]);
+    const [ab, c] = groupBands(aligned, [{ runIndexes: [0, 1] }, { runIndexes: [2] }]);
+    assert.deepEqual(ab.runIndexes, [0, 1]);
+    assert.deepEqual(ab.mean, [2, 2.5, 3, 3.5, 4]);
+    assert.deepEqual(ab.min, [1, 2, 3, 3, 3]);
+    assert.deepEqual(ab.max, [3, 3, 3, 4, 5]);
+    assert.deepEqual(c.mean, [10, 12.5, 15, 17.5, 20]);
+    assert.deepEqual(c.min, c.max);
+    // A group none of whose runs has points is left out.
+    assert.equal(groupBands(alignHistories(runs, [list[0]], 'step', 1000), [{ runIndexes: [1, 2] }]).length, 0);
   });
 });
