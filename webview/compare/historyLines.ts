@@ -283,3 +283,21 @@ export function groupBands(aligned: AlignedHistories, groups: readonly { runInde
   }
   return bands;
 }
+
+/**
+ * The steps to ask for so that running runs' charts grow without reloading what is drawn: from just
+ * after the earliest last step among the running runs' series (a running run without a series yet:
+ * from step 0) to the end. Undefined when no run is running.
+ */
+export function appendRange(series: readonly HistorySeries[], runningRunIds: readonly string[]): StepRange | undefined {
+  if (runningRunIds.length === 0) return undefined;
+  let start = Infinity;
+  for (const runId of runningRunIds) {
+    const s = series.find((x) => x.runId === runId);
+    let last = -Infinity;
+    if (s) for (let i = 0; i < s.steps.length; i++) if (s.steps[i] > last) last = s.steps[i];
+    // Steps may be negative; a run without points reads from the smallest step the server allows.
+    start = Math.min(start, s && s.steps.length > 0 ? last + 1 : Number.MIN_SAFE_INTEGER);
+  }
+  return { startStep: Math.max(Number.MIN_SAFE_INTEGER, Math.floor(start)), endStep: Number.MAX_SAFE_INTEGER };
+}

@@ -8,7 +8,7 @@ import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
 import { historyChart, type XMode } from './charts';
 import { button, h, stateView } from './components';
-import { mergeDetail, visibleFirst } from './historyLines';
+import { appendRange, mergeDetail, visibleFirst } from './historyLines';
 
 type HistoriesMessage = Extract<ToWebviewMessage, { type: 'histories' }>;
 
@@ -83,14 +83,25 @@ export class MetricCharts {
     const wanted = keys.filter((k) => (!this.histories.has(k) || this.stale.has(k)) && !this.pending.has(k) && !this.failed.has(k));
     if (wanted.length === 0 || !this.comparison()) return;
     const ordered = visibleFirst(wanted, (k) => this.onScreen(k));
+    const running = this.comparison()!.runs.filter((r) => r.status === 'RUNNING' || r.status === 'SCHEDULED').map((r) => r.runId);
+    const fresh: string[] = [];
     for (const key of ordered) {
       this.pending.add(key);
-      this.stale.delete(key);
+      const grown = this.stale.delete(key) ? appendRange(this.histories.get(key) ?? [], running) : undefined;
+      if (!grown) {
+        fresh.push(key);
+        continue;
+      }
+      // Running runs logged more: only the steps after what is drawn, appended to it.
+      const requestId = ++this.requestId;
+      this.requests.set(requestId, { keys: [key], range: grown });
+      this.post({ type: 'loadHistories', requestId, metricKeys: [key], maxPoints: OVERVIEW_POINTS, range: grown });
     }
+    if (fresh.length === 0) return;
     const requestId = ++this.requestId;
-    this.requests.set(requestId, { keys: ordered });
-    this.post({ type: 'loadHistories', requestId, metricKeys: ordered, maxPoints: OVERVIEW_POINTS });
-    for (const key of ordered) if (!this.histories.has(key)) this.draw(key);
+    this.requests.set(requestId, { keys: fresh });
+    this.post({ type: 'loadHistories', requestId, metricKeys: fresh, maxPoints: OVERVIEW_POINTS });
+    for (const key of fresh) if (!this.histories.has(key)) this.draw(key);
   }
 
   receive(message: HistoriesMessage): void {
@@ -103,6 +114,7 @@ export class MetricCharts {
       const errors = message.errors.filter((e) => e.metricKey === key);
       if (message.range) {
         this.refining.delete(key);
+        this.pending.delete(key);
         const base = this.histories.get(key);
         if (!base) continue;
         this.histories.set(key, mergeDetail(base, series, message.range));
@@ -123,8 +135,10 @@ export class MetricCharts {
     if (!request) return;
     this.requests.delete(requestId!);
     for (const key of request.keys) {
-      if (request.range) this.refining.delete(key);
-      else {
+      if (request.range) {
+        this.refining.delete(key);
+        this.pending.delete(key);
+      } else {
         this.pending.delete(key);
         if (!this.histories.has(key)) this.failed.set(key, message);
       }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
+import { alignHistories, appendRange, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -115,5 +115,18 @@ describe('chart columns of a metric (historyLines)', () => {
     assert.deepEqual(c.min, c.max);
     // A group none of whose runs has points is left out.
     assert.equal(groupBands(alignHistories(runs, [list[0]], 'step', 1000), [{ runIndexes: [1, 2] }]).length, 0);
+  });
+
+  it('appendRange: from after the earliest last step of the running runs to the end; none when nothing runs', () => {
+    const list = [series('a', [0, 5, 9], [1, 2, 3]), series('b', [0, 7], [1, 2]), series('c', [0, 3], [1, 1])];
+    assert.deepEqual(appendRange(list, ['a', 'b']), { startStep: 8, endStep: Number.MAX_SAFE_INTEGER });
+    assert.deepEqual(appendRange(list, ['a']), { startStep: 10, endStep: Number.MAX_SAFE_INTEGER });
+    assert.equal(appendRange(list, []), undefined);
+    // A running run that has logged nothing yet: everything.
+    assert.equal(appendRange(list, ['a', 'z'])!.startStep, Number.MIN_SAFE_INTEGER);
+    // What arrives is appended after the drawn points (mergeDetail with that range).
+    const grown = mergeDetail(list, [series('a', [10, 11], [4, 5])], appendRange(list, ['a'])!);
+    assert.deepEqual([...grown[0].steps], [0, 5, 9, 10, 11]);
+    assert.deepEqual([...grown[1].steps], [0, 7]);
   });
 });
