@@ -73,11 +73,6 @@ export class MetricCharts {
     for (const key of this.histories.keys()) this.stale.add(key);
   }
 
-  /** The series of a metric as loaded (overview with any zoom detail), or undefined. */
-  seriesOf(key: string): HistorySeries[] | undefined {
-    return this.histories.get(key);
-  }
-
   /** Asks for the series of `keys` that are neither loaded (fresh) nor being loaded nor failed: the cards on screen first. */
   load(keys: readonly string[]): void {
     const wanted = keys.filter((k) => (!this.histories.has(k) || this.stale.has(k)) && !this.pending.has(k) && !this.failed.has(k));

@@ -279,7 +279,8 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     } finally {
       this.historyLoads.delete(abort);
       if (zoomKey !== undefined && this.zoomLoads.get(zoomKey) === abort) this.zoomLoads.delete(zoomKey);
-      if (!range && this.historyLoads.size === 0 && !this.disposed) void this.loadTableExtremes();
+      // Min/max of what no overview brought (hidden metrics; all of them again after a poll of running runs).
+      if (this.historyLoads.size === 0 && !this.disposed) void this.loadTableExtremes();
     }
   }
 
