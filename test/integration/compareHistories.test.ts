@@ -7,6 +7,7 @@ import { compareRuns } from '../../src/engine/compare/compareRuns';
 import { fetchRuns, siblingRuns } from '../../src/engine/compare/runSelection';
 import { ClientErrorCodes, MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import type { MlflowMetric } from '../../src/engine/mlflow/mlflowTypes';
+import { runBuiltCli } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 
 const STEPS = [3000, 2500, 4100];
@@ -14,12 +15,13 @@ const MAX_POINTS = 400;
 
 describe('compare: loadHistories against a real server', () => {
   let client: MlflowRestClient;
+  let url: string;
   let runIds: string[];
   let parentId: string;
   const raw = new Map<string, MlflowMetric[]>();
 
   before(async () => {
-    const { url } = await useMlflowServer();
+    url = (await useMlflowServer()).url;
     client = new MlflowRestClient({ baseUrl: url, timeoutMs: 60_000 });
     const experimentId = await client.createExperiment(uniqueName('compare-histories'));
     const t0 = Date.UTC(2024, 0, 1);
@@ -154,5 +156,28 @@ describe('compare: loadHistories against a real server', () => {
     const siblings = await siblingRuns(client, fetched.runs[1]);
     assert.equal(siblings.parentId, parentId);
     assert.deepEqual(siblings.runs.map((r) => r.info.run_id), runIds);
+  });
+
+  it('mlflow-wb runs diff: every param, metric (latest, min, max) and tag against the baseline, with the change', async () => {
+    const text = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', runIds[0], runIds[1], runIds[2]]);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trim().split(/\r?\n/);
+    assert.match(lines[0], /^KIND\s+KEY\s+trial-0 \(baseline\)\s+trial-1\s+trial-2$/);
+    // lr: 0.1, 0.05, 0.0333…: changes relative to the baseline's.
+    assert.match(lines.find((l) => /^param\s+lr\s/.test(l))!, /^param\s+lr\s+0\.1\s+0\.05 \(-0\.05, -50%\)\s+0\.0333333+ \(-0\.0666667, -66\.67%\)$/);
+    assert.match(lines.find((l) => /^param\s+model\s/.test(l))!, /^param\s+model\s+mlp\s+mlp\s+mlp$/);
+    // The max of loss is each run's spike (50 + the decayed value), from the history.
+    const lossMax = lines.find((l) => /^metric\s+loss \(max\)/.test(l))!;
+    assert.match(lossMax, /^metric\s+loss \(max\)\s+5\d\.\d+/, lossMax);
+    const json = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', runIds[1], runIds[0], '--hide-identical', '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { baseline: { runId: string }; rows: { section: string; key: string; stat?: string; identical: boolean; cells: { change: string }[] }[] };
+    assert.equal(parsed.baseline.runId, runIds[1]);
+    assert.ok(parsed.rows.every((r) => !r.identical));
+    assert.ok(!parsed.rows.some((r) => r.key === 'model'), 'identical rows hidden');
+    assert.deepEqual(parsed.rows.find((r) => r.key === 'lr')!.cells.map((c) => c.change), ['changed']);
+    const missing = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', 'f'.repeat(32), runIds[0]]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no run f{32} \(--baseline\)/);
   });
 });

@@ -62,6 +62,8 @@ export interface LoadHistoriesOptions {
   /** Requests in flight at once. Default 8. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Full histories (get-history per run), so min and max are exact: for reports, not for charts. */
+  exact?: boolean;
   /** Only the steps in this range (both ends included): detail for a zoomed chart. */
   range?: StepRange;
   /**
@@ -97,7 +99,7 @@ export async function loadHistories(client: HistoryClient, runIds: readonly stri
   };
   await one(keys[0]);
   // Per run, each metric already keeps `concurrency` requests in flight: one metric at a time.
-  await mapLimit(keys.slice(1), noBulkInterval.has(client) ? 1 : concurrency, one);
+  await mapLimit(keys.slice(1), options.exact || noBulkInterval.has(client) ? 1 : concurrency, one);
   return {
     series: orderSeries(loaded.flatMap((m) => m.series), runs, keys),
     errors: loaded.flatMap((m) => m.errors),
@@ -118,7 +120,7 @@ function bulkUnsupported(err: unknown): boolean {
 
 /** One metric for every run: bulk where the server has it, else per run (and remembered). */
 async function loadMetric(client: HistoryClient, runIds: string[], key: string, maxPoints: number, concurrency: number, o: LoadHistoriesOptions): Promise<LoadedMetric> {
-  if (!noBulkInterval.has(client)) {
+  if (!o.exact && !noBulkInterval.has(client)) {
     try {
       return await loadBulk(client, runIds, key, maxPoints, o);
     } catch (err) {

@@ -123,6 +123,17 @@ describe('loadHistories', () => {
     await assert.rejects(loadHistories(bulk.client, ['r1'], ['loss'], { maxPoints: 300, range: { startStep: 5, endStep: 4 } }), /step range \[5, 4\]/);
   });
 
+  it('exact: full histories per run even where the server samples, so min and max are the history\'s', async () => {
+    const { client, calls } = fakeClient(data(['r1', 'r2'], ['loss'], 5000), { bulk: true });
+    const result = await loadHistories(client, ['r1', 'r2'], ['loss'], { maxPoints: 2, exact: true });
+    assert.equal(calls.bulk, 0);
+    assert.equal(calls.perRun, 2);
+    assert.deepEqual(result.series.map((s) => [s.exact, s.min, s.max, s.points.length]), [
+      [true, 0, 4999, 2],
+      [true, 0, 9998, 2],
+    ]);
+  });
+
   it('mapLimit never exceeds its limit and stops on the first error', async () => {
     let inFlight = 0;
     let max = 0;
