@@ -35,22 +35,44 @@ export interface HistoryError {
   message: string;
 }
 
+/** Steps from startStep to endStep, both included: a zoomed chart's range. */
+export interface StepRange {
+  startStep: number;
+  endStep: number;
+}
+
+/**
+ * The Charts tab's layout, remembered per connection and experiment set (workspaceState): sections
+ * (metric-name prefixes, see webview/compare/chartSections.ts) collapsed and metrics whose card is hidden.
+ */
+export interface ChartLayout {
+  collapsedSections: string[];
+  hiddenMetrics: string[];
+}
+
 // ---------------------------------------------------------------- messages
 
 /** Extension → webview. */
 export type ToWebviewMessage =
   /** `refreshing`: some runs are still RUNNING and the panel polls them; `missing`: run ids not found. */
-  | { type: 'runs'; connectionId: string; connectionLabel: string; comparison: Comparison; refreshing: boolean; missing: string[] }
+  | { type: 'runs'; connectionId: string; connectionLabel: string; comparison: Comparison; refreshing: boolean; missing: string[]; layout?: ChartLayout }
   | { type: 'loading'; what: string }
-  | { type: 'histories'; requestId: number; series: HistorySeries[]; errors: HistoryError[]; source: 'bulk' | 'per-run' }
+  /**
+   * The series of `metricKeys` (one message per metric, as each arrives; a metric without series
+   * has none for these runs, or failed: see `errors`). With `range`: the detail of a zoomed chart.
+   */
+  | { type: 'histories'; requestId: number; metricKeys: string[]; series: HistorySeries[]; errors: HistoryError[]; source: 'bulk' | 'per-run'; range?: StepRange }
   | { type: 'error'; message: string; retry: 'runs' | 'histories' | 'none'; requestId?: number }
   | { type: 'notice'; message: string };
 
 /** Webview → extension. */
 export type FromWebviewMessage =
   | { type: 'ready' }
-  | { type: 'loadHistories'; requestId: number; metricKeys: string[]; maxPoints: number }
+  /** Metrics in the order to load them (the visible charts first); `range`: only those steps (a zoom). */
+  | { type: 'loadHistories'; requestId: number; metricKeys: string[]; maxPoints: number; range?: StepRange }
   | { type: 'setBetter'; metric: string; higherIsBetter: boolean }
+  /** The user collapsed or expanded a section, hid or showed a card. */
+  | { type: 'saveLayout'; layout: ChartLayout }
   | { type: 'exportCsv'; table: 'params' | 'metrics' | 'tags' | 'all' }
   | { type: 'copy'; text: string }
   | { type: 'retry' };
@@ -184,11 +206,15 @@ const historySeries: Check = (v, p) => {
 };
 const historyError = obj({ metricKey: str(1000), runId: optional(str(200)), message: str(10_000) });
 const requestId = int(0, Number.MAX_SAFE_INTEGER);
+const stepRangeFields = obj({ startStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), endStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) });
+const stepRange: Check = (v, p) => stepRangeFields(v, p) ?? ((v as StepRange).startStep > (v as StepRange).endStep ? `${p}.startStep must not be after ${p}.endStep` : undefined);
+
+const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000) });
 
 const toWebviewChecks: Record<ToWebviewMessage['type'], Check> = {
-  runs: obj({ connectionId: str(2000), connectionLabel: str(1000), comparison, refreshing: bool, missing: arr(str(200)) }),
+  runs: obj({ connectionId: str(2000), connectionLabel: str(1000), comparison, refreshing: bool, missing: arr(str(200)), layout: optional(chartLayout) }),
   loading: obj({ what: str(1000) }),
-  histories: obj({ requestId, series: arr(historySeries), errors: arr(historyError), source: oneOf('bulk', 'per-run') }),
+  histories: obj({ requestId, metricKeys: arr(str(1000), 1000), series: arr(historySeries), errors: arr(historyError), source: oneOf('bulk', 'per-run'), range: optional(stepRange) }),
   error: obj({ message: str(10_000), retry: oneOf('runs', 'histories', 'none'), requestId: optional(requestId) }),
   notice: obj({ message: str(10_000) }),
 };
@@ -198,8 +224,9 @@ export const MAX_HISTORY_POINTS = 100_000;
 
 const fromWebviewChecks: Record<FromWebviewMessage['type'], Check> = {
   ready: obj({}),
-  loadHistories: obj({ requestId, metricKeys: arr(str(1000), 200), maxPoints: int(2, MAX_HISTORY_POINTS) }),
+  loadHistories: obj({ requestId, metricKeys: arr(str(1000), 1000), maxPoints: int(2, MAX_HISTORY_POINTS), range: optional(stepRange) }),
   setBetter: obj({ metric: str(1000), higherIsBetter: bool }),
+  saveLayout: obj({ layout: chartLayout }),
   exportCsv: obj({ table: oneOf('params', 'metrics', 'tags', 'all') }),
   copy: obj({ text: str() }),
   retry: obj({}),
@@ -213,6 +240,12 @@ function validate<T extends { type: string }>(checks: Record<string, Check>, val
   }
   const error = checks[type](value, `${side}.${type}`);
   return error ? { ok: false, error } : { ok: true, value: value as T };
+}
+
+/** Validates a chart layout read back from storage (written by an older version, maybe). */
+export function validateChartLayout(value: unknown): Validation<ChartLayout> {
+  const error = chartLayout(value, 'layout');
+  return error ? { ok: false, error } : { ok: true, value: value as ChartLayout };
 }
 
 /** Validates a message a webview received from the extension. */

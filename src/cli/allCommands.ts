@@ -6,6 +6,7 @@ import { modelsRegistryCommands } from './modelsRegistryCommands';
 import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
+import { runsDiffCommand } from './runsDiffCommand';
 import { runsTableCommand } from './runsTableCommand';
 import { servingEndpointsCommands } from './servingEndpointsCommands';
 import { transitionRequestsCommands } from './transitionRequestsCommands';
@@ -20,6 +21,7 @@ export const cliCommands: CliCommand[] = [
   experimentsListCommand,
   runsListCommand,
   runsTableCommand,
+  runsDiffCommand,
   ...artifactsCommands,
   modelsListCommand,
   ...modelsRegistryCommands,

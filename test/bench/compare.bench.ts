@@ -7,15 +7,23 @@
 //   50,000 points of one metric posted as the extension would (Float64Array columns, buffers
 //   transferred); time from the message's arrival to the chart drawn (the panel's own validation,
 //   line building and uPlot drawing) vs bare uPlot drawing the same raw 500,000 points.
-// Run one figure: MLFLOW_WB_BENCH_ONLY=chart|histories (or `npm run bench -- compare --only chart`);
+// - compare_first_chart / compare_all_charts: the panel's progressive load of the same 50 × 10 ×
+//   10,000 (loadHistories metric by metric as the panel calls it: overview sampling, the first metric
+//   alone, then PANEL_HISTORY_CONCURRENCY at a time, each metric turned into the columns the panel
+//   posts): time to the first metric's series ready to draw vs one raw get-history-bulk-interval
+//   request of that metric for the 50 runs; time to all ten vs the ten raw requests of the same
+//   sampling fetched one after another (node:http, JSON parsed).
+// - compare_zoom_refine: one metric's detail for a zoomed range (start_step/end_step) vs its raw request.
+// Run one figure: MLFLOW_WB_BENCH_ONLY=chart|histories|progressive (or `npm run bench -- compare --only chart`);
 // MLFLOW_WB_BENCH_PROFILE=1 also prints where the panel's time goes.
 // The seeded sqlite file is cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)/bench/.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { loadHistories } from '../../src/engine/compare/loadHistories';
-import { mapLimit } from '../../src/engine/compare/loadHistories';
+import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
+import { toHistoryColumns } from '../../src/engine/compare/historyColumns';
+import { loadHistories, mapLimit, PANEL_HISTORY_CONCURRENCY, type StepRange } from '../../src/engine/compare/loadHistories';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { chromiumPath } from '../support/codeServer';
@@ -92,6 +100,31 @@ function rawHistoryPage(baseUrl: string, runId: string, key: string, pageToken?:
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url}`));
           else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metrics?: unknown[]; next_page_token?: string });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+/** The bare get-history-bulk-interval request of one metric for all runs; returns the points. */
+function rawBulkInterval(baseUrl: string, runIds: string[], key: string, maxResults: number, range?: StepRange): Promise<number> {
+  const query = new URLSearchParams();
+  for (const id of runIds) query.append('run_ids', id);
+  query.set('metric_key', key);
+  query.set('max_results', String(maxResults));
+  if (range) {
+    query.set('start_step', String(range.startStep));
+    query.set('end_step', String(range.endStep));
+  }
+  const url = `${baseUrl}/api/2.0/mlflow/metrics/get-history-bulk-interval?${query}`;
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
+          else resolve(((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metrics?: unknown[] }).metrics ?? []).length);
         });
       })
       .on('error', reject);
@@ -176,7 +209,7 @@ window.measure = () => new Promise((resolve, reject) => {
     requestAnimationFrame(() => { const now = performance.now(); resolve([now - arrived, now - started, e.detail.ms, built - arrived]); });
   });
   const buffers = series.flatMap((s) => [s.steps.buffer, s.timestamps.buffer, s.values.buffer]);
-  window.postMessage({ type: 'histories', requestId: request.requestId, series, errors: [], source: 'per-run' }, '*', buffers);
+  window.postMessage({ type: 'histories', requestId: request.requestId, metricKeys: ['loss'], series, errors: [], source: 'per-run' }, '*', buffers);
 });`;
 
 /** In a bare page: uPlot alone drawing the same raw points (what the panel would do without its care). */
@@ -259,10 +292,79 @@ async function profilePanel(context: BrowserContext, url: string, runs: number, 
   for (const [where, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${where}`);
 }
 
+async function benchProgressive(): Promise<void> {
+  const { db, runIds } = await seededDatabase();
+  const dataDir = makeTempDir('bench-compare-progressive');
+  fs.copyFileSync(db, path.join(dataDir, 'mlflow.db'));
+  const server = await startLocalTrackingServer({ python: venvPython, dataDir });
+  try {
+    const client = new MlflowRestClient({ baseUrl: server.url, timeoutMs: 300_000 });
+    const keys = Array.from({ length: METRICS }, (_, m) => `metric_${m}`);
+    const panelLoad = async (): Promise<{ firstMs: number; allMs: number }> => {
+      const started = process.hrtime.bigint();
+      let firstMs = 0;
+      let series = 0;
+      await loadHistories(client, runIds, keys, {
+        maxPoints: OVERVIEW_POINTS,
+        concurrency: PANEL_HISTORY_CONCURRENCY,
+        onMetric: (m) => {
+          // What the panel posts: the series as columns.
+          for (const s of m.series) toHistoryColumns(s.points);
+          series += m.series.length;
+          if (firstMs === 0) firstMs = Number(process.hrtime.bigint() - started) / 1e6;
+        },
+      });
+      if (series !== RUNS * METRICS) throw new Error(`panel loaded ${series} series`);
+      return { firstMs, allMs: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    const rawOne = async (key: string, range?: StepRange) => {
+      const points = await rawBulkInterval(server.url, runIds, key, OVERVIEW_POINTS, range);
+      if (points < RUNS * 2) throw new Error(`raw request of ${key} returned ${points} points`);
+    };
+    const rawAll = async () => {
+      for (const key of keys) await rawOne(key);
+    };
+    const zoom = { startStep: 4000, endStep: 5999 };
+    const zoomLoad = async () => {
+      const result = await loadHistories(client, runIds, ['metric_3'], { maxPoints: OVERVIEW_POINTS, range: zoom });
+      if (result.series.length !== RUNS || result.series.some((s) => s.points[0].step !== zoom.startStep || s.points.at(-1)!.step !== zoom.endStep)) throw new Error('the zoomed range came back incomplete');
+      for (const s of result.series) toHistoryColumns(s.points);
+    };
+    // Warm-up: connections, the server's first requests, sqlite page cache.
+    await panelLoad();
+    await rawAll();
+    const first: number[] = [];
+    const all: number[] = [];
+    const rawFirst: number[] = [];
+    const rawAllTimes: number[] = [];
+    const zoomTimes: number[] = [];
+    const rawZoom: number[] = [];
+    // Interleaved rounds: drift on the shared machine hits both sides alike.
+    for (let round = 0; round < 5; round++) {
+      const panel = await panelLoad();
+      first.push(panel.firstMs);
+      all.push(panel.allMs);
+      rawFirst.push(await time(() => rawOne(keys[0])));
+      rawAllTimes.push(await time(rawAll));
+      zoomTimes.push(await time(zoomLoad));
+      rawZoom.push(await time(() => rawOne('metric_3', zoom)));
+    }
+    console.log(`first chart: ${first.map((t) => t.toFixed(0)).join(', ')} ms vs raw ${rawFirst.map((t) => t.toFixed(0)).join(', ')} ms; all charts: ${all.map((t) => t.toFixed(0)).join(', ')} ms vs raw sequential ${rawAllTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
+    reportBench('compare_first_chart', median(first), median(rawFirst), 'raw_bulk_interval_one_metric');
+    reportBench('compare_all_charts', median(all), median(rawAllTimes), 'raw_bulk_interval_sequential');
+    reportBench('compare_zoom_refine', median(zoomTimes), median(rawZoom), 'raw_bulk_interval_range');
+  } finally {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.env.MLFLOW_WB_BENCH_ONLY;
-  if (only && only !== 'chart' && only !== 'histories') throw new Error(`MLFLOW_WB_BENCH_ONLY=${only}: compare.bench has the figures chart and histories.`);
+  const figures = ['chart', 'histories', 'progressive'];
+  if (only && !figures.includes(only)) throw new Error(`MLFLOW_WB_BENCH_ONLY=${only}: compare.bench has the figures ${figures.join(', ')}.`);
   if (!only || only === 'chart') await benchChartDraw();
+  if (!only || only === 'progressive') await benchProgressive();
   if (!only || only === 'histories') await benchHistories();
 }
 

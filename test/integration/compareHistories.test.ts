@@ -7,6 +7,7 @@ import { compareRuns } from '../../src/engine/compare/compareRuns';
 import { fetchRuns, siblingRuns } from '../../src/engine/compare/runSelection';
 import { ClientErrorCodes, MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import type { MlflowMetric } from '../../src/engine/mlflow/mlflowTypes';
+import { runBuiltCli } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 
 const STEPS = [3000, 2500, 4100];
@@ -14,12 +15,13 @@ const MAX_POINTS = 400;
 
 describe('compare: loadHistories against a real server', () => {
   let client: MlflowRestClient;
+  let url: string;
   let runIds: string[];
   let parentId: string;
   const raw = new Map<string, MlflowMetric[]>();
 
   before(async () => {
-    const { url } = await useMlflowServer();
+    url = (await useMlflowServer()).url;
     client = new MlflowRestClient({ baseUrl: url, timeoutMs: 60_000 });
     const experimentId = await client.createExperiment(uniqueName('compare-histories'));
     const t0 = Date.UTC(2024, 0, 1);
@@ -65,6 +67,46 @@ describe('compare: loadHistories against a real server', () => {
     assert.deepEqual(result.errors, []);
     checkAgainstRaw(result.series);
     assert.deepEqual(result.series.map((s) => s.metricKey), ['loss', 'loss', 'loss', 'acc', 'acc', 'acc']);
+  });
+
+  it('progressive: each metric is delivered as it arrives, the first before the second is asked for', async () => {
+    let asked = 0;
+    const counting: HistoryClient = {
+      getMetricHistory: (...args) => client.getMetricHistory(...args),
+      getMetricHistoryBulkInterval: (...args) => {
+        asked++;
+        return client.getMetricHistoryBulkInterval(...args);
+      },
+    };
+    const delivered: { key: string; asked: number; runs: number }[] = [];
+    const result = await loadHistories(counting, runIds, ['acc', 'loss'], { maxPoints: MAX_POINTS, onMetric: (m) => delivered.push({ key: m.metricKey, asked, runs: m.series.length }) });
+    assert.deepEqual(delivered, [
+      { key: 'acc', asked: 1, runs: 3 },
+      { key: 'loss', asked: 2, runs: 3 },
+    ]);
+    checkAgainstRaw(result.series);
+  });
+
+  it('zoom refine: start_step/end_step give every step of a short range and a sample of a long one, bounds included', async () => {
+    const short = await loadHistories(client, runIds, ['loss'], { maxPoints: MAX_POINTS, range: { startStep: 1200, endStep: 1299 } });
+    for (const s of short.series) {
+      const inRange = raw.get(`${s.runId}/loss`)!.filter((m) => m.step >= 1200 && m.step <= 1299).sort((a, b) => a.step - b.step);
+      assert.equal(s.sampled, false);
+      assert.equal(s.exact, true);
+      assert.deepEqual(s.points, inRange.map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value })));
+      // The spike at step 1234 + r, lost between the overview's samples, is in the detail.
+      assert.equal(s.max, Math.max(...inRange.map((m) => m.value)));
+      assert.ok(s.max! > 50);
+    }
+    const long = await loadHistories(client, runIds, ['loss'], { maxPoints: 100, range: { startStep: 500, endStep: 2499 } });
+    for (const s of long.series) {
+      assert.equal(s.sampled, true);
+      assert.ok(s.points.length <= 100 && s.points.length >= 50, `${s.points.length} points`);
+      assert.deepEqual([s.points[0].step, s.points.at(-1)!.step], [500, 2499]);
+    }
+    // The server refuses a reversed range; the loader says so before asking.
+    await assert.rejects(loadHistories(client, runIds, ['loss'], { maxPoints: 100, range: { startStep: 10, endStep: 9 } }), /step range \[10, 9\]/);
+    await assert.rejects(client.getMetricHistoryBulkInterval(runIds, 'loss', { maxResults: 10, startStep: 10, endStep: 9 }), /end_step must be greater than start_step/);
   });
 
   it('per-run fallback (server without bulk): same shape, and exact min/max keep the spike', async () => {
@@ -114,5 +156,28 @@ describe('compare: loadHistories against a real server', () => {
     const siblings = await siblingRuns(client, fetched.runs[1]);
     assert.equal(siblings.parentId, parentId);
     assert.deepEqual(siblings.runs.map((r) => r.info.run_id), runIds);
+  });
+
+  it('mlflow-wb runs diff: every param, metric (latest, min, max) and tag against the baseline, with the change', async () => {
+    const text = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', runIds[0], runIds[1], runIds[2]]);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trim().split(/\r?\n/);
+    assert.match(lines[0], /^KIND\s+KEY\s+trial-0 \(baseline\)\s+trial-1\s+trial-2$/);
+    // lr: 0.1, 0.05, 0.0333…: changes relative to the baseline's.
+    assert.match(lines.find((l) => /^param\s+lr\s/.test(l))!, /^param\s+lr\s+0\.1\s+0\.05 \(-0\.05, -50%\)\s+0\.0333333+ \(-0\.0666667, -66\.67%\)$/);
+    assert.match(lines.find((l) => /^param\s+model\s/.test(l))!, /^param\s+model\s+mlp\s+mlp\s+mlp$/);
+    // The max of loss is each run's spike (50 + the decayed value), from the history.
+    const lossMax = lines.find((l) => /^metric\s+loss \(max\)/.test(l))!;
+    assert.match(lossMax, /^metric\s+loss \(max\)\s+5\d\.\d+/, lossMax);
+    const json = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', runIds[1], runIds[0], '--hide-identical', '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { baseline: { runId: string }; rows: { section: string; key: string; stat?: string; identical: boolean; cells: { change: string }[] }[] };
+    assert.equal(parsed.baseline.runId, runIds[1]);
+    assert.ok(parsed.rows.every((r) => !r.identical));
+    assert.ok(!parsed.rows.some((r) => r.key === 'model'), 'identical rows hidden');
+    assert.deepEqual(parsed.rows.find((r) => r.key === 'lr')!.cells.map((c) => c.change), ['changed']);
+    const missing = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', 'f'.repeat(32), runIds[0]]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no run f{32} \(--baseline\)/);
   });
 });

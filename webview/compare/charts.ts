@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import type { CompareRun, Comparison, HistorySeries } from '../contract';
-import { alignHistories, finishColumn, type XMode } from './historyLines';
+import type { RunGroup } from '../../src/engine/compare/runGroups';
+import { alignHistories, finishColumn, groupBands, type XMode } from './historyLines';
 import { formatValue } from './tables';
 
 export { ema, type XMode } from './historyLines';
@@ -35,6 +36,14 @@ export interface HistoryChartOptions {
   smoothing: number;
   width: number;
   height: number;
+  /** Runs grouped (by a param or tag): one mean line with a min–max band per group. */
+  groups?: RunGroup[];
+  /** With groups: the group's runs drawn too, thin, in the group's colour. */
+  showGroupRuns?: boolean;
+  /** The x range to show (a zoom kept across redraws). */
+  zoom?: { min: number; max: number };
+  /** The user zoomed (drag) or reset (double-click: `full`, the whole x range shown). */
+  onZoom?: (min: number, max: number, full: boolean) => void;
 }
 
 /** Points drawn per series at most: about two per horizontal pixel, as more cannot be seen. */
@@ -52,12 +61,69 @@ export function historyData(o: Pick<HistoryChartOptions, 'runs' | 'series' | 'xM
   return { data: [aligned.x, ...aligned.ys.map((y) => finishColumn(y, o.smoothing, o.log))] as uPlot.AlignedData, runIndexes: aligned.runIndexes };
 }
 
+/** A colour with transparency, whatever CSS form the theme gives it in (the canvas normalises it). */
+export function withAlpha(color: string, alpha: number): string {
+  const ctx = document.createElement('canvas').getContext('2d');
+  if (!ctx) return color;
+  ctx.fillStyle = color;
+  const normal = ctx.fillStyle;
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(normal);
+  if (hex) return `rgba(${parseInt(hex[1], 16)}, ${parseInt(hex[2], 16)}, ${parseInt(hex[3], 16)}, ${alpha})`;
+  const rgba = /^rgba\((\d+), (\d+), (\d+), [\d.]+\)$/.exec(normal);
+  return rgba ? `rgba(${rgba[1]}, ${rgba[2]}, ${rgba[3]}, ${alpha})` : color;
+}
+
+type SeriesSpec = uPlot.Series & { label: string };
+
+/**
+ * Grouped runs as uPlot data: per group its mean (a thick line), max and min (faint lines filling a
+ * band between them), and with `showGroupRuns` each run thin in its group's colour.
+ */
+function groupedData(o: HistoryChartOptions, palette: string[], value: (u: uPlot, v: number | null) => string): { data: uPlot.AlignedData; series: SeriesSpec[]; bands: uPlot.Band[] } {
+  const aligned = alignHistories(o.runs, o.series, o.xMode, drawBudget(o.width));
+  const groups = o.groups ?? [];
+  const bands = groupBands(aligned, groups);
+  const columns: (number | null)[][] = [];
+  const series: SeriesSpec[] = [];
+  const bandSpecs: uPlot.Band[] = [];
+  bands.forEach((band) => {
+    const groupIndex = groups.findIndex((g) => g.runIndexes.includes(band.runIndexes[0]));
+    const group = groups[groupIndex];
+    const color = runColor(groupIndex, palette);
+    const label = `${group.label} (${band.runIndexes.length} run${band.runIndexes.length === 1 ? '' : 's'})`;
+    columns.push(finishColumn(band.mean, o.smoothing, o.log), finishColumn(band.max, o.smoothing, o.log), finishColumn(band.min, o.smoothing, o.log));
+    const first = series.length + 1;
+    series.push(
+      { label, stroke: color, width: 2.5, spanGaps: true, points: { show: false }, value },
+      { label: `${group.label} max`, stroke: withAlpha(color, 0.4), width: 1, spanGaps: true, points: { show: false }, value },
+      { label: `${group.label} min`, stroke: withAlpha(color, 0.4), width: 1, spanGaps: true, points: { show: false }, value },
+    );
+    bandSpecs.push({ series: [first + 1, first + 2], fill: withAlpha(color, 0.18) });
+    if (o.showGroupRuns) {
+      for (const runIndex of band.runIndexes) {
+        columns.push(finishColumn(aligned.ys[aligned.runIndexes.indexOf(runIndex)], o.smoothing, o.log));
+        series.push({ label: o.runs[runIndex].name, stroke: withAlpha(color, 0.55), width: 1, spanGaps: true, points: { show: false }, value });
+      }
+    }
+  });
+  return { data: [aligned.x, ...columns] as uPlot.AlignedData, series, bands: bandSpecs };
+}
+
 const X_LABELS: Record<XMode, string> = { step: 'step', wall: 'wall time', relative: 'relative time (s)' };
 
 /** A metric's history: one line per run, drag to zoom (double-click resets), live legend values. */
 export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot {
   const colors = themeColors();
-  const { data, runIndexes } = historyData(o);
+  const value = (_u: uPlot, v: number | null) => (v === null ? '—' : formatValue(v));
+  let data: uPlot.AlignedData;
+  let lines: SeriesSpec[];
+  let bands: uPlot.Band[] | undefined;
+  if (o.groups && o.groups.length > 0) ({ data, series: lines, bands } = groupedData(o, colors.palette, value));
+  else {
+    const plain = historyData(o);
+    data = plain.data;
+    lines = plain.runIndexes.map((runIndex) => ({ label: o.runs[runIndex].name, stroke: runColor(runIndex, colors.palette), width: 1.5, spanGaps: true, points: { show: false }, value }));
+  }
   const axis = (label: string): uPlot.Axis => ({
     label,
     stroke: colors.muted,
@@ -74,19 +140,25 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
     axes: [axis(X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { live: true },
+    hooks: {
+      setScale: [
+        (u, scaleKey) => {
+          const xs = u.data[0];
+          const { min, max } = u.scales.x;
+          if (scaleKey !== 'x' || !o.onZoom || xs.length === 0 || min === undefined || max === undefined) return;
+          o.onZoom(min, max, min <= xs[0] && max >= xs[xs.length - 1]);
+        },
+      ],
+    },
     series: [
       { label: X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
-      ...runIndexes.map((runIndex) => ({
-        label: o.runs[runIndex].name,
-        stroke: runColor(runIndex, colors.palette),
-        width: 1.5,
-        spanGaps: true,
-        points: { show: false },
-        value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatValue(v)),
-      })),
+      ...lines,
     ],
+    ...(bands ? { bands } : {}),
   };
-  return new uPlot(opts, data, target);
+  const chart = new uPlot(opts, data, target);
+  if (o.zoom) chart.setScale('x', o.zoom);
+  return chart;
 }
 
 /** Values of a param or metric per run as numbers, or categories when not all are numeric. */

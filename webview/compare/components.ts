@@ -72,8 +72,15 @@ export function checkbox(label: string, checked: boolean, onChange: (checked: bo
 /** A toolkit dropdown (`<vscode-dropdown>`) with a visible label. */
 export function select(label: string, options: { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLLabelElement {
   const dropdown = h('vscode-dropdown', {}, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value ? '' : undefined }, o.label))) as HTMLElement & { value: string };
+  let settingUp = true;
   dropdown.addEventListener('change', (e) => {
-    if (e.target === dropdown) onChange(dropdown.value);
+    if (e.target === dropdown && !settingUp) onChange(dropdown.value);
+  });
+  // The dropdown shows its first option until its options are connected: select `value` then,
+  // without telling onChange (it is not the user's change).
+  requestAnimationFrame(() => {
+    if (dropdown.value !== value && options.some((o) => o.value === value)) dropdown.value = value;
+    settingUp = false;
   });
   return h('label', { className: 'field' }, h('span', {}, label), dropdown);
 }

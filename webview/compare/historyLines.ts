@@ -1,7 +1,7 @@
 // A metric's histories as chart columns: each run's line thinned, put on the chosen x, ordered and
 // joined with the other runs' on one x column; then smoothing and the log scale's positivity.
 // No DOM and no uPlot: the panel's charts (charts.ts) draw what this builds, and unit tests run it in Node.
-import type { CompareRun, HistorySeries } from '../contract';
+import type { CompareRun, HistorySeries, StepRange } from '../contract';
 import { downsampleIndices } from '../../src/engine/compare/downsample';
 
 export type XMode = 'step' | 'wall' | 'relative';
@@ -150,4 +150,154 @@ export function alignHistories(runs: readonly CompareRun[], series: readonly His
 export function finishColumn(column: (number | null)[], smoothing: number, log: boolean): (number | null)[] {
   const smoothed = ema(column, smoothing);
   return log ? smoothed.map((v) => (v !== null && v > 0 ? v : null)) : smoothed;
+}
+
+/**
+ * A metric's series with a zoomed range's detail put in: per run, the overview's points before and
+ * after the range and the detail's points inside it (a run the detail lacks keeps its overview, less
+ * the range, when the detail came from the same runs). New series objects: caches see new data.
+ */
+export function mergeDetail(overview: readonly HistorySeries[], detail: readonly HistorySeries[], range: StepRange): HistorySeries[] {
+  const byRun = new Map(detail.map((s) => [s.runId, s]));
+  const runIds = [...new Set([...overview.map((s) => s.runId), ...detail.map((s) => s.runId)])];
+  const merged: HistorySeries[] = [];
+  for (const runId of runIds) {
+    const o = overview.find((s) => s.runId === runId);
+    const d = byRun.get(runId);
+    const base = o ?? d!;
+    const outside: number[] = [];
+    if (o) for (let i = 0; i < o.steps.length; i++) if (o.steps[i] < range.startStep || o.steps[i] > range.endStep) outside.push(i);
+    const n = outside.length + (d ? d.steps.length : 0);
+    if (n === 0) continue;
+    const steps = new Float64Array(n);
+    const timestamps = new Float64Array(n);
+    const values = new Float64Array(n);
+    let w = 0;
+    const put = (s: HistorySeries, i: number) => {
+      steps[w] = s.steps[i];
+      timestamps[w] = s.timestamps[i];
+      values[w] = s.values[i];
+      w++;
+    };
+    let k = 0;
+    // Overview points before the range, the detail, then the overview points after it.
+    while (o && k < outside.length && o.steps[outside[k]] < range.startStep) put(o, outside[k++]);
+    if (d) for (let i = 0; i < d.steps.length; i++) put(d, i);
+    while (o && k < outside.length) put(o, outside[k++]);
+    merged.push({
+      runId,
+      metricKey: base.metricKey,
+      steps,
+      timestamps,
+      values,
+      sampled: (o?.sampled ?? false) || (d?.sampled ?? false),
+      min: minOf(o?.min, d?.min),
+      max: maxOf(o?.max, d?.max),
+      exact: (o?.exact ?? true) && (d?.exact ?? true),
+    });
+  }
+  return merged;
+}
+
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+function maxOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+/** Keys in the order to load them: those `isVisible` says are on screen first, each part in its order. */
+export function visibleFirst(keys: readonly string[], isVisible: (key: string) => boolean): string[] {
+  const visible = keys.filter(isVisible);
+  return [...visible, ...keys.filter((k) => !visible.includes(k))];
+}
+
+/** A group of runs drawn as one line: the mean of its runs at each x, with their min and max. */
+export interface GroupBand {
+  /** Indexes in `runs` of the group's runs. */
+  runIndexes: number[];
+  mean: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+}
+
+/**
+ * A column with its gaps inside the run's x extent filled by linear interpolation on x (runs sampled
+ * at other steps still count at every x between their first and last point); null outside it.
+ */
+export function interpolateGaps(x: Float64Array, column: readonly (number | null)[]): (number | null)[] {
+  const out = column.slice();
+  let last = -1;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === null) continue;
+    if (last >= 0 && i - last > 1) {
+      const [x0, y0, x1, y1] = [x[last], out[last]!, x[i], out[i]!];
+      for (let k = last + 1; k < i; k++) out[k] = x1 === x0 ? y0 : y0 + ((y1 - y0) * (x[k] - x0)) / (x1 - x0);
+    }
+    last = i;
+  }
+  return out;
+}
+
+/**
+ * Mean, min and max of each group's runs at every x of the aligned histories (a run counts between
+ * its first and last point, see interpolateGaps). `groups` hold indexes in `runs`; runs without
+ * points are skipped, and a group none of whose runs has points is left out.
+ */
+export function groupBands(aligned: AlignedHistories, groups: readonly { runIndexes: readonly number[] }[]): GroupBand[] {
+  const columnOf = new Map(aligned.runIndexes.map((runIndex, c) => [runIndex, c]));
+  const filled = new Map<number, (number | null)[]>();
+  const bands: GroupBand[] = [];
+  for (const group of groups) {
+    const columns = group.runIndexes.filter((r) => columnOf.has(r));
+    if (columns.length === 0) continue;
+    const ys = columns.map((r) => {
+      let col = filled.get(r);
+      if (!col) filled.set(r, (col = interpolateGaps(aligned.x, aligned.ys[columnOf.get(r)!])));
+      return col;
+    });
+    const n = aligned.x.length;
+    const mean = new Array<number | null>(n).fill(null);
+    const min = new Array<number | null>(n).fill(null);
+    const max = new Array<number | null>(n).fill(null);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      let count = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const y of ys) {
+        const v = y[i];
+        if (v === null) continue;
+        sum += v;
+        count++;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (count === 0) continue;
+      mean[i] = sum / count;
+      min[i] = lo;
+      max[i] = hi;
+    }
+    bands.push({ runIndexes: columns, mean, min, max });
+  }
+  return bands;
+}
+
+/**
+ * The steps to ask for so that running runs' charts grow without reloading what is drawn: from just
+ * after the earliest last step among the running runs' series (a running run without a series yet:
+ * from step 0) to the end. Undefined when no run is running.
+ */
+export function appendRange(series: readonly HistorySeries[], runningRunIds: readonly string[]): StepRange | undefined {
+  if (runningRunIds.length === 0) return undefined;
+  let start = Infinity;
+  for (const runId of runningRunIds) {
+    const s = series.find((x) => x.runId === runId);
+    let last = -Infinity;
+    if (s) for (let i = 0; i < s.steps.length; i++) if (s.steps[i] > last) last = s.steps[i];
+    // Steps may be negative; a run without points reads from the smallest step the server allows.
+    start = Math.min(start, s && s.steps.length > 0 ? last + 1 : Number.MIN_SAFE_INTEGER);
+  }
+  return { startStep: Math.max(Number.MIN_SAFE_INTEGER, Math.floor(start)), endStep: Number.MAX_SAFE_INTEGER };
 }

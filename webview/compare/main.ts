@@ -3,11 +3,14 @@
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import type uPlot from 'uplot';
-import { MAX_HISTORY_POINTS, validateToWebview, type Comparison, type FromWebviewMessage, type HistoryError, type HistorySeries, type ToWebviewMessage } from '../contract';
+import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type ToWebviewMessage } from '../contract';
 import { receiveValidated } from '../panelMessages';
 import { button, checkbox, h, select, slider, stateView, tabs } from './components';
-import { historyChart, parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
-import { diffTable, metricsTable, type TableActions } from './tables';
+import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
+import { groupableRefs } from '../../src/engine/compare/runGroups';
+import { sectionsOf } from './chartSections';
+import { MetricCharts } from './metricCharts';
+import { baselineTable, diffTable, metricsTable, type TableActions } from './tables';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -16,19 +19,24 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-type TabId = 'params' | 'metrics' | 'tags' | 'charts';
+type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'baseline';
 
 interface ViewState {
   connectionId?: string;
   runIds?: string[];
   tab: TabId;
-  chartMetrics?: string[];
   hideIdentical: boolean;
   /** The tables' key filter (one for Params, Metrics and Tags). */
   keyFilter?: string;
   xMode: XMode;
   log: boolean;
   smoothing: number;
+  /** Charts: `param:<key>` / `tag:<key>` to group runs by; absent: one line per run. */
+  groupBy?: string;
+  showGroupRuns?: boolean;
+  /** Baseline diff: the baseline run, and whether rows equal to it are hidden. */
+  baselineRunId?: string;
+  baselineHideIdentical?: boolean;
   pcMetric?: string;
   scatterX?: string;
   scatterY?: string;
@@ -51,12 +59,10 @@ let refreshing = false;
 let missing: string[] = [];
 let fatal: { message: string } | undefined;
 let loadingText: string | undefined = 'Loading runs…';
-/** Metric key → its series for every run, as last received. */
-const histories = new Map<string, HistorySeries[]>();
-let historyErrors: HistoryError[] = [];
-let historyFailure: string | undefined;
-let historyPending = new Set<string>();
-let requestId = 0;
+/** Latest values and statuses as last received: when they change, running runs have logged more. */
+let liveSignature = '';
+/** Collapsed sections and hidden cards: remembered by the extension per experiment set. */
+let layout: ChartLayout = { collapsedSections: [], hiddenMetrics: [] };
 let charts: uPlot[] = [];
 let tabsControl: ReturnType<typeof tabs> | undefined;
 
@@ -70,6 +76,12 @@ function post(message: FromWebviewMessage): void {
 function saveState(): void {
   vscode.setState(view);
 }
+
+function saveLayout(): void {
+  post({ type: 'saveLayout', layout });
+}
+
+const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth);
 
 const actions: TableActions = {
   copy: (text) => post({ type: 'copy', text }),
@@ -105,7 +117,6 @@ function receive(message: ToWebviewMessage): void {
       return;
     case 'runs': {
       const runsChanged = !comparison || comparison.runs.map((r) => r.runId).join() !== message.comparison.runs.map((r) => r.runId).join();
-      const wasRefreshing = refreshing;
       comparison = message.comparison;
       connectionLabel = message.connectionLabel;
       refreshing = message.refreshing;
@@ -114,37 +125,29 @@ function receive(message: ToWebviewMessage): void {
       loadingText = undefined;
       view.connectionId = message.connectionId;
       view.runIds = comparison.runs.map((r) => r.runId);
-      const keys = comparison.metrics.map((m) => m.key);
-      view.chartMetrics = (view.chartMetrics ?? []).filter((k) => keys.includes(k));
-      if (view.chartMetrics.length === 0) view.chartMetrics = keys.slice(0, 2);
+      if (message.layout && runsChanged) layout = message.layout;
       saveState();
-      // Running runs have grown: their histories are stale.
-      if (refreshing || wasRefreshing || runsChanged) histories.clear();
+      const signature = JSON.stringify([comparison.runs.map((r) => r.status), comparison.metrics.map((m) => [m.key, m.latest])]);
+      if (runsChanged) metricCharts.reset();
+      // Running runs have logged more: the charts are reloaded, and keep what they show meanwhile.
+      else if (signature !== liveSignature) metricCharts.markStale();
+      liveSignature = signature;
       if (!tabsControl || runsChanged) render();
       else {
         renderHeader();
-        if (view.tab === 'charts') {
-          if (histories.size === 0) tabsControl.rerender();
-        } else tabsControl.rerender();
+        if (view.tab !== 'charts') tabsControl.rerender();
       }
-      if (view.tab === 'charts') requestHistories();
+      // Every metric's overview, the visible charts first, the rest in the background (also the
+      // Metrics table's min/max).
+      metricCharts.load(chartKeys());
       return;
     }
     case 'histories':
-      for (const key of new Set(message.series.map((s) => s.metricKey))) histories.set(key, []);
-      for (const s of message.series) histories.get(s.metricKey)!.push(s);
-      // A metric nobody logged for these runs still counts as loaded (an empty chart says so).
-      for (const key of historyPending) if (!histories.has(key) && !message.errors.some((e) => e.metricKey === key && !e.runId)) histories.set(key, []);
-      historyPending = new Set();
-      historyErrors = message.errors;
-      historyFailure = undefined;
-      redrawHistory();
+      metricCharts.receive(message);
       return;
     case 'error':
       if (message.retry === 'histories') {
-        historyPending = new Set();
-        historyFailure = message.message;
-        redrawHistory();
+        metricCharts.fail(message.requestId, message.message);
       } else {
         fatal = { message: message.message };
         comparison = undefined;
@@ -192,34 +195,47 @@ function render(): void {
       { id: 'metrics', label: `Metrics (${comparison.metrics.length})`, render: () => metricsTable(comparison!, actions) },
       { id: 'tags', label: `Tags (${comparison.tags.length})`, render: () => diffTable('tags', comparison!, actions) },
       { id: 'charts', label: 'Charts', render: () => chartsView() },
+      {
+        id: 'baseline',
+        label: 'Baseline diff',
+        render: () =>
+          baselineTable(comparison!, {
+            baselineRunId: view.baselineRunId,
+            hideIdentical: view.baselineHideIdentical ?? false,
+            setBaseline: (runId) => {
+              view.baselineRunId = runId;
+              saveState();
+              tabsControl?.rerender();
+            },
+            setHideIdentical: (hide) => {
+              view.baselineHideIdentical = hide;
+              saveState();
+              tabsControl?.rerender();
+            },
+          }),
+      },
     ],
     view.tab,
     (id) => {
       if (view.tab === 'charts' && id !== 'charts') destroyCharts();
       view.tab = id as TabId;
       saveState();
-      if (id === 'charts') requestHistories();
+      if (id === 'charts') metricCharts.load(chartKeys());
     },
   );
   app.replaceChildren(header, tabsControl.root, status);
 }
 
-function requestHistories(): void {
-  const wanted = (view.chartMetrics ?? []).filter((k) => !histories.has(k));
-  if (wanted.length === 0 || !comparison) return;
-  if (wanted.every((k) => historyPending.has(k))) return;
-  historyPending = new Set(wanted);
-  historyFailure = undefined;
-  // About two points per pixel of the widest chart; the server samples to at most 2500 anyway.
-  const maxPoints = Math.min(MAX_HISTORY_POINTS, Math.max(500, Math.ceil(chartWidth() * 2)));
-  post({ type: 'loadHistories', requestId: ++requestId, metricKeys: wanted, maxPoints });
-  redrawHistory();
+/** The metrics with a chart card, in the comparison's order (hidden ones left out). */
+function chartKeys(): string[] {
+  const hidden = new Set(layout.hiddenMetrics);
+  return (comparison?.metrics ?? []).map((m) => m.key).filter((k) => !hidden.has(k));
 }
 
 function destroyCharts(): void {
-  for (const c of [...charts, ...historyCharts]) c.destroy();
+  for (const c of charts) c.destroy();
   charts = [];
-  historyCharts = [];
+  metricCharts.unmount();
 }
 
 function chartWidth(): number {
@@ -230,19 +246,19 @@ function chartsView(): HTMLElement {
   destroyCharts();
   const c = comparison!;
   const keys = c.metrics.map((m) => m.key);
-  const selected = new Set(view.chartMetrics ?? []);
+  const hidden = new Set(layout.hiddenMetrics);
   const metricPicker = h(
     'fieldset',
     { className: 'metric-picker' },
     h('legend', {}, 'Metrics'),
     ...keys.map((k) =>
-      checkbox(k, selected.has(k), (on) => {
-        const next = new Set(view.chartMetrics ?? []);
-        if (on) next.add(k);
-        else next.delete(k);
-        view.chartMetrics = keys.filter((key) => next.has(key));
-        saveState();
-        requestHistories();
+      checkbox(k, !hidden.has(k), (on) => {
+        const next = new Set(layout.hiddenMetrics);
+        if (on) next.delete(k);
+        else next.add(k);
+        // Keys of metrics these runs lack stay hidden for runs that have them.
+        layout = { ...layout, hiddenMetrics: [...next] };
+        saveLayout();
         redrawHistory();
       }),
     ),
@@ -260,18 +276,21 @@ function chartsView(): HTMLElement {
       view.xMode,
       (v) => {
         view.xMode = v as XMode;
-        redrawHistory();
+        saveState();
+        metricCharts.redrawAll({ clearZoom: true });
       },
     ),
+    groupControls(c),
     checkbox('Log scale', view.log, (on) => {
       view.log = on;
-      redrawHistory();
+      saveState();
+      metricCharts.redrawAll();
     }),
     slider('Smoothing', 0, 0.99, 0.01, view.smoothing, (v) => {
       view.smoothing = v;
       scheduleRedraw();
     }, (v) => v.toFixed(2)),
-    h('span', { className: 'hint' }, 'Drag to zoom, double-click to reset.'),
+    h('span', { className: 'hint' }, 'Drag to zoom (by step: loads the detail of the range), double-click to reset.'),
   );
   const chartArea = h('div', { className: 'charts' });
   historyArea = chartArea;
@@ -280,55 +299,67 @@ function chartsView(): HTMLElement {
   return h('div', { className: 'charts-tab' }, h('div', { className: 'chart-head' }, metricPicker, controls), chartArea, relationsView(c, width));
 }
 
-let historyArea: HTMLElement | undefined;
-let historyCharts: uPlot[] = [];
-
-/** (Re)draws the history charts only: controls keep their focus while the slider moves. */
-function fillHistoryCharts(chartArea: HTMLElement): void {
-  const drawStarted = performance.now();
-  // Layout is read before the DOM is written: reading it after would force a synchronous reflow.
-  const width = chartWidth();
-  for (const chart of historyCharts) chart.destroy();
-  historyCharts = [];
-  chartArea.replaceChildren();
-  const c = comparison!;
-  const keys = c.metrics.map((m) => m.key);
-  const selected = new Set(view.chartMetrics ?? []);
-  let drawnPoints = 0;
-  if (keys.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
-  else if (selected.size === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
-  if (historyFailure) chartArea.append(stateView('error', historyFailure, () => requestHistories()));
-  for (const key of view.chartMetrics ?? []) {
-    const series = histories.get(key);
-    const box = h('div', { className: 'chart', dataset: { metric: key } });
-    chartArea.append(box);
-    if (!series) {
-      if (!historyFailure) box.append(stateView('loading', `Loading the history of ${key}…`));
-      continue;
-    }
-    if (series.length === 0) {
-      box.append(stateView('empty', `No history of ${key} for these runs.`));
-      continue;
-    }
-    drawnPoints += series.reduce((n, s) => n + s.steps.length, 0);
-    historyCharts.push(historyChart(box, { metricKey: key, runs: c.runs, series, xMode: view.xMode, log: view.log, smoothing: view.smoothing, width, height: 300 }));
-    const sampled = series.some((s) => s.sampled);
-    if (sampled) box.append(h('p', { className: 'hint' }, 'Sampled for display: first, last and extreme points are kept.'));
-  }
-  const errors = historyErrors.filter((e) => selected.has(e.metricKey));
-  if (errors.length) {
-    chartArea.append(
-      h('div', { className: 'warning', role: 'alert' }, h('p', {}, 'Some histories could not be loaded:'), h('ul', {}, ...errors.map((e) => h('li', {}, `${e.metricKey}${e.runId ? ` (${e.runId})` : ''}: ${e.message}`))), button('Retry', () => {
-        for (const e of errors) histories.delete(e.metricKey);
-        requestHistories();
-      })),
+/** Group by a param or tag (those whose values differ and repeat), and whether to show the runs inside. */
+function groupControls(c: Comparison): HTMLElement {
+  const refs = groupableRefs(c);
+  if (view.groupBy && !refs.includes(view.groupBy as (typeof refs)[number])) view.groupBy = undefined;
+  const options = [{ value: '', label: 'None (one line per run)' }, ...refs.map((r) => ({ value: r, label: r.replace(':', ' ') }))];
+  const parts = h(
+    'span',
+    { className: 'group-controls' },
+    select('Group by', options, view.groupBy ?? '', (v) => {
+      view.groupBy = v || undefined;
+      saveState();
+      tabsControl?.rerender();
+    }),
+  );
+  if (refs.length === 0) parts.title = 'No param or tag has a value shared by several runs: nothing to group by.';
+  if (view.groupBy) {
+    parts.append(
+      checkbox('Show runs', view.showGroupRuns ?? false, (on) => {
+        view.showGroupRuns = on;
+        saveState();
+        metricCharts.redrawAll();
+      }),
     );
   }
-  if (drawnPoints > 0) {
-    const ms = performance.now() - drawStarted;
-    // For benchmarks and tests: how long the history charts took to build and draw.
-    queueMicrotask(() => window.dispatchEvent(new CustomEvent('mlflow-compare-charts-drawn', { detail: { points: drawnPoints, ms, charts: historyCharts.length } })));
+  return parts;
+}
+
+let historyArea: HTMLElement | undefined;
+
+/** (Re)builds the metric cards: each draws itself as its series arrive (metricCharts.ts). */
+function fillHistoryCharts(chartArea: HTMLElement): void {
+  metricCharts.unmount();
+  chartArea.replaceChildren();
+  const c = comparison!;
+  const keys = chartKeys();
+  if (c.metrics.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
+  else if (keys.length === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
+  const collapsed = new Set(layout.collapsedSections);
+  for (const section of sectionsOf(keys)) {
+    const open = !collapsed.has(section.name);
+    const body = h('div', { className: 'section-body' });
+    const toggle = h(
+      'button',
+      { className: 'section-toggle', type: 'button', 'aria-expanded': String(open), title: open ? 'Collapse this section' : 'Expand this section' },
+      h('span', { className: 'chevron', 'aria-hidden': 'true' }, open ? '▾' : '▸'),
+      ` ${section.name} `,
+      h('span', { className: 'count' }, `(${section.keys.length})`),
+    );
+    toggle.addEventListener('click', () => {
+      const next = new Set(layout.collapsedSections);
+      if (open) next.add(section.name);
+      else next.delete(section.name);
+      layout = { ...layout, collapsedSections: [...next] };
+      saveLayout();
+      redrawHistory();
+    });
+    chartArea.append(h('section', { className: 'metric-section', dataset: { section: section.name, collapsed: String(!open) } }, h('h3', { className: 'section-head' }, toggle), body));
+    if (open) metricCharts.mount(body, section.keys);
   }
+  // Cards shown now that were hidden before: their series (the ones on screen first).
+  requestAnimationFrame(() => metricCharts.load(chartKeys()));
 }
 
 /** Parallel coordinates and scatter: how params relate to a metric across runs. */
@@ -381,10 +412,15 @@ function redrawHistory(): void {
   if (view.tab === 'charts' && historyArea?.isConnected) fillHistoryCharts(historyArea);
 }
 
+function redrawCharts(): void {
+  saveState();
+  metricCharts.redrawAll();
+}
+
 let redrawTimer: ReturnType<typeof setTimeout> | undefined;
 function scheduleRedraw(): void {
   clearTimeout(redrawTimer);
-  redrawTimer = setTimeout(redrawHistory, 60);
+  redrawTimer = setTimeout(redrawCharts, 60);
 }
 
 let rerenderTimer: ReturnType<typeof setTimeout> | undefined;

@@ -1,5 +1,6 @@
+import { baselineDiff, type BaselineCell, type BaselineRow } from '../../src/engine/compare/baselineDiff';
 import type { Comparison, DiffRow, MetricRow } from '../contract';
-import { button, checkbox, h, textField } from './components';
+import { button, checkbox, h, select, textField } from './components';
 
 export interface TableActions {
   copy: (text: string) => void;
@@ -160,4 +161,82 @@ export function metricsTsv(comparison: Comparison, rows: MetricRow[]): string {
     if (m.max) lines.push([m.key, 'max', ...m.max.map((v) => formatValue(v))]);
   }
   return lines.map((l) => l.map(cell).join('\t')).join('\n') + '\n';
+}
+
+/** A change against the baseline as text: `+0.1 (+25%)` for numbers, else what happened. */
+export function changeText(cell: BaselineCell): string {
+  switch (cell.change) {
+    case 'same':
+      return '=';
+    case 'missing':
+      return '';
+    case 'added':
+      return 'added';
+    case 'removed':
+      return 'not set';
+    case 'changed': {
+      if (cell.delta === undefined) return 'changed';
+      const sign = cell.delta > 0 ? '+' : '−';
+      const relative = cell.relative === undefined ? '' : ` (${cell.relative > 0 ? '+' : '−'}${formatValue(Math.abs(cell.relative) * 100)}%)`;
+      return `${sign}${formatValue(Math.abs(cell.delta))}${relative}`;
+    }
+  }
+}
+
+const SECTION_LABEL = { param: 'param', metric: 'metric', tag: 'tag' } as const;
+
+function shownValue(value: string | number | undefined): string {
+  return typeof value === 'number' ? formatValue(value) : (value ?? '—');
+}
+
+/**
+ * The difference view: every param, metric (latest, min, max) and tag of each run against the
+ * chosen baseline run (src/engine/compare/baselineDiff.ts), the change under each value.
+ */
+export function baselineTable(comparison: Comparison, options: { baselineRunId?: string; hideIdentical: boolean; setBaseline: (runId: string) => void; setHideIdentical: (hide: boolean) => void }): HTMLElement {
+  const index = Math.max(0, comparison.runs.findIndex((r) => r.runId === options.baselineRunId));
+  const diff = baselineDiff(comparison, index);
+  const rows = options.hideIdentical ? diff.rows.filter((r) => !r.identical) : diff.rows;
+  const differing = diff.rows.filter((r) => !r.identical).length;
+  const toolbar = h(
+    'div',
+    { className: 'toolbar' },
+    select('Baseline run', comparison.runs.map((r) => ({ value: r.runId, label: r.name })), comparison.runs[index].runId, options.setBaseline),
+    checkbox('Hide identical', options.hideIdentical, options.setHideIdentical, { name: 'baseline-hide-identical', title: 'Show only rows where some run differs from the baseline' }),
+    h('span', { className: 'summary' }, `${differing} of ${diff.rows.length} values differ from ${comparison.runs[index].name}`),
+  );
+  const others = diff.others.map((i) => comparison.runs[i]);
+  const head = h(
+    'tr',
+    {},
+    h('th', { scope: 'col', className: 'key' }, 'Key'),
+    h('th', { scope: 'col', className: 'baseline', title: comparison.runs[index].runId }, `${comparison.runs[index].name} (baseline)`),
+    ...others.map((r) => h('th', { scope: 'col', title: r.runId }, r.name)),
+  );
+  const body = h('tbody', {}, ...rows.map((row) => baselineRow(row)));
+  return h(
+    'div',
+    { className: 'baseline-view' },
+    toolbar,
+    h('div', { className: 'scroll' }, h('table', { className: 'grid baseline' }, h('thead', {}, head), body)),
+    rows.length === 0 ? h('p', { className: 'empty' }, diff.rows.length === 0 ? 'These runs have no params, metrics or tags.' : 'Every value is the same as the baseline\'s.') : null,
+  );
+}
+
+function baselineRow(row: BaselineRow): HTMLTableRowElement {
+  const label = `${row.key}${row.stat ? ` (${row.stat})` : ''}`;
+  return h(
+    'tr',
+    { className: row.identical ? 'identical' : 'differs', dataset: { key: row.key, section: row.section, stat: row.stat } },
+    h('th', { scope: 'row', className: 'key', title: `${SECTION_LABEL[row.section]} ${label}` }, h('span', { className: 'section-tag' }, SECTION_LABEL[row.section]), ` ${label}`),
+    h('td', { className: row.baseline === undefined ? 'missing' : 'baseline', title: String(row.baseline ?? 'not set') }, shownValue(row.baseline)),
+    ...row.cells.map((cell) =>
+      h(
+        'td',
+        { className: `change-${cell.change}`, title: String(cell.value ?? 'not set'), dataset: { change: cell.change } },
+        shownValue(cell.value),
+        cell.change === 'same' || cell.change === 'missing' ? null : h('span', { className: 'delta' }, changeText(cell)),
+      ),
+    ),
+  );
 }

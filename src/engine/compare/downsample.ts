@@ -83,3 +83,10 @@ export function extremesOf(points: readonly SeriesPoint[]): { min?: number; max?
   }
   return { min, max };
 }
+
+/**
+ * Points per series the compare panel asks the server for at first (a few hundred, as the MLflow UI
+ * samples its charts); a zoomed chart asks again for its range (get-history-bulk-interval's
+ * start_step/end_step), so detail comes where it is looked at.
+ */
+export const OVERVIEW_POINTS = 500;

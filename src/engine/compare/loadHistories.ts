@@ -6,6 +6,13 @@ import { downsample, extremesOf, type SeriesPoint } from './downsample';
 /** The server samples get-history-bulk-interval to at most this many steps per run (MAX_RESULTS_PER_RUN). */
 export const BULK_INTERVAL_MAX_RESULTS = 2500;
 
+/**
+ * History requests the compare panel keeps in flight at once (after the first metric, which goes
+ * alone). A few, not many: a tracking server serves them side by side only so far, and the chart on
+ * screen must not queue behind the others.
+ */
+export const PANEL_HISTORY_CONCURRENCY = 4;
+
 export type HistoryClient = Pick<MlflowRestClient, 'getMetricHistory' | 'getMetricHistoryBulkInterval'>;
 
 export interface LoadedSeries {
@@ -34,114 +41,151 @@ export interface LoadedHistories {
   source: 'bulk' | 'per-run';
 }
 
+/** One metric's series for every run, as soon as they arrived. */
+export interface LoadedMetric {
+  metricKey: string;
+  series: LoadedSeries[];
+  errors: HistoryLoadError[];
+  source: 'bulk' | 'per-run';
+  /** The step range asked for (a zoomed chart's refine), both ends included. */
+  range?: StepRange;
+}
+
+export interface StepRange {
+  startStep: number;
+  endStep: number;
+}
+
 export interface LoadHistoriesOptions {
   /** Points per series kept for charts (≥ 2). */
   maxPoints: number;
   /** Requests in flight at once. Default 8. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Full histories (get-history per run), so min and max are exact: for reports, not for charts. */
+  exact?: boolean;
+  /** Only the steps in this range (both ends included): detail for a zoomed chart. */
+  range?: StepRange;
+  /**
+   * Called with each metric's series as soon as they arrived. Metrics are asked for in the order
+   * given: the first one alone (it is the chart the user looks at, and it tells whether the server
+   * has get-history-bulk-interval), then the others `concurrency` at a time.
+   */
+  onMetric?: (metric: LoadedMetric) => void;
 }
 
 /** Clients whose server has no get-history-bulk-interval (older MLflow, Databricks): asked once. */
 const noBulkInterval = new WeakSet<object>();
 
 /**
- * Loads the history of each metric of each run for charting. Uses the server-sampled
- * `get-history-bulk-interval` (one request per metric for up to 100 runs) where the server has it,
- * otherwise `get-history` per run and metric, `concurrency` at a time, downsampled here. A failure of
- * one series is reported in `errors` and the others are still returned; cancellation throws.
+ * Loads the history of each metric of each run for charting, metric by metric (see `onMetric`).
+ * Uses the server-sampled `get-history-bulk-interval` (one request per metric for up to 100 runs)
+ * where the server has it, otherwise `get-history` per run and metric, `concurrency` at a time,
+ * downsampled here. A failure of one series is reported in `errors` and the others are still
+ * returned; cancellation throws.
  */
 export async function loadHistories(client: HistoryClient, runIds: readonly string[], metricKeys: readonly string[], options: LoadHistoriesOptions): Promise<LoadedHistories> {
   const maxPoints = Math.max(2, Math.floor(options.maxPoints));
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const runs = [...new Set(runIds)];
   const keys = [...new Set(metricKeys)];
-  if (runs.length === 0 || keys.length === 0) return { series: [], errors: [], source: 'bulk' };
-  if (!noBulkInterval.has(client)) {
-    try {
-      return await loadBulk(client, runs, keys, maxPoints, concurrency, options.signal);
-    } catch (err) {
-      if (!bulkUnsupported(err)) throw err;
-      noBulkInterval.add(client);
-    }
+  if (options.range) checkRange(options.range);
+  if (runs.length === 0 || keys.length === 0) return { series: [], errors: [], source: noBulkInterval.has(client) ? 'per-run' : 'bulk' };
+  const loaded: LoadedMetric[] = [];
+  const one = async (key: string) => {
+    const metric = await loadMetric(client, runs, key, maxPoints, concurrency, options);
+    loaded.push(metric);
+    options.onMetric?.(metric);
+  };
+  await one(keys[0]);
+  // Per run, each metric already keeps `concurrency` requests in flight: one metric at a time.
+  await mapLimit(keys.slice(1), options.exact || noBulkInterval.has(client) ? 1 : concurrency, one);
+  return {
+    series: orderSeries(loaded.flatMap((m) => m.series), runs, keys),
+    errors: loaded.flatMap((m) => m.errors),
+    source: loaded.some((m) => m.source === 'per-run') ? 'per-run' : 'bulk',
+  };
+}
+
+function checkRange(range: StepRange): void {
+  const { startStep, endStep } = range;
+  if (!Number.isSafeInteger(startStep) || !Number.isSafeInteger(endStep) || startStep > endStep) {
+    throw new RangeError(`The step range [${startStep}, ${endStep}] is not a range of whole steps with start ≤ end.`);
   }
-  return loadPerRun(client, runs, keys, maxPoints, concurrency, options.signal);
 }
 
 function bulkUnsupported(err: unknown): boolean {
   return err instanceof MlflowApiError && (err.errorCode === ClientErrorCodes.endpointNotFound || err.errorCode === 'FEATURE_DISABLED' || err.httpStatus === 501);
 }
 
-async function loadBulk(client: HistoryClient, runIds: string[], keys: string[], maxPoints: number, concurrency: number, signal?: AbortSignal): Promise<LoadedHistories> {
-  const maxResults = Math.min(maxPoints, BULK_INTERVAL_MAX_RESULTS);
-  const series: LoadedSeries[] = [];
-  const errors: HistoryLoadError[] = [];
-  let unsupported: unknown;
-  await mapLimit(keys, concurrency, async (key) => {
-    if (unsupported) return;
-    let metrics;
+/** One metric for every run: bulk where the server has it, else per run (and remembered). */
+async function loadMetric(client: HistoryClient, runIds: string[], key: string, maxPoints: number, concurrency: number, o: LoadHistoriesOptions): Promise<LoadedMetric> {
+  if (!o.exact && !noBulkInterval.has(client)) {
     try {
-      metrics = await client.getMetricHistoryBulkInterval(runIds, key, { maxResults, signal });
+      return await loadBulk(client, runIds, key, maxPoints, o);
     } catch (err) {
-      if (isCancelled(err)) throw err;
-      // Endpoint missing: the caller falls back for every key; stop asking.
-      if (bulkUnsupported(err)) {
-        unsupported = err;
-        return;
-      }
-      errors.push({ metricKey: key, message: messageOf(err) });
-      return;
+      if (!bulkUnsupported(err)) throw err;
+      noBulkInterval.add(client);
     }
-    const byRun = new Map<string, SeriesPoint[]>();
-    for (const m of metrics) {
-      let list = byRun.get(m.run_id);
-      if (!list) byRun.set(m.run_id, (list = []));
-      list.push({ step: m.step, timestamp: m.timestamp, value: m.value });
-    }
-    for (const runId of runIds) {
-      const all = byRun.get(runId);
-      if (!all || all.length === 0) continue;
-      sortPoints(all);
-      const points = downsample(all, maxPoints);
-      // The server returns every step when a run has at most maxResults of them, else a sample.
-      const serverSampled = distinctSteps(all) >= maxResults;
-      series.push({ runId, metricKey: key, points, sampled: serverSampled || points.length < all.length, ...extremesOf(all), exact: !serverSampled });
-    }
-  });
-  if (unsupported) throw unsupported;
-  return { series: orderSeries(series, runIds, keys), errors, source: 'bulk' };
+  }
+  return loadPerRun(client, runIds, key, maxPoints, concurrency, o);
 }
 
-async function loadPerRun(client: HistoryClient, runIds: string[], keys: string[], maxPoints: number, concurrency: number, signal?: AbortSignal): Promise<LoadedHistories> {
-  const tasks = runIds.flatMap((runId) => keys.map((metricKey) => ({ runId, metricKey })));
+/** Throws only for cancellation and a server without the endpoint; other failures become `errors`. */
+async function loadBulk(client: HistoryClient, runIds: string[], key: string, maxPoints: number, o: LoadHistoriesOptions): Promise<LoadedMetric> {
+  const maxResults = Math.min(maxPoints, BULK_INTERVAL_MAX_RESULTS);
+  const base = { metricKey: key, source: 'bulk' as const, ...(o.range ? { range: o.range } : {}) };
+  let metrics;
+  try {
+    metrics = await client.getMetricHistoryBulkInterval(runIds, key, { maxResults, signal: o.signal, ...o.range });
+  } catch (err) {
+    if (isCancelled(err) || bulkUnsupported(err)) throw err;
+    return { ...base, series: [], errors: [{ metricKey: key, message: messageOf(err) }] };
+  }
+  const byRun = new Map<string, SeriesPoint[]>();
+  for (const m of metrics) {
+    let list = byRun.get(m.run_id);
+    if (!list) byRun.set(m.run_id, (list = []));
+    list.push({ step: m.step, timestamp: m.timestamp, value: m.value });
+  }
   const series: LoadedSeries[] = [];
-  const errors: HistoryLoadError[] = [];
-  await mapLimit(tasks, concurrency, async ({ runId, metricKey }) => {
-    let history: MlflowMetric[];
-    try {
-      history = await client.getMetricHistory(runId, metricKey, { signal });
-    } catch (err) {
-      if (isCancelled(err)) throw err;
-      errors.push({ runId, metricKey, message: messageOf(err) });
-      return;
-    }
-    if (history.length === 0) return;
-    const all = history.map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value }));
+  for (const runId of runIds) {
+    const all = byRun.get(runId);
+    if (!all || all.length === 0) continue;
     sortPoints(all);
     const points = downsample(all, maxPoints);
-    series.push({ runId, metricKey, points, sampled: points.length < all.length, ...extremesOf(all), exact: true });
+    // MLflow 3.x samples rows evenly (first and last kept) when a run has more than maxResults of
+    // them in the range, else returns them all: a full answer may be a sample.
+    const serverSampled = all.length >= maxResults;
+    series.push({ runId, metricKey: key, points, sampled: serverSampled || points.length < all.length, ...extremesOf(all), exact: !serverSampled });
+  }
+  return { ...base, series, errors: [] };
+}
+
+async function loadPerRun(client: HistoryClient, runIds: string[], key: string, maxPoints: number, concurrency: number, o: LoadHistoriesOptions): Promise<LoadedMetric> {
+  const series: LoadedSeries[] = [];
+  const errors: HistoryLoadError[] = [];
+  await mapLimit(runIds, concurrency, async (runId) => {
+    let history: MlflowMetric[];
+    try {
+      history = await client.getMetricHistory(runId, key, { signal: o.signal });
+    } catch (err) {
+      if (isCancelled(err)) throw err;
+      errors.push({ runId, metricKey: key, message: messageOf(err) });
+      return;
+    }
+    const range = o.range;
+    const all = (range ? history.filter((m) => m.step >= range.startStep && m.step <= range.endStep) : history).map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value }));
+    if (all.length === 0) return;
+    sortPoints(all);
+    const points = downsample(all, maxPoints);
+    series.push({ runId, metricKey: key, points, sampled: points.length < all.length, ...extremesOf(all), exact: true });
   });
-  return { series: orderSeries(series, runIds, keys), errors, source: 'per-run' };
+  return { metricKey: key, series: orderSeries(series, runIds, [key]), errors, source: 'per-run', ...(o.range ? { range: o.range } : {}) };
 }
 
 function sortPoints(points: SeriesPoint[]): void {
   points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
-}
-
-function distinctSteps(sorted: readonly SeriesPoint[]): number {
-  let count = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i].step !== sorted[i - 1].step) count++;
-  return count;
 }
 
 /** Metric by metric, runs in the order asked: the order of a chart's series and legend. */

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
-import { loadHistories, BULK_INTERVAL_MAX_RESULTS, type LoadedSeries } from '../../engine/compare/loadHistories';
+import { loadHistories, BULK_INTERVAL_MAX_RESULTS, PANEL_HISTORY_CONCURRENCY, type LoadedSeries } from '../../engine/compare/loadHistories';
 import { toHistoryColumns } from '../../engine/compare/historyColumns';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
 import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
-import { validateFromWebview, type FromWebviewMessage, type HistorySeries, type ToWebviewMessage } from '../../../webview/contract';
+import { validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
@@ -16,6 +16,8 @@ import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 export const COMPARE_VIEW_TYPE = 'mlflow.compare';
 /** globalState key: metric key → higher is better, as the user last set it. */
 export const BETTER_MEMENTO_KEY = 'mlflow.compare.higherIsBetter';
+/** workspaceState key prefix: the Charts tab's layout per connection and experiment set. */
+export const CHART_LAYOUT_KEY = 'mlflow.compare.chartLayout';
 /** How often runs that are still RUNNING are re-read. */
 const POLL_MS = 5000;
 /** Points per run kept for the Metrics table's min/max (the server's sampling limit). */
@@ -41,7 +43,10 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   private readonly extremes = new Map<string, Map<string, { min?: number; max?: number }>>();
   private poll: NodeJS.Timeout | undefined;
   private runsAbort: AbortController | undefined;
-  private historiesAbort: AbortController | undefined;
+  /** Overview loads in flight (a new one does not cancel the others: each asks for other metrics). */
+  private readonly historyLoads = new Set<AbortController>();
+  /** Metric key → its zoom refine in flight (a new zoom of that chart cancels the last). */
+  private readonly zoomLoads = new Map<string, AbortController>();
 
   static all(): readonly ComparePanel[] {
     return [...ComparePanel.open];
@@ -100,7 +105,10 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
         await this.loadRuns(false);
         return;
       case 'loadHistories':
-        await this.sendHistories(message.requestId, message.metricKeys, message.maxPoints);
+        await this.sendHistories(message.requestId, message.metricKeys, message.maxPoints, message.range);
+        return;
+      case 'saveLayout':
+        await this.deps.context.workspaceState.update(this.layoutKey(), message.layout);
         return;
       case 'setBetter':
         await this.setBetter(message.metric, message.higherIsBetter);
@@ -139,7 +147,6 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
       if (refresh) this.extremes.clear();
       this.postRuns(label);
       if (this.runs.some(isActive)) this.schedulePoll();
-      void this.loadTableExtremes();
     } catch (err) {
       if (this.disposed || isCancelled(err) || abort.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);
@@ -168,7 +175,15 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     this.comparison = comparison;
     let connectionLabel = label;
     if (!connectionLabel) connectionLabel = this.deps.connections.get(this.connectionId)?.label ?? this.connectionId;
-    this.post({ type: 'runs', connectionId: this.connectionId, connectionLabel, comparison, refreshing: this.runs.some(isActive), missing: this.missing });
+    const stored = validateChartLayout(this.deps.context.workspaceState.get<unknown>(this.layoutKey()));
+    const layout: ChartLayout | undefined = stored.ok ? stored.value : undefined;
+    this.post({ type: 'runs', connectionId: this.connectionId, connectionLabel, comparison, refreshing: this.runs.some(isActive), missing: this.missing, ...(layout ? { layout } : {}) });
+  }
+
+  /** Where the Charts tab's layout is kept: per connection and the set of the runs' experiments. */
+  layoutKey(): string {
+    const experiments = [...new Set(this.runs.map((r) => r.info.experiment_id))].sort();
+    return `${CHART_LAYOUT_KEY}/${this.connectionId}/${experiments.join(',')}`;
   }
 
   /** Min/max for the Metrics table: histories of the first metrics, sampled like the charts. */
@@ -193,7 +208,15 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     }
   }
 
-  private remember(series: readonly LoadedSeries[]): void {
+  /** Min/max per run of the loaded series; with `metricKey`, runs without a series of it are known to have none. */
+  private remember(series: readonly LoadedSeries[], metricKey?: string): void {
+    if (metricKey !== undefined) {
+      for (const run of this.runs) {
+        let byKey = this.extremes.get(run.info.run_id);
+        if (!byKey) this.extremes.set(run.info.run_id, (byKey = new Map()));
+        if (!byKey.has(metricKey)) byKey.set(metricKey, {});
+      }
+    }
     for (const s of series) {
       let byKey = this.extremes.get(s.runId);
       if (!byKey) this.extremes.set(s.runId, (byKey = new Map()));
@@ -201,37 +224,63 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     }
   }
 
-  private async sendHistories(requestId: number, metricKeys: string[], maxPoints: number): Promise<void> {
-    this.historiesAbort?.abort();
-    const abort = (this.historiesAbort = new AbortController());
+  /**
+   * Loads the histories the webview asks for and posts them metric by metric as each arrives (the
+   * first metric alone: it is the chart on screen). Overview loads then fill in the Metrics table's
+   * min/max of metrics no chart asked for.
+   */
+  private async sendHistories(requestId: number, metricKeys: string[], maxPoints: number, range?: StepRange): Promise<void> {
+    const abort = new AbortController();
+    const zoomKey = range ? metricKeys[0] : undefined;
+    if (zoomKey !== undefined) {
+      this.zoomLoads.get(zoomKey)?.abort();
+      this.zoomLoads.set(zoomKey, abort);
+    } else this.historyLoads.add(abort);
+    let loadedAny = false;
     try {
       const { client } = this.client();
-      const result = await loadHistories(
+      await loadHistories(
         client,
         this.runs.map((r) => r.info.run_id),
         metricKeys,
-        { maxPoints, signal: abort.signal },
+        {
+          maxPoints,
+          range,
+          concurrency: PANEL_HISTORY_CONCURRENCY,
+          signal: abort.signal,
+          onMetric: (metric) => {
+            if (this.disposed || abort.signal.aborted) return;
+            for (const e of metric.errors) getOutputChannel().warn(`Compare runs: history of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''}: ${e.message}`);
+            const series: HistorySeries[] = metric.series.map((s) => ({
+              runId: s.runId,
+              metricKey: s.metricKey,
+              ...toHistoryColumns(s.points),
+              sampled: s.sampled,
+              min: s.min,
+              max: s.max,
+              exact: s.exact,
+            }));
+            this.post({ type: 'histories', requestId, metricKeys: [metric.metricKey], series, errors: metric.errors, source: metric.source, ...(range ? { range } : {}) });
+            if (!range && metric.errors.length === 0) {
+              this.remember(metric.series, metric.metricKey);
+              loadedAny = true;
+            }
+          },
+        },
       );
       if (this.disposed || abort.signal.aborted) return;
-      for (const e of result.errors) getOutputChannel().warn(`Compare runs: history of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''}: ${e.message}`);
-      const series: HistorySeries[] = result.series.map((s) => ({
-        runId: s.runId,
-        metricKey: s.metricKey,
-        ...toHistoryColumns(s.points),
-        sampled: s.sampled,
-        min: s.min,
-        max: s.max,
-        exact: s.exact,
-      }));
-      this.post({ type: 'histories', requestId, series, errors: result.errors, source: result.source });
-      const before = this.extremes.size;
-      this.remember(result.series);
-      if (this.extremes.size !== before || result.series.length > 0) this.postRuns();
+      // One table update for the whole load, not one per metric.
+      if (loadedAny) this.postRuns();
     } catch (err) {
       if (this.disposed || isCancelled(err) || abort.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);
       getOutputChannel().error(`Compare runs: loading histories of ${metricKeys.join(', ')} failed: ${message}`);
       this.post({ type: 'error', message: `Could not load metric histories: ${message.split('\n')[0]}`, retry: 'histories', requestId });
+    } finally {
+      this.historyLoads.delete(abort);
+      if (zoomKey !== undefined && this.zoomLoads.get(zoomKey) === abort) this.zoomLoads.delete(zoomKey);
+      // Min/max of what no overview brought (hidden metrics; all of them again after a poll of running runs).
+      if (this.historyLoads.size === 0 && !this.disposed) void this.loadTableExtremes();
     }
   }
 
@@ -271,6 +320,6 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     ComparePanel.open.delete(this);
     clearTimeout(this.poll);
     this.runsAbort?.abort();
-    this.historiesAbort?.abort();
+    for (const abort of [...this.historyLoads, ...this.zoomLoads.values()]) abort.abort();
   }
 }

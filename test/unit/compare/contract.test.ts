@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateFromWebview, validatePanelState, validateToWebview, type ToWebviewMessage, type Validation } from '../../../webview/contract';
+import { validateChartLayout, validateFromWebview, validatePanelState, validateToWebview, type ToWebviewMessage, type Validation } from '../../../webview/contract';
 
 function rejects(value: unknown, pattern: RegExp, validator: (v: unknown) => Validation<unknown> = validateFromWebview): void {
   const result = validator(value);
@@ -13,7 +13,9 @@ describe('message contract: webview → extension', () => {
     for (const message of [
       { type: 'ready' },
       { type: 'loadHistories', requestId: 3, metricKeys: ['rmse', 'loss'], maxPoints: 1000 },
+      { type: 'loadHistories', requestId: 4, metricKeys: ['rmse'], maxPoints: 300, range: { startStep: 100, endStep: 250 } },
       { type: 'setBetter', metric: 'rmse', higherIsBetter: true },
+      { type: 'saveLayout', layout: { collapsedSections: ['system'], hiddenMetrics: ['train/acc'] } },
       { type: 'exportCsv', table: 'all' },
       { type: 'copy', text: 'a\tb' },
       { type: 'retry' },
@@ -34,7 +36,10 @@ describe('message contract: webview → extension', () => {
     rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['rmse', 4], maxPoints: 10 }, /metricKeys\[1\] must be a string/);
     rejects({ type: 'loadHistories', requestId: 1, metricKeys: [], maxPoints: 1e9 }, /maxPoints must be an integer/);
     rejects({ type: 'loadHistories', requestId: -1, metricKeys: [], maxPoints: 10 }, /requestId must be an integer/);
+    rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 9, endStep: 3 } }, /loadHistories\.range\.startStep must not be after fromWebview\.loadHistories\.range\.endStep/);
+    rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 0.5, endStep: 3 } }, /range\.startStep must be an integer/);
     rejects({ type: 'setBetter', metric: 'rmse', higherIsBetter: 'yes' }, /higherIsBetter must be a boolean/);
+    rejects({ type: 'saveLayout', layout: { collapsedSections: 'system', hiddenMetrics: [] } }, /saveLayout\.layout\.collapsedSections must be an array/);
     rejects({ type: 'exportCsv', table: '../../etc' }, /table must be one of/);
     rejects({ type: 'copy' }, /copy\.text must be a string, not undefined/);
   });
@@ -57,15 +62,17 @@ describe('message contract: extension → webview', () => {
 
   const column = (...values: number[]) => Float64Array.from(values);
   const series = { runId: 'a', metricKey: 'rmse', steps: column(0, 1), timestamps: column(1, 2), values: column(0.5, NaN), sampled: false, exact: true };
-  const histories = { type: 'histories', requestId: 1, source: 'bulk', errors: [{ metricKey: 'rmse', message: 'x' }], series: [series] };
+  const histories = { type: 'histories', requestId: 1, metricKeys: ['rmse'], source: 'bulk', errors: [{ metricKey: 'rmse', message: 'x' }], series: [series] };
 
   it('accepts runs, histories (Float64Array columns, NaN values; missing cells from JSON) and errors', () => {
     assert.ok(validateToWebview(runs).ok);
+    assert.ok(validateToWebview({ ...runs, layout: { collapsedSections: ['val'], hiddenMetrics: [] } }).ok);
     // What JSON makes of [undefined] and NaN.
     assert.ok(validateToWebview(JSON.parse(JSON.stringify({ ...runs, comparison: { ...runs.comparison, params: [{ key: 'a', values: [undefined], differs: true }] } }))).ok);
     assert.ok(validateToWebview(histories).ok);
     // What postMessage's structured clone delivers: typed arrays stay typed arrays (NaN kept).
     assert.ok(validateToWebview(structuredClone(histories)).ok);
+    assert.ok(validateToWebview({ ...histories, range: { startStep: 0, endStep: 1 } }).ok);
     assert.ok(validateToWebview({ type: 'error', message: 'down', retry: 'runs' }).ok);
   });
 
@@ -79,8 +86,17 @@ describe('message contract: extension → webview', () => {
     rejects(withSeries({ steps: JSON.parse(JSON.stringify(column(0, 1))) }), /series\[1\]\.steps must be a Float64Array, not object/, validateToWebview);
     rejects(withSeries({ timestamps: new Float32Array(2) }), /timestamps must be a Float64Array, not Float32Array/, validateToWebview);
     rejects(withSeries({ values: column(1) }), /series\[1\] has columns of different lengths \(steps 2, timestamps 2, values 1\)/, validateToWebview);
-    rejects({ type: 'histories', requestId: 1, source: 'ftp', errors: [], series: [] }, /source must be one of/, validateToWebview);
+    rejects({ type: 'histories', requestId: 1, metricKeys: ['rmse'], source: 'ftp', errors: [], series: [] }, /source must be one of/, validateToWebview);
+    rejects({ ...histories, metricKeys: undefined }, /histories\.metricKeys must be an array/, validateToWebview);
     rejects({ type: 'error', message: 'x', retry: 'maybe' }, /retry must be one of/, validateToWebview);
+  });
+});
+
+describe('chart layout read back from storage', () => {
+  it('accepts a layout and refuses what is not one', () => {
+    assert.ok(validateChartLayout({ collapsedSections: [], hiddenMetrics: ['a'] }).ok);
+    rejects({ collapsedSections: [] }, /layout\.hiddenMetrics must be an array, not undefined/, validateChartLayout);
+    rejects('x', /layout must be an object/, validateChartLayout);
   });
 });
 

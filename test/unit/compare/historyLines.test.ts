@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, ema, finishColumn } from '../../../webview/compare/historyLines';
+import { alignHistories, appendRange, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -71,5 +71,62 @@ describe('chart columns of a metric (historyLines)', () => {
     assert.deepEqual(smoothed, ema([4, 2, 8, 1], 0.6));
     assert.deepEqual(finishColumn(aligned.ys[1], 0, true), [null, 5, null, null, null, null]);
     assert.equal(finishColumn(aligned.ys[0], 0, false), aligned.ys[0]);
+  });
+
+  it('mergeDetail puts a zoomed range\'s detail between the overview\'s points outside it', () => {
+    const overview = [series('a', [0, 10, 20, 30, 40], [5, 4, 3, 2, 1]), series('b', [0, 40], [9, 8])];
+    overview[0].sampled = true;
+    overview[0].min = 1;
+    overview[0].max = 5;
+    const detail = [series('a', [11, 12, 13, 14, 15], [3.9, 3.8, 30, 3.6, 3.5]), series('c', [12], [7])];
+    detail[0].min = 3.5;
+    detail[0].max = 30;
+    const merged = mergeDetail(overview, detail, { startStep: 11, endStep: 25 });
+    assert.deepEqual(merged.map((s) => s.runId), ['a', 'b', 'c']);
+    assert.deepEqual([...merged[0].steps], [0, 10, 11, 12, 13, 14, 15, 30, 40], 'the overview\'s step 20 inside the range gives way to the detail');
+    assert.deepEqual([...merged[0].values], [5, 4, 3.9, 3.8, 30, 3.6, 3.5, 2, 1]);
+    assert.deepEqual([merged[0].sampled, merged[0].min, merged[0].max], [true, 1, 30]);
+    assert.deepEqual([...merged[1].steps], [0, 40], 'a run without detail keeps its overview outside the range');
+    assert.deepEqual([...merged[2].steps], [12]);
+    assert.notEqual(merged[0], overview[0]);
+    // Aligned again as a new series list: the new points are drawn.
+    assert.deepEqual([...alignHistories(runs, merged, 'step', 1000).x], [0, 10, 11, 12, 13, 14, 15, 30, 40]);
+  });
+
+  it('visibleFirst: keys on screen first, each part in its order', () => {
+    assert.deepEqual(visibleFirst(['a', 'b', 'c', 'd'], (k) => k === 'c' || k === 'd'), ['c', 'd', 'a', 'b']);
+    assert.deepEqual(visibleFirst(['a', 'b'], () => false), ['a', 'b']);
+  });
+
+  it('interpolateGaps fills a run\'s gaps linearly on x, not outside its first and last point', () => {
+    assert.deepEqual(interpolateGaps(Float64Array.from([0, 1, 3, 4, 5]), [null, 2, null, 8, null]), [null, 2, 6, 8, null]);
+  });
+
+  it('groupBands: mean, min and max of each group\'s runs at every x; runs sampled at other steps count between their points', () => {
+    const list = [series('a', [0, 2, 4], [1, 3, 5]), series('b', [0, 1, 2, 3, 4], [3, 3, 3, 3, 3]), series('c', [0, 4], [10, 20])];
+    const aligned = alignHistories(runs, list, 'step', 1000);
+    assert.deepEqual([...aligned.x], [0, 1, 2, 3, 4]);
+    const [ab, c] = groupBands(aligned, [{ runIndexes: [0, 1] }, { runIndexes: [2] }]);
+    assert.deepEqual(ab.runIndexes, [0, 1]);
+    assert.deepEqual(ab.mean, [2, 2.5, 3, 3.5, 4]);
+    assert.deepEqual(ab.min, [1, 2, 3, 3, 3]);
+    assert.deepEqual(ab.max, [3, 3, 3, 4, 5]);
+    assert.deepEqual(c.mean, [10, 12.5, 15, 17.5, 20]);
+    assert.deepEqual(c.min, c.max);
+    // A group none of whose runs has points is left out.
+    assert.equal(groupBands(alignHistories(runs, [list[0]], 'step', 1000), [{ runIndexes: [1, 2] }]).length, 0);
+  });
+
+  it('appendRange: from after the earliest last step of the running runs to the end; none when nothing runs', () => {
+    const list = [series('a', [0, 5, 9], [1, 2, 3]), series('b', [0, 7], [1, 2]), series('c', [0, 3], [1, 1])];
+    assert.deepEqual(appendRange(list, ['a', 'b']), { startStep: 8, endStep: Number.MAX_SAFE_INTEGER });
+    assert.deepEqual(appendRange(list, ['a']), { startStep: 10, endStep: Number.MAX_SAFE_INTEGER });
+    assert.equal(appendRange(list, []), undefined);
+    // A running run that has logged nothing yet: everything.
+    assert.equal(appendRange(list, ['a', 'z'])!.startStep, Number.MIN_SAFE_INTEGER);
+    // What arrives is appended after the drawn points (mergeDetail with that range).
+    const grown = mergeDetail(list, [series('a', [10, 11], [4, 5])], appendRange(list, ['a'])!);
+    assert.deepEqual([...grown[0].steps], [0, 5, 9, 10, 11]);
+    assert.deepEqual([...grown[1].steps], [0, 7]);
   });
 });

@@ -12,13 +12,16 @@ function data(runIds: string[], keys: string[], steps: number): Map<string, Mlfl
 }
 
 function fakeClient(histories: Map<string, MlflowMetric[]>, opts: { bulk: boolean; failRun?: string }) {
-  const calls = { bulk: 0, perRun: 0, inFlight: 0, maxInFlight: 0 };
+  const calls = { bulk: 0, perRun: 0, inFlight: 0, maxInFlight: 0, bulkArgs: [] as { key: string; maxResults?: number; startStep?: number; endStep?: number }[], bulkDone: [] as string[] };
   const client: HistoryClient = {
-    async getMetricHistoryBulkInterval(runIds: string[], key: string, o: { maxResults?: number } = {}): Promise<MlflowMetricWithRunId[]> {
+    async getMetricHistoryBulkInterval(runIds: string[], key: string, o: { maxResults?: number; startStep?: number; endStep?: number } = {}): Promise<MlflowMetricWithRunId[]> {
       calls.bulk++;
+      calls.bulkArgs.push({ key, ...o });
       if (!opts.bulk) throw new MlflowApiError('no bulk', ClientErrorCodes.endpointNotFound, 404, 'metrics/get-history-bulk-interval');
+      await new Promise((r) => setTimeout(r, 2));
+      calls.bulkDone.push(key);
       return runIds.flatMap((runId) => {
-        const all = [...(histories.get(`${runId}/${key}`) ?? [])].sort((a, b) => a.step - b.step);
+        const all = [...(histories.get(`${runId}/${key}`) ?? [])].filter((m) => o.startStep === undefined || (m.step >= o.startStep && m.step <= o.endStep!)).sort((a, b) => a.step - b.step);
         const max = o.maxResults ?? 2500;
         // Like the server: every step when few, else evenly spaced steps incl. first and last.
         const picked = all.length <= max ? all : Array.from({ length: max }, (_, i) => all[Math.round((i * (all.length - 1)) / (max - 1))]);
@@ -85,6 +88,50 @@ describe('loadHistories', () => {
     assert.equal(result.errors.length, 1);
     assert.match(result.errors[0].message, /Run gone not found/);
     assert.equal(result.errors[0].runId, 'gone');
+  });
+
+  it('delivers each metric as soon as it arrives: the first one alone, before any other is asked for', async () => {
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    const { client, calls } = fakeClient(data(['r1', 'r2'], keys, 50), { bulk: true });
+    const delivered: { key: string; askedBefore: number; runs: string[] }[] = [];
+    const result = await loadHistories(client, ['r1', 'r2'], keys, {
+      maxPoints: 300,
+      concurrency: 2,
+      onMetric: (m) => delivered.push({ key: m.metricKey, askedBefore: calls.bulk, runs: m.series.map((s) => s.runId) }),
+    });
+    assert.deepEqual(delivered[0], { key: 'a', askedBefore: 1, runs: ['r1', 'r2'] });
+    assert.deepEqual(delivered.map((d) => d.key).sort(), keys);
+    assert.deepEqual(calls.bulkArgs.map((a) => a.key), keys, 'asked in the order given');
+    assert.ok(delivered.every((d) => d.askedBefore <= keys.indexOf(d.key) + 2), 'never more than 2 in flight after the first');
+    assert.equal(result.series.length, 10);
+  });
+
+  it('a step range asks the server for that interval and keeps only its steps (bulk and per run)', async () => {
+    const bulk = fakeClient(data(['r1'], ['loss'], 5000), { bulk: true });
+    const zoomed = await loadHistories(bulk.client, ['r1'], ['loss'], { maxPoints: 300, range: { startStep: 1000, endStep: 1099 } });
+    assert.deepEqual({ ...bulk.calls.bulkArgs[0], signal: undefined }, { key: 'loss', maxResults: 300, startStep: 1000, endStep: 1099, signal: undefined });
+    const [s] = zoomed.series;
+    assert.equal(s.points.length, 100, 'every step of a 100-step range');
+    assert.deepEqual([s.points[0].step, s.points.at(-1)!.step, s.sampled], [1000, 1099, false]);
+    const perRun = fakeClient(data(['r2'], ['loss'], 5000), { bulk: false });
+    const delivered: unknown[] = [];
+    const fallback = await loadHistories(perRun.client, ['r2'], ['loss'], { maxPoints: 50, range: { startStep: 10, endStep: 2000 }, onMetric: (m) => delivered.push(m.range) });
+    const [p] = fallback.series;
+    assert.equal(fallback.source, 'per-run');
+    assert.deepEqual([p.points[0].step, p.points.at(-1)!.step, p.points.length <= 50, p.sampled], [10, 2000, true, true]);
+    assert.deepEqual(delivered, [{ startStep: 10, endStep: 2000 }]);
+    await assert.rejects(loadHistories(bulk.client, ['r1'], ['loss'], { maxPoints: 300, range: { startStep: 5, endStep: 4 } }), /step range \[5, 4\]/);
+  });
+
+  it('exact: full histories per run even where the server samples, so min and max are the history\'s', async () => {
+    const { client, calls } = fakeClient(data(['r1', 'r2'], ['loss'], 5000), { bulk: true });
+    const result = await loadHistories(client, ['r1', 'r2'], ['loss'], { maxPoints: 2, exact: true });
+    assert.equal(calls.bulk, 0);
+    assert.equal(calls.perRun, 2);
+    assert.deepEqual(result.series.map((s) => [s.exact, s.min, s.max, s.points.length]), [
+      [true, 0, 4999, 2],
+      [true, 0, 9998, 2],
+    ]);
   });
 
   it('mapLimit never exceeds its limit and stops on the first error', async () => {

@@ -94,6 +94,7 @@ suite('compare panel in the extension host', () => {
     const answer = nextMessage(panel, (m): m is Extract<ToWebviewMessage, { type: 'histories' }> => m.type === 'histories' && m.requestId === 42, 30_000, false);
     await panel.handleMessage({ type: 'loadHistories', requestId: 42, metricKeys: ['loss'], maxPoints: 100 });
     const histories = await answer;
+    assert.deepEqual(histories.metricKeys, ['loss']);
     assert.equal(histories.source, 'bulk');
     assert.deepEqual(histories.errors, []);
     assert.equal(histories.series.length, 3);
@@ -107,6 +108,13 @@ suite('compare panel in the extension host', () => {
       assert.equal(s.steps[0], 0);
       assert.equal(s.steps.at(-1), 299);
     }
+    // A zoom asks again for its steps only: every step of the range, marked as the range's detail.
+    const zoomed = nextMessage(panel, (m): m is Extract<ToWebviewMessage, { type: 'histories' }> => m.type === 'histories' && m.requestId === 43, 30_000, false);
+    await panel.handleMessage({ type: 'loadHistories', requestId: 43, metricKeys: ['loss'], maxPoints: 100, range: { startStep: 100, endStep: 149 } });
+    const detail = await zoomed;
+    assert.deepEqual(detail.range, { startStep: 100, endStep: 149 });
+    assert.equal(detail.series.length, 3);
+    for (const s of detail.series) assert.deepEqual([s.steps.length, s.steps[0], s.steps.at(-1), s.sampled], [50, 100, 149, false]);
   });
 
   test('flipping a metric to higher-is-better moves the best mark and is remembered', async () => {

@@ -1,0 +1,37 @@
+// The Charts tab's sections: metrics grouped by the prefix of their name before the first `/`
+// (`train/loss`, `val/loss`, `system/cpu`), as the MLflow UI groups them. No DOM: unit tests run it in Node.
+
+/** The section of metrics without a prefix. */
+export const UNPREFIXED_SECTION = 'Model metrics';
+/** MLflow's system metrics (`system/cpu_utilization_percentage`, …) come last. */
+const SYSTEM_PREFIX = 'system';
+
+export interface ChartSection {
+  /** The prefix (`train`), or UNPREFIXED_SECTION. */
+  name: string;
+  /** Metric keys in their given order. */
+  keys: string[];
+}
+
+/** The prefix of a metric key before its first `/`, or undefined (none, or nothing before or after it). */
+export function sectionPrefix(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  return slash > 0 && slash < key.length - 1 ? key.slice(0, slash) : undefined;
+}
+
+/**
+ * Keys grouped in sections: unprefixed metrics first, then each prefix in the order it first
+ * appears, `system` last. A prefix that only one metric has still gets its section (as in MLflow).
+ */
+export function sectionsOf(keys: readonly string[]): ChartSection[] {
+  const sections = new Map<string, string[]>();
+  for (const key of keys) {
+    const name = sectionPrefix(key) ?? UNPREFIXED_SECTION;
+    let list = sections.get(name);
+    if (!list) sections.set(name, (list = []));
+    list.push(key);
+  }
+  const rank = (name: string) => (name === UNPREFIXED_SECTION ? 0 : name === SYSTEM_PREFIX ? 2 : 1);
+  // Array.prototype.sort is stable: first appearance holds within a rank.
+  return [...sections].map(([name, list]) => ({ name, keys: list })).sort((a, b) => rank(a.name) - rank(b.name));
+}

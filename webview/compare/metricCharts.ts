@@ -1,0 +1,283 @@
+// The Charts tab's metric cards: one card per metric, each drawn as soon as its series arrive (the
+// extension answers metric by metric, the cards on screen asked for first), a spinner until then.
+// A drag-zoom in step mode asks the extension again for the zoomed steps only, and the detail is
+// merged into the card's series (historyLines.mergeDetail): detail appears where it is looked at.
+import type uPlot from 'uplot';
+import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
+import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
+import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
+import { historyChart, type XMode } from './charts';
+import { button, h, stateView } from './components';
+import { appendRange, mergeDetail, visibleFirst } from './historyLines';
+
+type HistoriesMessage = Extract<ToWebviewMessage, { type: 'histories' }>;
+
+export interface ChartSettings {
+  xMode: XMode;
+  log: boolean;
+  smoothing: number;
+  /** `param:<key>` or `tag:<key>`: runs grouped, a mean line with a min–max band per group. */
+  groupBy?: string;
+  showGroupRuns?: boolean;
+}
+
+interface Card {
+  box: HTMLElement;
+  body: HTMLElement;
+  status: HTMLElement;
+  chart?: uPlot;
+}
+
+/** Card states, on `data-state` of each `.chart` card (tests wait for them). */
+export type CardState = 'loading' | 'drawn' | 'empty' | 'error';
+
+const ZOOM_SETTLE_MS = 200;
+
+export class MetricCharts {
+  /** Metric key → its series for every run, as last received (with zoom detail merged in). */
+  private readonly histories = new Map<string, HistorySeries[]>();
+  /** Loaded, but running runs have grown since: drawn as they are and loaded again. */
+  private readonly stale = new Set<string>();
+  private readonly pending = new Set<string>();
+  private readonly errors = new Map<string, HistoryError[]>();
+  private readonly failed = new Map<string, string>();
+  /** Metric key → the x range its chart is zoomed to. */
+  private readonly zooms = new Map<string, { min: number; max: number }>();
+  private readonly refining = new Set<string>();
+  private readonly requests = new Map<number, { keys: string[]; range?: StepRange }>();
+  private readonly zoomTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private cards = new Map<string, Card>();
+  private requestId = 0;
+
+  constructor(
+    private readonly post: (message: FromWebviewMessage) => void,
+    private readonly comparison: () => Comparison | undefined,
+    private readonly settings: () => ChartSettings,
+    private readonly width: () => number,
+  ) {}
+
+  /** Other runs: nothing loaded counts any more. */
+  reset(): void {
+    this.histories.clear();
+    this.stale.clear();
+    this.pending.clear();
+    this.errors.clear();
+    this.failed.clear();
+    this.zooms.clear();
+    this.refining.clear();
+    this.requests.clear();
+  }
+
+  /** Running runs have grown: what is drawn stays until its new series arrive. */
+  markStale(): void {
+    for (const key of this.histories.keys()) this.stale.add(key);
+  }
+
+  /** Asks for the series of `keys` that are neither loaded (fresh) nor being loaded nor failed: the cards on screen first. */
+  load(keys: readonly string[]): void {
+    const wanted = keys.filter((k) => (!this.histories.has(k) || this.stale.has(k)) && !this.pending.has(k) && !this.failed.has(k));
+    if (wanted.length === 0 || !this.comparison()) return;
+    const ordered = visibleFirst(wanted, (k) => this.onScreen(k));
+    const running = this.comparison()!.runs.filter((r) => r.status === 'RUNNING' || r.status === 'SCHEDULED').map((r) => r.runId);
+    const fresh: string[] = [];
+    for (const key of ordered) {
+      this.pending.add(key);
+      const grown = this.stale.delete(key) ? appendRange(this.histories.get(key) ?? [], running) : undefined;
+      if (!grown) {
+        fresh.push(key);
+        continue;
+      }
+      // Running runs logged more: only the steps after what is drawn, appended to it.
+      const requestId = ++this.requestId;
+      this.requests.set(requestId, { keys: [key], range: grown });
+      this.post({ type: 'loadHistories', requestId, metricKeys: [key], maxPoints: OVERVIEW_POINTS, range: grown });
+    }
+    if (fresh.length === 0) return;
+    const requestId = ++this.requestId;
+    this.requests.set(requestId, { keys: fresh });
+    this.post({ type: 'loadHistories', requestId, metricKeys: fresh, maxPoints: OVERVIEW_POINTS });
+    for (const key of fresh) if (!this.histories.has(key)) this.draw(key);
+  }
+
+  receive(message: HistoriesMessage): void {
+    const request = this.requests.get(message.requestId);
+    // An answer to a request of runs no longer shown.
+    if (!request) return;
+    for (const key of message.metricKeys) {
+      request.keys = request.keys.filter((k) => k !== key);
+      const series = message.series.filter((s) => s.metricKey === key);
+      const errors = message.errors.filter((e) => e.metricKey === key);
+      if (message.range) {
+        this.refining.delete(key);
+        this.pending.delete(key);
+        const base = this.histories.get(key);
+        if (!base) continue;
+        this.histories.set(key, mergeDetail(base, series, message.range));
+      } else {
+        this.pending.delete(key);
+        this.errors.set(key, errors);
+        // A failed reload keeps what was drawn.
+        if (series.length > 0 || errors.length === 0 || !this.histories.has(key)) this.histories.set(key, series);
+      }
+      this.draw(key);
+    }
+    if (request.keys.length === 0) this.requests.delete(message.requestId);
+  }
+
+  /** A whole request failed (the extension's error with retry 'histories'). */
+  fail(requestId: number | undefined, message: string): void {
+    const request = requestId === undefined ? undefined : this.requests.get(requestId);
+    if (!request) return;
+    this.requests.delete(requestId!);
+    for (const key of request.keys) {
+      if (request.range) {
+        this.refining.delete(key);
+        this.pending.delete(key);
+      } else {
+        this.pending.delete(key);
+        if (!this.histories.has(key)) this.failed.set(key, message);
+      }
+      this.draw(key);
+    }
+  }
+
+  private retry(key: string): void {
+    this.failed.delete(key);
+    this.histories.delete(key);
+    this.errors.delete(key);
+    this.load([key]);
+  }
+
+  /** Builds a card per key in `target` (a section's body) and draws what is loaded. */
+  mount(target: HTMLElement, keys: readonly string[]): void {
+    for (const key of keys) {
+      const body = h('div', { className: 'chart-body' });
+      const status = h('div', { className: 'chart-status hint', role: 'status' });
+      const box = h('div', { className: 'chart', dataset: { metric: key }, tabIndex: 0, 'aria-label': `Chart of ${key}` }, body, status);
+      this.cards.get(key)?.chart?.destroy();
+      this.cards.set(key, { box, body, status });
+      target.append(box);
+      this.draw(key);
+    }
+  }
+
+  /** Drops every card (their DOM is being replaced). */
+  unmount(): void {
+    for (const card of this.cards.values()) card.chart?.destroy();
+    this.cards = new Map();
+  }
+
+  /** Draws every card again (settings changed); a new x mode drops the zooms. */
+  redrawAll(options: { clearZoom?: boolean } = {}): void {
+    if (options.clearZoom) this.zooms.clear();
+    for (const key of this.cards.keys()) this.draw(key);
+  }
+
+  private onScreen(key: string): boolean {
+    const box = this.cards.get(key)?.box;
+    if (!box?.isConnected) return false;
+    const r = box.getBoundingClientRect();
+    return r.height > 0 && r.bottom > 0 && r.top < window.innerHeight;
+  }
+
+  private draw(key: string): void {
+    const card = this.cards.get(key);
+    const c = this.comparison();
+    if (!card || !c) return;
+    card.chart?.destroy();
+    card.chart = undefined;
+    card.body.replaceChildren();
+    card.status.replaceChildren();
+    const series = this.histories.get(key);
+    const errors = this.errors.get(key) ?? [];
+    const metricError = errors.find((e) => !e.runId)?.message ?? this.failed.get(key);
+    let state: CardState;
+    if (metricError && !series?.length) {
+      state = 'error';
+      card.body.append(stateView('error', `Could not load the history of ${key}: ${metricError}`, () => this.retry(key)));
+    } else if (!series) {
+      state = 'loading';
+      card.body.append(stateView('loading', `Loading the history of ${key}…`));
+    } else if (series.length === 0) {
+      state = 'empty';
+      card.body.append(stateView('empty', `No history of ${key} for these runs.`));
+    } else {
+      state = 'drawn';
+      const started = performance.now();
+      const s = this.settings();
+      const groups = this.groups(c, s.groupBy);
+      card.box.dataset.groups = String(groups?.length ?? 0);
+      card.chart = historyChart(card.body, {
+        groups,
+        showGroupRuns: s.showGroupRuns,
+        metricKey: key,
+        runs: c.runs,
+        series,
+        xMode: s.xMode,
+        log: s.log,
+        smoothing: s.smoothing,
+        width: this.width(),
+        height: 300,
+        zoom: this.zooms.get(key),
+        onZoom: (min, max, full) => this.zoomed(key, min, max, full),
+      });
+      const points = series.reduce((n, x) => n + x.steps.length, 0);
+      const ms = performance.now() - started;
+      // For benchmarks and tests: a chart was built and drawn, with how many points and how long it took.
+      queueMicrotask(() => window.dispatchEvent(new CustomEvent('mlflow-compare-charts-drawn', { detail: { metric: key, points, ms, charts: 1 } })));
+    }
+    card.box.dataset.state = state;
+    this.renderStatus(key, card, series, errors);
+  }
+
+  private groups(c: Comparison, groupBy: string | undefined): RunGroup[] | undefined {
+    if (!groupBy) return undefined;
+    try {
+      return groupRuns(c, groupBy);
+    } catch {
+      // A group-by saved by an older panel that this one does not understand: ungrouped.
+      return undefined;
+    }
+  }
+
+  private renderStatus(key: string, card: Card, series: HistorySeries[] | undefined, errors: HistoryError[]): void {
+    const parts: (HTMLElement | string)[] = [];
+    if (this.refining.has(key)) parts.push(h('span', { className: 'spinner inline', 'aria-hidden': 'true' }), 'Loading the detail of the zoomed steps… ');
+    else if (this.pending.has(key) && series) parts.push(h('span', { className: 'spinner inline', 'aria-hidden': 'true' }), 'Updating… ');
+    if (series?.some((s) => s.sampled)) {
+      parts.push(this.settings().xMode === 'step' ? 'Sampled for display: drag to zoom in for the full detail of a range, double-click to reset.' : 'Sampled for display: first, last and extreme points are kept.');
+    }
+    const runErrors = errors.filter((e) => e.runId);
+    if (runErrors.length) {
+      parts.push(
+        h('span', { className: 'warning', role: 'alert' }, ` Not loaded for ${runErrors.length} run(s): ${runErrors.map((e) => `${e.runId}: ${e.message}`).join('; ')} `),
+        button('Retry', () => this.retry(key), { secondary: true }),
+      );
+    }
+    card.status.replaceChildren(...parts);
+  }
+
+  private zoomed(key: string, min: number, max: number, full: boolean): void {
+    clearTimeout(this.zoomTimers.get(key));
+    if (full) {
+      this.zooms.delete(key);
+      return;
+    }
+    const previous = this.zooms.get(key);
+    if (previous && previous.min === min && previous.max === max) return;
+    this.zooms.set(key, { min, max });
+    if (this.settings().xMode !== 'step') return;
+    this.zoomTimers.set(
+      key,
+      setTimeout(() => {
+        const range = { startStep: Math.floor(min), endStep: Math.ceil(max) };
+        const requestId = ++this.requestId;
+        this.requests.set(requestId, { keys: [key], range });
+        this.refining.add(key);
+        this.post({ type: 'loadHistories', requestId, metricKeys: [key], maxPoints: OVERVIEW_POINTS, range });
+        const card = this.cards.get(key);
+        if (card) this.renderStatus(key, card, this.histories.get(key), this.errors.get(key) ?? []);
+      }, ZOOM_SETTLE_MS),
+    );
+  }
+}
