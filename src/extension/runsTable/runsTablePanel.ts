@@ -15,6 +15,7 @@ import {
   type RunsTableQuery,
   type ToRunsTableMessage,
 } from '../../../webview/contract';
+import { COMMANDS } from '../commandIds';
 import { ComparePanel } from '../compare/comparePanel';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
@@ -287,7 +288,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
         if (runIds.length > 1) this.post({ type: 'notice', message: `Registering a model from the first of the ${runIds.length} selected runs.` });
         const run = await connection.client.getRun(runIds[0]);
         const node: Extract<ExplorerNode, { type: 'run' }> = { type: 'run', id: `runsTable/${this.connectionId}/${run.info.run_id}`, connection, run, pagerKey: '' };
-        await vscode.commands.executeCommand('mlflow.registerModel', node);
+        await vscode.commands.executeCommand(COMMANDS.registerModel, node);
         return;
       }
       case 'copyIds':
