@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { resolveTracking, trackingProcessEnv, TrackingUriError } from '../engine/connections/trackingUri';
 import { MlflowApiError, type MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import type { ModelVersionStage } from '../engine/mlflow/mlflowTypes';
+import { registerModelVersion } from '../engine/mlflow/modelRegistration';
 import { buildInvocationBody, InvocationInputError, invokeModel } from '../engine/serving/invocationRequest';
 import { ENV_MANAGERS, ModelServerError, startModelServer, type EnvManager, type ModelServer } from '../engine/serving/localModelServer';
 import { loadInputExample, loggedModelOfRun, ModelUriError } from '../engine/serving/modelArtifacts';
@@ -19,16 +20,6 @@ export function isServingError(err: unknown): boolean {
     err instanceof ModelUriError ||
     (err as NodeJS.ErrnoException).code === 'ENOENT'
   );
-}
-
-async function ensureRegisteredModel(client: MlflowRestClient, name: string, description: string | undefined): Promise<boolean> {
-  try {
-    await client.createRegisteredModel(name, description);
-    return true;
-  } catch (err) {
-    if (err instanceof MlflowApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS') return false;
-    throw err;
-  }
 }
 
 /** Where a model to register comes from: a run's folder, an MLflow 3 logged model, or a registered version. */
@@ -80,10 +71,9 @@ const modelsRegisterCommand = defineCommand({
       : values['model-id']
         ? { source: `models:/${values['model-id']}`, modelId: values['model-id'] }
         : await runModelSource(client, values['run-id']!, (values.path ?? 'model').replace(/^\/+|\/+$/g, ''));
-    const created = await ensureRegisteredModel(client, name, description);
-    const version = await client.createModelVersion(name, from.source, from.runId, { modelId: from.modelId, description });
+    const { version, createdModel } = await registerModelVersion(client, name, from, { description, modelDescription: description });
     if (values.format === 'json') return io.out(JSON.stringify(version, null, 2));
-    io.out(`${created ? 'Created registered model ' + name + '; r' : 'R'}egistered ${name} version ${version.version} from ${from.source}${from.runId ? ` (run ${from.runId})` : ''}.`);
+    io.out(`${createdModel ? 'Created registered model ' + name + '; r' : 'R'}egistered ${name} version ${version.version} from ${from.source}${from.runId ? ` (run ${from.runId})` : ''}.`);
   },
 });
 

@@ -1,7 +1,7 @@
 // Stage transition requests on a Databricks workspace registry: the engine against the workspace
 // emulator, whose approvals really move stages on the real MLflow server behind it.
 import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   approveTransitionRequest,
   cancelTransitionRequest,
@@ -13,18 +13,13 @@ import {
   transitionStageWithComment,
 } from '../../src/engine/databricks/transitionRequests';
 import { MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { venvPython } from '../support/repoPaths';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { uniqueName } from '../support/mlflowServer';
 
 const REVIEWER_TOKEN = 'dapi-reviewer-token-0001';
 const SCIENTIST_TOKEN = 'dapi-scientist-token-0002';
 const REVIEWER = 'reviewer@example.com';
 const SCIENTIST = 'data.scientist@example.com';
-
-// Module level: see databricksEmulator.test.ts (the server's exit hook must land on the file).
-const mlflowServer = useMlflowServer();
-mlflowServer.catch(() => undefined);
 
 function isApiError(code: string, status: number, message?: RegExp) {
   return (err: unknown) => {
@@ -37,24 +32,16 @@ function isApiError(code: string, status: number, message?: RegExp) {
 }
 
 describe('Databricks transition requests (emulator + real MLflow)', () => {
-  let emulator: DatabricksEmulator;
+  const dbx = useEmulatedWorkspace({ tokens: [REVIEWER_TOKEN], userName: REVIEWER, users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }] });
   let mlflow: MlflowRestClient;
   let reviewer: MlflowRestClient;
   let scientist: MlflowRestClient;
   let name: string;
 
   before(async () => {
-    const mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({
-      mlflowTrackingUri: mlflowUrl,
-      python: venvPython,
-      tokens: [REVIEWER_TOKEN],
-      userName: REVIEWER,
-      users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }],
-    });
-    mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
-    reviewer = new MlflowRestClient({ baseUrl: emulator.url, token: REVIEWER_TOKEN }, { maxRetries: 0 });
-    scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN }, { maxRetries: 0 });
+    mlflow = new MlflowRestClient({ baseUrl: dbx.mlflowUrl });
+    reviewer = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: REVIEWER_TOKEN }, { maxRetries: 0 });
+    scientist = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: SCIENTIST_TOKEN }, { maxRetries: 0 });
     // The registry through the workspace (the proxy to MLflow): a model with two versions.
     const experimentId = await reviewer.createExperiment(uniqueName('transition-requests'));
     name = uniqueName('dbx-registry-model');
@@ -63,9 +50,6 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
       const run = await reviewer.createRun(experimentId, `candidate-${i}`);
       await reviewer.createModelVersion(name, `runs:/${run.run_id}/model`, run.run_id);
     }
-  });
-  after(async () => {
-    await emulator?.stop();
   });
 
   it('a direct transition with a comment moves the stage on MLflow and is recorded as APPLIED_TRANSITION', async () => {
@@ -188,7 +172,7 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
     await assert.rejects(createTransitionRequest(reviewer, { name: uniqueName('absent'), version: '1', stage: 'Staging' }), isApiError('RESOURCE_DOES_NOT_EXIST', 404));
     // The engine checks the stage before sending; the workspace checks it too.
     await assert.rejects(createTransitionRequest(reviewer, { name, version: '1', stage: 'Prod' }), /'Prod' is not a stage: use one of Staging, Production, Archived, None/);
-    const raw = await fetch(`${emulator.url}/api/2.0/mlflow/transition-requests/create`, {
+    const raw = await fetch(`${dbx.emulator.url}/api/2.0/mlflow/transition-requests/create`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${REVIEWER_TOKEN}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name, version: '1', stage: 'Prod' }),
@@ -197,7 +181,7 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
     assert.equal(((await raw.json()) as { error_code: string }).error_code, 'INVALID_PARAMETER_VALUE');
     await assert.rejects(listTransitionRequests(reviewer, { name: 'main.ml.churn', version: '1' }), /Unity Catalog model, which has no stages/);
     // An unknown token is refused before any registry logic.
-    const stranger = new MlflowRestClient({ baseUrl: emulator.url, token: 'dapi-unknown' }, { maxRetries: 0 });
+    const stranger = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: 'dapi-unknown' }, { maxRetries: 0 });
     await assert.rejects(listTransitionRequests(stranger, { name, version: '1' }), isApiError('PERMISSION_DENIED', 403, /Invalid access token/));
   });
 });

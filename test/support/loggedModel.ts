@@ -13,15 +13,19 @@ export interface LoggedDiabetesModel {
   expected_rows: number[];
 }
 
+const LOG_TIMEOUT_MS = 300_000;
+
 /** Logs a real scikit-learn model (with an input example) through the tracking server at `trackingUri`. */
 export function logDiabetesModel(trackingUri: string, experiment: string): Promise<LoggedDiabetesModel> {
   return new Promise((resolve, reject) => {
     execFile(
       venvPython,
       [path.join(fixturesDir, 'serving', 'log_diabetes_model.py'), experiment],
-      { env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' }, cwd: makeTempDir('serving-log'), timeout: 120_000 },
+      // Importing mlflow and scikit-learn and logging the model takes minutes on a loaded machine.
+      { env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' }, cwd: makeTempDir('serving-log'), timeout: LOG_TIMEOUT_MS },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`Logging the model failed: ${err.message}\n${stderr}`));
+        const killed = err?.killed ? ` (stopped after ${LOG_TIMEOUT_MS / 1000} s)` : '';
+        if (err) return reject(new Error(`Logging the model failed${killed}: ${err.message}\n${stderr}`));
         resolve(JSON.parse(stdout.trim().split('\n').pop()!) as LoggedDiabetesModel);
       },
     );

@@ -7,9 +7,9 @@ import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validatePanelState } from '../../../webview/contract';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
-import { getOutputChannel } from '../outputChannel';
 import { registerGuardedCommand, reportFailure } from '../guardedCommand';
-import { connectionReady, pickRuns, runNodesOf } from '../runPicking';
+import { registerPanelSerializer } from '../panelSerializer';
+import { pickRuns, runNodesOf } from '../runPicking';
 import { COMPARE_VIEW_TYPE, ComparePanel, type ComparePanelDeps } from './comparePanel';
 
 export interface ComparePanels {
@@ -66,19 +66,7 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: { c
       }
       return compareWithPrevious(panelDeps, run.connection.id, run.connection.client, run.run);
     }),
-    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-        const valid = validatePanelState(state);
-        if (!valid.ok) {
-          // Nothing to restore from (the webview never saved its state): close rather than show an empty panel.
-          getOutputChannel().warn(`Compare runs: not restoring a panel: ${valid.error}`);
-          panel.dispose();
-          return;
-        }
-        await connectionReady(deps.connections, valid.value.connectionId);
-        new ComparePanel(panel, panelDeps, valid.value.connectionId, valid.value.runIds);
-      },
-    }),
+    registerPanelSerializer(COMPARE_VIEW_TYPE, 'Compare runs', validatePanelState, deps.connections, (panel, state) => new ComparePanel(panel, panelDeps, state.connectionId, state.runIds)),
   );
   return { all: () => ComparePanel.all() };
 }

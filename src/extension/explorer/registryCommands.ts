@@ -8,8 +8,8 @@ import {
   rejectTransitionRequest,
   type RegistryActivity,
 } from '../../engine/databricks/transitionRequests';
-import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { ModelVersionStage } from '../../engine/mlflow/mlflowTypes';
+import { registerModelVersion } from '../../engine/mlflow/modelRegistration';
 import { isUnityCatalogModelName } from '../../engine/mlflow/registryCapabilities';
 import { parseTagList } from '../../engine/mlflow/tagList';
 import { runModelSources } from '../../engine/serving/modelArtifacts';
@@ -47,13 +47,7 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
         validateInput: (text) => parseTagList(text).error,
       });
       if (tagsText === undefined) return;
-      try {
-        await client.createRegisteredModel(name);
-      } catch (err) {
-        if (!(err instanceof MlflowApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
-      }
-      const version = await client.createModelVersion(name, source.source, run.info.run_id, {
-        modelId: source.modelId,
+      const { version } = await registerModelVersion(client, name, { source: source.source, runId: run.info.run_id, modelId: source.modelId }, {
         description: description.trim() || undefined,
         tags: parseTagList(tagsText).tags,
       });

@@ -3,9 +3,9 @@ import { COMMANDS } from '../commandIds';
 import { validateRunDetailsState } from '../../../webview/contract';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
-import { getOutputChannel } from '../outputChannel';
 import { registerGuardedCommand } from '../guardedCommand';
-import { connectionReady, pickRuns, runNodesOf } from '../runPicking';
+import { registerPanelSerializer } from '../panelSerializer';
+import { pickRuns, runNodesOf } from '../runPicking';
 import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanel } from './runDetailsPanel';
 
 export interface RunDetailsPanels {
@@ -29,18 +29,7 @@ export function registerRunDetails(context: vscode.ExtensionContext, deps: { con
       const picked = await pickRuns(deps.connections, { what: 'Show run details', many: false, min: 1, preselect: fromTree[0] });
       return picked ? RunDetailsPanel.show(panelDeps, picked.connectionId, picked.runIds[0]) : undefined;
     }),
-    vscode.window.registerWebviewPanelSerializer(RUN_DETAILS_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-        const valid = validateRunDetailsState(state);
-        if (!valid.ok) {
-          getOutputChannel().warn(`Run details: not restoring a panel: ${valid.error}`);
-          panel.dispose();
-          return;
-        }
-        await connectionReady(deps.connections, valid.value.connectionId);
-        new RunDetailsPanel(panel, panelDeps, valid.value.connectionId, valid.value.runId);
-      },
-    }),
+    registerPanelSerializer(RUN_DETAILS_VIEW_TYPE, 'Run details', validateRunDetailsState, deps.connections, (panel, state) => new RunDetailsPanel(panel, panelDeps, state.connectionId, state.runId)),
   );
   return { all: () => RunDetailsPanel.all() };
 }

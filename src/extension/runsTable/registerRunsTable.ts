@@ -4,7 +4,7 @@ import { validateRunsTableState } from '../../../webview/contract';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { registerGuardedCommand } from '../guardedCommand';
-import { getOutputChannel } from '../outputChannel';
+import { registerPanelSerializer } from '../panelSerializer';
 import { connectionReady, pickConnection, pickExperiments } from '../runPicking';
 import { RUNS_TABLE_VIEW_TYPE, RunsTablePanel } from './runsTablePanel';
 
@@ -49,18 +49,7 @@ export function registerRunsTable(context: vscode.ExtensionContext, deps: { conn
       const experimentIds = await pickExperiments(connection.client, 'Open runs table');
       return experimentIds ? RunsTablePanel.create(panelDeps, connection.id, experimentIds) : undefined;
     }),
-    vscode.window.registerWebviewPanelSerializer(RUNS_TABLE_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-        const valid = validateRunsTableState(state);
-        if (!valid.ok) {
-          getOutputChannel().warn(`Runs table: not restoring a panel: ${valid.error}`);
-          panel.dispose();
-          return;
-        }
-        await connectionReady(deps.connections, valid.value.connectionId);
-        new RunsTablePanel(panel, panelDeps, valid.value.connectionId, valid.value.experimentIds);
-      },
-    }),
+    registerPanelSerializer(RUNS_TABLE_VIEW_TYPE, 'Runs table', validateRunsTableState, deps.connections, (panel, state) => new RunsTablePanel(panel, panelDeps, state.connectionId, state.experimentIds)),
   );
   return { all: () => RunsTablePanel.all() };
 }
