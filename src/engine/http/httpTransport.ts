@@ -18,6 +18,12 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 /** Error answers are read up to this much; the rest is dropped (an endless error page stays small). */
 const ERROR_BODY_BYTES = 64 * 1024;
 const MAX_REDIRECTS = 5;
+/**
+ * A body streamed to a file may take longer than the deadline if it keeps coming: each further
+ * deadline-long window must bring at least this many bytes per second, else it ends as a timeout
+ * (a server that dribbles a large download still ends in bounded time).
+ */
+export const MIN_DOWNLOAD_BYTES_PER_SECOND = 16 * 1024;
 
 export interface HttpTransportOptions {
   /** e.g. http://127.0.0.1:5000 or https://<workspace>.cloud.databricks.com; no credentials in it. */
@@ -58,7 +64,10 @@ export interface HttpRequest {
    */
   idempotent?: boolean;
   signal?: AbortSignal;
-  /** Deadline of one attempt, instead of the transport's. */
+  /**
+   * Deadline of one attempt, instead of the transport's. With `toFile`, a body still arriving at the
+   * deadline gets another window as long as the last one brought MIN_DOWNLOAD_BYTES_PER_SECOND.
+   */
   timeoutMs?: number;
   /** Largest answer accepted, instead of the transport's (with `toFile`: default unlimited). */
   maxResponseBytes?: number;
@@ -218,10 +227,17 @@ export class HttpTransport {
     };
     req.signal?.addEventListener('abort', onAbort, { once: true });
     const deadlineMs = req.timeoutMs ?? this.timeoutMs;
-    const timer = setTimeout(() => {
+    // Set while a body streams to a file: whether it came fast enough since the last deadline.
+    let downloadKeepsUp: (() => boolean) | undefined;
+    const onDeadline = () => {
+      if (downloadKeepsUp?.()) {
+        timer = setTimeout(onDeadline, deadlineMs);
+        return;
+      }
       reason ??= 'timeout';
       controller.abort();
-    }, deadlineMs);
+    };
+    let timer = setTimeout(onDeadline, deadlineMs);
     let stream: Readable | undefined;
     const destroyStream = () => stream?.destroy(new Error('aborted'));
     controller.signal.addEventListener('abort', destroyStream, { once: true });
@@ -260,7 +276,14 @@ export class HttpTransport {
         }
         const ok = status >= 200 && status < 300;
         if (ok && req.toFile) {
-          const bytes = await this.streamToFile(stream, req.toFile, req.maxResponseBytes ?? Infinity, label);
+          const progress = { bytes: 0 };
+          let checked = 0;
+          downloadKeepsUp = () => {
+            const enough = progress.bytes - checked >= (MIN_DOWNLOAD_BYTES_PER_SECOND * deadlineMs) / 1000;
+            checked = progress.bytes;
+            return enough;
+          };
+          const bytes = await this.streamToFile(stream, req.toFile, req.maxResponseBytes ?? Infinity, label, progress);
           return { status, headers: responseHeaders, data: Buffer.alloc(0), bytes };
         }
         const body = await this.readBody(stream, ok ? (req.maxResponseBytes ?? this.maxResponseBytes) : ERROR_BODY_BYTES, !ok, label);
@@ -308,13 +331,14 @@ export class HttpTransport {
     return { data: Buffer.concat(chunks), bytes };
   }
 
-  private async streamToFile(stream: Readable, file: string, limit: number, label: string): Promise<number> {
+  private async streamToFile(stream: Readable, file: string, limit: number, label: string, progress: { bytes: number }): Promise<number> {
     const part = `${file}.part`;
     const out = fs.createWriteStream(part);
     let bytes = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         bytes += chunk.length;
+        progress.bytes = bytes;
         if (bytes > limit) {
           stream.destroy();
           throw this.tooLarge(label, limit);

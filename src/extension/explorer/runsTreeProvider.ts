@@ -83,7 +83,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         } else if (signIn?.problem) {
           item.description = `${c.resolved?.trackingUri ?? ''} · not signed in`;
           item.iconPath = new vscode.ThemeIcon('warning');
-          item.tooltip = `${c.label}: not signed in.\n${signIn.problem}\nRetry from this row's menu, or run MLflow: Sign in to Databricks…`;
+          item.contextValue = 'mlflow.connection.signedOut';
+          item.tooltip = `${c.label}: not signed in.\n${signIn.problem}\nRetry (↻ on this row), or Sign in to Databricks… from its menu.`;
         }
         return withId(item, node);
       }

@@ -142,6 +142,44 @@ describe('HTTP transport under hostile servers', () => {
     assert.ok(!fs.existsSync(file + '.part'));
   });
 
+  it('lets a download to a file run past the deadline while it keeps coming, and ends one that dribbles', async () => {
+    const steady: Handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      let sent = 0;
+      const t = setInterval(() => {
+        res.write(Buffer.alloc(64 * 1024, 1));
+        if (++sent === 16) {
+          clearInterval(t);
+          res.end();
+        }
+      }, 100);
+      timers.add(t);
+      res.on('close', () => clearInterval(t));
+    };
+    handler = steady;
+    const file = path.join(makeTempDir('transport'), 'slow.bin');
+    const started = Date.now();
+    const answer = await transport({ timeoutMs: 500 }).send({ method: 'GET', path: 'get-artifact', toFile: file });
+    assert.ok(Date.now() - started > 1000, 'it took longer than one deadline');
+    assert.equal(answer.bytes, 16 * 64 * 1024);
+    assert.equal(fs.statSync(file).size, 16 * 64 * 1024);
+
+    handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      const t = setInterval(() => res.write('x'), 100);
+      timers.add(t);
+      res.on('close', () => clearInterval(t));
+    };
+    const dribbled = path.join(makeTempDir('transport'), 'dribbled.bin');
+    const began = Date.now();
+    await rejectsWith(transport({ timeoutMs: 500, maxRetries: 0 }).send({ method: 'GET', path: 'get-artifact', toFile: dribbled }), (err) => {
+      assert.equal(err.errorCode, 'TIMEOUT');
+      assert.match(err.message, /no complete answer to get-artifact within 0\.5 s/);
+    });
+    assert.ok(Date.now() - began < 3000, `took ${Date.now() - began} ms`);
+    assert.ok(!fs.existsSync(dribbled) && !fs.existsSync(dribbled + '.part'), 'nothing left on disk');
+  });
+
   it('names the endpoint when the answer is garbage or an HTML page instead of JSON', async () => {
     const t = transport();
     handler = (_req, res) => res.end('{"runs": [ garbage');
