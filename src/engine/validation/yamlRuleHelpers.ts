@@ -123,10 +123,16 @@ export function checkDuplicateKeys(reporter: Reporter, node: YNode | null): void
     checkDuplicateKeys(reporter, node.items[0].value);
     return;
   }
-  const seen = new Map<string, YPair>();
-  for (const pair of node.items) {
+  // Most maps hold a few keys: a scan of the earlier ones is cheaper than a Map per map (a 5,000-line
+  // file has thousands of small maps, re-checked on every edit); larger maps get a Map, so it stays linear.
+  const seen = node.items.length > 8 ? new Map<string, YPair>() : undefined;
+  const items = node.items;
+  for (let i = 0; i < items.length; i++) {
+    const pair = items[i];
     const k = keyText(pair.key);
-    const first = seen.get(k);
+    let first: YPair | undefined;
+    if (seen) first = seen.get(k);
+    else for (let j = 0; j < i && !first; j++) if (keyText(items[j].key) === k) first = items[j];
     if (first) {
       const idx = reporter.lineIndex;
       reporter.add(
@@ -135,7 +141,7 @@ export function checkDuplicateKeys(reporter: Reporter, node: YNode | null): void
         `Duplicate key '${clip(k)}' (first at line ${idx.lineColumn(first.key.start).line + 1}): MLflow's YAML loader keeps only the last value and ignores the earlier one. Remove or rename one of them.`,
         rangeOf(pair.key),
       );
-    } else seen.set(k, pair);
+    } else seen?.set(k, pair);
     checkDuplicateKeys(reporter, pair.value);
   }
 }

@@ -75,6 +75,12 @@ describe('cluster spec validator', () => {
     const ed = expectOne(e, check('cluster', e), 'cluster/invalid-value', 'error', '"SPOT_WITH_FALBACK"');
     assert.equal(applyFix(e, ed), CLUSTER);
   });
+  it('warns about instance_profile_name (a real dbx job cluster) with the did-you-mean fix: Databricks knows only instance_profile_arn', () => {
+    const text = JSON.stringify({ spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1, aws_attributes: { instance_profile_name: 'arn:aws:iam::123456789012:instance-profile/ml' } }, null, 2);
+    const d = expectOne(text, check('cluster', text), 'cluster/unknown-key', 'warning', '"instance_profile_name"');
+    assert.match(d.message, /did you mean "instance_profile_arn"/);
+    assert.equal(applyFix(text, d), text.replace('instance_profile_name', 'instance_profile_arn'));
+  });
   it('flags cluster keys mixed into the wrapper form', () => {
     const t = WRAPPED.replace('{\n  "new_cluster"', '{\n  "num_workers": 1,\n  "new_cluster"');
     expectOne(t, check('cluster', t), 'cluster/mixed-forms', 'error', '"num_workers"');
