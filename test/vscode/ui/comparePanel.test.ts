@@ -10,10 +10,12 @@ async function openComparison(workbench: Workbench, experimentName: string): Pro
   await workbench.openViewContainer('MLflow');
   await workbench.expand('Runs', experimentName);
   const rows = ['trial-a', 'trial-b', 'trial-c'].map((name) => workbench.treeItem('Runs', name));
-  // Each row is revealed by keyboard focus before the mouse selects it.
-  await (await workbench.focusTreeRow('Runs', 'trial-a')).click();
-  await (await workbench.focusTreeRow('Runs', 'trial-b')).click({ modifiers: ['Control'] });
-  await (await workbench.focusTreeRow('Runs', 'trial-c')).click({ modifiers: ['Control'] });
+  // The keyboard focus reveals the runs (the list scrolls to them); then the mouse selects them in
+  // order, with no key pressed in between (arrow keys move the selection too).
+  await workbench.focusTreeRow('Runs', 'trial-a');
+  await rows[0].click();
+  await rows[1].click({ modifiers: ['Control'] });
+  await rows[2].click({ modifiers: ['Control'] });
   for (const row of rows) assert.equal(await row.getAttribute('aria-selected'), 'true');
   await workbench.runCommand('MLflow: Compare Selected Runs');
 }
