@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
+import { MlflowRestClient } from '../../../src/engine/mlflow/mlflowRestClient';
+import { useMlflowServer } from '../../support/mlflowServer';
 import { copyFixture } from '../../support/repoPaths';
 import { startRunsTableServer, type RunsTableFixture } from '../../support/seedRunsTable';
 import { backgroundLuminance, Workbench } from '../../support/workbench';
@@ -50,6 +52,20 @@ async function scrollToEnd(view: FrameLocator): Promise<string> {
     return !text.includes('+') && /\d/.test(text) && text;
   };
   return waitUntil('the table counts every run (scrolled to its end)', counted, { timeoutMs: 300_000, intervalMs: 200, lastState: async () => `badge: ${await badge.textContent()}` });
+}
+
+/** The ids of the rows that match `selector`, in the order they are drawn. */
+function drawnIds(view: FrameLocator, selector: string): Promise<string[]> {
+  return view.locator(selector).evaluateAll((rows) =>
+    rows
+      .map((r) => [Number(r.getAttribute('data-index')), r.getAttribute('data-run-id') ?? ''] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, id]) => id),
+  );
+}
+
+function headerIds(view: FrameLocator): Promise<string[]> {
+  return view.locator('.grid-head .col-header[data-col]').evaluateAll((els) => els.map((e) => e.getAttribute('data-col') ?? ''));
 }
 
 describe('Runs table (real VS Code, real MLflow server with thousands of runs)', () => {
@@ -203,5 +219,105 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     }
     assert.equal(await view.locator('.selection-count').textContent(), '2 selected');
     await workbench.screenshot('runs-table-light');
+  });
+  it('expands a parent run to its children, moves columns by drag and keyboard, comes back after a reload as it was, and registers a model from a row', async () => {
+    // The shared test server (other tests' data on it too): a fresh experiment of a few runs is all this needs.
+    const { url } = await useMlflowServer();
+    const unique = Date.now().toString(36);
+    const experimentName = `ui-runs-table-nested-${unique}`;
+    const modelName = `ui-runs-table-model-${unique}`;
+    // A parent with three nested runs (started a minute apart: newest first, the table shows trial-2, trial-1, trial-0),
+    // and a run with a model folder as mlflow.pyfunc.log_model leaves it (its MLmodel marks it as a model).
+    const client = new MlflowRestClient({ baseUrl: url, timeoutMs: 240_000 });
+    const experimentId = await client.createExperiment(experimentName);
+    const start = Date.UTC(2025, 0, 1);
+    const parent = await client.createRun(experimentId, 'sweep-parent', { startTime: start });
+    const children: string[] = [];
+    for (const [i, loss] of [0.3, 0.2, 0.1].entries()) {
+      const child = await client.createRun(experimentId, `trial-${i}`, { parentRunId: parent.run_id, startTime: start + (i + 1) * 60_000 });
+      await client.logBatch(child.run_id, { params: [{ key: 'lr', value: String(10 ** -(i + 1)) }], metrics: [{ key: 'loss', value: loss, timestamp: start, step: 0 }] });
+      await client.updateRun(child.run_id, 'FINISHED');
+      children.unshift(child.run_id);
+    }
+    await client.updateRun(parent.run_id, 'FINISHED');
+    const nested = { parent: parent.run_id, children };
+    const model = await client.createRun(experimentId, 'model-run', { startTime: start + 10 * 60_000 });
+    await client.uploadArtifact(model.run_id, 'model/MLmodel', 'artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n');
+    await client.updateRun(model.run_id, 'FINISHED');
+    const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': url }, env });
+    open.push(workbench);
+    await workbench.runCommand('MLflow: Open Runs Table');
+    const item = workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: experimentName }).first();
+    await item.waitFor({ timeout: 180_000 });
+    await item.click();
+    await workbench.page.keyboard.press('Enter');
+    let view = workbench.webview();
+    describeTable = async () => {
+      await workbench.screenshot('runs-table-nested-failure');
+      return `rows: ${await view.locator('.grid-body').innerText({ timeout: 5000 }).then((t) => t.slice(0, 500))}`;
+    };
+    const parentRow = () => view.locator(`.grid-body .grid-row:not(.child-row)[data-run-id="${nested.parent}"]`);
+    const childRows = `.grid-body .grid-row.child-row[data-parent="${nested.parent}"]`;
+    await parentRow().waitFor({ timeout: 180_000 });
+    assert.equal(await view.locator('.run-count').textContent(), '5 matching runs');
+
+    // The parent's ▸ reads its children from the server and draws them right under it, in the table's order.
+    await parentRow().locator('.expander').click();
+    await until('children under the parent', () => drawnIds(view, childRows), nested.children);
+    assert.equal(await parentRow().getAttribute('aria-expanded'), 'true');
+    const parentIndex = Number(await parentRow().getAttribute('data-index'));
+    const childIndexes = await view.locator(childRows).evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-index'))).sort((a, b) => a - b));
+    assert.deepEqual(childIndexes, [parentIndex + 1, parentIndex + 2, parentIndex + 3]);
+    await workbench.screenshot('runs-table-nested-dark');
+
+    // Drag the Duration header onto the left half of Run name: Duration comes first.
+    const source = await view.locator('.col-header[data-col="attributes.duration"] .col-label').boundingBox();
+    const target = await view.locator('.col-header[data-col="attributes.run_name"]').boundingBox();
+    assert.ok(source && target, 'both headers are on screen');
+    await workbench.page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+    await workbench.page.mouse.down();
+    await workbench.page.mouse.move(target.x + 12, target.y + target.height / 2, { steps: 10 });
+    await workbench.page.mouse.up();
+    await until('headers after the drag', async () => (await headerIds(view)).slice(0, 3), ['attributes.duration', 'attributes.run_name', 'attributes.status']);
+    // The keyboard: Alt+Right twice on the focused header moves it two places right.
+    const durationLabel = view.locator('.col-header[data-col="attributes.duration"] .col-label');
+    await durationLabel.focus();
+    await durationLabel.press('Alt+ArrowRight');
+    await until('headers after Alt+Right', async () => (await headerIds(view)).slice(0, 3), ['attributes.run_name', 'attributes.duration', 'attributes.status']);
+    await view.locator('.col-header[data-col="attributes.duration"] .col-label').press('Alt+ArrowRight');
+    await until('headers after a second Alt+Right', async () => (await headerIds(view)).slice(0, 4), ['attributes.run_name', 'attributes.status', 'attributes.duration', 'attributes.start_time']);
+
+    // Select the model's run, then reload the window: the table comes back as it was.
+    await view.locator(`.grid-body .grid-row:not(.child-row)[data-run-id="${model.run_id}"] .cell[data-col="attributes.run_name"]`).click();
+    assert.equal(await view.locator('.selection-count').textContent(), '1 selected');
+    const reloaded = workbench.page.waitForEvent('load', { timeout: 120_000 });
+    await workbench.runCommand('Developer: Reload Window');
+    await reloaded;
+    await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await workbench.page.locator('.tabs-container .tab', { hasText: `Runs: ${experimentName}` }).waitFor({ timeout: 180_000 });
+    view = workbench.webview();
+    await parentRow().waitFor({ timeout: 180_000 });
+    await until('children restored under the parent', () => drawnIds(view, childRows), nested.children);
+    await until('selection restored', async () => view.locator('.selection-count').textContent(), '1 selected');
+    assert.deepEqual((await headerIds(view)).slice(0, 4), ['attributes.run_name', 'attributes.status', 'attributes.duration', 'attributes.start_time']);
+
+    // Register Model… on the selected row: the Runs view's own command, for that run's logged model.
+    await view.locator('.action-bar vscode-button', { hasText: 'Register Model' }).click();
+    const input = workbench.page.locator('.quick-input-widget input');
+    const title = workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: /Register which model|Register as/ });
+    await title.waitFor({ timeout: 60_000 });
+    // A run with more than one model (a logged model and its artifact folder) asks which first.
+    if ((await title.innerText()).startsWith('Register which model')) await workbench.page.keyboard.press('Enter');
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Register as' }).waitFor({ timeout: 60_000 });
+    await input.fill(modelName);
+    await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: modelName }).first().waitFor({ timeout: 20_000 });
+    await workbench.page.keyboard.press('Enter');
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'description of the new version' }).waitFor({ timeout: 20_000 });
+    await workbench.page.keyboard.press('Enter');
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: 'tags of the new version' }).waitFor({ timeout: 20_000 });
+    await workbench.page.keyboard.press('Enter');
+    await workbench.notification(`Registered ${modelName} version 1`).waitFor({ timeout: 60_000 });
+    const versions = await client.searchModelVersions({ filter: `name = '${modelName}'` });
+    assert.deepEqual(versions.items.map((v) => v.run_id), [model.run_id]);
   });
 });
