@@ -4,6 +4,26 @@ import { copyFixture } from '../../support/repoPaths';
 import { backgroundLuminance, Workbench } from '../../support/workbench';
 import { useMlflowServer } from '../../support/mlflowServer';
 import { seedCompareRuns } from '../../support/seedTracking';
+import { MlflowRestClient } from '../../../src/engine/mlflow/mlflowRestClient';
+
+/**
+ * Gives trial-a/b/c what the Charts tab's sections and groups show: metrics under `train/` and
+ * `system/`, and a tag `team` shared by two of them (x, x, y).
+ */
+async function addSectionsAndGroups(url: string, experimentName: string): Promise<void> {
+  const client = new MlflowRestClient({ baseUrl: url });
+  const experiment = (await client.getExperimentByName(experimentName))!;
+  const { items: runs } = await client.searchRuns({ experimentIds: [experiment.experiment_id] });
+  const t0 = Date.now() - 30_000;
+  for (const [name, team, scale] of [['trial-a', 'x', 1], ['trial-b', 'x', 2], ['trial-c', 'y', 3]] as const) {
+    const run = runs.find((r) => r.info.run_name === name)!;
+    const metrics = Array.from({ length: 50 }, (_, step) => [
+      { key: 'train/loss', value: scale / (1 + step), timestamp: t0 + step * 100, step },
+      { key: 'system/cpu', value: 10 * scale + step, timestamp: t0 + step * 100, step },
+    ]).flat();
+    await client.logBatch(run.info.run_id, { metrics, tags: [{ key: 'team', value: team }] });
+  }
+}
 
 /** Selects trial-a, trial-b, trial-c in the Runs tree (click, ctrl-click) and runs the compare command. */
 async function openComparison(workbench: Workbench, experimentName: string): Promise<void> {
@@ -29,6 +49,7 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
   it('dark theme: differing param highlighted, one chart series per run, keyboard tabs, toolkit controls, no CSP violation', async () => {
     const { url } = await useMlflowServer();
     const seeded = await seedCompareRuns(url, 'ui-compare');
+    await addSectionsAndGroups(url, seeded.experimentName);
     const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': url } });
     open.push(workbench);
     // Console messages of every frame, the webview's included: CSP violations are reported there.
@@ -40,7 +61,8 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     const view = workbench.webview();
     const differing = view.locator('table.params tr.differs', { hasText: 'lr' });
     await differing.waitFor({ timeout: 60_000 });
-    assert.match(await differing.innerText(), /0\.1\s+0\.05\s+0\.2/);
+    // One value per run (the columns follow the order the runs were selected in).
+    assert.deepEqual((await differing.innerText()).trim().split(/\s+/).slice(1).sort(), ['0.05', '0.1', '0.2']);
     // The identical row is there, after the differing one, and not highlighted.
     const rows = view.locator('table.params tbody tr');
     assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-key'), tr.classList.contains('differs')])), [
@@ -62,12 +84,14 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     await filter.fill('');
     assert.deepEqual(await visibleKeys(), ['lr', 'model']);
 
-    // Arrow keys move between tabs: Params → Metrics → Tags → Charts.
+    // Arrow keys move between tabs: Params → Metrics → Tags → Charts → Baseline diff.
     await view.locator('#tab-params').focus();
     await workbench.page.keyboard.press('ArrowRight');
     await view.locator('table.metrics td.best').first().waitFor();
     assert.equal(await view.locator('#tab-metrics').getAttribute('aria-selected'), 'true');
     await workbench.page.keyboard.press('End');
+    assert.equal(await view.locator('#tab-baseline').getAttribute('aria-selected'), 'true');
+    await workbench.page.keyboard.press('ArrowLeft');
     assert.equal(await view.locator('#tab-charts').getAttribute('aria-selected'), 'true');
 
     // Metric history charts (not the scatter, which has a legend too): one legend row per run after the x row.
@@ -75,7 +99,7 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
       const series = view.locator(`.chart[data-metric="${metric}"] .u-legend tr.u-series`);
       await series.nth(3).waitFor({ timeout: 60_000 });
       assert.equal(await series.count(), 4, `legend of ${metric}`);
-      assert.deepEqual((await series.locator('.u-label').allInnerTexts()).slice(1), ['trial-a', 'trial-b', 'trial-c']);
+      assert.deepEqual((await series.locator('.u-label').allInnerTexts()).slice(1).sort(), ['trial-a', 'trial-b', 'trial-c']);
     }
     await workbench.screenshot('compare-charts-dark');
 
@@ -89,9 +113,51 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     await view.locator('.chart[data-metric="acc"]').waitFor({ state: 'detached', timeout: 30_000 });
     assert.equal(await view.locator('.chart[data-metric="loss"]').count(), 1);
     // The toolkit dropdown works: Wall time re-draws the charts on a time axis.
-    await view.locator('.chart-controls vscode-dropdown').click();
-    await view.locator('.chart-controls vscode-option', { hasText: 'Wall time' }).click();
+    // By keyboard (a closed dropdown's ↓ selects the next option): the open list may sit over the charts.
+    const xAxis = view.locator('.chart-controls label', { hasText: 'X axis' }).locator('vscode-dropdown');
+    await xAxis.focus();
+    await workbench.page.keyboard.press('ArrowDown');
     await view.locator('.chart[data-metric="loss"] .u-legend .u-label', { hasText: 'wall time' }).waitFor({ timeout: 30_000 });
+
+    // Sections by the prefix before '/': unprefixed metrics first, system last; each card in its section.
+    const sectionNames = () => view.locator('.metric-section').evaluateAll((els) => els.map((el) => el.getAttribute('data-section')));
+    await view.locator('.metric-section[data-section="train"] .chart[data-metric="train/loss"][data-state="drawn"]').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await sectionNames(), ['Model metrics', 'train', 'system']);
+    assert.equal(await view.locator('.metric-section[data-section="Model metrics"] .chart[data-metric="loss"]').count(), 1);
+    // Collapsing a section removes its cards and says so to assistive technology.
+    const systemToggle = view.locator('.metric-section[data-section="system"] .section-toggle');
+    await systemToggle.click();
+    await view.locator('.chart[data-metric="system/cpu"]').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await view.locator('.metric-section[data-section="system"] .section-toggle').getAttribute('aria-expanded'), 'false');
+
+    // Group by the tag team: one mean line with a min-max band per group (x: trial-a and trial-b; y: trial-c).
+    await view.locator('.group-controls vscode-dropdown').focus();
+    await workbench.page.keyboard.press('ArrowDown');
+    const grouped = view.locator('.chart[data-metric="loss"][data-groups="2"]');
+    await grouped.waitFor({ timeout: 30_000 });
+    const groupLabels = await grouped.locator('.u-legend .u-label').allInnerTexts();
+    assert.ok(groupLabels.includes('team=x (2 runs)') && groupLabels.includes('team=y (1 run)'), `legend: ${groupLabels.join(', ')}`);
+    assert.ok(!groupLabels.includes('trial-a'), 'grouped: the runs are not drawn one by one');
+    await workbench.screenshot('compare-groups-dark');
+
+    // Baseline diff against trial-b: each value with its change, identical rows hidden on demand.
+    await view.locator('#tab-baseline').click();
+    await view.locator('.baseline-view label', { hasText: 'Baseline run' }).locator('vscode-dropdown').click();
+    await view.locator('.baseline-view vscode-option', { hasText: 'trial-b' }).click();
+    await view.locator('table.baseline th.baseline', { hasText: 'trial-b (baseline)' }).waitFor({ timeout: 30_000 });
+    const lr = view.locator('table.baseline tr[data-section="param"][data-key="lr"]');
+    const columns = (await view.locator('table.baseline thead th').allInnerTexts()).slice(1);
+    const cells = (await lr.locator('td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.deepEqual(Object.fromEntries(columns.map((name, i) => [name.trim(), cells[i]])), {
+      'trial-b (baseline)': '0.05',
+      'trial-a': '0.1 +0.05 (+100%)',
+      'trial-c': '0.2 +0.15 (+300%)',
+    });
+    assert.equal(await view.locator('table.baseline tr[data-key="model"]').count(), 1);
+    await view.locator('.baseline-view vscode-checkbox', { hasText: 'Hide identical' }).click();
+    await view.locator('table.baseline tr[data-key="model"]').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await view.locator('table.baseline tr[data-section="tag"][data-key="team"]').count(), 1);
+    await workbench.screenshot('compare-baseline-dark');
     assert.equal(cspReports.length, 0, `CSP violations:\n${cspReports.join('\n')}`);
     // The check above can see a violation: an inline <style> without the nonce is refused and reported.
     await view.locator('body').evaluate((body) => body.append(Object.assign(body.ownerDocument.createElement('style'), { textContent: 'body { color: red; }' })));
