@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,6 +26,7 @@ import {
 } from './jobsSubmission';
 import { buildProjectArchive } from './projectArchive';
 import { launchProblems, type ProjectDescription } from './projectEntryPoints';
+import { checkMlflowImport } from './pythonInterpreter';
 import { buildWheels, DEFAULT_WHEEL_FOLDER, hasWheelPlaceholder, libraryPlaceholders, rewriteLibraries, rewriteWheelPlaceholders, type BuiltWheel } from './wheelPlaceholders';
 
 /** A cluster spec as `--backend-config` gives it: a new_cluster (bare or wrapped), libraries, or an existing cluster. */
@@ -78,12 +78,14 @@ export function readClusterTarget(backendConfig: object | string, projectDir: st
   return { newCluster: cluster, libraries, source };
 }
 
-/** The mlflow version of an interpreter, for the `mlflow==X` library MLflow adds; undefined when unknown. */
-function mlflowVersionOf(python: string | undefined): string | undefined {
+/**
+ * The mlflow version of an interpreter, for the `mlflow==X` library MLflow adds; undefined when
+ * unknown or not a release (a dev build is not on PyPI). Asynchronous: the extension host never waits on Python.
+ */
+async function mlflowVersionOf(python: string | undefined): Promise<string | undefined> {
   if (!python) return undefined;
-  const r = spawnSync(python, ['-c', 'import importlib.metadata as m; print(m.version("mlflow"))'], { encoding: 'utf8', timeout: 15_000 });
-  const v = r.status === 0 ? r.stdout.trim() : '';
-  return /^\d+(\.\d+)*$/.test(v) ? v : undefined;
+  const check = await checkMlflowImport(python, { timeoutMs: 15_000 });
+  return check.ok && /^\d+(\.\d+)*$/.test(check.version) ? check.version : undefined;
 }
 
 /**
@@ -204,7 +206,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
       const driverPath = `${folder.root}/driver/${driverScriptName()}`;
       await uploadToFolder(folder, driverPath, Buffer.from(DRIVER_SCRIPT, 'utf8'));
       emit('uploading', { message: uploaded.length ? `Uploaded ${uploaded.join(', ')}` : `Project and wheels already in ${folder.root}: nothing uploaded` });
-      const mlflowVersion = mlflowVersionOf(opts.python);
+      const mlflowVersion = await mlflowVersionOf(opts.python);
       const mlflowRequirement = mlflowVersion ? `mlflow==${mlflowVersion}` : 'mlflow';
       submitBody = async (runId) =>
         jobsSubmitBody({
@@ -280,7 +282,7 @@ export function launchOnDatabricks(req: LaunchRequest, opts: DatabricksLaunchOpt
   ): Promise<Record<string, unknown>> {
     const runName = `MLflow Run for ${path.resolve(req.projectDir)}`;
     if (project.databricksSparkJob) return sparkJobBody(project, req, experimentId, runId, fuseTar, target, runName);
-    const version = mlflowVersionOf(opts.python);
+    const version = await mlflowVersionOf(opts.python);
     const mlflowLib = { pypi: { package: version ? `mlflow==${version}` : 'mlflow' } };
     const hasMlflowGit = libraries.some((l) => /^git\+https:\/\/github\.com\/[\w-]+\/mlflow/.test(String((l as { pypi?: { package?: string } }).pypi?.package ?? '')));
     return {
