@@ -25,8 +25,8 @@ import {
   uniqueLibraries,
 } from './jobsSubmission';
 import { buildProjectArchive } from './projectArchive';
-import { checkMlflowImport } from './pythonInterpreter';
 import { launchProblems, type ProjectDescription } from './projectEntryPoints';
+import { checkMlflowImport } from './pythonInterpreter';
 import { buildWheels, DEFAULT_WHEEL_FOLDER, hasWheelPlaceholder, libraryPlaceholders, rewriteLibraries, rewriteWheelPlaceholders, type BuiltWheel } from './wheelPlaceholders';
 
 /** A cluster spec as `--backend-config` gives it: a new_cluster (bare or wrapped), libraries, or an existing cluster. */
@@ -95,7 +95,8 @@ async function mlflowVersionOf(python: string | undefined, signal: AbortSignal):
   });
   const result = await Promise.race([check, aborted]);
   if (signal.aborted) throw new LaunchCancelled();
-  return result?.ok ? result.version : undefined;
+  // Unknown or not a release (a dev build is not on PyPI): unpinned.
+  return result?.ok && /^\d+(\.\d+)*$/.test(result.version) ? result.version : undefined;
 }
 
 /** How long the clean-up after a cancellation (cancelling the Databricks run, ending the MLflow run) may take. */
