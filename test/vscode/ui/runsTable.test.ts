@@ -182,7 +182,8 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     await rowAt(0).locator('.cell[data-col="attributes.run_name"]').click();
     await rowAt(2).locator('.cell[data-col="attributes.run_name"]').click({ modifiers: ['Shift'] });
     assert.equal(await view.locator('.selection-count').textContent(), '3 selected');
-    const names = await Promise.all([0, 1, 2].map(async (i) => (await rowAt(i).locator('.cell[data-col="attributes.run_name"]').innerText()).trim()));
+    // The name cell starts with the ▸ that shows a run's child runs.
+    const names = await Promise.all([0, 1, 2].map(async (i) => (await rowAt(i).locator('.cell[data-col="attributes.run_name"]').innerText()).replace(/^[▸▾]\s*/, '').trim()));
     const ids = await Promise.all([0, 1, 2].map((i) => rowAt(i).getAttribute('data-run-id')));
     assert.deepEqual(ids, (await f.searchRunIds(order, '', 3)));
     await view.locator('.action-bar vscode-button', { hasText: 'Compare' }).click();
