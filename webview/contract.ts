@@ -416,10 +416,10 @@ export function validateRunDetailsState(value: unknown): Validation<RunDetailsPa
 // rows, filters and groups are the engine's (src/engine/runsTable/), sent as they are.
 
 export type { RunsTableColumn, RunsTableRow } from '../src/engine/runsTable/runsTableColumns';
-export type { ColumnFilter, FilterOp, SortKey } from '../src/engine/runsTable/runsSearchExpression';
+export type { ColumnFilter, FilterOp, RunsTableQuery, SortKey } from '../src/engine/runsTable/runsSearchExpression';
+import type { RunsTableQuery } from '../src/engine/runsTable/runsSearchExpression';
 export type { MetricSummary, RunGroup } from '../src/engine/runsTable/runGroups';
 import type { RunsTableColumn, RunsTableRow } from '../src/engine/runsTable/runsTableColumns';
-import type { ColumnFilter, SortKey } from '../src/engine/runsTable/runsSearchExpression';
 import type { RunGroup } from '../src/engine/runsTable/runGroups';
 
 /** How the user laid the columns out; kept per experiment (set of experiments) in the workspace. */
@@ -432,18 +432,6 @@ export interface RunsTableLayout {
   order: string[];
 }
 
-/** What the table asks the server for. */
-export interface RunsTableQuery {
-  queryId: number;
-  /** The filter box: MLflow's search syntax, taken as is. */
-  expression: string;
-  columnFilters: ColumnFilter[];
-  runName: string;
-  sort: SortKey[];
-  starredOnly: boolean;
-  /** Active runs, deleted ones (to restore them), or both. */
-  lifecycle: 'active' | 'deleted' | 'all';
-}
 
 /** `register`: MLflow's Register Model (the Runs view's own command) on the one selected run. */
 export type RunsTableAction = 'compare' | 'details' | 'register' | 'copyIds' | 'openUi' | 'delete' | 'restore';

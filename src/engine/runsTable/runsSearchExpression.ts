@@ -168,3 +168,16 @@ export function compileOrderBy(columns: readonly RunsTableColumn[], keys: readon
   if (!keys.some((k) => k.columnId === 'attributes.start_time')) orderBy.push('attributes.start_time DESC');
   return { orderBy, errors };
 }
+
+/** What the runs table asks the server for (the webview's query; webview/contract.ts re-exports it). */
+export interface RunsTableQuery {
+  queryId: number;
+  /** The filter box: MLflow's search syntax, taken as is. */
+  expression: string;
+  columnFilters: ColumnFilter[];
+  runName: string;
+  sort: SortKey[];
+  starredOnly: boolean;
+  /** Active runs, deleted ones (to restore them), or both. */
+  lifecycle: 'active' | 'deleted' | 'all';
+}

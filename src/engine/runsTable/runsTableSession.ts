@@ -4,27 +4,17 @@
 // posts what this returns; the benchmark drives the same code with the real webview bundle.
 import type { MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { RunViewType } from '../mlflow/mlflowTypes';
-import { compileOrderBy, compileTableFilter, type ColumnFilter, type SortKey } from './runsSearchExpression';
+import { compileOrderBy, compileTableFilter, type RunsTableQuery } from './runsSearchExpression';
 import { ColumnDiscovery, toRow, type RunsTableColumn, type RunsTableRow } from './runsTableColumns';
 import { RunsTablePager, type LoadedPage } from './runsTablePager';
 
 /** Most child runs shown under an expanded parent (one runs/search). */
 export const MAX_CHILDREN = 1000;
 
-/** The webview's query (webview/contract.ts RunsTableQuery). */
-export interface TableQuerySpec {
-  queryId: number;
-  expression: string;
-  columnFilters: ColumnFilter[];
-  runName: string;
-  sort: SortKey[];
-  starredOnly: boolean;
-  lifecycle: 'active' | 'deleted' | 'all';
-}
 
 interface ActiveQuery {
   id: number;
-  spec: TableQuerySpec;
+  spec: RunsTableQuery;
   /** The starred runs the query was limited to (starredOnly). */
   stars?: readonly string[];
   pager: RunsTablePager;
@@ -54,7 +44,7 @@ export class RunsTableSession {
   }
 
   /** A new query (the previous one's requests are aborted): what it compiled to, and whether it can match nothing at all. */
-  start(spec: TableQuerySpec, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; empty: boolean } {
+  start(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; empty: boolean } {
     this.active?.abort.abort();
     const stars = spec.starredOnly ? (starred ?? []) : undefined;
     const { filter, errors } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: stars });

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MlflowRun, Page } from '../../../src/engine/mlflow/mlflowTypes';
-import { RunsTableSession, type TableQuerySpec } from '../../../src/engine/runsTable/runsTableSession';
+import type { RunsTableQuery } from '../../../src/engine/runsTable/runsSearchExpression';
+import { RunsTableSession } from '../../../src/engine/runsTable/runsTableSession';
 
 interface Call {
   pageToken?: string;
@@ -31,7 +32,7 @@ function fakeServer(total: number) {
   };
 }
 
-const spec = (queryId: number, more: Partial<TableQuerySpec> = {}): TableQuerySpec => ({ queryId, expression: '', columnFilters: [], runName: '', sort: [], starredOnly: false, lifecycle: 'active', ...more });
+const spec = (queryId: number, more: Partial<RunsTableQuery> = {}): RunsTableQuery => ({ queryId, expression: '', columnFilters: [], runName: '', sort: [], starredOnly: false, lifecycle: 'active', ...more });
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('runs table session (what the panel does with the server)', () => {
