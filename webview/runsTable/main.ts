@@ -68,6 +68,13 @@ const openGroups = new Set<string>(saved.view?.openGroups ?? []);
 const children = new ChildRows();
 /** Runs seen as the parent of a loaded row: their expander is drawn solid. */
 const knownParents = new Set<string>();
+/** Exactly the query's runs with child runs, once the extension has read them all: only they get a ▸. */
+let exactParents: Set<string> | undefined;
+
+/** Whether a run may have child runs (a ▸ before its name, → expands it). */
+function mayHaveChildren(runId: string): boolean {
+  return !children.leaves.has(runId) && (exactParents === undefined || exactParents.has(runId) || children.isOpen(runId));
+}
 /** Restored after a reload: the parents to expand again once their rows load, and where to scroll. */
 const reexpand = new Set<string>(saved.view?.expanded ?? []);
 let restoreScroll = saved.view && saved.view.scrollTop > 0 ? saved.view.scrollTop : undefined;
@@ -158,6 +165,11 @@ function receive(message: ToRunsTableMessage): void {
       renderGrid(false);
       continueRestoreScroll();
       return;
+    case 'parents':
+      if (message.queryId !== queryId) return;
+      exactParents = new Set(message.runIds);
+      renderGrid(false);
+      return;
     case 'children':
       if (message.queryId !== queryId) return;
       if (children.receive(message.parentRunId, message.rows)) {
@@ -219,6 +231,7 @@ function sendQuery(): void {
   compiled = undefined;
   queryError = undefined;
   groups = undefined;
+  exactParents = undefined;
   selected = new Set([...selected]);
   for (const id of children.expanded) reexpand.add(id);
   children.clear();
@@ -832,7 +845,7 @@ function ariaSort(columnId: string): string {
 function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], geo: ReturnType<typeof geometry>, now: number, top = index * ROW_HEIGHT, child?: { parentRunId: string; last: boolean }): HTMLElement {
   const isSelected = selected.has(row.runId);
   const names = Object.fromEntries(experiments.map((e) => [e.id, e.name]));
-  const expandable = !child && index >= 0 && !children.leaves.has(row.runId);
+  const expandable = !child && index >= 0 && mayHaveChildren(row.runId);
   const el = h(
     'div',
     {
@@ -882,7 +895,7 @@ function expander(row: RunsTableRow, display: number): HTMLElement {
     'button',
     {
       type: 'button',
-      className: `expander${knownParents.has(row.runId) ? ' parent' : ''}${children.isPending(row.runId) ? ' pending' : ''}`,
+      className: `expander${knownParents.has(row.runId) || exactParents?.has(row.runId) ? ' parent' : ''}${children.isPending(row.runId) ? ' pending' : ''}`,
       tabindex: '-1',
       'aria-label': `${open ? 'Collapse' : 'Expand'} the child runs of ${name}`,
       title: open ? 'Hide the child runs' : 'Show the child runs (nested runs) under this run',
@@ -962,7 +975,7 @@ function onGridKey(e: KeyboardEvent): void {
         next = children.displayOf(parent);
         break;
       }
-      if (!row || children.leaves.has(row.runId) || (e.key === 'ArrowRight') === children.isOpen(row.runId)) return;
+      if (!row || !mayHaveChildren(row.runId) || (e.key === 'ArrowRight') === children.isOpen(row.runId)) return;
       expand(row.runId, d.index);
       return;
     }

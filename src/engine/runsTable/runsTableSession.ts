@@ -10,7 +10,9 @@ import { RunsTablePager, type LoadedPage } from './runsTablePager';
 
 /** Most child runs shown under an expanded parent (one runs/search). */
 export const MAX_CHILDREN = 1000;
-
+/** Most child runs read to learn which runs are parents; past it every run keeps its ▸ (expanding finds out). */
+export const MAX_PARENT_SCAN = 20_000;
+const PARENT_SCAN_PAGE = 1000;
 
 interface ActiveQuery {
   id: number;
@@ -79,6 +81,39 @@ export class RunsTableSession {
     if (this.active !== query) return undefined;
     const rows = result.items.map(toRow);
     return { rows, truncated: Boolean(result.nextPageToken), columns: this.discover(rows) };
+  }
+
+  /**
+   * Which runs have child runs matching the query: every child run is read (only its parent tag is
+   * kept). Undefined when the query was replaced, when more than MAX_PARENT_SCAN children match, or
+   * when the server cannot search on the tag's presence (`IS NOT NULL`): then every run keeps its ▸.
+   */
+  async parents(queryId: number): Promise<{ runIds: string[] } | undefined> {
+    const query = this.active;
+    if (!query || query.id !== queryId) return undefined;
+    const { spec, pager } = query;
+    const { filter } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: query.stars, childrenOnly: true });
+    const parents = new Set<string>();
+    let read = 0;
+    let pageToken: string | undefined;
+    do {
+      let result;
+      try {
+        result = await this.client().searchRuns({ experimentIds: this.experimentIds, filter, maxResults: PARENT_SCAN_PAGE, pageToken, runViewType: pager.spec.runViewType, signal: query.abort.signal });
+      } catch (err) {
+        if (query.abort.signal.aborted) throw err;
+        return undefined;
+      }
+      if (this.active !== query) return undefined;
+      for (const run of result.items) {
+        const parent = toRow(run).parentRunId;
+        if (parent) parents.add(parent);
+      }
+      read += result.items.length;
+      pageToken = result.nextPageToken;
+      if (pageToken && read >= MAX_PARENT_SCAN) return undefined;
+    } while (pageToken);
+    return { runIds: [...parents] };
   }
 
   /** Stops the query's requests. */

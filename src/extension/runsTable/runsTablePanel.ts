@@ -199,6 +199,18 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       return;
     }
     await this.sendPage(spec.queryId, 0);
+    void this.sendParents(spec.queryId);
+  }
+
+  /** Which of the query's runs have children (read in the background after the first page): the others lose their ▸. */
+  private async sendParents(queryId: number): Promise<void> {
+    try {
+      const answer = await this.session.parents(queryId);
+      if (!this.disposed && answer) this.post({ type: 'parents', queryId, runIds: answer.runIds });
+    } catch (err) {
+      if (this.disposed || isCancelled(err)) return;
+      getOutputChannel().warn(`Runs table: could not learn which runs have children: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async sendPage(queryId: number, index: number): Promise<void> {

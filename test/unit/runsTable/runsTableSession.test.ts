@@ -72,4 +72,45 @@ describe('runs table session (what the panel does with the server)', () => {
     assert.equal(session.start(spec(2, { starredOnly: true }), ['r1']).filter, "attributes.run_id IN ('r1')");
     assert.equal(calls.length, 0);
   });
+
+  it('learns exactly which runs have children by reading every child run (only their parent tag), with the query\'s filter', async () => {
+    const calls: Call[] = [];
+    const child = (id: string, parent: string): MlflowRun => ({ info: { run_id: id, experiment_id: '1', status: 'FINISHED', lifecycle_stage: 'active' }, data: { tags: [{ key: 'mlflow.parentRunId', value: parent }] } });
+    const pages: Page<MlflowRun>[] = [
+      { items: [child('c1', 'p1'), child('c2', 'p1')], nextPageToken: 't1' },
+      { items: [child('c3', 'p2')], nextPageToken: undefined },
+    ];
+    const client = {
+      async searchRuns(o: Call): Promise<Page<MlflowRun>> {
+        calls.push({ pageToken: o.pageToken, filter: o.filter });
+        return pages[o.pageToken ? 1 : 0];
+      },
+    };
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    session.start(spec(1, { expression: 'metrics.loss < 1' }));
+    assert.deepEqual(await session.parents(1), { runIds: ['p1', 'p2'] });
+    assert.deepEqual(calls, [
+      { pageToken: undefined, filter: 'metrics.loss < 1 AND tags.`mlflow.parentRunId` IS NOT NULL' },
+      { pageToken: 't1', filter: 'metrics.loss < 1 AND tags.`mlflow.parentRunId` IS NOT NULL' },
+    ]);
+    assert.equal(await session.parents(2), undefined, 'another query: nothing');
+  });
+
+  it('does not claim to know the parents when the server refuses IS NOT NULL or too many children match', async () => {
+    const refusing = { searchRuns: async (): Promise<Page<MlflowRun>> => Promise.reject(new Error('INVALID_PARAMETER_VALUE: IS NOT NULL')) };
+    const session = new RunsTableSession(() => refusing, ['1'], () => 10);
+    session.start(spec(1));
+    assert.equal(await session.parents(1), undefined);
+    let served = 0;
+    const endless = {
+      searchRuns: async (o: Call): Promise<Page<MlflowRun>> => {
+        served += o.maxResults ?? 0;
+        return { items: Array.from({ length: o.maxResults ?? 0 }, (_, i) => ({ info: { run_id: `c${served + i}`, experiment_id: '1', status: 'FINISHED', lifecycle_stage: 'active' }, data: { tags: [{ key: 'mlflow.parentRunId', value: `p${served + i}` }] } })), nextPageToken: 'more' };
+      },
+    };
+    const capped = new RunsTableSession(() => endless, ['1'], () => 10);
+    capped.start(spec(1));
+    assert.equal(await capped.parents(1), undefined);
+    assert.ok(served >= 20_000 && served <= 21_000, `stopped after about 20,000 child runs (read ${served})`);
+  });
 });
