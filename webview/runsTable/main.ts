@@ -23,7 +23,7 @@ import { button, h, stateView } from '../compare/components';
 import { formatValue } from '../compare/tables';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
-import { compileColumnFilter, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
+import { compileColumnFilter, DEFAULT_RUNS_TABLE_QUERY, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
 import { ChildRows } from './childRows';
 import { RowWindow } from './rowWindow';
 
@@ -41,15 +41,7 @@ const CHECK_WIDTH = 56;
 const DEFAULT_WIDTH: Record<string, number> = { 'attributes.run_name': 220, 'attributes.start_time': 140, 'tags.mlflow.source.name': 160 };
 
 const saved = (vscode.getState() ?? {}) as Partial<RunsTablePanelState>;
-const query: Omit<RunsTableQuery, 'queryId'> = {
-  expression: '',
-  columnFilters: [],
-  runName: '',
-  sort: [],
-  starredOnly: false,
-  lifecycle: 'active',
-  ...saved.query,
-};
+const query: Omit<RunsTableQuery, 'queryId'> = { ...DEFAULT_RUNS_TABLE_QUERY, ...saved.query };
 let groupBy: string | undefined = saved.groupBy;
 let connectionId = saved.connectionId ?? '';
 let experimentIds = saved.experimentIds ?? [];

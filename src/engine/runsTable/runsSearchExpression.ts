@@ -184,3 +184,6 @@ export interface RunsTableQuery {
   /** Active runs, deleted ones (to restore them), or both. */
   lifecycle: 'active' | 'deleted' | 'all';
 }
+
+/** What a new table shows: active runs, newest first, no filter. */
+export const DEFAULT_RUNS_TABLE_QUERY: Omit<RunsTableQuery, 'queryId'> = { expression: '', columnFilters: [], runName: '', sort: [], starredOnly: false, lifecycle: 'active' };

@@ -27,6 +27,8 @@ export class RunsTableSession {
   private readonly discovery = new ColumnDiscovery();
   private cols: RunsTableColumn[];
   private active: ActiveQuery | undefined;
+  /** A query started before the webview asked for it (see prefetch). */
+  private prefetched: { filter: string; orderBy: string[]; query: ActiveQuery } | undefined;
 
   constructor(
     private readonly client: () => Pick<MlflowRestClient, 'searchRuns'>,
@@ -48,14 +50,43 @@ export class RunsTableSession {
   /** A new query (the previous one's requests are aborted): what it compiled to, and whether it can match nothing at all. */
   start(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; empty: boolean } {
     this.active?.abort.abort();
+    const compiled = this.compile(spec, starred);
+    const early = this.prefetched;
+    this.prefetched = undefined;
+    if (early && early.filter === compiled.filter && early.orderBy.join('\n') === compiled.orderBy.join('\n') && early.query.pager.spec.runViewType === compiled.runViewType) {
+      // The same query was started while the webview loaded: its first page is already on its way.
+      this.active = { ...early.query, id: spec.queryId, spec };
+    } else {
+      early?.query.abort.abort();
+      const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, pageSize: this.pageSize(), runViewType: compiled.runViewType });
+      this.active = { id: spec.queryId, spec, stars: compiled.stars, pager, abort: new AbortController() };
+    }
+    return { filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors, empty: compiled.stars !== undefined && compiled.stars.length === 0 };
+  }
+
+  /**
+   * Starts reading the first page of the query the webview will ask for, while the webview is still
+   * loading (a new table shows DEFAULT_RUNS_TABLE_QUERY; a restored one its saved query). `start` with
+   * the same compiled query adopts it; any other query aborts it.
+   */
+  prefetch(spec: Omit<RunsTableQuery, 'queryId'>, starred?: readonly string[]): void {
+    this.prefetched?.query.abort.abort();
+    const compiled = this.compile({ ...spec, queryId: -1 }, starred);
+    if (compiled.stars?.length === 0 || Object.keys(compiled.errors).length > 0) return;
+    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, pageSize: this.pageSize(), runViewType: compiled.runViewType });
+    const query: ActiveQuery = { id: -1, spec: { ...spec, queryId: -1 }, stars: compiled.stars, pager, abort: new AbortController() };
+    this.prefetched = { filter: compiled.filter, orderBy: compiled.orderBy, query };
+    // A failure is seen (and reported) when the webview's query reads the same page.
+    pager.page(0, query.abort.signal).catch(() => undefined);
+  }
+
+  private compile(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; stars?: readonly string[]; runViewType: RunViewType } {
     const stars = spec.starredOnly ? (starred ?? []) : undefined;
     const { filter, errors } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: stars });
     const order = compileOrderBy(this.cols, spec.sort);
     Object.assign(errors, order.errors);
     const runViewType: RunViewType = spec.lifecycle === 'deleted' ? 'DELETED_ONLY' : spec.lifecycle === 'all' ? 'ALL' : 'ACTIVE_ONLY';
-    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter, orderBy: order.orderBy, pageSize: this.pageSize(), runViewType });
-    this.active = { id: spec.queryId, spec, stars, pager, abort: new AbortController() };
-    return { filter, orderBy: order.orderBy, errors, empty: stars !== undefined && stars.length === 0 };
+    return { filter, orderBy: order.orderBy, errors, stars, runViewType };
   }
 
   /**
@@ -119,6 +150,7 @@ export class RunsTableSession {
   /** Stops the query's requests. */
   dispose(): void {
     this.active?.abort.abort();
+    this.prefetched?.query.abort.abort();
   }
 
   private discover(rows: readonly RunsTableRow[]): RunsTableColumn[] | undefined {

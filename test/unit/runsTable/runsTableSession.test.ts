@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { MlflowRun, Page } from '../../../src/engine/mlflow/mlflowTypes';
 import type { RunsTableQuery } from '../../../src/engine/runsTable/runsSearchExpression';
 import { RunsTableSession } from '../../../src/engine/runsTable/runsTableSession';
+import { DEFAULT_RUNS_TABLE_QUERY } from '../../../src/engine/runsTable/runsSearchExpression';
 
 interface Call {
   pageToken?: string;
@@ -112,5 +113,23 @@ describe('runs table session (what the panel does with the server)', () => {
     capped.start(spec(1));
     assert.equal(await capped.parents(1), undefined);
     assert.ok(served >= 20_000 && served <= 21_000, `stopped after about 20,000 child runs (read ${served})`);
+  });
+
+  it('adopts the first page read while the webview loaded when the webview asks for the same query, and drops it for another', async () => {
+    const { client, calls } = fakeServer(25);
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    session.prefetch(DEFAULT_RUNS_TABLE_QUERY);
+    assert.equal(calls.length, 1, 'the first page is asked for at once');
+    session.start(spec(7));
+    const first = await session.page(7, 0);
+    assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 1), ['r0']);
+    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10'], 'page 0 is not read again (page 1 is the read-ahead)');
+
+    const other = new RunsTableSession(() => client, ['1'], () => 10);
+    calls.length = 0;
+    other.prefetch(DEFAULT_RUNS_TABLE_QUERY);
+    other.start(spec(1, { expression: 'metrics.loss < 1' }));
+    await other.page(1, 0);
+    assert.deepEqual(calls.map((c) => c.filter), [undefined, 'metrics.loss < 1', 'metrics.loss < 1'], 'a different query reads its own first page');
   });
 });
