@@ -220,6 +220,8 @@ function sendQuery(): void {
   firstQuery = false;
   queryId++;
   rows = new RowWindow(rows.pageSize);
+  // The extension answers a query with its first page: not asked for again.
+  rows.expect(0);
   compiled = undefined;
   queryError = undefined;
   groups = undefined;
@@ -764,7 +766,8 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(total - 1, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const [tableFirst, tableLast] = children.tableRange(first, Math.max(first, last));
-  for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
+  // Before the first query there is nothing to ask for (init renders the empty grid, then sends it).
+  if (queryId > 0) for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
   // What the table holds (the pages near the screen), for tests and for whoever inspects memory.
   viewport.dataset.loadedPages = String(rows.loadedPages);
   gridBody.style.height = `${total * ROW_HEIGHT}px`;

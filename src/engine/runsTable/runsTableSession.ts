@@ -13,6 +13,11 @@ export const MAX_CHILDREN = 1000;
 /** Most child runs read to learn which runs are parents; past it every run keeps its ▸ (expanding finds out). */
 export const MAX_PARENT_SCAN = 20_000;
 const PARENT_SCAN_PAGE = 1000;
+/**
+ * Pages read ahead of the one asked for. Two, so that while the webview paints page N and asks for
+ * N+1 (already read), the server is already reading N+2: a fast scroll never waits for a round trip.
+ */
+const READ_AHEAD = 2;
 
 interface ActiveQuery {
   id: number;
@@ -69,15 +74,15 @@ export class RunsTableSession {
    * loading (a new table shows DEFAULT_RUNS_TABLE_QUERY; a restored one its saved query). `start` with
    * the same compiled query adopts it; any other query aborts it.
    */
-  prefetch(spec: Omit<RunsTableQuery, 'queryId'>, starred?: readonly string[]): void {
+  prefetch(spec: Omit<RunsTableQuery, 'queryId'>, starred?: readonly string[]): Promise<unknown> {
     this.prefetched?.query.abort.abort();
     const compiled = this.compile({ ...spec, queryId: -1 }, starred);
-    if (compiled.stars?.length === 0 || Object.keys(compiled.errors).length > 0) return;
+    if (compiled.stars?.length === 0 || Object.keys(compiled.errors).length > 0) return Promise.resolve();
     const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, pageSize: this.pageSize(), runViewType: compiled.runViewType });
     const query: ActiveQuery = { id: -1, spec: { ...spec, queryId: -1 }, stars: compiled.stars, pager, abort: new AbortController() };
     this.prefetched = { filter: compiled.filter, orderBy: compiled.orderBy, query };
     // A failure is seen (and reported) when the webview's query reads the same page.
-    pager.page(0, query.abort.signal).catch(() => undefined);
+    return pager.page(0, query.abort.signal).catch(() => undefined);
   }
 
   private compile(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; stars?: readonly string[]; runViewType: RunViewType } {
@@ -91,14 +96,15 @@ export class RunsTableSession {
 
   /**
    * Page `index` of query `queryId` (undefined once another query replaced it), with the columns when
-   * its rows brought new keys. The next page is read ahead meanwhile, so a scroll rarely waits.
+   * its rows brought new keys. The next pages are read ahead meanwhile (READ_AHEAD), so a scroll rarely waits.
    */
   async page(queryId: number, index: number): Promise<{ page: LoadedPage; count: { runs: number; complete: boolean }; columns?: RunsTableColumn[] } | undefined> {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
     const page = await query.pager.page(index, query.abort.signal);
     if (this.active !== query) return undefined;
-    if (!page.last) query.pager.page(index + 1, query.abort.signal).catch(() => undefined);
+    // Reading page index + READ_AHEAD reads the pages before it first (their tokens), in order.
+    if (!page.last) query.pager.page(index + READ_AHEAD, query.abort.signal).catch(() => undefined);
     return { page, count: query.pager.count, columns: this.discover(page.rows) };
   }
 

@@ -81,7 +81,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     this.session = new RunsTableSession(() => this.client().client, experimentIds, () => this.pageSize());
     // The experiments' names and the first page are read while the webview loads.
     try {
-      this.session.prefetch(firstQuery, this.starred());
+      void this.session.prefetch(firstQuery, this.starred());
       this.names = this.readNames();
     } catch {
       // No such connection any more: the webview's ready message gets the error (init).

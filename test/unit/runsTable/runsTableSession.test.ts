@@ -37,7 +37,7 @@ const spec = (queryId: number, more: Partial<RunsTableQuery> = {}): RunsTableQue
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('runs table session (what the panel does with the server)', () => {
-  it('compiles the query, sends new columns once, and reads the next page ahead', async () => {
+  it('compiles the query, sends new columns once, and reads the next two pages ahead', async () => {
     const { client, calls } = fakeServer(25);
     const session = new RunsTableSession(() => client, ['1'], () => 10);
     const compiled = session.start(spec(1, { expression: 'metrics.loss < 1', sort: [{ columnId: 'metrics.loss', descending: true }] }));
@@ -46,11 +46,11 @@ describe('runs table session (what the panel does with the server)', () => {
     assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 2), ['r0', 'r1']);
     assert.ok(first?.columns?.some((c) => c.id === 'metrics.loss') && first.columns.some((c) => c.id === 'params.lr'));
     await settle();
-    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10'], 'page 1 is read ahead of the scroll');
+    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10', '20'], 'pages 1 and 2 are read ahead of the scroll, in order');
     const second = await session.page(1, 1);
     assert.equal(second?.columns, undefined, 'no new key: no columns message');
     assert.equal(calls.filter((c) => c.pageToken === '10').length, 1, 'the page read ahead is not read again');
-    assert.deepEqual(second?.count, { runs: 20, complete: false });
+    assert.deepEqual(second?.count, { runs: 25, complete: true }, 'the read-ahead reached the last page');
   });
 
   it("reads a parent's children with the table's filter and order, and drops answers to a replaced query", async () => {
@@ -123,13 +123,13 @@ describe('runs table session (what the panel does with the server)', () => {
     session.start(spec(7));
     const first = await session.page(7, 0);
     assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 1), ['r0']);
-    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10'], 'page 0 is not read again (page 1 is the read-ahead)');
+    assert.deepEqual(calls.map((c) => c.pageToken).slice(0, 2), [undefined, '10'], 'page 0 is not read again (then the read-ahead)');
 
     const other = new RunsTableSession(() => client, ['1'], () => 10);
     calls.length = 0;
     other.prefetch(DEFAULT_RUNS_TABLE_QUERY);
     other.start(spec(1, { expression: 'metrics.loss < 1' }));
     await other.page(1, 0);
-    assert.deepEqual(calls.map((c) => c.filter), [undefined, 'metrics.loss < 1', 'metrics.loss < 1'], 'a different query reads its own first page');
+    assert.deepEqual(calls.map((c) => c.filter).slice(0, 2), [undefined, 'metrics.loss < 1'], 'a different query reads its own first page');
   });
 });
