@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { DEFAULT_RUNS_TABLE_QUERY } from '../../src/engine/runsTable/runsSearchExpression';
+import type { RunsTableColumn, RunsTableRow } from '../../src/engine/runsTable/runsTableColumns';
 import { RunsTableSession } from '../../src/engine/runsTable/runsTableSession';
 import type { FromRunsTableMessage, ToRunsTableMessage } from '../../webview/contract';
 import { chromiumPath } from '../support/codeServer';
@@ -87,7 +88,12 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
   // serialization of a large object argument is several times slower than the JSON round trip).
   const post = (message: ToRunsTableMessage) => page.evaluate((json) => (globalThis as unknown as InPage).postMessage(JSON.parse(json), '*'), JSON.stringify(message)).catch(() => undefined);
   const sendPage = async (queryId: number, index: number) => {
-    const answer = await session.page(queryId, index);
+    const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
+      mark('page 0 first rows read');
+      if (columns) void post({ type: 'columns', queryId, columns });
+      void post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false } });
+    };
+    const answer = await (index === 0 ? session.firstPage(queryId, early) : session.page(queryId, index));
     if (!answer) return;
     if (answer.columns) await post({ type: 'columns', queryId, columns: answer.columns });
     mark(`page ${index} read`);

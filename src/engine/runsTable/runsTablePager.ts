@@ -9,6 +9,11 @@ export interface RunsTableQuerySpec {
   /** Runs per page (runs/search's max_results). */
   pageSize: number;
   runViewType?: RunViewType;
+  /**
+   * Read the first page in two requests, the first of this many runs (less than pageSize), so a
+   * table can paint its first screen before the whole page is read (see `firstRows`).
+   */
+  firstSlice?: number;
 }
 
 export interface LoadedPage {
@@ -31,6 +36,8 @@ export class RunsTablePager {
   private readonly inFlight = new Map<number, Promise<LoadedPage>>();
   /** Index of the last page, once a page came back without a next token. */
   private lastIndex: number | undefined;
+  /** The first page's first slice of rows, once its read started (spec.firstSlice). */
+  private firstSliceRows: Promise<RunsTableRow[]> | undefined;
   /** Rows in the pages read so far, counted once per page (rows before the furthest page read). */
   private counted = 0;
   private furthest = -1;
@@ -48,6 +55,19 @@ export class RunsTablePager {
 
   get pageCount(): number | undefined {
     return this.lastIndex === undefined ? undefined : this.lastIndex + 1;
+  }
+
+  /**
+   * The first rows of page 0 as soon as they are read, before the rest of that page: the first
+   * spec.firstSlice rows, or undefined when the page is not read in slices (or its read has not started).
+   */
+  firstRows(): Promise<RunsTableRow[]> | undefined {
+    return this.firstSliceRows;
+  }
+
+  /** Whether page `index` is read and kept. */
+  has(index: number): boolean {
+    return this.cache.has(index);
   }
 
   /** A page of rows, reading the pages before it first when their tokens are not known yet. */
@@ -72,19 +92,41 @@ export class RunsTablePager {
       const before = await this.page(index - 1, signal);
       if (before.last) return { index, rows: [], last: true };
     }
-    const result = await this.client.searchRuns({
-      experimentIds: this.spec.experimentIds,
-      filter: this.spec.filter || undefined,
-      orderBy: this.spec.orderBy,
-      maxResults: this.spec.pageSize,
-      pageToken: this.tokens[index],
-      runViewType: this.spec.runViewType,
-      signal,
-    });
-    const last = !result.nextPageToken;
+    const search = (maxResults: number, pageToken: string | undefined) =>
+      this.client.searchRuns({
+        experimentIds: this.spec.experimentIds,
+        filter: this.spec.filter || undefined,
+        orderBy: this.spec.orderBy,
+        maxResults,
+        pageToken,
+        runViewType: this.spec.runViewType,
+        signal,
+      });
+    const slice = this.spec.firstSlice;
+    let rows: RunsTableRow[];
+    let nextPageToken: string | undefined;
+    if (index === 0 && slice !== undefined && slice > 0 && slice < this.spec.pageSize && !this.firstSliceRows) {
+      // Page tokens carry the offset, so the rest of page 0 is the next request of pageSize - slice runs.
+      const first = search(slice, undefined).then((r) => ({ rows: r.items.map(toRow), next: r.nextPageToken }));
+      this.firstSliceRows = first.then((r) => r.rows);
+      this.firstSliceRows.catch(() => undefined);
+      const head = await first;
+      rows = head.rows;
+      nextPageToken = head.next;
+      if (nextPageToken) {
+        const rest = await search(this.spec.pageSize - slice, nextPageToken);
+        rows = rows.concat(rest.items.map(toRow));
+        nextPageToken = rest.nextPageToken;
+      }
+    } else {
+      const result = await search(this.spec.pageSize, this.tokens[index]);
+      rows = result.items.map(toRow);
+      nextPageToken = result.nextPageToken;
+    }
+    const last = !nextPageToken;
     if (last) this.lastIndex = index;
-    else if (this.tokens.length === index + 1) this.tokens.push(result.nextPageToken);
-    const page: LoadedPage = { index, rows: result.items.map(toRow), last };
+    else if (this.tokens.length === index + 1) this.tokens.push(nextPageToken);
+    const page: LoadedPage = { index, rows, last };
     if (index > this.furthest) {
       this.furthest = index;
       this.counted = index * this.spec.pageSize + page.rows.length;

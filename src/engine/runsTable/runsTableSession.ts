@@ -18,6 +18,8 @@ const PARENT_SCAN_PAGE = 1000;
  * N+1 (already read), the server is already reading N+2: a fast scroll never waits for a round trip.
  */
 const READ_AHEAD = 2;
+/** Rows of the first page read (and painted) before the rest of it: a tall screen's worth. */
+const FIRST_SLICE = 100;
 
 interface ActiveQuery {
   id: number;
@@ -63,7 +65,7 @@ export class RunsTableSession {
       this.active = { ...early.query, id: spec.queryId, spec };
     } else {
       early?.query.abort.abort();
-      const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, pageSize: this.pageSize(), runViewType: compiled.runViewType });
+      const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, ...this.pageSizes(), runViewType: compiled.runViewType });
       this.active = { id: spec.queryId, spec, stars: compiled.stars, pager, abort: new AbortController() };
     }
     return { filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors, empty: compiled.stars !== undefined && compiled.stars.length === 0 };
@@ -78,11 +80,18 @@ export class RunsTableSession {
     this.prefetched?.query.abort.abort();
     const compiled = this.compile({ ...spec, queryId: -1 }, starred);
     if (compiled.stars?.length === 0 || Object.keys(compiled.errors).length > 0) return Promise.resolve();
-    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, pageSize: this.pageSize(), runViewType: compiled.runViewType });
+    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, ...this.pageSizes(), runViewType: compiled.runViewType });
     const query: ActiveQuery = { id: -1, spec: { ...spec, queryId: -1 }, stars: compiled.stars, pager, abort: new AbortController() };
     this.prefetched = { filter: compiled.filter, orderBy: compiled.orderBy, query };
     // A failure is seen (and reported) when the webview's query reads the same page.
     return pager.page(0, query.abort.signal).catch(() => undefined);
+  }
+
+  /** The table's page size, and the first page read in two slices: the first screen's rows come sooner. */
+  private pageSizes(): { pageSize: number; firstSlice?: number } {
+    const pageSize = this.pageSize();
+    const firstSlice = Math.min(FIRST_SLICE, Math.floor(pageSize / 2));
+    return firstSlice > 0 ? { pageSize, firstSlice } : { pageSize };
   }
 
   private compile(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; stars?: readonly string[]; runViewType: RunViewType } {
@@ -106,6 +115,28 @@ export class RunsTableSession {
     // Reading page index + READ_AHEAD reads the pages before it first (their tokens), in order.
     if (!page.last) query.pager.page(index + READ_AHEAD, query.abort.signal).catch(() => undefined);
     return { page, count: query.pager.count, columns: this.discover(page.rows) };
+  }
+
+  /**
+   * Page 0 of query `queryId`, as `page` gives it; its first rows are handed to `early` (with the
+   * columns they bring) as soon as they are read, before the rest of the page, unless the page was
+   * already read in full.
+   */
+  async firstPage(
+    queryId: number,
+    early: (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => void,
+  ): Promise<{ page: LoadedPage; count: { runs: number; complete: boolean }; columns?: RunsTableColumn[] } | undefined> {
+    const query = this.active;
+    if (!query || query.id !== queryId) return undefined;
+    const readAlready = query.pager.has(0);
+    const full = this.page(queryId, 0);
+    const head = readAlready ? undefined : query.pager.firstRows();
+    if (head) {
+      // Whichever comes first: the first rows (then the rest follows), or the whole page.
+      const rows = await Promise.race([head, full.then(() => undefined)]).catch(() => undefined);
+      if (rows && this.active === query) early(rows, this.discover(rows));
+    }
+    return full;
   }
 
   /** A parent's child runs matching the query, in its order (at most MAX_CHILDREN; `truncated` when more match). */

@@ -234,7 +234,13 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     const query = this.session.query;
     if (!query || query.id !== queryId) return;
     try {
-      const answer = await this.session.page(queryId, index);
+      // Page 0's first rows are posted as soon as they are read (the rest of the page replaces them).
+      const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
+        if (this.disposed) return;
+        if (columns) this.post({ type: 'columns', queryId, columns });
+        this.post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false } });
+      };
+      const answer = await (index === 0 ? this.session.firstPage(queryId, early) : this.session.page(queryId, index));
       if (this.disposed || !answer) return;
       this.deps.connections.reportHealth(this.connectionId, true);
       if (answer.columns) this.post({ type: 'columns', queryId, columns: answer.columns });

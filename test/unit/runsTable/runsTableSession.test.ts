@@ -46,7 +46,7 @@ describe('runs table session (what the panel does with the server)', () => {
     assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 2), ['r0', 'r1']);
     assert.ok(first?.columns?.some((c) => c.id === 'metrics.loss') && first.columns.some((c) => c.id === 'params.lr'));
     await settle();
-    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10', '20'], 'pages 1 and 2 are read ahead of the scroll, in order');
+    assert.deepEqual(calls.map((c) => [c.pageToken, c.maxResults]), [[undefined, 5], ['5', 5], ['10', 10], ['20', 10]], 'page 0 in two slices, then pages 1 and 2 read ahead of the scroll, in order');
     const second = await session.page(1, 1);
     assert.equal(second?.columns, undefined, 'no new key: no columns message');
     assert.equal(calls.filter((c) => c.pageToken === '10').length, 1, 'the page read ahead is not read again');
@@ -123,7 +123,7 @@ describe('runs table session (what the panel does with the server)', () => {
     session.start(spec(7));
     const first = await session.page(7, 0);
     assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 1), ['r0']);
-    assert.deepEqual(calls.map((c) => c.pageToken).slice(0, 2), [undefined, '10'], 'page 0 is not read again (then the read-ahead)');
+    assert.deepEqual(calls.map((c) => c.pageToken).slice(0, 3), [undefined, '5', '10'], 'page 0 (two slices) is not read again (then the read-ahead)');
 
     const other = new RunsTableSession(() => client, ['1'], () => 10);
     calls.length = 0;
@@ -131,5 +131,34 @@ describe('runs table session (what the panel does with the server)', () => {
     other.start(spec(1, { expression: 'metrics.loss < 1' }));
     await other.page(1, 0);
     assert.deepEqual(calls.map((c) => c.filter).slice(0, 2), [undefined, 'metrics.loss < 1'], 'a different query reads its own first page');
+  });
+
+  it("hands page 0's first rows over before the rest of the page is read, then the whole page", async () => {
+    let releaseRest: () => void = () => undefined;
+    const rest = new Promise<void>((r) => (releaseRest = r));
+    const { client: base } = fakeServer(25);
+    const client = {
+      async searchRuns(o: Call): Promise<Page<MlflowRun>> {
+        if (o.pageToken === '5') await rest;
+        return base.searchRuns(o);
+      },
+    };
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    session.start(spec(1));
+    const early: string[][] = [];
+    const full = session.firstPage(1, (rows, columns) => {
+      early.push(rows.map((r) => r.runId));
+      assert.ok(columns?.some((c) => c.id === 'metrics.loss'), 'the first rows bring their columns');
+    });
+    await settle();
+    await settle();
+    assert.deepEqual(early, [['r0', 'r1', 'r2', 'r3', 'r4']], 'the first slice, while the rest is still being read');
+    releaseRest();
+    const page = await full;
+    assert.equal(page?.page.rows.length, 10);
+    assert.equal(early.length, 1);
+    // Read in full already: no early rows again.
+    const again = await session.firstPage(1, () => assert.fail('no early rows for a page already read'));
+    assert.equal(again?.page.rows.length, 10);
   });
 });
