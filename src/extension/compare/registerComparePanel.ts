@@ -42,13 +42,13 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: { c
     }),
     registerGuardedCommand(COMMANDS.compareWithParentChildren, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
-      if (!run?.connection.client) {
+      if (!run) {
         void vscode.window.showInformationMessage('Compare with parent\'s children: run it on a run of the Runs view.');
         return undefined;
       }
       const { parentId, runs } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: 'MLflow: finding child runs…' },
-        () => siblingRuns(run.connection.client!, run.run),
+        () => siblingRuns(run.connection.client, run.run),
       );
       if (runs.length < 2) {
         void vscode.window.showInformationMessage(
@@ -60,7 +60,7 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: { c
     }),
     registerGuardedCommand(COMMANDS.compareWithPrevious, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
-      if (!run?.connection.client) {
+      if (!run) {
         void vscode.window.showInformationMessage('Compare with previous run: run it on a run of the Runs view.');
         return undefined;
       }

@@ -42,7 +42,7 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
       if (!backend) return undefined;
       const python = await launchPrechecks(projectDir, backend);
       if (python === undefined) return undefined;
-      const experimentName = node.connection.client ? (await node.connection.client.getExperiment(node.run.info.experiment_id)).name : undefined;
+      const experimentName = (await node.connection.client.getExperiment(node.run.info.experiment_id)).name;
       return launch({ projectDir, entryPoint, parameters, backend, experimentName, python: python || undefined });
     }),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/{MLproject,mlproject}' }, new EntryPointCodeLens()),

@@ -45,7 +45,7 @@ export function registerRunsTable(context: vscode.ExtensionContext, deps: { conn
         return RunsTablePanel.create(panelDeps, connectionId, [...new Set(nodes.map((n) => n.experiment.experiment_id))]);
       }
       const connection = await pickConnection(deps.connections, 'Open runs table');
-      if (!connection?.client) return undefined;
+      if (!connection) return undefined;
       const experimentIds = await pickExperiments(connection.client, 'Open runs table');
       return experimentIds ? RunsTablePanel.create(panelDeps, connection.id, experimentIds) : undefined;
     }),
