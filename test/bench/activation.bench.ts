@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const ours: number[] = [];
   const reference: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const log = await runHostSuite('activationTiming.host.js', {
+    const { log } = await runHostSuite('activationTiming.host.js', {
       workspace: copyFixture('empty-workspace'),
       env: { MLFLOW_WB_ACTIVATION_ORDER: round % 2 ? 'reference-first' : 'ours-first' },
     });

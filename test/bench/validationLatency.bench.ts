@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(workspace, 'MLproject'), bigMlproject(1000));
   fs.writeFileSync(path.join(workspace, 'python_env.yaml'), 'python: "3.11"\nbuild_dependencies:\n  - pip\ndependencies:\n  - mlflow\n');
   fs.writeFileSync(path.join(workspace, 'train.py'), 'print("hi")\n');
-  const log = await runHostSuite('validationLatency.host.js', { workspace });
+  const { log } = await runHostSuite('validationLatency.host.js', { workspace });
   const line = /LATENCY_TIMES (\{.*\})/.exec(log)?.[1];
   if (!line) throw new Error(`no timing in the host log:\n${log}`);
   const { latency, direct } = JSON.parse(line) as { latency: number[]; direct: number[] };
