@@ -189,12 +189,13 @@ export class TrackingConnections implements vscode.Disposable {
       return;
     }
     const dataDir = path.join(folder.uri.fsPath, '.mlflow');
-    fs.mkdirSync(dataDir, { recursive: true });
+    await fs.promises.mkdir(dataDir, { recursive: true });
     const ignore = path.join(dataDir, '.gitignore');
     // The tracking data stays out of git; the sample requests of served models (requests/) go in.
     const ignoreText = '# Tracking data of the embedded MLflow server (sample model requests are kept)\n*\n!.gitignore\n!requests/\n!requests/**\n';
     const previousText = '# Tracking data of the embedded MLflow server\n*\n';
-    if (!fs.existsSync(ignore) || fs.readFileSync(ignore, 'utf8') === previousText) fs.writeFileSync(ignore, ignoreText);
+    const currentText = await fs.promises.readFile(ignore, 'utf8').catch(() => undefined);
+    if (currentText === undefined || currentText === previousText) await fs.promises.writeFile(ignore, ignoreText);
     const python = pythonInterpreter(folder.uri.fsPath);
     const output = getOutputChannel();
     output.info(`Starting the embedded MLflow server with ${python} (data in ${dataDir})`);

@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commandIds';
+import { pathExists } from '../../engine/workspace/pathExists';
 import { branchExperimentName } from '../../engine/launching/experimentNaming';
 import { checkParameters, findMlprojectFile, readProject, type ProjectEntryPoint } from '../../engine/launching/projectEntryPoints';
 import { tagValue } from '../../engine/explorer/runListing';
@@ -33,7 +33,7 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
       const source = tagValue(node.run, 'mlflow.source.name') ?? '';
       const projectDir = source.startsWith('file://') ? vscode.Uri.parse(source).fsPath : source;
       const entryPoint = tagValue(node.run, 'mlflow.project.entryPoint');
-      if (!projectDir || !fs.existsSync(projectDir) || !findMlprojectFile(projectDir) || !entryPoint) {
+      if (!projectDir || !(await pathExists(projectDir)) || !findMlprojectFile(projectDir) || !entryPoint) {
         void vscode.window.showWarningMessage(`Run ${node.run.info.run_name ?? node.run.info.run_id} was not launched from a local MLflow project that exists here (source: ${source || 'unknown'}).`);
         return undefined;
       }

@@ -312,11 +312,11 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
   if (!picked) return undefined;
   switch (picked.kind2) {
     case 'saved':
-      return readInput(picked.file!, folder);
+      return await readInput(picked.file!, folder);
     case 'file': {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model input': ['json', 'csv'] }, defaultUri: root ? vscode.Uri.file(root) : undefined });
       if (!uris?.[0]) return undefined;
-      const input = readInput(uris[0].fsPath, folder);
+      const input = await readInput(uris[0].fsPath, folder);
       // Kept with the model's requests, so it is one click next time.
       if (folder && !uris[0].fsPath.startsWith(folder + path.sep)) keepRequest(folder, path.basename(uris[0].fsPath), input);
       return input;
@@ -345,8 +345,8 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
   }
 }
 
-function readInput(file: string, folder: string | undefined): PickedInput {
-  const text = fs.readFileSync(file, 'utf8');
+async function readInput(file: string, folder: string | undefined): Promise<PickedInput> {
+  const text = await fs.promises.readFile(file, 'utf8');
   const name = folder && file.startsWith(folder + path.sep) ? path.basename(file) : vscode.workspace.asRelativePath(file);
   return { text, name, format: path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'json' };
 }
