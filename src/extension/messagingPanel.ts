@@ -1,5 +1,13 @@
 import * as vscode from 'vscode';
 
+/** One handler per message type of a webview's messages, each given its own message type. */
+export type MessageHandlers<M extends { type: string }> = { [K in M['type']]: (message: Extract<M, { type: K }>) => unknown };
+
+/** Runs the handler of `message`'s type (awaited when it returns a promise). */
+export async function dispatchMessage<M extends { type: string }>(handlers: MessageHandlers<M>, message: M): Promise<void> {
+  await (handlers[message.type as M['type']] as (message: M) => unknown)(message);
+}
+
 /**
  * What the extension's webview panels (compare, run details) share: the webview's `ready`, posting
  * messages (remembered, bounded, for tests and diagnostics) and disposal. Subclasses validate what

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyFixture } from '../support/repoPaths';
 import { runHostSuite } from '../support/workbench';
+import { reportBench } from './benchSetup';
 
 function bigMlproject(entryPoints: number): string {
   const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   ] as const) {
     const ours = quantile(latency, q);
     const ref = quantile(direct, q);
-    console.log(`BENCH name=edit_to_diagnostics_5000_lines_${name} value=${ours.toFixed(1)} unit=ms ratio=${(ours / ref).toFixed(3)} vs=validateText_direct_${name}`);
+    reportBench(`edit_to_diagnostics_5000_lines_${name}`, ours, ref, `validateText_direct_${name}`);
   }
 }
 

@@ -26,7 +26,6 @@ import {
 // The comparison's shapes are the engine's (src/engine/compare/compareRuns.ts), sent as they are:
 // one definition, so the two ends cannot drift apart. Type-only: nothing of the engine is bundled.
 export type { ComparedRun as CompareRun, DiffRow, MetricRow, RunComparison as Comparison } from '../../src/engine/compare/compareRuns';
-export type { HistoryColumns } from '../../src/engine/compare/historyColumns';
 
 const compareRun = shapeOf<ComparedRun>()(
   obj({ runId: str(200), name: str(1000), experimentId: str(200), status: str(50), startTime: optional(num), endTime: optional(num) }),
@@ -93,7 +92,7 @@ const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics
 export type ChartLayout = Infer<typeof chartLayout>;
 
 /** Largest number of points per series a webview may ask for (the server samples at most 2500). */
-export const MAX_HISTORY_POINTS = 100_000;
+const MAX_HISTORY_POINTS = 100_000;
 
 /** Extension → webview. */
 const toWebviewChecks = {

@@ -24,7 +24,7 @@ import {
   type Validation,
 } from '../shared/contractChecks';
 
-export type { KeyValue, RunDetails, RunDetailsProblem, RunMetric, RunModelVersion, RunOverview, SparkPoint } from '../../src/engine/runDetails/runDetailsTypes';
+export type { KeyValue, RunDetails, RunMetric } from '../../src/engine/runDetails/runDetailsTypes';
 
 /** A relative artifact path: no leading slash, no backslash, no `.`/`..` segments, no NUL. */
 const artifactPath: Check<string> = (v, p) => {

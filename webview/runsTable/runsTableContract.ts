@@ -27,7 +27,7 @@ import {
 
 export type { RunsTableColumn, RunsTableRow } from '../../src/engine/runsTable/runsTableColumns';
 export type { ColumnFilter, FilterOp, RunsTableQuery, SortKey } from '../../src/engine/runsTable/runsSearchExpression';
-export type { MetricSummary, RunGroup } from '../../src/engine/runsTable/runGroups';
+export type { RunGroup } from '../../src/engine/runsTable/runGroups';
 
 const MAX_ROWS = 5000;
 const runId = str(200);

@@ -19,7 +19,7 @@ import { COMMANDS } from '../commandIds';
 import { ComparePanel } from '../compare/comparePanel';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
-import { MessagingPanel } from '../messagingPanel';
+import { dispatchMessage, MessagingPanel, type MessageHandlers } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { RunDetailsPanel } from '../runDetails/runDetailsPanel';
 import { connectionClient } from '../runPicking';
@@ -100,50 +100,36 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     }
     const message: FromRunsTableMessage = result.value;
     try {
-      switch (message.type) {
-        case 'ready':
-        case 'retry':
-          await this.init();
-          this.markReady();
-          return;
-        case 'query':
-          await this.runQuery(message);
-          return;
-        case 'page':
-          await this.sendPage(message.queryId, message.index);
-          return;
-        case 'groupBy':
-          await this.sendGroups(message.queryId, message.columnId);
-          return;
-        case 'children':
-          await this.sendChildren(message.queryId, message.parentRunId);
-          return;
-        case 'selectAll':
-          await this.sendSelection(message.queryId);
-          return;
-        case 'action':
-          await this.act(message.action, message.runIds);
-          return;
-        case 'star':
-          await this.star(message.runIds, message.starred);
-          return;
-        case 'saveLayout':
-          await this.deps.context.workspaceState.update(this.layoutKey(), message.layout);
-          return;
-        case 'exportCsv':
-          await this.exportCsv(message.queryId, message.columnIds, message.runIds, message.to);
-          return;
-        case 'copy':
-          await vscode.env.clipboard.writeText(message.text);
-          this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-          return;
-      }
+      await dispatchMessage(this.handlers, message);
     } catch (err) {
       if (this.disposed || isCancelled(err)) return;
       const text = err instanceof Error ? err.message : String(err);
       getOutputChannel().error(`Runs table (${message.type}): ${text}`);
       this.post({ type: 'notice', message: `${text.split('\n')[0]}` });
     }
+  }
+
+  private readonly handlers: MessageHandlers<FromRunsTableMessage> = {
+    ready: () => this.start(),
+    retry: () => this.start(),
+    query: (m) => this.runQuery(m),
+    page: (m) => this.sendPage(m.queryId, m.index),
+    groupBy: (m) => this.sendGroups(m.queryId, m.columnId),
+    children: (m) => this.sendChildren(m.queryId, m.parentRunId),
+    selectAll: (m) => this.sendSelection(m.queryId),
+    action: (m) => this.act(m.action, m.runIds),
+    star: (m) => this.star(m.runIds, m.starred),
+    saveLayout: (m) => this.deps.context.workspaceState.update(this.layoutKey(), m.layout),
+    exportCsv: (m) => this.exportCsv(m.queryId, m.columnIds, m.runIds, m.to),
+    copy: async (m) => {
+      await vscode.env.clipboard.writeText(m.text);
+      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
+    },
+  };
+
+  private async start(): Promise<void> {
+    await this.init();
+    this.markReady();
   }
 
   private client(): { client: MlflowRestClient; label: string } {
