@@ -118,7 +118,7 @@ export interface DatabricksLaunchPlan {
  */
 export async function checkLaunchInputs(req: LaunchRequest, opts: DatabricksLaunchOptions): Promise<DatabricksLaunchPlan | string> {
   const protocol = opts.protocol ?? 'jobs';
-  const { project, problems } = launchProblems(req.projectDir, req.entryPoint, req.parameters);
+  const { project, problems } = await launchProblems(req.projectDir, req.entryPoint, req.parameters);
   if (problems.length > 0) return problems.join('\n');
   if (project.environment?.kind === 'docker_env') return 'Running docker-based projects on Databricks is not yet supported (MLflow refuses docker_env there): use python_env or conda_env.';
   const compute = await chooseCompute(protocol, opts, req.projectDir);

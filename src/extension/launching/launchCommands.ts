@@ -33,7 +33,7 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
       const source = tagValue(node.run, 'mlflow.source.name') ?? '';
       const projectDir = source.startsWith('file://') ? vscode.Uri.parse(source).fsPath : source;
       const entryPoint = tagValue(node.run, 'mlflow.project.entryPoint');
-      if (!projectDir || !(await pathExists(projectDir)) || !findMlprojectFile(projectDir) || !entryPoint) {
+      if (!projectDir || !(await pathExists(projectDir)) || !(await findMlprojectFile(projectDir)) || !entryPoint) {
         void vscode.window.showWarningMessage(`Run ${node.run.info.run_name ?? node.run.info.run_id} was not launched from a local MLflow project that exists here (source: ${source || 'unknown'}).`);
         return undefined;
       }
@@ -88,7 +88,7 @@ async function launchPrechecks(projectDir: string, backend: Backend): Promise<st
 
 /** Asks entry point and backend, checks what the backend needs, then parameters (typed, checked, last values remembered) and experiment. */
 async function askLaunch(context: vscode.ExtensionContext, projectDir: string, entryPointName?: string, backendArg?: Backend): Promise<LaunchSpec | undefined> {
-  const project = readProject(projectDir);
+  const project = await readProject(projectDir);
   if (project.errors.length > 0) {
     const open = await vscode.window.showErrorMessage(`The MLproject in ${projectDir} has errors; fix them before launching:\n${project.errorLines.join('\n')}`, 'Open MLproject');
     if (open && project.mlprojectPath) await vscode.window.showTextDocument(vscode.Uri.file(project.mlprojectPath));

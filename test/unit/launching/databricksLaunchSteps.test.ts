@@ -46,7 +46,7 @@ describe('launchOnDatabricks, steps 4-5: packing the project and the jobs depend
 
   it('rewrites wheel placeholders in the environment file inside the archive only', async () => {
     const before = fs.readFileSync(path.join(jobsProject, 'python_env.yaml'), 'utf8');
-    const packed = await packProject(jobsProject, readProject(jobsProject), [wheel]);
+    const packed = await packProject(jobsProject, await readProject(jobsProject), [wheel]);
     assert.equal(fs.readFileSync(path.join(jobsProject, 'python_env.yaml'), 'utf8'), before, 'the project folder is untouched');
     const text = packed.environmentTexts.get('python_env.yaml') ?? '';
     assert.match(text, /- \/Workspace\/Users\/me\/mlflow-wb\/wheels\/jobs_metric-0\.1-py3-none-any\.whl/);
@@ -59,7 +59,7 @@ describe('launchOnDatabricks, steps 4-5: packing the project and the jobs depend
   });
 
   it('a placeholder left in the dependencies (no wheels built) is an error that says how to fix it', async () => {
-    const packed = await packProject(jobsProject, readProject(jobsProject), []);
+    const packed = await packProject(jobsProject, await readProject(jobsProject), []);
     assert.throws(() => jobsDependencies(packed.environmentTexts), /wheel placeholder WHEELPATH: launch with wheels built \(--wheels\)/);
   });
 });
