@@ -61,7 +61,7 @@ export async function interpreterForLaunch(projectDir: string): Promise<string |
     if (action === SELECT_INTERPRETER) {
       if (!(await selectInterpreter(folder, resolved))) return undefined;
     } else if (action === CREATE_VENV) {
-      const requirement = mlflowRequirement();
+      const requirement = await mlflowRequirement();
       const python = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `MLflow: creating ${path.join(folder, '.venv')} with ${requirement}` },
         () => createVenvWithMlflow(folder, requirement, { onOutput: (text) => getOutputChannel().info(text.trimEnd()) }),
