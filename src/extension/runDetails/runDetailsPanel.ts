@@ -6,7 +6,7 @@ import { validateFromRunDetails, type FromRunDetailsMessage, type ToRunDetailsMe
 import { compareWithPrevious } from '../compare/registerComparePanel';
 import { openRunArtifact } from '../explorer/openArtifact';
 import type { TrackingConnections } from '../explorer/trackingConnections';
-import { MessagingPanel } from '../messagingPanel';
+import { dispatchMessage, MessagingPanel, type MessageHandlers } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -75,35 +75,27 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
       getOutputChannel().warn(`Run details: ignored a malformed message from the webview: ${result.error}`);
       return;
     }
-    const message: FromRunDetailsMessage = result.value;
-    switch (message.type) {
-      case 'ready':
-        this.markReady();
-        await this.load(false);
-        return;
-      case 'retry':
-        await this.load(false);
-        return;
-      case 'openArtifact':
-        await this.openArtifact(message.path);
-        return;
-      case 'listArtifacts':
-        await this.listArtifacts(message.path);
-        return;
-      case 'openCommit': {
-        const url = this.details?.overview.gitCommitUrl;
-        if (url) await vscode.env.openExternal(vscode.Uri.parse(url, true));
-        return;
-      }
-      case 'compareWithPrevious':
-        await this.compareWithPrevious();
-        return;
-      case 'copy':
-        await vscode.env.clipboard.writeText(message.text);
-        this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-        return;
-    }
+    await dispatchMessage(this.handlers, result.value);
   }
+
+  private readonly handlers: MessageHandlers<FromRunDetailsMessage> = {
+    ready: async () => {
+      this.markReady();
+      await this.load(false);
+    },
+    retry: () => this.load(false),
+    openArtifact: (m) => this.openArtifact(m.path),
+    listArtifacts: (m) => this.listArtifacts(m.path),
+    openCommit: async () => {
+      const url = this.details?.overview.gitCommitUrl;
+      if (url) await vscode.env.openExternal(vscode.Uri.parse(url, true));
+    },
+    compareWithPrevious: () => this.compareWithPrevious(),
+    copy: async (m) => {
+      await vscode.env.clipboard.writeText(m.text);
+      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
+    },
+  };
 
   private client(): { client: MlflowRestClient; label: string } {
     return connectionClient(this.deps.connections, this.connectionId);
