@@ -16,11 +16,10 @@ import {
   refine,
   shapeOf,
   str,
-  validateMessage,
-  validateValue,
+  messageValidator,
+  valueValidator,
   type Infer,
   type MessageOf,
-  type Validation,
 } from '../shared/contractChecks';
 
 // The comparison's shapes are the engine's (src/engine/compare/compareRuns.ts), sent as they are:
@@ -128,21 +127,13 @@ const panelState = obj({ connectionId: str(2000), runIds: arr(str(200), 1000), t
 export type ComparePanelState = Infer<typeof panelState>;
 
 /** Validates a chart layout read back from storage (written by an older version, maybe). */
-export function validateChartLayout(value: unknown): Validation<ChartLayout> {
-  return validateValue(chartLayout, value, 'layout');
-}
+export const validateChartLayout = valueValidator(chartLayout, 'layout');
 
 /** Validates a message a webview received from the extension. */
-export function validateToWebview(value: unknown): Validation<ToWebviewMessage> {
-  return validateMessage(toWebviewChecks, value, 'toWebview');
-}
+export const validateToWebview = messageValidator(toWebviewChecks, 'toWebview');
 
 /** Validates a message the extension received from a webview. */
-export function validateFromWebview(value: unknown): Validation<FromWebviewMessage> {
-  return validateMessage(fromWebviewChecks, value, 'fromWebview');
-}
+export const validateFromWebview = messageValidator(fromWebviewChecks, 'fromWebview');
 
 /** Validates state restored by a WebviewPanelSerializer (it was written by an older webview, maybe). */
-export function validatePanelState(value: unknown): Validation<ComparePanelState> {
-  return validateValue(panelState, value, 'state', (state) => (state.runIds.length === 0 ? 'state.runIds is empty' : undefined));
-}
+export const validatePanelState = valueValidator(panelState, 'state', (state) => (state.runIds.length === 0 ? 'state.runIds is empty' : undefined));

@@ -16,12 +16,11 @@ import {
   shapeOf,
   str,
   tuple,
-  validateMessage,
-  validateValue,
+  messageValidator,
+  valueValidator,
   type Check,
   type Infer,
   type MessageOf,
-  type Validation,
 } from '../shared/contractChecks';
 
 export type { KeyValue, RunDetails, RunMetric } from '../../src/engine/runDetails/runDetailsTypes';
@@ -135,16 +134,10 @@ const runDetailsState = obj({ connectionId: str(2000), runId: str(200) });
 export type RunDetailsPanelState = Infer<typeof runDetailsState>;
 
 /** Validates a message the run details webview received from the extension. */
-export function validateToRunDetails(value: unknown): Validation<ToRunDetailsMessage> {
-  return validateMessage(toRunDetailsChecks, value, 'toRunDetails');
-}
+export const validateToRunDetails = messageValidator(toRunDetailsChecks, 'toRunDetails');
 
 /** Validates a message the extension received from the run details webview. */
-export function validateFromRunDetails(value: unknown): Validation<FromRunDetailsMessage> {
-  return validateMessage(fromRunDetailsChecks, value, 'fromRunDetails');
-}
+export const validateFromRunDetails = messageValidator(fromRunDetailsChecks, 'fromRunDetails');
 
 /** Validates the state a run details panel's serializer restores. */
-export function validateRunDetailsState(value: unknown): Validation<RunDetailsPanelState> {
-  return validateValue(runDetailsState, value, 'state', (state) => (state.runId === '' ? 'state.runId is empty' : undefined));
-}
+export const validateRunDetailsState = valueValidator(runDetailsState, 'state', (state) => (state.runId === '' ? 'state.runId is empty' : undefined));

@@ -18,11 +18,10 @@ import {
   record,
   shapeOf,
   str,
-  validateMessage,
-  validateValue,
+  messageValidator,
+  valueValidator,
   type Infer,
   type MessageOf,
-  type Validation,
 } from '../shared/contractChecks';
 
 export type { RunsTableColumn, RunsTableRow } from '../../src/engine/runsTable/runsTableColumns';
@@ -143,16 +142,10 @@ const runsTableState = obj({ connectionId: str(2000), experimentIds: arr(str(200
 export type RunsTablePanelState = Infer<typeof runsTableState>;
 
 /** Validates a message the runs table webview received from the extension. */
-export function validateToRunsTable(value: unknown): Validation<ToRunsTableMessage> {
-  return validateMessage(toRunsTableChecks, value, 'toRunsTable');
-}
+export const validateToRunsTable = messageValidator(toRunsTableChecks, 'toRunsTable');
 
 /** Validates a message the extension received from the runs table webview. */
-export function validateFromRunsTable(value: unknown): Validation<FromRunsTableMessage> {
-  return validateMessage(fromRunsTableChecks, value, 'fromRunsTable');
-}
+export const validateFromRunsTable = messageValidator(fromRunsTableChecks, 'fromRunsTable');
 
 /** Validates the state a runs table's serializer restores. */
-export function validateRunsTableState(value: unknown): Validation<RunsTablePanelState> {
-  return validateValue(runsTableState, value, 'state', (state) => (state.experimentIds.length === 0 ? 'state.experimentIds is empty' : undefined));
-}
+export const validateRunsTableState = valueValidator(runsTableState, 'state', (state) => (state.experimentIds.length === 0 ? 'state.experimentIds is empty' : undefined));

@@ -129,8 +129,20 @@ export const shapeOf =
 /** A union of messages, one per check: `{ type: K } & what check K accepts`. */
 export type MessageOf<C extends Record<string, Check<object>>> = { [K in keyof C & string]: Simplify<{ type: K } & Infer<C[K]>> }[keyof C & string];
 
-/** Validates a message of `side`: its `type` picks its check. */
-export function validateMessage<C extends Record<string, Check<object>>>(checks: C, value: unknown, side: string): Validation<MessageOf<C>> {
+/** The validator of the messages one side sends (`side` starts the paths in its errors): a message's `type` picks its check. */
+export function messageValidator<C extends Record<string, Check<object>>>(checks: C, side: string): (value: unknown) => Validation<MessageOf<C>> {
+  return (value) => validateMessage(checks, value, side);
+}
+
+/** The validator of a stored value (restored state, a saved layout): `check`, then `rule` when given. */
+export function valueValidator<T>(check: Check<T>, path: string, rule?: (value: T) => string | undefined): (value: unknown) => Validation<T> {
+  return (value) => {
+    const error = check(value, path) ?? rule?.(value as T);
+    return error ? { ok: false, error } : { ok: true, value: value as T };
+  };
+}
+
+function validateMessage<C extends Record<string, Check<object>>>(checks: C, value: unknown, side: string): Validation<MessageOf<C>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: `${side} message must be an object, not ${describe(value)}` };
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) {
@@ -138,10 +150,4 @@ export function validateMessage<C extends Record<string, Check<object>>>(checks:
   }
   const error = checks[type](value, `${side}.${type}`);
   return error ? { ok: false, error } : { ok: true, value: value as MessageOf<C> };
-}
-
-/** Validates a value (restored state, a stored layout) with `check`, then `rule` when given. */
-export function validateValue<T>(check: Check<T>, value: unknown, path: string, rule?: (value: T) => string | undefined): Validation<T> {
-  const error = check(value, path) ?? rule?.(value as T);
-  return error ? { ok: false, error } : { ok: true, value: value as T };
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { arr, int, num, obj, oneOf, optional, refine, shapeOf, str, validateMessage, validateValue, type Infer, type MessageOf } from '../../../webview/shared/contractChecks';
+import { arr, int, num, obj, oneOf, optional, refine, shapeOf, str, messageValidator, valueValidator, type Infer, type MessageOf } from '../../../webview/shared/contractChecks';
 
 interface Point {
   x: number;
@@ -33,22 +33,23 @@ describe('contract checks: types derived from the checks', () => {
 
   it('messages: one check per type, the type picks the check', () => {
     const checks = { ready: obj({}), page: obj({ index: int(0, 10) }) };
+    const validate = messageValidator(checks, 'side');
     const page: MessageOf<typeof checks> = { type: 'page', index: 3 };
-    assert.deepEqual(validateMessage(checks, page, 'side'), { ok: true, value: page });
-    assert.deepEqual(validateMessage(checks, { type: 'page', index: 11 }, 'side'), { ok: false, error: 'side.page.index must be an integer in [0, 10]' });
-    assert.deepEqual(validateMessage(checks, { type: 'nope' }, 'side'), { ok: false, error: 'side message has unknown type "nope"; known: ready, page' });
+    assert.deepEqual(validate(page), { ok: true, value: page });
+    assert.deepEqual(validate({ type: 'page', index: 11 }), { ok: false, error: 'side.page.index must be an integer in [0, 10]' });
+    assert.deepEqual(validate({ type: 'nope' }), { ok: false, error: 'side message has unknown type "nope"; known: ready, page' });
     // @ts-expect-error a page message has an index
     const bad: MessageOf<typeof checks> = { type: 'page' };
-    assert.equal(validateMessage(checks, bad, 'side').ok, false);
+    assert.equal(validate(bad).ok, false);
   });
 
-  it('refine and validateValue add a rule across fields after the field checks', () => {
+  it('refine and valueValidator add a rule across fields after the field checks', () => {
     const range = refine(obj({ start: num, end: num }), (r, p) => (r.start > r.end ? `${p}.start is after ${p}.end` : undefined));
     assert.equal(range({ start: 1, end: 2 }, 'r'), undefined);
     assert.equal(range({ start: 3, end: 2 }, 'r'), 'r.start is after r.end');
     assert.equal(range({ start: 3 }, 'r'), 'r.end must be a number, not undefined');
     const ids = arr(str(), 5);
-    assert.deepEqual(validateValue(ids, [], 'ids', (v) => (v.length === 0 ? 'ids is empty' : undefined)), { ok: false, error: 'ids is empty' });
-    assert.deepEqual(validateValue(ids, ['a'], 'ids'), { ok: true, value: ['a'] });
+    assert.deepEqual(valueValidator(ids, 'ids', (v) => (v.length === 0 ? 'ids is empty' : undefined))([]), { ok: false, error: 'ids is empty' });
+    assert.deepEqual(valueValidator(ids, 'ids')(['a']), { ok: true, value: ['a'] });
   });
 });
