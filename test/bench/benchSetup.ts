@@ -68,6 +68,18 @@ export function rawRunsSearch(baseUrl: string, body: unknown): Promise<{ runs?: 
   return rawJson(`${baseUrl}/api/2.0/mlflow/runs/search`, { body });
 }
 
+/** Every page of a bare runs/search (`body` of each page's token); resolves with the number of runs read. */
+export async function rawRunsSearchAll(baseUrl: string, body: (pageToken: string | undefined) => unknown): Promise<number> {
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const answer = await rawRunsSearch(baseUrl, body(token));
+    count += answer.runs?.length ?? 0;
+    token = answer.next_page_token;
+  } while (token);
+  return count;
+}
+
 /** Milliseconds `work` took. */
 export async function time(work: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
