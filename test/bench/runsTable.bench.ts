@@ -2,8 +2,9 @@
 // against the bare runs/search over node:http (keep-alive, JSON parsed) measured in the same run.
 // The table is the real webview bundle (dist/webview/runsTable.js + .css) in headless Chromium; its
 // extension side is the panel's own engine (src/engine/runsTable/runsTableSession.ts, the REST
-// client), answering the webview's messages as runsTablePanel.ts does. Messages cross through
-// playwright (slower than VS Code's postMessage: the figures err on the table's side). Figures:
+// client), answering the webview's messages as runsTablePanel.ts does (prefetching the first page
+// while the webview loads, as the panel does from its creation). Messages cross through playwright as
+// JSON text, in order. Set MLFLOW_WB_BENCH_PROFILE=1 to see where the first paint's time goes. Figures:
 //   runs_table_first_100_rows_painted  from loading the webview (ready, the experiment read, the
 //                                      query) to 100 rows painted, vs the raw first page (same size)
 //   runs_table_resort_painted          a click on a metric header to the top rows painted in the new
@@ -18,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
+import { DEFAULT_RUNS_TABLE_QUERY } from '../../src/engine/runsTable/runsSearchExpression';
 import { RunsTableSession } from '../../src/engine/runsTable/runsTableSession';
 import type { FromRunsTableMessage, ToRunsTableMessage } from '../../webview/contract';
 import { chromiumPath } from '../support/codeServer';
@@ -69,23 +71,34 @@ window.__scrollToRow = (index) => new Promise((resolve, reject) => {
 
 /**
  * The table's extension side for one webview page: the panel's handling of ready, query and page
- * (runsTablePanel.ts: init with the experiment's name, then the session's compiled query and pages).
+ * (runsTablePanel.ts: created with the panel, it reads the experiment's name and prefetches the
+ * default query's first page while the webview loads; then init, the compiled query and pages).
  */
 async function attachHost(page: Page, client: MlflowRestClient, experimentId: string): Promise<{ session: RunsTableSession; errors: string[] }> {
   const session = new RunsTableSession(() => client, [experimentId], () => PAGE);
+  const t0 = process.hrtime.bigint();
+  const mark = (what: string) => {
+    if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms ${what}`);
+  };
+  void session.prefetch(DEFAULT_RUNS_TABLE_QUERY).then(() => mark('prefetched page 0 read'));
+  const name = client.getExperiment(experimentId).then((e) => e.name);
   const errors: string[] = [];
-  const post = (message: ToRunsTableMessage) => page.evaluate((m) => (globalThis as unknown as InPage).postMessage(m, '*'), message).catch(() => undefined);
+  // As VS Code's webview.postMessage does, the message crosses as JSON text (playwright's own
+  // serialization of a large object argument is several times slower than the JSON round trip).
+  const post = (message: ToRunsTableMessage) => page.evaluate((json) => (globalThis as unknown as InPage).postMessage(JSON.parse(json), '*'), JSON.stringify(message)).catch(() => undefined);
   const sendPage = async (queryId: number, index: number) => {
     const answer = await session.page(queryId, index);
     if (!answer) return;
     if (answer.columns) await post({ type: 'columns', queryId, columns: answer.columns });
+    mark(`page ${index} read`);
     await post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count });
+    mark(`page ${index} posted`);
   };
   const handle = async (message: FromRunsTableMessage) => {
+    mark(`webview: ${message.type}`);
     switch (message.type) {
       case 'ready': {
-        const experiment = await client.getExperiment(experimentId);
-        await post({ type: 'init', connectionId: 'bench', connectionLabel: 'bench', experiments: [{ id: experimentId, name: experiment.name }], layout: { hidden: [], pinned: [], widths: {}, order: [] }, starred: [], pageSize: PAGE });
+        await post({ type: 'init', connectionId: 'bench', connectionLabel: 'bench', experiments: [{ id: experimentId, name: await name }], layout: { hidden: [], pinned: [], widths: {}, order: [] }, starred: [], pageSize: PAGE });
         return;
       }
       case 'query': {
@@ -130,7 +143,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(
     html,
     `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${dist}/runsTable.css"></head><body class="vscode-dark"><div id="app"></div>` +
-      `<script>let __state;window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__toHost(m),getState:()=>__state,setState:(s)=>{__state=s}});${PAGE_HELPERS}</script>` +
+      `<script>let __state,__sent=Promise.resolve();window.acquireVsCodeApi=()=>({postMessage:(m)=>{__sent=__sent.then(()=>window.__toHost(m))},getState:()=>__state,setState:(s)=>{__state=s}});${PAGE_HELPERS}</script>` +
       `<script src="file://${dist}/runsTable.js"></script></body></html>`,
   );
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
@@ -141,11 +154,13 @@ async function main(): Promise<void> {
     /** A fresh table (new page, new session) painted down to row `rows - 1`; the time it took. */
     const openTable = async (rows: number) => {
       const page = await context.newPage();
-      const host = await attachHost(page, client, experimentId);
+      // From the panel's creation (its host side starts reading) to the rows painted.
       const started = process.hrtime.bigint();
+      const host = await attachHost(page, client, experimentId);
       await page.goto(`file://${html}`);
       await page.evaluate((i) => (globalThis as unknown as InPage).__painted(i), rows - 1);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${ms.toFixed(0)} ms painted`);
       if (host.errors.length) throw new Error(`the table's host failed: ${host.errors.join('; ')}`);
       return { page, host, ms };
     };

@@ -104,6 +104,8 @@ const toRunsTableChecks = {
   groups: obj({ queryId, columnId, groups: arr(runGroup, 100_000), metricKeys: arr(str(1000), 100_000), truncated: bool }),
   /** A parent run's children matching the query's filter, in its order (`truncated`: more than were sent). */
   children: obj({ queryId, parentRunId: runId, rows: arr(tableRow, MAX_ROWS), truncated: bool }),
+  /** Exactly the query's runs that have child runs matching it (sent once all child runs were read): only they keep their ▸. */
+  parents: obj({ queryId, runIds: runIds(MAX_ITEMS) }),
   /** Every run matching the query (select all matching). */
   selection: obj({ queryId, runIds: runIds(MAX_ITEMS), truncated: bool }),
   starred: obj({ runIds: runIds(MAX_ITEMS) }),
