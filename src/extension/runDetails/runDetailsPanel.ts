@@ -5,8 +5,7 @@ import { describeRunLoadFailure, loadRunDetails, type RunDetails } from '../../e
 import { validateFromRunDetails, type FromRunDetailsMessage, type ToRunDetailsMessage } from '../../../webview/contract';
 import { compareWithPrevious } from '../compare/registerComparePanel';
 import { openRunArtifact } from '../explorer/openArtifact';
-import type { TrackingConnections } from '../explorer/trackingConnections';
-import { dispatchMessage, MessagingPanel, type MessageHandlers } from '../messagingPanel';
+import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -14,11 +13,6 @@ import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 export const RUN_DETAILS_VIEW_TYPE = 'mlflow.runDetails';
 /** How often a run that is still RUNNING is re-read. */
 const POLL_MS = 5000;
-
-export interface RunDetailsPanelDeps {
-  connections: TrackingConnections;
-  context: vscode.ExtensionContext;
-}
 
 /**
  * One "Run details" webview: loads the run (engine/runDetails), answers the webview's requests
@@ -38,7 +32,7 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
   }
 
   /** The panel of this run (revealed and reloaded when already open), else a new one. */
-  static show(deps: RunDetailsPanelDeps, connectionId: string, runId: string): RunDetailsPanel {
+  static show(deps: PanelDeps, connectionId: string, runId: string): RunDetailsPanel {
     const existing = [...RunDetailsPanel.open].find((p) => p.connectionId === connectionId && p.runId === runId);
     if (existing) {
       existing.panel.reveal();
@@ -51,7 +45,7 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
 
   constructor(
     panel: vscode.WebviewPanel,
-    private readonly deps: RunDetailsPanelDeps,
+    private readonly deps: PanelDeps,
     readonly connectionId: string,
     readonly runId: string,
   ) {

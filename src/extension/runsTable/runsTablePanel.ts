@@ -18,8 +18,7 @@ import {
 import { COMMANDS } from '../commandIds';
 import { ComparePanel } from '../compare/comparePanel';
 import type { ExplorerNode } from '../explorer/explorerNodes';
-import type { TrackingConnections } from '../explorer/trackingConnections';
-import { dispatchMessage, MessagingPanel, type MessageHandlers } from '../messagingPanel';
+import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { RunDetailsPanel } from '../runDetails/runDetailsPanel';
 import { connectionClient } from '../runPicking';
@@ -37,11 +36,6 @@ const ALL_RUNS_LIMIT = 50_000;
 const ALL_RUNS_PAGE = 1000;
 /** Most runs a single action (compare, details, open) takes. */
 const MAX_OPENED = 20;
-
-export interface RunsTablePanelDeps {
-  connections: TrackingConnections;
-  context: vscode.ExtensionContext;
-}
 
 /**
  * One runs table: answers the webview's queries (compiled to MLflow's search syntax, sorted and
@@ -63,14 +57,14 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     return [...RunsTablePanel.open];
   }
 
-  static create(deps: RunsTablePanelDeps, connectionId: string, experimentIds: string[], title?: string): RunsTablePanel {
+  static create(deps: PanelDeps, connectionId: string, experimentIds: string[], title?: string): RunsTablePanel {
     const panel = vscode.window.createWebviewPanel(RUNS_TABLE_VIEW_TYPE, title ?? 'Runs', vscode.ViewColumn.Active, webviewPanelOptions(deps.context));
     return new RunsTablePanel(panel, deps, connectionId, experimentIds);
   }
 
   constructor(
     panel: vscode.WebviewPanel,
-    private readonly deps: RunsTablePanelDeps,
+    private readonly deps: PanelDeps,
     readonly connectionId: string,
     readonly experimentIds: string[],
     /** The query the webview will ask for first (a restored table's saved one). */
