@@ -7,7 +7,7 @@ import { buildInvocationBody, InvocationInputError, invokeModel } from '../engin
 import { ENV_MANAGERS, ModelServerError, startModelServer, type EnvManager, type ModelServer } from '../engine/serving/localModelServer';
 import { loadInputExample, loggedModelOfRun, ModelUriError } from '../engine/serving/modelArtifacts';
 import { CliUsageError, defineCommand, type CliCommand, type CliOption } from './cliCommand';
-import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
+import { connect, FORMAT_OPTION, MODEL_NAME_OPTION, MODEL_VERSION_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
 // `models register|stage|alias|serve|predict`: registry writes and local serving on the same engine
 // as the extension. Exit codes: 0 ok, 1 failure (server, model, input), 2 usage.
@@ -83,8 +83,8 @@ const modelsStageCommand = defineCommand({
   name: 'models stage',
   summary: 'Move a model version to a stage (Staging, Production, Archived, None); workspace registry only.',
   options: {
-    name: { type: 'string', value: 'NAME', required: true, description: 'the registered model' },
-    version: { type: 'string', value: 'V', required: true, description: 'the version' },
+    name: MODEL_NAME_OPTION,
+    version: MODEL_VERSION_OPTION,
     stage: { type: 'string', value: STAGES.join('|'), required: true, description: 'the stage to move to' },
     'archive-existing': { type: 'boolean', description: 'archive the versions now in that stage' },
     'tracking-uri': TRACKING_URI_OPTION,
@@ -105,7 +105,7 @@ const modelsAliasCommand = defineCommand({
   name: 'models alias',
   summary: 'Point an alias (e.g. champion) at a model version, or delete it.',
   options: {
-    name: { type: 'string', value: 'NAME', required: true, description: 'the registered model' },
+    name: MODEL_NAME_OPTION,
     alias: { type: 'string', value: 'ALIAS', required: true, description: 'the alias (with or without @)' },
     version: { type: 'string', value: 'V', description: 'the version the alias points to' },
     delete: { type: 'boolean', description: 'delete the alias instead' },

@@ -160,7 +160,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
     if (!check.ok) {
       io.err(
         `mlflow-wb run: ${interpreterProblemMessage(interpreter, check.problem)}\n` +
-          `Fix: give --python /path/to/python (one with mlflow installed), or create a .venv in ${projectDir}: python3 -m venv .venv && .venv/bin/pip install ${mlflowRequirement()}`,
+          `Fix: give --python /path/to/python (one with mlflow installed), or create a .venv in ${projectDir}: python3 -m venv .venv && .venv/bin/pip install ${await mlflowRequirement()}`,
       );
       return 1;
     }

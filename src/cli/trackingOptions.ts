@@ -8,6 +8,8 @@ import { CliUsageError, type CliOption } from './cliCommand';
 export const TRACKING_URI_OPTION = { type: 'string', value: 'URI', description: 'the tracking server (default: MLFLOW_TRACKING_URI)' } as const satisfies CliOption;
 export const DATABRICKS_URI_OPTION = { type: 'string', value: 'databricks[://PROFILE]', description: 'the Databricks workspace (default: MLFLOW_TRACKING_URI)' } as const satisfies CliOption;
 export const FORMAT_OPTION = { type: 'string', choices: ['text', 'json'], default: 'text', description: 'output format' } as const satisfies CliOption;
+export const MODEL_NAME_OPTION = { type: 'string', value: 'NAME', required: true, description: 'the registered model' } as const satisfies CliOption;
+export const MODEL_VERSION_OPTION = { type: 'string', value: 'V', required: true, description: 'the version' } as const satisfies CliOption;
 export const VIEW_OPTION = { type: 'string', choices: ['active', 'deleted', 'all'], default: 'active', description: 'which lifecycle stage to list' } as const satisfies CliOption;
 
 const VIEW_TYPES: Record<string, RunViewType> = { active: 'ACTIVE_ONLY', deleted: 'DELETED_ONLY', all: 'ALL' };

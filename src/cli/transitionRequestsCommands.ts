@@ -12,14 +12,14 @@ import {
 import type { MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import { CliUsageError, defineCommand, type CliCommand, type CliIo, type CliOptions } from './cliCommand';
 import { formatTable, isoTime } from './textTable';
-import { connectWorkspace, DATABRICKS_URI_OPTION, FORMAT_OPTION } from './trackingOptions';
+import { connectWorkspace, DATABRICKS_URI_OPTION, FORMAT_OPTION, MODEL_NAME_OPTION, MODEL_VERSION_OPTION } from './trackingOptions';
 
 // `models requests list|create|approve|reject|cancel|history`: stage transition requests of a
 // Databricks workspace model registry. Exit codes: 0 ok, 1 refused by the workspace, 2 usage.
 
 const VERSION_OPTIONS = {
-  name: { type: 'string', value: 'NAME', required: true, description: 'the registered model' },
-  version: { type: 'string', value: 'V', required: true, description: 'the version' },
+  name: MODEL_NAME_OPTION,
+  version: MODEL_VERSION_OPTION,
   'tracking-uri': DATABRICKS_URI_OPTION,
   format: FORMAT_OPTION,
 } as const satisfies CliOptions;
@@ -45,6 +45,11 @@ function stageOf(given: string): string {
   } catch (err) {
     throw new CliUsageError((err as Error).message);
   }
+}
+
+/** What a request action names: the model version and the stage (checked), and the workspace. */
+function actionOf(values: { name: string; version: string; stage: string; 'tracking-uri'?: string }): { ref: { name: string; version: string }; stage: string; client: MlflowRestClient } {
+  return { ref: versionOf(values), stage: stageOf(values.stage), client: workspaceClient(values['tracking-uri']) };
 }
 
 function printActivity(io: CliIo, format: string, activity: RegistryActivity, text: string): void {
@@ -80,9 +85,8 @@ export const requestsCreateCommand = defineCommand({
   summary: 'Request that a model version move to a stage; a user with Can Manage approves or rejects it.',
   options: ACTION_OPTIONS,
   async run({ values, io }) {
-    const ref = versionOf(values);
-    const stage = stageOf(values.stage);
-    const request = await createTransitionRequest(workspaceClient(values['tracking-uri']), { ...ref, stage, comment: values.comment });
+    const { ref, stage, client } = actionOf(values);
+    const request = await createTransitionRequest(client, { ...ref, stage, comment: values.comment });
     printActivity(io, values.format, request, `Requested ${stage} for ${ref.name} version ${ref.version}${request.user_id ? ` (as ${request.user_id})` : ''}.`);
   },
 });
@@ -92,10 +96,9 @@ export const requestsApproveCommand = defineCommand({
   summary: 'Approve the open request to move a model version to a stage (needs Can Manage); the version moves.',
   options: { ...ACTION_OPTIONS, 'archive-existing': { type: 'boolean', description: 'archive the versions now in that stage' } },
   async run({ values, io }) {
-    const ref = versionOf(values);
-    const stage = stageOf(values.stage);
+    const { ref, stage, client } = actionOf(values);
     const archive = values['archive-existing'];
-    const activity = await approveTransitionRequest(workspaceClient(values['tracking-uri']), { ...ref, stage, archiveExistingVersions: archive, comment: values.comment });
+    const activity = await approveTransitionRequest(client, { ...ref, stage, archiveExistingVersions: archive, comment: values.comment });
     printActivity(io, values.format, activity, `Approved: ${ref.name} version ${ref.version} is now in ${stage}${archive ? ' (other versions in that stage archived)' : ''}.`);
   },
 });
@@ -105,9 +108,8 @@ export const requestsRejectCommand = defineCommand({
   summary: 'Reject the open request to move a model version to a stage (needs Can Manage).',
   options: ACTION_OPTIONS,
   async run({ values, io }) {
-    const ref = versionOf(values);
-    const stage = stageOf(values.stage);
-    const activity = await rejectTransitionRequest(workspaceClient(values['tracking-uri']), { ...ref, stage, comment: values.comment });
+    const { ref, stage, client } = actionOf(values);
+    const activity = await rejectTransitionRequest(client, { ...ref, stage, comment: values.comment });
     printActivity(io, values.format, activity, `Rejected the request to move ${ref.name} version ${ref.version} to ${stage}.`);
   },
 });
@@ -117,9 +119,7 @@ export const requestsCancelCommand = defineCommand({
   summary: 'Cancel an open transition request (your own unless --creator names another requester).',
   options: { ...ACTION_OPTIONS, creator: { type: 'string', value: 'USER', description: "the requester (default: you)" } },
   async run({ values, io }) {
-    const ref = versionOf(values);
-    const stage = stageOf(values.stage);
-    const client = workspaceClient(values['tracking-uri']);
+    const { ref, stage, client } = actionOf(values);
     // The API names the request by its creator; by default, the signed-in user.
     const creator = values.creator ?? (await client.requestJson<{ userName: string }>('GET', 'api/2.0/preview/scim/v2/Me')).userName;
     const activity = await cancelTransitionRequest(client, { ...ref, stage, creator, comment: values.comment });

@@ -1,4 +1,31 @@
 import * as vscode from 'vscode';
+import type { ExplorerNode } from './explorer/explorerNodes';
+import type { TrackingConnections } from './explorer/trackingConnections';
+
+/** What a panel needs from the extension: the tracking connections, and the context (workspace state, URIs). */
+export interface PanelDeps {
+  connections: TrackingConnections;
+  context: vscode.ExtensionContext;
+}
+
+/** What registering a kind of panel needs: the connections, and the Runs view (its selection stands in for arguments). */
+export interface PanelRegistrationDeps {
+  connections: TrackingConnections;
+  runsView?: vscode.TreeView<ExplorerNode>;
+}
+
+/** The open panels of one kind (for tests and other features). */
+export interface OpenPanels<P> {
+  all(): readonly P[];
+}
+
+/** One handler per message type of a webview's messages, each given its own message type. */
+export type MessageHandlers<M extends { type: string }> = { [K in M['type']]: (message: Extract<M, { type: K }>) => unknown };
+
+/** Runs the handler of `message`'s type (awaited when it returns a promise). */
+export async function dispatchMessage<M extends { type: string }>(handlers: MessageHandlers<M>, message: M): Promise<void> {
+  await (handlers[message.type as M['type']] as (message: M) => unknown)(message);
+}
 
 /**
  * What the extension's webview panels (compare, run details) share: the webview's `ready`, posting

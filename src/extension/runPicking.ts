@@ -3,7 +3,7 @@ import { COMMANDS } from './commandIds';
 import { collectAll, type MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../engine/mlflow/mlflowTypes';
 import type { ExplorerNode } from './explorer/explorerNodes';
-import { EMBEDDED_ID, type TrackingConnection, type TrackingConnections } from './explorer/trackingConnections';
+import { EMBEDDED_ID, isUsable, type TrackingConnection, type TrackingConnections, type UsableConnection } from './explorer/trackingConnections';
 
 // Shared by the commands that act on runs (compare, run details): the run nodes a tree command was
 // given, the palette's run picker, and waiting for a connection when a panel is restored.
@@ -119,10 +119,10 @@ export async function pickRuns(connections: TrackingConnections, o: PickRunsOpti
 }
 
 /** The connection to use from the palette: the only one, else a pick; says so when none is connected. */
-export async function pickConnection(connections: TrackingConnections, what: string): Promise<TrackingConnection | undefined> {
+export async function pickConnection(connections: TrackingConnections, what: string): Promise<UsableConnection | undefined> {
   // Run from the palette right after start-up, the connections may still be loading.
   if (!connections.all().some((c) => c.client)) await connectionsLoaded(connections);
-  const usable = connections.all().filter((c) => c.client);
+  const usable = connections.all().filter(isUsable);
   if (usable.length === 0) {
     const action = await vscode.window.showErrorMessage(`${what}: no MLflow tracking server is connected.`, 'Set Tracking URI', 'Start Local Server');
     if (action === 'Set Tracking URI') void vscode.commands.executeCommand(COMMANDS.setTrackingUri);
@@ -131,7 +131,7 @@ export async function pickConnection(connections: TrackingConnections, what: str
   }
   return usable.length === 1
     ? usable[0]
-    : (await vscode.window.showQuickPick(usable.map((c) => ({ label: c.label, description: c.resolved?.trackingUri, connection: c })), { title: `${what}: tracking server` }))?.connection;
+    : (await vscode.window.showQuickPick(usable.map((c) => ({ label: c.label, description: c.resolved.trackingUri, connection: c })), { title: `${what}: tracking server` }))?.connection;
 }
 
 /** One or several experiments of a server, picked by name or id. */

@@ -6,7 +6,7 @@
 //   no parsing happens in activate() itself.
 import { copyFixture } from '../support/repoPaths';
 import { runHostSuite } from '../support/workbench';
-import { median } from './benchSetup';
+import { median, reportBench } from './benchSetup';
 
 const ROUNDS = 4;
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const ours: number[] = [];
   const reference: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const log = await runHostSuite('activationTiming.host.js', {
+    const { log } = await runHostSuite('activationTiming.host.js', {
       workspace: copyFixture('empty-workspace'),
       env: { MLFLOW_WB_ACTIVATION_ORDER: round % 2 ? 'reference-first' : 'ours-first' },
     });
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const value = median(ours);
   const ref = median(reference);
   console.log(`rounds: ours ${ours.map((t) => t.toFixed(1)).join(', ')} ms; vscode.npm ${reference.map((t) => t.toFixed(1)).join(', ')} ms`);
-  console.log(`BENCH name=extension_activation value=${value.toFixed(1)} unit=ms ratio=${(value / ref).toFixed(3)} vs=vscode_npm_activation`);
+  reportBench('extension_activation', value, ref, 'vscode_npm_activation');
 }
 
 main().catch((err) => {

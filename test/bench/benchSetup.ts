@@ -41,22 +41,43 @@ export function copyOfDatabase(db: string, prefix: string): string {
 
 export const keepAliveAgent = new http.Agent({ keepAlive: true });
 
-/** The bare runs/search: node:http, keep-alive, the JSON body as given, the answer parsed (the token is needed to page). */
-export function rawRunsSearch(baseUrl: string, body: unknown): Promise<{ runs?: unknown[]; next_page_token?: string }> {
-  const payload = JSON.stringify(body);
+/**
+ * The bare request the benchmarks measure against: node:http, keep-alive (`agent`, by default
+ * keepAliveAgent), a GET, or a POST of `body` as JSON; the answer parsed, with no validation.
+ */
+export function rawJson<T>(url: string, o: { body?: unknown; agent?: http.Agent } = {}): Promise<T> {
+  const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
   return new Promise((resolve, reject) => {
-    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
-    const req = http.request(`${baseUrl}/api/2.0/mlflow/runs/search`, { method: 'POST', agent: keepAliveAgent, headers }, (res) => {
+    const headers = payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+    const req = http.request(url, { method: payload === undefined ? 'GET' : 'POST', agent: o.agent ?? keepAliveAgent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`runs/search: HTTP ${res.statusCode}`));
-        else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { runs?: unknown[]; next_page_token?: string });
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url}: ${text.slice(0, 300)}`));
+        else resolve(JSON.parse(text) as T);
       });
     });
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** The bare runs/search: the JSON body as given, the answer parsed (the token is needed to page). */
+export function rawRunsSearch(baseUrl: string, body: unknown): Promise<{ runs?: unknown[]; next_page_token?: string }> {
+  return rawJson(`${baseUrl}/api/2.0/mlflow/runs/search`, { body });
+}
+
+/** Every page of a bare runs/search (`body` of each page's token); resolves with the number of runs read. */
+export async function rawRunsSearchAll(baseUrl: string, body: (pageToken: string | undefined) => unknown): Promise<number> {
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const answer = await rawRunsSearch(baseUrl, body(token));
+    count += answer.runs?.length ?? 0;
+    token = answer.next_page_token;
+  } while (token);
+  return count;
 }
 
 /** Milliseconds `work` took. */
@@ -75,5 +96,11 @@ export function median(values: number[]): number {
 
 /** Prints one figure (milliseconds unless `unit` says otherwise), with its ratio to the reference measured in the same run. */
 export function reportBench(name: string, value: number, reference: number, vs: string, unit = 'ms'): void {
-  console.log(`BENCH name=${name} value=${value.toFixed(2)} unit=${unit} ratio=${(value / reference).toFixed(3)} vs=${vs}`);
+  console.log(`BENCH name=${name} value=${figure(value, unit === 'bytes' ? 0 : 2)} unit=${unit} ratio=${figure(value / reference, 3)} vs=${vs}`);
+}
+
+/** `x` with `decimals` decimals, or more so a small figure keeps 3 significant digits (0.000123, not 0.000). */
+function figure(x: number, decimals: number): string {
+  if (!Number.isFinite(x) || x === 0) return String(x);
+  return x.toFixed(Math.min(20, Math.max(decimals, 2 - Math.floor(Math.log10(Math.abs(x))))));
 }

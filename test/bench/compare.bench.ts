@@ -29,7 +29,7 @@ import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { chromiumPath } from '../support/codeServer';
 import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 import { runVenvPython } from '../support/venvPythonRun';
-import { cachedSeededDatabase, copyOfDatabase, median, reportBench, time } from './benchSetup';
+import { cachedSeededDatabase, copyOfDatabase, median, rawJson, reportBench, time } from './benchSetup';
 
 const RUNS = 50;
 const METRICS = 10;
@@ -92,22 +92,11 @@ async function rawHistory(baseUrl: string, runId: string, key: string): Promise<
 
 function rawHistoryPage(baseUrl: string, runId: string, key: string, pageToken?: string): Promise<{ metrics?: unknown[]; next_page_token?: string }> {
   const url = `${baseUrl}/api/2.0/mlflow/metrics/get-history?run_id=${runId}&metric_key=${encodeURIComponent(key)}${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ''}`;
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url}`));
-          else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metrics?: unknown[]; next_page_token?: string });
-        });
-      })
-      .on('error', reject);
-  });
+  return rawJson(url, { agent });
 }
 
 /** The bare get-history-bulk-interval request of one metric for all runs; returns the points. */
-function rawBulkInterval(baseUrl: string, runIds: string[], key: string, maxResults: number, range?: StepRange): Promise<number> {
+async function rawBulkInterval(baseUrl: string, runIds: string[], key: string, maxResults: number, range?: StepRange): Promise<number> {
   const query = new URLSearchParams();
   for (const id of runIds) query.append('run_ids', id);
   query.set('metric_key', key);
@@ -116,19 +105,8 @@ function rawBulkInterval(baseUrl: string, runIds: string[], key: string, maxResu
     query.set('start_step', String(range.startStep));
     query.set('end_step', String(range.endStep));
   }
-  const url = `${baseUrl}/api/2.0/mlflow/metrics/get-history-bulk-interval?${query}`;
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
-          else resolve(((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metrics?: unknown[] }).metrics ?? []).length);
-        });
-      })
-      .on('error', reject);
-  });
+  const body = await rawJson<{ metrics?: unknown[] }>(`${baseUrl}/api/2.0/mlflow/metrics/get-history-bulk-interval?${query}`, { agent });
+  return (body.metrics ?? []).length;
 }
 
 async function benchHistories(): Promise<void> {

@@ -10,7 +10,7 @@ import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { venvPython } from '../support/repoPaths';
 import { seedScript } from '../support/seedRunsTable';
 import { runVenvPython } from '../support/venvPythonRun';
-import { cachedSeededDatabase, copyOfDatabase, keepAliveAgent, median, rawRunsSearch, reportBench, time } from './benchSetup';
+import { cachedSeededDatabase, copyOfDatabase, keepAliveAgent, median, rawRunsSearch, rawRunsSearchAll, reportBench, time } from './benchSetup';
 
 const RUNS = 10_000;
 /** Bump when seedRuns.py changes what it writes. */
@@ -62,13 +62,7 @@ async function main(): Promise<void> {
       if (count !== RUNS) throw new Error(`client paged ${count} runs, expected ${RUNS}`);
     };
     const pageAllRaw = async () => {
-      let count = 0;
-      let token: string | undefined;
-      do {
-        const body = await rawRunsSearch(server.url, { ...firstPageBody, max_results: PAGE_ALL, page_token: token });
-        count += body.runs?.length ?? 0;
-        token = body.next_page_token;
-      } while (token);
+      const count = await rawRunsSearchAll(server.url, (token) => ({ ...firstPageBody, max_results: PAGE_ALL, page_token: token }));
       if (count !== RUNS) throw new Error(`raw paged ${count} runs, expected ${RUNS}`);
     };
     const allClient: number[] = [];

@@ -21,7 +21,7 @@ import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingS
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 import { waitUntil } from '../support/waitUntil';
-import { median } from './benchSetup';
+import { median, reportBench } from './benchSetup';
 
 const ROUNDS = 3;
 
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     }
     const o = median(ours);
     const t = median(theirs);
-    console.log(`BENCH name=launch_databricks_submit value=${o.toFixed(1)} unit=ms ratio=${(o / t).toFixed(3)} vs=mlflow_cli`);
+    reportBench('launch_databricks_submit', o, t, 'mlflow_cli');
     }
 
     if (!only || only === 'jobs') {
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       const jobsExperiment = `/Users/emulated.user@example.com/bench-jobs-${Date.now()}`;
       const first = await jobsToSubmit(today, projectDir, jobsExperiment, true); // warm-up: builds and uploads the wheel and snapshot
       const relaunch = await jobsToSubmit(today, projectDir, jobsExperiment, true);
-      console.log(`BENCH name=launch_jobs_relaunch_upload value=${relaunch.bytes} unit=bytes ratio=${(relaunch.bytes / Math.max(first.bytes, 1)).toFixed(3)} vs=first_launch_bytes`);
+      reportBench('launch_jobs_relaunch_upload', relaunch.bytes, Math.max(first.bytes, 1), 'first_launch_bytes', 'bytes');
       // The timed rounds build no wheel (python -m build would dominate both sides): a copy without the placeholder.
       const plainProjectDir = copyFixture('launch-project');
       fs.copyFileSync(path.join(projectDir, 'bench-cluster.json'), path.join(plainProjectDir, 'bench-cluster.json'));
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     }
     const jo = median(jobsOurs);
     const js = median(jobsSdk);
-    console.log(`BENCH name=launch_jobs_submit value=${jo.toFixed(1)} unit=ms ratio=${(jo / js).toFixed(3)} vs=databricks_sdk_python`);
+    reportBench('launch_jobs_submit', jo, js, 'databricks_sdk_python');
     }
     if (only && only !== 'local') return;
 
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     }
     const lo = median(localOurs);
     const ld = median(localDirect);
-    console.log(`BENCH name=launch_local_first_output value=${lo.toFixed(1)} unit=ms ratio=${(lo / ld).toFixed(3)} vs=mlflow_run_direct`);
+    reportBench('launch_local_first_output', lo, ld, 'mlflow_run_direct');
   } finally {
     await emulator.stop();
     await today.stop();

@@ -27,7 +27,7 @@ import { chromiumPath } from '../support/codeServer';
 import { makeTempDir, repoRoot } from '../support/repoPaths';
 import { seedScript, startRunsTableServer } from '../support/seedRunsTable';
 import { runVenvPython } from '../support/venvPythonRun';
-import { cachedSeededDatabase, copyOfDatabase, keepAliveAgent, median, rawRunsSearch, reportBench, time } from './benchSetup';
+import { cachedSeededDatabase, copyOfDatabase, keepAliveAgent, median, rawRunsSearch, rawRunsSearchAll, reportBench, time } from './benchSetup';
 
 const RUNS = 10_000;
 const PARAMS = 20;
@@ -223,13 +223,7 @@ async function main(): Promise<void> {
 
     if (!only || only === 'scroll') {
       const rawToEnd = async () => {
-        let count = 0;
-        let token: string | undefined;
-        do {
-          const answer = await rawRunsSearch(server.url, body(NEWEST, token));
-          count += answer.runs?.length ?? 0;
-          token = answer.next_page_token;
-        } while (token);
+        const count = await rawRunsSearchAll(server.url, (token) => body(NEWEST, token));
         if (count !== RUNS) throw new Error(`raw paged ${count} runs, expected ${RUNS}`);
       };
       const table: number[] = [];

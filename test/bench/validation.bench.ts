@@ -21,7 +21,7 @@ import { clearValidationCache, validateText } from '../../src/engine/validation/
 import { validatePaths } from '../../src/engine/validation/validatePaths';
 import { makeTempDir, venvPython } from '../support/repoPaths';
 import { WORST_CASES } from '../unit/validation/worstCaseDocuments';
-import { median } from './benchSetup';
+import { median, reportBench } from './benchSetup';
 
 function bigMlproject(entryPoints: number): string {
   const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     return validatePaths([folder]);
   });
   const line = (name: string, ours: number, theirs: number) =>
-    console.log(`BENCH name=${name} value=${ours.toFixed(3)} unit=ms ratio=${(ours / theirs).toFixed(4)} vs=mlflow_load_project`);
+    reportBench(name, ours, theirs, 'mlflow_load_project');
   line('validate_mlproject_5000_lines', oursBig, mlflow.big);
   line('validate_mlproject_5000_lines_cached', oursBigCached, mlflow.big);
   line('validate_mlproject_small', oursSmall, mlflow.small);
@@ -154,7 +154,7 @@ function worstCases(): void {
       validateText(c.kind, text, ctx);
     }, 2);
     const library = timeSync(3, () => parseDocument(text, { version: '1.1', uniqueKeys: false }), 1);
-    console.log(`BENCH name=worst_${c.name} value=${per100kb(ours).toFixed(3)} unit=ms_per_100KB ratio=${(ours / library).toFixed(4)} vs=yaml_parseDocument`);
+    reportBench(`worst_${c.name}`, per100kb(ours), per100kb(library), 'yaml_parseDocument', 'ms_per_100KB');
   }
   const huge = WORST_CASES.find((c) => c.name === 'one_line_flow_map')!.make(5 * 1024 * 1024);
   const heapBefore = process.memoryUsage().heapUsed;
@@ -164,8 +164,8 @@ function worstCases(): void {
   const heapMb = Math.max(0, process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
   if (diags.length !== 1 || diags[0].code !== 'validation/too-large') throw new Error(`the 5 MB document should be answered by the size budget: ${JSON.stringify(diags.slice(0, 2))}`);
   const fileMb = huge.length / 1024 / 1024;
-  console.log(`BENCH name=worst_flow_map_5mb value=${ms.toFixed(3)} unit=ms ratio=${(ms / (fileMb * 10)).toFixed(4)} vs=budget_10ms_per_MB`);
-  console.log(`BENCH name=worst_flow_map_5mb_heap value=${heapMb.toFixed(2)} unit=MB ratio=${(heapMb / fileMb).toFixed(4)} vs=file_size`);
+  reportBench('worst_flow_map_5mb', ms, fileMb * 10, 'budget_10ms_per_MB');
+  reportBench('worst_flow_map_5mb_heap', heapMb, fileMb, 'file_size', 'MB');
 }
 
 (process.env.MLFLOW_WB_BENCH_ONLY === 'worst' ? Promise.resolve().then(worstCases) : main()).catch((err: unknown) => {

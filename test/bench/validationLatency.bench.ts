@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(workspace, 'python_env.yaml'), 'python: "3.11"\nbuild_dependencies:\n  - pip\ndependencies:\n  - mlflow\n');
   fs.writeFileSync(path.join(workspace, 'train.py'), 'print("hi")\n');
   fs.writeFileSync(path.join(workspace, 'floor.txt'), 'start\n');
-  const log = await runHostSuite('validationLatency.host.js', { workspace });
+  const { log } = await runHostSuite('validationLatency.host.js', { workspace });
   const line = /LATENCY_TIMES (\{.*\})/.exec(log)?.[1];
   if (!line) throw new Error(`no timing in the host log:\n${log}`);
   const { latency, direct, floor } = JSON.parse(line) as { latency: number[]; direct: number[]; floor: number[] };

@@ -4,6 +4,7 @@ import * as util from 'node:util';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { chromiumPath, startCodeServer, type CodeServerOptions, type RunningCodeServer } from './codeServer';
 import { makeTempDir, repoRoot, testResultsDir } from './repoPaths';
+import { parseCounts, type HostSuiteCounts } from '../vscode/host/hostSuiteResult';
 
 const chromiumArgs = [
   '--no-sandbox',
@@ -262,10 +263,14 @@ export class Workbench {
 
 /**
  * Runs a suite of extension tests inside the real extension host (the extensionTestsPath route):
- * `suiteFile` is a compiled mocha file under out/test/vscode/host. Resolves with the host's log;
- * rejects with it when a test fails.
+ * `suiteFile` is a compiled mocha file under out/test/vscode/host. Resolves with mocha's counts and
+ * the host's log once every test mocha found in the suite passed; rejects with the log otherwise (a
+ * failure, a pending test, no test at all, or no counts: the host did not finish).
  */
-export async function runHostSuite(suiteFile: string, options: { workspace: string; settings?: Record<string, unknown>; env?: Record<string, string> }): Promise<string> {
+export async function runHostSuite(
+  suiteFile: string,
+  options: { workspace: string; settings?: Record<string, unknown>; env?: Record<string, string> },
+): Promise<HostSuiteCounts & { log: string }> {
   assertBuilt();
   const hostDir = path.resolve(__dirname, '..', 'vscode', 'host');
   const hostIndex = path.join(hostDir, 'index.js');
@@ -298,8 +303,14 @@ export async function runHostSuite(suiteFile: string, options: { workspace: stri
     );
     const code = await Promise.race([exitCode, timeout]);
     const log = lines.join('\n');
-    if (code !== 0) throw new Error(`host suite ${suiteFile} failed (exit ${code}):\n${log}\n--- code-server log ---\n${server.log().slice(-4000)}`);
-    return log;
+    const counts = parseCounts(lines);
+    let problem: string | undefined;
+    if (code !== 0) problem = `failed (exit ${code})`;
+    else if (!counts) problem = 'logged no counts';
+    else if (counts.total === 0) problem = 'found no tests';
+    else if (counts.passed !== counts.total) problem = `passed ${counts.passed} of ${counts.total} tests (${counts.failed} failed, ${counts.pending} pending)`;
+    if (problem || !counts) throw new Error(`host suite ${suiteFile} ${problem}:\n${log}\n--- code-server log ---\n${server.log().slice(-4000)}`);
+    return { ...counts, log };
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();

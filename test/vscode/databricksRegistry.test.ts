@@ -38,12 +38,11 @@ describe('Databricks registry workflow in the real extension host', () => {
     await reviewer.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name: endpoint, config: { served_entities: [{ entity_name: model, entity_version: '1' }] } } });
     await waitForServingEndpoint(reviewer, endpoint, { timeoutMs: 200_000, pollIntervalMs: 500 });
 
-    const log = await runHostSuite('databricksRegistry.host.js', {
+    await runHostSuite('databricksRegistry.host.js', {
       workspace: copyFixture('example-project'),
       settings: { 'mlflow.trackingUri': 'databricks' },
       env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: REVIEWER_TOKEN, DATABRICKS_CONFIG_PROFILE: '', MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint, MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example) },
     });
-    assert.match(log, /4 passing/);
     // What the host approved really moved the stages on the MLflow server.
     const mlflow = new MlflowRestClient({ baseUrl: url });
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');

@@ -38,7 +38,7 @@ describe('MLflow: Sign in to Databricks… in the real extension host', () => {
     const configFile = path.join(makeTempDir('host-signin-config'), 'databrickscfg');
     fs.writeFileSync(configFile, `[dev]\nhost = ${emulator.url}\nauth_type = databricks-cli\n`);
 
-    const log = await runHostSuite('databricksSignIn.host.js', {
+    const { log } = await runHostSuite('databricksSignIn.host.js', {
       workspace: copyFixture('example-project'),
       // The setting, not PATH: the extension host's PATH is the server's login shell's.
       settings: { 'mlflow.databricks.cliPath': databricks.path },
@@ -55,7 +55,6 @@ describe('MLflow: Sign in to Databricks… in the real extension host', () => {
         MLFLOW_WB_DBX_MODEL: model,
       },
     });
-    assert.match(log, /3 passing/);
     for (const token of [CLI_TOKEN, LOGIN_TOKEN, ADMIN_TOKEN]) assert.ok(!log.includes(token), 'a token reached the log');
     // The first sign-in only asked the CLI for a token; the second ran the browser login once, in a terminal.
     const calls = databricks.calls().map((c) => c.join(' '));

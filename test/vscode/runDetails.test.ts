@@ -17,7 +17,7 @@ describe('run details panel in the real extension host', () => {
     // Every run's artifacts at one proxied location, whatever the run id: the bytes come back for any id.
     const hostile = await startHostileMlflowServer({ artifactUri: () => 'mlflow-artifacts:/0/hostile-run/artifacts' });
     try {
-      const log = await runHostSuite('runDetails.host.js', {
+      await runHostSuite('runDetails.host.js', {
         workspace: copyFixture('example-project'),
         settings: {
           'mlflow.trackingUri': url,
@@ -28,7 +28,6 @@ describe('run details panel in the real extension host', () => {
         },
         env: { MLFLOW_WB_DETAILS_EXPERIMENT: seeded.experimentName, MLFLOW_WB_DETAILS_MODEL: seeded.modelName, MLFLOW_WB_HOSTILE_URL: hostile.url },
       });
-      assert.match(log, /6 passing/);
       assert.ok(!hostile.requests.some((r) => r.url.includes('summary.txt')), 'refused before the server was asked for the bytes');
     } finally {
       await hostile.stop();

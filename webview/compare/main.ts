@@ -1,23 +1,19 @@
 // The "Compare runs" webview: Params | Metrics | Tags | Charts. Receives data from the extension
 // (src/extension/compare/comparePanel.ts) through the validated contract; never fetches anything itself.
 import 'uplot/dist/uPlot.min.css';
+import '../shared/panel.css';
 import './compare.css';
 import type uPlot from 'uplot';
 import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type ToWebviewMessage } from '../contract';
-import { receiveValidated } from '../panelMessages';
-import { button, checkbox, h, select, slider, stateView, tabs } from './components';
-import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
+import { receiveValidated } from '../shared/panelMessages';
+import { vsCodeApi } from '../shared/vscodeApi';
+import { button, checkbox, h, select, slider, stateView, tabs } from '../shared/components';
+import { parallelCoordinates, runColor, scatterChart, type XMode } from './charts';
+import { themeColors } from '../shared/themeColors';
 import { groupableRefs } from '../../src/engine/compare/runGroups';
 import { sectionsOf } from './chartSections';
 import { MetricCharts } from './metricCharts';
 import { baselineTable, diffTable, metricsTable, type TableActions } from './tables';
-
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
 
 type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'baseline';
 
@@ -42,7 +38,7 @@ interface ViewState {
   scatterY?: string;
 }
 
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<FromWebviewMessage>();
 const saved = (vscode.getState() ?? {}) as Partial<ViewState>;
 const view: ViewState = {
   tab: 'params',

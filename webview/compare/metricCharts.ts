@@ -7,7 +7,7 @@ import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
 import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
 import { historyChart, type XMode } from './charts';
-import { button, h, stateView } from './components';
+import { button, h, stateView } from '../shared/components';
 import { appendRange, mergeDetail, visibleFirst } from './historyLines';
 
 type HistoriesMessage = Extract<ToWebviewMessage, { type: 'histories' }>;

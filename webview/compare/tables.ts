@@ -1,6 +1,7 @@
 import { baselineDiff, type BaselineCell, type BaselineRow } from '../../src/engine/compare/baselineDiff';
 import type { Comparison, DiffRow, MetricRow } from '../contract';
-import { button, checkbox, h, select, textField } from './components';
+import { button, checkbox, h, select, textField } from '../shared/components';
+import { formatValue } from '../shared/formatValue';
 
 export interface TableActions {
   copy: (text: string) => void;
@@ -40,15 +41,6 @@ function keyFilterField(actions: TableActions, tbody: HTMLElement, noMatch: HTML
     },
     { placeholder: 'key contains…', name: 'key-filter', title: 'Show only the rows whose key contains this text' },
   );
-}
-
-export function formatValue(value: number | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
-  const abs = Math.abs(value);
-  return abs !== 0 && (abs < 1e-4 || abs >= 1e9) ? value.toExponential(4) : String(Number(value.toPrecision(6)));
 }
 
 function runHeaders(comparison: Comparison): HTMLTableCellElement[] {

@@ -2,25 +2,19 @@
 // registered model versions of one run. Receives data from the extension
 // (src/extension/runDetails/runDetailsPanel.ts) through the validated contract; fetches nothing itself.
 import 'uplot/dist/uPlot.min.css';
-import '../compare/compare.css';
+import '../shared/panel.css';
 import './runDetails.css';
 import uPlot from 'uplot';
 import { validateToRunDetails, type FromRunDetailsMessage, type KeyValue, type RunDetails, type RunMetric, type RunDetailsPanelState, type ToRunDetailsMessage } from '../contract';
-import { receiveValidated } from '../panelMessages';
-import { button, h, stateView } from '../compare/components';
-import { themeColors } from '../compare/charts';
-import { formatValue } from '../compare/tables';
+import { receiveValidated } from '../shared/panelMessages';
+import { vsCodeApi } from '../shared/vscodeApi';
+import { button, h, stateView } from '../shared/components';
+import { themeColors } from '../shared/themeColors';
+import { formatValue } from '../shared/formatValue';
 import { formatBytes, formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import type { MlflowFileInfo } from '../../src/engine/mlflow/mlflowTypes';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<FromRunDetailsMessage>();
 const app = document.getElementById('app')!;
 const status = h('div', { className: 'notice', role: 'status', 'aria-live': 'polite' });
 

@@ -1,7 +1,7 @@
 // The runs table webview: every run of one or several experiments, one column per attribute, param,
 // metric and tag, sorted and filtered by the server (src/extension/runsTable/runsTablePanel.ts) and
 // read page by page as the user scrolls. Talks to the extension only through the validated contract.
-import '../compare/compare.css';
+import '../shared/panel.css';
 import './runsTable.css';
 import {
   validateToRunsTable,
@@ -18,23 +18,17 @@ import {
   type SortKey,
   type ToRunsTableMessage,
 } from '../contract';
-import { receiveValidated } from '../panelMessages';
-import { button, h, stateView } from '../compare/components';
-import { formatValue } from '../compare/tables';
+import { receiveValidated } from '../shared/panelMessages';
+import { vsCodeApi } from '../shared/vscodeApi';
+import { button, h, stateView } from '../shared/components';
+import { formatValue } from '../shared/formatValue';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
 import { compileColumnFilter, DEFAULT_RUNS_TABLE_QUERY, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
 import { ChildRows } from './childRows';
 import { RowWindow } from './rowWindow';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<FromRunsTableMessage>();
 const ROW_HEIGHT = 26;
 const OVERSCAN = 10;
 const CHECK_WIDTH = 56;

@@ -68,7 +68,7 @@ export async function downloadArtifactTree(client: ArtifactReader, runId: string
       const file = await streamFileInside(base, relative, async (temporary) => {
         await client.downloadArtifact(runId, relative, { ...o, toFile: temporary });
       });
-      const entry = { path: relative, file, bytes: fs.statSync(file).size };
+      const entry = { path: relative, file, bytes: (await fs.promises.stat(file)).size };
       report.written.push(entry);
       o.onFile?.(entry);
     } catch (err) {

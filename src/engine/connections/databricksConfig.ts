@@ -112,6 +112,8 @@ export function resolveDatabricksCredentials(profile: string | undefined, source
   const profileName = explicitProfile ?? 'DEFAULT';
   let text: string;
   try {
+    // Synchronous: a tracking URI resolves synchronously (resolveTracking, shared by the CLI, the launchers and the
+    // extension's connection list); one small file, read when a connection is (re)loaded, never per request.
     text = fs.readFileSync(file, 'utf8');
   } catch {
     throw new DatabricksConfigError(
@@ -207,7 +209,7 @@ export function databricksCliPath(opts: { env?: NodeJS.ProcessEnv; databricksCli
   return findExecutable('databricks', env);
 }
 
-/** An executable on PATH (with PATHEXT on Windows), or undefined. */
+/** An executable on PATH (with PATHEXT on Windows), or undefined. Synchronous, as resolveTracking is: a few stats when a connection is (re)loaded. */
 export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const dirs = (env.PATH ?? env.Path ?? '').split(path.delimiter).filter(Boolean);
   const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];

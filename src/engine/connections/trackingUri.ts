@@ -223,6 +223,7 @@ function mlflowCredentials(env: NodeJS.ProcessEnv, homeDir?: string): { username
   let fileUser: string | undefined;
   let filePassword: string | undefined;
   try {
+    // Synchronous, as resolveTracking is: one small file, read when a connection is (re)loaded (see databricksConfig.ts).
     const text = fs.readFileSync(path.join(homeDir ?? os.homedir(), '.mlflow', 'credentials'), 'utf8');
     const section = parseDatabricksConfig(text).get('mlflow');
     fileUser = section?.mlflow_tracking_username;

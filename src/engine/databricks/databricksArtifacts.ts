@@ -245,7 +245,7 @@ export async function downloadManagedArtifact(
 export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o: DownloadOptions = {}): Promise<Buffer> {
   const chunks: Buffer[] = [];
   // 'wx': a fresh file, never written through an entry (a link) already at that path.
-  const fd = o.toFile ? fs.openSync(o.toFile, 'wx') : undefined;
+  const out = o.toFile ? await fs.promises.open(o.toFile, 'wx') : undefined;
   try {
     for (let offset = 0; ; ) {
       let body: { bytes_read?: number | string; data?: string };
@@ -259,20 +259,20 @@ export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o:
       }
       const chunk = Buffer.from(body.data ?? '', 'base64');
       const read = Number(body.bytes_read ?? chunk.length);
-      if (fd !== undefined) fs.writeSync(fd, chunk);
+      if (out) await out.write(chunk);
       else chunks.push(chunk);
       offset += read;
       if (read <= 0 || read < DBFS_READ_CHUNK) break;
     }
   } catch (err) {
-    if (fd !== undefined) {
-      fs.closeSync(fd);
-      fs.rmSync(o.toFile!, { force: true });
+    if (out) {
+      await out.close();
+      await fs.promises.rm(o.toFile!, { force: true });
     }
     throw err;
   }
-  if (fd === undefined) return Buffer.concat(chunks);
-  fs.closeSync(fd);
+  if (!out) return Buffer.concat(chunks);
+  await out.close();
   return Buffer.alloc(0);
 }
 

@@ -346,11 +346,11 @@ export class HttpTransport {
         if (!out.write(chunk)) await once(out, 'drain');
       }
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      fs.renameSync(part, file);
+      await fs.promises.rename(part, file);
       return bytes;
     } catch (err) {
       out.destroy();
-      fs.rmSync(part, { force: true });
+      await fs.promises.rm(part, { force: true });
       throw err;
     }
   }

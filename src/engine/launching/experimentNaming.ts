@@ -65,7 +65,7 @@ export async function branchExperimentName(pattern: string, projectDir: string, 
     throw new ExperimentNamingError(`The experiment pattern "${pattern}" uses ${unknown.map((n) => `\${${n}}`).join(', ')}; it may use \${projectName}, \${branch} and \${user}.`);
   }
   const values: Record<string, string> = {};
-  if (names.has('projectName')) values.projectName = sanitizeNameSegment(variables.projectName ?? readProject(projectDir).name ?? path.basename(path.resolve(projectDir)));
+  if (names.has('projectName')) values.projectName = sanitizeNameSegment(variables.projectName ?? (await readProject(projectDir)).name ?? path.basename(path.resolve(projectDir)));
   if (names.has('branch')) values.branch = sanitizeNameSegment(variables.branch ?? (await currentGitBranch(projectDir)));
   if (names.has('user')) {
     if (!variables.user) throw new ExperimentNamingError(`The experiment pattern "${pattern}" uses \${user}, but no user name is known (it comes from the Databricks workspace).`);

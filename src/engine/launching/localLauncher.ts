@@ -65,7 +65,7 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
 
   const done = (async (): Promise<LaunchState> => {
     emit({ phase: 'validating', message: `Checking ${path.join(req.projectDir, 'MLproject')}` });
-    const { problems } = launchProblems(req.projectDir, req.entryPoint, req.parameters);
+    const { problems } = await launchProblems(req.projectDir, req.entryPoint, req.parameters);
     if (problems.length > 0) return finish({ phase: 'failed', message: problems.join('\n') });
     if (cancelled) return finish({ phase: 'killed', message: 'Cancelled before the run started.' });
 

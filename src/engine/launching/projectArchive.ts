@@ -1,7 +1,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+
+const gzip = promisify(zlib.gzip);
 
 /** The single folder inside the tarball (DB_TARFILE_ARCHIVE_NAME in mlflow/projects/databricks.py). */
 export const ARCHIVE_ROOT = 'mlflow-project';
@@ -26,38 +29,38 @@ export interface ProjectArchive {
  * byte-for-byte reproducible: the same files give the same sha256, so an unchanged project is not
  * uploaded again. `transform` may replace a file's contents (wheel placeholders), in the archive only.
  */
-export function buildProjectArchive(projectDir: string, transform?: (relativePath: string, content: Buffer) => Buffer | undefined): ProjectArchive {
+export async function buildProjectArchive(projectDir: string, transform?: (relativePath: string, content: Buffer) => Buffer | undefined): Promise<ProjectArchive> {
   const blocks: Buffer[] = [];
   const files: string[] = [];
   const root = path.resolve(projectDir);
-  const walk = (dir: string, rel: string) => {
-    const names = fs.readdirSync(dir).sort(); // byte order of UTF-16 code units, as stable as Python's sorted()
+  const walk = async (dir: string, rel: string) => {
+    const names = (await fs.promises.readdir(dir)).sort(); // byte order of UTF-16 code units, as stable as Python's sorted()
     for (const name of names) {
       if (ARCHIVE_EXCLUDED.has(name)) continue;
       const abs = path.join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
-      const stat = fs.lstatSync(abs);
+      const stat = await fs.promises.lstat(abs);
       const entryName = `${ARCHIVE_ROOT}/${relPath}`;
       if (stat.isSymbolicLink()) {
-        blocks.push(...tarEntry(entryName, '2', Buffer.alloc(0), stat.mode, fs.readlinkSync(abs)));
+        blocks.push(...tarEntry(entryName, '2', Buffer.alloc(0), stat.mode, await fs.promises.readlink(abs)));
       } else if (stat.isDirectory()) {
         blocks.push(...tarEntry(`${entryName}/`, '5', Buffer.alloc(0), stat.mode));
-        walk(abs, relPath);
+        await walk(abs, relPath);
       } else if (stat.isFile()) {
-        const original = fs.readFileSync(abs);
+        const original = await fs.promises.readFile(abs);
         const content = transform?.(relPath, original) ?? original;
         blocks.push(...tarEntry(entryName, '0', content, stat.mode));
         files.push(relPath);
       }
     }
   };
-  blocks.push(...tarEntry(`${ARCHIVE_ROOT}/`, '5', Buffer.alloc(0), fs.statSync(root).mode));
-  walk(root, '');
+  blocks.push(...tarEntry(`${ARCHIVE_ROOT}/`, '5', Buffer.alloc(0), (await fs.promises.stat(root)).mode));
+  await walk(root, '');
   blocks.push(Buffer.alloc(1024)); // end of archive: two zero blocks
   let tar = Buffer.concat(blocks);
   const RECORD = 10240; // tar's record size, as GNU tar and Python's tarfile pad to
   if (tar.length % RECORD !== 0) tar = Buffer.concat([tar, Buffer.alloc(RECORD - (tar.length % RECORD))]);
-  const data = zlib.gzipSync(tar, { level: 9 }); // node writes mtime 0 and no file name in the gzip header
+  const data = await gzip(tar, { level: 9 }); // node writes mtime 0 and no file name in the gzip header
   return { data, sha256: crypto.createHash('sha256').update(data).digest('hex'), files };
 }
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathExists } from '../workspace/pathExists';
 import { offsetToLineColumn, type ValidationDiagnostic } from '../validation/diagnostic';
 import { validateText } from '../validation/validateFile';
 import { parseYaml } from '../validation/yamlFastParser';
@@ -41,10 +42,10 @@ export interface ProjectDescription {
 }
 
 /** The MLproject file of a folder, found case-insensitively as MLflow does. */
-export function findMlprojectFile(projectDir: string): string | undefined {
+export async function findMlprojectFile(projectDir: string): Promise<string | undefined> {
   let names: string[];
   try {
-    names = fs.readdirSync(projectDir);
+    names = await fs.promises.readdir(projectDir);
   } catch {
     return undefined;
   }
@@ -53,15 +54,16 @@ export function findMlprojectFile(projectDir: string): string | undefined {
 }
 
 /** Reads and validates a project's MLproject: its entry points with their parameters, and its errors. */
-export function readProject(projectDir: string): ProjectDescription {
+export async function readProject(projectDir: string): Promise<ProjectDescription> {
   const dir = path.resolve(projectDir);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+  if (!(await fs.promises.stat(dir).catch(() => undefined))?.isDirectory()) {
     const message = `The project folder ${dir} does not exist.`;
     return { entryPoints: [], errors: [{ code: 'launch/no-project', severity: 'error', message, range: { start: 0, end: 0 } }], errorLines: [message] };
   }
-  const file = findMlprojectFile(dir);
+  const file = await findMlprojectFile(dir);
   if (!file) return { entryPoints: [], errors: [], errorLines: [] };
-  const text = fs.readFileSync(file, 'utf8');
+  const text = await fs.promises.readFile(file, 'utf8');
+  // The validator is a synchronous pass (shared with the editor and the CLI); it stats only the paths the file names.
   const errors = validateText('mlproject', text, { filePath: file, fileExists: (p) => fs.existsSync(p) }).filter((d) => d.severity === 'error');
   const errorLines = errors.map((d) => {
     const { line, column } = offsetToLineColumn(text, d.range.start);
@@ -129,11 +131,11 @@ function listOfText(text: string, node: YNode | null): string[] {
  * The entry point `name` of a project, or, as `mlflow run` does, a `.py` / `.sh` file of the project
  * run as a script (no parameters). Undefined when neither exists.
  */
-function findEntryPoint(project: ProjectDescription, name: string, projectDir: string): ProjectEntryPoint | undefined {
+async function findEntryPoint(project: ProjectDescription, name: string, projectDir: string): Promise<ProjectEntryPoint | undefined> {
   const declared = project.entryPoints.find((e) => e.name === name);
   if (declared) return declared;
   const ext = path.extname(name);
-  if ((ext === '.py' || ext === '.sh') && fs.existsSync(path.join(projectDir, name))) {
+  if ((ext === '.py' || ext === '.sh') && (await pathExists(path.join(projectDir, name)))) {
     return { name, parameters: [], command: `${ext === '.py' ? 'python' : 'bash'} ${name}` };
   }
   return undefined;
@@ -173,15 +175,15 @@ export function checkParameters(entryPoint: ProjectEntryPoint, values: Record<st
 }
 
 /** Helper for callers: the project's errors and the parameter problems of one launch, as lines. */
-export function launchProblems(projectDir: string, entryPointName: string, values: Record<string, string>): { project: ProjectDescription; entryPoint?: ProjectEntryPoint; problems: string[] } {
-  const project = readProject(projectDir);
+export async function launchProblems(projectDir: string, entryPointName: string, values: Record<string, string>): Promise<{ project: ProjectDescription; entryPoint?: ProjectEntryPoint; problems: string[] }> {
+  const project = await readProject(projectDir);
   if (project.errors.length > 0) {
     return { project, problems: [`The MLproject has errors; fix them before launching:`, ...project.errorLines.map((l) => `  ${l}`)] };
   }
-  if (project.mlprojectPath === undefined && !fs.existsSync(path.join(projectDir, entryPointName))) {
+  if (project.mlprojectPath === undefined && !(await pathExists(path.join(projectDir, entryPointName)))) {
     return { project, problems: [`${path.resolve(projectDir)} has no MLproject file and no script '${entryPointName}': add an MLproject with an entry point '${entryPointName}'.`] };
   }
-  const entryPoint = findEntryPoint(project, entryPointName, projectDir);
+  const entryPoint = await findEntryPoint(project, entryPointName, projectDir);
   if (!entryPoint) {
     if (project.mlprojectPath === undefined) return { project, problems: [] };
     const known = project.entryPoints.map((e) => e.name).join(', ') || 'none';

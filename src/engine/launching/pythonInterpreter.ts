@@ -91,12 +91,12 @@ export function interpreterProblemMessage(resolved: ResolvedInterpreter, problem
  * The `mlflow==X` pin the workbench is tested with: the line of python/requirements.txt, found from
  * the bundle (dist/), the compiled tree (out/src/...) or the packaged extension; `mlflow` when absent.
  */
-export function mlflowRequirement(requirementsFile?: string): string {
+export async function mlflowRequirement(requirementsFile?: string): Promise<string> {
   const candidates = requirementsFile ? [requirementsFile] : [1, 2, 3, 4].map((up) => path.join(__dirname, ...Array<string>(up).fill('..'), 'python', 'requirements.txt'));
   for (const file of candidates) {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = await fs.promises.readFile(file, 'utf8');
     } catch {
       continue;
     }

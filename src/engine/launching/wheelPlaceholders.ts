@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isPlaceholder } from '../validation/requirementChecks';
 import { pythonErrorSummary, runProcess } from './childProcess';
+import { pathExists } from '../workspace/pathExists';
 import { ARCHIVE_EXCLUDED } from './projectArchive';
 
 export const DEFAULT_WHEEL_FOLDER = 'dbfs:/FileStore/wheels';
@@ -40,14 +41,14 @@ export async function buildWheels(
   projectDir: string,
   options: { python: string; wheelFolder: string; branch: string; isolation?: boolean; onOutput?: (text: string, stream: 'stdout' | 'stderr') => void; signal?: AbortSignal },
 ): Promise<BuiltWheel[]> {
-  if (!fs.existsSync(path.join(projectDir, 'pyproject.toml')) && !fs.existsSync(path.join(projectDir, 'setup.py'))) {
+  if (!(await pathExists(path.join(projectDir, 'pyproject.toml'))) && !(await pathExists(path.join(projectDir, 'setup.py')))) {
     throw new Error(`Cannot build a wheel: ${projectDir} has no pyproject.toml or setup.py. Add one, or launch without building wheels.`);
   }
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-wheel-'));
+  const work = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'mlflow-wb-wheel-'));
   try {
     const source = path.join(work, 'src');
     const outDir = path.join(work, 'dist');
-    fs.cpSync(projectDir, source, {
+    await fs.promises.cp(projectDir, source, {
       recursive: true,
       preserveTimestamps: true,
       filter: (src) => {
@@ -70,16 +71,18 @@ export async function buildWheels(
       const hint = /No module named build/.test(result.stderr) ? ` Install it with: ${options.python} -m pip install build` : '';
       throw new Error(`python -m build failed for ${projectDir} (exit code ${result.code}).${hint}\n${why}`);
     }
-    const names = fs.existsSync(outDir) ? fs.readdirSync(outDir).filter((n) => n.endsWith('.whl')).sort() : [];
+    const names = (await fs.promises.readdir(outDir).catch(() => [])).filter((n) => n.endsWith('.whl')).sort();
     if (names.length === 0) throw new Error(`python -m build succeeded but left no .whl in its output folder for ${projectDir}.`);
-    return names.map((fileName) => {
-      const data = fs.readFileSync(path.join(outDir, fileName));
+    const wheels: BuiltWheel[] = [];
+    for (const fileName of names) {
+      const data = await fs.promises.readFile(path.join(outDir, fileName));
       const sha256 = crypto.createHash('sha256').update(data).digest('hex');
       const folder = normalizeDbfsUri(options.wheelFolder);
-      return { fileName, distribution: fileName.split('-')[0]!.toLowerCase(), data, sha256, dbfsUri: `${folder}/${options.branch}/${sha256.slice(0, 12)}/${fileName}` };
-    });
+      wheels.push({ fileName, distribution: fileName.split('-')[0]!.toLowerCase(), data, sha256, dbfsUri: `${folder}/${options.branch}/${sha256.slice(0, 12)}/${fileName}` });
+    }
+    return wheels;
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    await fs.promises.rm(work, { recursive: true, force: true });
   }
 }
 

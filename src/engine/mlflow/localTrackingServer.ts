@@ -29,7 +29,7 @@ export interface LocalTrackingServer {
  */
 export async function startLocalTrackingServer(options: LocalTrackingServerOptions): Promise<LocalTrackingServer> {
   const dataDir = path.resolve(options.dataDir);
-  fs.mkdirSync(path.join(dataDir, 'artifacts'), { recursive: true });
+  await fs.promises.mkdir(path.join(dataDir, 'artifacts'), { recursive: true });
   const port = options.port ?? (await findFreePort());
   const dbPath = path.join(dataDir, 'mlflow.db');
   const args = [

@@ -150,6 +150,8 @@ async function stopAllProcessGroups(graceMs = 3000): Promise<void> {
 /**
  * True while any live process of the group `pgid` exists. Zombies do not count: where PID 1 does not
  * reap orphans (some containers), a killed grandchild stays <defunct> in the group forever.
+ * Synchronous on purpose: `alive()` of a process group is a synchronous question, also asked from
+ * exit handlers where nothing asynchronous runs; /proc is in memory (no disk is read).
  */
 export function processGroupAlive(pgid: number): boolean {
   let entries: string[] | undefined;

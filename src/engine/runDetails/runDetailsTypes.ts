@@ -1,4 +1,4 @@
-// The run details' shapes, sent to the webview as they are (webview/contract.ts re-exports them).
+// The run details' shapes, sent to the webview as they are (webview/runDetails/runDetailsContract.ts checks them).
 // Types only: the webview bundle and its typecheck must not pull in the engine's Node code.
 import type { MlflowFileInfo } from '../mlflow/mlflowTypes';
 import type { GitHost } from './gitLinks';

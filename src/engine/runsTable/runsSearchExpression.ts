@@ -172,7 +172,7 @@ export function compileOrderBy(columns: readonly RunsTableColumn[], keys: readon
   return { orderBy, errors };
 }
 
-/** What the runs table asks the server for (the webview's query; webview/contract.ts re-exports it). */
+/** What the runs table asks the server for (the webview's query; webview/runsTable/runsTableContract.ts checks it). */
 export interface RunsTableQuery {
   queryId: number;
   /** The filter box: MLflow's search syntax, taken as is. */

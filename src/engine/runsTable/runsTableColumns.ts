@@ -47,9 +47,6 @@ const USER_TAG = 'mlflow.user';
 /** The `mlflow.*` tags a row keeps (the others are MLflow's bookkeeping, shown in the run's details). */
 const KEPT_SYSTEM_TAGS = new Set([SOURCE_TAG, GIT_COMMIT_TAG]);
 
-export const EXPERIMENT_COLUMN_ID = 'attributes.experiment';
-export const DURATION_COLUMN_ID = 'attributes.duration';
-
 /** The fixed columns, in their order; the Experiment column only when the table shows several experiments. */
 export function attributeColumns(severalExperiments: boolean): RunsTableColumn[] {
   const attr = (key: string, label: string, type: ColumnType, sortable = true, filterable = true): RunsTableColumn => ({ id: `attributes.${key}`, kind: 'attribute', key, label, type, sortable, filterable });

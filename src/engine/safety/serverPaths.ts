@@ -100,7 +100,9 @@ export function realRoot(root: string): string {
 
 /**
  * The folder `segments` below `root` (a real path from `realRoot`), created one level at a time.
- * A level that exists as a symbolic link, or as anything but a folder, is refused.
+ * A level that exists as a symbolic link, or as anything but a folder, is refused. Synchronous on
+ * purpose: each check and the creation after it run with no await between them, so no other download
+ * of this process can change the level in between.
  */
 export function folderInside(root: string, segments: string[], what: string): string {
   let dir = root;

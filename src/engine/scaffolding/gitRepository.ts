@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathExists } from '../workspace/pathExists';
 import { TemplateError } from './templateLoader';
 
 export interface GitResult {
@@ -120,32 +121,32 @@ export async function loadUserTemplate(source: string, options: UserTemplateOpti
   if (isGitUrl(source)) {
     const url = expandAbbreviation(source);
     const cacheDir = options.cacheDir ?? defaultTemplateCacheDir();
-    fs.mkdirSync(cacheDir, { recursive: true });
+    await fs.promises.mkdir(cacheDir, { recursive: true });
     const key = crypto.createHash('sha256').update(`${url}#${options.ref ?? ''}`).digest('hex').slice(0, 16);
     const readable = (url.replace(/\.git$/, '').split(/[/:]/).pop() || 'template').replace(/[^\w.-]/g, '_');
     const target = path.join(cacheDir, `${readable}-${key}`);
     // Clone next to the cache entry, then swap: a failed clone keeps the previous copy intact.
-    const staging = fs.mkdtempSync(path.join(cacheDir, '.clone-'));
+    const staging = await fs.promises.mkdtemp(path.join(cacheDir, '.clone-'));
     try {
       const args = ['clone', '--depth', '1', '--quiet', ...(options.ref ? ['--branch', options.ref] : []), '--', url, staging];
       const r = await runGit(args, cacheDir);
       if (r.code !== 0) {
         throw new TemplateError(`Could not clone the template ${redactUrl(url)}: ${r.stderr.trim() || `git exited with ${r.code}`}. Check the URL, your network and your git credentials.`);
       }
-      fs.rmSync(target, { recursive: true, force: true });
-      fs.renameSync(staging, target);
+      await fs.promises.rm(target, { recursive: true, force: true });
+      await fs.promises.rename(staging, target);
     } finally {
-      fs.rmSync(staging, { recursive: true, force: true });
+      await fs.promises.rm(staging, { recursive: true, force: true });
     }
     dir = target;
   } else {
     dir = path.resolve(source);
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    if (!(await fs.promises.stat(dir).catch(() => undefined))?.isDirectory()) {
       throw new TemplateError(`The template folder ${dir} does not exist. Give a folder with cookiecutter.json, or a git URL.`);
     }
   }
   if (options.directory) dir = path.join(dir, options.directory);
-  if (!fs.existsSync(path.join(dir, 'cookiecutter.json'))) {
+  if (!(await pathExists(path.join(dir, 'cookiecutter.json')))) {
     throw new TemplateError(`${dir} has no cookiecutter.json, so it is not a cookiecutter template${options.directory ? '' : ' (if the template is in a sub-folder of the repository, give that folder)'}.`);
   }
   return dir;

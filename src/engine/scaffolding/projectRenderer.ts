@@ -103,11 +103,11 @@ function checkAnswers(template: LoadedTemplate, context: Record<string, unknown>
  * target: symlinks, anything named .git (a repository, its hooks or config), anything that is not a
  * plain file or folder.
  */
-function collectStaged(projectDir: string): { files: RenderedFile[]; emptyDirs: string[] } {
+async function collectStaged(projectDir: string): Promise<{ files: RenderedFile[]; emptyDirs: string[] }> {
   const files: RenderedFile[] = [];
   const emptyDirs: string[] = [];
-  const walk = (dir: string, rel: string) => {
-    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const walk = async (dir: string, rel: string) => {
+    const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (entries.length === 0 && rel) emptyDirs.push(rel);
     for (const e of entries) {
       const relPath = rel ? `${rel}/${e.name}` : e.name;
@@ -115,13 +115,13 @@ function collectStaged(projectDir: string): { files: RenderedFile[]; emptyDirs: 
       if (e.name.toLowerCase() === '.git') {
         throw new TemplateError(`The template generates '${relPath}': a git folder or file would give the new project the template's git hooks and config, which git runs at commit time. Refused; nothing was written.`);
       }
-      if (e.isSymbolicLink()) throw new TemplateError(`The template generates the symbolic link '${relPath}' (to ${fs.readlinkSync(full)}); links are refused, nothing was written.`);
-      if (e.isDirectory()) walk(full, relPath);
-      else if (e.isFile()) files.push({ relativePath: relPath, content: fs.readFileSync(full), mode: fs.lstatSync(full).mode & 0o7777 });
+      if (e.isSymbolicLink()) throw new TemplateError(`The template generates the symbolic link '${relPath}' (to ${await fs.promises.readlink(full)}); links are refused, nothing was written.`);
+      if (e.isDirectory()) await walk(full, relPath);
+      else if (e.isFile()) files.push({ relativePath: relPath, content: await fs.promises.readFile(full), mode: (await fs.promises.lstat(full)).mode & 0o7777 });
       else throw new TemplateError(`The template generates '${relPath}', which is neither a file nor a folder; refused, nothing was written.`);
     }
   };
-  walk(projectDir, '');
+  await walk(projectDir, '');
   return { files, emptyDirs };
 }
 
@@ -143,19 +143,19 @@ export async function renderProject(template: string | LoadedTemplate, answers: 
   const t = typeof template === 'string' ? loadTemplate(template) : template;
   if (t.nestedTemplates) throw new TemplateError(`'${t.name}' is a menu of templates (${t.nestedTemplates.map((n) => n.key).join(', ')}): choose one of them.`);
   checkTemplate(t, options);
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-render-'));
+  const staging = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'mlflow-wb-render-'));
   try {
     const rendered = await renderWithCookiecutter(t.dir, answers, staging, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(t.preparedDir ? { prepared: t.preparedDir } : {}) });
-    const outside = path.relative(fs.realpathSync(staging), fs.realpathSync(rendered.projectDir));
+    const outside = path.relative(await fs.promises.realpath(staging), await fs.promises.realpath(rendered.projectDir));
     if (!outside || outside.startsWith('..') || path.isAbsolute(outside) || outside.includes(path.sep)) {
       throw new TemplateError(`The template's project folder renders to '${rendered.projectDir}', not one folder inside the output folder. Refused.`);
     }
     checkAnswers(t, rendered.context);
-    const staged = fs.readdirSync(staging);
+    const staged = await fs.promises.readdir(staging);
     if (staged.length !== 1) throw new TemplateError(`The template wrote ${staged.join(', ')} next to its project folder (hooks must write inside it). Refused; nothing was written.`);
-    return { projectDirName: outside, context: rendered.context, ...collectStaged(rendered.projectDir) };
+    return { projectDirName: outside, context: rendered.context, ...(await collectStaged(rendered.projectDir)) };
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    await fs.promises.rm(staging, { recursive: true, force: true });
   }
 }
 

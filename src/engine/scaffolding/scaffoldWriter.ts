@@ -100,14 +100,14 @@ export function planScaffold(files: readonly RenderedFile[], targetDir: string):
   return plan;
 }
 
-function writeFile(targetDir: string, full: string, file: RenderedFile, exclusive: boolean): void {
-  fs.mkdirSync(path.dirname(full), { recursive: true });
+async function writeFile(targetDir: string, full: string, file: RenderedFile, exclusive: boolean): Promise<void> {
+  await fs.promises.mkdir(path.dirname(full), { recursive: true });
   // Checked again right before writing: a folder swapped for a link since the plan is not written through.
   const bad = symlinkedOrFileParent(targetDir, file.relativePath);
   if (bad) throw new ScaffoldError(`${bad} is a symbolic link or a file, not a folder; refusing to write ${file.relativePath} through it.`);
-  fs.writeFileSync(full, file.content, { flag: exclusive ? 'wx' : 'w', mode: file.mode ?? 0o644 });
+  await fs.promises.writeFile(full, file.content, { flag: exclusive ? 'wx' : 'w', mode: file.mode ?? 0o644 });
   // The template's permission bits exactly (scripts stay executable), also for a file that existed.
-  if (file.mode !== undefined) fs.chmodSync(full, file.mode);
+  if (file.mode !== undefined) await fs.promises.chmod(full, file.mode);
 }
 
 /**
@@ -133,8 +133,8 @@ export async function writeScaffold(plan: ScaffoldPlan, files: readonly Rendered
   };
   const askAndWrite = async (file: RenderedFile, full: string) => {
     if (await options.overwrite(file.relativePath)) {
-      if (lstatOrUndefined(full)?.isSymbolicLink()) fs.unlinkSync(full);
-      writeFile(targetDir, full, file, false);
+      if (lstatOrUndefined(full)?.isSymbolicLink()) await fs.promises.unlink(full);
+      await writeFile(targetDir, full, file, false);
       report(file.relativePath, 'overwritten');
     } else {
       report(file.relativePath, 'skipped');
@@ -144,7 +144,7 @@ export async function writeScaffold(plan: ScaffoldPlan, files: readonly Rendered
     const full = fullPath(targetDir, file.relativePath);
     if (identical.has(file.relativePath)) {
       const now = lstatOrUndefined(full);
-      if (now?.isFile() && fs.readFileSync(full).equals(file.content)) {
+      if (now?.isFile() && (await fs.promises.readFile(full)).equals(file.content)) {
         report(file.relativePath, 'unchanged');
         continue;
       }
@@ -158,7 +158,7 @@ export async function writeScaffold(plan: ScaffoldPlan, files: readonly Rendered
       continue;
     }
     try {
-      writeFile(targetDir, full, file, true);
+      await writeFile(targetDir, full, file, true);
       report(file.relativePath, 'created');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -168,7 +168,7 @@ export async function writeScaffold(plan: ScaffoldPlan, files: readonly Rendered
   for (const dir of options.emptyDirs ?? []) {
     const full = fullPath(targetDir, dir);
     if (symlinkedOrFileParent(targetDir, `${dir}/x`)) throw new ScaffoldError(`Cannot create the folder ${dir} in ${targetDir}: a parent is a file or a symbolic link.`);
-    fs.mkdirSync(full, { recursive: true });
+    await fs.promises.mkdir(full, { recursive: true });
   }
   return result;
 }

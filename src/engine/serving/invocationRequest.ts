@@ -203,4 +203,4 @@ export async function invokeModel(url: string, body: InvocationBody | string, op
 }
 
 // The saved input example is read from the model's files; kept with the other request helpers for callers.
-export { loadInputExample, type InputExample } from './modelArtifacts';
+export { loadInputExample } from './modelArtifacts';

@@ -11,6 +11,7 @@ export interface FileValidation {
 }
 
 
+// Synchronous file reads: only the CLI's `validate` walks folders (the extension validates open documents).
 const fileExists = (p: string): boolean => fs.existsSync(p);
 
 function walk(dir: string, out: string[]): void {

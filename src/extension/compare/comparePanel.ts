@@ -7,8 +7,7 @@ import { fetchRuns, isActive } from '../../engine/compare/runSelection';
 import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
-import type { TrackingConnections } from '../explorer/trackingConnections';
-import { MessagingPanel } from '../messagingPanel';
+import { MessagingPanel, type PanelDeps } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -24,11 +23,6 @@ const POLL_MS = 5000;
 const TABLE_HISTORY_POINTS = BULK_INTERVAL_MAX_RESULTS;
 /** Metrics whose min/max the table loads on its own; more are loaded when charted. */
 const TABLE_HISTORY_KEYS = 50;
-
-export interface ComparePanelDeps {
-  connections: TrackingConnections;
-  context: vscode.ExtensionContext;
-}
 
 /**
  * One "Compare runs" webview: loads the runs, lines them up (engine/compare), answers the webview's
@@ -53,7 +47,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   }
 
   /** A new panel in the active editor column's side. */
-  static create(deps: ComparePanelDeps, connectionId: string, runIds: string[]): ComparePanel {
+  static create(deps: PanelDeps, connectionId: string, runIds: string[]): ComparePanel {
     const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare runs', vscode.ViewColumn.Active, ComparePanel.webviewOptions(deps.context));
     return new ComparePanel(panel, deps, connectionId, runIds);
   }
@@ -64,7 +58,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
 
   constructor(
     panel: vscode.WebviewPanel,
-    private readonly deps: ComparePanelDeps,
+    private readonly deps: PanelDeps,
     readonly connectionId: string,
     readonly runIds: string[],
   ) {

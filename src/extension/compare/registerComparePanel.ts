@@ -5,17 +5,13 @@ import { parentRunId } from '../../engine/explorer/runListing';
 import type { MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validatePanelState } from '../../../webview/contract';
-import type { ExplorerNode } from '../explorer/explorerNodes';
-import type { TrackingConnections } from '../explorer/trackingConnections';
 import { registerGuardedCommand, reportFailure } from '../guardedCommand';
 import { registerPanelSerializer } from '../panelSerializer';
 import { pickRuns, runNodesOf } from '../runPicking';
-import { COMPARE_VIEW_TYPE, ComparePanel, type ComparePanelDeps } from './comparePanel';
+import { COMPARE_VIEW_TYPE, ComparePanel } from './comparePanel';
+import type { OpenPanels, PanelDeps, PanelRegistrationDeps } from '../messagingPanel';
 
-export interface ComparePanels {
-  /** The open compare panels (for tests and other features). */
-  all(): readonly ComparePanel[];
-}
+export type ComparePanels = OpenPanels<ComparePanel>;
 
 /**
  * Registers the "Compare runs" panel: the commands `mlflow.compareRuns` (Runs tree multi-selection,
@@ -23,7 +19,7 @@ export interface ComparePanels {
  * `mlflow.compareWithParentChildren` and `mlflow.compareWithPrevious` (a run node), and the serializer
  * that restores open panels after a window reload. The commands return the panel they open (or undefined).
  */
-export function registerComparePanel(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): ComparePanels {
+export function registerComparePanel(context: vscode.ExtensionContext, deps: PanelRegistrationDeps): ComparePanels {
   const panelDeps = { connections: deps.connections, context };
   context.subscriptions.push(
     registerGuardedCommand(COMMANDS.compareRuns, async (clicked?: unknown, selected?: unknown): Promise<ComparePanel | undefined> => {
@@ -42,13 +38,13 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: { c
     }),
     registerGuardedCommand(COMMANDS.compareWithParentChildren, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
-      if (!run?.connection.client) {
+      if (!run) {
         void vscode.window.showInformationMessage('Compare with parent\'s children: run it on a run of the Runs view.');
         return undefined;
       }
       const { parentId, runs } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: 'MLflow: finding child runs…' },
-        () => siblingRuns(run.connection.client!, run.run),
+        () => siblingRuns(run.connection.client, run.run),
       );
       if (runs.length < 2) {
         void vscode.window.showInformationMessage(
@@ -60,7 +56,7 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: { c
     }),
     registerGuardedCommand(COMMANDS.compareWithPrevious, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
-      if (!run?.connection.client) {
+      if (!run) {
         void vscode.window.showInformationMessage('Compare with previous run: run it on a run of the Runs view.');
         return undefined;
       }
@@ -75,7 +71,7 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: { c
  * Opens a compare panel of `run` and the run of its experiment that started just before it (at the
  * same level: see previousRun); says so when there is none. Also used by the run details panel.
  */
-export async function compareWithPrevious(deps: ComparePanelDeps, connectionId: string, client: MlflowRestClient, run: MlflowRun): Promise<ComparePanel | undefined> {
+export async function compareWithPrevious(deps: PanelDeps, connectionId: string, client: MlflowRestClient, run: MlflowRun): Promise<ComparePanel | undefined> {
   try {
     const previous = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: finding the previous run…' }, () => previousRun(client, run));
     const name = run.info.run_name || run.info.run_id;

@@ -58,7 +58,7 @@ export async function signInToDatabricks(connections: TrackingConnections): Prom
   const file = databricksConfigPath();
   let sections = new Map<string, DatabricksProfileSection>();
   try {
-    sections = parseDatabricksConfig(fs.readFileSync(file, 'utf8'));
+    sections = parseDatabricksConfig(await fs.promises.readFile(file, 'utf8'));
   } catch {
     // No config file yet: only "enter a host" is offered.
   }

@@ -166,17 +166,17 @@ export function registerExplorer(context: vscode.ExtensionContext): {
         'Delete Run',
       );
       if (answer !== 'Delete Run') return;
-      await node.connection.client!.deleteRun(node.run.info.run_id);
+      await node.connection.client.deleteRun(node.run.info.run_id);
       runs.refresh();
     }),
     registerGuardedCommand(COMMANDS.restoreRun, async (node?: ExplorerNode) => {
       if (node?.type !== 'run') return;
-      await node.connection.client!.restoreRun(node.run.info.run_id);
+      await node.connection.client.restoreRun(node.run.info.run_id);
       runs.refresh();
     }),
     registerGuardedCommand(COMMANDS.openArtifact, async (node?: ExplorerNode) => {
       if (node?.type !== 'artifact' || node.file.is_dir) return;
-      await openRunArtifact(context, node.connection.client!, node.run.info.run_id, node.file.path);
+      await openRunArtifact(context, node.connection.client, node.run.info.run_id, node.file.path);
     }),
   );
   context.subscriptions.push(...registerRegistryCommands(registry));
@@ -185,7 +185,7 @@ export function registerExplorer(context: vscode.ExtensionContext): {
 }
 
 /** The connection and run of a "Source run" leaf of the registry tree (its id is <version id>/run). */
-function sourceRunOf(node: Extract<ExplorerNode, { type: 'leaf' }>): { connection: import('./trackingConnections').TrackingConnection; runId?: string } | undefined {
+function sourceRunOf(node: Extract<ExplorerNode, { type: 'leaf' }>): { connection: import('./trackingConnections').UsableConnection; runId?: string } | undefined {
   return node.owner ? { connection: node.owner, runId: node.copyValue } : undefined;
 }
 

@@ -2,26 +2,29 @@ import * as vscode from 'vscode';
 import type { ServingEndpoint } from '../../engine/databricks/servingEndpoints';
 import type { RegistryActivity } from '../../engine/databricks/transitionRequests';
 import type { MlflowFileInfo, MlflowModelVersion, MlflowRegisteredModel, MlflowRun, MlflowExperiment } from '../../engine/mlflow/mlflowTypes';
-import type { TrackingConnection } from './trackingConnections';
+import type { TrackingConnection, UsableConnection } from './trackingConnections';
 
-/** Every node of the Runs and Model Registry trees. `id` keeps expansion state across refreshes. */
+/**
+ * Every node of the Runs and Model Registry trees. `id` keeps expansion state across refreshes.
+ * Only a connection row may stand for an unusable connection: every node below it has a client.
+ */
 export type ExplorerNode =
   | { type: 'connection'; id: string; connection: TrackingConnection }
-  | { type: 'experiment'; id: string; connection: TrackingConnection; experiment: MlflowExperiment }
-  | { type: 'run'; id: string; connection: TrackingConnection; run: MlflowRun; pagerKey: string }
-  | { type: 'group'; id: string; connection: TrackingConnection; run: MlflowRun; group: 'params' | 'metrics' | 'tags' | 'artifacts' | 'children' | 'models'; pagerKey: string }
-  | { type: 'leaf'; id: string; label: string; description?: string; tooltip?: string; icon?: string; contextValue?: string; copyValue?: string; owner?: TrackingConnection }
-  | { type: 'artifact'; id: string; connection: TrackingConnection; run: MlflowRun; file: MlflowFileInfo }
+  | { type: 'experiment'; id: string; connection: UsableConnection; experiment: MlflowExperiment }
+  | { type: 'run'; id: string; connection: UsableConnection; run: MlflowRun; pagerKey: string }
+  | { type: 'group'; id: string; connection: UsableConnection; run: MlflowRun; group: 'params' | 'metrics' | 'tags' | 'artifacts' | 'children' | 'models'; pagerKey: string }
+  | { type: 'leaf'; id: string; label: string; description?: string; tooltip?: string; icon?: string; contextValue?: string; copyValue?: string; owner?: UsableConnection }
+  | { type: 'artifact'; id: string; connection: UsableConnection; run: MlflowRun; file: MlflowFileInfo }
   | { type: 'loadMore'; id: string; parent: ExplorerNode; label: string }
   | { type: 'message'; id: string; message: string; severity: 'error' | 'info'; retry?: ExplorerNode; action?: vscode.Command }
-  | { type: 'registeredModel'; id: string; connection: TrackingConnection; model: MlflowRegisteredModel }
-  | { type: 'modelVersion'; id: string; connection: TrackingConnection; version: MlflowModelVersion }
+  | { type: 'registeredModel'; id: string; connection: UsableConnection; model: MlflowRegisteredModel }
+  | { type: 'modelVersion'; id: string; connection: UsableConnection; version: MlflowModelVersion }
   /** Under a version of a Databricks workspace registry: its open transition requests, or its activity history. */
-  | { type: 'versionWorkflow'; id: string; connection: TrackingConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; group: 'requests' | 'activity' }
-  | { type: 'transitionRequest'; id: string; connection: TrackingConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; request: RegistryActivity }
+  | { type: 'versionWorkflow'; id: string; connection: UsableConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; group: 'requests' | 'activity' }
+  | { type: 'transitionRequest'; id: string; connection: UsableConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; request: RegistryActivity }
   /** Under a Databricks connection: its Model Serving endpoints. */
-  | { type: 'servingEndpoints'; id: string; connection: TrackingConnection }
-  | { type: 'servingEndpoint'; id: string; connection: TrackingConnection; endpoint: ServingEndpoint };
+  | { type: 'servingEndpoints'; id: string; connection: UsableConnection }
+  | { type: 'servingEndpoint'; id: string; connection: UsableConnection; endpoint: ServingEndpoint };
 
 export function messageNode(parentId: string, message: string, retry?: ExplorerNode, action?: vscode.Command): ExplorerNode {
   return { type: 'message', id: `${parentId}/message`, message, severity: retry ? 'error' : 'info', retry, action };

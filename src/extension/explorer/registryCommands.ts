@@ -25,7 +25,7 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
       if (clicked?.type !== 'run' && !(clicked?.type === 'artifact' && clicked.file.is_dir)) return;
       const node: Extract<ExplorerNode, { type: 'run' }> =
         clicked.type === 'run' ? clicked : { type: 'run', id: clicked.id, connection: clicked.connection, run: clicked.run, pagerKey: '' };
-      const client = node.connection.client!;
+      const client = node.connection.client;
       const run = node.run;
       const sources =
         clicked.type === 'artifact'
@@ -81,7 +81,7 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
         if (!answer) return;
         archiveExisting = answer.archive;
       }
-      await node.connection.client!.transitionModelVersionStage(v.name, v.version, stage.label as ModelVersionStage, archiveExisting);
+      await node.connection.client.transitionModelVersionStage(v.name, v.version, stage.label as ModelVersionStage, archiveExisting);
       await registry.refreshModel(node.connection, v.name);
     }),
     ...registerTransitionRequestCommands(registry),
@@ -99,7 +99,7 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
               : undefined,
       });
       if (!alias) return;
-      await node.connection.client!.setRegisteredModelAlias(v.name, alias, v.version);
+      await node.connection.client.setRegisteredModelAlias(v.name, alias, v.version);
       await registry.refreshModel(node.connection, v.name);
     }),
     registerGuardedCommand(COMMANDS.deleteAlias, async (node?: ExplorerNode) => {
@@ -112,11 +112,11 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
       }
       const alias = aliases.length === 1 ? aliases[0] : await vscode.window.showQuickPick(aliases, { title: 'Delete which alias?' });
       if (!alias) return;
-      await node.connection.client!.deleteRegisteredModelAlias(v.name, alias);
+      await node.connection.client.deleteRegisteredModelAlias(v.name, alias);
       await registry.refreshModel(node.connection, v.name);
     }),
     registerGuardedCommand(COMMANDS.editDescription, async (node?: ExplorerNode) => {
-      const client = node?.type === 'modelVersion' || node?.type === 'registeredModel' ? node.connection.client! : undefined;
+      const client = node?.type === 'modelVersion' || node?.type === 'registeredModel' ? node.connection.client : undefined;
       if (!node || !client) return;
       const current = node.type === 'modelVersion' ? node.version.description : node.type === 'registeredModel' ? node.model.description : '';
       const description = await vscode.window.showInputBox({ title: 'Description', value: current ?? '' });
@@ -135,10 +135,10 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
       if (!pair) return;
       const [key, ...rest] = pair.split('=');
       if (node.type === 'modelVersion') {
-        await node.connection.client!.setModelVersionTag(node.version.name, node.version.version, key, rest.join('='));
+        await node.connection.client.setModelVersionTag(node.version.name, node.version.version, key, rest.join('='));
         await registry.refreshVersion(node);
       } else {
-        await node.connection.client!.setRegisteredModelTag(node.model.name, key, rest.join('='));
+        await node.connection.client.setRegisteredModelTag(node.model.name, key, rest.join('='));
         await registry.refreshModel(node.connection, node.model.name);
       }
     }),
@@ -148,7 +148,7 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
       const what = `version ${v.version} of ${v.name}${v.aliases?.length ? ` (aliases ${v.aliases.map((a) => '@' + a).join(', ')} go with it)` : ''}`;
       const answer = await vscode.window.showWarningMessage(`Delete ${what}? This cannot be undone.`, { modal: true }, 'Delete Version');
       if (answer !== 'Delete Version') return;
-      await node.connection.client!.deleteModelVersion(v.name, v.version);
+      await node.connection.client.deleteModelVersion(v.name, v.version);
       await registry.refreshModel(node.connection, v.name);
     }),
     registerGuardedCommand(COMMANDS.deleteRegisteredModel, async (node?: ExplorerNode) => {
@@ -160,7 +160,7 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
         'Delete Model',
       );
       if (answer !== 'Delete Model') return;
-      await node.connection.client!.deleteRegisteredModel(node.model.name);
+      await node.connection.client.deleteRegisteredModel(node.model.name);
       await registry.refreshModel(node.connection, node.model.name);
     }),
   ];
@@ -178,7 +178,7 @@ async function pickRequest(node: ExplorerNode | undefined, action: string): Prom
   if (node?.type === 'transitionRequest') return { versionNode: node.versionNode, request: node.request };
   if (node?.type !== 'modelVersion') return undefined;
   const v = node.version;
-  const requests = await listTransitionRequests(node.connection.client!, { name: v.name, version: v.version });
+  const requests = await listTransitionRequests(node.connection.client, { name: v.name, version: v.version });
   if (requests.length === 0) {
     void vscode.window.showInformationMessage(`${v.name} version ${v.version} has no open transition request to ${action}.`);
     return undefined;
@@ -214,7 +214,7 @@ function registerTransitionRequestCommands(registry: RegistryTreeProvider): vsco
       if (!stage) return;
       const comment = await askComment(`Request ${stage.label} for ${v.name} version ${v.version}`);
       if (comment === undefined) return;
-      await createTransitionRequest(node.connection.client!, { name: v.name, version: v.version, stage: stage.label, comment });
+      await createTransitionRequest(node.connection.client, { name: v.name, version: v.version, stage: stage.label, comment });
       await registry.refreshVersion(node);
       void vscode.window.showInformationMessage(`Requested ${stage.label} for ${v.name} version ${v.version}; a user with Can Manage approves or rejects it.`);
     }),
@@ -237,7 +237,7 @@ function registerTransitionRequestCommands(registry: RegistryTreeProvider): vsco
       }
       const comment = await askComment(`Approve ${v.name} version ${v.version} → ${stage}`);
       if (comment === undefined) return;
-      await approveTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, archiveExistingVersions: archiveExisting, comment });
+      await approveTransitionRequest(target.versionNode.connection.client, { name: v.name, version: v.version, stage, archiveExistingVersions: archiveExisting, comment });
       await registry.refreshVersion(target.versionNode, archiveExisting);
     }),
     registerGuardedCommand(COMMANDS.rejectTransitionRequest, async (node?: ExplorerNode) => {
@@ -247,7 +247,7 @@ function registerTransitionRequestCommands(registry: RegistryTreeProvider): vsco
       const stage = target.request.to_stage ?? 'None';
       const comment = await askComment(`Reject ${target.request.user_id ?? 'the'}'s request: ${v.name} version ${v.version} → ${stage}`);
       if (comment === undefined) return;
-      await rejectTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, comment });
+      await rejectTransitionRequest(target.versionNode.connection.client, { name: v.name, version: v.version, stage, comment });
       await registry.refreshVersion(target.versionNode);
     }),
     registerGuardedCommand(COMMANDS.cancelTransitionRequest, async (node?: ExplorerNode) => {
@@ -259,7 +259,7 @@ function registerTransitionRequestCommands(registry: RegistryTreeProvider): vsco
       if (!creator) throw new Error(`The request to move ${v.name} version ${v.version} to ${stage} names no requester; cancel it in the Databricks UI.`);
       const comment = await askComment(`Cancel the request: ${v.name} version ${v.version} → ${stage}`);
       if (comment === undefined) return;
-      await cancelTransitionRequest(target.versionNode.connection.client!, { name: v.name, version: v.version, stage, creator, comment });
+      await cancelTransitionRequest(target.versionNode.connection.client, { name: v.name, version: v.version, stage, creator, comment });
       await registry.refreshVersion(target.versionNode);
     }),
   ];
@@ -267,7 +267,7 @@ function registerTransitionRequestCommands(registry: RegistryTreeProvider): vsco
 
 /** An existing registered model or a new name (Unity Catalog: catalog.schema.model). */
 async function pickModelName(node: Extract<ExplorerNode, { type: 'run' }>): Promise<string | undefined> {
-  const existing = await node.connection.client!.searchRegisteredModels({ maxResults: 200 }).catch(() => ({ items: [] }));
+  const existing = await node.connection.client.searchRegisteredModels({ maxResults: 200 }).catch(() => ({ items: [] }));
   const pick = vscode.window.createQuickPick();
   pick.title = 'Register as (type a new name, or pick an existing model)';
   pick.placeholder = node.connection.resolved?.unityCatalog ? 'catalog.schema.model' : 'model name';

@@ -8,7 +8,7 @@ import type { MlflowModelVersion, MlflowRegisteredModel } from '../../engine/mlf
 import { isUnityCatalogModelName, registryCapabilities, registryCapabilityText } from '../../engine/mlflow/registryCapabilities';
 import { getOutputChannel } from '../outputChannel';
 import { errorText, messageNode, type ExplorerNode } from './explorerNodes';
-import { EMBEDDED_ID, type TrackingConnection, type TrackingConnections } from './trackingConnections';
+import { EMBEDDED_ID, type TrackingConnection, type TrackingConnections, type UsableConnection } from './trackingConnections';
 
 type Node = ExplorerNode;
 
@@ -59,7 +59,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   async refreshVersion(versionNode: Extract<Node, { type: 'modelVersion' }>, siblingsToo = false): Promise<void> {
     const shown = this.shown.get(versionNode.id);
     const target = (shown?.type === 'modelVersion' ? shown : versionNode) as Extract<Node, { type: 'modelVersion' }>;
-    const fresh = await target.connection.client!.getModelVersion(target.version.name, target.version.version).catch(() => undefined);
+    const fresh = await target.connection.client.getModelVersion(target.version.name, target.version.version).catch(() => undefined);
     if (fresh) target.version = { ...fresh, aliases: fresh.aliases?.length ? fresh.aliases : target.version.aliases };
     const parent = siblingsToo ? this.shown.get(target.id.replace(/\/v[^/]+$/, '')) : undefined;
     this.changed.fire(parent ?? target);
@@ -70,12 +70,12 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
    * and its versions. A model that appeared (registered) or is gone (deleted) joins or leaves its
    * connection's list, and only that list is redrawn.
    */
-  async refreshModel(connection: TrackingConnection, name: string): Promise<void> {
+  async refreshModel(connection: UsableConnection, name: string): Promise<void> {
     const connectionId = `conn:${connection.id}`;
     const state = this.models.get(connectionId);
     let fresh: MlflowRegisteredModel | undefined;
     try {
-      fresh = await connection.client!.getRegisteredModel(name);
+      fresh = await connection.client.getRegisteredModel(name);
     } catch (err) {
       if (!(err instanceof MlflowApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST')) throw err;
     }
@@ -109,7 +109,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   async loadMore(node: Node): Promise<void> {
-    if (node.type !== 'loadMore' || node.parent.type !== 'connection') return;
+    if (node.type !== 'loadMore' || node.parent.type !== 'connection' || !node.parent.connection.client) return;
     await this.loadPage(node.parent.connection, node.parent.id).catch(() => undefined);
     this.changed.fire(node.parent);
   }
@@ -242,7 +242,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
           return await this.endpointChildren(node);
         case 'servingEndpoint': {
           // The list has no per-entity deployment state; `get` has it (and why a deployment failed).
-          const detailed = await getServingEndpoint(node.connection.client!, node.endpoint.name);
+          const detailed = await getServingEndpoint(node.connection.client, node.endpoint.name);
           return servedEntitiesOf(detailed).map((entity, i): Node => ({
             type: 'leaf',
             id: `${node.id}/entity:${entity.name ?? i}`,
@@ -263,9 +263,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     }
   }
 
-  private async loadPage(connection: TrackingConnection, key: string): Promise<void> {
+  private async loadPage(connection: UsableConnection, key: string): Promise<void> {
     const state = this.models.get(key) ?? { items: [] };
-    const page = await connection.client!.searchRegisteredModels({ maxResults: 100, pageToken: state.nextPageToken, orderBy: ['name ASC'] });
+    const page = await connection.client.searchRegisteredModels({ maxResults: 100, pageToken: state.nextPageToken, orderBy: ['name ASC'] });
     state.items.push(...page.items);
     state.nextPageToken = page.nextPageToken || undefined;
     this.models.set(key, state);
@@ -284,7 +284,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   private async workflowChildren(node: Extract<Node, { type: 'versionWorkflow' }>): Promise<Node[]> {
-    const client = node.connection.client!;
+    const client = node.connection.client;
     const ref = { name: node.versionNode.version.name, version: node.versionNode.version.version };
     if (node.group === 'requests') {
       const requests = await listTransitionRequests(client, ref);
@@ -314,18 +314,18 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   private async endpointChildren(node: Extract<Node, { type: 'servingEndpoints' }>): Promise<Node[]> {
-    const endpoints = await listServingEndpoints(node.connection.client!);
+    const endpoints = await listServingEndpoints(node.connection.client);
     if (endpoints.length === 0) return [messageNode(node.id, 'No serving endpoints in this workspace.')];
     return endpoints
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((endpoint) => ({ type: 'servingEndpoint', id: `${node.id}/${endpoint.name}`, connection: node.connection, endpoint }));
   }
 
-  private async versionChildren(connection: TrackingConnection, model: MlflowRegisteredModel, parentId: string): Promise<Node[]> {
+  private async versionChildren(connection: UsableConnection, model: MlflowRegisteredModel, parentId: string): Promise<Node[]> {
     const versions: MlflowModelVersion[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await connection.client!.searchModelVersions({ filter: `name='${model.name.replace(/'/g, "\\'")}'`, maxResults: 200, pageToken });
+      const page = await connection.client.searchModelVersions({ filter: `name='${model.name.replace(/'/g, "\\'")}'`, maxResults: 200, pageToken });
       versions.push(...page.items);
       pageToken = page.nextPageToken || undefined;
     } while (pageToken && versions.length < 1000);

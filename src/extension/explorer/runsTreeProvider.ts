@@ -6,7 +6,7 @@ import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowExperiment, MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { getOutputChannel } from '../outputChannel';
 import { errorText, messageNode, RUN_STATUS_ICONS, type ExplorerNode } from './explorerNodes';
-import { EMBEDDED_ID, type TrackingConnection, type TrackingConnections } from './trackingConnections';
+import { EMBEDDED_ID, type TrackingConnections, type UsableConnection } from './trackingConnections';
 
 type Node = ExplorerNode;
 const ACTIVE_RUN_REFRESH_MS = 5000;
@@ -61,7 +61,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       if (parent.type === 'experiment') {
         await this.pagers.get(parent.id)?.loadNextPage().catch(() => undefined);
         this.changed.fire(parent);
-      } else if (parent.type === 'connection') {
+      } else if (parent.type === 'connection' && parent.connection.client) {
         await this.loadExperimentPage(parent.connection, parent.id).catch(() => undefined);
         this.changed.fire(parent);
       }
@@ -234,9 +234,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     return all.map((connection) => ({ type: 'connection', id: `conn:${connection.id}`, connection }));
   }
 
-  private async loadExperimentPage(connection: TrackingConnection, key: string): Promise<void> {
+  private async loadExperimentPage(connection: UsableConnection, key: string): Promise<void> {
     const state = this.experiments.get(key) ?? { items: [] };
-    const page = await connection.client!.searchExperiments({ maxResults: 200, pageToken: state.nextPageToken, orderBy: ['last_update_time DESC'] });
+    const page = await connection.client.searchExperiments({ maxResults: 200, pageToken: state.nextPageToken, orderBy: ['last_update_time DESC'] });
     state.items.push(...page.items);
     state.nextPageToken = page.nextPageToken || undefined;
     this.experiments.set(key, state);
@@ -278,7 +278,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     let pager = this.pagers.get(node.id);
     if (!pager) {
       const pageSize = vscode.workspace.getConfiguration('mlflow').get<number>('runsPageSize') ?? 100;
-      pager = new RunPager(node.connection.client!, node.experiment.experiment_id, {
+      pager = new RunPager(node.connection.client, node.experiment.experiment_id, {
         filter: this.filters.get(node.id),
         pageSize,
         viewType: this.showingDeleted.has(node.id) ? 'ALL' : 'ACTIVE_ONLY',
@@ -322,7 +322,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       setTimeout(async () => {
         this.refreshTimers.delete(node.id);
         const loaded = pager.runs.length;
-        const fresh = new RunPager(node.connection.client!, node.experiment.experiment_id, pager.options);
+        const fresh = new RunPager(node.connection.client, node.experiment.experiment_id, pager.options);
         try {
           while (fresh.hasMore && fresh.runs.length < loaded) await fresh.loadNextPage();
           this.pagers.set(node.id, fresh);
@@ -372,7 +372,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       case 'artifacts':
         return this.artifactChildren(node.connection, run, undefined, node.id);
       case 'models': {
-        const page = await node.connection.client!.searchLoggedModels({
+        const page = await node.connection.client.searchLoggedModels({
           experimentIds: [run.info.experiment_id],
           filter: `source_run_id = '${run.info.run_id}'`,
           maxResults: 50,
@@ -393,8 +393,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     }
   }
 
-  private async artifactChildren(connection: TrackingConnection, run: MlflowRun, path: string | undefined, parentId: string): Promise<Node[]> {
-    const listing = await connection.client!.listArtifacts(run.info.run_id, path);
+  private async artifactChildren(connection: UsableConnection, run: MlflowRun, path: string | undefined, parentId: string): Promise<Node[]> {
+    const listing = await connection.client.listArtifacts(run.info.run_id, path);
     if (listing.files.length === 0) return [messageNode(parentId, path ? 'Empty folder.' : 'No artifacts.')];
     return [...listing.files]
       .sort((a, b) => Number(b.is_dir) - Number(a.is_dir) || a.path.localeCompare(b.path))
@@ -407,7 +407,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   }
 }
 
-function runNode(connection: TrackingConnection, run: MlflowRun, pagerKey: string): Node {
+function runNode(connection: UsableConnection, run: MlflowRun, pagerKey: string): Node {
   return { type: 'run', id: `${pagerKey}/run:${run.info.run_id}`, connection, run, pagerKey };
 }
 

@@ -10,17 +10,35 @@ import { getOutputChannel } from '../outputChannel';
 
 export const EMBEDDED_ID = 'embedded';
 
-/** One root of the explorer: a tracking server the user configured, or the embedded local one. */
-export interface TrackingConnection {
+interface ConnectionIdentity {
   /** The tracking URI as configured, or EMBEDDED_ID. */
   id: string;
   label: string;
   kind: 'mlflow' | 'databricks' | 'embedded';
-  /** Set when the connection can be used. */
-  resolved?: ResolvedTracking;
-  client?: MlflowRestClient;
-  /** Why it cannot be used (bad URI, missing profile, embedded server not started or failed). */
-  problem?: string;
+}
+
+/** A connection that can be used: its tracking URI resolved and a client for it. */
+export interface UsableConnection extends ConnectionIdentity {
+  resolved: ResolvedTracking;
+  client: MlflowRestClient;
+  problem?: undefined;
+}
+
+/** A connection that cannot be used, and why (bad URI, missing profile, embedded server not started or failed). */
+export interface UnusableConnection extends ConnectionIdentity {
+  problem: string;
+  resolved?: undefined;
+  client?: undefined;
+}
+
+/**
+ * One root of the explorer: a tracking server the user configured, or the embedded local one.
+ * Checking `client` (or `isUsable`) narrows it, so a client is proven where it is used.
+ */
+export type TrackingConnection = UsableConnection | UnusableConnection;
+
+export function isUsable(connection: TrackingConnection | undefined): connection is UsableConnection {
+  return connection?.client !== undefined;
 }
 
 /** Who a Databricks connection is signed in as (SCIM Me), or why it is not. */
@@ -148,8 +166,8 @@ export class TrackingConnections implements vscode.Disposable {
   }
 
   private embeddedConnection(): TrackingConnection {
-    const base: TrackingConnection = { id: EMBEDDED_ID, label: 'Local MLflow (embedded)', kind: 'embedded' };
-    if (!this.embedded) return { ...base, problem: this.embeddedProblem };
+    const base: ConnectionIdentity = { id: EMBEDDED_ID, label: 'Local MLflow (embedded)', kind: 'embedded' };
+    if (!this.embedded) return { ...base, problem: this.embeddedProblem ?? 'not started' };
     const resolved = resolveTracking(this.embedded.url, { env: {} });
     return { ...base, resolved, client: new MlflowRestClient(resolved.connection) };
   }
@@ -171,12 +189,13 @@ export class TrackingConnections implements vscode.Disposable {
       return;
     }
     const dataDir = path.join(folder.uri.fsPath, '.mlflow');
-    fs.mkdirSync(dataDir, { recursive: true });
+    await fs.promises.mkdir(dataDir, { recursive: true });
     const ignore = path.join(dataDir, '.gitignore');
     // The tracking data stays out of git; the sample requests of served models (requests/) go in.
     const ignoreText = '# Tracking data of the embedded MLflow server (sample model requests are kept)\n*\n!.gitignore\n!requests/\n!requests/**\n';
     const previousText = '# Tracking data of the embedded MLflow server\n*\n';
-    if (!fs.existsSync(ignore) || fs.readFileSync(ignore, 'utf8') === previousText) fs.writeFileSync(ignore, ignoreText);
+    const currentText = await fs.promises.readFile(ignore, 'utf8').catch(() => undefined);
+    if (currentText === undefined || currentText === previousText) await fs.promises.writeFile(ignore, ignoreText);
     const python = pythonInterpreter(folder.uri.fsPath);
     const output = getOutputChannel();
     output.info(`Starting the embedded MLflow server with ${python} (data in ${dataDir})`);

@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commandIds';
+import { pathExists } from '../../engine/workspace/pathExists';
 import { branchExperimentName } from '../../engine/launching/experimentNaming';
 import { checkParameters, findMlprojectFile, readProject, type ProjectEntryPoint } from '../../engine/launching/projectEntryPoints';
 import { tagValue } from '../../engine/explorer/runListing';
@@ -33,7 +33,7 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
       const source = tagValue(node.run, 'mlflow.source.name') ?? '';
       const projectDir = source.startsWith('file://') ? vscode.Uri.parse(source).fsPath : source;
       const entryPoint = tagValue(node.run, 'mlflow.project.entryPoint');
-      if (!projectDir || !fs.existsSync(projectDir) || !findMlprojectFile(projectDir) || !entryPoint) {
+      if (!projectDir || !(await pathExists(projectDir)) || !(await findMlprojectFile(projectDir)) || !entryPoint) {
         void vscode.window.showWarningMessage(`Run ${node.run.info.run_name ?? node.run.info.run_id} was not launched from a local MLflow project that exists here (source: ${source || 'unknown'}).`);
         return undefined;
       }
@@ -42,7 +42,7 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
       if (!backend) return undefined;
       const python = await launchPrechecks(projectDir, backend);
       if (python === undefined) return undefined;
-      const experimentName = node.connection.client ? (await node.connection.client.getExperiment(node.run.info.experiment_id)).name : undefined;
+      const experimentName = (await node.connection.client.getExperiment(node.run.info.experiment_id)).name;
       return launch({ projectDir, entryPoint, parameters, backend, experimentName, python: python || undefined });
     }),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/{MLproject,mlproject}' }, new EntryPointCodeLens()),
@@ -88,7 +88,7 @@ async function launchPrechecks(projectDir: string, backend: Backend): Promise<st
 
 /** Asks entry point and backend, checks what the backend needs, then parameters (typed, checked, last values remembered) and experiment. */
 async function askLaunch(context: vscode.ExtensionContext, projectDir: string, entryPointName?: string, backendArg?: Backend): Promise<LaunchSpec | undefined> {
-  const project = readProject(projectDir);
+  const project = await readProject(projectDir);
   if (project.errors.length > 0) {
     const open = await vscode.window.showErrorMessage(`The MLproject in ${projectDir} has errors; fix them before launching:\n${project.errorLines.join('\n')}`, 'Open MLproject');
     if (open && project.mlprojectPath) await vscode.window.showTextDocument(vscode.Uri.file(project.mlprojectPath));

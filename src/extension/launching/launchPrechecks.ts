@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commandIds';
+import { pathExists } from '../../engine/workspace/pathExists';
 import { checkDatabricksWorkspace } from '../../engine/databricks/workspaceCheck';
 import {
   checkMlflowImport,
@@ -55,13 +55,13 @@ export async function interpreterForLaunch(projectDir: string): Promise<string |
     if (check.ok) return resolved.python;
     const message = interpreterProblemMessage(resolved, check.problem);
     getOutputChannel().warn(message);
-    const hasVenv = VENV_CANDIDATES.some((candidate) => fs.existsSync(path.join(folder, candidate)));
+    const hasVenv = (await Promise.all(VENV_CANDIDATES.map((candidate) => pathExists(path.join(folder, candidate))))).some(Boolean);
     const actions = hasVenv ? [SELECT_INTERPRETER] : [SELECT_INTERPRETER, CREATE_VENV];
     const action = await vscode.window.showErrorMessage(message, ...actions);
     if (action === SELECT_INTERPRETER) {
       if (!(await selectInterpreter(folder, resolved))) return undefined;
     } else if (action === CREATE_VENV) {
-      const requirement = mlflowRequirement();
+      const requirement = await mlflowRequirement();
       const python = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `MLflow: creating ${path.join(folder, '.venv')} with ${requirement}` },
         () => createVenvWithMlflow(folder, requirement, { onOutput: (text) => getOutputChannel().info(text.trimEnd()) }),
@@ -121,7 +121,7 @@ export async function databricksWorkspaceReady(): Promise<boolean> {
 
 /** Opens the Databricks config file; a missing one opens as a new file there with a profile to fill in. */
 async function openDatabricksConfig(file: string, profile: string | undefined): Promise<void> {
-  if (fs.existsSync(file)) {
+  if (await pathExists(file)) {
     await vscode.window.showTextDocument(vscode.Uri.file(file));
     return;
   }

@@ -30,7 +30,7 @@ export class MlflowTaskProvider implements vscode.TaskProvider {
       const folder = vscode.workspace.getWorkspaceFolder(file);
       if (!folder) continue;
       const project = path.relative(folder.uri.fsPath, path.dirname(file.fsPath)) || '.';
-      for (const entry of readProject(path.dirname(file.fsPath)).entryPoints) {
+      for (const entry of (await readProject(path.dirname(file.fsPath))).entryPoints) {
         tasks.push(this.toTask({ type: 'mlflow', entryPoint: entry.name, project }, folder));
       }
     }

@@ -1,24 +1,20 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commandIds';
 import { validateRunDetailsState } from '../../../webview/contract';
-import type { ExplorerNode } from '../explorer/explorerNodes';
-import type { TrackingConnections } from '../explorer/trackingConnections';
 import { registerGuardedCommand } from '../guardedCommand';
 import { registerPanelSerializer } from '../panelSerializer';
 import { pickRuns, runNodesOf } from '../runPicking';
 import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanel } from './runDetailsPanel';
+import type { OpenPanels, PanelRegistrationDeps } from '../messagingPanel';
 
-export interface RunDetailsPanels {
-  /** The open run details panels (for tests and other features). */
-  all(): readonly RunDetailsPanel[];
-}
+export type RunDetailsPanels = OpenPanels<RunDetailsPanel>;
 
 /**
  * Registers the "Run details" panel: the command `mlflow.showRunDetails` (a run node of the Runs
  * view, or from the palette the view's selected run, else a run picker; a run id string works too)
  * and the serializer that restores open panels after a window reload. The command returns the panel.
  */
-export function registerRunDetails(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): RunDetailsPanels {
+export function registerRunDetails(context: vscode.ExtensionContext, deps: PanelRegistrationDeps): RunDetailsPanels {
   const panelDeps = { connections: deps.connections, context };
   context.subscriptions.push(
     registerGuardedCommand(COMMANDS.showRunDetails, async (clicked?: unknown, runId?: unknown): Promise<RunDetailsPanel | undefined> => {

@@ -5,8 +5,7 @@ import { describeRunLoadFailure, loadRunDetails, type RunDetails } from '../../e
 import { validateFromRunDetails, type FromRunDetailsMessage, type ToRunDetailsMessage } from '../../../webview/contract';
 import { compareWithPrevious } from '../compare/registerComparePanel';
 import { openRunArtifact } from '../explorer/openArtifact';
-import type { TrackingConnections } from '../explorer/trackingConnections';
-import { MessagingPanel } from '../messagingPanel';
+import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -14,11 +13,6 @@ import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
 export const RUN_DETAILS_VIEW_TYPE = 'mlflow.runDetails';
 /** How often a run that is still RUNNING is re-read. */
 const POLL_MS = 5000;
-
-export interface RunDetailsPanelDeps {
-  connections: TrackingConnections;
-  context: vscode.ExtensionContext;
-}
 
 /**
  * One "Run details" webview: loads the run (engine/runDetails), answers the webview's requests
@@ -38,7 +32,7 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
   }
 
   /** The panel of this run (revealed and reloaded when already open), else a new one. */
-  static show(deps: RunDetailsPanelDeps, connectionId: string, runId: string): RunDetailsPanel {
+  static show(deps: PanelDeps, connectionId: string, runId: string): RunDetailsPanel {
     const existing = [...RunDetailsPanel.open].find((p) => p.connectionId === connectionId && p.runId === runId);
     if (existing) {
       existing.panel.reveal();
@@ -51,7 +45,7 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
 
   constructor(
     panel: vscode.WebviewPanel,
-    private readonly deps: RunDetailsPanelDeps,
+    private readonly deps: PanelDeps,
     readonly connectionId: string,
     readonly runId: string,
   ) {
@@ -75,35 +69,27 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
       getOutputChannel().warn(`Run details: ignored a malformed message from the webview: ${result.error}`);
       return;
     }
-    const message: FromRunDetailsMessage = result.value;
-    switch (message.type) {
-      case 'ready':
-        this.markReady();
-        await this.load(false);
-        return;
-      case 'retry':
-        await this.load(false);
-        return;
-      case 'openArtifact':
-        await this.openArtifact(message.path);
-        return;
-      case 'listArtifacts':
-        await this.listArtifacts(message.path);
-        return;
-      case 'openCommit': {
-        const url = this.details?.overview.gitCommitUrl;
-        if (url) await vscode.env.openExternal(vscode.Uri.parse(url, true));
-        return;
-      }
-      case 'compareWithPrevious':
-        await this.compareWithPrevious();
-        return;
-      case 'copy':
-        await vscode.env.clipboard.writeText(message.text);
-        this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-        return;
-    }
+    await dispatchMessage(this.handlers, result.value);
   }
+
+  private readonly handlers: MessageHandlers<FromRunDetailsMessage> = {
+    ready: async () => {
+      this.markReady();
+      await this.load(false);
+    },
+    retry: () => this.load(false),
+    openArtifact: (m) => this.openArtifact(m.path),
+    listArtifacts: (m) => this.listArtifacts(m.path),
+    openCommit: async () => {
+      const url = this.details?.overview.gitCommitUrl;
+      if (url) await vscode.env.openExternal(vscode.Uri.parse(url, true));
+    },
+    compareWithPrevious: () => this.compareWithPrevious(),
+    copy: async (m) => {
+      await vscode.env.clipboard.writeText(m.text);
+      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
+    },
+  };
 
   private client(): { client: MlflowRestClient; label: string } {
     return connectionClient(this.deps.connections, this.connectionId);

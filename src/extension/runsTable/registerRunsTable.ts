@@ -3,16 +3,13 @@ import { COMMANDS } from '../commandIds';
 import { validateRunsTableState } from '../../../webview/contract';
 import { DEFAULT_RUNS_TABLE_QUERY } from '../../engine/runsTable/runsSearchExpression';
 import type { ExplorerNode } from '../explorer/explorerNodes';
-import type { TrackingConnections } from '../explorer/trackingConnections';
 import { registerGuardedCommand } from '../guardedCommand';
 import { registerPanelSerializer } from '../panelSerializer';
 import { connectionReady, pickConnection, pickExperiments } from '../runPicking';
 import { RUNS_TABLE_VIEW_TYPE, RunsTablePanel } from './runsTablePanel';
+import type { OpenPanels, PanelRegistrationDeps } from '../messagingPanel';
 
-export interface RunsTablePanels {
-  /** The open runs tables (for tests and other features). */
-  all(): readonly RunsTablePanel[];
-}
+export type RunsTablePanels = OpenPanels<RunsTablePanel>;
 
 type ExperimentNode = Extract<ExplorerNode, { type: 'experiment' }>;
 
@@ -27,7 +24,7 @@ function isExperimentNode(value: unknown): value is ExperimentNode {
  * ['<experiment id>', ...])` for tests and other extensions) and the serializer that restores open
  * tables after a window reload. The command returns the panel it opens.
  */
-export function registerRunsTable(context: vscode.ExtensionContext, deps: { connections: TrackingConnections; runsView?: vscode.TreeView<ExplorerNode> }): RunsTablePanels {
+export function registerRunsTable(context: vscode.ExtensionContext, deps: PanelRegistrationDeps): RunsTablePanels {
   const panelDeps = { connections: deps.connections, context };
   context.subscriptions.push(
     registerGuardedCommand(COMMANDS.openRunsTable, async (clicked?: unknown, selected?: unknown): Promise<RunsTablePanel | undefined> => {
@@ -46,7 +43,7 @@ export function registerRunsTable(context: vscode.ExtensionContext, deps: { conn
         return RunsTablePanel.create(panelDeps, connectionId, [...new Set(nodes.map((n) => n.experiment.experiment_id))]);
       }
       const connection = await pickConnection(deps.connections, 'Open runs table');
-      if (!connection?.client) return undefined;
+      if (!connection) return undefined;
       const experimentIds = await pickExperiments(connection.client, 'Open runs table');
       return experimentIds ? RunsTablePanel.create(panelDeps, connection.id, experimentIds) : undefined;
     }),

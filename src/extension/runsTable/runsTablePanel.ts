@@ -18,8 +18,7 @@ import {
 import { COMMANDS } from '../commandIds';
 import { ComparePanel } from '../compare/comparePanel';
 import type { ExplorerNode } from '../explorer/explorerNodes';
-import type { TrackingConnections } from '../explorer/trackingConnections';
-import { MessagingPanel } from '../messagingPanel';
+import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { RunDetailsPanel } from '../runDetails/runDetailsPanel';
 import { connectionClient } from '../runPicking';
@@ -37,11 +36,6 @@ const ALL_RUNS_LIMIT = 50_000;
 const ALL_RUNS_PAGE = 1000;
 /** Most runs a single action (compare, details, open) takes. */
 const MAX_OPENED = 20;
-
-export interface RunsTablePanelDeps {
-  connections: TrackingConnections;
-  context: vscode.ExtensionContext;
-}
 
 /**
  * One runs table: answers the webview's queries (compiled to MLflow's search syntax, sorted and
@@ -63,14 +57,14 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     return [...RunsTablePanel.open];
   }
 
-  static create(deps: RunsTablePanelDeps, connectionId: string, experimentIds: string[], title?: string): RunsTablePanel {
+  static create(deps: PanelDeps, connectionId: string, experimentIds: string[], title?: string): RunsTablePanel {
     const panel = vscode.window.createWebviewPanel(RUNS_TABLE_VIEW_TYPE, title ?? 'Runs', vscode.ViewColumn.Active, webviewPanelOptions(deps.context));
     return new RunsTablePanel(panel, deps, connectionId, experimentIds);
   }
 
   constructor(
     panel: vscode.WebviewPanel,
-    private readonly deps: RunsTablePanelDeps,
+    private readonly deps: PanelDeps,
     readonly connectionId: string,
     readonly experimentIds: string[],
     /** The query the webview will ask for first (a restored table's saved one). */
@@ -111,50 +105,36 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     }
     const message: FromRunsTableMessage = result.value;
     try {
-      switch (message.type) {
-        case 'ready':
-        case 'retry':
-          await this.init(message.type === 'retry');
-          this.markReady();
-          return;
-        case 'query':
-          await this.runQuery(message);
-          return;
-        case 'page':
-          await this.sendPage(message.queryId, message.index);
-          return;
-        case 'groupBy':
-          await this.sendGroups(message.queryId, message.columnId);
-          return;
-        case 'children':
-          await this.sendChildren(message.queryId, message.parentRunId);
-          return;
-        case 'selectAll':
-          await this.sendSelection(message.queryId);
-          return;
-        case 'action':
-          await this.act(message.action, message.runIds);
-          return;
-        case 'star':
-          await this.star(message.runIds, message.starred);
-          return;
-        case 'saveLayout':
-          await this.deps.context.workspaceState.update(this.layoutKey(), message.layout);
-          return;
-        case 'exportCsv':
-          await this.exportCsv(message.queryId, message.columnIds, message.runIds, message.to);
-          return;
-        case 'copy':
-          await vscode.env.clipboard.writeText(message.text);
-          this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-          return;
-      }
+      await dispatchMessage(this.handlers, message);
     } catch (err) {
       if (this.disposed || isCancelled(err)) return;
       const text = err instanceof Error ? err.message : String(err);
       getOutputChannel().error(`Runs table (${message.type}): ${text}`);
       this.post({ type: 'notice', message: `${text.split('\n')[0]}` });
     }
+  }
+
+  private readonly handlers: MessageHandlers<FromRunsTableMessage> = {
+    ready: () => this.start(false),
+    retry: () => this.start(true),
+    query: (m) => this.runQuery(m),
+    page: (m) => this.sendPage(m.queryId, m.index),
+    groupBy: (m) => this.sendGroups(m.queryId, m.columnId),
+    children: (m) => this.sendChildren(m.queryId, m.parentRunId),
+    selectAll: (m) => this.sendSelection(m.queryId),
+    action: (m) => this.act(m.action, m.runIds),
+    star: (m) => this.star(m.runIds, m.starred),
+    saveLayout: (m) => this.deps.context.workspaceState.update(this.layoutKey(), m.layout),
+    exportCsv: (m) => this.exportCsv(m.queryId, m.columnIds, m.runIds, m.to),
+    copy: async (m) => {
+      await vscode.env.clipboard.writeText(m.text);
+      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
+    },
+  };
+
+  private async start(retry: boolean): Promise<void> {
+    await this.init(retry);
+    this.markReady();
   }
 
   private client(): { client: MlflowRestClient; label: string } {

@@ -24,6 +24,7 @@ import {
   type TemplateAnswers,
   type TemplateVariable,
 } from '../../engine/scaffolding';
+import { pathExists } from '../../engine/workspace/pathExists';
 import { runProcess } from '../../engine/launching/childProcess';
 import { resolveWorkspaceInterpreter } from '../launching/launchPrechecks';
 import { getOutputChannel } from '../outputChannel';
@@ -186,7 +187,9 @@ async function consentToTemplateCode(template: LoadedTemplate, position: { step:
     if (picked.value === 'allow') return true;
     if (picked.value === 'cancel') return false;
     // The hook files, the template's own extension modules (e.g. local_extensions.py), and cookiecutter.json naming the extensions.
-    const modules = template.extensions.map((e) => `${e.split('.')[0]}.py`).filter((f) => fs.existsSync(path.join(template.dir, f)));
+    const candidates = template.extensions.map((e) => `${e.split('.')[0]}.py`);
+    const present = await Promise.all(candidates.map((f) => pathExists(path.join(template.dir, f))));
+    const modules = candidates.filter((_, i) => present[i]);
     for (const file of [...new Set([...template.hooks, ...modules, ...(template.extensions.length ? ['cookiecutter.json'] : [])])]) {
       await vscode.window.showTextDocument(vscode.Uri.file(path.join(template.dir, file)), { preview: false });
     }
@@ -228,9 +231,9 @@ async function writeProject(project: RenderedProject, parent: string, git: boole
     },
   );
   getOutputChannel().info(`New project in ${target}: ${result.created.length} created, ${result.overwritten.length} overwritten, ${result.skipped.length} kept, ${result.unchanged.length} unchanged.`);
-  for (const file of ['MLproject', ...trainScripts(target)]) {
+  for (const file of ['MLproject', ...(await trainScripts(target))]) {
     const full = path.join(target, file);
-    if (fs.existsSync(full)) await vscode.window.showTextDocument(vscode.Uri.file(full), { preview: false });
+    if (await pathExists(full)) await vscode.window.showTextDocument(vscode.Uri.file(full), { preview: false });
   }
   void vscode.window.showInformationMessage(`Created the MLflow project ${project.projectDirName} in ${target}.`, 'Open Folder').then((action) => {
     if (action) void vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(target), { forceNewWindow: false });
@@ -239,17 +242,16 @@ async function writeProject(project: RenderedProject, parent: string, git: boole
 }
 
 /** The project's train script(s): `src/<pkg>/train.py`, `<pkg>/train.py` or `train.py`. */
-function trainScripts(target: string): string[] {
+async function trainScripts(target: string): Promise<string[]> {
   const found: string[] = [];
   for (const base of ['src', '.']) {
-    const dir = path.join(target, base);
-    if (!fs.existsSync(dir)) continue;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const entries = await fs.promises.readdir(path.join(target, base), { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
       const rel = path.join(base, entry.name, 'train.py');
-      if (entry.isDirectory() && fs.existsSync(path.join(target, rel))) found.push(path.normalize(rel));
+      if (entry.isDirectory() && (await pathExists(path.join(target, rel)))) found.push(path.normalize(rel));
     }
   }
-  if (fs.existsSync(path.join(target, 'train.py'))) found.push('train.py');
+  if (await pathExists(path.join(target, 'train.py'))) found.push('train.py');
   return found.slice(0, 1);
 }
 
@@ -265,7 +267,7 @@ async function pickTemplate(position: { step: number; total: number }): Promise<
   if (!picked || picked === BACK) return picked;
   let template: LoadedTemplate;
   try {
-    const dir = fs.existsSync(picked.source)
+    const dir = (await pathExists(picked.source))
       ? picked.source
       : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching template ${picked.source}` }, () => loadUserTemplate(picked.source));
     template = loadTemplate(dir);

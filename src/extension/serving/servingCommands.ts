@@ -15,7 +15,7 @@ import {
   saveSampleRequest,
 } from '../../engine/serving/sampleRequests';
 import type { ExplorerNode } from '../explorer/explorerNodes';
-import type { TrackingConnection, TrackingConnections } from '../explorer/trackingConnections';
+import { isUsable, type TrackingConnection, type TrackingConnections, type UsableConnection } from '../explorer/trackingConnections';
 import { registerGuardedCommand } from '../guardedCommand';
 import { getOutputChannel } from '../outputChannel';
 import { ModelServers, type ServedModel } from './modelServers';
@@ -137,20 +137,20 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
   return servers;
 }
 
-function endpointNode(value: unknown): { connection: TrackingConnection; endpoint: ServingEndpoint } | undefined {
+function endpointNode(value: unknown): { connection: UsableConnection; endpoint: ServingEndpoint } | undefined {
   const node = value as ExplorerNode | undefined;
-  return node?.type === 'servingEndpoint' && node.connection.client ? node : undefined;
+  return node?.type === 'servingEndpoint' ? node : undefined;
 }
 
 /** A Databricks serving endpoint; its input example is the one of the registered version it serves. */
-function endpointTarget(connection: TrackingConnection, endpoint: ServingEndpoint): RequestTarget {
+function endpointTarget(connection: UsableConnection, endpoint: ServingEndpoint): RequestTarget {
   const served = servedEntitiesOf(endpoint).find((e) => e.entity_name && e.entity_version);
   return {
     label: `endpoint ${endpoint.name} (${connection.label})`,
     requestKey: endpointRequestKey(endpoint.name),
     modelUri: served ? `models:/${served.entity_name}/${served.entity_version}` : undefined,
     connection,
-    invoke: (body) => queryServingEndpoint(connection.client!, endpoint.name, body),
+    invoke: (body) => queryServingEndpoint(connection.client, endpoint.name, body),
   };
 }
 
@@ -230,11 +230,11 @@ function shortLabel(modelUri: string): string {
   return modelUri.replace(/^models:\/+/, '').replace(/^runs:\/+/, 'run ');
 }
 
-async function usableConnection(connections: TrackingConnections): Promise<TrackingConnection | undefined> {
+async function usableConnection(connections: TrackingConnections): Promise<UsableConnection | undefined> {
   const active = connections.active();
   if (active?.kind === 'embedded' && !active.client) await connections.startEmbedded();
   const connection = connections.active();
-  if (!connection?.resolved) {
+  if (!isUsable(connection)) {
     void vscode.window.showErrorMessage(`MLflow: no usable tracking server (${connection?.problem ?? 'none configured'}). Set one with "MLflow: Set Tracking URI" or start the local server.`);
     return undefined;
   }
@@ -312,17 +312,18 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
   if (!picked) return undefined;
   switch (picked.kind2) {
     case 'saved':
-      return readInput(picked.file!, folder);
+      return await readInput(picked.file!, folder);
     case 'file': {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model input': ['json', 'csv'] }, defaultUri: root ? vscode.Uri.file(root) : undefined });
       if (!uris?.[0]) return undefined;
-      const input = readInput(uris[0].fsPath, folder);
+      const input = await readInput(uris[0].fsPath, folder);
       // Kept with the model's requests, so it is one click next time.
       if (folder && !uris[0].fsPath.startsWith(folder + path.sep)) keepRequest(folder, path.basename(uris[0].fsPath), input);
       return input;
     }
     case 'example': {
-      const example = await loadInputExample(target.connection!.client!, target.modelUri!);
+      const client = target.connection?.client;
+      const example = client && target.modelUri ? await loadInputExample(client, target.modelUri) : undefined;
       if (!example) {
         void vscode.window.showWarningMessage(`${target.modelUri} was logged without an input example: pick or write a request instead.`);
         return undefined;
@@ -344,8 +345,8 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
   }
 }
 
-function readInput(file: string, folder: string | undefined): PickedInput {
-  const text = fs.readFileSync(file, 'utf8');
+async function readInput(file: string, folder: string | undefined): Promise<PickedInput> {
+  const text = await fs.promises.readFile(file, 'utf8');
   const name = folder && file.startsWith(folder + path.sep) ? path.basename(file) : vscode.workspace.asRelativePath(file);
   return { text, name, format: path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'json' };
 }

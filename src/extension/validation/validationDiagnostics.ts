@@ -142,6 +142,10 @@ export class ValidationDiagnostics implements vscode.Disposable {
   }
 }
 
+/**
+ * Synchronous on purpose: the validator (shared with the CLI) is a synchronous pass over the text; it
+ * asks only about the few paths the file names (an entry point's script), one stat each.
+ */
 function fileExists(p: string): boolean {
   return fs.existsSync(p);
 }

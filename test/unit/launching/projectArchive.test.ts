@@ -20,11 +20,11 @@ function project(): string {
   return dir;
 }
 
-test('the archive is reproducible, leaves out mlruns/.git, and real tar reads it (long names, modes)', () => {
+test('the archive is reproducible, leaves out mlruns/.git, and real tar reads it (long names, modes)', async () => {
   const dir = project();
-  const a = buildProjectArchive(dir);
+  const a = await buildProjectArchive(dir);
   fs.utimesSync(path.join(dir, 'MLproject'), new Date(2001, 1, 1), new Date(2001, 1, 1));
-  const b = buildProjectArchive(dir);
+  const b = await buildProjectArchive(dir);
   assert.equal(a.sha256, b.sha256, 'mtimes do not change the hash');
   const file = path.join(makeTempDir('archive-out'), 'p.tar.gz');
   fs.writeFileSync(file, a.data);
@@ -37,12 +37,12 @@ test('the archive is reproducible, leaves out mlruns/.git, and real tar reads it
   execFileSync('tar', ['-xzf', file, '-C', out]);
   assert.equal(fs.readFileSync(path.join(out, 'mlflow-project', 'src', 'deep'.repeat(30), 'long_file_name_' + 'x'.repeat(60) + '.py'), 'utf8'), 'print(1)\n');
   fs.writeFileSync(path.join(dir, 'MLproject'), 'name: q\n');
-  assert.notEqual(buildProjectArchive(dir).sha256, a.sha256, 'a changed file changes the hash');
+  assert.notEqual((await buildProjectArchive(dir)).sha256, a.sha256, 'a changed file changes the hash');
 });
 
-test('a transform changes a file inside the archive only', () => {
+test('a transform changes a file inside the archive only', async () => {
   const dir = project();
-  const archive = buildProjectArchive(dir, (rel, content) => (rel === 'MLproject' ? Buffer.from('name: changed\n') : content));
+  const archive = await buildProjectArchive(dir, (rel, content) => (rel === 'MLproject' ? Buffer.from('name: changed\n') : content));
   const out = makeTempDir('archive-t');
   const file = path.join(out, 'p.tar.gz');
   fs.writeFileSync(file, archive.data);

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import { checkParameters, isPythonFloat, launchProblems, readProject } from '../../../src/engine/launching/projectEntryPoints';
 import { fixturesDir, makeTempDir } from '../../support/repoPaths';
 
-test('readProject lists the fixture entry points with types and defaults', () => {
-  const project = readProject(path.join(fixturesDir, 'launch-project'));
+test('readProject lists the fixture entry points with types and defaults', async () => {
+  const project = await readProject(path.join(fixturesDir, 'launch-project'));
   assert.deepEqual(project.errors, []);
   assert.equal(project.name, 'launch-project');
   assert.deepEqual(project.environment, { kind: 'python_env', file: 'python_env.yaml' });
@@ -19,7 +19,7 @@ test('readProject lists the fixture entry points with types and defaults', () =>
   assert.deepEqual(project.entryPoints.map((e) => e.name), ['main', 'fail', 'sleep']);
 });
 
-test('readProject reports MLproject errors with line numbers (short-form types, no default)', () => {
+test('readProject reports MLproject errors with line numbers (short-form types, no default)', async () => {
   const dir = makeTempDir('launch-read');
   fs.writeFileSync(
     path.join(dir, 'MLproject'),
@@ -27,11 +27,11 @@ test('readProject reports MLproject errors with line numbers (short-form types, 
   );
   fs.writeFileSync(path.join(dir, 'conda.yaml'), 'name: x\ndependencies:\n  - python=3.11\n');
   fs.writeFileSync(path.join(dir, 'python_env.yaml'), 'python: "3.11"\ndependencies: [mlflow]\n');
-  const project = readProject(dir);
+  const project = await readProject(dir);
   assert.ok(project.errors.length > 0, 'two environment keys are an error');
   assert.match(project.errorLines.join('\n'), /^MLproject:\d+:\d+: .*multiple environment fields/m);
   assert.deepEqual(project.entryPoints[0]?.parameters, [{ name: 'n', type: 'float' }]);
-  const { problems } = launchProblems(dir, 'main', { n: '1' });
+  const { problems } = await launchProblems(dir, 'main', { n: '1' });
   assert.match(problems.join('\n'), /MLproject has errors/);
 });
 
@@ -49,8 +49,8 @@ test('checkParameters: required, float syntax as Python reads it, uri scheme', (
   for (const bad of ['', 'abc', '1.2.3', '0x10', '1e', '_1', '$(id)']) assert.ok(!isPythonFloat(bad), bad);
 });
 
-test('launchProblems: unknown entry point names the declared ones; a .py script is accepted', () => {
+test('launchProblems: unknown entry point names the declared ones; a .py script is accepted', async () => {
   const dir = path.join(fixturesDir, 'launch-project');
-  assert.match(launchProblems(dir, 'nope', {}).problems.join('\n'), /Entry point 'nope' is not in MLproject \(entry points: main, fail, sleep\)/);
-  assert.deepEqual(launchProblems(dir, 'train.py', {}).problems, []);
+  assert.match((await launchProblems(dir, 'nope', {})).problems.join('\n'), /Entry point 'nope' is not in MLproject \(entry points: main, fail, sleep\)/);
+  assert.deepEqual((await launchProblems(dir, 'train.py', {})).problems, []);
 });

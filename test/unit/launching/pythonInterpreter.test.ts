@@ -62,10 +62,10 @@ test('checkMlflowImport says why an interpreter cannot import mlflow, and rememb
   assert.deepEqual(await checkMlflowImport(path.join(dir, 'nope')), { ok: false, problem: `${path.join(dir, 'nope')} was not found` });
 });
 
-test("mlflowRequirement is python/requirements.txt's mlflow pin", () => {
+test("mlflowRequirement is python/requirements.txt's mlflow pin", async () => {
   const pin = fs.readFileSync(path.join(repoRoot, 'python', 'requirements.txt'), 'utf8').match(/^mlflow==\S+/m)![0];
-  assert.equal(mlflowRequirement(), pin);
+  assert.equal(await mlflowRequirement(), pin);
   const other = path.join(makeTempDir('req'), 'requirements.txt');
   fs.writeFileSync(other, '# pins\npytest==9\nmlflow[databricks]==3.1.0  # tracking\n');
-  assert.equal(mlflowRequirement(other), 'mlflow[databricks]==3.1.0');
+  assert.equal(await mlflowRequirement(other), 'mlflow[databricks]==3.1.0');
 });

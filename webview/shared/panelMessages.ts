@@ -1,4 +1,4 @@
-import type { Validation } from './contract';
+import type { Validation } from './contractChecks';
 
 /**
  * Feeds the extension's messages to `receive` once they pass the contract's validator; anything else
