@@ -19,8 +19,11 @@ export interface LoopbackProxy {
   close(): Promise<void>;
 }
 
-/** Headers that belong to one hop, never forwarded (RFC 9110 7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
+/**
+ * Headers that belong to one hop, never forwarded (RFC 9110 7.6.1), and Expect, which this server
+ * has already answered with 100 Continue.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate', 'expect']);
 
 /**
  * Why a request with these Host and Origin headers is refused by the server on 127.0.0.1:`port`,
