@@ -1,52 +1,62 @@
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createTransitionRequest } from '../../src/engine/databricks/transitionRequests';
+import { createTransitionRequest, describeActivity, listModelVersionActivities, listTransitionRequests } from '../../src/engine/databricks/transitionRequests';
 import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { startCliProfileWorkspace, type CliProfileWorkspace } from '../support/databricksCliProfile';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { copyFixture, venvPython } from '../support/repoPaths';
+import { copyFixture } from '../support/repoPaths';
 import { logDiabetesModel } from '../support/loggedModel';
 import { runHostSuite } from '../support/workbench';
 
-const REVIEWER_TOKEN = 'dapi-host-reviewer-0001';
 const SCIENTIST_TOKEN = 'dapi-host-scientist-0002';
 
-describe('Databricks registry workflow in the real extension host', () => {
-  let emulator: DatabricksEmulator | undefined;
+// The reviewer's only sign-in is `databricks auth login`: a databricks-cli profile, the token from
+// `databricks auth token` (the fake CLI), no personal access token anywhere the extension looks.
+describe('Databricks registry workflow in the real extension host (databricks-cli profile)', () => {
+  let workspace: CliProfileWorkspace | undefined;
   after(async () => {
-    await emulator?.stop();
+    await workspace?.stop();
   });
 
-  it('transition requests, activity and serving endpoints of a Databricks connection (databricksRegistry.host)', { timeout: 400_000 }, async () => {
+  it('transition requests (approve, reject), activity and serving endpoints of a Databricks connection (databricksRegistry.host)', { timeout: 400_000 }, async () => {
     const { url } = await useMlflowServer();
-    emulator = await startDatabricksEmulator({
-      mlflowTrackingUri: url,
-      python: venvPython,
-      tokens: [REVIEWER_TOKEN],
+    workspace = await startCliProfileWorkspace({
+      mlflowUrl: url,
+      name: 'host-registry',
       users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }],
     });
-    const reviewer = new MlflowRestClient({ baseUrl: emulator.url, token: REVIEWER_TOKEN });
+    const { admin, emulator } = workspace;
     const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
     const logged = await logDiabetesModel(url, uniqueName('host-dbx'));
     const model = uniqueName('host-dbx-model');
-    await reviewer.createRegisteredModel(model);
-    for (let i = 0; i < 2; i++) await reviewer.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
-    await reviewer.transitionModelVersionStage(model, '1', 'Staging', false);
+    await admin.createRegisteredModel(model);
+    for (let i = 0; i < 2; i++) await admin.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
+    await admin.transitionModelVersionStage(model, '1', 'Staging', false);
     await createTransitionRequest(scientist, { name: model, version: '2', stage: 'Staging', comment: 'beats v1' });
+    await createTransitionRequest(scientist, { name: model, version: '1', stage: 'Production', comment: 'ship v1' });
     const endpoint = uniqueName('host-endpoint').slice(0, 60);
-    await reviewer.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name: endpoint, config: { served_entities: [{ entity_name: model, entity_version: '1' }] } } });
-    await waitForServingEndpoint(reviewer, endpoint, { timeoutMs: 200_000, pollIntervalMs: 500 });
+    await admin.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name: endpoint, config: { served_entities: [{ entity_name: model, entity_version: '1' }] } } });
+    await waitForServingEndpoint(admin, endpoint, { timeoutMs: 200_000, pollIntervalMs: 500 });
 
     const log = await runHostSuite('databricksRegistry.host.js', {
       workspace: copyFixture('example-project'),
-      settings: { 'mlflow.trackingUri': 'databricks' },
-      env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: REVIEWER_TOKEN, DATABRICKS_CONFIG_PROFILE: '', MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint, MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example) },
+      settings: { ...workspace.settings, 'mlflow.trackingUri': `databricks://${workspace.profile}` },
+      env: { ...workspace.env, MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint, MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example) },
     });
-    assert.match(log, /4 passing/);
-    // What the host approved really moved the stages on the MLflow server.
+    assert.match(log, /5 passing/);
+    for (const token of workspace.secrets) assert.ok(!log.includes(token), 'a token reached the log');
+    // Every call went through the profile's CLI sign-in.
+    assert.ok(workspace.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${workspace!.profile}`), JSON.stringify(workspace.databricks.calls()));
+    // What the host approved and rejected is what the workspace and the MLflow server behind it have.
     const mlflow = new MlflowRestClient({ baseUrl: url });
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
     assert.equal((await mlflow.getModelVersion(model, '1')).current_stage, 'Archived');
+    // The workspace recorded both answers as the CLI-signed-in user.
+    const v2 = (await listModelVersionActivities(admin, { name: model, version: '2' })).map(describeActivity);
+    assert.ok(v2.includes('emulated.user@example.com approved None → Staging ("approved in VS Code")'), v2.join('\n'));
+    const v1 = (await listModelVersionActivities(admin, { name: model, version: '1' })).map(describeActivity);
+    assert.ok(v1.includes('emulated.user@example.com rejected the request for Production ("not v1 in VS Code")'), v1.join('\n'));
+    assert.deepEqual(await listTransitionRequests(admin, { name: model, version: '1' }), []);
   });
 });

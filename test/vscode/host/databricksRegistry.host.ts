@@ -4,7 +4,10 @@ import type { MlflowWorkbenchApi } from '../../../src/extension';
 import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
 import { activatedApi } from './activatedApi';
 
-/** Seeded by the outer test (test/vscode/databricksRegistry.test.ts) in the workspace emulator. */
+/**
+ * Seeded by the outer test (test/vscode/databricksRegistry.test.ts) in the workspace emulator; the
+ * connection is a databricks-cli profile (the fake `databricks auth token`), no personal access token.
+ */
 const model = process.env.MLFLOW_WB_DBX_MODEL!;
 const endpointName = process.env.MLFLOW_WB_DBX_ENDPOINT!;
 /** What the served model predicts in Python for its saved input example. */
@@ -93,6 +96,39 @@ suite('Databricks registry workflow in the extension host', () => {
     assert.equal(item.contextValue, 'mlflow.transitionRequest');
     const events = await tree.getChildren(activity);
     assert.deepEqual(events.map((e) => tree.getTreeItem(e).label), ['data.scientist@example.com requested None → Staging ("beats v1")']);
+  });
+
+  test('rejecting from the tree (comment) closes the request, leaves the stage and shows it in the activity', async () => {
+    const { tree, node } = await versionNode('1');
+    assert.equal(node.type === 'modelVersion' && node.version.current_stage, 'Staging');
+    const [requests, activity] = await tree.getChildren(node);
+    const open = await tree.getChildren(requests);
+    const request = open.find((n) => n.type === 'transitionRequest' && tree.getTreeItem(n).label === '→ Production');
+    assert.ok(request, `open requests of version 1: ${open.map((n) => String(tree.getTreeItem(n).label)).join(' | ')}`);
+    // The person's answer to the one prompt (the comment); the workspace calls are real.
+    const window = vscode.window as { showQuickPick: unknown; showInputBox: unknown };
+    const original = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox };
+    const asked: string[] = [];
+    window.showQuickPick = (_items: unknown, options?: vscode.QuickPickOptions) => {
+      asked.push(`pick: ${options?.title ?? ''}`);
+      return Promise.resolve(undefined);
+    };
+    window.showInputBox = (options?: vscode.InputBoxOptions) => {
+      asked.push(options?.title ?? '');
+      return Promise.resolve('not v1 in VS Code');
+    };
+    try {
+      await vscode.commands.executeCommand('mlflow.rejectTransitionRequest', request);
+    } finally {
+      Object.assign(window, original);
+    }
+    assert.deepEqual(asked, [`Reject data.scientist@example.com's request: ${model} version 1 → Production`]);
+    const after = await versionNode('1');
+    assert.equal(after.node.type === 'modelVersion' && after.node.version.current_stage, 'Staging');
+    const left = await tree.getChildren(requests);
+    assert.equal(left[0]?.type, 'message', left.map((n) => String(tree.getTreeItem(n).label)).join(' | '));
+    const events = await tree.getChildren(activity);
+    assert.equal(tree.getTreeItem(events[0]!).label, 'emulated.user@example.com rejected the request for Production ("not v1 in VS Code")');
   });
 
   test('approving from the tree (archive, comment) moves the version and refreshes its requests and activity', async () => {
