@@ -4,9 +4,11 @@
 // product looks. Shared by the extension-host tests of signing in and of the registry workflow.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator, type EmulatedUser } from '../databricksEmulator/databricksEmulator';
 import { fakeDatabricksCli, type FakeDatabricksCli } from './fakeClis';
+import { useMlflowServer } from './mlflowServer';
 import { makeTempDir, venvPython } from './repoPaths';
 
 export interface CliProfileWorkspace {
@@ -64,5 +66,35 @@ export async function startCliProfileWorkspace(options: { mlflowUrl: string; nam
     },
     addSecret: (token) => void secrets.push(token),
     stop: () => emulator.stop(),
+  };
+}
+
+/**
+ * startCliProfileWorkspace in front of the shared MLflow server, started by a before() hook and
+ * stopped by an after() hook of the suite it is called in (as useEmulatedWorkspace).
+ */
+export function useCliProfileWorkspace(options: { name: string; users?: EmulatedUser[] }): { readonly workspace: CliProfileWorkspace; readonly mlflowUrl: string } {
+  // Asked for now (at collection time), so a file run alone starts its server outside any hook.
+  const mlflowServer = useMlflowServer();
+  mlflowServer.catch(() => undefined); // reported by before() below
+  let started: { workspace: CliProfileWorkspace; mlflowUrl: string } | undefined;
+  before(async () => {
+    const mlflowUrl = (await mlflowServer).url;
+    started = { workspace: await startCliProfileWorkspace({ ...options, mlflowUrl }), mlflowUrl };
+  });
+  after(async () => {
+    await started?.workspace.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('useCliProfileWorkspace: not started (use it in it() or after() of the suite that called it)');
+    return started;
+  };
+  return {
+    get workspace() {
+      return get().workspace;
+    },
+    get mlflowUrl() {
+      return get().mlflowUrl;
+    },
   };
 }

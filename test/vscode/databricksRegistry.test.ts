@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTransitionRequest, describeActivity, listModelVersionActivities, listTransitionRequests } from '../../src/engine/databricks/transitionRequests';
 import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { startCliProfileWorkspace, type CliProfileWorkspace } from '../support/databricksCliProfile';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { useCliProfileWorkspace } from '../support/databricksCliProfile';
+import { uniqueName } from '../support/mlflowServer';
 import { copyFixture } from '../support/repoPaths';
 import { logDiabetesModel } from '../support/loggedModel';
 import { runHostSuite } from '../support/workbench';
@@ -14,18 +14,10 @@ const SCIENTIST_TOKEN = 'dapi-host-scientist-0002';
 // The reviewer's only sign-in is `databricks auth login`: a databricks-cli profile, the token from
 // `databricks auth token` (the fake CLI), no personal access token anywhere the extension looks.
 describe('Databricks registry workflow in the real extension host (databricks-cli profile)', () => {
-  let workspace: CliProfileWorkspace | undefined;
-  after(async () => {
-    await workspace?.stop();
-  });
+  const dbx = useCliProfileWorkspace({ name: 'host-registry', users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }] });
 
   it('transition requests (approve, reject), activity and serving endpoints of a Databricks connection (databricksRegistry.host)', { timeout: 400_000 }, async () => {
-    const { url } = await useMlflowServer();
-    workspace = await startCliProfileWorkspace({
-      mlflowUrl: url,
-      name: 'host-registry',
-      users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }],
-    });
+    const { workspace, mlflowUrl: url } = dbx;
     const { admin, emulator } = workspace;
     const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
     const logged = await logDiabetesModel(url, uniqueName('host-dbx'));
@@ -47,7 +39,7 @@ describe('Databricks registry workflow in the real extension host (databricks-cl
     assert.match(log, /5 passing/);
     for (const token of workspace.secrets) assert.ok(!log.includes(token), 'a token reached the log');
     // Every call went through the profile's CLI sign-in.
-    assert.ok(workspace.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${workspace!.profile}`), JSON.stringify(workspace.databricks.calls()));
+    assert.ok(workspace.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${workspace.profile}`), JSON.stringify(workspace.databricks.calls()));
     // What the host approved and rejected is what the workspace and the MLflow server behind it have.
     const mlflow = new MlflowRestClient({ baseUrl: url });
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');

@@ -1,23 +1,19 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, describe, it } from 'node:test';
-import { startCliProfileWorkspace, type CliProfileWorkspace } from '../support/databricksCliProfile';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { describe, it } from 'node:test';
+import { useCliProfileWorkspace } from '../support/databricksCliProfile';
+import { uniqueName } from '../support/mlflowServer';
 import { copyFixture } from '../support/repoPaths';
 import { runHostSuite } from '../support/workbench';
 
 const LOGIN_TOKEN = 'eyJraWQiOiJob3N0In0.host-fresh-login.c2ln';
 
 describe('MLflow: Sign in to Databricks… in the real extension host', () => {
-  let workspace: CliProfileWorkspace | undefined;
-  after(async () => {
-    await workspace?.stop();
-  });
+  // No personal access token anywhere: the fake CLI hands out the tokens the emulator accepts.
+  const dbx = useCliProfileWorkspace({ name: 'host-signin' });
 
   it('signs in with a databricks-cli profile served by the fake Databricks CLI, and with databricks auth login (databricksSignIn.host)', { timeout: 400_000 }, async () => {
-    const { url } = await useMlflowServer();
-    // No personal access token anywhere: the fake CLI hands out the tokens the emulator accepts.
-    workspace = await startCliProfileWorkspace({ mlflowUrl: url, name: 'host-signin' });
+    const workspace = dbx.workspace;
     const { emulator, admin, databricks, configFile } = workspace;
     const experimentName = `/Users/emulated.user@example.com/${uniqueName('host-signin')}`;
     const run = await admin.createRun(await admin.createExperiment(experimentName), 'host-signed-in-run');
