@@ -3,22 +3,25 @@ import { describe, it } from 'node:test';
 import { createTransitionRequest, describeActivity, listModelVersionActivities, listTransitionRequests } from '../../src/engine/databricks/transitionRequests';
 import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { useCliProfileWorkspace } from '../support/databricksCliProfile';
+import { signInCliProfile } from '../support/databricksCliProfile';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
 import { uniqueName } from '../support/mlflowServer';
 import { copyFixture } from '../support/repoPaths';
 import { logDiabetesModel } from '../support/loggedModel';
 import { runHostSuite } from '../support/workbench';
 
+const ADMIN_TOKEN = 'dapi-host-registry-admin-0001';
 const SCIENTIST_TOKEN = 'dapi-host-scientist-0002';
 
 // The reviewer's only sign-in is `databricks auth login`: a databricks-cli profile, the token from
 // `databricks auth token` (the fake CLI), no personal access token anywhere the extension looks.
 describe('Databricks registry workflow in the real extension host (databricks-cli profile)', () => {
-  const dbx = useCliProfileWorkspace({ name: 'host-registry', users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }] });
+  const dbx = useEmulatedWorkspace({ tokens: [ADMIN_TOKEN], users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }] });
 
   it('transition requests (approve, reject), activity and serving endpoints of a Databricks connection (databricksRegistry.host)', { timeout: 400_000 }, async () => {
-    const { workspace, mlflowUrl: url } = dbx;
-    const { admin, emulator } = workspace;
+    const { emulator, mlflowUrl: url } = dbx;
+    const cliProfile = signInCliProfile(emulator, { name: 'host-registry', adminToken: ADMIN_TOKEN, otherTokens: [SCIENTIST_TOKEN] });
+    const { admin } = cliProfile;
     const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
     const logged = await logDiabetesModel(url, uniqueName('host-dbx'));
     const model = uniqueName('host-dbx-model');
@@ -33,18 +36,18 @@ describe('Databricks registry workflow in the real extension host (databricks-cl
 
     const log = await runHostSuite('databricksRegistry.host.js', {
       workspace: copyFixture('example-project'),
-      settings: { ...workspace.settings, 'mlflow.trackingUri': `databricks://${workspace.profile}` },
-      env: { ...workspace.env, MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint, MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example) },
+      settings: { ...cliProfile.settings, 'mlflow.trackingUri': `databricks://${cliProfile.profile}` },
+      env: { ...cliProfile.env, MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint, MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example) },
     });
     assert.match(log, /5 passing/);
-    for (const token of workspace.secrets) assert.ok(!log.includes(token), 'a token reached the log');
+    for (const token of cliProfile.secrets) assert.ok(!log.includes(token), 'a token reached the log');
     // Every call went through the profile's CLI sign-in.
-    assert.ok(workspace.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${workspace.profile}`), JSON.stringify(workspace.databricks.calls()));
-    // What the host approved and rejected is what the workspace and the MLflow server behind it have.
+    assert.ok(cliProfile.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${cliProfile.profile}`), JSON.stringify(cliProfile.databricks.calls()));
+    // What the host approved and rejected is what the cliProfile and the MLflow server behind it have.
     const mlflow = new MlflowRestClient({ baseUrl: url });
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
     assert.equal((await mlflow.getModelVersion(model, '1')).current_stage, 'Archived');
-    // The workspace recorded both answers as the CLI-signed-in user.
+    // The cliProfile recorded both answers as the CLI-signed-in user.
     const v2 = (await listModelVersionActivities(admin, { name: model, version: '2' })).map(describeActivity);
     assert.ok(v2.includes('emulated.user@example.com approved None → Staging ("approved in VS Code")'), v2.join('\n'));
     const v1 = (await listModelVersionActivities(admin, { name: model, version: '1' })).map(describeActivity);

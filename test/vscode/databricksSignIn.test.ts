@@ -1,20 +1,23 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { useCliProfileWorkspace } from '../support/databricksCliProfile';
+import { signInCliProfile } from '../support/databricksCliProfile';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
 import { uniqueName } from '../support/mlflowServer';
 import { copyFixture } from '../support/repoPaths';
 import { runHostSuite } from '../support/workbench';
 
+const ADMIN_TOKEN = 'dapi-host-signin-admin-0001';
 const LOGIN_TOKEN = 'eyJraWQiOiJob3N0In0.host-fresh-login.c2ln';
 
 describe('MLflow: Sign in to Databricks… in the real extension host', () => {
-  // No personal access token anywhere: the fake CLI hands out the tokens the emulator accepts.
-  const dbx = useCliProfileWorkspace({ name: 'host-signin' });
+  const dbx = useEmulatedWorkspace({ tokens: [ADMIN_TOKEN] });
 
   it('signs in with a databricks-cli profile served by the fake Databricks CLI, and with databricks auth login (databricksSignIn.host)', { timeout: 400_000 }, async () => {
-    const workspace = dbx.workspace;
-    const { emulator, admin, databricks, configFile } = workspace;
+    // No personal access token anywhere: the fake CLI hands out the tokens the emulator accepts.
+    const { emulator } = dbx;
+    const cliProfile = signInCliProfile(emulator, { name: 'host-signin', adminToken: ADMIN_TOKEN });
+    const { admin, databricks, configFile } = cliProfile;
     const experimentName = `/Users/emulated.user@example.com/${uniqueName('host-signin')}`;
     const run = await admin.createRun(await admin.createExperiment(experimentName), 'host-signed-in-run');
     const model = uniqueName('host-signin-model');
@@ -22,13 +25,13 @@ describe('MLflow: Sign in to Databricks… in the real extension host', () => {
     await admin.createModelVersion(model, `runs:/${run.run_id}/model`, run.run_id);
     databricks.setLoginToken(LOGIN_TOKEN);
     emulator.addToken(LOGIN_TOKEN, { userName: 'fresh.user@example.com' });
-    workspace.addSecret(LOGIN_TOKEN);
+    cliProfile.addSecret(LOGIN_TOKEN);
 
     const log = await runHostSuite('databricksSignIn.host.js', {
       workspace: copyFixture('example-project'),
-      settings: workspace.settings,
+      settings: cliProfile.settings,
       env: {
-        ...workspace.env,
+        ...cliProfile.env,
         MLFLOW_WB_DBX_HOST: emulator.url,
         MLFLOW_WB_DBX_EXPERIMENT: experimentName,
         MLFLOW_WB_DBX_RUN: 'host-signed-in-run',
@@ -36,10 +39,10 @@ describe('MLflow: Sign in to Databricks… in the real extension host', () => {
       },
     });
     assert.match(log, /3 passing/);
-    for (const token of workspace.secrets) assert.ok(!log.includes(token), 'a token reached the log');
+    for (const token of cliProfile.secrets) assert.ok(!log.includes(token), 'a token reached the log');
     // The first sign-in only asked the CLI for a token; the second ran the browser login once, in a terminal.
     const calls = databricks.calls().map((c) => c.join(' '));
-    assert.ok(calls.includes(`auth token --profile ${workspace.profile}`), calls.join('\n'));
+    assert.ok(calls.includes(`auth token --profile ${cliProfile.profile}`), calls.join('\n'));
     assert.equal(calls.filter((c) => c.startsWith('auth login')).length, 1, calls.join('\n'));
     assert.ok(calls.includes(`auth login --host ${emulator.url} --profile fresh`), calls.join('\n'));
     assert.match(fs.readFileSync(configFile, 'utf8'), /\[fresh\]\s+host\s+=\s+http:\/\/127\.0\.0\.1:\d+\s+auth_type = databricks-cli/);
