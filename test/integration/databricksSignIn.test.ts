@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
+import { createTransitionRequest, describeActivity, listModelVersionActivities, listTransitionRequests } from '../../src/engine/databricks/transitionRequests';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { runBuiltCli } from '../support/cliCapture';
 import { fakeAzureCli, fakeDatabricksCli, type FakeCli, type FakeDatabricksCli } from '../support/fakeClis';
@@ -18,9 +19,11 @@ import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoP
 const ADMIN_TOKEN = 'dapi-signin-admin-0001';
 const CLI_TOKEN = 'eyJraWQiOiJmYWtlIn0.cli-user-token.c2lnbmF0dXJl';
 const AZ_TOKEN = 'eyJ0eXAiOiJKV1QifQ.azure-user-token.c2ln';
+const SCIENTIST_TOKEN = 'dapi-signin-scientist-0002';
+const SCIENTIST = 'data.scientist@example.com';
 
 describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulator, fake CLIs)', { timeout: 400_000 }, () => {
-  const dbx = useEmulatedWorkspace({ tokens: [ADMIN_TOKEN] });
+  const dbx = useEmulatedWorkspace({ tokens: [ADMIN_TOKEN], users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }] });
   let admin: MlflowRestClient;
   let databricks: FakeDatabricksCli;
   let az: FakeCli;
@@ -37,7 +40,7 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
       DATABRICKS_CONFIG_FILE: configFile,
     });
     const all = result.stdout + result.stderr;
-    for (const secret of [CLI_TOKEN, AZ_TOKEN, ADMIN_TOKEN]) assert.ok(!all.includes(secret), `a token was printed by ${args.join(' ')}`);
+    for (const secret of [CLI_TOKEN, AZ_TOKEN, ADMIN_TOKEN, SCIENTIST_TOKEN]) assert.ok(!all.includes(secret), `a token was printed by ${args.join(' ')}`);
     return { ...result, ms: Date.now() - started };
   }
 
@@ -119,6 +122,23 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /is now in Staging/);
     assert.equal((await admin.getModelVersion(model, '1')).current_stage, 'Staging');
+  });
+
+  it("rejects a data scientist's transition request as the signed-in user: the stage stays, the workspace records who", async () => {
+    await createTransitionRequest(new MlflowRestClient({ baseUrl: dbx.emulator.url, token: SCIENTIST_TOKEN }), { name: model, version: '1', stage: 'Production', comment: 'ship it' });
+    const dev = ['--name', model, '--version', '1', '--tracking-uri', 'databricks://dev'];
+    const listed = await cli(['models', 'requests', 'list', ...dev]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`Production\\s+${SCIENTIST}\\s+\\S+\\s+ship it\\s+approve,reject`));
+    const mark = databricks.calls().length;
+    const rejected = await cli(['models', 'requests', 'reject', ...dev, '--stage', 'Production', '--comment', 'not this week']);
+    assert.equal(rejected.code, 0, rejected.stderr);
+    assert.match(rejected.stdout, new RegExp(`Rejected the request to move ${model} version 1 to Production`));
+    assert.deepEqual(databricks.calls().slice(mark), [['auth', 'token', '--profile', 'dev']]);
+    assert.equal((await admin.getModelVersion(model, '1')).current_stage, 'Staging');
+    assert.deepEqual(await listTransitionRequests(admin, { name: model, version: '1' }), []);
+    const history = (await listModelVersionActivities(admin, { name: model, version: '1' })).map(describeActivity);
+    assert.equal(history.at(-1), 'emulated.user@example.com rejected the request for Production ("not this week")');
   });
 
   it('signs in with an auth_type = azure-cli profile through `az account get-access-token`', async () => {

@@ -1,8 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { redactUrl } from '../mlflow/mlflowRestClient';
 import { findFreePort } from '../process/freePort';
 import { httpOk, startProcessGroup, waitUntilReady } from '../process/processGroup';
+import { startLoopbackProxy, type LoopbackProxy, type LoopbackUpstream } from './loopbackProxy';
 
 export type EnvManager = 'local' | 'virtualenv' | 'uv' | 'conda';
 export const ENV_MANAGERS: readonly EnvManager[] = ['local', 'virtualenv', 'uv', 'conda'];
@@ -25,8 +28,10 @@ export interface ModelServerOptions {
 }
 
 export interface ModelServer {
+  /** http://127.0.0.1:<port>: the product's front door (loopbackProxy), which checks Host and Origin. */
   readonly url: string;
   readonly port: number;
+  /** The leader of `mlflow models serve`'s process group. */
   readonly process: ChildProcess;
   /** Resolves when the server process ends (by stop() or on its own), with its code or signal. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -50,7 +55,14 @@ export function modelServeArgs(modelUri: string, port: number, envManager: EnvMa
   return ['-m', 'mlflow', 'models', 'serve', '-m', modelUri, '--port', String(port), '--host', '127.0.0.1', '--env-manager', envManager];
 }
 
-/** Starts `mlflow models serve` on 127.0.0.1 and waits until GET /ping answers 200. */
+/**
+ * Starts `mlflow models serve` behind the product's loopback front door and waits until GET /ping
+ * answers 200 through it. The model server itself listens on a Unix socket in a private folder
+ * (uvicorn's UVICORN_UDS; the --port it is also given is the front door's, so a uvicorn that ignored
+ * the socket could not bind it and would fail rather than listen unchecked). Where there are no Unix
+ * sockets (Windows) it listens on another loopback port. Only 127.0.0.1:<port> answers users, and
+ * only requests for its own Host/Origin (see loopbackProxy).
+ */
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   const envManager = options.envManager ?? 'local';
   if (!ENV_MANAGERS.includes(envManager)) throw new ModelServerError(`Unknown env manager '${String(envManager)}': use ${ENV_MANAGERS.join(', ')}.`, []);
@@ -69,8 +81,44 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   if (path.isAbsolute(options.python) || options.python.includes(path.sep)) {
     env.PATH = [path.dirname(path.resolve(options.python)), env.PATH].filter(Boolean).join(path.delimiter);
   }
+  let socketDir: string | undefined;
+  let upstream: LoopbackUpstream;
+  let servePort: number;
+  if (process.platform === 'win32') {
+    servePort = await findFreePort();
+    upstream = { port: servePort };
+  } else {
+    // mkdtemp makes the folder 0700: no other user reaches the socket (uvicorn makes it 0666).
+    socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-serve-'));
+    const socketPath = path.join(socketDir, 'uvicorn.sock');
+    env.UVICORN_UDS = socketPath;
+    servePort = port;
+    upstream = { socketPath };
+  }
+  const removeSocketDir = () => {
+    try {
+      if (socketDir) fs.rmSync(socketDir, { recursive: true, force: true });
+    } catch {
+      /* a temp folder left behind is harmless */
+    }
+  };
+  let proxy: LoopbackProxy;
+  try {
+    // Refused requesters read the 403 body: it names no model or path.
+    proxy = await startLoopbackProxy(port, upstream, "MLflow Workbench's local model server");
+  } catch (err) {
+    removeSocketDir();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelServerError(code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use: choose another port, or leave it out to get a free one.` : `Could not listen on 127.0.0.1:${port}: ${(err as Error).message}`, []);
+  }
   // Its own process group: the CLI starts uvicorn workers, and stop() must end them all.
-  const group = startProcessGroup(options.python, modelServeArgs(options.modelUri, port, envManager), { env });
+  const group = startProcessGroup(options.python, modelServeArgs(options.modelUri, servePort, envManager), { env });
+  // The front door closes with the model server, whichever ends first.
+  const exited = group.exited.then(async (info) => {
+    await proxy.close();
+    removeSocketDir();
+    return info;
+  });
   const child = group.child;
   const recent: string[] = [];
   const addLine = (line: string) => {
@@ -100,10 +148,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   child.stderr?.on('data', (c: Buffer) => err.chunk(c));
   child.stdout?.on('end', () => out.flush());
   child.stderr?.on('end', () => err.flush());
-  const url = `http://127.0.0.1:${port}`;
+  const url = proxy.url;
   const where = options.trackingUri ? ` (tracking ${redactUrl(options.trackingUri)})` : '';
   const timeoutMs = options.startTimeoutMs ?? 120_000;
   const outcome = await waitUntilReady(group, () => httpOk(`${url}/ping`), { timeoutMs });
+  if (outcome !== 'ready') {
+    // Nothing answers behind the front door: close it (the group has ended or is being stopped).
+    await proxy.close();
+    removeSocketDir();
+  }
   if (outcome === 'spawn-error') throw new ModelServerError(`Could not start ${options.python} to serve '${options.modelUri}': ${group.spawnError()?.message}`, [...recent]);
   if (outcome === 'exited') {
     const exitInfo = group.exitInfo()!;
@@ -124,9 +177,13 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     url,
     port,
     process: child,
-    exited: group.exited,
+    exited,
     // Workers left in the group after the leader exits are ended too, so the port is free when stop() resolves.
-    stop: () => group.stop(),
+    stop: async () => {
+      await proxy.close();
+      await group.stop();
+      await exited;
+    },
   };
 }
 

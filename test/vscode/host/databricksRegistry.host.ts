@@ -4,7 +4,10 @@ import type { MlflowWorkbenchApi } from '../../../src/extension';
 import type { ExplorerNode } from '../../../src/extension/explorer/explorerNodes';
 import { activatedApi } from './activatedApi';
 
-/** Seeded by the outer test (test/vscode/databricksRegistry.test.ts) in the workspace emulator. */
+/**
+ * Seeded by the outer test (test/vscode/databricksRegistry.test.ts) in the workspace emulator; the
+ * connection is a databricks-cli profile (the fake `databricks auth token`), no personal access token.
+ */
 const model = process.env.MLFLOW_WB_DBX_MODEL!;
 const endpointName = process.env.MLFLOW_WB_DBX_ENDPOINT!;
 /** What the served model predicts in Python for its saved input example. */
@@ -30,6 +33,32 @@ async function versionNode(version: string): Promise<{ tree: MlflowWorkbenchApi[
   return { tree, node };
 }
 
+type PickItem = vscode.QuickPickItem & { archive?: boolean };
+
+/**
+ * Runs `command` on a tree item with the person's answers to its prompts (`pick` chooses among a
+ * quick pick's items, `input` is typed into every input box); the workspace calls are real.
+ * Returns the command's result and the title of every prompt shown, in order.
+ */
+async function runAnswering<T>(command: string, node: ExplorerNode | undefined, answers: { pick?: (items: readonly PickItem[]) => PickItem | undefined; input?: string }): Promise<{ result: T | undefined; asked: string[] }> {
+  const window = vscode.window as { showQuickPick: unknown; showInputBox: unknown };
+  const original = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox };
+  const asked: string[] = [];
+  window.showQuickPick = (items: readonly PickItem[], options?: vscode.QuickPickOptions) => {
+    asked.push(options?.title ?? `(pick: ${items.map((i) => i.label).join(' | ')})`);
+    return Promise.resolve(answers.pick?.(items));
+  };
+  window.showInputBox = (options?: vscode.InputBoxOptions) => {
+    asked.push(options?.title ?? '(input)');
+    return Promise.resolve(answers.input);
+  };
+  try {
+    return { result: await vscode.commands.executeCommand<T>(command, node), asked };
+  } finally {
+    Object.assign(window, original);
+  }
+}
+
 suite('Databricks registry workflow in the extension host', () => {
   test('the connection lists its serving endpoints with state and served entities', async () => {
     const { tree, root } = await databricksRoot();
@@ -51,19 +80,13 @@ suite('Databricks registry workflow in the extension host', () => {
     const { tree, root } = await databricksRoot();
     const [group] = await tree.getChildren(root);
     const endpoint = (await tree.getChildren(group)).find((n) => n.type === 'servingEndpoint' && n.endpoint.name === endpointName);
-    const window = vscode.window as { showQuickPick: unknown };
-    const original = window.showQuickPick;
     const offered: string[] = [];
-    window.showQuickPick = (items: readonly { label: string }[]) => {
-      offered.push(...items.map((i) => i.label));
-      return Promise.resolve(items.find((i) => i.label.includes('saved input example')));
-    };
-    let result: { status: number; body: { predictions?: number[] } } | undefined;
-    try {
-      result = await vscode.commands.executeCommand('mlflow.sendTestRequest', endpoint);
-    } finally {
-      window.showQuickPick = original;
-    }
+    const { result } = await runAnswering<{ status: number; body: { predictions?: number[] } }>('mlflow.sendTestRequest', endpoint, {
+      pick: (items) => {
+        offered.push(...items.map((i) => i.label));
+        return items.find((i) => i.label.includes('saved input example'));
+      },
+    });
     assert.ok(offered.some((l) => l.includes('saved input example')), offered.join(' | '));
     assert.equal(result?.status, 200, JSON.stringify(result));
     const predictions = result.body.predictions ?? [];
@@ -95,27 +118,30 @@ suite('Databricks registry workflow in the extension host', () => {
     assert.deepEqual(events.map((e) => tree.getTreeItem(e).label), ['data.scientist@example.com requested None → Staging ("beats v1")']);
   });
 
+  test('rejecting from the tree (comment) closes the request, leaves the stage and shows it in the activity', async () => {
+    const { tree, node } = await versionNode('1');
+    assert.equal(node.type === 'modelVersion' && node.version.current_stage, 'Staging');
+    const [requests, activity] = await tree.getChildren(node);
+    const open = await tree.getChildren(requests);
+    const request = open.find((n) => n.type === 'transitionRequest' && tree.getTreeItem(n).label === '→ Production');
+    assert.ok(request, `open requests of version 1: ${open.map((n) => String(tree.getTreeItem(n).label)).join(' | ')}`);
+    // The person's one answer: the comment.
+    const { asked } = await runAnswering('mlflow.rejectTransitionRequest', request, { input: 'not v1 in VS Code' });
+    assert.deepEqual(asked, [`Reject data.scientist@example.com's request: ${model} version 1 → Production`]);
+    const after = await versionNode('1');
+    assert.equal(after.node.type === 'modelVersion' && after.node.version.current_stage, 'Staging');
+    const left = await tree.getChildren(requests);
+    assert.equal(left[0]?.type, 'message', left.map((n) => String(tree.getTreeItem(n).label)).join(' | '));
+    const events = await tree.getChildren(activity);
+    assert.equal(tree.getTreeItem(events[0]!).label, 'emulated.user@example.com rejected the request for Production ("not v1 in VS Code")');
+  });
+
   test('approving from the tree (archive, comment) moves the version and refreshes its requests and activity', async () => {
     const { tree, node } = await versionNode('2');
     const [requests, activity] = await tree.getChildren(node);
     const [request] = await tree.getChildren(requests);
-    // The person's answers to the two prompts; the workspace calls are real.
-    const window = vscode.window as { showQuickPick: unknown; showInputBox: unknown };
-    const original = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox };
-    const asked: string[] = [];
-    window.showQuickPick = (items: readonly { label: string; archive?: boolean }[], options?: vscode.QuickPickOptions) => {
-      asked.push(options?.title ?? '');
-      return Promise.resolve(items.find((i) => i.archive === true));
-    };
-    window.showInputBox = (options?: vscode.InputBoxOptions) => {
-      asked.push(options?.title ?? '');
-      return Promise.resolve('approved in VS Code');
-    };
-    try {
-      await vscode.commands.executeCommand('mlflow.approveTransitionRequest', request);
-    } finally {
-      Object.assign(window, original);
-    }
+    // The person's two answers: archive the versions now in Staging, and the comment.
+    const { asked } = await runAnswering('mlflow.approveTransitionRequest', request, { pick: (items) => items.find((i) => i.archive === true), input: 'approved in VS Code' });
     assert.equal(asked.length, 2, asked.join(' | '));
     assert.match(asked[0]!, /other versions in Staging/);
     const after = await versionNode('2');
