@@ -77,10 +77,20 @@ export type FromWebviewMessage =
   | { type: 'copy'; text: string }
   | { type: 'retry' };
 
-/** What the compare panel persists (vscode.setState) and its serializer restores. */
+/** A run of a panel and the tracking connection it is read from. */
+export interface RunRef {
+  connectionId: string;
+  runId: string;
+}
+
+/**
+ * What the compare panel persists (vscode.setState) and its serializer restores: `connectionId` and
+ * `runIds` are the first connection's; `runs`, when the runs come from several connections, all of them.
+ */
 export interface ComparePanelState {
   connectionId: string;
   runIds: string[];
+  runs?: RunRef[];
   tab?: string;
   chartMetrics?: string[];
 }
@@ -171,6 +181,8 @@ const compareRun = obj({
   status: str(50),
   startTime: optional(num),
   endTime: optional(num),
+  connectionId: optional(str(2000)),
+  server: optional(str(1000)),
 });
 const diffRow = obj({ key: str(1000), values: arr(orMissing(str())), differs: bool });
 const metricRow = obj({
@@ -258,7 +270,8 @@ export function validateFromWebview(value: unknown): Validation<FromWebviewMessa
   return validate<FromWebviewMessage>(fromWebviewChecks, value, 'fromWebview');
 }
 
-const panelState = obj({ connectionId: str(2000), runIds: arr(str(200), 1000), tab: optional(str(50)), chartMetrics: optional(arr(str(1000), 200)) });
+const runRef = obj({ connectionId: str(2000), runId: str(200) });
+const panelState = obj({ connectionId: str(2000), runIds: arr(str(200), 1000), runs: optional(arr(runRef, 1000)), tab: optional(str(50)), chartMetrics: optional(arr(str(1000), 200)) });
 
 /** Validates state restored by a WebviewPanelSerializer (it was written by an older webview, maybe). */
 export function validatePanelState(value: unknown): Validation<ComparePanelState> {

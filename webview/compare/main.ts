@@ -3,7 +3,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import type uPlot from 'uplot';
-import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type ToWebviewMessage } from '../contract';
+import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type RunRef, type ToWebviewMessage } from '../contract';
 import { receiveValidated } from '../panelMessages';
 import { button, checkbox, h, select, slider, stateView, tabs } from './components';
 import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
@@ -24,6 +24,8 @@ type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'baseline';
 interface ViewState {
   connectionId?: string;
   runIds?: string[];
+  /** Every run with its connection, when they come from several (the serializer restores them). */
+  runs?: RunRef[];
   tab: TabId;
   hideIdentical: boolean;
   /** The tables' key filter (one for Params, Metrics and Tags). */
@@ -124,7 +126,10 @@ function receive(message: ToWebviewMessage): void {
       fatal = undefined;
       loadingText = undefined;
       view.connectionId = message.connectionId;
-      view.runIds = comparison.runs.map((r) => r.runId);
+      view.runIds = comparison.runs.filter((r) => (r.connectionId ?? message.connectionId) === message.connectionId).map((r) => r.runId);
+      const refs = comparison.runs.map((r) => ({ connectionId: r.connectionId ?? message.connectionId, runId: r.runId }));
+      if (refs.some((r) => r.connectionId !== message.connectionId)) view.runs = refs;
+      else delete view.runs;
       if (message.layout && runsChanged) layout = message.layout;
       saveState();
       const signature = JSON.stringify([comparison.runs.map((r) => r.status), comparison.metrics.map((m) => [m.key, m.latest])]);

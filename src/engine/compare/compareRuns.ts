@@ -8,6 +8,10 @@ export interface ComparedRun {
   status: string;
   startTime?: number;
   endTime?: number;
+  /** The tracking connection the run was read from (a panel may hold runs of several). */
+  connectionId?: string;
+  /** That connection's label, shown beside the run's name when the runs come from several servers. */
+  server?: string;
 }
 
 /** A param or tag across runs: one value per run, undefined where the run lacks it. */

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
-import { loadHistories, BULK_INTERVAL_MAX_RESULTS, PANEL_HISTORY_CONCURRENCY, type LoadedSeries } from '../../engine/compare/loadHistories';
+import { loadHistoriesFromServers, BULK_INTERVAL_MAX_RESULTS, PANEL_HISTORY_CONCURRENCY, type LoadedSeries } from '../../engine/compare/loadHistories';
 import { toHistoryColumns } from '../../engine/compare/historyColumns';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
 import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
-import { validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
+import { validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type RunRef, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
@@ -33,10 +33,18 @@ export interface ComparePanelDeps {
 /**
  * One "Compare runs" webview: loads the runs, lines them up (engine/compare), answers the webview's
  * requests (histories, direction flips, CSV export, copy) and re-reads runs that are still running.
+ * Its runs may come from several tracking connections (a local run beside its Databricks twin): each
+ * run is read, and its series loaded, with its own connection's client, and labelled by server.
  */
 export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   private static readonly open = new Set<ComparePanel>();
+  /** The panel the user looked at last: "Add to Comparison" adds runs to it. */
+  private static lastActive: ComparePanel | undefined;
+  /** The runs asked for, each with its connection (a run id belongs to one connection in a panel). */
+  private refs: RunRef[];
   private runs: MlflowRun[] = [];
+  /** Run id → the connection it was read from. */
+  private readonly runConnection = new Map<string, string>();
   private missing: string[] = [];
   private comparison: RunComparison | undefined;
   /** runId/metricKey → min/max over the history, from loaded histories. */
@@ -52,10 +60,20 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     return [...ComparePanel.open];
   }
 
-  /** A new panel in the active editor column's side. */
+  /** The open panel the user looked at last (else the newest open one). */
+  static current(): ComparePanel | undefined {
+    return ComparePanel.lastActive ?? [...ComparePanel.open].at(-1);
+  }
+
+  /** A new panel in the active editor column's side, of runs of one connection. */
   static create(deps: ComparePanelDeps, connectionId: string, runIds: string[]): ComparePanel {
+    return ComparePanel.createOf(deps, runIds.map((runId) => ({ connectionId, runId })));
+  }
+
+  /** A new panel of runs of one or several connections. */
+  static createOf(deps: ComparePanelDeps, refs: RunRef[]): ComparePanel {
     const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare runs', vscode.ViewColumn.Active, ComparePanel.webviewOptions(deps.context));
-    return new ComparePanel(panel, deps, connectionId, runIds);
+    return new ComparePanel(panel, deps, refs);
   }
 
   static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -65,22 +83,60 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   constructor(
     panel: vscode.WebviewPanel,
     private readonly deps: ComparePanelDeps,
-    readonly connectionId: string,
-    readonly runIds: string[],
+    refs: RunRef[],
   ) {
     super(panel);
+    this.refs = uniqueRefs(refs);
     ComparePanel.open.add(this);
+    ComparePanel.lastActive = this;
     panel.webview.options = ComparePanel.webviewOptions(deps.context);
     panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'mlflow.svg');
-    panel.title = `Compare ${runIds.length} runs`;
+    panel.title = `Compare ${this.refs.length} runs`;
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.handleMessage(raw)),
       panel.onDidChangeViewState(() => {
+        if (panel.active) ComparePanel.lastActive = this;
         // Polling a hidden panel wastes server time; pick it up again when shown.
         if (panel.visible && this.runs.some(isActive) && !this.poll) this.schedulePoll();
       }),
     );
     panel.webview.html = this.html();
+  }
+
+  /** The first run's connection (the panel's layout and header are keyed by it). */
+  get connectionId(): string {
+    return this.refs[0].connectionId;
+  }
+
+  get runIds(): string[] {
+    return this.refs.map((r) => r.runId);
+  }
+
+  /** The connections of the runs, in the order they first appear. */
+  get connectionIds(): string[] {
+    return [...new Set(this.refs.map((r) => r.connectionId))];
+  }
+
+  /**
+   * Adds runs (of this panel's connection or another one) and reloads the comparison. A run id
+   * already in the panel is skipped (from another connection too: series are keyed by run id).
+   * Returns how many were added.
+   */
+  addRuns(refs: readonly RunRef[]): number {
+    const known = new Map(this.refs.map((r) => [r.runId, r.connectionId]));
+    const added = uniqueRefs(refs).filter((r) => !known.has(r.runId));
+    const clash = refs.filter((r) => known.has(r.runId) && known.get(r.runId) !== r.connectionId);
+    if (clash.length > 0) {
+      const label = (id: string) => this.deps.connections.get(id)?.label ?? id;
+      void vscode.window.showWarningMessage(
+        `Compare runs: ${clash.map((r) => `run ${r.runId} is already in the comparison from ${label(known.get(r.runId)!)}`).join('; ')}: not added again from ${label(clash[0].connectionId)}.`,
+      );
+    }
+    if (added.length === 0) return 0;
+    this.refs = [...this.refs, ...added];
+    this.panel.reveal(undefined, true);
+    void this.loadRuns(false);
+    return added.length;
   }
 
   /** The webview's HTML: a strict CSP, one nonce'd script, styles and script from dist/webview only. */
@@ -123,8 +179,17 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     }
   }
 
-  private client(): { client: MlflowRestClient; label: string } {
-    return connectionClient(this.deps.connections, this.connectionId);
+  private client(connectionId: string): { client: MlflowRestClient; label: string } {
+    return connectionClient(this.deps.connections, connectionId);
+  }
+
+  private label(connectionId: string): string {
+    return this.deps.connections.get(connectionId)?.label ?? connectionId;
+  }
+
+  /** The runs shown, grouped by connection, each group with its client (for history loads). */
+  private servers(): { client: MlflowRestClient; runIds: string[] }[] {
+    return this.connectionIds.map((id) => ({ client: this.client(id).client, runIds: this.runs.filter((r) => this.runConnection.get(r.info.run_id) === id).map((r) => r.info.run_id) }));
   }
 
 
@@ -134,18 +199,32 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     const abort = (this.runsAbort = new AbortController());
     if (!refresh) this.post({ type: 'loading', what: `Loading ${this.runIds.length} runs…` });
     try {
-      const { client, label } = this.client();
-      const fetched = await fetchRuns(client, this.runIds, { signal: abort.signal });
+      // Each connection's runs from its own server, side by side.
+      const refs = this.refs;
+      const fetchedByConnection = await Promise.all(
+        this.connectionIds.map(async (connectionId) => {
+          const { client, label } = this.client(connectionId);
+          const fetched = await fetchRuns(client, refs.filter((r) => r.connectionId === connectionId).map((r) => r.runId), { signal: abort.signal });
+          return { connectionId, label, fetched };
+        }),
+      );
       if (this.disposed || abort.signal.aborted) return;
-      this.deps.connections.reportHealth(this.connectionId, true);
-      if (fetched.runs.length === 0) {
-        throw new Error(`None of the ${this.runIds.length} runs exist on ${label} any more (deleted, or recorded on another server).`);
+      const byId = new Map<string, { run: MlflowRun; connectionId: string }>();
+      for (const { connectionId, fetched } of fetchedByConnection) {
+        this.deps.connections.reportHealth(connectionId, true);
+        for (const run of fetched.runs) byId.set(run.info.run_id, { run, connectionId });
       }
-      this.runs = fetched.runs;
-      this.missing = fetched.missing;
-      this.panel.title = `Compare ${fetched.runs.length} runs`;
+      if (byId.size === 0) {
+        const where = fetchedByConnection.map((f) => f.label).join(' or ');
+        throw new Error(`None of the ${refs.length} runs exist on ${where} any more (deleted, or recorded on another server).`);
+      }
+      this.runs = refs.flatMap((r) => byId.get(r.runId)?.run ?? []);
+      this.runConnection.clear();
+      for (const [runId, { connectionId }] of byId) this.runConnection.set(runId, connectionId);
+      this.missing = fetchedByConnection.flatMap((f) => f.fetched.missing);
+      this.panel.title = `Compare ${this.runs.length} runs`;
       if (refresh) this.extremes.clear();
-      this.postRuns(label);
+      this.postRuns();
       if (this.runs.some(isActive)) this.schedulePoll();
     } catch (err) {
       if (this.disposed || isCancelled(err) || abort.signal.aborted) return;
@@ -170,11 +249,18 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     return this.deps.context.globalState.get<Record<string, boolean>>(BETTER_MEMENTO_KEY) ?? {};
   }
 
-  private postRuns(label?: string): void {
+  private postRuns(): void {
     const comparison = compareRuns(this.runs, { higherIsBetter: this.betterOverrides(), extremes: this.extremes });
+    // Runs of several servers are labelled by server, everywhere their name shows (legends, columns, CSV).
+    const connectionIds = this.connectionIds;
+    for (const run of comparison.runs) {
+      const connectionId = this.runConnection.get(run.runId) ?? this.connectionId;
+      run.connectionId = connectionId;
+      run.server = this.label(connectionId);
+      if (connectionIds.length > 1) run.name = `${run.name} (${run.server})`;
+    }
     this.comparison = comparison;
-    let connectionLabel = label;
-    if (!connectionLabel) connectionLabel = this.deps.connections.get(this.connectionId)?.label ?? this.connectionId;
+    const connectionLabel = connectionIds.map((id) => this.label(id)).join(' and ');
     const stored = validateChartLayout(this.deps.context.workspaceState.get<unknown>(this.layoutKey()));
     const layout: ChartLayout | undefined = stored.ok ? stored.value : undefined;
     this.post({ type: 'runs', connectionId: this.connectionId, connectionLabel, comparison, refreshing: this.runs.some(isActive), missing: this.missing, ...(layout ? { layout } : {}) });
@@ -183,7 +269,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   /** Where the Charts tab's layout is kept: per connection and the set of the runs' experiments. */
   layoutKey(): string {
     const experiments = [...new Set(this.runs.map((r) => r.info.experiment_id))].sort();
-    return `${CHART_LAYOUT_KEY}/${this.connectionId}/${experiments.join(',')}`;
+    return `${CHART_LAYOUT_KEY}/${this.connectionIds.join('+')}/${experiments.join(',')}`;
   }
 
   /** Min/max for the Metrics table: histories of the first metrics, sampled like the charts. */
@@ -192,13 +278,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     const pending = keys.filter((k) => this.runs.some((r) => !this.extremes.get(r.info.run_id)?.has(k)));
     if (pending.length === 0) return;
     try {
-      const { client } = this.client();
-      const result = await loadHistories(
-        client,
-        this.runs.map((r) => r.info.run_id),
-        pending,
-        { maxPoints: TABLE_HISTORY_POINTS },
-      );
+      const result = await loadHistoriesFromServers(this.servers(), pending, { maxPoints: TABLE_HISTORY_POINTS });
       if (this.disposed) return;
       this.remember(result.series);
       this.postRuns();
@@ -238,10 +318,8 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     } else this.historyLoads.add(abort);
     let loadedAny = false;
     try {
-      const { client } = this.client();
-      await loadHistories(
-        client,
-        this.runs.map((r) => r.info.run_id),
+      await loadHistoriesFromServers(
+        this.servers(),
         metricKeys,
         {
           maxPoints,
@@ -318,8 +396,15 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
 
   protected disposeResources(): void {
     ComparePanel.open.delete(this);
+    if (ComparePanel.lastActive === this) ComparePanel.lastActive = undefined;
     clearTimeout(this.poll);
     this.runsAbort?.abort();
     for (const abort of [...this.historyLoads, ...this.zoomLoads.values()]) abort.abort();
   }
+}
+
+/** Without repeated run ids (the first occurrence kept). */
+function uniqueRefs(refs: readonly RunRef[]): RunRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => !seen.has(r.runId) && seen.add(r.runId));
 }

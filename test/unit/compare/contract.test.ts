@@ -105,6 +105,10 @@ describe('panel state', () => {
     assert.ok(validatePanelState({ connectionId: 'http://x', runIds: ['a', 'b'], tab: 'charts' }).ok);
     assert.equal(validatePanelState({ connectionId: 'http://x', runIds: [] }).ok, false);
     assert.equal(validatePanelState({ runIds: ['a'] }).ok, false);
+    // Runs of two connections: each with its connection; a malformed entry is refused with its path.
+    const twoServers = { connectionId: 'http://x', runIds: ['a'], runs: [{ connectionId: 'http://x', runId: 'a' }, { connectionId: 'databricks', runId: 'd' }] };
+    assert.deepEqual(validatePanelState(twoServers), { ok: true, value: twoServers });
+    rejects({ ...twoServers, runs: [{ connectionId: 'databricks' }] }, /state\.runs\[0\]\.runId must be a string/, validatePanelState);
     assert.equal(validatePanelState(undefined).ok, false);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadHistories, mapLimit, type HistoryClient } from '../../../src/engine/compare/loadHistories';
+import { loadHistories, loadHistoriesFromServers, mapLimit, type HistoryClient, type LoadedMetric } from '../../../src/engine/compare/loadHistories';
 import { ClientErrorCodes, MlflowApiError } from '../../../src/engine/mlflow/mlflowRestClient';
 import type { MlflowMetric, MlflowMetricWithRunId } from '../../../src/engine/mlflow/mlflowTypes';
 
@@ -132,6 +132,34 @@ describe('loadHistories', () => {
       [true, 0, 4999, 2],
       [true, 0, 9998, 2],
     ]);
+  });
+
+  it('loadHistoriesFromServers: each server\'s runs read with its own client, one merged metric per key in the runs\' order', async () => {
+    const local = fakeClient(data(['l1', 'l2'], ['loss', 'acc'], 50), { bulk: true });
+    // A Databricks-like server: no bulk interval endpoint, read per run.
+    const remote = fakeClient(data(['d1'], ['loss', 'acc'], 50), { bulk: false });
+    const metrics: LoadedMetric[] = [];
+    const result = await loadHistoriesFromServers(
+      [
+        { client: local.client, runIds: ['l1', 'l2'] },
+        { client: remote.client, runIds: ['d1'] },
+      ],
+      ['loss', 'acc'],
+      { maxPoints: 100, onMetric: (m) => metrics.push(m) },
+    );
+    assert.deepEqual(metrics.map((m) => [m.metricKey, m.series.map((s) => s.runId), m.source]), [
+      ['loss', ['l1', 'l2', 'd1'], 'per-run'],
+      ['acc', ['l1', 'l2', 'd1'], 'per-run'],
+    ]);
+    assert.deepEqual(result.series.map((s) => `${s.metricKey}/${s.runId}`), ['loss/l1', 'loss/l2', 'loss/d1', 'acc/l1', 'acc/l2', 'acc/d1']);
+    // Each client was asked only for its own runs.
+    assert.deepEqual(local.calls.bulkArgs.map((a) => a.key), ['loss', 'acc']);
+    assert.equal(local.calls.perRun, 0);
+    assert.equal(remote.calls.perRun, 2);
+    await assert.rejects(
+      loadHistoriesFromServers([{ client: local.client, runIds: ['x'] }, { client: remote.client, runIds: ['x'] }], ['loss'], { maxPoints: 10 }),
+      /Run x is listed for two tracking servers/,
+    );
   });
 
   it('mapLimit never exceeds its limit and stops on the first error', async () => {
