@@ -10,6 +10,8 @@
 export type { ComparedRun as CompareRun, DiffRow, MetricRow, RunComparison as Comparison } from '../src/engine/compare/compareRuns';
 import type { RunComparison as Comparison } from '../src/engine/compare/compareRuns';
 export type { HistoryColumns } from '../src/engine/compare/historyColumns';
+export type { ImageArtifact, LoggedImage, RunImages } from '../src/engine/compare/runImages';
+import type { RunImages } from '../src/engine/compare/runImages';
 import type { HistoryColumns } from '../src/engine/compare/historyColumns';
 
 /**
@@ -63,7 +65,11 @@ export type ToWebviewMessage =
    */
   | { type: 'histories'; requestId: number; metricKeys: string[]; series: HistorySeries[]; errors: HistoryError[]; source: 'bulk' | 'per-run'; range?: StepRange }
   | { type: 'error'; message: string; retry: 'runs' | 'histories' | 'none'; requestId?: number }
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  /** The Images tab: each run's logged images and image artifacts (`errors`: runs whose listing failed). */
+  | { type: 'images'; runs: RunImages[]; errors: { runId: string; message: string }[] }
+  /** One image's bytes (a listed path of a run), or why not. */
+  | { type: 'image'; runId: string; path: string; mime?: string; bytes?: Uint8Array; error?: string };
 
 /** Webview → extension. */
 export type FromWebviewMessage =
@@ -75,7 +81,11 @@ export type FromWebviewMessage =
   | { type: 'saveLayout'; layout: ChartLayout }
   | { type: 'exportCsv'; table: 'params' | 'metrics' | 'tags' | 'all' }
   | { type: 'copy'; text: string }
-  | { type: 'retry' };
+  | { type: 'retry' }
+  /** Lists the runs' images (the Images tab was opened). */
+  | { type: 'loadImages' }
+  /** The bytes of one image the `images` message listed. */
+  | { type: 'loadImage'; runId: string; path: string };
 
 /** A run of a panel and the tracking connection it is read from. */
 export interface RunRef {
@@ -143,6 +153,11 @@ const arr =
     }
     return undefined;
   };
+/** Bytes (an image): a Uint8Array of at most `max` bytes. */
+const bytes =
+  (max: number): Check =>
+  (v, p) =>
+    !(v instanceof Uint8Array) ? `${p} must be a Uint8Array, not ${describe(v)}` : v.length > max ? `${p} has more than ${max} bytes` : undefined;
 /** A fixed-length array, e.g. a sparkline's [step, timestamp, value] points. */
 const tuple =
   (...items: Check[]): Check =>
@@ -221,6 +236,20 @@ const requestId = int(0, Number.MAX_SAFE_INTEGER);
 const stepRangeFields = obj({ startStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), endStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) });
 const stepRange: Check = (v, p) => stepRangeFields(v, p) ?? ((v as StepRange).startStep > (v as StepRange).endStep ? `${p}.startStep must not be after ${p}.endStep` : undefined);
 
+const loggedImage = obj({
+  key: str(1000),
+  step: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+  timestamp: num,
+  path: str(4000),
+  size: optional(num),
+  compressedPath: optional(str(4000)),
+  compressedSize: optional(num),
+});
+const runImages = obj({ runId: str(200), logged: arr(loggedImage, 100_000), artifacts: arr(obj({ path: str(4000), size: optional(num) }), 10_000), truncated: bool });
+/** Largest image the compare panel sends to its webview. */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+const imageMimes = oneOf('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp');
+
 const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000) });
 
 const toWebviewChecks: Record<ToWebviewMessage['type'], Check> = {
@@ -229,6 +258,8 @@ const toWebviewChecks: Record<ToWebviewMessage['type'], Check> = {
   histories: obj({ requestId, metricKeys: arr(str(1000), 1000), series: arr(historySeries), errors: arr(historyError), source: oneOf('bulk', 'per-run'), range: optional(stepRange) }),
   error: obj({ message: str(10_000), retry: oneOf('runs', 'histories', 'none'), requestId: optional(requestId) }),
   notice: obj({ message: str(10_000) }),
+  images: obj({ runs: arr(runImages, 1000), errors: arr(obj({ runId: str(200), message: str(10_000) }), 1000) }),
+  image: obj({ runId: str(200), path: str(4000), mime: optional(imageMimes), bytes: optional(bytes(MAX_IMAGE_BYTES)), error: optional(str(10_000)) }),
 };
 
 /** Largest number of points per series a webview may ask for (the server samples at most 2500). */
@@ -242,6 +273,8 @@ const fromWebviewChecks: Record<FromWebviewMessage['type'], Check> = {
   exportCsv: obj({ table: oneOf('params', 'metrics', 'tags', 'all') }),
   copy: obj({ text: str() }),
   retry: obj({}),
+  loadImages: obj({}),
+  loadImage: obj({ runId: str(200), path: str(4000) }),
 };
 
 function validate<T extends { type: string }>(checks: Record<string, Check>, value: unknown, side: string): Validation<T> {

@@ -7,6 +7,7 @@ import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
 import { runsDiffCommand } from './runsDiffCommand';
+import { runsImagesCommand } from './runsImagesCommand';
 import { runsTableCommand } from './runsTableCommand';
 import { servingEndpointsCommands } from './servingEndpointsCommands';
 import { transitionRequestsCommands } from './transitionRequestsCommands';
@@ -22,6 +23,7 @@ export const cliCommands: CliCommand[] = [
   runsListCommand,
   runsTableCommand,
   runsDiffCommand,
+  runsImagesCommand,
   ...artifactsCommands,
   modelsListCommand,
   ...modelsRegistryCommands,

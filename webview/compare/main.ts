@@ -9,6 +9,7 @@ import { button, checkbox, h, select, slider, stateView, tabs } from './componen
 import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
 import { groupableRefs } from '../../src/engine/compare/runGroups';
 import { sectionsOf } from './chartSections';
+import { ImageGrid } from './imageGrid';
 import { MetricCharts } from './metricCharts';
 import { baselineTable, diffTable, metricsTable, type TableActions } from './tables';
 
@@ -19,7 +20,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'baseline';
+type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'images' | 'baseline';
 
 interface ViewState {
   connectionId?: string;
@@ -84,6 +85,7 @@ function saveLayout(): void {
 }
 
 const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth);
+const imageGrid = new ImageGrid(post, () => comparison);
 
 const actions: TableActions = {
   copy: (text) => post({ type: 'copy', text }),
@@ -133,7 +135,10 @@ function receive(message: ToWebviewMessage): void {
       if (message.layout && runsChanged) layout = message.layout;
       saveState();
       const signature = JSON.stringify([comparison.runs.map((r) => r.status), comparison.metrics.map((m) => [m.key, m.latest])]);
-      if (runsChanged) metricCharts.reset();
+      if (runsChanged) {
+        metricCharts.reset();
+        imageGrid.reset();
+      }
       // Running runs have logged more: the charts are reloaded, and keep what they show meanwhile.
       else if (signature !== liveSignature) metricCharts.markStale();
       liveSignature = signature;
@@ -149,6 +154,12 @@ function receive(message: ToWebviewMessage): void {
     }
     case 'histories':
       metricCharts.receive(message);
+      return;
+    case 'images':
+      imageGrid.receiveImages(message);
+      return;
+    case 'image':
+      imageGrid.receiveImage(message);
       return;
     case 'error':
       if (message.retry === 'histories') {
@@ -200,6 +211,7 @@ function render(): void {
       { id: 'metrics', label: `Metrics (${comparison.metrics.length})`, render: () => metricsTable(comparison!, actions) },
       { id: 'tags', label: `Tags (${comparison.tags.length})`, render: () => diffTable('tags', comparison!, actions) },
       { id: 'charts', label: 'Charts', render: () => chartsView() },
+      { id: 'images', label: 'Images', render: () => imageGrid.render() },
       {
         id: 'baseline',
         label: 'Baseline diff',

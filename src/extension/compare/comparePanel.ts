@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
-import { loadHistoriesFromServers, BULK_INTERVAL_MAX_RESULTS, PANEL_HISTORY_CONCURRENCY, type LoadedSeries } from '../../engine/compare/loadHistories';
+import { loadHistoriesFromServers, mapLimit, BULK_INTERVAL_MAX_RESULTS, PANEL_HISTORY_CONCURRENCY, type LoadedSeries } from '../../engine/compare/loadHistories';
 import { toHistoryColumns } from '../../engine/compare/historyColumns';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
+import { imageMime, listRunImages, type RunImages } from '../../engine/compare/runImages';
 import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
-import { validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type RunRef, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
+import { MAX_IMAGE_BYTES, validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type RunRef, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { MessagingPanel } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
@@ -22,6 +23,8 @@ export const CHART_LAYOUT_KEY = 'mlflow.compare.chartLayout';
 const POLL_MS = 5000;
 /** Points per run kept for the Metrics table's min/max (the server's sampling limit). */
 const TABLE_HISTORY_POINTS = BULK_INTERVAL_MAX_RESULTS;
+/** Runs whose artifacts are listed at once for the Images tab. */
+const IMAGE_CONCURRENCY = 4;
 /** Metrics whose min/max the table loads on its own; more are loaded when charted. */
 const TABLE_HISTORY_KEYS = 50;
 
@@ -53,6 +56,9 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   private runsAbort: AbortController | undefined;
   /** Overview loads in flight (a new one does not cancel the others: each asks for other metrics). */
   private readonly historyLoads = new Set<AbortController>();
+  /** Run id → the image paths the Images tab listed: the only ones the webview may ask the bytes of. */
+  private readonly listedImages = new Map<string, Map<string, number | undefined>>();
+  private imagesAbort: AbortController | undefined;
   /** Metric key → its zoom refine in flight (a new zoom of that chart cancels the last). */
   private readonly zoomLoads = new Map<string, AbortController>();
 
@@ -176,6 +182,66 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
         await vscode.env.clipboard.writeText(message.text);
         this.post({ type: 'notice', message: 'Copied to the clipboard.' });
         return;
+      case 'loadImages':
+        await this.sendImages();
+        return;
+      case 'loadImage':
+        await this.sendImage(message.runId, message.path);
+        return;
+    }
+  }
+
+  /** Lists each run's logged images and image artifacts (from its own server), IMAGE_CONCURRENCY runs at a time. */
+  private async sendImages(): Promise<void> {
+    this.imagesAbort?.abort();
+    const abort = (this.imagesAbort = new AbortController());
+    const listed: RunImages[] = [];
+    const errors: { runId: string; message: string }[] = [];
+    await mapLimit(this.runs, IMAGE_CONCURRENCY, async (run) => {
+      const runId = run.info.run_id;
+      try {
+        const { client } = this.client(this.runConnection.get(runId) ?? this.connectionId);
+        listed.push(await listRunImages(client, runId, { signal: abort.signal }));
+      } catch (err) {
+        if (isCancelled(err) || abort.signal.aborted) return;
+        errors.push({ runId, message: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+      }
+    });
+    if (this.disposed || abort.signal.aborted) return;
+    this.listedImages.clear();
+    for (const r of listed) {
+      const paths = new Map<string, number | undefined>();
+      for (const i of r.logged) {
+        paths.set(i.path, i.size);
+        if (i.compressedPath) paths.set(i.compressedPath, i.compressedSize);
+      }
+      for (const a of r.artifacts) paths.set(a.path, a.size);
+      this.listedImages.set(r.runId, paths);
+    }
+    const order = new Map(this.runs.map((r, i) => [r.info.run_id, i]));
+    listed.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
+    this.post({ type: 'images', runs: listed, errors });
+  }
+
+  /** The bytes of one listed image, read from its run's server. */
+  private async sendImage(runId: string, path: string): Promise<void> {
+    const size = this.listedImages.get(runId);
+    const mime = imageMime(path);
+    const fail = (error: string) => this.post({ type: 'image', runId, path, error });
+    if (!size?.has(path) || !mime) return fail(`${path} is not an image listed for run ${runId}.`);
+    const known = size.get(path);
+    if (known !== undefined && known > MAX_IMAGE_BYTES) return fail(`${path} is ${Math.round(known / 1024 / 1024)} MB: larger than the ${MAX_IMAGE_BYTES / 1024 / 1024} MB shown here. Open it from the run's artifacts.`);
+    try {
+      const { client } = this.client(this.runConnection.get(runId) ?? this.connectionId);
+      const data = await client.downloadArtifact(runId, path);
+      if (this.disposed) return;
+      if (data.length > MAX_IMAGE_BYTES) return fail(`${path} is larger than the ${MAX_IMAGE_BYTES / 1024 / 1024} MB shown here.`);
+      this.post({ type: 'image', runId, path, mime, bytes: Uint8Array.from(data) });
+    } catch (err) {
+      if (this.disposed) return;
+      const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      getOutputChannel().warn(`Compare runs: image ${path} of run ${runId}: ${message}`);
+      fail(message);
     }
   }
 
@@ -399,6 +465,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     if (ComparePanel.lastActive === this) ComparePanel.lastActive = undefined;
     clearTimeout(this.poll);
     this.runsAbort?.abort();
+    this.imagesAbort?.abort();
     for (const abort of [...this.historyLoads, ...this.zoomLoads.values()]) abort.abort();
   }
 }
