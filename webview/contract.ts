@@ -205,6 +205,7 @@ const metricRow = obj({
   latest: arr(orMissing(num)),
   min: optional(arr(orMissing(num))),
   max: optional(arr(orMissing(num))),
+  extremesExact: optional(arr(bool)),
   best: int(-1, MAX_ITEMS),
   higherIsBetter: bool,
   differs: bool,

@@ -1,8 +1,8 @@
 // `mlflow-wb runs diff`: the compare panel's Baseline diff headless, on the same engine
-// (fetchRuns, compareRuns, loadHistories for min/max, baselineDiff).
+// (fetchRuns, compareRuns, loadExtremes for min/max, baselineDiff).
 import { baselineDiff, type BaselineCell } from '../engine/compare/baselineDiff';
 import { compareRuns } from '../engine/compare/compareRuns';
-import { loadHistories } from '../engine/compare/loadHistories';
+import { loadExtremes } from '../engine/compare/metricExtremes';
 import { fetchRuns } from '../engine/compare/runSelection';
 import { CliUsageError, defineCommand } from './cliCommand';
 import { formatTable } from './textTable';
@@ -27,14 +27,9 @@ export const runsDiffCommand = defineCommand({
     if (fetched.missing.length > 0) throw new CliUsageError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
     const runIds = fetched.runs.map((r) => r.info.run_id);
     const keys = [...new Set(fetched.runs.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))];
-    // Min and max over each whole history (exact: a report, not a chart).
-    const histories = await loadHistories(client, runIds, keys, { maxPoints: 2, exact: true });
-    for (const e of histories.errors) io.err(`history of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''} not loaded: ${e.message}`);
-    const extremes = new Map<string, Map<string, { min?: number; max?: number }>>();
-    for (const s of histories.series) {
-      if (!extremes.has(s.runId)) extremes.set(s.runId, new Map());
-      extremes.get(s.runId)!.set(s.metricKey, { min: s.min, max: s.max });
-    }
+    // Min and max over each whole history (exact: a sampled answer is completed with the full history).
+    const { extremes, errors } = await loadExtremes([{ client, runIds }], keys);
+    for (const e of errors) io.err(`history of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''} not loaded: ${e.message}`);
     const comparison = compareRuns(fetched.runs, { extremes });
     const diff = baselineDiff(comparison, runIds.indexOf(values.baseline));
     const rows = values['hide-identical'] ? diff.rows.filter((r) => !r.identical) : diff.rows;

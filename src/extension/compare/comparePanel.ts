@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { compareRuns, type RunComparison } from '../../engine/compare/compareRuns';
 import { comparisonToCsv } from '../../engine/compare/comparisonCsv';
-import { loadHistoriesFromServers, mapLimit, BULK_INTERVAL_MAX_RESULTS, PANEL_HISTORY_CONCURRENCY, type LoadedSeries } from '../../engine/compare/loadHistories';
+import { loadHistoriesFromServers, mapLimit, PANEL_HISTORY_CONCURRENCY, type LoadedSeries } from '../../engine/compare/loadHistories';
+import { extremesOfSeries, loadExtremes, type ExtremesByRun, type MetricExtremes } from '../../engine/compare/metricExtremes';
 import { toHistoryColumns } from '../../engine/compare/historyColumns';
 import { fetchRuns, isActive } from '../../engine/compare/runSelection';
 import { imageMime, listRunImages, type RunImages } from '../../engine/compare/runImages';
@@ -21,8 +22,6 @@ export const BETTER_MEMENTO_KEY = 'mlflow.compare.higherIsBetter';
 export const CHART_LAYOUT_KEY = 'mlflow.compare.chartLayout';
 /** How often runs that are still RUNNING are re-read. */
 const POLL_MS = 5000;
-/** Points per run kept for the Metrics table's min/max (the server's sampling limit). */
-const TABLE_HISTORY_POINTS = BULK_INTERVAL_MAX_RESULTS;
 /** Runs whose artifacts are listed at once for the Images tab. */
 const IMAGE_CONCURRENCY = 4;
 /** Metrics whose min/max the table loads on its own; more are loaded when charted. */
@@ -51,7 +50,8 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   private missing: string[] = [];
   private comparison: RunComparison | undefined;
   /** runId/metricKey → min/max over the history, from loaded histories. */
-  private readonly extremes = new Map<string, Map<string, { min?: number; max?: number }>>();
+  private readonly extremes: ExtremesByRun = new Map<string, Map<string, MetricExtremes>>();
+  private extremesAbort: AbortController | undefined;
   private poll: NodeJS.Timeout | undefined;
   private runsAbort: AbortController | undefined;
   /** Overview loads in flight (a new one does not cancel the others: each asks for other metrics). */
@@ -289,7 +289,10 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
       for (const [runId, { connectionId }] of byId) this.runConnection.set(runId, connectionId);
       this.missing = fetchedByConnection.flatMap((f) => f.fetched.missing);
       this.panel.title = `Compare ${this.runs.length} runs`;
-      if (refresh) this.extremes.clear();
+      if (refresh) {
+        this.extremesAbort?.abort();
+        this.extremes.clear();
+      }
       this.postRuns();
       if (this.runs.some(isActive)) this.schedulePoll();
     } catch (err) {
@@ -338,36 +341,67 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     return `${CHART_LAYOUT_KEY}/${this.connectionIds.join('+')}/${experiments.join(',')}`;
   }
 
-  /** Min/max for the Metrics table: histories of the first metrics, sampled like the charts. */
+  /**
+   * Exact min/max for the Metrics table (engine/compare/metricExtremes): what the charts loaded is
+   * reused, the rest sampled by the server, then the full history of the runs whose sample was not
+   * all of it. Runs still running keep their sampled extremes until they end (they would be read in
+   * full at every poll).
+   */
   private async loadTableExtremes(): Promise<void> {
     const keys = (this.comparison?.metrics ?? []).map((m) => m.key).slice(0, TABLE_HISTORY_KEYS);
-    const pending = keys.filter((k) => this.runs.some((r) => !this.extremes.get(r.info.run_id)?.has(k)));
-    if (pending.length === 0) return;
+    const active = new Set(this.runs.filter(isActive).map((r) => r.info.run_id));
+    const needed = keys.filter((k) =>
+      this.runs.some((r) => {
+        const known = this.extremes.get(r.info.run_id)?.get(k);
+        return !known || (!known.exact && !active.has(r.info.run_id));
+      }),
+    );
+    if (needed.length === 0) return;
+    this.extremesAbort?.abort();
+    const abort = (this.extremesAbort = new AbortController());
+    const merge = (found: ExtremesByRun) => {
+      for (const [runId, byKey] of found) for (const [key, value] of byKey) this.rememberOne(runId, key, value);
+    };
     try {
-      const result = await loadHistoriesFromServers(this.servers(), pending, { maxPoints: TABLE_HISTORY_POINTS });
-      if (this.disposed) return;
-      this.remember(result.series);
+      const result = await loadExtremes(this.servers(), needed, {
+        signal: abort.signal,
+        known: (runId, key) => this.extremes.get(runId)?.get(key),
+        refine: (runId) => !active.has(runId),
+        // The sampled extremes first (one request per metric), the exact ones as they come.
+        onSampled: (found) => {
+          if (this.disposed || abort.signal.aborted) return;
+          merge(found);
+          this.postRuns();
+        },
+      });
+      if (this.disposed || abort.signal.aborted) return;
+      for (const e of result.errors) getOutputChannel().warn(`Compare runs: min/max of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''}: ${e.message}`);
+      merge(result.extremes);
       this.postRuns();
     } catch (err) {
+      if (this.disposed || isCancelled(err) || abort.signal.aborted) return;
       // The table still shows latest values; the charts report history errors where they are asked for.
       getOutputChannel().warn(`Compare runs: min/max of metrics not loaded: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      if (this.extremesAbort === abort) this.extremesAbort = undefined;
     }
+  }
+
+  /** Keeps extremes of a run's metric; exact ones are not replaced by a sample's. */
+  private rememberOne(runId: string, key: string, value: MetricExtremes): void {
+    let byKey = this.extremes.get(runId);
+    if (!byKey) this.extremes.set(runId, (byKey = new Map()));
+    if (!value.exact && byKey.get(key)?.exact) return;
+    byKey.set(key, value);
   }
 
   /** Min/max per run of the loaded series; with `metricKey`, runs without a series of it are known to have none. */
   private remember(series: readonly LoadedSeries[], metricKey?: string): void {
     if (metricKey !== undefined) {
-      for (const run of this.runs) {
-        let byKey = this.extremes.get(run.info.run_id);
-        if (!byKey) this.extremes.set(run.info.run_id, (byKey = new Map()));
-        if (!byKey.has(metricKey)) byKey.set(metricKey, {});
-      }
+      const withSeries = new Set(series.map((s) => s.runId));
+      for (const run of this.runs) if (!withSeries.has(run.info.run_id)) this.rememberOne(run.info.run_id, metricKey, { exact: true });
     }
-    for (const s of series) {
-      let byKey = this.extremes.get(s.runId);
-      if (!byKey) this.extremes.set(s.runId, (byKey = new Map()));
-      byKey.set(s.metricKey, { min: s.min, max: s.max });
-    }
+    for (const s of series) this.rememberOne(s.runId, s.metricKey, extremesOfSeries(s));
   }
 
   /**
@@ -466,6 +500,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     clearTimeout(this.poll);
     this.runsAbort?.abort();
     this.imagesAbort?.abort();
+    this.extremesAbort?.abort();
     for (const abort of [...this.historyLoads, ...this.zoomLoads.values()]) abort.abort();
   }
 }
