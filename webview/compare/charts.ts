@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import type { CompareRun, Comparison, HistorySeries } from '../contract';
 import type { RunGroup } from '../../src/engine/compare/runGroups';
-import { alignHistories, finishColumn, groupBands, type XMode } from './historyLines';
+import { alignHistories, finishColumn, groupBands, robustRange, type XMode } from './historyLines';
 import { formatValue } from './tables';
 
 export { ema, type XMode } from './historyLines';
@@ -40,6 +40,8 @@ export interface HistoryChartOptions {
   groups?: RunGroup[];
   /** With groups: the group's runs drawn too, thin, in the group's colour. */
   showGroupRuns?: boolean;
+  /** The y range from the 5th to the 95th percentile of the values drawn (spikes clipped). */
+  ignoreOutliers?: boolean;
   /** The x range to show (a zoom kept across redraws). */
   zoom?: { min: number; max: number };
   /** The user zoomed (drag) or reset (double-click: `full`, the whole x range shown). */
@@ -132,11 +134,12 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
     labelFont: '12px var(--vscode-font-family, sans-serif)',
     font: '11px var(--vscode-font-family, sans-serif)',
   });
+  const yRange = o.ignoreOutliers ? robustRange(data.slice(1) as (number | null)[][], { log: o.log }) : undefined;
   const opts: uPlot.Options = {
     title: o.metricKey,
     width: o.width,
     height: o.height,
-    scales: { x: { time: o.xMode === 'wall' }, y: { distr: o.log ? 3 : 1 } },
+    scales: { x: { time: o.xMode === 'wall' }, y: { distr: o.log ? 3 : 1, ...(yRange ? { range: yRange } : {}) } },
     axes: [axis(X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { live: true },

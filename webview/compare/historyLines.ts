@@ -301,3 +301,26 @@ export function appendRange(series: readonly HistorySeries[], runningRunIds: rea
   }
   return { startStep: Math.max(Number.MIN_SAFE_INTEGER, Math.floor(start)), endStep: Number.MAX_SAFE_INTEGER };
 }
+
+/**
+ * "Ignore outliers": the y range from the `lower` to the `upper` quantile (5th–95th by default) of
+ * the finite values drawn (positive ones only on a log scale), padded by 5% of its span; undefined
+ * when there are no such values. A spike then no longer flattens every other line.
+ */
+export function robustRange(columns: readonly (readonly (number | null)[])[], o: { lower?: number; upper?: number; log?: boolean } = {}): [number, number] | undefined {
+  const values: number[] = [];
+  for (const column of columns) for (const v of column) if (v !== null && Number.isFinite(v) && (!o.log || v > 0)) values.push(v);
+  if (values.length === 0) return undefined;
+  values.sort((a, b) => a - b);
+  const at = (q: number) => {
+    // Linear interpolation between the closest ranks.
+    const pos = Math.min(1, Math.max(0, q)) * (values.length - 1);
+    const i = Math.floor(pos);
+    return values[i] + (values[Math.min(i + 1, values.length - 1)] - values[i]) * (pos - i);
+  };
+  const lo = at(o.lower ?? 0.05);
+  const hi = at(o.upper ?? 0.95);
+  if (o.log) return lo === hi ? [lo / 1.1, hi * 1.1] : [lo, hi];
+  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
+  return [lo - pad, hi + pad];
+}

@@ -33,6 +33,8 @@ interface ViewState {
   keyFilter?: string;
   xMode: XMode;
   log: boolean;
+  /** Charts: the y range from the 5th to the 95th percentile. */
+  ignoreOutliers?: boolean;
   smoothing: number;
   /** Charts: `param:<key>` / `tag:<key>` to group runs by; absent: one line per run. */
   groupBy?: string;
@@ -303,6 +305,16 @@ function chartsView(): HTMLElement {
       saveState();
       metricCharts.redrawAll();
     }),
+    checkbox(
+      'Ignore outliers',
+      view.ignoreOutliers ?? false,
+      (on) => {
+        view.ignoreOutliers = on;
+        saveState();
+        metricCharts.redrawAll();
+      },
+      { title: 'Scale the y axis to the 5th–95th percentile of the values drawn, so a spike does not flatten the other lines.' },
+    ),
     slider('Smoothing', 0, 0.99, 0.01, view.smoothing, (v) => {
       view.smoothing = v;
       scheduleRedraw();

@@ -19,6 +19,8 @@ export interface ChartSettings {
   /** `param:<key>` or `tag:<key>`: runs grouped, a mean line with a min–max band per group. */
   groupBy?: string;
   showGroupRuns?: boolean;
+  /** The y range from the 5th to the 95th percentile (spikes clipped). */
+  ignoreOutliers?: boolean;
 }
 
 interface Card {
@@ -207,6 +209,7 @@ export class MetricCharts {
       const s = this.settings();
       const groups = this.groups(c, s.groupBy);
       card.box.dataset.groups = String(groups?.length ?? 0);
+      card.box.dataset.outliers = s.ignoreOutliers ? 'ignored' : 'shown';
       card.chart = historyChart(card.body, {
         groups,
         showGroupRuns: s.showGroupRuns,
@@ -216,6 +219,7 @@ export class MetricCharts {
         xMode: s.xMode,
         log: s.log,
         smoothing: s.smoothing,
+        ignoreOutliers: s.ignoreOutliers,
         width: this.width(),
         height: 300,
         zoom: this.zooms.get(key),

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, appendRange, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
+import { alignHistories, appendRange, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, robustRange, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -128,5 +128,18 @@ describe('chart columns of a metric (historyLines)', () => {
     const grown = mergeDetail(list, [series('a', [10, 11], [4, 5])], appendRange(list, ['a'])!);
     assert.deepEqual([...grown[0].steps], [0, 5, 9, 10, 11]);
     assert.deepEqual([...grown[1].steps], [0, 7]);
+  });
+  it('robustRange: 5th to 95th percentile of the drawn values, padded; a spike does not set the range', () => {
+    // 0..99 on two lines, one spike of 1e6, gaps and NaN ignored.
+    const a: (number | null)[] = Array.from({ length: 100 }, (_, i) => i);
+    const b: (number | null)[] = [...a.slice(0, 50), null, Number.NaN, 1e6];
+    const [lo, hi] = robustRange([a, b])!;
+    assert.ok(lo < 5 && lo > -10, `low end ${lo}`);
+    assert.ok(hi > 90 && hi < 110, `high end ${hi}: the spike is outside`);
+    // Log scale: positive values only, no padding below zero.
+    const [llo] = robustRange([[0, -1, 1, 10, 100]], { log: true })!;
+    assert.ok(llo > 0);
+    assert.equal(robustRange([[null, Number.NaN]]), undefined);
+    assert.deepEqual(robustRange([[3, 3, 3]]), [2.85, 3.15]);
   });
 });
