@@ -50,6 +50,8 @@ export interface StepRange {
 export interface ChartLayout {
   collapsedSections: string[];
   hiddenMetrics: string[];
+  /** Charts of y-axis expressions over metrics (`val_loss - train_loss`), in the order added. */
+  expressions?: string[];
 }
 
 // ---------------------------------------------------------------- messages
@@ -251,7 +253,7 @@ const runImages = obj({ runId: str(200), logged: arr(loggedImage, 100_000), arti
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const imageMimes = oneOf('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp');
 
-const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000) });
+const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000), expressions: optional(arr(str(500), 50)) });
 
 const toWebviewChecks: Record<ToWebviewMessage['type'], Check> = {
   runs: obj({ connectionId: str(2000), connectionLabel: str(1000), comparison, refreshing: bool, missing: arr(str(200)), layout: optional(chartLayout) }),

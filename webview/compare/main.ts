@@ -5,7 +5,8 @@ import './compare.css';
 import type uPlot from 'uplot';
 import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type RunRef, type ToWebviewMessage } from '../contract';
 import { receiveValidated } from '../panelMessages';
-import { button, checkbox, h, select, slider, stateView, tabs } from './components';
+import { button, checkbox, h, select, slider, stateView, tabs, textField } from './components';
+import { MetricExpressionError, parseMetricExpression } from '../../src/engine/compare/metricExpression';
 import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
 import { groupableRefs } from '../../src/engine/compare/runGroups';
 import { sectionsOf } from './chartSections';
@@ -323,9 +324,38 @@ function chartsView(): HTMLElement {
   );
   const chartArea = h('div', { className: 'charts' });
   historyArea = chartArea;
+  controls.append(expressionControls());
   fillHistoryCharts(chartArea);
   const width = chartWidth();
   return h('div', { className: 'charts-tab' }, h('div', { className: 'chart-head' }, metricPicker, controls), chartArea, relationsView(c, width));
+}
+
+/** A y-axis expression over metrics: typed, checked, added as a chart (remembered with the layout). */
+function expressionControls(): HTMLElement {
+  let text = '';
+  const problem = h('span', { className: 'warning expression-error', role: 'alert' });
+  const add = () => {
+    try {
+      const parsed = parseMetricExpression(text);
+      if (parsed.metrics.length === 0) throw new MetricExpressionError('The expression reads no metric: name one, e.g. val_loss - train_loss.');
+      problem.textContent = '';
+      const expressions = layout.expressions ?? [];
+      if (!expressions.includes(parsed.text)) layout = { ...layout, expressions: [...expressions, parsed.text] };
+      saveLayout();
+      redrawHistory();
+    } catch (err) {
+      problem.textContent = err instanceof Error ? err.message : String(err);
+    }
+  };
+  const field = textField('Y expression', text, (v) => (text = v), {
+    name: 'y-expression',
+    placeholder: 'val_loss - train_loss',
+    title: 'A chart of an expression over metrics: names (quote others: "val/loss"), numbers, + - * / **, parentheses, abs log log10 exp sqrt min max.',
+  });
+  field.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') add();
+  });
+  return h('span', { className: 'expression-controls' }, field, button('Add chart', add, { secondary: true }), problem);
 }
 
 /** Group by a param or tag (those whose values differ and repeat), and whether to show the runs inside. */
@@ -366,6 +396,24 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
   if (c.metrics.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
   else if (keys.length === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
   const collapsed = new Set(layout.collapsedSections);
+  const expressions = layout.expressions ?? [];
+  let expressionMetrics: string[] = [];
+  if (expressions.length > 0) {
+    const body = h('div', { className: 'section-body' });
+    const chips = h(
+      'div',
+      { className: 'expression-chips' },
+      ...expressions.map((text) =>
+        button(`Remove ${text}`, () => {
+          layout = { ...layout, expressions: expressions.filter((e) => e !== text) };
+          saveLayout();
+          redrawHistory();
+        }, { secondary: true, icon: '✕' }),
+      ),
+    );
+    chartArea.append(h('section', { className: 'metric-section', dataset: { section: 'Expressions' } }, h('h3', { className: 'section-head' }, 'Expressions'), chips, body));
+    expressionMetrics = metricCharts.mountExpressions(body, expressions);
+  }
   for (const section of sectionsOf(keys)) {
     const open = !collapsed.has(section.name);
     const body = h('div', { className: 'section-body' });
@@ -387,8 +435,8 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
     chartArea.append(h('section', { className: 'metric-section', dataset: { section: section.name, collapsed: String(!open) } }, h('h3', { className: 'section-head' }, toggle), body));
     if (open) metricCharts.mount(body, section.keys);
   }
-  // Cards shown now that were hidden before: their series (the ones on screen first).
-  requestAnimationFrame(() => metricCharts.load(chartKeys()));
+  // Cards shown now that were hidden before: their series (the ones on screen first); the metrics expressions read.
+  requestAnimationFrame(() => metricCharts.load([...new Set([...chartKeys(), ...expressionMetrics])]));
 }
 
 /** Parallel coordinates and scatter: how params relate to a metric across runs. */

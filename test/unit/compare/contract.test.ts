@@ -107,6 +107,8 @@ describe('panel state', () => {
     assert.ok(validatePanelState({ connectionId: 'http://x', runIds: ['a', 'b'], tab: 'charts' }).ok);
     assert.equal(validatePanelState({ connectionId: 'http://x', runIds: [] }).ok, false);
     assert.equal(validatePanelState({ runIds: ['a'] }).ok, false);
+    assert.ok(validateChartLayout({ collapsedSections: [], hiddenMetrics: [], expressions: ['val_loss - train_loss'] }).ok);
+    assert.equal(validateChartLayout({ collapsedSections: [], hiddenMetrics: [], expressions: ['x'.repeat(501)] }).ok, false);
     // The Images tab: a listing, an image's bytes as binary of an image type, never SVG or a plain array.
     const listing = { type: 'images', runs: [{ runId: 'r1', logged: [{ key: 'k', step: 1, timestamp: 2, path: 'images/k.png', compressedPath: 'images/k.webp' }], artifacts: [{ path: 'roc.png', size: 3 }], truncated: false }], errors: [] };
     assert.ok(validateToWebview(listing).ok);

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseMetricExpression } from '../../../src/engine/compare/metricExpression';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, appendRange, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, robustRange, visibleFirst } from '../../../webview/compare/historyLines';
+import { alignHistories, appendRange, ema, finishColumn, expressionSeries, groupBands, interpolateGaps, mergeDetail, robustRange, valueAtStep, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -141,5 +142,33 @@ describe('chart columns of a metric (historyLines)', () => {
     assert.ok(llo > 0);
     assert.equal(robustRange([[null, Number.NaN]]), undefined);
     assert.deepEqual(robustRange([[3, 3, 3]]), [2.85, 3.15]);
+  });
+  it('expressionSeries: an expression per run at the first metric\'s steps, the others interpolated', () => {
+    const mk = (runId: string, metricKey: string, steps: number[], values: number[]): HistorySeries => ({
+      runId,
+      metricKey,
+      steps: Float64Array.from(steps),
+      timestamps: Float64Array.from(steps.map((s) => 1000 + s)),
+      values: Float64Array.from(values),
+      sampled: false,
+      exact: true,
+    });
+    assert.equal(valueAtStep(mk('r', 'm', [0, 10], [0, 100]), 4), 40);
+    assert.equal(valueAtStep(mk('r', 'm', [0, 10], [0, 100]), 10), 100);
+    assert.ok(Number.isNaN(valueAtStep(mk('r', 'm', [0, 10], [0, 100]), 11)));
+    const histories = new Map([
+      ['val_loss', [mk('a', 'val_loss', [0, 5, 10], [1, 0.8, 0.6]), mk('b', 'val_loss', [0, 10], [2, 1])]],
+      ['train_loss', [mk('a', 'train_loss', [0, 10], [0.5, 0.1])]],
+    ]);
+    const expr = parseMetricExpression('val_loss - train_loss');
+    const out = expressionSeries(expr, (k) => histories.get(k), ['a', 'b'])!;
+    assert.deepEqual(out.map((s) => [s.runId, s.metricKey, [...s.steps]]), [
+      ['a', 'val_loss - train_loss', [0, 5, 10]],
+      ['b', 'val_loss - train_loss', [0, 10]],
+    ]);
+    assert.deepEqual([...out[0].values].map((v) => Number(v.toFixed(6))), [0.5, 0.5, 0.5]);
+    // Run b has no train_loss: no values (gaps), not made-up ones.
+    assert.ok([...out[1].values].every((v) => Number.isNaN(v)));
+    assert.equal(expressionSeries(parseMetricExpression('val_loss / acc'), (k) => histories.get(k), ['a']), undefined, 'acc is not loaded yet');
   });
 });
