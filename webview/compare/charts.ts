@@ -40,6 +40,8 @@ export interface HistoryChartOptions {
   groups?: RunGroup[];
   /** With groups: the group's runs drawn too, thin, in the group's colour. */
   showGroupRuns?: boolean;
+  /** The x axis's label when it is not the x mode's (another metric's values). */
+  xLabel?: string;
   /** The y range from the 5th to the 95th percentile of the values drawn (spikes clipped). */
   ignoreOutliers?: boolean;
   /** The x range to show (a zoom kept across redraws). */
@@ -140,7 +142,7 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
     width: o.width,
     height: o.height,
     scales: { x: { time: o.xMode === 'wall' }, y: { distr: o.log ? 3 : 1, ...(yRange ? { range: yRange } : {}) } },
-    axes: [axis(X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
+    axes: [axis(o.xLabel ?? X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { live: true },
     hooks: {
@@ -154,7 +156,7 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
       ],
     },
     series: [
-      { label: X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
+      { label: o.xLabel ?? X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
       ...lines,
     ],
     ...(bands ? { bands } : {}),

@@ -373,3 +373,29 @@ export function expressionSeries(
   }
   return out;
 }
+
+/**
+ * "X axis: another metric": each run's series re-keyed by the value of `xSeries` (the run's x metric)
+ * at the same step (interpolated between its logged steps), ordered by it; points without an x value
+ * are left out, and so are runs without the x metric. The result's `steps` hold the x values.
+ */
+export function seriesAgainstMetric(ySeries: readonly HistorySeries[], xSeries: readonly HistorySeries[]): HistorySeries[] {
+  const out: HistorySeries[] = [];
+  for (const y of ySeries) {
+    const x = xSeries.find((s) => s.runId === y.runId);
+    if (!x) continue;
+    const points: { x: number; t: number; v: number }[] = [];
+    for (let i = 0; i < y.steps.length; i++) {
+      const at = valueAtStep(x, y.steps[i]);
+      if (Number.isFinite(at)) points.push({ x: at, t: y.timestamps[i], v: y.values[i] });
+    }
+    points.sort((a, b) => a.x - b.x);
+    out.push({
+      ...y,
+      steps: Float64Array.from(points, (p) => p.x),
+      timestamps: Float64Array.from(points, (p) => p.t),
+      values: Float64Array.from(points, (p) => p.v),
+    });
+  }
+  return out;
+}

@@ -33,6 +33,8 @@ interface ViewState {
   /** The tables' key filter (one for Params, Metrics and Tags). */
   keyFilter?: string;
   xMode: XMode;
+  /** X axis: another metric's values (xMode is then ignored). */
+  xMetric?: string;
   log: boolean;
   /** Charts: the y range from the 5th to the 95th percentile. */
   ignoreOutliers?: boolean;
@@ -266,6 +268,7 @@ function chartsView(): HTMLElement {
   destroyCharts();
   const c = comparison!;
   const keys = c.metrics.map((m) => m.key);
+  if (view.xMetric && !keys.includes(view.xMetric)) view.xMetric = undefined;
   const hidden = new Set(layout.hiddenMetrics);
   const metricPicker = h(
     'fieldset',
@@ -292,10 +295,18 @@ function chartsView(): HTMLElement {
         { value: 'step', label: 'Step' },
         { value: 'wall', label: 'Wall time' },
         { value: 'relative', label: 'Relative time' },
+        ...keys.map((k) => ({ value: `metric:${k}`, label: `Metric ${k}` })),
       ],
-      view.xMode,
+      view.xMetric && keys.includes(view.xMetric) ? `metric:${view.xMetric}` : view.xMode,
       (v) => {
-        view.xMode = v as XMode;
+        if (v.startsWith('metric:')) {
+          view.xMetric = v.slice('metric:'.length);
+          view.xMode = 'step';
+          metricCharts.load([view.xMetric]);
+        } else {
+          view.xMetric = undefined;
+          view.xMode = v as XMode;
+        }
         saveState();
         metricCharts.redrawAll({ clearZoom: true });
       },
@@ -436,7 +447,7 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
     if (open) metricCharts.mount(body, section.keys);
   }
   // Cards shown now that were hidden before: their series (the ones on screen first); the metrics expressions read.
-  requestAnimationFrame(() => metricCharts.load([...new Set([...chartKeys(), ...expressionMetrics])]));
+  requestAnimationFrame(() => metricCharts.load([...new Set([...chartKeys(), ...expressionMetrics, ...(view.xMetric ? [view.xMetric] : [])])]));
 }
 
 /** Parallel coordinates and scatter: how params relate to a metric across runs. */

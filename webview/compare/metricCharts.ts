@@ -8,7 +8,7 @@ import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
 import { historyChart, type XMode } from './charts';
 import { button, h, stateView } from './components';
-import { appendRange, expressionSeries, mergeDetail, visibleFirst } from './historyLines';
+import { appendRange, expressionSeries, mergeDetail, seriesAgainstMetric, visibleFirst } from './historyLines';
 import { MetricExpressionError, parseMetricExpression, type MetricExpression } from '../../src/engine/compare/metricExpression';
 
 type HistoriesMessage = Extract<ToWebviewMessage, { type: 'histories' }>;
@@ -22,6 +22,8 @@ export interface ChartSettings {
   showGroupRuns?: boolean;
   /** The y range from the 5th to the 95th percentile (spikes clipped). */
   ignoreOutliers?: boolean;
+  /** X axis: this metric's value at each step (instead of the x mode's). */
+  xMetric?: string;
 }
 
 interface Card {
@@ -131,8 +133,11 @@ export class MetricCharts {
         // A failed reload keeps what was drawn.
         if (series.length > 0 || errors.length === 0 || !this.histories.has(key)) this.histories.set(key, series);
       }
-      this.draw(key);
-      this.drawExpressionsOf(key);
+      if (!message.range && key === this.settings().xMetric) this.redrawAll();
+      else {
+        this.draw(key);
+        this.drawExpressionsOf(key);
+      }
     }
     if (request.keys.length === 0) this.requests.delete(message.requestId);
   }
@@ -246,6 +251,9 @@ export class MetricCharts {
     } else if (series.length === 0) {
       state = 'empty';
       card.body.append(stateView('empty', `No history of ${key} for these runs.`));
+    } else if (this.settings().xMetric && !this.histories.has(this.settings().xMetric!)) {
+      state = 'loading';
+      card.body.append(stateView('loading', `Loading ${this.settings().xMetric} for the x axis…`));
     } else {
       state = 'drawn';
       const started = performance.now();
@@ -253,13 +261,15 @@ export class MetricCharts {
       const groups = this.groups(c, s.groupBy);
       card.box.dataset.groups = String(groups?.length ?? 0);
       card.box.dataset.outliers = s.ignoreOutliers ? 'ignored' : 'shown';
+      card.box.dataset.x = s.xMetric ? `metric:${s.xMetric}` : s.xMode;
       card.chart = historyChart(card.body, {
         groups,
         showGroupRuns: s.showGroupRuns,
         metricKey: key,
         runs: c.runs,
-        series,
-        xMode: s.xMode,
+        series: s.xMetric ? seriesAgainstMetric(series, this.histories.get(s.xMetric)!) : series,
+        xLabel: s.xMetric,
+        xMode: s.xMetric ? 'step' : s.xMode,
         log: s.log,
         smoothing: s.smoothing,
         ignoreOutliers: s.ignoreOutliers,
@@ -355,7 +365,7 @@ export class MetricCharts {
     const previous = this.zooms.get(key);
     if (previous && previous.min === min && previous.max === max) return;
     this.zooms.set(key, { min, max });
-    if (this.settings().xMode !== 'step') return;
+    if (this.settings().xMode !== 'step' || this.settings().xMetric) return;
     this.zoomTimers.set(
       key,
       setTimeout(() => {

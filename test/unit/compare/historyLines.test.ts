@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMetricExpression } from '../../../src/engine/compare/metricExpression';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, appendRange, ema, finishColumn, expressionSeries, groupBands, interpolateGaps, mergeDetail, robustRange, valueAtStep, visibleFirst } from '../../../webview/compare/historyLines';
+import { alignHistories, appendRange, ema, finishColumn, expressionSeries, groupBands, interpolateGaps, mergeDetail, robustRange, seriesAgainstMetric, valueAtStep, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -170,5 +170,21 @@ describe('chart columns of a metric (historyLines)', () => {
     // Run b has no train_loss: no values (gaps), not made-up ones.
     assert.ok([...out[1].values].every((v) => Number.isNaN(v)));
     assert.equal(expressionSeries(parseMetricExpression('val_loss / acc'), (k) => histories.get(k), ['a']), undefined, 'acc is not loaded yet');
+  });
+  it('seriesAgainstMetric: each run\'s values keyed by its x metric at the same step, ordered by it', () => {
+    const mk = (runId: string, steps: number[], values: number[]): HistorySeries => ({
+      runId,
+      metricKey: 'm',
+      steps: Float64Array.from(steps),
+      timestamps: Float64Array.from(steps),
+      values: Float64Array.from(values),
+      sampled: false,
+      exact: true,
+    });
+    const loss = [mk('a', [0, 1, 2, 3], [4, 3, 2, 1]), mk('b', [0, 1], [9, 8])];
+    // tokens seen: logged at steps 0 and 2 only for run a (step 1 interpolated, step 3 has none); none for b.
+    const tokens = [mk('a', [0, 2], [100, 300])];
+    const out = seriesAgainstMetric(loss, tokens);
+    assert.deepEqual(out.map((s) => [s.runId, [...s.steps], [...s.values]]), [['a', [100, 200, 300], [4, 3, 2]]]);
   });
 });
