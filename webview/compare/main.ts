@@ -10,6 +10,7 @@ import { MetricExpressionError, parseMetricExpression } from '../../src/engine/c
 import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
 import { groupableRefs } from '../../src/engine/compare/runGroups';
 import { sectionsOf } from './chartSections';
+import { boxPlot } from './boxPlot';
 import { ImageGrid } from './imageGrid';
 import { MetricCharts } from './metricCharts';
 import { baselineTable, diffTable, metricsTable, type TableActions } from './tables';
@@ -46,6 +47,8 @@ interface ViewState {
   baselineRunId?: string;
   baselineHideIdentical?: boolean;
   pcMetric?: string;
+  /** The metric of the box plot per group (when runs are grouped). */
+  boxMetric?: string;
   scatterX?: string;
   scatterY?: string;
 }
@@ -492,6 +495,17 @@ function relationsView(c: Comparison, width: number): HTMLElement {
     ),
     scatterBox,
   );
+  // Grouped runs: a box plot of a metric's latest values per group.
+  if (view.groupBy) {
+    view.boxMetric = metricKeys.includes(view.boxMetric ?? '') ? view.boxMetric : metricKeys[0];
+    section.append(
+      h('div', { className: 'toolbar' }, select(`Box plot per ${view.groupBy.replace(':', ' ')} of`, metricKeys.map((k) => ({ value: k, label: k })), view.boxMetric!, (v) => {
+        view.boxMetric = v;
+        rerender();
+      })),
+      boxPlot(c, view.groupBy, view.boxMetric!, Math.min(width, 700), 280),
+    );
+  }
   return section;
 }
 
