@@ -52,6 +52,10 @@ export interface ChartLayout {
   hiddenMetrics: string[];
   /** Charts of y-axis expressions over metrics (`val_loss - train_loss`), in the order added. */
   expressions?: string[];
+  /** Metric cards in the order the user put them (cards not listed follow in their own order). */
+  order?: string[];
+  /** Metric key → its card's height in pixels, as the user sized it. */
+  heights?: Record<string, number>;
 }
 
 // ---------------------------------------------------------------- messages
@@ -239,6 +243,20 @@ const requestId = int(0, Number.MAX_SAFE_INTEGER);
 const stepRangeFields = obj({ startStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), endStep: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) });
 const stepRange: Check = (v, p) => stepRangeFields(v, p) ?? ((v as StepRange).startStep > (v as StepRange).endStep ? `${p}.startStep must not be after ${p}.endStep` : undefined);
 
+/** An object of any keys, each value checked. */
+const record =
+  (value: Check, max = MAX_ITEMS): Check =>
+  (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object, not ${describe(v)}`;
+    const entries = Object.entries(v);
+    if (entries.length > max) return `${p} has more than ${max} entries`;
+    for (const [k, item] of entries) {
+      const e = value(item, `${p}[${JSON.stringify(k)}]`);
+      if (e) return e;
+    }
+    return undefined;
+  };
+
 const loggedImage = obj({
   key: str(1000),
   step: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
@@ -253,7 +271,10 @@ const runImages = obj({ runId: str(200), logged: arr(loggedImage, 100_000), arti
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const imageMimes = oneOf('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp');
 
-const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000), expressions: optional(arr(str(500), 50)) });
+const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000), expressions: optional(arr(str(500), 50)),
+  order: optional(arr(str(1000), 10_000)),
+  heights: optional(record(int(100, 2000), 10_000)),
+});
 
 const toWebviewChecks: Record<ToWebviewMessage['type'], Check> = {
   runs: obj({ connectionId: str(2000), connectionLabel: str(1000), comparison, refreshing: bool, missing: arr(str(200)), layout: optional(chartLayout) }),
@@ -536,19 +557,6 @@ export interface RunsTablePanelState {
   /** Where the user was: the scroll offset, the selected runs, the expanded parent runs and groups. */
   view?: { scrollTop: number; selected: string[]; expanded: string[]; openGroups: string[] };
 }
-
-const record =
-  (value: Check, max = MAX_ITEMS): Check =>
-  (v, p) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object, not ${describe(v)}`;
-    const entries = Object.entries(v);
-    if (entries.length > max) return `${p} has more than ${max} entries`;
-    for (const [k, item] of entries) {
-      const e = value(item, `${p}[${JSON.stringify(k)}]`);
-      if (e) return e;
-    }
-    return undefined;
-  };
 
 const MAX_ROWS = 5000;
 const runId = str(200);

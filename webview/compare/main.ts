@@ -9,7 +9,7 @@ import { button, checkbox, h, select, slider, stateView, tabs, textField } from 
 import { MetricExpressionError, parseMetricExpression } from '../../src/engine/compare/metricExpression';
 import { parallelCoordinates, runColor, scatterChart, themeColors, type XMode } from './charts';
 import { groupableRefs } from '../../src/engine/compare/runGroups';
-import { sectionsOf } from './chartSections';
+import { moveKey, nextCardHeight, orderKeys, sectionsOf } from './chartSections';
 import { boxPlot } from './boxPlot';
 import { ImageGrid } from './imageGrid';
 import { MetricCharts } from './metricCharts';
@@ -92,7 +92,21 @@ function saveLayout(): void {
   post({ type: 'saveLayout', layout });
 }
 
-const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth);
+const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth, {
+  height: (key) => layout.heights?.[key] ?? 300,
+  // Cards move within their section; the order and sizes are remembered per experiment (the layout).
+  move: (key, delta) => {
+    const sections = sectionsOf(orderKeys(chartKeys(), layout.order));
+    layout = { ...layout, order: sections.flatMap((s) => (s.keys.includes(key) ? moveKey(s.keys, key, delta) : s.keys)) };
+    saveLayout();
+    redrawHistory();
+  },
+  resize: (key) => {
+    layout = { ...layout, heights: { ...layout.heights, [key]: nextCardHeight(layout.heights?.[key]) } };
+    saveLayout();
+    redrawHistory();
+  },
+});
 const imageGrid = new ImageGrid(post, () => comparison);
 
 const actions: TableActions = {
@@ -428,7 +442,7 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
     chartArea.append(h('section', { className: 'metric-section', dataset: { section: 'Expressions' } }, h('h3', { className: 'section-head' }, 'Expressions'), chips, body));
     expressionMetrics = metricCharts.mountExpressions(body, expressions);
   }
-  for (const section of sectionsOf(keys)) {
+  for (const section of sectionsOf(orderKeys(keys, layout.order))) {
     const open = !collapsed.has(section.name);
     const body = h('div', { className: 'section-body' });
     const toggle = h(

@@ -68,6 +68,8 @@ export class MetricCharts {
     private readonly comparison: () => Comparison | undefined,
     private readonly settings: () => ChartSettings,
     private readonly width: () => number,
+    /** Each card's height, and the card tools' actions (move within its section, resize). */
+    private readonly cardLayout: { height(key: string): number; move?(key: string, delta: -1 | 1): void; resize?(key: string): void } = { height: () => 300 },
   ) {}
 
   /** Other runs: nothing loaded counts any more. */
@@ -171,7 +173,19 @@ export class MetricCharts {
     for (const key of keys) {
       const body = h('div', { className: 'chart-body' });
       const status = h('div', { className: 'chart-status hint', role: 'status' });
-      const box = h('div', { className: 'chart', dataset: { metric: key }, tabIndex: 0, 'aria-label': `Chart of ${key}` }, body, status);
+      const tool = (label: string, text: string, action: () => void) => h('button', { type: 'button', className: 'card-tool', title: label, 'aria-label': label, onclick: action }, text);
+      const { resize } = this.cardLayout;
+      // Expression cards keep the order they were added in.
+      const move = key.startsWith(EXPRESSION_PREFIX) ? undefined : this.cardLayout.move;
+      const tools = h(
+        'div',
+        { className: 'card-tools' },
+        move ? tool(`Move ${key} earlier`, '↑', () => move(key, -1)) : null,
+        move ? tool(`Move ${key} later`, '↓', () => move(key, 1)) : null,
+        resize ? tool(`Resize ${key}`, '⇕', () => resize(key)) : null,
+      );
+      const height = this.cardLayout.height(key);
+      const box = h('div', { className: 'chart', dataset: { metric: key, height: String(height) }, tabIndex: 0, 'aria-label': `Chart of ${key}` }, tools, body, status);
       this.cards.get(key)?.chart?.destroy();
       this.cards.set(key, { box, body, status });
       target.append(box);
@@ -274,7 +288,7 @@ export class MetricCharts {
         smoothing: s.smoothing,
         ignoreOutliers: s.ignoreOutliers,
         width: this.width(),
-        height: 300,
+        height: this.cardLayout.height(key),
         zoom: this.zooms.get(key),
         onZoom: (min, max, full) => this.zoomed(key, min, max, full),
       });
@@ -317,7 +331,7 @@ export class MetricCharts {
         smoothing: s.smoothing,
         ignoreOutliers: s.ignoreOutliers,
         width: this.width(),
-        height: 300,
+        height: this.cardLayout.height(key),
         zoom: this.zooms.get(key),
         onZoom: (min, max, full) => {
           if (full) this.zooms.delete(key);
