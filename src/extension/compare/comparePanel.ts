@@ -365,7 +365,12 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     try {
       const result = await loadExtremes(this.servers(), needed, {
         signal: abort.signal,
-        known: (runId, key) => this.extremes.get(runId)?.get(key),
+        // Only exact ones count as known: a chart's few-hundred-point sample is read again at the
+        // server's 2500 first (complete for most runs), before any full history.
+        known: (runId, key) => {
+          const known = this.extremes.get(runId)?.get(key);
+          return known?.exact ? known : undefined;
+        },
         refine: (runId) => !active.has(runId),
         // The sampled extremes first (one request per metric), the exact ones as they come.
         onSampled: (found) => {
