@@ -7,6 +7,7 @@ import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
 import { runsDiffCommand } from './runsDiffCommand';
+import { runsHistoryCommand } from './runsHistoryCommand';
 import { runsImagesCommand } from './runsImagesCommand';
 import { runsTableCommand } from './runsTableCommand';
 import { servingEndpointsCommands } from './servingEndpointsCommands';
@@ -24,6 +25,7 @@ export const cliCommands: CliCommand[] = [
   runsTableCommand,
   runsDiffCommand,
   runsImagesCommand,
+  runsHistoryCommand,
   ...artifactsCommands,
   modelsListCommand,
   ...modelsRegistryCommands,

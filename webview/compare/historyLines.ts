@@ -3,6 +3,9 @@
 // No DOM and no uPlot: the panel's charts (charts.ts) draw what this builds, and unit tests run it in Node.
 import type { CompareRun, HistorySeries, StepRange } from '../contract';
 import { downsampleIndices } from '../../src/engine/compare/downsample';
+import { expressionSeries, valueAtStep } from '../../src/engine/compare/metricExpression';
+
+export { expressionSeries, valueAtStep };
 
 export type XMode = 'step' | 'wall' | 'relative';
 
@@ -323,55 +326,6 @@ export function robustRange(columns: readonly (readonly (number | null)[])[], o:
   if (o.log) return lo === hi ? [lo / 1.1, hi * 1.1] : [lo, hi];
   const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
   return [lo - pad, hi + pad];
-}
-
-/** The value of a series at `step`: its own where it logged that step, else linear between its neighbours; NaN outside its steps. */
-export function valueAtStep(series: Pick<HistorySeries, 'steps' | 'values'>, step: number): number {
-  const { steps, values } = series;
-  let lo = 0;
-  let hi = steps.length - 1;
-  if (hi < 0 || step < steps[0] || step > steps[hi]) return Number.NaN;
-  // The last index with steps[i] <= step.
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (steps[mid] <= step) lo = mid;
-    else hi = mid - 1;
-  }
-  if (steps[lo] === step || lo === steps.length - 1) return values[lo];
-  const t = (step - steps[lo]) / (steps[lo + 1] - steps[lo]);
-  return values[lo] + (values[lo + 1] - values[lo]) * t;
-}
-
-/**
- * A y-axis expression's series per run: at each step of the run's first metric of the expression,
- * the expression of the metrics' values there (the others' interpolated between their logged steps,
- * see valueAtStep). Undefined until every metric it reads is loaded.
- */
-export function expressionSeries(
-  expression: { text: string; metrics: readonly string[]; evaluate(values: (key: string) => number | undefined): number },
-  historiesOf: (metricKey: string) => readonly HistorySeries[] | undefined,
-  runIds: readonly string[],
-): HistorySeries[] | undefined {
-  const sources = expression.metrics.map((k) => historiesOf(k));
-  if (sources.some((s) => s === undefined)) return undefined;
-  const out: HistorySeries[] = [];
-  for (const runId of runIds) {
-    const own = sources.map((list) => list!.find((s) => s.runId === runId));
-    const base = own[0];
-    if (!base || base.steps.length === 0) continue;
-    const values = new Float64Array(base.steps.length);
-    for (let i = 0; i < base.steps.length; i++) {
-      const step = base.steps[i];
-      values[i] = expression.evaluate((key) => {
-        const at = expression.metrics.indexOf(key);
-        if (at === 0) return base.values[i];
-        const s = own[at];
-        return s ? valueAtStep(s, step) : undefined;
-      });
-    }
-    out.push({ runId, metricKey: expression.text, steps: base.steps, timestamps: base.timestamps, values, sampled: own.some((s) => s?.sampled ?? false), exact: false });
-  }
-  return out;
 }
 
 /**

@@ -165,3 +165,61 @@ function evaluate(node: Node, values: (key: string) => number | undefined): numb
   }
   return Number.NaN;
 }
+
+/** A run's metric history in columns (the compare panel's HistorySeries is one). */
+export interface ExpressionSource {
+  runId: string;
+  steps: Float64Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+  sampled: boolean;
+}
+
+/** The value of a series at `step`: its own where it logged that step, else linear between its neighbours; NaN outside its steps. */
+export function valueAtStep(series: { steps: ArrayLike<number>; values: ArrayLike<number> }, step: number): number {
+  const { steps, values } = series;
+  let lo = 0;
+  let hi = steps.length - 1;
+  if (hi < 0 || step < steps[0] || step > steps[hi]) return Number.NaN;
+  // The last index with steps[i] <= step.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (steps[mid] <= step) lo = mid;
+    else hi = mid - 1;
+  }
+  if (steps[lo] === step || lo === steps.length - 1) return values[lo];
+  const t = (step - steps[lo]) / (steps[lo + 1] - steps[lo]);
+  return values[lo] + (values[lo + 1] - values[lo]) * t;
+}
+
+/**
+ * A y-axis expression's series per run: at each step of the run's first metric of the expression,
+ * the expression of the metrics' values there (the others' interpolated between their logged steps,
+ * see valueAtStep). Undefined until every metric it reads is loaded.
+ */
+export function expressionSeries<S extends ExpressionSource>(
+  expression: Pick<MetricExpression, 'text' | 'metrics' | 'evaluate'>,
+  historiesOf: (metricKey: string) => readonly S[] | undefined,
+  runIds: readonly string[],
+): (ExpressionSource & { metricKey: string; exact: false })[] | undefined {
+  const sources = expression.metrics.map((k) => historiesOf(k));
+  if (sources.some((s) => s === undefined)) return undefined;
+  const out: (ExpressionSource & { metricKey: string; exact: false })[] = [];
+  for (const runId of runIds) {
+    const own = sources.map((list) => list!.find((s) => s.runId === runId));
+    const base = own[0];
+    if (!base || base.steps.length === 0) continue;
+    const values = new Float64Array(base.steps.length);
+    for (let i = 0; i < base.steps.length; i++) {
+      const step = base.steps[i];
+      values[i] = expression.evaluate((key) => {
+        const at = expression.metrics.indexOf(key);
+        if (at === 0) return base.values[i];
+        const s = own[at];
+        return s ? valueAtStep(s, step) : undefined;
+      });
+    }
+    out.push({ runId, metricKey: expression.text, steps: base.steps, timestamps: base.timestamps, values, sampled: own.some((s) => s?.sampled ?? false), exact: false });
+  }
+  return out;
+}
