@@ -25,6 +25,8 @@ export interface LoadExtremesOptions {
   known?: (runId: string, metricKey: string) => MetricExtremes | undefined;
   /** Whether a sampled run's full history is read: false leaves its extremes approximate (a run still logging). Default: all. */
   refine?: (runId: string) => boolean;
+  /** Full histories read at most (run × metric); the others keep their sampled extremes. Default: no limit. */
+  maxFullHistories?: number;
   /** Called with what is known after the sampled pass (before the full histories). */
   onSampled?: (extremes: ExtremesByRun) => void;
 }
@@ -82,7 +84,8 @@ export async function loadExtremes(servers: readonly ServerRuns[], metricKeys: r
   // 2. The full history where the sample was not the whole of it.
   let fullHistories = 0;
   for (const key of keys) {
-    const wanted = new Set(runIds.filter((id) => extremes.get(id)?.get(key)?.exact === false && (o.refine?.(id) ?? true)));
+    const budget = (o.maxFullHistories ?? Number.POSITIVE_INFINITY) - fullHistories;
+    const wanted = new Set(runIds.filter((id) => extremes.get(id)?.get(key)?.exact === false && (o.refine?.(id) ?? true)).slice(0, Math.max(0, budget)));
     if (wanted.size === 0) continue;
     const subset = servers.map((s) => ({ client: s.client, runIds: s.runIds.filter((id) => wanted.has(id)) }));
     const full = await loadHistoriesFromServers(subset, [key], { maxPoints: 2, exact: true, concurrency: o.concurrency ?? 4, signal: o.signal });

@@ -188,6 +188,9 @@ describe('loadHistories', () => {
     assert.deepEqual(known.extremes.get('short')!.get('loss'), { min: 1, max: 2, exact: true });
     assert.equal(known.extremes.get('long')!.get('loss')!.exact, false);
     assert.equal(again.calls.perRun, 0);
+    // A budget of full histories: past it, extremes stay sampled.
+    const capped = await loadExtremes([{ client: fakeClient(histories, { bulk: true }).client, runIds: ['long', 'short'] }], ['loss'], { maxFullHistories: 0 });
+    assert.deepEqual([capped.fullHistories, capped.extremes.get('long')!.get('loss')!.exact], [0, false]);
   });
 
   it('mapLimit never exceeds its limit and stops on the first error', async () => {
