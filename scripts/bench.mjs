@@ -3,7 +3,7 @@
 // where the reference was measured in the same run, so the ratios hold on a noisy machine.
 // Usage: node scripts/bench.mjs [file-filter] [--only <figure>]
 //   e.g. `npm run bench -- compare --only chart`: only compare.bench.js, only its chart-draw figure
-//   (--only sets MLFLOW_WB_BENCH_ONLY; compare.bench reads it, see its header; the others ignore it).
+//   (--only sets MLFLOW_WB_BENCH_ONLY; compare.bench and runsTable.bench read it, see their headers; the others ignore it).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -521,6 +521,8 @@ export type ToRunsTableMessage =
   | { type: 'groups'; queryId: number; columnId: string; groups: RunGroup[]; metricKeys: string[]; truncated: boolean }
   /** A parent run's children matching the query's filter, in its order (`truncated`: more than were sent). */
   | { type: 'children'; queryId: number; parentRunId: string; rows: RunsTableRow[]; truncated: boolean }
+  /** Exactly the query's runs that have child runs matching it (sent once all child runs were read): only they keep their ▸. */
+  | { type: 'parents'; queryId: number; runIds: string[] }
   /** Every run matching the query (select all matching). */
   | { type: 'selection'; queryId: number; runIds: string[]; truncated: boolean }
   | { type: 'starred'; runIds: string[] }
@@ -611,6 +613,7 @@ const toRunsTableChecks: Record<ToRunsTableMessage['type'], Check> = {
   rowsUpdated: obj({ rows: arr(tableRow, MAX_ROWS) }),
   groups: obj({ queryId, columnId, groups: arr(runGroup, 100_000), metricKeys: arr(str(1000), 100_000), truncated: bool }),
   children: obj({ queryId, parentRunId: runId, rows: arr(tableRow, MAX_ROWS), truncated: bool }),
+  parents: obj({ queryId, runIds: runIds(MAX_ITEMS) }),
   selection: obj({ queryId, runIds: runIds(MAX_ITEMS), truncated: bool }),
   starred: obj({ runIds: runIds(MAX_ITEMS) }),
   invalidate: obj({}),

@@ -73,7 +73,7 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Prints one figure in milliseconds, with its ratio to the reference measured in the same run. */
-export function reportBench(name: string, valueMs: number, referenceMs: number, vs: string, extra = ''): void {
-  console.log(`BENCH name=${name} value=${valueMs.toFixed(2)} unit=ms ratio=${(valueMs / referenceMs).toFixed(3)} vs=${vs}${extra}`);
+/** Prints one figure (milliseconds unless `unit` says otherwise), with its ratio to the reference measured in the same run. */
+export function reportBench(name: string, value: number, reference: number, vs: string, unit = 'ms'): void {
+  console.log(`BENCH name=${name} value=${value.toFixed(2)} unit=${unit} ratio=${(value / reference).toFixed(3)} vs=${vs}`);
 }

@@ -23,7 +23,7 @@ import { button, h, stateView } from '../compare/components';
 import { formatValue } from '../compare/tables';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
-import { compileColumnFilter, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
+import { compileColumnFilter, DEFAULT_RUNS_TABLE_QUERY, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
 import { ChildRows } from './childRows';
 import { RowWindow } from './rowWindow';
 
@@ -41,15 +41,7 @@ const CHECK_WIDTH = 56;
 const DEFAULT_WIDTH: Record<string, number> = { 'attributes.run_name': 220, 'attributes.start_time': 140, 'tags.mlflow.source.name': 160 };
 
 const saved = (vscode.getState() ?? {}) as Partial<RunsTablePanelState>;
-const query: Omit<RunsTableQuery, 'queryId'> = {
-  expression: '',
-  columnFilters: [],
-  runName: '',
-  sort: [],
-  starredOnly: false,
-  lifecycle: 'active',
-  ...saved.query,
-};
+const query: Omit<RunsTableQuery, 'queryId'> = { ...DEFAULT_RUNS_TABLE_QUERY, ...saved.query };
 let groupBy: string | undefined = saved.groupBy;
 let connectionId = saved.connectionId ?? '';
 let experimentIds = saved.experimentIds ?? [];
@@ -68,6 +60,13 @@ const openGroups = new Set<string>(saved.view?.openGroups ?? []);
 const children = new ChildRows();
 /** Runs seen as the parent of a loaded row: their expander is drawn solid. */
 const knownParents = new Set<string>();
+/** Exactly the query's runs with child runs, once the extension has read them all: only they get a ▸. */
+let exactParents: Set<string> | undefined;
+
+/** Whether a run may have child runs (a ▸ before its name, → expands it). */
+function mayHaveChildren(runId: string): boolean {
+  return !children.leaves.has(runId) && (exactParents === undefined || exactParents.has(runId) || children.isOpen(runId));
+}
 /** Restored after a reload: the parents to expand again once their rows load, and where to scroll. */
 const reexpand = new Set<string>(saved.view?.expanded ?? []);
 let restoreScroll = saved.view && saved.view.scrollTop > 0 ? saved.view.scrollTop : undefined;
@@ -158,6 +157,11 @@ function receive(message: ToRunsTableMessage): void {
       renderGrid(false);
       continueRestoreScroll();
       return;
+    case 'parents':
+      if (message.queryId !== queryId) return;
+      exactParents = new Set(message.runIds);
+      renderGrid(false);
+      return;
     case 'children':
       if (message.queryId !== queryId) return;
       if (children.receive(message.parentRunId, message.rows)) {
@@ -216,9 +220,12 @@ function sendQuery(): void {
   firstQuery = false;
   queryId++;
   rows = new RowWindow(rows.pageSize);
+  // The extension answers a query with its first page: not asked for again.
+  rows.expect(0);
   compiled = undefined;
   queryError = undefined;
   groups = undefined;
+  exactParents = undefined;
   selected = new Set([...selected]);
   for (const id of children.expanded) reexpand.add(id);
   children.clear();
@@ -759,7 +766,8 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(total - 1, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const [tableFirst, tableLast] = children.tableRange(first, Math.max(first, last));
-  for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
+  // Before the first query there is nothing to ask for (init renders the empty grid, then sends it).
+  if (queryId > 0) for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
   // What the table holds (the pages near the screen), for tests and for whoever inspects memory.
   viewport.dataset.loadedPages = String(rows.loadedPages);
   gridBody.style.height = `${total * ROW_HEIGHT}px`;
@@ -832,7 +840,7 @@ function ariaSort(columnId: string): string {
 function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], geo: ReturnType<typeof geometry>, now: number, top = index * ROW_HEIGHT, child?: { parentRunId: string; last: boolean }): HTMLElement {
   const isSelected = selected.has(row.runId);
   const names = Object.fromEntries(experiments.map((e) => [e.id, e.name]));
-  const expandable = !child && index >= 0 && !children.leaves.has(row.runId);
+  const expandable = !child && index >= 0 && mayHaveChildren(row.runId);
   const el = h(
     'div',
     {
@@ -882,7 +890,7 @@ function expander(row: RunsTableRow, display: number): HTMLElement {
     'button',
     {
       type: 'button',
-      className: `expander${knownParents.has(row.runId) ? ' parent' : ''}${children.isPending(row.runId) ? ' pending' : ''}`,
+      className: `expander${knownParents.has(row.runId) || exactParents?.has(row.runId) ? ' parent' : ''}${children.isPending(row.runId) ? ' pending' : ''}`,
       tabindex: '-1',
       'aria-label': `${open ? 'Collapse' : 'Expand'} the child runs of ${name}`,
       title: open ? 'Hide the child runs' : 'Show the child runs (nested runs) under this run',
@@ -962,7 +970,7 @@ function onGridKey(e: KeyboardEvent): void {
         next = children.displayOf(parent);
         break;
       }
-      if (!row || children.leaves.has(row.runId) || (e.key === 'ArrowRight') === children.isOpen(row.runId)) return;
+      if (!row || !mayHaveChildren(row.runId) || (e.key === 'ArrowRight') === children.isOpen(row.runId)) return;
       expand(row.runId, d.index);
       return;
     }

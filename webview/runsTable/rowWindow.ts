@@ -39,6 +39,11 @@ export class RowWindow {
     }
   }
 
+  /** Page `index` is on its way without being asked for (the extension sends a query's first page with it). */
+  expect(index: number): void {
+    this.requested.add(index);
+  }
+
   /** Replaces rows (a running run read again) wherever they are loaded. */
   update(rows: readonly RunsTableRow[]): boolean {
     const byId = new Map(rows.map((r) => [r.runId, r]));

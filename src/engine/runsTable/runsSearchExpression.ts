@@ -104,6 +104,8 @@ export interface TableQueryText {
   runIds?: readonly string[];
   /** Only the children of this run (MLflow's `mlflow.parentRunId` tag): a parent's expanded rows. */
   parentRunId?: string;
+  /** Only child runs (those with a `mlflow.parentRunId` tag): to learn which runs are parents. */
+  childrenOnly?: boolean;
 }
 
 /**
@@ -137,6 +139,7 @@ export function compileTableFilter(columns: readonly RunsTableColumn[], q: Table
   }
   if (q.runIds) parts.push(`attributes.run_id IN (${q.runIds.map(quoteValue).join(', ')})`);
   if (q.parentRunId) parts.push(`${searchIdentifier({ kind: 'tag', key: 'mlflow.parentRunId' })} = ${quoteValue(q.parentRunId)}`);
+  if (q.childrenOnly) parts.push(`${searchIdentifier({ kind: 'tag', key: 'mlflow.parentRunId' })} IS NOT NULL`);
   return { filter: parts.join(' AND '), errors };
 }
 
@@ -181,3 +184,6 @@ export interface RunsTableQuery {
   /** Active runs, deleted ones (to restore them), or both. */
   lifecycle: 'active' | 'deleted' | 'all';
 }
+
+/** What a new table shows: active runs, newest first, no filter. */
+export const DEFAULT_RUNS_TABLE_QUERY: Omit<RunsTableQuery, 'queryId'> = { expression: '', columnFilters: [], runName: '', sort: [], starredOnly: false, lifecycle: 'active' };

@@ -10,7 +10,14 @@ import { RunsTablePager, type LoadedPage } from './runsTablePager';
 
 /** Most child runs shown under an expanded parent (one runs/search). */
 export const MAX_CHILDREN = 1000;
-
+/** Most child runs read to learn which runs are parents; past it every run keeps its ▸ (expanding finds out). */
+export const MAX_PARENT_SCAN = 20_000;
+const PARENT_SCAN_PAGE = 1000;
+/**
+ * Pages read ahead of the one asked for. Two, so that while the webview paints page N and asks for
+ * N+1 (already read), the server is already reading N+2: a fast scroll never waits for a round trip.
+ */
+const READ_AHEAD = 2;
 
 interface ActiveQuery {
   id: number;
@@ -25,6 +32,8 @@ export class RunsTableSession {
   private readonly discovery = new ColumnDiscovery();
   private cols: RunsTableColumn[];
   private active: ActiveQuery | undefined;
+  /** A query started before the webview asked for it (see prefetch). */
+  private prefetched: { filter: string; orderBy: string[]; query: ActiveQuery } | undefined;
 
   constructor(
     private readonly client: () => Pick<MlflowRestClient, 'searchRuns'>,
@@ -46,26 +55,56 @@ export class RunsTableSession {
   /** A new query (the previous one's requests are aborted): what it compiled to, and whether it can match nothing at all. */
   start(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; empty: boolean } {
     this.active?.abort.abort();
+    const compiled = this.compile(spec, starred);
+    const early = this.prefetched;
+    this.prefetched = undefined;
+    if (early && early.filter === compiled.filter && early.orderBy.join('\n') === compiled.orderBy.join('\n') && early.query.pager.spec.runViewType === compiled.runViewType) {
+      // The same query was started while the webview loaded: its first page is already on its way.
+      this.active = { ...early.query, id: spec.queryId, spec };
+    } else {
+      early?.query.abort.abort();
+      const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, pageSize: this.pageSize(), runViewType: compiled.runViewType });
+      this.active = { id: spec.queryId, spec, stars: compiled.stars, pager, abort: new AbortController() };
+    }
+    return { filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors, empty: compiled.stars !== undefined && compiled.stars.length === 0 };
+  }
+
+  /**
+   * Starts reading the first page of the query the webview will ask for, while the webview is still
+   * loading (a new table shows DEFAULT_RUNS_TABLE_QUERY; a restored one its saved query). `start` with
+   * the same compiled query adopts it; any other query aborts it.
+   */
+  prefetch(spec: Omit<RunsTableQuery, 'queryId'>, starred?: readonly string[]): Promise<unknown> {
+    this.prefetched?.query.abort.abort();
+    const compiled = this.compile({ ...spec, queryId: -1 }, starred);
+    if (compiled.stars?.length === 0 || Object.keys(compiled.errors).length > 0) return Promise.resolve();
+    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, pageSize: this.pageSize(), runViewType: compiled.runViewType });
+    const query: ActiveQuery = { id: -1, spec: { ...spec, queryId: -1 }, stars: compiled.stars, pager, abort: new AbortController() };
+    this.prefetched = { filter: compiled.filter, orderBy: compiled.orderBy, query };
+    // A failure is seen (and reported) when the webview's query reads the same page.
+    return pager.page(0, query.abort.signal).catch(() => undefined);
+  }
+
+  private compile(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; stars?: readonly string[]; runViewType: RunViewType } {
     const stars = spec.starredOnly ? (starred ?? []) : undefined;
     const { filter, errors } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: stars });
     const order = compileOrderBy(this.cols, spec.sort);
     Object.assign(errors, order.errors);
     const runViewType: RunViewType = spec.lifecycle === 'deleted' ? 'DELETED_ONLY' : spec.lifecycle === 'all' ? 'ALL' : 'ACTIVE_ONLY';
-    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter, orderBy: order.orderBy, pageSize: this.pageSize(), runViewType });
-    this.active = { id: spec.queryId, spec, stars, pager, abort: new AbortController() };
-    return { filter, orderBy: order.orderBy, errors, empty: stars !== undefined && stars.length === 0 };
+    return { filter, orderBy: order.orderBy, errors, stars, runViewType };
   }
 
   /**
    * Page `index` of query `queryId` (undefined once another query replaced it), with the columns when
-   * its rows brought new keys. The next page is read ahead meanwhile, so a scroll rarely waits.
+   * its rows brought new keys. The next pages are read ahead meanwhile (READ_AHEAD), so a scroll rarely waits.
    */
   async page(queryId: number, index: number): Promise<{ page: LoadedPage; count: { runs: number; complete: boolean }; columns?: RunsTableColumn[] } | undefined> {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
     const page = await query.pager.page(index, query.abort.signal);
     if (this.active !== query) return undefined;
-    if (!page.last) query.pager.page(index + 1, query.abort.signal).catch(() => undefined);
+    // Reading page index + READ_AHEAD reads the pages before it first (their tokens), in order.
+    if (!page.last) query.pager.page(index + READ_AHEAD, query.abort.signal).catch(() => undefined);
     return { page, count: query.pager.count, columns: this.discover(page.rows) };
   }
 
@@ -81,9 +120,43 @@ export class RunsTableSession {
     return { rows, truncated: Boolean(result.nextPageToken), columns: this.discover(rows) };
   }
 
+  /**
+   * Which runs have child runs matching the query: every child run is read (only its parent tag is
+   * kept). Undefined when the query was replaced, when more than MAX_PARENT_SCAN children match, or
+   * when the server cannot search on the tag's presence (`IS NOT NULL`): then every run keeps its ▸.
+   */
+  async parents(queryId: number): Promise<{ runIds: string[] } | undefined> {
+    const query = this.active;
+    if (!query || query.id !== queryId) return undefined;
+    const { spec, pager } = query;
+    const { filter } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: query.stars, childrenOnly: true });
+    const parents = new Set<string>();
+    let read = 0;
+    let pageToken: string | undefined;
+    do {
+      let result;
+      try {
+        result = await this.client().searchRuns({ experimentIds: this.experimentIds, filter, maxResults: PARENT_SCAN_PAGE, pageToken, runViewType: pager.spec.runViewType, signal: query.abort.signal });
+      } catch (err) {
+        if (query.abort.signal.aborted) throw err;
+        return undefined;
+      }
+      if (this.active !== query) return undefined;
+      for (const run of result.items) {
+        const parent = toRow(run).parentRunId;
+        if (parent) parents.add(parent);
+      }
+      read += result.items.length;
+      pageToken = result.nextPageToken;
+      if (pageToken && read >= MAX_PARENT_SCAN) return undefined;
+    } while (pageToken);
+    return { runIds: [...parents] };
+  }
+
   /** Stops the query's requests. */
   dispose(): void {
     this.active?.abort.abort();
+    this.prefetched?.query.abort.abort();
   }
 
   private discover(rows: readonly RunsTableRow[]): RunsTableColumn[] | undefined {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commandIds';
 import { validateRunsTableState } from '../../../webview/contract';
+import { DEFAULT_RUNS_TABLE_QUERY } from '../../engine/runsTable/runsSearchExpression';
 import type { ExplorerNode } from '../explorer/explorerNodes';
 import type { TrackingConnections } from '../explorer/trackingConnections';
 import { registerGuardedCommand } from '../guardedCommand';
@@ -49,7 +50,7 @@ export function registerRunsTable(context: vscode.ExtensionContext, deps: { conn
       const experimentIds = await pickExperiments(connection.client, 'Open runs table');
       return experimentIds ? RunsTablePanel.create(panelDeps, connection.id, experimentIds) : undefined;
     }),
-    registerPanelSerializer(RUNS_TABLE_VIEW_TYPE, 'Runs table', validateRunsTableState, deps.connections, (panel, state) => new RunsTablePanel(panel, panelDeps, state.connectionId, state.experimentIds)),
+    registerPanelSerializer(RUNS_TABLE_VIEW_TYPE, 'Runs table', validateRunsTableState, deps.connections, (panel, state) => new RunsTablePanel(panel, panelDeps, state.connectionId, state.experimentIds, { ...DEFAULT_RUNS_TABLE_QUERY, ...state.query })),
   );
   return { all: () => RunsTablePanel.all() };
 }

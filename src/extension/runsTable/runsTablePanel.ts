@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isActive } from '../../engine/compare/runSelection';
 import { firstSentence, isCancelled, MlflowApiError, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import { groupRuns } from '../../engine/runsTable/runGroups';
-import { columnFromId, compileTableFilter } from '../../engine/runsTable/runsSearchExpression';
+import { columnFromId, compileTableFilter, DEFAULT_RUNS_TABLE_QUERY } from '../../engine/runsTable/runsSearchExpression';
 import { toRow, type RunsTableColumn, type RunsTableRow } from '../../engine/runsTable/runsTableColumns';
 import { RunsTableSession } from '../../engine/runsTable/runsTableSession';
 import { runsTableToCsv } from '../../engine/runsTable/runsTableCsv';
@@ -52,6 +52,8 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   private static readonly open = new Set<RunsTablePanel>();
   private readonly session: RunsTableSession;
   private experimentNames: Record<string, string> = {};
+  /** The experiments' names being read (started with the panel; again on retry). */
+  private names: Promise<string[]> | undefined;
   /** Runs shown as RUNNING: re-read until they end. */
   private readonly running = new Set<string>();
   private poll: NodeJS.Timeout | undefined;
@@ -71,10 +73,19 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     private readonly deps: RunsTablePanelDeps,
     readonly connectionId: string,
     readonly experimentIds: string[],
+    /** The query the webview will ask for first (a restored table's saved one). */
+    firstQuery: Omit<RunsTableQuery, 'queryId'> = DEFAULT_RUNS_TABLE_QUERY,
   ) {
     super(panel);
     RunsTablePanel.open.add(this);
     this.session = new RunsTableSession(() => this.client().client, experimentIds, () => this.pageSize());
+    // The experiments' names and the first page are read while the webview loads.
+    try {
+      void this.session.prefetch(firstQuery, this.starred());
+      this.names = this.readNames();
+    } catch {
+      // No such connection any more: the webview's ready message gets the error (init).
+    }
     panel.webview.options = webviewPanelOptions(deps.context);
     panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'mlflow.svg');
     this.disposables.push(
@@ -103,7 +114,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       switch (message.type) {
         case 'ready':
         case 'retry':
-          await this.init();
+          await this.init(message.type === 'retry');
           this.markReady();
           return;
         case 'query':
@@ -164,12 +175,12 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   }
 
   /** The experiments' names, the saved layout and the stars; the webview then sends its query. */
-  private async init(): Promise<void> {
+  private async init(again: boolean): Promise<void> {
     let label: string;
     try {
-      const c = this.client();
-      label = c.label;
-      const experiments = await Promise.all(this.experimentIds.map((id) => c.client.getExperiment(id).then((e) => e.name, () => id)));
+      label = this.client().label;
+      if (again || !this.names) this.names = this.readNames();
+      const experiments = await this.names;
       this.experimentNames = Object.fromEntries(this.experimentIds.map((id, i) => [id, experiments[i]]));
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
@@ -190,6 +201,12 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     });
   }
 
+  /** The experiments' names (an experiment that cannot be read shows its id). */
+  private readNames(): Promise<string[]> {
+    const { client } = this.client();
+    return Promise.all(this.experimentIds.map((id) => client.getExperiment(id).then((e) => e.name, () => id)));
+  }
+
   private async runQuery(spec: RunsTableQuery): Promise<void> {
     this.allRows = undefined;
     const compiled = this.session.start(spec, this.starred());
@@ -199,6 +216,18 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       return;
     }
     await this.sendPage(spec.queryId, 0);
+    void this.sendParents(spec.queryId);
+  }
+
+  /** Which of the query's runs have children (read in the background after the first page): the others lose their ▸. */
+  private async sendParents(queryId: number): Promise<void> {
+    try {
+      const answer = await this.session.parents(queryId);
+      if (!this.disposed && answer) this.post({ type: 'parents', queryId, runIds: answer.runIds });
+    } catch (err) {
+      if (this.disposed || isCancelled(err)) return;
+      getOutputChannel().warn(`Runs table: could not learn which runs have children: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async sendPage(queryId: number, index: number): Promise<void> {

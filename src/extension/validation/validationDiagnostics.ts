@@ -34,7 +34,11 @@ export class ValidationDiagnostics implements vscode.Disposable {
   constructor() {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.validateDocument(doc)),
-      vscode.workspace.onDidChangeTextDocument((event) => this.schedule(event.document)),
+      // An event without content changes is a dirty-state flip (a save, an undo to the saved text's
+      // state): the text is as validated, and it must not count as typing (which would delay the next edit).
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.contentChanges.length > 0) this.schedule(event.document);
+      }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.lastEdit.delete(doc.uri.toString());
         // A closed file keeps its diagnostics from disk, like the workspace scan gives them.

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { MlflowRun, Page } from '../../../src/engine/mlflow/mlflowTypes';
 import type { RunsTableQuery } from '../../../src/engine/runsTable/runsSearchExpression';
 import { RunsTableSession } from '../../../src/engine/runsTable/runsTableSession';
+import { DEFAULT_RUNS_TABLE_QUERY } from '../../../src/engine/runsTable/runsSearchExpression';
 
 interface Call {
   pageToken?: string;
@@ -36,7 +37,7 @@ const spec = (queryId: number, more: Partial<RunsTableQuery> = {}): RunsTableQue
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('runs table session (what the panel does with the server)', () => {
-  it('compiles the query, sends new columns once, and reads the next page ahead', async () => {
+  it('compiles the query, sends new columns once, and reads the next two pages ahead', async () => {
     const { client, calls } = fakeServer(25);
     const session = new RunsTableSession(() => client, ['1'], () => 10);
     const compiled = session.start(spec(1, { expression: 'metrics.loss < 1', sort: [{ columnId: 'metrics.loss', descending: true }] }));
@@ -45,11 +46,11 @@ describe('runs table session (what the panel does with the server)', () => {
     assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 2), ['r0', 'r1']);
     assert.ok(first?.columns?.some((c) => c.id === 'metrics.loss') && first.columns.some((c) => c.id === 'params.lr'));
     await settle();
-    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10'], 'page 1 is read ahead of the scroll');
+    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10', '20'], 'pages 1 and 2 are read ahead of the scroll, in order');
     const second = await session.page(1, 1);
     assert.equal(second?.columns, undefined, 'no new key: no columns message');
     assert.equal(calls.filter((c) => c.pageToken === '10').length, 1, 'the page read ahead is not read again');
-    assert.deepEqual(second?.count, { runs: 20, complete: false });
+    assert.deepEqual(second?.count, { runs: 25, complete: true }, 'the read-ahead reached the last page');
   });
 
   it("reads a parent's children with the table's filter and order, and drops answers to a replaced query", async () => {
@@ -71,5 +72,64 @@ describe('runs table session (what the panel does with the server)', () => {
     assert.equal(session.start(spec(1, { starredOnly: true }), []).empty, true);
     assert.equal(session.start(spec(2, { starredOnly: true }), ['r1']).filter, "attributes.run_id IN ('r1')");
     assert.equal(calls.length, 0);
+  });
+
+  it('learns exactly which runs have children by reading every child run (only their parent tag), with the query\'s filter', async () => {
+    const calls: Call[] = [];
+    const child = (id: string, parent: string): MlflowRun => ({ info: { run_id: id, experiment_id: '1', status: 'FINISHED', lifecycle_stage: 'active' }, data: { tags: [{ key: 'mlflow.parentRunId', value: parent }] } });
+    const pages: Page<MlflowRun>[] = [
+      { items: [child('c1', 'p1'), child('c2', 'p1')], nextPageToken: 't1' },
+      { items: [child('c3', 'p2')], nextPageToken: undefined },
+    ];
+    const client = {
+      async searchRuns(o: Call): Promise<Page<MlflowRun>> {
+        calls.push({ pageToken: o.pageToken, filter: o.filter });
+        return pages[o.pageToken ? 1 : 0];
+      },
+    };
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    session.start(spec(1, { expression: 'metrics.loss < 1' }));
+    assert.deepEqual(await session.parents(1), { runIds: ['p1', 'p2'] });
+    assert.deepEqual(calls, [
+      { pageToken: undefined, filter: 'metrics.loss < 1 AND tags.`mlflow.parentRunId` IS NOT NULL' },
+      { pageToken: 't1', filter: 'metrics.loss < 1 AND tags.`mlflow.parentRunId` IS NOT NULL' },
+    ]);
+    assert.equal(await session.parents(2), undefined, 'another query: nothing');
+  });
+
+  it('does not claim to know the parents when the server refuses IS NOT NULL or too many children match', async () => {
+    const refusing = { searchRuns: async (): Promise<Page<MlflowRun>> => Promise.reject(new Error('INVALID_PARAMETER_VALUE: IS NOT NULL')) };
+    const session = new RunsTableSession(() => refusing, ['1'], () => 10);
+    session.start(spec(1));
+    assert.equal(await session.parents(1), undefined);
+    let served = 0;
+    const endless = {
+      searchRuns: async (o: Call): Promise<Page<MlflowRun>> => {
+        served += o.maxResults ?? 0;
+        return { items: Array.from({ length: o.maxResults ?? 0 }, (_, i) => ({ info: { run_id: `c${served + i}`, experiment_id: '1', status: 'FINISHED', lifecycle_stage: 'active' }, data: { tags: [{ key: 'mlflow.parentRunId', value: `p${served + i}` }] } })), nextPageToken: 'more' };
+      },
+    };
+    const capped = new RunsTableSession(() => endless, ['1'], () => 10);
+    capped.start(spec(1));
+    assert.equal(await capped.parents(1), undefined);
+    assert.ok(served >= 20_000 && served <= 21_000, `stopped after about 20,000 child runs (read ${served})`);
+  });
+
+  it('adopts the first page read while the webview loaded when the webview asks for the same query, and drops it for another', async () => {
+    const { client, calls } = fakeServer(25);
+    const session = new RunsTableSession(() => client, ['1'], () => 10);
+    session.prefetch(DEFAULT_RUNS_TABLE_QUERY);
+    assert.equal(calls.length, 1, 'the first page is asked for at once');
+    session.start(spec(7));
+    const first = await session.page(7, 0);
+    assert.deepEqual(first?.page.rows.map((r) => r.runId).slice(0, 1), ['r0']);
+    assert.deepEqual(calls.map((c) => c.pageToken).slice(0, 2), [undefined, '10'], 'page 0 is not read again (then the read-ahead)');
+
+    const other = new RunsTableSession(() => client, ['1'], () => 10);
+    calls.length = 0;
+    other.prefetch(DEFAULT_RUNS_TABLE_QUERY);
+    other.start(spec(1, { expression: 'metrics.loss < 1' }));
+    await other.page(1, 0);
+    assert.deepEqual(calls.map((c) => c.filter).slice(0, 2), [undefined, 'metrics.loss < 1'], 'a different query reads its own first page');
   });
 });

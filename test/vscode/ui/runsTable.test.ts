@@ -261,6 +261,8 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     const childRows = `.grid-body .grid-row.child-row[data-parent="${nested.parent}"]`;
     await parentRow().waitFor({ timeout: 180_000 });
     assert.equal(await view.locator('.run-count').textContent(), '5 matching runs');
+    // Once the extension has read the child runs, only the parent keeps its ▸ (no ▸ on runs without children).
+    await until('the runs with a ▸', () => view.locator('.grid-body .grid-row:not(.child-row) .expander').evaluateAll((els) => els.map((e) => e.closest('.grid-row')?.getAttribute('data-run-id'))), [nested.parent]);
 
     // The parent's ▸ reads its children from the server and draws them right under it, in the table's order.
     await parentRow().locator('.expander').click();
