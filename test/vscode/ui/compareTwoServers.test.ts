@@ -214,6 +214,25 @@ describe('Compare runs of two tracking servers (real VS Code, real MLflow server
     assert.equal(await box.locator('tr[data-group="team=x"] td').first().innerText(), '2');
     assert.equal(await box.locator('tr[data-group="team=y"] td').first().innerText(), '1');
 
+    // A y-axis expression over metrics becomes a chart of its own (a bad one is refused, saying why).
+    const expression = view.locator('vscode-text-field[name="y-expression"] input');
+    await expression.fill('loss ^ 2');
+    await view.locator('.expression-controls vscode-button', { hasText: 'Add chart' }).click();
+    await view.locator('.expression-error', { hasText: 'Use ** for a power' }).waitFor({ timeout: 30_000 });
+    await expression.fill('"val/loss" - loss');
+    await view.locator('.expression-controls vscode-button', { hasText: 'Add chart' }).click();
+    const exprCard = view.locator('.chart[data-expression=\'"val/loss" - loss\']');
+    await view.locator('.chart[data-expression=\'"val/loss" - loss\'][data-state="drawn"]').waitFor({ timeout: 60_000 });
+    assert.equal(await exprCard.locator('.u-title').innerText(), '"val/loss" - loss');
+    // Ignore outliers and the x axis by another metric re-draw the cards.
+    await view.locator('.chart-controls vscode-checkbox', { hasText: 'Ignore outliers' }).click();
+    await view.locator('.chart[data-metric="loss"][data-outliers="ignored"][data-state="drawn"]').waitFor({ timeout: 30_000 });
+    await view.locator('.chart-controls label', { hasText: 'X axis' }).locator('vscode-dropdown').click();
+    await view.locator('.chart-controls vscode-option', { hasText: 'Metric acc' }).click();
+    await view.locator('.chart[data-metric="loss"][data-x="metric:acc"][data-state="drawn"]').waitFor({ timeout: 60_000 });
+    assert.equal(await view.locator('.chart[data-metric="loss"] .u-legend tr.u-series .u-label').first().innerText(), 'acc');
+    await workbench.screenshot('compare-expression-dark');
+
     // Baseline diff against the local run: the twin's values with their change.
     await view.locator('#tab-baseline').click();
     await view.locator('.baseline-view label', { hasText: 'Baseline run' }).locator('vscode-dropdown').click();
