@@ -7,6 +7,8 @@ import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
 import { runsDiffCommand } from './runsDiffCommand';
+import { runsHistoryCommand } from './runsHistoryCommand';
+import { runsImagesCommand } from './runsImagesCommand';
 import { runsTableCommand } from './runsTableCommand';
 import { servingEndpointsCommands } from './servingEndpointsCommands';
 import { transitionRequestsCommands } from './transitionRequestsCommands';
@@ -22,6 +24,8 @@ export const cliCommands: CliCommand[] = [
   runsListCommand,
   runsTableCommand,
   runsDiffCommand,
+  runsImagesCommand,
+  runsHistoryCommand,
   ...artifactsCommands,
   modelsListCommand,
   ...modelsRegistryCommands,

@@ -6,6 +6,7 @@
  */
 export const COMMANDS = {
   addConnection: 'mlflow.addConnection',
+  addToComparison: 'mlflow.addToComparison',
   approveTransitionRequest: 'mlflow.approveTransitionRequest',
   cancelTransitionRequest: 'mlflow.cancelTransitionRequest',
   clearRunFilter: 'mlflow.clearRunFilter',

@@ -15,7 +15,8 @@ export function registerPanelSerializer<State extends { connectionId: string }>(
   what: string,
   validate: (state: unknown) => Validation<State>,
   connections: TrackingConnections,
-  restore: (panel: vscode.WebviewPanel, state: State) => void,
+  /** May return a promise (awaited), e.g. to wait for more connections. */
+  restore: (panel: vscode.WebviewPanel, state: State) => unknown,
 ): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(viewType, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
@@ -26,7 +27,7 @@ export function registerPanelSerializer<State extends { connectionId: string }>(
         return;
       }
       await connectionReady(connections, valid.value.connectionId);
-      restore(panel, valid.value);
+      await restore(panel, valid.value);
     },
   });
 }

@@ -14,7 +14,12 @@
 //   request of that metric for the 50 runs; time to all ten vs the ten raw requests of the same
 //   sampling fetched one after another (node:http, JSON parsed).
 // - compare_zoom_refine: one metric's detail for a zoomed range (start_step/end_step) vs its raw request.
-// Run one figure: MLFLOW_WB_BENCH_ONLY=chart|histories|progressive (or `npm run bench -- compare --only chart`);
+// - compare_table_extremes: the Metrics table's exact min/max of the same 50 × 10 × 10,000 (loadExtremes
+//   as the panel calls it: one sampled bulk request per metric, then the full history of every run
+//   whose sample was not all of it: here all of them) vs the raw get-history of every run and metric
+//   (node:http, the same concurrency 4, JSON parsed): the cost of exactness is the full histories.
+//   Also printed: the sampled-only pass the table used before (approximate min/max).
+// Run one figure: MLFLOW_WB_BENCH_ONLY=chart|histories|progressive|extremes (or `npm run bench -- compare --only chart`);
 // MLFLOW_WB_BENCH_PROFILE=1 also prints where the panel's time goes.
 // The seeded sqlite file is cached under $MLFLOW_WB_CACHE (or ~/.cache/mlflow-workbench)/bench/.
 import * as fs from 'node:fs';
@@ -23,7 +28,8 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
 import { toHistoryColumns } from '../../src/engine/compare/historyColumns';
-import { loadHistories, mapLimit, PANEL_HISTORY_CONCURRENCY, type StepRange } from '../../src/engine/compare/loadHistories';
+import { BULK_INTERVAL_MAX_RESULTS, loadHistories, mapLimit, PANEL_HISTORY_CONCURRENCY, type StepRange } from '../../src/engine/compare/loadHistories';
+import { loadExtremes } from '../../src/engine/compare/metricExtremes';
 import { startLocalTrackingServer } from '../../src/engine/mlflow/localTrackingServer';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { chromiumPath } from '../support/codeServer';
@@ -337,13 +343,61 @@ async function benchProgressive(): Promise<void> {
   }
 }
 
+async function benchExtremes(): Promise<void> {
+  const { db, runIds } = await seededDatabase();
+  const dataDir = copyOfDatabase(db, 'bench-compare-extremes');
+  const server = await startLocalTrackingServer({ python: venvPython, dataDir });
+  const concurrency = 4;
+  try {
+    const client = new MlflowRestClient({ baseUrl: server.url, timeoutMs: 300_000 });
+    const keys = Array.from({ length: METRICS }, (_, m) => `metric_${m}`);
+    const exact = async () => {
+      const result = await loadExtremes([{ client, runIds }], keys, { concurrency });
+      const all = [...result.extremes.values()].flatMap((m) => [...m.values()]);
+      if (all.length !== RUNS * METRICS || all.some((e) => !e.exact) || result.errors.length > 0) throw new Error(`exact extremes: ${all.length} found, ${result.errors.length} errors`);
+      return result.fullHistories;
+    };
+    const sampledOnly = async () => {
+      const result = await loadHistories(client, runIds, keys, { maxPoints: BULK_INTERVAL_MAX_RESULTS, concurrency });
+      if (result.series.length !== RUNS * METRICS) throw new Error(`sampled: ${result.series.length} series`);
+    };
+    const raw = async () => {
+      let points = 0;
+      await mapLimit(
+        runIds.flatMap((runId) => keys.map((key) => ({ runId, key }))),
+        concurrency,
+        async ({ runId, key }) => {
+          const count = await rawHistory(server.url, runId, key);
+          points += count;
+        },
+      );
+      if (points !== RUNS * METRICS * STEPS) throw new Error(`raw fetched ${points} points`);
+    };
+    await sampledOnly(); // warm-up: connections, sqlite page cache
+    // Each pass pulls 5,000,000 points through a one-worker server: one timed pass of each.
+    const sampledMs = await time(sampledOnly);
+    let full = 0;
+    const exactMs = await time(async () => {
+      full = await exact();
+    });
+    const rawMs = await time(raw);
+    console.log(`table extremes: exact ${exactMs.toFixed(0)} ms (${full} full histories read), sampled only ${sampledMs.toFixed(0)} ms, raw get-history of all ${rawMs.toFixed(0)} ms`);
+    reportBench('compare_table_extremes', exactMs, rawMs, 'raw_get_history_all');
+  } finally {
+    agent.destroy();
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.env.MLFLOW_WB_BENCH_ONLY;
-  const figures = ['chart', 'histories', 'progressive'];
+  const figures = ['chart', 'histories', 'progressive', 'extremes'];
   if (only && !figures.includes(only)) throw new Error(`MLFLOW_WB_BENCH_ONLY=${only}: compare.bench has the figures ${figures.join(', ')}.`);
   if (!only || only === 'chart') await benchChartDraw();
   if (!only || only === 'progressive') await benchProgressive();
   if (!only || only === 'histories') await benchHistories();
+  if (!only || only === 'extremes') await benchExtremes();
 }
 
 main().catch((err: unknown) => {

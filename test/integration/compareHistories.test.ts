@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { loadHistories, type HistoryClient } from '../../src/engine/compare/loadHistories';
 import { compareRuns } from '../../src/engine/compare/compareRuns';
+import { loadExtremes } from '../../src/engine/compare/metricExtremes';
 import { fetchRuns, siblingRuns } from '../../src/engine/compare/runSelection';
 import { ClientErrorCodes, MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import type { MlflowMetric } from '../../src/engine/mlflow/mlflowTypes';
@@ -156,6 +157,19 @@ describe('compare: loadHistories against a real server', () => {
     const siblings = await siblingRuns(client, fetched.runs[1]);
     assert.equal(siblings.parentId, parentId);
     assert.deepEqual(siblings.runs.map((r) => r.info.run_id), runIds);
+  });
+
+  it('loadExtremes: the Metrics table\'s min/max equal the whole history\'s (the spike a 2500-value sample misses included)', async () => {
+    const result = await loadExtremes([{ client, runIds }], ['loss', 'acc']);
+    assert.deepEqual(result.errors, []);
+    for (const runId of runIds) {
+      for (const key of ['loss', 'acc']) {
+        const values = raw.get(`${runId}/${key}`)!.map((m) => m.value);
+        assert.deepEqual(result.extremes.get(runId)!.get(key), { min: Math.min(...values), max: Math.max(...values), exact: true }, `${key} of ${runId}`);
+      }
+    }
+    // Every run has at least 2500 values: each was read in full once per metric after the sampled pass.
+    assert.equal(result.fullHistories, runIds.length * 2);
   });
 
   it('mlflow-wb runs diff: every param, metric (latest, min, max) and tag against the baseline, with the change', async () => {

@@ -35,3 +35,29 @@ export function sectionsOf(keys: readonly string[]): ChartSection[] {
   // Array.prototype.sort is stable: first appearance holds within a rank.
   return [...sections].map(([name, list]) => ({ name, keys: list })).sort((a, b) => rank(a.name) - rank(b.name));
 }
+
+/** Keys in the user's order: those `order` lists first, in its order, then the others as given. */
+export function orderKeys(keys: readonly string[], order: readonly string[] = []): string[] {
+  const rank = new Map(order.map((k, i) => [k, i]));
+  const listed = keys.filter((k) => rank.has(k)).sort((a, b) => rank.get(a)! - rank.get(b)!);
+  return [...listed, ...keys.filter((k) => !rank.has(k))];
+}
+
+/** `keys` with `key` swapped with its neighbour before (-1) or after (+1); unchanged at an end. */
+export function moveKey(keys: readonly string[], key: string, delta: -1 | 1): string[] {
+  const out = [...keys];
+  const i = out.indexOf(key);
+  const j = i + delta;
+  if (i < 0 || j < 0 || j >= out.length) return out;
+  [out[i], out[j]] = [out[j], out[i]];
+  return out;
+}
+
+/** Card heights the size button cycles through (px); the middle one is the default. */
+export const CARD_HEIGHTS = [200, 300, 450] as const;
+
+/** The next size of a card after `height` (back to the smallest after the largest). */
+export function nextCardHeight(height: number | undefined): number {
+  const i = CARD_HEIGHTS.indexOf((height ?? CARD_HEIGHTS[1]) as (typeof CARD_HEIGHTS)[number]);
+  return CARD_HEIGHTS[(i + 1) % CARD_HEIGHTS.length];
+}

@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import type { CompareRun, Comparison, HistorySeries } from '../contract';
 import type { RunGroup } from '../../src/engine/compare/runGroups';
-import { alignHistories, finishColumn, groupBands, type XMode } from './historyLines';
+import { alignHistories, finishColumn, groupBands, robustRange, type XMode } from './historyLines';
 import { formatValue } from '../shared/formatValue';
 import { themeColors } from '../shared/themeColors';
 
@@ -27,6 +27,10 @@ export interface HistoryChartOptions {
   groups?: RunGroup[];
   /** With groups: the group's runs drawn too, thin, in the group's colour. */
   showGroupRuns?: boolean;
+  /** The x axis's label when it is not the x mode's (another metric's values). */
+  xLabel?: string;
+  /** The y range from the 5th to the 95th percentile of the values drawn (spikes clipped). */
+  ignoreOutliers?: boolean;
   /** The x range to show (a zoom kept across redraws). */
   zoom?: { min: number; max: number };
   /** The user zoomed (drag) or reset (double-click: `full`, the whole x range shown). */
@@ -119,12 +123,13 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
     labelFont: '12px var(--vscode-font-family, sans-serif)',
     font: '11px var(--vscode-font-family, sans-serif)',
   });
+  const yRange = o.ignoreOutliers ? robustRange(data.slice(1) as (number | null)[][], { log: o.log }) : undefined;
   const opts: uPlot.Options = {
     title: o.metricKey,
     width: o.width,
     height: o.height,
-    scales: { x: { time: o.xMode === 'wall' }, y: { distr: o.log ? 3 : 1 } },
-    axes: [axis(X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
+    scales: { x: { time: o.xMode === 'wall' }, y: { distr: o.log ? 3 : 1, ...(yRange ? { range: yRange } : {}) } },
+    axes: [axis(o.xLabel ?? X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { live: true },
     hooks: {
@@ -138,7 +143,7 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
       ],
     },
     series: [
-      { label: X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
+      { label: o.xLabel ?? X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
       ...lines,
     ],
     ...(bands ? { bands } : {}),

@@ -2,9 +2,12 @@
 // Each type is derived from its check (webview/shared/contractChecks.ts), so the two cannot differ.
 // Plain TypeScript, no DOM and no Node: compiled into the extension and bundled into the webview.
 import type { ComparedRun, DiffRow, MetricRow, RunComparison } from '../../src/engine/compare/compareRuns';
+import type { ImageArtifact, LoggedImage, RunImages } from '../../src/engine/compare/runImages';
 import {
   arr,
   bool,
+  bytes,
+  record,
   float64s,
   int,
   MAX_ITEMS,
@@ -25,9 +28,19 @@ import {
 // The comparison's shapes are the engine's (src/engine/compare/compareRuns.ts), sent as they are:
 // one definition, so the two ends cannot drift apart. Type-only: nothing of the engine is bundled.
 export type { ComparedRun as CompareRun, DiffRow, MetricRow, RunComparison as Comparison } from '../../src/engine/compare/compareRuns';
+export type { ImageArtifact, LoggedImage, RunImages } from '../../src/engine/compare/runImages';
 
 const compareRun = shapeOf<ComparedRun>()(
-  obj({ runId: str(200), name: str(1000), experimentId: str(200), status: str(50), startTime: optional(num), endTime: optional(num) }),
+  obj({
+    runId: str(200),
+    name: str(1000),
+    experimentId: str(200),
+    status: str(50),
+    startTime: optional(num),
+    endTime: optional(num),
+    connectionId: optional(str(2000)),
+    server: optional(str(1000)),
+  }),
 );
 const diffRow = shapeOf<DiffRow>()(obj({ key: str(1000), values: arr(orMissing(str())), differs: bool }));
 const metricRow = shapeOf<MetricRow>()(
@@ -36,6 +49,7 @@ const metricRow = shapeOf<MetricRow>()(
     latest: arr(orMissing(num)),
     min: optional(arr(orMissing(num))),
     max: optional(arr(orMissing(num))),
+    extremesExact: optional(arr(bool)),
     best: int(-1, MAX_ITEMS),
     higherIsBetter: bool,
     differs: bool,
@@ -85,10 +99,40 @@ export type StepRange = Infer<typeof stepRange>;
 
 /**
  * The Charts tab's layout, remembered per connection and experiment set (workspaceState): sections
- * (metric-name prefixes, see webview/compare/chartSections.ts) collapsed and metrics whose card is hidden.
+ * (metric-name prefixes, see webview/compare/chartSections.ts) collapsed and metrics whose card is
+ * hidden; `expressions`: charts of y-axis expressions over metrics (`val_loss - train_loss`), in the
+ * order added; `order`: metric cards in the order the user put them (cards not listed follow in their
+ * own order); `heights`: metric key → its card's height in pixels, as the user sized it.
  */
-const chartLayout = obj({ collapsedSections: arr(str(1000), 1000), hiddenMetrics: arr(str(1000), 10_000) });
+const chartLayout = obj({
+  collapsedSections: arr(str(1000), 1000),
+  hiddenMetrics: arr(str(1000), 10_000),
+  expressions: optional(arr(str(500), 50)),
+  order: optional(arr(str(1000), 10_000)),
+  heights: optional(record(int(100, 2000), 10_000)),
+});
 export type ChartLayout = Infer<typeof chartLayout>;
+
+const loggedImage = shapeOf<LoggedImage>()(
+  obj({
+    key: str(1000),
+    step: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    timestamp: num,
+    path: str(4000),
+    size: optional(num),
+    compressedPath: optional(str(4000)),
+    compressedSize: optional(num),
+  }),
+);
+const imageArtifact = shapeOf<ImageArtifact>()(obj({ path: str(4000), size: optional(num) }));
+const runImages = shapeOf<RunImages>()(obj({ runId: str(200), logged: arr(loggedImage, 100_000), artifacts: arr(imageArtifact, 10_000), truncated: bool }));
+/** Largest image the compare panel sends to its webview. */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+const imageMimes = oneOf('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp');
+
+/** A run of a panel and the tracking connection it is read from. */
+const runRef = obj({ connectionId: str(2000), runId: str(200) });
+export type RunRef = Infer<typeof runRef>;
 
 /** Largest number of points per series a webview may ask for (the server samples at most 2500). */
 const MAX_HISTORY_POINTS = 100_000;
@@ -105,6 +149,10 @@ const toWebviewChecks = {
   histories: obj({ requestId, metricKeys: arr(str(1000), 1000), series: arr(historySeries), errors: arr(historyError), source: oneOf('bulk', 'per-run'), range: optional(stepRange) }),
   error: obj({ message: str(10_000), retry: oneOf('runs', 'histories', 'none'), requestId: optional(requestId) }),
   notice: obj({ message: str(10_000) }),
+  /** The Images tab: each run's logged images and image artifacts (`errors`: runs whose listing failed). */
+  images: obj({ runs: arr(runImages, 1000), errors: arr(obj({ runId: str(200), message: str(10_000) }), 1000) }),
+  /** One image's bytes (a listed path of a run), or why not. */
+  image: obj({ runId: str(200), path: str(4000), mime: optional(imageMimes), bytes: optional(bytes(MAX_IMAGE_BYTES)), error: optional(str(10_000)) }),
 };
 export type ToWebviewMessage = MessageOf<typeof toWebviewChecks>;
 
@@ -119,11 +167,24 @@ const fromWebviewChecks = {
   exportCsv: obj({ table: oneOf('params', 'metrics', 'tags', 'all') }),
   copy: obj({ text: str() }),
   retry: obj({}),
+  /** Lists the runs' images (the Images tab was opened). */
+  loadImages: obj({}),
+  /** The bytes of one image the `images` message listed. */
+  loadImage: obj({ runId: str(200), path: str(4000) }),
 };
 export type FromWebviewMessage = MessageOf<typeof fromWebviewChecks>;
 
-/** What the compare panel persists (vscode.setState) and its serializer restores. */
-const panelState = obj({ connectionId: str(2000), runIds: arr(str(200), 1000), tab: optional(str(50)), chartMetrics: optional(arr(str(1000), 200)) });
+/**
+ * What the compare panel persists (vscode.setState) and its serializer restores: `connectionId` and
+ * `runIds` are the first connection's; `runs`, when the runs come from several connections, all of them.
+ */
+const panelState = obj({
+  connectionId: str(2000),
+  runIds: arr(str(200), 1000),
+  runs: optional(arr(runRef, 1000)),
+  tab: optional(str(50)),
+  chartMetrics: optional(arr(str(1000), 200)),
+});
 export type ComparePanelState = Infer<typeof panelState>;
 
 /** Validates a chart layout read back from storage (written by an older version, maybe). */

@@ -3,6 +3,9 @@
 // No DOM and no uPlot: the panel's charts (charts.ts) draw what this builds, and unit tests run it in Node.
 import type { CompareRun, HistorySeries, StepRange } from '../contract';
 import { downsampleIndices } from '../../src/engine/compare/downsample';
+import { expressionSeries, valueAtStep } from '../../src/engine/compare/metricExpression';
+
+export { expressionSeries, valueAtStep };
 
 export type XMode = 'step' | 'wall' | 'relative';
 
@@ -300,4 +303,53 @@ export function appendRange(series: readonly HistorySeries[], runningRunIds: rea
     start = Math.min(start, s && s.steps.length > 0 ? last + 1 : Number.MIN_SAFE_INTEGER);
   }
   return { startStep: Math.max(Number.MIN_SAFE_INTEGER, Math.floor(start)), endStep: Number.MAX_SAFE_INTEGER };
+}
+
+/**
+ * "Ignore outliers": the y range from the `lower` to the `upper` quantile (5th–95th by default) of
+ * the finite values drawn (positive ones only on a log scale), padded by 5% of its span; undefined
+ * when there are no such values. A spike then no longer flattens every other line.
+ */
+export function robustRange(columns: readonly (readonly (number | null)[])[], o: { lower?: number; upper?: number; log?: boolean } = {}): [number, number] | undefined {
+  const values: number[] = [];
+  for (const column of columns) for (const v of column) if (v !== null && Number.isFinite(v) && (!o.log || v > 0)) values.push(v);
+  if (values.length === 0) return undefined;
+  values.sort((a, b) => a - b);
+  const at = (q: number) => {
+    // Linear interpolation between the closest ranks.
+    const pos = Math.min(1, Math.max(0, q)) * (values.length - 1);
+    const i = Math.floor(pos);
+    return values[i] + (values[Math.min(i + 1, values.length - 1)] - values[i]) * (pos - i);
+  };
+  const lo = at(o.lower ?? 0.05);
+  const hi = at(o.upper ?? 0.95);
+  if (o.log) return lo === hi ? [lo / 1.1, hi * 1.1] : [lo, hi];
+  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
+  return [lo - pad, hi + pad];
+}
+
+/**
+ * "X axis: another metric": each run's series re-keyed by the value of `xSeries` (the run's x metric)
+ * at the same step (interpolated between its logged steps), ordered by it; points without an x value
+ * are left out, and so are runs without the x metric. The result's `steps` hold the x values.
+ */
+export function seriesAgainstMetric(ySeries: readonly HistorySeries[], xSeries: readonly HistorySeries[]): HistorySeries[] {
+  const out: HistorySeries[] = [];
+  for (const y of ySeries) {
+    const x = xSeries.find((s) => s.runId === y.runId);
+    if (!x) continue;
+    const points: { x: number; t: number; v: number }[] = [];
+    for (let i = 0; i < y.steps.length; i++) {
+      const at = valueAtStep(x, y.steps[i]);
+      if (Number.isFinite(at)) points.push({ x: at, t: y.timestamps[i], v: y.values[i] });
+    }
+    points.sort((a, b) => a.x - b.x);
+    out.push({
+      ...y,
+      steps: Float64Array.from(points, (p) => p.x),
+      timestamps: Float64Array.from(points, (p) => p.t),
+      values: Float64Array.from(points, (p) => p.v),
+    });
+  }
+  return out;
 }

@@ -4,28 +4,37 @@ import 'uplot/dist/uPlot.min.css';
 import '../shared/panel.css';
 import './compare.css';
 import type uPlot from 'uplot';
-import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type ToWebviewMessage } from '../contract';
+import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type RunRef, type ToWebviewMessage } from '../contract';
 import { receiveValidated } from '../shared/panelMessages';
 import { vsCodeApi } from '../shared/vscodeApi';
-import { button, checkbox, h, select, slider, stateView, tabs } from '../shared/components';
+import { button, checkbox, h, select, slider, stateView, tabs, textField } from '../shared/components';
+import { MetricExpressionError, parseMetricExpression } from '../../src/engine/compare/metricExpression';
 import { parallelCoordinates, runColor, scatterChart, type XMode } from './charts';
 import { themeColors } from '../shared/themeColors';
 import { groupableRefs } from '../../src/engine/compare/runGroups';
-import { sectionsOf } from './chartSections';
+import { moveKey, nextCardHeight, orderKeys, sectionsOf } from './chartSections';
+import { boxPlot } from './boxPlot';
+import { ImageGrid } from './imageGrid';
 import { MetricCharts } from './metricCharts';
 import { baselineTable, diffTable, metricsTable, type TableActions } from './tables';
 
-type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'baseline';
+type TabId = 'params' | 'metrics' | 'tags' | 'charts' | 'images' | 'baseline';
 
 interface ViewState {
   connectionId?: string;
   runIds?: string[];
+  /** Every run with its connection, when they come from several (the serializer restores them). */
+  runs?: RunRef[];
   tab: TabId;
   hideIdentical: boolean;
   /** The tables' key filter (one for Params, Metrics and Tags). */
   keyFilter?: string;
   xMode: XMode;
+  /** X axis: another metric's values (xMode is then ignored). */
+  xMetric?: string;
   log: boolean;
+  /** Charts: the y range from the 5th to the 95th percentile. */
+  ignoreOutliers?: boolean;
   smoothing: number;
   /** Charts: `param:<key>` / `tag:<key>` to group runs by; absent: one line per run. */
   groupBy?: string;
@@ -34,6 +43,8 @@ interface ViewState {
   baselineRunId?: string;
   baselineHideIdentical?: boolean;
   pcMetric?: string;
+  /** The metric of the box plot per group (when runs are grouped). */
+  boxMetric?: string;
   scatterX?: string;
   scatterY?: string;
 }
@@ -77,7 +88,22 @@ function saveLayout(): void {
   post({ type: 'saveLayout', layout });
 }
 
-const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth);
+const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth, {
+  height: (key) => layout.heights?.[key] ?? 300,
+  // Cards move within their section; the order and sizes are remembered per experiment (the layout).
+  move: (key, delta) => {
+    const sections = sectionsOf(orderKeys(chartKeys(), layout.order));
+    layout = { ...layout, order: sections.flatMap((s) => (s.keys.includes(key) ? moveKey(s.keys, key, delta) : s.keys)) };
+    saveLayout();
+    redrawHistory();
+  },
+  resize: (key) => {
+    layout = { ...layout, heights: { ...layout.heights, [key]: nextCardHeight(layout.heights?.[key]) } };
+    saveLayout();
+    redrawHistory();
+  },
+});
+const imageGrid = new ImageGrid(post, () => comparison);
 
 const actions: TableActions = {
   copy: (text) => post({ type: 'copy', text }),
@@ -120,11 +146,17 @@ function receive(message: ToWebviewMessage): void {
       fatal = undefined;
       loadingText = undefined;
       view.connectionId = message.connectionId;
-      view.runIds = comparison.runs.map((r) => r.runId);
+      view.runIds = comparison.runs.filter((r) => (r.connectionId ?? message.connectionId) === message.connectionId).map((r) => r.runId);
+      const refs = comparison.runs.map((r) => ({ connectionId: r.connectionId ?? message.connectionId, runId: r.runId }));
+      if (refs.some((r) => r.connectionId !== message.connectionId)) view.runs = refs;
+      else delete view.runs;
       if (message.layout && runsChanged) layout = message.layout;
       saveState();
       const signature = JSON.stringify([comparison.runs.map((r) => r.status), comparison.metrics.map((m) => [m.key, m.latest])]);
-      if (runsChanged) metricCharts.reset();
+      if (runsChanged) {
+        metricCharts.reset();
+        imageGrid.reset();
+      }
       // Running runs have logged more: the charts are reloaded, and keep what they show meanwhile.
       else if (signature !== liveSignature) metricCharts.markStale();
       liveSignature = signature;
@@ -140,6 +172,12 @@ function receive(message: ToWebviewMessage): void {
     }
     case 'histories':
       metricCharts.receive(message);
+      return;
+    case 'images':
+      imageGrid.receiveImages(message);
+      return;
+    case 'image':
+      imageGrid.receiveImage(message);
       return;
     case 'error':
       if (message.retry === 'histories') {
@@ -191,6 +229,7 @@ function render(): void {
       { id: 'metrics', label: `Metrics (${comparison.metrics.length})`, render: () => metricsTable(comparison!, actions) },
       { id: 'tags', label: `Tags (${comparison.tags.length})`, render: () => diffTable('tags', comparison!, actions) },
       { id: 'charts', label: 'Charts', render: () => chartsView() },
+      { id: 'images', label: 'Images', render: () => imageGrid.render() },
       {
         id: 'baseline',
         label: 'Baseline diff',
@@ -242,6 +281,7 @@ function chartsView(): HTMLElement {
   destroyCharts();
   const c = comparison!;
   const keys = c.metrics.map((m) => m.key);
+  if (view.xMetric && !keys.includes(view.xMetric)) view.xMetric = undefined;
   const hidden = new Set(layout.hiddenMetrics);
   const metricPicker = h(
     'fieldset',
@@ -268,10 +308,18 @@ function chartsView(): HTMLElement {
         { value: 'step', label: 'Step' },
         { value: 'wall', label: 'Wall time' },
         { value: 'relative', label: 'Relative time' },
+        ...keys.map((k) => ({ value: `metric:${k}`, label: `Metric ${k}` })),
       ],
-      view.xMode,
+      view.xMetric && keys.includes(view.xMetric) ? `metric:${view.xMetric}` : view.xMode,
       (v) => {
-        view.xMode = v as XMode;
+        if (v.startsWith('metric:')) {
+          view.xMetric = v.slice('metric:'.length);
+          view.xMode = 'step';
+          metricCharts.load([view.xMetric]);
+        } else {
+          view.xMetric = undefined;
+          view.xMode = v as XMode;
+        }
         saveState();
         metricCharts.redrawAll({ clearZoom: true });
       },
@@ -282,6 +330,16 @@ function chartsView(): HTMLElement {
       saveState();
       metricCharts.redrawAll();
     }),
+    checkbox(
+      'Ignore outliers',
+      view.ignoreOutliers ?? false,
+      (on) => {
+        view.ignoreOutliers = on;
+        saveState();
+        metricCharts.redrawAll();
+      },
+      { title: 'Scale the y axis to the 5th–95th percentile of the values drawn, so a spike does not flatten the other lines.' },
+    ),
     slider('Smoothing', 0, 0.99, 0.01, view.smoothing, (v) => {
       view.smoothing = v;
       scheduleRedraw();
@@ -290,9 +348,38 @@ function chartsView(): HTMLElement {
   );
   const chartArea = h('div', { className: 'charts' });
   historyArea = chartArea;
+  controls.append(expressionControls());
   fillHistoryCharts(chartArea);
   const width = chartWidth();
   return h('div', { className: 'charts-tab' }, h('div', { className: 'chart-head' }, metricPicker, controls), chartArea, relationsView(c, width));
+}
+
+/** A y-axis expression over metrics: typed, checked, added as a chart (remembered with the layout). */
+function expressionControls(): HTMLElement {
+  let text = '';
+  const problem = h('span', { className: 'warning expression-error', role: 'alert' });
+  const add = () => {
+    try {
+      const parsed = parseMetricExpression(text);
+      if (parsed.metrics.length === 0) throw new MetricExpressionError('The expression reads no metric: name one, e.g. val_loss - train_loss.');
+      problem.textContent = '';
+      const expressions = layout.expressions ?? [];
+      if (!expressions.includes(parsed.text)) layout = { ...layout, expressions: [...expressions, parsed.text] };
+      saveLayout();
+      redrawHistory();
+    } catch (err) {
+      problem.textContent = err instanceof Error ? err.message : String(err);
+    }
+  };
+  const field = textField('Y expression', text, (v) => (text = v), {
+    name: 'y-expression',
+    placeholder: 'val_loss - train_loss',
+    title: 'A chart of an expression over metrics: names (quote others: "val/loss"), numbers, + - * / **, parentheses, abs log log10 exp sqrt min max.',
+  });
+  field.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') add();
+  });
+  return h('span', { className: 'expression-controls' }, field, button('Add chart', add, { secondary: true }), problem);
 }
 
 /** Group by a param or tag (those whose values differ and repeat), and whether to show the runs inside. */
@@ -333,7 +420,25 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
   if (c.metrics.length === 0) chartArea.append(stateView('empty', 'None of these runs logged metrics: nothing to chart.'));
   else if (keys.length === 0) chartArea.append(stateView('empty', 'Pick one or more metrics to chart.'));
   const collapsed = new Set(layout.collapsedSections);
-  for (const section of sectionsOf(keys)) {
+  const expressions = layout.expressions ?? [];
+  let expressionMetrics: string[] = [];
+  if (expressions.length > 0) {
+    const body = h('div', { className: 'section-body' });
+    const chips = h(
+      'div',
+      { className: 'expression-chips' },
+      ...expressions.map((text) =>
+        button(`Remove ${text}`, () => {
+          layout = { ...layout, expressions: expressions.filter((e) => e !== text) };
+          saveLayout();
+          redrawHistory();
+        }, { secondary: true, icon: '✕' }),
+      ),
+    );
+    chartArea.append(h('section', { className: 'metric-section', dataset: { section: 'Expressions' } }, h('h3', { className: 'section-head' }, 'Expressions'), chips, body));
+    expressionMetrics = metricCharts.mountExpressions(body, expressions);
+  }
+  for (const section of sectionsOf(orderKeys(keys, layout.order))) {
     const open = !collapsed.has(section.name);
     const body = h('div', { className: 'section-body' });
     const toggle = h(
@@ -354,8 +459,8 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
     chartArea.append(h('section', { className: 'metric-section', dataset: { section: section.name, collapsed: String(!open) } }, h('h3', { className: 'section-head' }, toggle), body));
     if (open) metricCharts.mount(body, section.keys);
   }
-  // Cards shown now that were hidden before: their series (the ones on screen first).
-  requestAnimationFrame(() => metricCharts.load(chartKeys()));
+  // Cards shown now that were hidden before: their series (the ones on screen first); the metrics expressions read.
+  requestAnimationFrame(() => metricCharts.load([...new Set([...chartKeys(), ...expressionMetrics, ...(view.xMetric ? [view.xMetric] : [])])]));
 }
 
 /** Parallel coordinates and scatter: how params relate to a metric across runs. */
@@ -400,6 +505,17 @@ function relationsView(c: Comparison, width: number): HTMLElement {
     ),
     scatterBox,
   );
+  // Grouped runs: a box plot of a metric's latest values per group.
+  if (view.groupBy) {
+    view.boxMetric = metricKeys.includes(view.boxMetric ?? '') ? view.boxMetric : metricKeys[0];
+    section.append(
+      h('div', { className: 'toolbar' }, select(`Box plot per ${view.groupBy.replace(':', ' ')} of`, metricKeys.map((k) => ({ value: k, label: k })), view.boxMetric!, (v) => {
+        view.boxMetric = v;
+        rerender();
+      })),
+      boxPlot(c, view.groupBy, view.boxMetric!, Math.min(width, 700), 280),
+    );
+  }
   return section;
 }
 

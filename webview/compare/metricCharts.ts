@@ -8,7 +8,8 @@ import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
 import { historyChart, type XMode } from './charts';
 import { button, h, stateView } from '../shared/components';
-import { appendRange, mergeDetail, visibleFirst } from './historyLines';
+import { appendRange, expressionSeries, mergeDetail, seriesAgainstMetric, visibleFirst } from './historyLines';
+import { MetricExpressionError, parseMetricExpression, type MetricExpression } from '../../src/engine/compare/metricExpression';
 
 type HistoriesMessage = Extract<ToWebviewMessage, { type: 'histories' }>;
 
@@ -19,6 +20,10 @@ export interface ChartSettings {
   /** `param:<key>` or `tag:<key>`: runs grouped, a mean line with a min–max band per group. */
   groupBy?: string;
   showGroupRuns?: boolean;
+  /** The y range from the 5th to the 95th percentile (spikes clipped). */
+  ignoreOutliers?: boolean;
+  /** X axis: this metric's value at each step (instead of the x mode's). */
+  xMetric?: string;
 }
 
 interface Card {
@@ -32,6 +37,13 @@ interface Card {
 export type CardState = 'loading' | 'drawn' | 'empty' | 'error';
 
 const ZOOM_SETTLE_MS = 200;
+
+/** Card keys of y-axis expressions: `expr:` and the expression's text. */
+export const EXPRESSION_PREFIX = 'expr:';
+
+export function expressionKey(text: string): string {
+  return `${EXPRESSION_PREFIX}${text}`;
+}
 
 export class MetricCharts {
   /** Metric key → its series for every run, as last received (with zoom detail merged in). */
@@ -47,6 +59,8 @@ export class MetricCharts {
   private readonly requests = new Map<number, { keys: string[]; range?: StepRange }>();
   private readonly zoomTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private cards = new Map<string, Card>();
+  /** Card key (`expr:<text>`) → the y-axis expression it draws. */
+  private expressions = new Map<string, MetricExpression | MetricExpressionError>();
   private requestId = 0;
 
   constructor(
@@ -54,6 +68,8 @@ export class MetricCharts {
     private readonly comparison: () => Comparison | undefined,
     private readonly settings: () => ChartSettings,
     private readonly width: () => number,
+    /** Each card's height, and the card tools' actions (move within its section, resize). */
+    private readonly cardLayout: { height(key: string): number; move?(key: string, delta: -1 | 1): void; resize?(key: string): void } = { height: () => 300 },
   ) {}
 
   /** Other runs: nothing loaded counts any more. */
@@ -119,7 +135,11 @@ export class MetricCharts {
         // A failed reload keeps what was drawn.
         if (series.length > 0 || errors.length === 0 || !this.histories.has(key)) this.histories.set(key, series);
       }
-      this.draw(key);
+      if (!message.range && key === this.settings().xMetric) this.redrawAll();
+      else {
+        this.draw(key);
+        this.drawExpressionsOf(key);
+      }
     }
     if (request.keys.length === 0) this.requests.delete(message.requestId);
   }
@@ -153,7 +173,19 @@ export class MetricCharts {
     for (const key of keys) {
       const body = h('div', { className: 'chart-body' });
       const status = h('div', { className: 'chart-status hint', role: 'status' });
-      const box = h('div', { className: 'chart', dataset: { metric: key }, tabIndex: 0, 'aria-label': `Chart of ${key}` }, body, status);
+      const tool = (label: string, text: string, action: () => void) => h('button', { type: 'button', className: 'card-tool', title: label, 'aria-label': label, onclick: action }, text);
+      const { resize } = this.cardLayout;
+      // Expression cards keep the order they were added in.
+      const move = key.startsWith(EXPRESSION_PREFIX) ? undefined : this.cardLayout.move;
+      const tools = h(
+        'div',
+        { className: 'card-tools' },
+        move ? tool(`Move ${key} earlier`, '↑', () => move(key, -1)) : null,
+        move ? tool(`Move ${key} later`, '↓', () => move(key, 1)) : null,
+        resize ? tool(`Resize ${key}`, '⇕', () => resize(key)) : null,
+      );
+      const height = this.cardLayout.height(key);
+      const box = h('div', { className: 'chart', dataset: { metric: key, height: String(height) }, tabIndex: 0, 'aria-label': `Chart of ${key}` }, tools, body, status);
       this.cards.get(key)?.chart?.destroy();
       this.cards.set(key, { box, body, status });
       target.append(box);
@@ -161,10 +193,37 @@ export class MetricCharts {
     }
   }
 
+  /**
+   * Builds a card per y-axis expression (`val_loss - train_loss`) in `target`; each is drawn once the
+   * metrics it reads are loaded. Returns the metrics to load.
+   */
+  mountExpressions(target: HTMLElement, texts: readonly string[]): string[] {
+    const metrics = new Set<string>();
+    for (const text of texts) {
+      const key = expressionKey(text);
+      let parsed: MetricExpression | MetricExpressionError;
+      try {
+        parsed = parseMetricExpression(text);
+        for (const m of parsed.metrics) metrics.add(m);
+      } catch (err) {
+        parsed = err instanceof MetricExpressionError ? err : new MetricExpressionError(String(err));
+      }
+      this.expressions.set(key, parsed);
+      this.mount(target, [key]);
+      this.cards.get(key)!.box.dataset.expression = text;
+    }
+    return [...metrics];
+  }
+
   /** Drops every card (their DOM is being replaced). */
   unmount(): void {
     for (const card of this.cards.values()) card.chart?.destroy();
     this.cards = new Map();
+    this.expressions = new Map();
+  }
+
+  private drawExpressionsOf(metricKey: string): void {
+    for (const [key, e] of this.expressions) if (!(e instanceof MetricExpressionError) && e.metrics.includes(metricKey)) this.draw(key);
   }
 
   /** Draws every card again (settings changed); a new x mode drops the zooms. */
@@ -188,6 +247,11 @@ export class MetricCharts {
     card.chart = undefined;
     card.body.replaceChildren();
     card.status.replaceChildren();
+    const expression = this.expressions.get(key);
+    if (expression) {
+      this.drawExpression(key, card, c, expression);
+      return;
+    }
     const series = this.histories.get(key);
     const errors = this.errors.get(key) ?? [];
     const metricError = errors.find((e) => !e.runId)?.message ?? this.failed.get(key);
@@ -201,23 +265,30 @@ export class MetricCharts {
     } else if (series.length === 0) {
       state = 'empty';
       card.body.append(stateView('empty', `No history of ${key} for these runs.`));
+    } else if (this.settings().xMetric && !this.histories.has(this.settings().xMetric!)) {
+      state = 'loading';
+      card.body.append(stateView('loading', `Loading ${this.settings().xMetric} for the x axis…`));
     } else {
       state = 'drawn';
       const started = performance.now();
       const s = this.settings();
       const groups = this.groups(c, s.groupBy);
       card.box.dataset.groups = String(groups?.length ?? 0);
+      card.box.dataset.outliers = s.ignoreOutliers ? 'ignored' : 'shown';
+      card.box.dataset.x = s.xMetric ? `metric:${s.xMetric}` : s.xMode;
       card.chart = historyChart(card.body, {
         groups,
         showGroupRuns: s.showGroupRuns,
         metricKey: key,
         runs: c.runs,
-        series,
-        xMode: s.xMode,
+        series: s.xMetric ? seriesAgainstMetric(series, this.histories.get(s.xMetric)!) : series,
+        xLabel: s.xMetric,
+        xMode: s.xMetric ? 'step' : s.xMode,
         log: s.log,
         smoothing: s.smoothing,
+        ignoreOutliers: s.ignoreOutliers,
         width: this.width(),
-        height: 300,
+        height: this.cardLayout.height(key),
         zoom: this.zooms.get(key),
         onZoom: (min, max, full) => this.zoomed(key, min, max, full),
       });
@@ -228,6 +299,48 @@ export class MetricCharts {
     }
     card.box.dataset.state = state;
     this.renderStatus(key, card, series, errors);
+  }
+
+  /** An expression's card: its series computed from the metrics it reads (zoom without refine). */
+  private drawExpression(key: string, card: Card, c: Comparison, expression: MetricExpression | MetricExpressionError): void {
+    let state: CardState;
+    const series = expression instanceof MetricExpressionError ? undefined : expressionSeries(expression, (k) => this.histories.get(k), c.runs.map((r) => r.runId));
+    if (expression instanceof MetricExpressionError) {
+      state = 'error';
+      card.body.append(stateView('error', `${key.slice(EXPRESSION_PREFIX.length)}: ${expression.message}`));
+    } else if (!series) {
+      const failed = expression.metrics.find((m) => this.failed.has(m));
+      state = failed ? 'error' : 'loading';
+      card.body.append(failed ? stateView('error', `Could not load the history of ${failed}: ${this.failed.get(failed)}`) : stateView('loading', `Loading ${expression.metrics.join(', ')} for ${expression.text}…`));
+    } else if (!series.some((s) => s.values.some((v) => Number.isFinite(v)))) {
+      state = 'empty';
+      card.body.append(stateView('empty', `No run has values of ${expression.metrics.join(' and ')} to compute ${expression.text}.`));
+    } else {
+      state = 'drawn';
+      const s = this.settings();
+      const groups = this.groups(c, s.groupBy);
+      card.box.dataset.groups = String(groups?.length ?? 0);
+      card.chart = historyChart(card.body, {
+        groups,
+        showGroupRuns: s.showGroupRuns,
+        metricKey: expression.text,
+        runs: c.runs,
+        series,
+        xMode: s.xMode,
+        log: s.log,
+        smoothing: s.smoothing,
+        ignoreOutliers: s.ignoreOutliers,
+        width: this.width(),
+        height: this.cardLayout.height(key),
+        zoom: this.zooms.get(key),
+        onZoom: (min, max, full) => {
+          if (full) this.zooms.delete(key);
+          else this.zooms.set(key, { min, max });
+        },
+      });
+      card.status.append(`Computed per run at the steps of ${expression.metrics[0]}${expression.metrics.length > 1 ? ` (${expression.metrics.slice(1).join(', ')} interpolated between their logged steps)` : ''}.`);
+    }
+    card.box.dataset.state = state;
   }
 
   private groups(c: Comparison, groupBy: string | undefined): RunGroup[] | undefined {
@@ -266,7 +379,7 @@ export class MetricCharts {
     const previous = this.zooms.get(key);
     if (previous && previous.min === min && previous.max === max) return;
     this.zooms.set(key, { min, max });
-    if (this.settings().xMode !== 'step') return;
+    if (this.settings().xMode !== 'step' || this.settings().xMetric) return;
     this.zoomTimers.set(
       key,
       setTimeout(() => {

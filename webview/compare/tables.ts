@@ -129,7 +129,11 @@ function metricRow(m: MetricRow, actions: TableActions): HTMLTableRowElement {
         'td',
         { className: best ? 'best' : latest === undefined || latest === null ? 'missing' : '', 'aria-label': best ? `best: ${formatValue(latest)}` : undefined },
         h('span', { className: 'latest' }, latest === undefined || latest === null ? '—' : formatValue(latest), best ? h('span', { className: 'star', 'aria-hidden': 'true' }, ' ★') : null),
-        min !== undefined && min !== null ? h('span', { className: 'range', title: 'min … max over the loaded history' }, `${formatValue(min)} … ${formatValue(max)}`) : null,
+        min !== undefined && min !== null
+          ? m.extremesExact?.[i] === false
+            ? h('span', { className: 'range approximate', title: 'min … max over a sample of the history (the whole history is being read, or the run is still running)' }, `≈ ${formatValue(min)} … ${formatValue(max)}`)
+            : h('span', { className: 'range', title: 'min … max over the whole history' }, `${formatValue(min)} … ${formatValue(max)}`)
+          : null,
       );
     }),
   );

@@ -85,6 +85,11 @@ export const float64s =
   (max: number): Check<Float64Array> =>
   (v, p) =>
     !(v instanceof Float64Array) ? `${p} must be a Float64Array, not ${describe(v)}` : v.length > max ? `${p} has more than ${max} items` : undefined;
+/** Bytes (an image): a Uint8Array of at most `max` bytes (VS Code's postMessage transfers it as binary). */
+export const bytes =
+  (max: number): Check<Uint8Array> =>
+  (v, p) =>
+    !(v instanceof Uint8Array) ? `${p} must be a Uint8Array, not ${describe(v)}` : v.length > max ? `${p} has more than ${max} bytes` : undefined;
 export const obj =
   <F extends Fields>(fields: F): Check<ShapeOf<F>> =>
   (v, p) => {

@@ -8,6 +8,10 @@ export interface ComparedRun {
   status: string;
   startTime?: number;
   endTime?: number;
+  /** The tracking connection the run was read from (a panel may hold runs of several). */
+  connectionId?: string;
+  /** That connection's label, shown beside the run's name when the runs come from several servers. */
+  server?: string;
 }
 
 /** A param or tag across runs: one value per run, undefined where the run lacks it. */
@@ -23,6 +27,8 @@ export interface MetricRow {
   latest: (number | undefined)[];
   min?: (number | undefined)[];
   max?: (number | undefined)[];
+  /** Per run: min and max are over the whole history (false: over a server-side sample, for now). */
+  extremesExact?: boolean[];
   best: number;
   higherIsBetter: boolean;
   differs: boolean;
@@ -39,7 +45,7 @@ export interface CompareOptions {
   /** The user's choice per metric (remembered by the extension); others are guessed from the name. */
   higherIsBetter?: Readonly<Record<string, boolean>>;
   /** Per run id and metric key, min/max over the metric's history, once loaded. */
-  extremes?: ReadonlyMap<string, ReadonlyMap<string, { min?: number; max?: number }>>;
+  extremes?: ReadonlyMap<string, ReadonlyMap<string, { min?: number; max?: number; exact?: boolean }>>;
   /** Tags hidden from the table because they are long machine data, not something to compare. */
   hiddenTags?: readonly string[];
 }
@@ -65,6 +71,7 @@ export function compareRuns(runs: readonly MlflowRun[], options: CompareOptions 
     if (options.extremes) {
       row.min = runs.map((r) => options.extremes?.get(r.info.run_id)?.get(key)?.min);
       row.max = runs.map((r) => options.extremes?.get(r.info.run_id)?.get(key)?.max);
+      row.extremesExact = runs.map((r) => options.extremes?.get(r.info.run_id)?.get(key)?.exact !== false);
     }
     return row;
   });

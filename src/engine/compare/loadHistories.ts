@@ -107,6 +107,57 @@ export async function loadHistories(client: HistoryClient, runIds: readonly stri
   };
 }
 
+/** The runs of one tracking server and the client that reads them. */
+export interface ServerRuns {
+  client: HistoryClient;
+  runIds: readonly string[];
+}
+
+/**
+ * `loadHistories` for runs of several tracking servers (a local run beside its Databricks twin):
+ * each server's series are read with its own client, side by side, and `onMetric` gets a metric
+ * once every server has answered for it, with the series in the order of `servers` and their runs.
+ * A run id must belong to one server only (a panel keys series by run id).
+ */
+export async function loadHistoriesFromServers(servers: readonly ServerRuns[], metricKeys: readonly string[], options: LoadHistoriesOptions): Promise<LoadedHistories> {
+  const groups = servers.filter((s) => s.runIds.length > 0);
+  const owner = new Map<string, number>();
+  groups.forEach((g, i) =>
+    g.runIds.forEach((id) => {
+      if (owner.has(id) && owner.get(id) !== i) throw new Error(`Run ${id} is listed for two tracking servers; a run id may come from one server only.`);
+      owner.set(id, i);
+    }),
+  );
+  if (groups.length === 0) return { series: [], errors: [], source: 'bulk' };
+  if (groups.length === 1) return loadHistories(groups[0].client, groups[0].runIds, metricKeys, options);
+  const runOrder = groups.flatMap((g) => [...new Set(g.runIds)]);
+  const keys = [...new Set(metricKeys)];
+  const arrived = new Map<string, LoadedMetric[]>();
+  const onMetric = (metric: LoadedMetric) => {
+    const parts = arrived.get(metric.metricKey) ?? [];
+    parts.push(metric);
+    arrived.set(metric.metricKey, parts);
+    if (parts.length === groups.length) options.onMetric?.(mergeMetrics(parts, runOrder));
+  };
+  const results = await Promise.all(groups.map((g) => loadHistories(g.client, g.runIds, keys, { ...options, onMetric })));
+  return {
+    series: orderSeries(results.flatMap((r) => r.series), runOrder, keys),
+    errors: results.flatMap((r) => r.errors),
+    source: results.some((r) => r.source === 'per-run') ? 'per-run' : 'bulk',
+  };
+}
+
+function mergeMetrics(parts: readonly LoadedMetric[], runOrder: string[]): LoadedMetric {
+  const first = parts[0];
+  return {
+    metricKey: first.metricKey,
+    series: orderSeries(parts.flatMap((p) => p.series), runOrder, [first.metricKey]),
+    errors: parts.flatMap((p) => p.errors),
+    source: parts.some((p) => p.source === 'per-run') ? 'per-run' : 'bulk',
+    ...(first.range ? { range: first.range } : {}),
+  };
+}
+
 function checkRange(range: StepRange): void {
   const { startStep, endStep } = range;
   if (!Number.isSafeInteger(startStep) || !Number.isSafeInteger(endStep) || startStep > endStep) {

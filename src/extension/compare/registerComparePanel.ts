@@ -7,7 +7,7 @@ import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
 import { validatePanelState } from '../../../webview/contract';
 import { registerGuardedCommand, reportFailure } from '../guardedCommand';
 import { registerPanelSerializer } from '../panelSerializer';
-import { pickRuns, runNodesOf } from '../runPicking';
+import { connectionReady, pickRuns, runNodesOf } from '../runPicking';
 import { COMPARE_VIEW_TYPE, ComparePanel } from './comparePanel';
 import type { OpenPanels, PanelDeps, PanelRegistrationDeps } from '../messagingPanel';
 
@@ -25,16 +25,27 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: Pan
     registerGuardedCommand(COMMANDS.compareRuns, async (clicked?: unknown, selected?: unknown): Promise<ComparePanel | undefined> => {
       // From the palette there are no arguments: the Runs view's current selection stands in.
       const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, selected);
-      if (fromTree.length >= 2) {
-        const connectionId = fromTree[0].connection.id;
-        if (fromTree.some((n) => n.connection.id !== connectionId)) {
-          void vscode.window.showErrorMessage('Compare runs: the selected runs are on different tracking servers. Select runs of one server.');
-          return undefined;
-        }
-        return ComparePanel.create(panelDeps, connectionId, fromTree.map((n) => n.run.info.run_id));
-      }
+      // Runs selected across connections (a local run and its Databricks twin) share one panel.
+      if (fromTree.length >= 2) return ComparePanel.createOf(panelDeps, fromTree.map((n) => ({ connectionId: n.connection.id, runId: n.run.info.run_id })));
       const picked = await pickRuns(deps.connections, { what: 'Compare runs', many: true, min: 2, preselect: fromTree[0] });
       return picked ? ComparePanel.create(panelDeps, picked.connectionId, picked.runIds) : undefined;
+    }),
+    registerGuardedCommand(COMMANDS.addToComparison, (clicked?: unknown, selected?: unknown): ComparePanel | undefined => {
+      const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, selected);
+      if (fromTree.length === 0) {
+        void vscode.window.showInformationMessage('Add to Comparison: select runs in the Runs view (of any tracking server) first.');
+        return undefined;
+      }
+      const refs = fromTree.map((n) => ({ connectionId: n.connection.id, runId: n.run.info.run_id }));
+      const panel = ComparePanel.current();
+      if (!panel) {
+        if (refs.length >= 2) return ComparePanel.createOf(panelDeps, refs);
+        void vscode.window.showInformationMessage('Add to Comparison: no comparison is open. Compare some runs first (Compare Selected Runs), then add this one.');
+        return undefined;
+      }
+      const added = panel.addRuns(refs);
+      if (added === 0) void vscode.window.showInformationMessage('Add to Comparison: the selected runs are already in the comparison.');
+      return panel;
     }),
     registerGuardedCommand(COMMANDS.compareWithParentChildren, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
@@ -62,7 +73,12 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: Pan
       }
       return compareWithPrevious(panelDeps, run.connection.id, run.connection.client, run.run);
     }),
-    registerPanelSerializer(COMPARE_VIEW_TYPE, 'Compare runs', validatePanelState, deps.connections, (panel, state) => new ComparePanel(panel, panelDeps, state.connectionId, state.runIds)),
+    registerPanelSerializer(COMPARE_VIEW_TYPE, 'Compare runs', validatePanelState, deps.connections, async (panel, state) => {
+      const refs = state.runs ?? state.runIds.map((runId) => ({ connectionId: state.connectionId, runId }));
+      // The first connection is waited for by the serializer; the others here (they load after a reload too).
+      for (const id of new Set(refs.map((r) => r.connectionId))) if (id !== state.connectionId) await connectionReady(deps.connections, id);
+      new ComparePanel(panel, panelDeps, refs);
+    }),
   );
   return { all: () => ComparePanel.all() };
 }

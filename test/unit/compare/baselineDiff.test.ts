@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baselineDiff, compareToBaseline } from '../../../src/engine/compare/baselineDiff';
 import type { RunComparison } from '../../../src/engine/compare/compareRuns';
-import { groupableRefs, groupRuns } from '../../../src/engine/compare/runGroups';
+import { boxStats, groupableRefs, groupBoxes, groupRuns } from '../../../src/engine/compare/runGroups';
 
 const comparison: RunComparison = {
   runs: ['a', 'b', 'c', 'd'].map((id) => ({ runId: id, name: `run-${id}`, experimentId: '1', status: 'FINISHED' })),
@@ -72,6 +72,28 @@ describe('run groups', () => {
     // A key no run has: one group of all runs.
     assert.deepEqual(groupRuns(comparison, 'param:nope').map((g) => [g.label, g.runIndexes]), [['nope: none', [0, 1, 2, 3]]]);
     assert.throws(() => groupRuns(comparison, 'metric:loss'), /expected param:<key> or tag:<key>/);
+  });
+
+  it('box plot figures: quartiles, median, Tukey whiskers and outliers; per group of a metric\'s latest values', () => {
+    assert.deepEqual(boxStats([1, 2, 3, 4, 5, 6, 7, 8, 100, undefined, Number.NaN]), {
+      count: 9,
+      min: 1,
+      q1: 3,
+      median: 5,
+      q3: 7,
+      max: 100,
+      lowWhisker: 1,
+      highWhisker: 8,
+      outliers: [100],
+    });
+    assert.equal(boxStats([undefined, null]), undefined);
+    const boxes = groupBoxes(comparison, 'tag:team', 'loss');
+    // team x: runs a and b (0.5, 0.25); team y: c (0.5) and d, which has no loss.
+    assert.deepEqual(boxes.map((b) => [b.label, b.stats?.count, b.stats?.median]), [
+      ['team=x', 2, 0.375],
+      ['team=y', 1, 0.5],
+    ]);
+    assert.equal(groupBoxes(comparison, 'tag:team', 'nope')[0].stats, undefined);
   });
 
   it('offers the params and tags whose values differ and repeat', () => {

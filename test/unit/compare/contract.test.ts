@@ -17,6 +17,8 @@ describe('message contract: webview → extension', () => {
       { type: 'setBetter', metric: 'rmse', higherIsBetter: true },
       { type: 'saveLayout', layout: { collapsedSections: ['system'], hiddenMetrics: ['train/acc'] } },
       { type: 'exportCsv', table: 'all' },
+      { type: 'loadImages' },
+      { type: 'loadImage', runId: 'r1', path: 'images/k+step+1+timestamp+2+u.png' },
       { type: 'copy', text: 'a\tb' },
       { type: 'retry' },
     ]) {
@@ -105,6 +107,20 @@ describe('panel state', () => {
     assert.ok(validatePanelState({ connectionId: 'http://x', runIds: ['a', 'b'], tab: 'charts' }).ok);
     assert.equal(validatePanelState({ connectionId: 'http://x', runIds: [] }).ok, false);
     assert.equal(validatePanelState({ runIds: ['a'] }).ok, false);
+    assert.ok(validateChartLayout({ collapsedSections: [], hiddenMetrics: [], expressions: ['val_loss - train_loss'] }).ok);
+    assert.equal(validateChartLayout({ collapsedSections: [], hiddenMetrics: [], expressions: ['x'.repeat(501)] }).ok, false);
+    // The Images tab: a listing, an image's bytes as binary of an image type, never SVG or a plain array.
+    const listing = { type: 'images', runs: [{ runId: 'r1', logged: [{ key: 'k', step: 1, timestamp: 2, path: 'images/k.png', compressedPath: 'images/k.webp' }], artifacts: [{ path: 'roc.png', size: 3 }], truncated: false }], errors: [] };
+    assert.ok(validateToWebview(listing).ok);
+    assert.ok(validateToWebview({ type: 'image', runId: 'r1', path: 'roc.png', mime: 'image/png', bytes: new Uint8Array([137, 80]) }).ok);
+    assert.ok(validateToWebview({ type: 'image', runId: 'r1', path: 'roc.png', error: 'gone' }).ok);
+    rejects({ type: 'image', runId: 'r1', path: 'x.svg', mime: 'image/svg+xml', bytes: new Uint8Array(1) }, /toWebview\.image\.mime must be one of/, validateToWebview);
+    rejects({ type: 'image', runId: 'r1', path: 'x.png', mime: 'image/png', bytes: [1, 2] }, /toWebview\.image\.bytes must be a Uint8Array, not an array/, validateToWebview);
+    rejects({ ...listing, runs: [{ ...listing.runs[0], logged: [{ key: 'k', step: 1.5, timestamp: 2, path: 'p' }] }] }, /logged\[0\]\.step must be an integer/, validateToWebview);
+    // Runs of two connections: each with its connection; a malformed entry is refused with its path.
+    const twoServers = { connectionId: 'http://x', runIds: ['a'], runs: [{ connectionId: 'http://x', runId: 'a' }, { connectionId: 'databricks', runId: 'd' }] };
+    assert.deepEqual(validatePanelState(twoServers), { ok: true, value: twoServers });
+    rejects({ ...twoServers, runs: [{ connectionId: 'databricks' }] }, /state\.runs\[0\]\.runId must be a string/, validatePanelState);
     assert.equal(validatePanelState(undefined).ok, false);
   });
 });

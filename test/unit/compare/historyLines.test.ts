@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseMetricExpression } from '../../../src/engine/compare/metricExpression';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, appendRange, ema, finishColumn, groupBands, interpolateGaps, mergeDetail, visibleFirst } from '../../../webview/compare/historyLines';
+import { alignHistories, appendRange, ema, finishColumn, expressionSeries, groupBands, interpolateGaps, mergeDetail, robustRange, seriesAgainstMetric, valueAtStep, visibleFirst } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
@@ -128,5 +129,62 @@ describe('chart columns of a metric (historyLines)', () => {
     const grown = mergeDetail(list, [series('a', [10, 11], [4, 5])], appendRange(list, ['a'])!);
     assert.deepEqual([...grown[0].steps], [0, 5, 9, 10, 11]);
     assert.deepEqual([...grown[1].steps], [0, 7]);
+  });
+  it('robustRange: 5th to 95th percentile of the drawn values, padded; a spike does not set the range', () => {
+    // 0..99 on two lines, one spike of 1e6, gaps and NaN ignored.
+    const a: (number | null)[] = Array.from({ length: 100 }, (_, i) => i);
+    const b: (number | null)[] = [...a.slice(0, 50), null, Number.NaN, 1e6];
+    const [lo, hi] = robustRange([a, b])!;
+    assert.ok(lo < 5 && lo > -10, `low end ${lo}`);
+    assert.ok(hi > 90 && hi < 110, `high end ${hi}: the spike is outside`);
+    // Log scale: positive values only, no padding below zero.
+    const [llo] = robustRange([[0, -1, 1, 10, 100]], { log: true })!;
+    assert.ok(llo > 0);
+    assert.equal(robustRange([[null, Number.NaN]]), undefined);
+    assert.deepEqual(robustRange([[3, 3, 3]]), [2.85, 3.15]);
+  });
+  it('expressionSeries: an expression per run at the first metric\'s steps, the others interpolated', () => {
+    const mk = (runId: string, metricKey: string, steps: number[], values: number[]): HistorySeries => ({
+      runId,
+      metricKey,
+      steps: Float64Array.from(steps),
+      timestamps: Float64Array.from(steps.map((s) => 1000 + s)),
+      values: Float64Array.from(values),
+      sampled: false,
+      exact: true,
+    });
+    assert.equal(valueAtStep(mk('r', 'm', [0, 10], [0, 100]), 4), 40);
+    assert.equal(valueAtStep(mk('r', 'm', [0, 10], [0, 100]), 10), 100);
+    assert.ok(Number.isNaN(valueAtStep(mk('r', 'm', [0, 10], [0, 100]), 11)));
+    const histories = new Map([
+      ['val_loss', [mk('a', 'val_loss', [0, 5, 10], [1, 0.8, 0.6]), mk('b', 'val_loss', [0, 10], [2, 1])]],
+      ['train_loss', [mk('a', 'train_loss', [0, 10], [0.5, 0.1])]],
+    ]);
+    const expr = parseMetricExpression('val_loss - train_loss');
+    const out = expressionSeries(expr, (k) => histories.get(k), ['a', 'b'])!;
+    assert.deepEqual(out.map((s) => [s.runId, s.metricKey, [...s.steps]]), [
+      ['a', 'val_loss - train_loss', [0, 5, 10]],
+      ['b', 'val_loss - train_loss', [0, 10]],
+    ]);
+    assert.deepEqual([...out[0].values].map((v) => Number(v.toFixed(6))), [0.5, 0.5, 0.5]);
+    // Run b has no train_loss: no values (gaps), not made-up ones.
+    assert.ok([...out[1].values].every((v) => Number.isNaN(v)));
+    assert.equal(expressionSeries(parseMetricExpression('val_loss / acc'), (k) => histories.get(k), ['a']), undefined, 'acc is not loaded yet');
+  });
+  it('seriesAgainstMetric: each run\'s values keyed by its x metric at the same step, ordered by it', () => {
+    const mk = (runId: string, steps: number[], values: number[]): HistorySeries => ({
+      runId,
+      metricKey: 'm',
+      steps: Float64Array.from(steps),
+      timestamps: Float64Array.from(steps),
+      values: Float64Array.from(values),
+      sampled: false,
+      exact: true,
+    });
+    const loss = [mk('a', [0, 1, 2, 3], [4, 3, 2, 1]), mk('b', [0, 1], [9, 8])];
+    // tokens seen: logged at steps 0 and 2 only for run a (step 1 interpolated, step 3 has none); none for b.
+    const tokens = [mk('a', [0, 2], [100, 300])];
+    const out = seriesAgainstMetric(loss, tokens);
+    assert.deepEqual(out.map((s) => [s.runId, [...s.steps], [...s.values]]), [['a', [100, 200, 300], [4, 3, 2]]]);
   });
 });

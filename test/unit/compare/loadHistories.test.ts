@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadHistories, mapLimit, type HistoryClient } from '../../../src/engine/compare/loadHistories';
+import { loadHistories, loadHistoriesFromServers, mapLimit, type HistoryClient, type LoadedMetric } from '../../../src/engine/compare/loadHistories';
+import { loadExtremes } from '../../../src/engine/compare/metricExtremes';
 import { ClientErrorCodes, MlflowApiError } from '../../../src/engine/mlflow/mlflowRestClient';
 import type { MlflowMetric, MlflowMetricWithRunId } from '../../../src/engine/mlflow/mlflowTypes';
 
@@ -132,6 +133,64 @@ describe('loadHistories', () => {
       [true, 0, 4999, 2],
       [true, 0, 9998, 2],
     ]);
+  });
+
+  it('loadHistoriesFromServers: each server\'s runs read with its own client, one merged metric per key in the runs\' order', async () => {
+    const local = fakeClient(data(['l1', 'l2'], ['loss', 'acc'], 50), { bulk: true });
+    // A Databricks-like server: no bulk interval endpoint, read per run.
+    const remote = fakeClient(data(['d1'], ['loss', 'acc'], 50), { bulk: false });
+    const metrics: LoadedMetric[] = [];
+    const result = await loadHistoriesFromServers(
+      [
+        { client: local.client, runIds: ['l1', 'l2'] },
+        { client: remote.client, runIds: ['d1'] },
+      ],
+      ['loss', 'acc'],
+      { maxPoints: 100, onMetric: (m) => metrics.push(m) },
+    );
+    assert.deepEqual(metrics.map((m) => [m.metricKey, m.series.map((s) => s.runId), m.source]), [
+      ['loss', ['l1', 'l2', 'd1'], 'per-run'],
+      ['acc', ['l1', 'l2', 'd1'], 'per-run'],
+    ]);
+    assert.deepEqual(result.series.map((s) => `${s.metricKey}/${s.runId}`), ['loss/l1', 'loss/l2', 'loss/d1', 'acc/l1', 'acc/l2', 'acc/d1']);
+    // Each client was asked only for its own runs.
+    assert.deepEqual(local.calls.bulkArgs.map((a) => a.key), ['loss', 'acc']);
+    assert.equal(local.calls.perRun, 0);
+    assert.equal(remote.calls.perRun, 2);
+    await assert.rejects(
+      loadHistoriesFromServers([{ client: local.client, runIds: ['x'] }, { client: remote.client, runIds: ['x'] }], ['loss'], { maxPoints: 10 }),
+      /Run x is listed for two tracking servers/,
+    );
+  });
+
+  it('loadExtremes: exact min/max, the full history read only where the server sampled, known ones not asked again', async () => {
+    const histories = data(['long', 'short'], ['loss'], 5000);
+    // The short run: 100 values, one spike the sample would miss on the long run is put on both.
+    histories.set('short/loss', histories.get('short/loss')!.filter((m) => m.step < 100));
+    for (const run of ['long', 'short']) histories.get(`${run}/loss`)!.find((m) => m.step === 77)!.value = -5;
+    histories.get('long/loss')!.find((m) => m.step === 4001)!.value = 1e6;
+    const { client, calls } = fakeClient(histories, { bulk: true });
+    const server = [{ client, runIds: ['long', 'short'] }];
+    const result = await loadExtremes(server, ['loss']);
+    assert.deepEqual(Object.fromEntries([...result.extremes].map(([id, m]) => [id, m.get('loss')])), {
+      long: { min: -5, max: 1e6, exact: true },
+      short: { min: -5, max: 99 * 2, exact: true },
+    });
+    assert.equal(calls.bulk, 1);
+    assert.equal(calls.perRun, 1, 'only the sampled run\'s full history');
+    assert.equal(result.fullHistories, 1);
+    // Known exact extremes are not asked for; a run left unrefined (still running) stays approximate.
+    const again = fakeClient(histories, { bulk: true });
+    const known = await loadExtremes([{ client: again.client, runIds: ['long', 'short'] }], ['loss'], {
+      known: (id) => (id === 'short' ? { min: 1, max: 2, exact: true } : undefined),
+      refine: (id) => id !== 'long',
+    });
+    assert.deepEqual(known.extremes.get('short')!.get('loss'), { min: 1, max: 2, exact: true });
+    assert.equal(known.extremes.get('long')!.get('loss')!.exact, false);
+    assert.equal(again.calls.perRun, 0);
+    // A budget of full histories: past it, extremes stay sampled.
+    const capped = await loadExtremes([{ client: fakeClient(histories, { bulk: true }).client, runIds: ['long', 'short'] }], ['loss'], { maxFullHistories: 0 });
+    assert.deepEqual([capped.fullHistories, capped.extremes.get('long')!.get('loss')!.exact], [0, false]);
   });
 
   it('mapLimit never exceeds its limit and stops on the first error', async () => {

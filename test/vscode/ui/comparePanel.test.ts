@@ -84,13 +84,15 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     await filter.fill('');
     assert.deepEqual(await visibleKeys(), ['lr', 'model']);
 
-    // Arrow keys move between tabs: Params → Metrics → Tags → Charts → Baseline diff.
+    // Arrow keys move between tabs: Params → Metrics → Tags → Charts → Images → Baseline diff.
     await view.locator('#tab-params').focus();
     await workbench.page.keyboard.press('ArrowRight');
     await view.locator('table.metrics td.best').first().waitFor();
     assert.equal(await view.locator('#tab-metrics').getAttribute('aria-selected'), 'true');
     await workbench.page.keyboard.press('End');
     assert.equal(await view.locator('#tab-baseline').getAttribute('aria-selected'), 'true');
+    await workbench.page.keyboard.press('ArrowLeft');
+    assert.equal(await view.locator('#tab-images').getAttribute('aria-selected'), 'true');
     await workbench.page.keyboard.press('ArrowLeft');
     assert.equal(await view.locator('#tab-charts').getAttribute('aria-selected'), 'true');
 
