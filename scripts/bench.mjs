@@ -28,7 +28,12 @@ if (onlyAt >= 0 && !only) {
 }
 const filter = args[0] ?? '';
 const dir = path.join(root, 'out', 'test', 'bench');
-const benches = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.bench.js') && f.includes(filter)).sort() : [];
+const benches = fs.existsSync(dir)
+  ? fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.bench.js') && f.includes(filter))
+      .sort()
+  : [];
 if (benches.length === 0) {
   console.error(`No benchmarks matched '${filter}' in out/test/bench.`);
   process.exit(1);

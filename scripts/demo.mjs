@@ -68,11 +68,7 @@ MLflow Workbench demo is running.
                         a Jobs run to it, and it runs the project on this machine, tracked on the same
                         MLflow server.
   Workspace:            ${workspace}
-${
-  demo.seeded
-    ? `  Seeded:               an alpha sweep (3 runs of mlflow run) and ${DEMO_MODEL}@${DEMO_ALIAS}, the best of them.\n`
-    : ''
-}
+${demo.seeded ? `  Seeded:               an alpha sweep (3 runs of mlflow run) and ${DEMO_MODEL}@${DEMO_ALIAS}, the best of them.\n` : ''}
 Try first:
   1. Open MLproject (Explorer) and click "Run locally" above main; accept the defaults.
   2. Click "Run on Databricks" above main; accept the defaults. Both runs appear in MLflow > Runs.

@@ -63,7 +63,9 @@ export function ensureCodeServer() {
   if (!fs.existsSync('/usr/include/krb5.h') && !fs.existsSync('/usr/include/krb5/krb5.h')) missing.push('libkrb5-dev');
   if (!has('make') || !has('g++')) missing.push('build-essential');
   if (missing.length > 0) {
-    throw new Error(`code-server needs system packages that are missing. Install them with:\n  apt-get install -y --no-install-recommends ${missing.join(' ')}`);
+    throw new Error(
+      `code-server needs system packages that are missing. Install them with:\n  apt-get install -y --no-install-recommends ${missing.join(' ')}`,
+    );
   }
   fs.mkdirSync(codeServerDir, { recursive: true });
   // @vscode/ripgrep's postinstall downloads rg from GitHub; seed its cache with the system rg.
@@ -84,7 +86,9 @@ export function findChromium() {
   for (const candidate of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
     if (candidate && fs.existsSync(candidate)) return candidate;
   }
-  throw new Error('Chromium is missing; the VS Code tests drive it. Install it with:\n  apt-get install -y --no-install-recommends chromium\n(or set CHROMIUM_PATH to a Chrome/Chromium binary).');
+  throw new Error(
+    'Chromium is missing; the VS Code tests drive it. Install it with:\n  apt-get install -y --no-install-recommends chromium\n(or set CHROMIUM_PATH to a Chrome/Chromium binary).',
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

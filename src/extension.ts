@@ -34,7 +34,10 @@ export interface MlflowWorkbenchApi {
  */
 export function activate(context: vscode.ExtensionContext): MlflowWorkbenchApi {
   const output = getOutputChannel();
-  context.subscriptions.push(output, registerGuardedCommand(COMMANDS.showOutput, () => output.show(true)));
+  context.subscriptions.push(
+    output,
+    registerGuardedCommand(COMMANDS.showOutput, () => output.show(true)),
+  );
   const { connections, runs, registry, runsView } = registerExplorer(context);
   const diagnostics = registerValidation(context);
   registerScaffolding(context);

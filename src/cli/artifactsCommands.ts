@@ -12,7 +12,11 @@ import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 // the destination; what was refused is said, and the exit code is 1 when anything was.
 
 const RUN_ID_OPTION = { type: 'string', value: 'ID', required: true, description: 'the run' } as const satisfies CliOption;
-const PATH_OPTION = { type: 'string', value: 'P', description: "a folder or file under the run's artifact root (default: the root)" } as const satisfies CliOption;
+const PATH_OPTION = {
+  type: 'string',
+  value: 'P',
+  description: "a folder or file under the run's artifact root (default: the root)",
+} as const satisfies CliOption;
 
 /** --path as given by the user: relative to the run's artifact root, never climbing out of it. */
 function artifactPathOption(given: string | undefined): string {
@@ -53,11 +57,17 @@ const artifactsListCommand = defineCommand({
 
 const artifactsDownloadCommand = defineCommand({
   name: 'artifacts download',
-  summary: 'Download the artifacts of a run (a folder, recursively, or one file) into a local folder; entries of a listing that would land outside it are refused and listed.',
+  summary:
+    'Download the artifacts of a run (a folder, recursively, or one file) into a local folder; entries of a listing that would land outside it are refused and listed.',
   options: {
     'run-id': RUN_ID_OPTION,
     path: PATH_OPTION,
-    dest: { type: 'string', value: 'DIR', required: true, description: 'the local folder (paths under it are the artifact paths, as with mlflow artifacts download)' },
+    dest: {
+      type: 'string',
+      value: 'DIR',
+      required: true,
+      description: 'the local folder (paths under it are the artifact paths, as with mlflow artifacts download)',
+    },
     'tracking-uri': TRACKING_URI_OPTION,
   },
   expected: isPathRefusal,
@@ -72,7 +82,9 @@ const artifactsDownloadCommand = defineCommand({
     for (const r of report.refused) io.err(`refused ${JSON.stringify(r.path)}: ${r.reason}`);
     io.out(`Downloaded ${report.written.length} file${report.written.length === 1 ? '' : 's'} to ${dest}.`);
     if (report.refused.length === 0) return 0;
-    io.err(`mlflow-wb artifacts download: ${report.refused.length} entr${report.refused.length === 1 ? 'y' : 'ies'} of the server's listing refused (see above); nothing was written outside ${dest}.`);
+    io.err(
+      `mlflow-wb artifacts download: ${report.refused.length} entr${report.refused.length === 1 ? 'y' : 'ies'} of the server's listing refused (see above); nothing was written outside ${dest}.`,
+    );
     return 1;
   },
 });

@@ -114,7 +114,12 @@ function usageLine(name: string, options: CliOptions, positionals?: CommandDefin
 function helpOf(def: CommandDefinition<CliOptions>): string {
   const rows: [string, string][] = Object.entries(def.options).map(([n, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : ''}--${n}${o.type === 'string' ? ` ${placeholder(o)}` : ''}`;
-    const extra = [o.choices ? `one of ${o.choices.join(', ')}` : '', o.default !== undefined ? `default ${o.default}` : '', o.required ? 'required' : '', o.multiple ? 'repeatable' : '']
+    const extra = [
+      o.choices ? `one of ${o.choices.join(', ')}` : '',
+      o.default !== undefined ? `default ${o.default}` : '',
+      o.required ? 'required' : '',
+      o.multiple ? 'repeatable' : '',
+    ]
       .filter(Boolean)
       .join('; ');
     return [flag, `${o.description}${extra ? ` (${extra})` : ''}`];
@@ -131,7 +136,11 @@ function helpOf(def: CommandDefinition<CliOptions>): string {
 }
 
 /** Parses `args` against the option definitions; bad input throws CliUsageError. */
-export function parseCommandArgs<O extends CliOptions>(options: O, args: string[], positionals?: CommandDefinition<O>['positionals']): { values: OptionValues<O>; positionals: string[] } {
+export function parseCommandArgs<O extends CliOptions>(
+  options: O,
+  args: string[],
+  positionals?: CommandDefinition<O>['positionals'],
+): { values: OptionValues<O>; positionals: string[] } {
   const parseOptions = Object.fromEntries(
     Object.entries(options).map(([n, o]) => [n, { type: o.type, multiple: Boolean(o.multiple), ...(o.short ? { short: o.short } : {}) }]),
   );
@@ -176,7 +185,12 @@ export function parseCommandArgs<O extends CliOptions>(options: O, args: string[
  * Runs a command's body, turning usage errors into exit 2 and configuration and server errors (plus
  * any `isExpected` names) into a message and exit 1; anything else is a bug and throws.
  */
-async function runCommandBody(command: Pick<CliCommand, 'name' | 'usage'>, io: CliIo, body: () => Promise<number | void>, isExpected: (err: unknown) => boolean = () => false): Promise<number> {
+async function runCommandBody(
+  command: Pick<CliCommand, 'name' | 'usage'>,
+  io: CliIo,
+  body: () => Promise<number | void>,
+  isExpected: (err: unknown) => boolean = () => false,
+): Promise<number> {
   try {
     const code = await body();
     return typeof code === 'number' ? code : 0;

@@ -8,7 +8,7 @@ export const experimentsListCommand = defineCommand({
   summary: 'List the experiments of a tracking server.',
   options: {
     'tracking-uri': TRACKING_URI_OPTION,
-    filter: { type: 'string', value: "\"name LIKE 'x%'\"", description: 'MLflow search filter' },
+    filter: { type: 'string', value: '"name LIKE \'x%\'"', description: 'MLflow search filter' },
     view: VIEW_OPTION,
     format: FORMAT_OPTION,
   },

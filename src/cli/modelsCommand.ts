@@ -8,7 +8,7 @@ export const modelsListCommand = defineCommand({
   summary: 'List registered models with their latest versions and aliases.',
   options: {
     'tracking-uri': TRACKING_URI_OPTION,
-    filter: { type: 'string', value: "\"name LIKE 'churn%'\"", description: 'MLflow search filter' },
+    filter: { type: 'string', value: '"name LIKE \'churn%\'"', description: 'MLflow search filter' },
     format: FORMAT_OPTION,
   },
   async run({ values, io }) {

@@ -15,10 +15,7 @@ import { connect, FORMAT_OPTION, MODEL_NAME_OPTION, MODEL_VERSION_OPTION, TRACKI
 /** Failures of serving and model lookups that are the user's to fix, reported as messages. */
 export function isServingError(err: unknown): boolean {
   return (
-    err instanceof ModelServerError ||
-    err instanceof InvocationInputError ||
-    err instanceof ModelUriError ||
-    (err as NodeJS.ErrnoException).code === 'ENOENT'
+    err instanceof ModelServerError || err instanceof InvocationInputError || err instanceof ModelUriError || (err as NodeJS.ErrnoException).code === 'ENOENT'
   );
 }
 
@@ -27,7 +24,10 @@ async function registrationSource(client: MlflowRestClient, modelUri: string): P
   const runs = /^runs:\/+([^/]+)\/*(.*?)\/*$/.exec(modelUri);
   if (runs) return runModelSource(client, runs[1]!, runs[2] || 'model');
   const models = /^models:\/+(.+?)\/*$/.exec(modelUri)?.[1];
-  if (!models) throw new CliUsageError(`--model-uri must be runs:/<run id>/<path>, models:/<model id>, models:/<name>/<version> or models:/<name>@<alias>, not '${modelUri}'`);
+  if (!models)
+    throw new CliUsageError(
+      `--model-uri must be runs:/<run id>/<path>, models:/<model id>, models:/<name>/<version> or models:/<name>@<alias>, not '${modelUri}'`,
+    );
   const alias = /^([^@/]+)@(.+)$/.exec(models);
   const version = /^(.+)\/(\d+)$/.exec(models);
   if (!alias && !version) return { source: `models:/${models}`, modelId: models };
@@ -50,8 +50,13 @@ const modelsRegisterCommand = defineCommand({
   summary: "Register a model (a run's model, an MLflow 3 logged model or another registered version) as a new version of a registered model.",
   options: {
     name: { type: 'string', value: 'NAME', required: true, description: 'the registered model (created if missing)' },
-    'model-uri': { type: 'string', short: 'm', value: 'URI', description: 'runs:/<run id>/model, models:/<model id>, models:/<name>/<version> or models:/<name>@<alias>' },
-    'run-id': { type: 'string', value: 'ID', description: "the run whose model is registered (same as -m runs:/ID/PATH)" },
+    'model-uri': {
+      type: 'string',
+      short: 'm',
+      value: 'URI',
+      description: 'runs:/<run id>/model, models:/<model id>, models:/<name>/<version> or models:/<name>@<alias>',
+    },
+    'run-id': { type: 'string', value: 'ID', description: 'the run whose model is registered (same as -m runs:/ID/PATH)' },
     path: { type: 'string', value: 'PATH', description: "the model's name or folder in the run (default model)" },
     'model-id': { type: 'string', value: 'ID', description: 'an MLflow 3 logged model (same as -m models:/ID)' },
     description: { type: 'string', value: 'TEXT', description: 'description of the version (and of a new registered model)' },
@@ -73,7 +78,9 @@ const modelsRegisterCommand = defineCommand({
         : await runModelSource(client, values['run-id']!, (values.path ?? 'model').replace(/^\/+|\/+$/g, ''));
     const { version, createdModel } = await registerModelVersion(client, name, from, { description, modelDescription: description });
     if (values.format === 'json') return io.out(JSON.stringify(version, null, 2));
-    io.out(`${createdModel ? 'Created registered model ' + name + '; r' : 'R'}egistered ${name} version ${version.version} from ${from.source}${from.runId ? ` (run ${from.runId})` : ''}.`);
+    io.out(
+      `${createdModel ? 'Created registered model ' + name + '; r' : 'R'}egistered ${name} version ${version.version} from ${from.source}${from.runId ? ` (run ${from.runId})` : ''}.`,
+    );
   },
 });
 
@@ -121,23 +128,38 @@ const modelsAliasCommand = defineCommand({
     const previous = await client.getModelVersionByAlias(name, alias).then(
       (v) => v.version,
       (err: unknown) => {
-        if (err instanceof MlflowApiError && (err.errorCode === 'RESOURCE_DOES_NOT_EXIST' || err.errorCode === 'INVALID_PARAMETER_VALUE' || err.httpStatus === 404)) return undefined;
+        if (
+          err instanceof MlflowApiError &&
+          (err.errorCode === 'RESOURCE_DOES_NOT_EXIST' || err.errorCode === 'INVALID_PARAMETER_VALUE' || err.httpStatus === 404)
+        )
+          return undefined;
         throw err;
       },
     );
     if (values.delete) {
-      if (previous === undefined) throw new MlflowApiError(`Registered model '${name}' has no alias @${alias}.`, 'RESOURCE_DOES_NOT_EXIST', 404, 'registered-models/alias');
+      if (previous === undefined)
+        throw new MlflowApiError(`Registered model '${name}' has no alias @${alias}.`, 'RESOURCE_DOES_NOT_EXIST', 404, 'registered-models/alias');
       await client.deleteRegisteredModelAlias(name, alias);
       return io.out(`Deleted @${alias} of ${name} (was version ${previous}).`);
     }
     await client.setRegisteredModelAlias(name, alias, version!);
-    io.out(previous && previous !== version ? `Moved @${alias} of ${name} from version ${previous} to ${version}.` : `${name}@${alias} now points to version ${version}.`);
+    io.out(
+      previous && previous !== version
+        ? `Moved @${alias} of ${name} from version ${previous} to ${version}.`
+        : `${name}@${alias} now points to version ${version}.`,
+    );
   },
 });
 
-async function servingOptions(values: { 'env-manager': string; port?: string; python?: string; 'tracking-uri'?: string }): Promise<{ python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> }> {
+async function servingOptions(values: {
+  'env-manager': string;
+  port?: string;
+  python?: string;
+  'tracking-uri'?: string;
+}): Promise<{ python: string; trackingUri?: string; envManager: EnvManager; port?: number; env?: Record<string, string> }> {
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new CliUsageError(`--port must be a TCP port number, not '${values.port}'`);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new CliUsageError(`--port must be a TCP port number, not '${values.port}'`);
   const trackingUri = values['tracking-uri'] || process.env.MLFLOW_TRACKING_URI || undefined;
   return {
     python: values.python || process.env.MLFLOW_WB_PYTHON || 'python3',
@@ -162,7 +184,13 @@ async function credentialsEnv(trackingUri: string): Promise<Record<string, strin
   return trackingProcessEnv(resolved);
 }
 
-const MODEL_URI_OPTION = { type: 'string', short: 'm', value: 'URI', required: true, description: 'the model: runs:/<run id>/model, models:/<name>/<version>, models:/<name>@<alias>, models:/<model id> or a folder' } as const satisfies CliOption;
+const MODEL_URI_OPTION = {
+  type: 'string',
+  short: 'm',
+  value: 'URI',
+  required: true,
+  description: 'the model: runs:/<run id>/model, models:/<name>/<version>, models:/<name>@<alias>, models:/<model id> or a folder',
+} as const satisfies CliOption;
 const SERVE_OPTIONS = {
   'model-uri': MODEL_URI_OPTION,
   'env-manager': { type: 'string', choices: ENV_MANAGERS, default: 'local', description: "how the model's Python environment is made" },

@@ -5,7 +5,15 @@ import { CookiecutterMissingError } from '../engine/scaffolding/cookiecutterDriv
 import { gitInit, isGitUrl, loadUserTemplate } from '../engine/scaffolding/gitRepository';
 import { chooseNestedTemplate, disposePreparedTemplate, prepareTemplate, renderProject, TemplateCodeConsentError } from '../engine/scaffolding/projectRenderer';
 import { planScaffold, ScaffoldError, writeScaffold } from '../engine/scaffolding/scaffoldWriter';
-import { formatAnswer, listBuiltInTemplates, loadTemplate, parseAnswers, TemplateError, templateCode, type LoadedTemplate } from '../engine/scaffolding/templateLoader';
+import {
+  formatAnswer,
+  listBuiltInTemplates,
+  loadTemplate,
+  parseAnswers,
+  TemplateError,
+  templateCode,
+  type LoadedTemplate,
+} from '../engine/scaffolding/templateLoader';
 
 const DEFAULT_TEMPLATE = 'mlflow-sklearn';
 
@@ -58,11 +66,28 @@ export const newCommand = defineCommand({
   name: 'new',
   summary: 'Create an MLflow project from a template (built-in or cookiecutter), ready to test, run and ship.',
   options: {
-    template: { type: 'string', value: 'NAME|PATH|GIT-URL', description: `a built-in template (default ${DEFAULT_TEMPLATE}), a cookiecutter template folder, or a git URL` },
+    template: {
+      type: 'string',
+      value: 'NAME|PATH|GIT-URL',
+      description: `a built-in template (default ${DEFAULT_TEMPLATE}), a cookiecutter template folder, or a git URL`,
+    },
     nested: { type: 'string', value: 'KEY', description: 'for a template that is a menu of templates, the one to use (default: the first)' },
-    var: { type: 'string', value: 'key=value', multiple: true, description: "answer one of the template's questions (yes/no for booleans, JSON for dict variables); the others take their defaults, rendered by cookiecutter" },
-    'allow-hooks': { type: 'boolean', description: "let the template run its own code: its hooks and Jinja extensions (without it, such a template is refused, naming that code, and nothing runs or is written)" },
-    force: { type: 'boolean', description: 'overwrite files that already exist with other content (default: refuse, writing nothing); never through a symbolic link' },
+    var: {
+      type: 'string',
+      value: 'key=value',
+      multiple: true,
+      description:
+        "answer one of the template's questions (yes/no for booleans, JSON for dict variables); the others take their defaults, rendered by cookiecutter",
+    },
+    'allow-hooks': {
+      type: 'boolean',
+      description:
+        'let the template run its own code: its hooks and Jinja extensions (without it, such a template is refused, naming that code, and nothing runs or is written)',
+    },
+    force: {
+      type: 'boolean',
+      description: 'overwrite files that already exist with other content (default: refuse, writing nothing); never through a symbolic link',
+    },
     'no-git': { type: 'boolean', description: 'do not run git init and the first commit' },
     python: { type: 'string', value: 'INTERPRETER', description: 'the interpreter with cookiecutter (default: $MLFLOW_WB_PYTHON, else python3)' },
     list: { type: 'boolean', description: "list the built-in templates, or with --template, the template's variables" },
@@ -103,7 +128,9 @@ export const newCommand = defineCommand({
     const targetDir = path.resolve(dir ?? rendered.projectDirName);
     const plan = planScaffold(rendered.files, targetDir);
     if (plan.blocked.length > 0) {
-      io.err(`mlflow-wb new: cannot write into ${targetDir}: a folder is in the way, or a parent path is a file or a symbolic link; nothing was written:\n${plan.blocked.map((p) => `  ${p}`).join('\n')}`);
+      io.err(
+        `mlflow-wb new: cannot write into ${targetDir}: a folder is in the way, or a parent path is a file or a symbolic link; nothing was written:\n${plan.blocked.map((p) => `  ${p}`).join('\n')}`,
+      );
       return 1;
     }
     if (plan.conflicts.length > 0 && !values.force) {

@@ -7,7 +7,13 @@ import { launchOnDatabricks } from '../engine/launching/databricksLauncher';
 import { branchExperimentName, DEFAULT_DATABRICKS_EXPERIMENT_PATTERN, DEFAULT_EXPERIMENT_PATTERN } from '../engine/launching/experimentNaming';
 import type { DatabricksProtocol, EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../engine/launching/launchTypes';
 import { launchLocal } from '../engine/launching/localLauncher';
-import { checkMlflowImport, interpreterProblemMessage, mlflowRequirement, resolveInterpreter, type ResolvedInterpreter } from '../engine/launching/pythonInterpreter';
+import {
+  checkMlflowImport,
+  interpreterProblemMessage,
+  mlflowRequirement,
+  resolveInterpreter,
+  type ResolvedInterpreter,
+} from '../engine/launching/pythonInterpreter';
 import { checkDatabricksWorkspace } from '../engine/databricks/workspaceCheck';
 import { CliUsageError, defineCommand, type CliIo, type CliOptions, type OptionValues } from './cliCommand';
 import { TRACKING_URI_OPTION } from './trackingOptions';
@@ -27,8 +33,16 @@ const RUN_OPTIONS = {
   wheels: { type: 'boolean', description: 'build the project wheels and install them on the cluster (--backend databricks)' },
   'wheel-folder': { type: 'string', value: 'dbfs:/FileStore/wheels', description: 'where --wheels uploads the wheels (--protocol legacy)' },
   serverless: { type: 'boolean', description: 'run on serverless compute, no cluster spec (--backend databricks, jobs protocol)' },
-  'upload-to': { type: 'string', value: 'FOLDER', description: 'upload folder: /Workspace/... or /Volumes/<catalog>/<schema>/<volume>/... (default /Workspace/Users/<you>/mlflow-wb)' },
-  protocol: { type: 'string', choices: ['jobs', 'legacy'], description: 'jobs (default): workspace files and Jobs API tasks; legacy: DBFS root as mlflow run -b databricks' },
+  'upload-to': {
+    type: 'string',
+    value: 'FOLDER',
+    description: 'upload folder: /Workspace/... or /Volumes/<catalog>/<schema>/<volume>/... (default /Workspace/Users/<you>/mlflow-wb)',
+  },
+  protocol: {
+    type: 'string',
+    choices: ['jobs', 'legacy'],
+    description: 'jobs (default): workspace files and Jobs API tasks; legacy: DBFS root as mlflow run -b databricks',
+  },
   wait: { type: 'boolean', description: 'wait for the run to end (the default)' },
   'no-wait': { type: 'boolean', description: 'return once a Databricks run is submitted' },
   'tracking-uri': TRACKING_URI_OPTION,
@@ -91,11 +105,15 @@ function runArgs(v: OptionValues<typeof RUN_OPTIONS>, dir: string | undefined): 
   if (out.experimentName && out.branchExperiment) throw new CliUsageError('give --experiment-name or --branch-experiment, not both');
   if (out.experimentPattern && !out.branchExperiment) throw new CliUsageError('--experiment-pattern goes with --branch-experiment');
   if (out.backend === 'local' && (out.backendConfig || out.wheels)) throw new CliUsageError('--backend-config and --wheels are for --backend databricks');
-  if (out.backend === 'local' && (out.serverless || out.uploadTo || out.protocol)) throw new CliUsageError('--serverless, --upload-to and --protocol are for --backend databricks');
+  if (out.backend === 'local' && (out.serverless || out.uploadTo || out.protocol))
+    throw new CliUsageError('--serverless, --upload-to and --protocol are for --backend databricks');
   if (out.serverless && out.backendConfig) throw new CliUsageError('give --backend-config (a job cluster) or --serverless, not both');
-  if (out.protocol === 'legacy' && (out.serverless || out.uploadTo)) throw new CliUsageError('--serverless and --upload-to are for --protocol jobs (the legacy protocol uses DBFS root and a job cluster)');
-  if (out.protocol !== 'legacy' && out.wheelFolder) throw new CliUsageError('--wheel-folder (a DBFS folder) is for --protocol legacy; with the jobs protocol wheels go under --upload-to');
-  if (out.backend === 'databricks' && !out.backendConfig && !out.serverless) throw new CliUsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec) or --serverless');
+  if (out.protocol === 'legacy' && (out.serverless || out.uploadTo))
+    throw new CliUsageError('--serverless and --upload-to are for --protocol jobs (the legacy protocol uses DBFS root and a job cluster)');
+  if (out.protocol !== 'legacy' && out.wheelFolder)
+    throw new CliUsageError('--wheel-folder (a DBFS folder) is for --protocol legacy; with the jobs protocol wheels go under --upload-to');
+  if (out.backend === 'databricks' && !out.backendConfig && !out.serverless)
+    throw new CliUsageError('--backend databricks needs --backend-config cluster.json (a Jobs API new_cluster spec) or --serverless');
   if (out.backend === 'local' && !out.wait) throw new CliUsageError('--no-wait is for --backend databricks (a local run ends with this command)');
   return out;
 }
@@ -173,7 +191,8 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
       }
     }
   }
-  const trackingUri = a.trackingUri || process.env.MLFLOW_TRACKING_URI || (a.backend === 'databricks' ? (a.profile ? `databricks://${a.profile}` : 'databricks') : undefined);
+  const trackingUri =
+    a.trackingUri || process.env.MLFLOW_TRACKING_URI || (a.backend === 'databricks' ? (a.profile ? `databricks://${a.profile}` : 'databricks') : undefined);
   if (!trackingUri) throw new Error('no tracking URI: give --tracking-uri http://host:5000 (or set MLFLOW_TRACKING_URI).');
 
   let experimentName = a.experimentName;

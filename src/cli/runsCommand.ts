@@ -68,6 +68,11 @@ function parentOf(run: MlflowRun): string {
 function metricSummary(run: MlflowRun): string {
   return (run.data.metrics ?? [])
     .slice(0, 4)
-    .map((m) => `${m.key}=${Number(m.value).toPrecision(4).replace(/\.?0+$/, '')}`)
+    .map(
+      (m) =>
+        `${m.key}=${Number(m.value)
+          .toPrecision(4)
+          .replace(/\.?0+$/, '')}`,
+    )
     .join(' ');
 }

@@ -12,13 +12,19 @@ export const runsDiffCommand = defineCommand({
   name: 'runs diff',
   summary: 'Every param, metric (latest, min, max) and tag of runs against a baseline run, with the change.',
   options: {
-    baseline: { type: 'string', value: 'RUN_ID', required: true, description: 'the run the others are compared with (of --tracking-uri, or one given with --run-at)' },
+    baseline: {
+      type: 'string',
+      value: 'RUN_ID',
+      required: true,
+      description: 'the run the others are compared with (of --tracking-uri, or one given with --run-at)',
+    },
     'tracking-uri': TRACKING_URI_OPTION,
     'run-at': {
       type: 'string',
       value: 'URI=RUN_ID',
       multiple: true,
-      description: 'a run of another tracking server (a local run beside its Databricks twin: --run-at databricks=RUN_ID); each server\'s runs are read from it and labelled by it',
+      description:
+        "a run of another tracking server (a local run beside its Databricks twin: --run-at databricks=RUN_ID); each server's runs are read from it and labelled by it",
     },
     'hide-identical': { type: 'boolean', description: 'only the rows where some run differs from the baseline' },
     format: FORMAT_OPTION,
@@ -33,7 +39,8 @@ export const runsDiffCommand = defineCommand({
     });
     const baselineElsewhere = elsewhere.some((r) => r.runId === values.baseline);
     const local = [...new Set([...(baselineElsewhere ? [] : [values.baseline]), ...positionals])];
-    if (new Set([...local, ...elsewhere.map((r) => r.runId)]).size < 2) throw new CliUsageError('give at least one run id besides --baseline to compare with it');
+    if (new Set([...local, ...elsewhere.map((r) => r.runId)]).size < 2)
+      throw new CliUsageError('give at least one run id besides --baseline to compare with it');
     const servers = [{ uri: values['tracking-uri'], runIds: local }];
     for (const r of elsewhere) {
       const server = servers.find((s) => s.uri === r.uri) ?? servers[servers.push({ uri: r.uri, runIds: [] }) - 1];

@@ -13,7 +13,11 @@ export const runsHistoryCommand = defineCommand({
   summary: "A metric's history per run and step, or an expression over metrics (val_loss - train_loss) as the compare panel charts it.",
   options: {
     metric: { type: 'string', value: 'KEY', description: 'the metric' },
-    expr: { type: 'string', value: 'EXPRESSION', description: 'an expression over metrics instead: names (quote others: "val/loss"), numbers, + - * / **, ( ), abs log log10 exp sqrt min max' },
+    expr: {
+      type: 'string',
+      value: 'EXPRESSION',
+      description: 'an expression over metrics instead: names (quote others: "val/loss"), numbers, + - * / **, ( ), abs log log10 exp sqrt min max',
+    },
     'tracking-uri': TRACKING_URI_OPTION,
     format: FORMAT_OPTION,
   },
@@ -40,7 +44,19 @@ export const runsHistoryCommand = defineCommand({
     const series = expressionSeries(expression, (key) => columns.filter((c) => c.metricKey === key), runIds) ?? [];
     const label = values.expr === undefined ? values.metric! : expression.text;
     if (values.format === 'json') {
-      io.out(JSON.stringify(series.map((s) => ({ runId: s.runId, [values.expr === undefined ? 'metric' : 'expression']: label, steps: [...s.steps], timestamps: [...s.timestamps], values: [...s.values].map((v) => (Number.isFinite(v) ? v : null)) })), null, 2));
+      io.out(
+        JSON.stringify(
+          series.map((s) => ({
+            runId: s.runId,
+            [values.expr === undefined ? 'metric' : 'expression']: label,
+            steps: [...s.steps],
+            timestamps: [...s.timestamps],
+            values: [...s.values].map((v) => (Number.isFinite(v) ? v : null)),
+          })),
+          null,
+          2,
+        ),
+      );
       return;
     }
     const rows = series.flatMap((s) => [...s.steps].map((step, i) => [s.runId, String(step), Number.isFinite(s.values[i]) ? String(s.values[i]) : '-']));

@@ -27,13 +27,22 @@ function parseSort(text: string): SortKey {
 
 export const runsTableCommand = defineCommand({
   name: 'runs table',
-  summary: "The runs table of the editor, headless: every param/metric/tag as a column, filtered and sorted by the server, as CSV or JSON.",
+  summary: 'The runs table of the editor, headless: every param/metric/tag as a column, filtered and sorted by the server, as CSV or JSON.',
   options: {
     experiment: { type: 'string', value: 'NAME', required: true, multiple: true, description: 'the experiment (repeat for several)' },
     'tracking-uri': TRACKING_URI_OPTION,
     filter: { type: 'string', value: '"metrics.rmse < 1"', description: 'MLflow search filter, taken as is' },
-    parent: { type: 'string', value: 'RUN_ID', description: "only the child runs of this run (nested runs: MLflow's mlflow.parentRunId tag), as the editor's table shows them under an expanded parent" },
-    where: { type: 'string', value: 'COLUMN<OP>VALUE', multiple: true, description: "column filter compiled to MLflow's syntax, e.g. metrics.val_loss<0.3, params.lr=0.01, params.model~mlp" },
+    parent: {
+      type: 'string',
+      value: 'RUN_ID',
+      description: "only the child runs of this run (nested runs: MLflow's mlflow.parentRunId tag), as the editor's table shows them under an expanded parent",
+    },
+    where: {
+      type: 'string',
+      value: 'COLUMN<OP>VALUE',
+      multiple: true,
+      description: "column filter compiled to MLflow's syntax, e.g. metrics.val_loss<0.3, params.lr=0.01, params.model~mlp",
+    },
     sort: { type: 'string', value: 'COLUMN[:desc]', multiple: true, description: 'server-side sort key, e.g. metrics.val_loss:desc (repeatable)' },
     columns: { type: 'string', value: 'ID,ID', description: 'columns to write (default: all found)' },
     'group-by': { type: 'string', value: 'params.KEY|tags.KEY', description: 'one line per value with the count and min/mean/max of each metric' },
@@ -51,11 +60,19 @@ export const runsTableCommand = defineCommand({
       if (!experiment) throw new CliUsageError(`no experiment named '${name}' at ${tracking.label} (see: mlflow-wb experiments list)`);
       experimentIds.push(experiment.experiment_id);
     }
-    const { filter, errors } = compileTableFilter([], { expression: values.filter, columnFilters: values.where.map(parseWhere), parentRunId: values.parent?.trim() || undefined });
+    const { filter, errors } = compileTableFilter([], {
+      expression: values.filter,
+      columnFilters: values.where.map(parseWhere),
+      parentRunId: values.parent?.trim() || undefined,
+    });
     const order = compileOrderBy([], values.sort.map(parseSort));
     const problems = Object.values({ ...errors, ...order.errors });
     if (problems.length) throw new CliUsageError(problems.join('\n'));
-    const pager = new RunsTablePager(client, { experimentIds, filter, orderBy: order.orderBy, pageSize: Math.min(1000, max), runViewType: viewType(values.view) }, 2);
+    const pager = new RunsTablePager(
+      client,
+      { experimentIds, filter, orderBy: order.orderBy, pageSize: Math.min(1000, max), runViewType: viewType(values.view) },
+      2,
+    );
     const { rows, truncated } = await pager.all(max);
     const discovery = new ColumnDiscovery();
     discovery.add(rows);

@@ -31,20 +31,36 @@ export const endpointsListCommand = defineCommand({
     io.out(
       formatTable(
         ['NAME', 'STATE', 'SERVES', 'CREATOR', 'UPDATED'],
-        endpoints.map((e) => [e.name, endpointStateText(e), servedEntitiesOf(e).map(describeServedEntity).join(', '), e.creator ?? '', isoTime(e.last_updated_timestamp)]),
+        endpoints.map((e) => [
+          e.name,
+          endpointStateText(e),
+          servedEntitiesOf(e).map(describeServedEntity).join(', '),
+          e.creator ?? '',
+          isoTime(e.last_updated_timestamp),
+        ]),
       ),
     );
   },
 });
 
 /** The request body: a file, stdin, or the saved input example of the endpoint's (first) served model. */
-async function requestBody(client: MlflowRestClient, name: string, input: string | undefined, contentType: string | undefined, io: CliIo): Promise<InvocationBody> {
+async function requestBody(
+  client: MlflowRestClient,
+  name: string,
+  input: string | undefined,
+  contentType: string | undefined,
+  io: CliIo,
+): Promise<InvocationBody> {
   if (input !== undefined) return buildInvocationBody(readInput(input), contentType as 'json' | 'csv' | undefined);
   const entity = servedEntitiesOf(await getServingEndpoint(client, name)).find((e) => e.entity_name && e.entity_version);
-  if (!entity) throw new ModelUriError(`Endpoint '${name}' serves no registered model version whose input example could be used: give a request with --input FILE (or - for stdin).`);
+  if (!entity)
+    throw new ModelUriError(
+      `Endpoint '${name}' serves no registered model version whose input example could be used: give a request with --input FILE (or - for stdin).`,
+    );
   const modelUri = `models:/${entity.entity_name}/${entity.entity_version}`;
   const example = await loadInputExample(client, modelUri);
-  if (!example) throw new ModelUriError(`${modelUri} (served by '${name}') was logged without an input example: give a request with --input FILE (or - for stdin).`);
+  if (!example)
+    throw new ModelUriError(`${modelUri} (served by '${name}') was logged without an input example: give a request with --input FILE (or - for stdin).`);
   io.err(`Using the input example of ${modelUri} (${example.file}).`);
   return buildInvocationBody(example.body);
 }

@@ -48,7 +48,11 @@ function stageOf(given: string): string {
 }
 
 /** What a request action names: the model version and the stage (checked), and the workspace. */
-function actionOf(values: { name: string; version: string; stage: string; 'tracking-uri'?: string }): { ref: { name: string; version: string }; stage: string; client: MlflowRestClient } {
+function actionOf(values: { name: string; version: string; stage: string; 'tracking-uri'?: string }): {
+  ref: { name: string; version: string };
+  stage: string;
+  client: MlflowRestClient;
+} {
   return { ref: versionOf(values), stage: stageOf(values.stage), client: workspaceClient(values['tracking-uri']) };
 }
 
@@ -99,7 +103,12 @@ export const requestsApproveCommand = defineCommand({
     const { ref, stage, client } = actionOf(values);
     const archive = values['archive-existing'];
     const activity = await approveTransitionRequest(client, { ...ref, stage, archiveExistingVersions: archive, comment: values.comment });
-    printActivity(io, values.format, activity, `Approved: ${ref.name} version ${ref.version} is now in ${stage}${archive ? ' (other versions in that stage archived)' : ''}.`);
+    printActivity(
+      io,
+      values.format,
+      activity,
+      `Approved: ${ref.name} version ${ref.version} is now in ${stage}${archive ? ' (other versions in that stage archived)' : ''}.`,
+    );
   },
 });
 
@@ -117,7 +126,7 @@ export const requestsRejectCommand = defineCommand({
 export const requestsCancelCommand = defineCommand({
   name: 'models requests cancel',
   summary: 'Cancel an open transition request (your own unless --creator names another requester).',
-  options: { ...ACTION_OPTIONS, creator: { type: 'string', value: 'USER', description: "the requester (default: you)" } },
+  options: { ...ACTION_OPTIONS, creator: { type: 'string', value: 'USER', description: 'the requester (default: you)' } },
   async run({ values, io }) {
     const { ref, stage, client } = actionOf(values);
     // The API names the request by its creator; by default, the signed-in user.
@@ -136,7 +145,12 @@ export const requestsHistoryCommand = defineCommand({
     const activities = await listModelVersionActivities(workspaceClient(values['tracking-uri']), ref);
     if (values.format === 'json') return io.out(JSON.stringify(activities, null, 2));
     if (activities.length === 0) return io.out(`No activity recorded for ${ref.name} version ${ref.version}.`);
-    io.out(formatTable(['TIME', 'EVENT'], activities.map((a) => [isoTime(a.creation_timestamp), describeActivity(a)])));
+    io.out(
+      formatTable(
+        ['TIME', 'EVENT'],
+        activities.map((a) => [isoTime(a.creation_timestamp), describeActivity(a)]),
+      ),
+    );
   },
 });
 

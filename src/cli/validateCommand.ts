@@ -28,7 +28,16 @@ export const validateCommand = defineCommand({
         else infos++;
         const s = index.lineColumn(d.range.start);
         const e = index.lineColumn(d.range.end);
-        rows.push({ file: shown, line: s.line + 1, column: s.column + 1, endLine: e.line + 1, endColumn: e.column + 1, severity: d.severity, code: d.code, message: d.message });
+        rows.push({
+          file: shown,
+          line: s.line + 1,
+          column: s.column + 1,
+          endLine: e.line + 1,
+          endColumn: e.column + 1,
+          severity: d.severity,
+          code: d.code,
+          message: d.message,
+        });
       }
     }
     const summary = `${results.length} file(s) checked: ${errors} error(s), ${warnings} warning(s), ${infos} info.`;

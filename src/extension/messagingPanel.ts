@@ -44,7 +44,10 @@ export abstract class MessagingPanel<ToWebview extends { type: string }> impleme
   readonly onDidPost = this.postedEmitter.event;
 
   constructor(readonly panel: vscode.WebviewPanel) {
-    this.disposables.push(this.postedEmitter, panel.onDidDispose(() => this.dispose()));
+    this.disposables.push(
+      this.postedEmitter,
+      panel.onDidDispose(() => this.dispose()),
+    );
   }
 
   protected markReady(): void {

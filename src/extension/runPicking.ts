@@ -19,7 +19,9 @@ export type RunNode = Extract<ExplorerNode, { type: 'run' }>;
 
 function isRunNode(value: unknown): value is RunNode {
   const node = value as Partial<RunNode> | undefined;
-  return typeof node === 'object' && node !== null && node.type === 'run' && typeof node.run?.info?.run_id === 'string' && typeof node.connection?.id === 'string';
+  return (
+    typeof node === 'object' && node !== null && node.type === 'run' && typeof node.run?.info?.run_id === 'string' && typeof node.connection?.id === 'string'
+  );
 }
 
 /** The run nodes of a tree command: VS Code passes (clicked, all selected) when canSelectMany. */
@@ -35,7 +37,9 @@ export function connectionClient(connections: TrackingConnections, connectionId:
   const connection = connections.get(connectionId);
   if (!connection?.client) {
     const why = connection?.problem ? `: ${connection.problem}` : connection ? '' : ' (it is no longer configured)';
-    throw new Error(`The tracking server "${connection?.label ?? connectionId}" is not available${why}. Check MLflow's connections in the Runs view, then retry.`);
+    throw new Error(
+      `The tracking server "${connection?.label ?? connectionId}" is not available${why}. Check MLflow's connections in the Runs view, then retry.`,
+    );
   }
   return { client: connection.client, label: connection.label };
 }
@@ -95,11 +99,16 @@ export async function pickRuns(connections: TrackingConnections, o: PickRunsOpti
   const experimentId = o.preselect?.run.info.experiment_id ?? (await pickExperiment(client, o.what));
   if (!experimentId) return undefined;
   const runs = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: listing runs…' }, () =>
-    collectAll((pageToken) => client.searchRuns({ experimentIds: [experimentId], orderBy: ['attributes.start_time DESC'], maxResults: PICKER_RUNS, pageToken }), PICKER_RUNS),
+    collectAll(
+      (pageToken) => client.searchRuns({ experimentIds: [experimentId], orderBy: ['attributes.start_time DESC'], maxResults: PICKER_RUNS, pageToken }),
+      PICKER_RUNS,
+    ),
   );
   if (runs.length < o.min) {
     const needed = o.min === 1 ? '' : `; at least ${o.min} are needed`;
-    void vscode.window.showInformationMessage(`${o.what}: the experiment has ${runs.length === 0 ? 'no runs' : `only ${runs.length === 1 ? 'one run' : `${runs.length} runs`}`}${needed}.`);
+    void vscode.window.showInformationMessage(
+      `${o.what}: the experiment has ${runs.length === 0 ? 'no runs' : `only ${runs.length === 1 ? 'one run' : `${runs.length} runs`}`}${needed}.`,
+    );
     return undefined;
   }
   const preselected = o.preselect?.run.info.run_id;
@@ -109,7 +118,11 @@ export async function pickRuns(connections: TrackingConnections, o: PickRunsOpti
     const chosen = await vscode.window.showQuickPick(items, { ...options, title: `${o.what}: pick a run (type a name or a run id)` });
     return chosen ? { connectionId: connection.id, runIds: [chosen.runId] } : undefined;
   }
-  const chosen = await vscode.window.showQuickPick(items, { ...options, title: `${o.what}: pick ${o.min} or more (type a name or a run id)`, canPickMany: true });
+  const chosen = await vscode.window.showQuickPick(items, {
+    ...options,
+    title: `${o.what}: pick ${o.min} or more (type a name or a run id)`,
+    canPickMany: true,
+  });
   if (!chosen) return undefined;
   if (chosen.length < o.min) {
     void vscode.window.showWarningMessage(`${o.what}: pick at least ${o.min} runs.`);
@@ -131,13 +144,19 @@ export async function pickConnection(connections: TrackingConnections, what: str
   }
   return usable.length === 1
     ? usable[0]
-    : (await vscode.window.showQuickPick(usable.map((c) => ({ label: c.label, description: c.resolved.trackingUri, connection: c })), { title: `${what}: tracking server` }))?.connection;
+    : (
+        await vscode.window.showQuickPick(
+          usable.map((c) => ({ label: c.label, description: c.resolved.trackingUri, connection: c })),
+          { title: `${what}: tracking server` },
+        )
+      )?.connection;
 }
 
 /** One or several experiments of a server, picked by name or id. */
 export async function pickExperiments(client: MlflowRestClient, what: string): Promise<string[] | undefined> {
   const items = await experimentItems(client, what);
-  const picked = items && (await vscode.window.showQuickPick(items, { title: `${what}: experiments (tick one or more)`, matchOnDescription: true, canPickMany: true }));
+  const picked =
+    items && (await vscode.window.showQuickPick(items, { title: `${what}: experiments (tick one or more)`, matchOnDescription: true, canPickMany: true }));
   return picked && picked.length > 0 ? picked.map((p) => p.id) : undefined;
 }
 
@@ -164,5 +183,9 @@ function runItem(run: MlflowRun): { label: string; description: string; detail?:
     .map((m) => `${m.key}=${Number(m.value).toPrecision(4)}`)
     .join('  ');
   const started = run.info.start_time ? new Date(Number(run.info.start_time)).toLocaleString() : '';
-  return { label: run.info.run_name || run.info.run_id, description: `${run.info.run_id}  ${run.info.status.toLowerCase()}  ${started}`, detail: metrics || undefined };
+  return {
+    label: run.info.run_name || run.info.run_id,
+    description: `${run.info.run_id}  ${run.info.status.toLowerCase()}  ${started}`,
+    detail: metrics || undefined,
+  };
 }

@@ -78,7 +78,9 @@ print(json.dumps({"experiment_id": experiment_id, "run_ids": run_ids, "seconds":
 
 async function seededDatabase(): Promise<{ db: string; runIds: string[] }> {
   const name = `compare-v${SEED_VERSION}-${RUNS}x${METRICS}x${STEPS}`;
-  const { db, seeded } = await cachedSeededDatabase<{ run_ids: string[] }>(name, (file) => runVenvPython(['-c', SEED_SCRIPT, file, String(RUNS), String(METRICS), String(STEPS)]));
+  const { db, seeded } = await cachedSeededDatabase<{ run_ids: string[] }>(name, (file) =>
+    runVenvPython(['-c', SEED_SCRIPT, file, String(RUNS), String(METRICS), String(STEPS)]),
+  );
   return { db, runIds: seeded.run_ids };
 }
 
@@ -124,7 +126,8 @@ async function benchHistories(): Promise<void> {
     const keys = Array.from({ length: METRICS }, (_, m) => `metric_${m}`);
     const panelLoad = async () => {
       const result = await loadHistories(client, runIds, keys, { maxPoints: PANEL_MAX_POINTS, concurrency: CONCURRENCY });
-      if (result.series.length !== RUNS * METRICS || result.errors.length > 0) throw new Error(`panel loaded ${result.series.length} series, ${result.errors.length} errors`);
+      if (result.series.length !== RUNS * METRICS || result.errors.length > 0)
+        throw new Error(`panel loaded ${result.series.length} series, ${result.errors.length} errors`);
       if (result.series.some((s) => s.points[0].step !== 0 || s.points.at(-1)!.step !== STEPS - 1)) throw new Error('a series lost its first or last step');
       return result;
     };
@@ -211,10 +214,13 @@ async function benchChartDraw(): Promise<void> {
   if (!fs.existsSync(path.join(dist, 'compare.js'))) throw new Error(`${dist}/compare.js is missing: run \`npm run build\` first.`);
   const dir = makeTempDir('bench-chart');
   const uplotJs = path.join(repoRoot, 'node_modules', 'uplot', 'dist', 'uPlot.iife.min.js');
-  const page = (body: string) => `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${dist}/compare.css"></head><body class="vscode-dark">${body}</body></html>`;
+  const page = (body: string) =>
+    `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${dist}/compare.css"></head><body class="vscode-dark">${body}</body></html>`;
   fs.writeFileSync(
     path.join(dir, 'panel.html'),
-    page(`<div id="app"></div><script>window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState:()=>({tab:'charts'}),setState:()=>{}});${PANEL_MEASURE}</script><script src="file://${dist}/compare.js"></script>`),
+    page(
+      `<div id="app"></div><script>window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState:()=>({tab:'charts'}),setState:()=>{}});${PANEL_MEASURE}</script><script src="file://${dist}/compare.js"></script>`,
+    ),
   );
   fs.writeFileSync(path.join(dir, 'bare.html'), page(`<div id="app"></div><script src="file://${uplotJs}"></script><script>${BARE_MEASURE}</script>`));
   const RUNS_DRAWN = 10;
@@ -272,7 +278,9 @@ async function profilePanel(context: BrowserContext, url: string, runs: number, 
     const where = `${frame.functionName || '(anonymous)'} ${path.basename(frame.url) || ''}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
     selfMs.set(where, (selfMs.get(where) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
   });
-  console.log(`profile of one panel round: ${drawMs.toFixed(1)} ms from the message's arrival to the next frame, ${builtMs.toFixed(1)} ms to the charts built (${chartsMs.toFixed(1)} ms of it building and drawing them); self time:`);
+  console.log(
+    `profile of one panel round: ${drawMs.toFixed(1)} ms from the message's arrival to the next frame, ${builtMs.toFixed(1)} ms to the charts built (${chartsMs.toFixed(1)} ms of it building and drawing them); self time:`,
+  );
   for (const [where, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${where}`);
 }
 
@@ -311,7 +319,8 @@ async function benchProgressive(): Promise<void> {
     const zoom = { startStep: 4000, endStep: 5999 };
     const zoomLoad = async () => {
       const result = await loadHistories(client, runIds, ['metric_3'], { maxPoints: OVERVIEW_POINTS, range: zoom });
-      if (result.series.length !== RUNS || result.series.some((s) => s.points[0].step !== zoom.startStep || s.points.at(-1)!.step !== zoom.endStep)) throw new Error('the zoomed range came back incomplete');
+      if (result.series.length !== RUNS || result.series.some((s) => s.points[0].step !== zoom.startStep || s.points.at(-1)!.step !== zoom.endStep))
+        throw new Error('the zoomed range came back incomplete');
       for (const s of result.series) toHistoryColumns(s.points);
     };
     // Warm-up: connections, the server's first requests, sqlite page cache.
@@ -333,7 +342,9 @@ async function benchProgressive(): Promise<void> {
       zoomTimes.push(await time(zoomLoad));
       rawZoom.push(await time(() => rawOne('metric_3', zoom)));
     }
-    console.log(`first chart: ${first.map((t) => t.toFixed(0)).join(', ')} ms vs raw ${rawFirst.map((t) => t.toFixed(0)).join(', ')} ms; all charts: ${all.map((t) => t.toFixed(0)).join(', ')} ms vs raw sequential ${rawAllTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
+    console.log(
+      `first chart: ${first.map((t) => t.toFixed(0)).join(', ')} ms vs raw ${rawFirst.map((t) => t.toFixed(0)).join(', ')} ms; all charts: ${all.map((t) => t.toFixed(0)).join(', ')} ms vs raw sequential ${rawAllTimes.map((t) => t.toFixed(0)).join(', ')} ms`,
+    );
     reportBench('compare_first_chart', median(first), median(rawFirst), 'raw_bulk_interval_one_metric');
     reportBench('compare_all_charts', median(all), median(rawAllTimes), 'raw_bulk_interval_sequential');
     reportBench('compare_zoom_refine', median(zoomTimes), median(rawZoom), 'raw_bulk_interval_range');
@@ -354,7 +365,8 @@ async function benchExtremes(): Promise<void> {
     const exact = async () => {
       const result = await loadExtremes([{ client, runIds }], keys, { concurrency });
       const all = [...result.extremes.values()].flatMap((m) => [...m.values()]);
-      if (all.length !== RUNS * METRICS || all.some((e) => !e.exact) || result.errors.length > 0) throw new Error(`exact extremes: ${all.length} found, ${result.errors.length} errors`);
+      if (all.length !== RUNS * METRICS || all.some((e) => !e.exact) || result.errors.length > 0)
+        throw new Error(`exact extremes: ${all.length} found, ${result.errors.length} errors`);
       return result.fullHistories;
     };
     const sampledOnly = async () => {
@@ -381,7 +393,9 @@ async function benchExtremes(): Promise<void> {
       full = await exact();
     });
     const rawMs = await time(raw);
-    console.log(`table extremes: exact ${exactMs.toFixed(0)} ms (${full} full histories read), sampled only ${sampledMs.toFixed(0)} ms, raw get-history of all ${rawMs.toFixed(0)} ms`);
+    console.log(
+      `table extremes: exact ${exactMs.toFixed(0)} ms (${full} full histories read), sampled only ${sampledMs.toFixed(0)} ms, raw get-history of all ${rawMs.toFixed(0)} ms`,
+    );
     reportBench('compare_table_extremes', exactMs, rawMs, 'raw_get_history_all');
   } finally {
     agent.destroy();
@@ -401,6 +415,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exitCode = 1;
 });

@@ -72,7 +72,10 @@ async function main(): Promise<void> {
       allClient.push(await time(pageAllClient));
       allRaw.push(await time(pageAllRaw));
     }
-    const pyResult = JSON.parse(await runVenvPython([seedScript, 'page', server.url, experimentId, String(PAGE_ALL), '2'])) as { seconds: number[]; runs: number };
+    const pyResult = JSON.parse(await runVenvPython([seedScript, 'page', server.url, experimentId, String(PAGE_ALL), '2'])) as {
+      seconds: number[];
+      runs: number;
+    };
     if (pyResult.runs !== RUNS) throw new Error(`python paged ${pyResult.runs} runs, expected ${RUNS}`);
     const clientAll = median(allClient);
     reportBench('explorer_page_all_10000', clientAll, median(allRaw), 'raw_http');
@@ -85,6 +88,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exitCode = 1;
 });

@@ -41,7 +41,12 @@ async function oursToSubmit(emulator: DatabricksEmulator, projectDir: string, ex
   return ms;
 }
 
-async function jobsToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string, buildWheels = false): Promise<{ ms: number; bytes: number }> {
+async function jobsToSubmit(
+  emulator: DatabricksEmulator,
+  projectDir: string,
+  experimentName: string,
+  buildWheels = false,
+): Promise<{ ms: number; bytes: number }> {
   const mark = emulator.requests.length;
   const t0 = performance.now();
   const handle = launchOnDatabricks(
@@ -69,7 +74,10 @@ async function sdkToSubmit(emulator: DatabricksEmulator, projectDir: string, exp
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
-    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, { timeoutMs: 300_000, intervalMs: 2 });
+    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, {
+      timeoutMs: 300_000,
+      intervalMs: 2,
+    });
     if (!submitted(emulator, mark)) throw new Error(`the SDK script exited before submitting:\n${stderr.slice(-2000)}`);
     return performance.now() - t0;
   } finally {
@@ -82,7 +90,22 @@ async function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, 
   const t0 = performance.now();
   const group = startProcessGroup(
     venvPython,
-    ['-m', 'mlflow', 'run', projectDir, '-b', 'databricks', '--backend-config', path.join(projectDir, 'bench-cluster.json'), '--experiment-name', experimentName, '--env-manager', 'local', '-P', 'alpha=0.1'],
+    [
+      '-m',
+      'mlflow',
+      'run',
+      projectDir,
+      '-b',
+      'databricks',
+      '--backend-config',
+      path.join(projectDir, 'bench-cluster.json'),
+      '--experiment-name',
+      experimentName,
+      '--env-manager',
+      'local',
+      '-P',
+      'alpha=0.1',
+    ],
     { env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' } },
   );
   const child = group.child;
@@ -90,7 +113,10 @@ async function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, 
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
-    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, { timeoutMs: 180_000, intervalMs: 2 });
+    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, {
+      timeoutMs: 180_000,
+      intervalMs: 2,
+    });
     if (!submitted(emulator, mark)) throw new Error(`mlflow run -b databricks exited before submitting:\n${stderr.slice(-2000)}`);
     return performance.now() - t0;
   } finally {
@@ -112,10 +138,19 @@ async function firstLine(start: () => { stop: () => Promise<void> }, marker: Reg
 async function main(): Promise<void> {
   const server = await startLocalTrackingServer({ python: venvPython, dataDir: makeTempDir('bench-launch-mlflow') });
   // Runs stay PENDING (a long cluster start): the benchmark measures up to submission only.
-  const emulator = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench'], pendingMs: 600_000, legacyDbfs: true });
+  const emulator = await startDatabricksEmulator({
+    mlflowTrackingUri: server.url,
+    python: venvPython,
+    tokens: ['dapi-bench'],
+    pendingMs: 600_000,
+    legacyDbfs: true,
+  });
   const today = await startDatabricksEmulator({ mlflowTrackingUri: server.url, python: venvPython, tokens: ['dapi-bench-today'], pendingMs: 600_000 });
   const projectDir = copyFixture('launch-project');
-  fs.writeFileSync(path.join(projectDir, 'bench-cluster.json'), JSON.stringify({ new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 } }));
+  fs.writeFileSync(
+    path.join(projectDir, 'bench-cluster.json'),
+    JSON.stringify({ new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 } }),
+  );
   try {
     const experiment = `bench-launch-${Date.now()}`;
     // MLFLOW_WB_BENCH_ONLY=jobs|legacy|local runs one part (`npm run bench -- launch --only jobs`).
@@ -128,10 +163,10 @@ async function main(): Promise<void> {
       for (let i = 0; i < ROUNDS; i++) {
         ours.push(await oursToSubmit(emulator, projectDir, experiment));
         theirs.push(await mlflowToSubmit(emulator, projectDir, experiment));
-    }
-    const o = median(ours);
-    const t = median(theirs);
-    reportBench('launch_databricks_submit', o, t, 'mlflow_cli');
+      }
+      const o = median(ours);
+      const t = median(theirs);
+      reportBench('launch_databricks_submit', o, t, 'mlflow_cli');
     }
 
     if (!only || only === 'jobs') {
@@ -152,10 +187,10 @@ async function main(): Promise<void> {
       for (let i = 0; i < ROUNDS; i++) {
         jobsOurs.push((await jobsToSubmit(today, plainProjectDir, jobsExperiment)).ms);
         jobsSdk.push(await sdkToSubmit(today, plainProjectDir, jobsExperiment));
-    }
-    const jo = median(jobsOurs);
-    const js = median(jobsSdk);
-    reportBench('launch_jobs_submit', jo, js, 'databricks_sdk_python');
+      }
+      const jo = median(jobsOurs);
+      const js = median(jobsSdk);
+      reportBench('launch_jobs_submit', jo, js, 'databricks_sdk_python');
     }
     if (only && only !== 'local') return;
 
@@ -166,22 +201,54 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       const a = { text: '' };
       localOurs.push(
-        await firstLine(() => {
-          const handle = launchLocal(request, { python: venvPython, envManager: 'local' }, { onOutput: (text) => void (a.text += text) });
-          return { stop: () => handle.done.then(() => undefined) };
-        }, marker, a),
+        await firstLine(
+          () => {
+            const handle = launchLocal(request, { python: venvPython, envManager: 'local' }, { onOutput: (text) => void (a.text += text) });
+            return { stop: () => handle.done.then(() => undefined) };
+          },
+          marker,
+          a,
+        ),
       );
       const b = { text: '' };
       localDirect.push(
-        await firstLine(() => {
-          const { child } = startProcessGroup(venvPython, ['-m', 'mlflow', 'run', projectDir, '-e', 'main', '-P', 'alpha=0.1', '-P', 'label=bench', '--experiment-name', experiment, '--env-manager', 'local'], {
-            cwd: projectDir,
-            env: { ...process.env, MLFLOW_TRACKING_URI: server.url, PYTHONUNBUFFERED: '1', PATH: `${path.dirname(venvPython)}${path.delimiter}${process.env.PATH ?? ''}` },
-          });
-          child.stderr!.resume();
-          child.stdout!.on('data', (d: Buffer) => (b.text += d.toString()));
-          return { stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('close', () => resolve()))) };
-        }, marker, b),
+        await firstLine(
+          () => {
+            const { child } = startProcessGroup(
+              venvPython,
+              [
+                '-m',
+                'mlflow',
+                'run',
+                projectDir,
+                '-e',
+                'main',
+                '-P',
+                'alpha=0.1',
+                '-P',
+                'label=bench',
+                '--experiment-name',
+                experiment,
+                '--env-manager',
+                'local',
+              ],
+              {
+                cwd: projectDir,
+                env: {
+                  ...process.env,
+                  MLFLOW_TRACKING_URI: server.url,
+                  PYTHONUNBUFFERED: '1',
+                  PATH: `${path.dirname(venvPython)}${path.delimiter}${process.env.PATH ?? ''}`,
+                },
+              },
+            );
+            child.stderr!.resume();
+            child.stdout!.on('data', (d: Buffer) => (b.text += d.toString()));
+            return { stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('close', () => resolve()))) };
+          },
+          marker,
+          b,
+        ),
       );
     }
     const lo = median(localOurs);

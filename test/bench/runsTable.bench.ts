@@ -76,7 +76,11 @@ window.__scrollToRow = (index) => new Promise((resolve, reject) => {
  * default query's first page while the webview loads; then init, the compiled query and pages).
  */
 async function attachHost(page: Page, client: MlflowRestClient, experimentId: string): Promise<{ session: RunsTableSession; errors: string[] }> {
-  const session = new RunsTableSession(() => client, [experimentId], () => PAGE);
+  const session = new RunsTableSession(
+    () => client,
+    [experimentId],
+    () => PAGE,
+  );
   const t0 = process.hrtime.bigint();
   const mark = (what: string) => {
     if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms ${what}`);
@@ -86,7 +90,8 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
   const errors: string[] = [];
   // As VS Code's webview.postMessage does, the message crosses as JSON text (playwright's own
   // serialization of a large object argument is several times slower than the JSON round trip).
-  const post = (message: ToRunsTableMessage) => page.evaluate((json) => (globalThis as unknown as InPage).postMessage(JSON.parse(json), '*'), JSON.stringify(message)).catch(() => undefined);
+  const post = (message: ToRunsTableMessage) =>
+    page.evaluate((json) => (globalThis as unknown as InPage).postMessage(JSON.parse(json), '*'), JSON.stringify(message)).catch(() => undefined);
   const sendPage = async (queryId: number, index: number) => {
     const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
       mark('page 0 first rows read');
@@ -104,7 +109,15 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
     mark(`webview: ${message.type}`);
     switch (message.type) {
       case 'ready': {
-        await post({ type: 'init', connectionId: 'bench', connectionLabel: 'bench', experiments: [{ id: experimentId, name: await name }], layout: { hidden: [], pinned: [], widths: {}, order: [] }, starred: [], pageSize: PAGE });
+        await post({
+          type: 'init',
+          connectionId: 'bench',
+          connectionLabel: 'bench',
+          experiments: [{ id: experimentId, name: await name }],
+          layout: { hidden: [], pinned: [], widths: {}, order: [] },
+          starred: [],
+          pageSize: PAGE,
+        });
         return;
       }
       case 'query': {
@@ -136,7 +149,8 @@ async function quiet(session: RunsTableSession): Promise<void> {
 
 async function main(): Promise<void> {
   const only = process.env.MLFLOW_WB_BENCH_ONLY;
-  if (only && !['first', 'resort', 'scroll'].includes(only)) throw new Error(`MLFLOW_WB_BENCH_ONLY=${only}: runsTable.bench has the figures first, resort and scroll.`);
+  if (only && !['first', 'resort', 'scroll'].includes(only))
+    throw new Error(`MLFLOW_WB_BENCH_ONLY=${only}: runsTable.bench has the figures first, resort and scroll.`);
   const dist = path.join(repoRoot, 'dist', 'webview');
   if (!fs.existsSync(path.join(dist, 'runsTable.js'))) throw new Error(`${dist}/runsTable.js is missing: run \`node scripts/build.mjs\` first.`);
   const { db, seeded } = await cachedSeededDatabase<{ experiment_id: string }>(`runs-table-v${SEED_VERSION}-runs${RUNS}x${PARAMS}x${METRICS}`, (file) =>
@@ -155,7 +169,13 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const client = new MlflowRestClient({ baseUrl: server.url, timeoutMs: 600_000 });
-    const body = (orderBy: string[], pageToken?: string) => ({ experiment_ids: [experimentId], max_results: PAGE, order_by: orderBy, page_token: pageToken, run_view_type: 'ACTIVE_ONLY' });
+    const body = (orderBy: string[], pageToken?: string) => ({
+      experiment_ids: [experimentId],
+      max_results: PAGE,
+      order_by: orderBy,
+      page_token: pageToken,
+      run_view_type: 'ACTIVE_ONLY',
+    });
     const context: BrowserContext = await browser.newContext({ viewport: VIEWPORT });
     /** A fresh table (new page, new session) painted down to row `rows - 1`; the time it took. */
     const openTable = async (rows: number) => {
@@ -238,11 +258,15 @@ async function main(): Promise<void> {
         const heap = await cdp.send('Runtime.getHeapUsage');
         heapMb = Math.max(heapMb, heap.usedSize / 1024 / 1024);
         const loaded = Number(await t.page.locator('.runs-grid').getAttribute('data-loaded-pages'));
-        console.log(`at the last row: ${(heap.usedSize / 1024 / 1024).toFixed(1)} MB of JS heap, ${loaded} pages of rows held, ${await t.page.locator('.grid-body .grid-row').count()} rows in the DOM`);
+        console.log(
+          `at the last row: ${(heap.usedSize / 1024 / 1024).toFixed(1)} MB of JS heap, ${loaded} pages of rows held, ${await t.page.locator('.grid-body .grid-row').count()} rows in the DOM`,
+        );
         await close(t);
         bare.push(await time(rawToEnd));
       }
-      console.log(`scroll to the last row: ${table.map((t) => t.toFixed(0)).join(', ')} ms; raw sequential paging: ${bare.map((t) => t.toFixed(0)).join(', ')} ms`);
+      console.log(
+        `scroll to the last row: ${table.map((t) => t.toFixed(0)).join(', ')} ms; raw sequential paging: ${bare.map((t) => t.toFixed(0)).join(', ')} ms`,
+      );
       reportBench('runs_table_scroll_to_last_row', median(table), median(bare), 'raw_http_sequential_paging');
       reportBench('runs_table_heap_at_last_row', heapMb, 150, 'budget_150MB', 'MB');
     }

@@ -26,7 +26,13 @@ import { median, reportBench } from './benchSetup';
 function bigMlproject(entryPoints: number): string {
   const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
   for (let i = 0; i < entryPoints; i++) {
-    lines.push(`  step_${i}:`, '    parameters:', `      alpha: {type: float, default: ${(i % 10) / 10}}`, `      data: {type: string, default: "data/part-${i}.csv"}`, `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`);
+    lines.push(
+      `  step_${i}:`,
+      '    parameters:',
+      `      alpha: {type: float, default: ${(i % 10) / 10}}`,
+      `      data: {type: string, default: "data/part-${i}.csv"}`,
+      `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -34,7 +40,11 @@ function bigMlproject(entryPoints: number): string {
 const SMALL = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'example-project', 'MLproject'), 'utf8');
 const PYTHON_ENV = 'python: "3.11"\nbuild_dependencies:\n  - pip\ndependencies:\n  - mlflow==3.1.0\n  - scikit-learn\n';
 const CONDA = 'name: env\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - mlflow==3.1.0\n';
-const CLUSTER = JSON.stringify({ new_cluster: { spark_version: '15.4.x-cpu-ml-scala2.12', node_type_id: 'i3.xlarge', num_workers: 2 }, libraries: [{ pypi: { package: 'scikit-learn' } }] }, null, 2);
+const CLUSTER = JSON.stringify(
+  { new_cluster: { spark_version: '15.4.x-cpu-ml-scala2.12', node_type_id: 'i3.xlarge', num_workers: 2 }, libraries: [{ pypi: { package: 'scikit-learn' } }] },
+  null,
+  2,
+);
 
 function project(dir: string, mlproject: string): void {
   fs.mkdirSync(dir, { recursive: true });
@@ -134,8 +144,7 @@ async function main(): Promise<void> {
     clearValidationCache();
     return validatePaths([folder]);
   });
-  const line = (name: string, ours: number, theirs: number) =>
-    reportBench(name, ours, theirs, 'mlflow_load_project');
+  const line = (name: string, ours: number, theirs: number) => reportBench(name, ours, theirs, 'mlflow_load_project');
   line('validate_mlproject_5000_lines', oursBig, mlflow.big);
   line('validate_mlproject_5000_lines_cached', oursBigCached, mlflow.big);
   line('validate_mlproject_small', oursSmall, mlflow.small);
@@ -149,10 +158,14 @@ function worstCases(): void {
   for (const c of WORST_CASES) {
     const text = c.make(100 * 1024);
     const per100kb = (ms: number) => (ms * 100 * 1024) / text.length;
-    const ours = timeSync(9, () => {
-      clearValidationCache();
-      validateText(c.kind, text, ctx);
-    }, 2);
+    const ours = timeSync(
+      9,
+      () => {
+        clearValidationCache();
+        validateText(c.kind, text, ctx);
+      },
+      2,
+    );
     const library = timeSync(3, () => parseDocument(text, { version: '1.1', uniqueKeys: false }), 1);
     reportBench(`worst_${c.name}`, per100kb(ours), per100kb(library), 'yaml_parseDocument', 'ms_per_100KB');
   }
@@ -162,7 +175,8 @@ function worstCases(): void {
   const diags = validateText('mlproject', huge, ctx);
   const ms = performance.now() - start;
   const heapMb = Math.max(0, process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
-  if (diags.length !== 1 || diags[0].code !== 'validation/too-large') throw new Error(`the 5 MB document should be answered by the size budget: ${JSON.stringify(diags.slice(0, 2))}`);
+  if (diags.length !== 1 || diags[0].code !== 'validation/too-large')
+    throw new Error(`the 5 MB document should be answered by the size budget: ${JSON.stringify(diags.slice(0, 2))}`);
   const fileMb = huge.length / 1024 / 1024;
   reportBench('worst_flow_map_5mb', ms, fileMb * 10, 'budget_10ms_per_MB');
   reportBench('worst_flow_map_5mb_heap', heapMb, fileMb, 'file_size', 'MB');

@@ -17,7 +17,13 @@ import { reportBench } from './benchSetup';
 function bigMlproject(entryPoints: number): string {
   const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
   for (let i = 0; i < entryPoints; i++) {
-    lines.push(`  step_${i}:`, '    parameters:', `      alpha: {type: float, default: ${(i % 10) / 10}}`, `      data: {type: string, default: "data/part-${i}.csv"}`, `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`);
+    lines.push(
+      `  step_${i}:`,
+      '    parameters:',
+      `      alpha: {type: float, default: ${(i % 10) / 10}}`,
+      `      data: {type: string, default: "data/part-${i}.csv"}`,
+      `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -43,7 +49,9 @@ async function main(): Promise<void> {
   ] as const) {
     const ours = quantile(latency, q);
     const base = quantile(floor, q);
-    console.log(`edit to diagnostics ${name}: ${ours.toFixed(1)} ms; the editor's floor ${base.toFixed(1)} ms (we add ${(ours - base).toFixed(1)} ms); validateText alone ${quantile(direct, q).toFixed(1)} ms`);
+    console.log(
+      `edit to diagnostics ${name}: ${ours.toFixed(1)} ms; the editor's floor ${base.toFixed(1)} ms (we add ${(ours - base).toFixed(1)} ms); validateText alone ${quantile(direct, q).toFixed(1)} ms`,
+    );
     reportBench(`edit_to_diagnostics_5000_lines_${name}`, ours, base, `vscode_floor_${name}`);
   }
 }

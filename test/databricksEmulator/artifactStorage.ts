@@ -68,7 +68,14 @@ export class ArtifactStorage {
     const params = requestParams(req);
     const runId = stringParam(params, 'run_id', true);
     const fromBody = params.path;
-    const paths = req.query.getAll('path').length > 0 ? req.query.getAll('path') : Array.isArray(fromBody) ? fromBody.map(String) : fromBody === undefined ? [] : [String(fromBody)];
+    const paths =
+      req.query.getAll('path').length > 0
+        ? req.query.getAll('path')
+        : Array.isArray(fromBody)
+          ? fromBody.map(String)
+          : fromBody === undefined
+            ? []
+            : [String(fromBody)];
     for (const p of paths) {
       if (p.split('/').includes('..')) throw DatabricksError.invalidParameter(`Invalid artifact path: ${p}`);
     }
@@ -97,8 +104,15 @@ export class ArtifactStorage {
     res.once('finish', () => (entry.status = res.statusCode));
     req.resume();
     // Like S3: a presigned URL with an Authorization header is refused, not "also" authorised.
-    if (entry.authorization) return s3Error(res, 400, 'InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    if (entry.authorization)
+      return s3Error(
+        res,
+        400,
+        'InvalidArgument',
+        'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
+      );
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
     const expires = Number(url.searchParams.get('X-Emulated-Expires'));
     const signature = url.searchParams.get('X-Emulated-Signature') ?? '';
     const expected = Buffer.from(this.sign(url.pathname, expires));
@@ -120,7 +134,10 @@ export class ArtifactStorage {
           up.resume();
           return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
         }
-        res.writeHead(200, { 'Content-Type': 'application/octet-stream', ...(up.headers['content-length'] ? { 'Content-Length': up.headers['content-length'] } : {}) });
+        res.writeHead(200, {
+          'Content-Type': 'application/octet-stream',
+          ...(up.headers['content-length'] ? { 'Content-Length': up.headers['content-length'] } : {}),
+        });
         up.pipe(res);
       })
       .on('error', () => s3Error(res, 503, 'ServiceUnavailable', 'Please reduce your request rate.'));

@@ -31,10 +31,43 @@ export const SPARK_VERSIONS = [
 ];
 
 export const NODE_TYPES = [
-  { node_type_id: 'i3.xlarge', memory_mb: 31232, num_cores: 4, description: 'i3.xlarge', instance_type_id: 'i3.xlarge', category: 'Storage Optimized', is_deprecated: false },
-  { node_type_id: 'm5d.large', memory_mb: 8192, num_cores: 2, description: 'm5d.large', instance_type_id: 'm5d.large', category: 'General Purpose', is_deprecated: false },
-  { node_type_id: 'r5d.xlarge', memory_mb: 32768, num_cores: 4, description: 'r5d.xlarge', instance_type_id: 'r5d.xlarge', category: 'Memory Optimized', is_deprecated: false },
-  { node_type_id: 'g4dn.xlarge', memory_mb: 16384, num_cores: 4, description: 'g4dn.xlarge', instance_type_id: 'g4dn.xlarge', category: 'GPU Accelerated', is_deprecated: false, num_gpus: 1 },
+  {
+    node_type_id: 'i3.xlarge',
+    memory_mb: 31232,
+    num_cores: 4,
+    description: 'i3.xlarge',
+    instance_type_id: 'i3.xlarge',
+    category: 'Storage Optimized',
+    is_deprecated: false,
+  },
+  {
+    node_type_id: 'm5d.large',
+    memory_mb: 8192,
+    num_cores: 2,
+    description: 'm5d.large',
+    instance_type_id: 'm5d.large',
+    category: 'General Purpose',
+    is_deprecated: false,
+  },
+  {
+    node_type_id: 'r5d.xlarge',
+    memory_mb: 32768,
+    num_cores: 4,
+    description: 'r5d.xlarge',
+    instance_type_id: 'r5d.xlarge',
+    category: 'Memory Optimized',
+    is_deprecated: false,
+  },
+  {
+    node_type_id: 'g4dn.xlarge',
+    memory_mb: 16384,
+    num_cores: 4,
+    description: 'g4dn.xlarge',
+    instance_type_id: 'g4dn.xlarge',
+    category: 'GPU Accelerated',
+    is_deprecated: false,
+    num_gpus: 1,
+  },
 ];
 
 export function defaultClusters(userName: string, now = Date.now()): EmulatedCluster[] {
@@ -49,7 +82,16 @@ export function defaultClusters(userName: string, now = Date.now()): EmulatedClu
     default_tags: { Vendor: 'Databricks', Creator: userName },
   };
   return [
-    { ...common, cluster_id: '0101-120000-emurun01', cluster_name: 'Shared ML cluster', state: 'RUNNING', state_message: '', spark_version: '15.4.x-cpu-ml-scala2.12', num_workers: 2, start_time: now - 3_600_000 },
+    {
+      ...common,
+      cluster_id: '0101-120000-emurun01',
+      cluster_name: 'Shared ML cluster',
+      state: 'RUNNING',
+      state_message: '',
+      spark_version: '15.4.x-cpu-ml-scala2.12',
+      num_workers: 2,
+      start_time: now - 3_600_000,
+    },
     {
       ...common,
       cluster_id: '0101-120000-emuoff02',

@@ -119,7 +119,15 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     mlflowTrackingUri: options.mlflowTrackingUri,
     workspace: () => ({ host: url, token: options.tokens[0]! }),
   });
-  const jobs = new JobsApi({ executor, clusters, workspaceUrl: () => url, workspaceId: WORKSPACE_ID, userName, pendingMs: options.pendingMs ?? 0, dbfsRootLibraries: options.legacyDbfs });
+  const jobs = new JobsApi({
+    executor,
+    clusters,
+    workspaceUrl: () => url,
+    workspaceId: WORKSPACE_ID,
+    userName,
+    pendingMs: options.pendingMs ?? 0,
+    dbfsRootLibraries: options.legacyDbfs,
+  });
   const transitionRequests = new TransitionRequestsApi(options.mlflowTrackingUri);
   const servingEndpoints = new ServingEndpointsApi({
     mlflowTrackingUri: options.mlflowTrackingUri,

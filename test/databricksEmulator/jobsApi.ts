@@ -107,7 +107,9 @@ export class JobsApi {
 
   /** The next submitted run's cluster fails to start (INTERNAL_ERROR / FAILED). */
   failNextRun(message?: string): void {
-    this.failNext.push(message ?? 'Cluster failed to launch: Cloud provider launch failure: the requested instance type is not available in this availability zone (emulated).');
+    this.failNext.push(
+      message ?? 'Cluster failed to launch: Cloud provider launch failure: the requested instance type is not available in this availability zone (emulated).',
+    );
   }
 
   handle(req: ApiRequest, operation: string, apiVersion: '2.0' | '2.1' | '2.2'): unknown {
@@ -139,7 +141,8 @@ export class JobsApi {
   private submit(body: Record<string, unknown>): number {
     const token = body.idempotency_token;
     if (token !== undefined) {
-      if (typeof token !== 'string' || token.length === 0 || token.length > 64) throw DatabricksError.invalidParameter('idempotency_token must be a string of at most 64 characters.');
+      if (typeof token !== 'string' || token.length === 0 || token.length > 64)
+        throw DatabricksError.invalidParameter('idempotency_token must be a string of at most 64 characters.');
       const earlier = this.idempotent.get(token);
       if (earlier !== undefined) return earlier;
     }
@@ -154,7 +157,8 @@ export class JobsApi {
     }
     for (const spec of specs) {
       for (const dep of spec.depends_on ?? []) {
-        if (!keys.has(dep.task_key)) throw DatabricksError.invalidParameter(`Task ${spec.task_key} depends on ${dep.task_key}, which is not a task of this run.`);
+        if (!keys.has(dep.task_key))
+          throw DatabricksError.invalidParameter(`Task ${spec.task_key} depends on ${dep.task_key}, which is not a task of this run.`);
       }
     }
     const runId = this.nextId++;
@@ -206,30 +210,46 @@ export class JobsApi {
     if (typeof t.task_key !== 'string' || !/^[\w-]{1,100}$/.test(t.task_key)) {
       throw DatabricksError.invalidParameter(`${where}: task_key is required (letters, digits, - and _; up to 100 characters).`);
     }
-    const unknown = Object.keys(t).find((k) => k.endsWith('_task') && !TASK_KINDS.includes(k as (typeof TASK_KINDS)[number]) && !UNSUPPORTED_TASK_KINDS.includes(k));
+    const unknown = Object.keys(t).find(
+      (k) => k.endsWith('_task') && !TASK_KINDS.includes(k as (typeof TASK_KINDS)[number]) && !UNSUPPORTED_TASK_KINDS.includes(k),
+    );
     if (unknown) throw DatabricksError.invalidParameter(`${where}: unknown task type ${unknown}.`);
-    const allKinds = Object.keys(t).filter((k) => t[k] !== undefined && (TASK_KINDS.includes(k as (typeof TASK_KINDS)[number]) || UNSUPPORTED_TASK_KINDS.includes(k)));
+    const allKinds = Object.keys(t).filter(
+      (k) => t[k] !== undefined && (TASK_KINDS.includes(k as (typeof TASK_KINDS)[number]) || UNSUPPORTED_TASK_KINDS.includes(k)),
+    );
     if (allKinds.length !== 1) {
-      throw DatabricksError.invalidParameter(`${where}: a task must have exactly one task type (${TASK_KINDS.join(', ')}, notebook_task, ...)${allKinds.length ? `; got ${allKinds.join(', ')}` : ''}.`);
+      throw DatabricksError.invalidParameter(
+        `${where}: a task must have exactly one task type (${TASK_KINDS.join(', ')}, notebook_task, ...)${allKinds.length ? `; got ${allKinds.join(', ')}` : ''}.`,
+      );
     }
-    if (UNSUPPORTED_TASK_KINDS.includes(allKinds[0]!)) throw DatabricksError.invalidParameter(`${where}: ${allKinds[0]} is not supported by this emulator (it runs ${TASK_KINDS.join(', ')}).`);
+    if (UNSUPPORTED_TASK_KINDS.includes(allKinds[0]!))
+      throw DatabricksError.invalidParameter(`${where}: ${allKinds[0]} is not supported by this emulator (it runs ${TASK_KINDS.join(', ')}).`);
     this.validateTaskBody(where, t);
     const clusterKeys = ['new_cluster', 'existing_cluster_id', 'job_cluster_key'].filter((k) => t[k] !== undefined);
-    if (clusterKeys.length > 1) throw DatabricksError.invalidParameter(`${where}: give one of new_cluster, existing_cluster_id or job_cluster_key, not ${clusterKeys.join(' and ')}.`);
+    if (clusterKeys.length > 1)
+      throw DatabricksError.invalidParameter(`${where}: give one of new_cluster, existing_cluster_id or job_cluster_key, not ${clusterKeys.join(' and ')}.`);
     let environment: Environment | undefined;
     if (clusterKeys.length === 0) {
       // Serverless compute: an environment from the submit's environments[] carries the dependencies.
-      if (t.shell_command_task !== undefined) throw DatabricksError.invalidParameter(`${where}: shell_command_task needs a cluster (new_cluster or existing_cluster_id).`);
+      if (t.shell_command_task !== undefined)
+        throw DatabricksError.invalidParameter(`${where}: shell_command_task needs a cluster (new_cluster or existing_cluster_id).`);
       if (typeof t.environment_key !== 'string' || !t.environment_key) {
-        throw DatabricksError.invalidParameter(`An environment is required for serverless task ${t.task_key}. Please specify one in the environment_key field and add it to environments.`);
+        throw DatabricksError.invalidParameter(
+          `An environment is required for serverless task ${t.task_key}. Please specify one in the environment_key field and add it to environments.`,
+        );
       }
       environment = environments.get(t.environment_key);
-      if (!environment) throw DatabricksError.invalidParameter(`${where}: environment_key ${t.environment_key} is not one of the environments of this run (${[...environments.keys()].join(', ') || 'none given'}).`);
-      if (t.libraries !== undefined) throw DatabricksError.invalidParameter(`${where}: Libraries field is not supported for serverless task, please specify libraries in environment.`);
+      if (!environment)
+        throw DatabricksError.invalidParameter(
+          `${where}: environment_key ${t.environment_key} is not one of the environments of this run (${[...environments.keys()].join(', ') || 'none given'}).`,
+        );
+      if (t.libraries !== undefined)
+        throw DatabricksError.invalidParameter(`${where}: Libraries field is not supported for serverless task, please specify libraries in environment.`);
     } else if (t.environment_key !== undefined) {
       throw DatabricksError.invalidParameter(`${where}: environment_key is for serverless tasks; this task has ${clusterKeys[0]}.`);
     }
-    if (t.job_cluster_key !== undefined) throw DatabricksError.invalidParameter(`${where}: job_cluster_key is not supported by this emulator; use new_cluster.`);
+    if (t.job_cluster_key !== undefined)
+      throw DatabricksError.invalidParameter(`${where}: job_cluster_key is not supported by this emulator; use new_cluster.`);
     if (t.existing_cluster_id !== undefined) {
       const id = String(t.existing_cluster_id);
       if (!this.options.clusters.find(id)) throw DatabricksError.invalidParameter(`Cluster ${id} does not exist`);
@@ -265,7 +285,8 @@ export class JobsApi {
     const py = t.spark_python_task as Record<string, unknown> | undefined;
     if (py !== undefined) {
       if (typeof py.python_file !== 'string' || !py.python_file) throw DatabricksError.invalidParameter(`${where}: spark_python_task.python_file is required.`);
-      if (py.parameters !== undefined && !Array.isArray(py.parameters)) throw DatabricksError.invalidParameter(`${where}: spark_python_task.parameters must be a list of strings.`);
+      if (py.parameters !== undefined && !Array.isArray(py.parameters))
+        throw DatabricksError.invalidParameter(`${where}: spark_python_task.parameters must be a list of strings.`);
     }
     const wheel = t.python_wheel_task as Record<string, unknown> | undefined;
     if (wheel !== undefined && (typeof wheel.package_name !== 'string' || typeof wheel.entry_point !== 'string')) {
@@ -283,7 +304,8 @@ export class JobsApi {
     if (run.cancelled) return;
     if (clusterFailure !== undefined) {
       run.setup_duration = Date.now() - run.start_time;
-      for (const task of run.tasks) task.state = { life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: clusterFailure, user_cancelled_or_timedout: false };
+      for (const task of run.tasks)
+        task.state = { life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: clusterFailure, user_cancelled_or_timedout: false };
       finish(run, 'INTERNAL_ERROR', 'FAILED', clusterFailure);
       return;
     }
@@ -297,7 +319,12 @@ export class JobsApi {
       const upstreamFailed = (task.spec.depends_on ?? []).some((d) => failed.has(d.task_key));
       if (upstreamFailed || timedOut) {
         failed.add(task.spec.task_key);
-        task.state = { life_cycle_state: 'SKIPPED', result_state: 'UPSTREAM_FAILED', state_message: 'Upstream task failed.', user_cancelled_or_timedout: false };
+        task.state = {
+          life_cycle_state: 'SKIPPED',
+          result_state: 'UPSTREAM_FAILED',
+          state_message: 'Upstream task failed.',
+          user_cancelled_or_timedout: false,
+        };
         continue;
       }
       const outcome = await this.executeTask(run, task, runDeadline);
@@ -313,7 +340,9 @@ export class JobsApi {
     } else if (failed.size > 0) {
       const first = run.tasks.find((t) => t.state.result_state === 'FAILED' || t.state.result_state === 'TIMEDOUT');
       const detail = first?.error ? ` with message: ${first.error}` : '';
-      const message = run.singleTask ? `Workload failed, see run output for details${detail}` : `Task ${first?.spec.task_key} failed${detail}. This caused all downstream tasks to get skipped.`;
+      const message = run.singleTask
+        ? `Workload failed, see run output for details${detail}`
+        : `Task ${first?.spec.task_key} failed${detail}. This caused all downstream tasks to get skipped.`;
       finish(run, 'TERMINATED', 'FAILED', message);
     } else {
       finish(run, 'TERMINATED', 'SUCCESS', '');
@@ -323,7 +352,10 @@ export class JobsApi {
   private async executeTask(run: JobRun, task: TaskRun, runDeadline: number): Promise<ResultState> {
     task.start_time = Date.now();
     const serverless = task.spec.environment_key !== undefined;
-    task.cluster_id = serverless ? undefined : task.spec.existing_cluster_id ?? `${new Date().toISOString().slice(5, 10).replace('-', '')}-${String(run.run_id).padStart(6, '0')}-emujob${task.run_id % 1000}`;
+    task.cluster_id = serverless
+      ? undefined
+      : (task.spec.existing_cluster_id ??
+        `${new Date().toISOString().slice(5, 10).replace('-', '')}-${String(run.run_id).padStart(6, '0')}-emujob${task.run_id % 1000}`);
     task.state = { life_cycle_state: 'RUNNING', state_message: 'In run', user_cancelled_or_timedout: false };
     const sandbox: ClusterSandbox = this.options.executor.createSandbox(task.run_id);
     const taskAbort = new AbortController();
@@ -332,10 +364,13 @@ export class JobsApi {
     const deadline = Math.min(runDeadline, task.spec.timeout_seconds ? task.start_time + task.spec.timeout_seconds * 1000 : Infinity);
     let timedOut = false;
     const timer = Number.isFinite(deadline)
-      ? setTimeout(() => {
-          timedOut = true;
-          taskAbort.abort();
-        }, Math.max(0, deadline - Date.now()))
+      ? setTimeout(
+          () => {
+            timedOut = true;
+            taskAbort.abort();
+          },
+          Math.max(0, deadline - Date.now()),
+        )
       : undefined;
     const result = await this.options.executor.runTask(task.spec, sandbox, taskAbort.signal);
     if (timer) clearTimeout(timer);
@@ -373,7 +408,8 @@ export class JobsApi {
       // Wait for the running task's process group to exit before reporting TERMINATED.
       while (run.tasks.some((t) => t.state.life_cycle_state === 'RUNNING')) await sleep(25);
       for (const task of run.tasks) {
-        if (!isTerminal(task.state)) task.state = { life_cycle_state: 'TERMINATED', result_state: 'CANCELED', state_message: 'Run cancelled.', user_cancelled_or_timedout: true };
+        if (!isTerminal(task.state))
+          task.state = { life_cycle_state: 'TERMINATED', result_state: 'CANCELED', state_message: 'Run cancelled.', user_cancelled_or_timedout: true };
       }
       if (run.setup_duration === 0) run.setup_duration = Date.now() - run.start_time;
       finish(run, 'TERMINATED', 'CANCELED', 'Run cancelled.', true);
@@ -419,7 +455,8 @@ export class JobsApi {
     if (activeOnly && completedOnly) throw DatabricksError.invalidParameter('active_only and completed_only cannot both be true.');
     const offset = integerParam(params, 'offset', 0);
     const limit = integerParam(params, 'limit', version === '2.0' ? 20 : 25);
-    if (limit < 1 || limit > (version === '2.0' ? 1000 : 25)) throw DatabricksError.invalidParameter(`limit must be between 1 and ${version === '2.0' ? 1000 : 25}; got ${limit}.`);
+    if (limit < 1 || limit > (version === '2.0' ? 1000 : 25))
+      throw DatabricksError.invalidParameter(`limit must be between 1 and ${version === '2.0' ? 1000 : 25}; got ${limit}.`);
     const all = [...this.runs.values()]
       .filter((r) => (activeOnly ? !isTerminal(r.state) : completedOnly ? isTerminal(r.state) : true))
       .sort((a, b) => b.start_time - a.start_time || b.run_id - a.run_id);
@@ -466,7 +503,17 @@ export class JobsApi {
     return {
       run_id: task.run_id,
       task_key: task.spec.task_key,
-      ...pick(task.spec, ['depends_on', 'new_cluster', 'existing_cluster_id', 'environment_key', 'libraries', 'spark_python_task', 'python_wheel_task', 'shell_command_task', 'timeout_seconds']),
+      ...pick(task.spec, [
+        'depends_on',
+        'new_cluster',
+        'existing_cluster_id',
+        'environment_key',
+        'libraries',
+        'spark_python_task',
+        'python_wheel_task',
+        'shell_command_task',
+        'timeout_seconds',
+      ]),
       state: { ...task.state },
       start_time: task.start_time,
       setup_duration: task.setup_duration,
@@ -496,13 +543,17 @@ function readEnvironments(raw: unknown): Map<string, Environment> {
   if (!Array.isArray(raw)) throw DatabricksError.invalidParameter('environments must be a list of {environment_key, spec}.');
   raw.forEach((e: unknown, i) => {
     const env = (e ?? {}) as { environment_key?: unknown; spec?: { client?: unknown; environment_version?: unknown; dependencies?: unknown } };
-    if (typeof env.environment_key !== 'string' || !env.environment_key) throw DatabricksError.invalidParameter(`environments[${i}].environment_key is required.`);
-    if (environments.has(env.environment_key)) throw DatabricksError.invalidParameter(`Environment key ${env.environment_key} is used by more than one environment.`);
+    if (typeof env.environment_key !== 'string' || !env.environment_key)
+      throw DatabricksError.invalidParameter(`environments[${i}].environment_key is required.`);
+    if (environments.has(env.environment_key))
+      throw DatabricksError.invalidParameter(`Environment key ${env.environment_key} is used by more than one environment.`);
     const spec = env.spec;
     if (!spec || typeof spec !== 'object') throw DatabricksError.invalidParameter(`environments[${i}].spec is required.`);
-    if (spec.client === undefined && spec.environment_version === undefined) throw DatabricksError.invalidParameter(`environments[${i}].spec needs client or environment_version.`);
+    if (spec.client === undefined && spec.environment_version === undefined)
+      throw DatabricksError.invalidParameter(`environments[${i}].spec needs client or environment_version.`);
     const deps = spec.dependencies ?? [];
-    if (!Array.isArray(deps) || deps.some((d) => typeof d !== 'string')) throw DatabricksError.invalidParameter(`environments[${i}].spec.dependencies must be a list of strings.`);
+    if (!Array.isArray(deps) || deps.some((d) => typeof d !== 'string'))
+      throw DatabricksError.invalidParameter(`environments[${i}].spec.dependencies must be a list of strings.`);
     environments.set(env.environment_key, { environment_key: env.environment_key, dependencies: deps as string[] });
   });
   return environments;
@@ -541,7 +592,10 @@ function describeFailure(result: TaskResult): { error: string; trace?: string } 
   if (result.setupError) return { error: result.setupError };
   const stderr = result.stderrTail;
   const tracebackAt = stderr.lastIndexOf('Traceback (most recent call last):');
-  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
   const last = lines[lines.length - 1];
   const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
   if (tracebackAt !== -1) return { error: last ?? `Process failed (${how})`, trace: stderr.slice(tracebackAt).trimEnd() };

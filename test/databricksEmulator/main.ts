@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const mlflowUrl = option(args, '--mlflow-url');
   const token = option(args, '--token') ?? process.env.DATABRICKS_TOKEN;
   if (!mlflowUrl || !token) {
-    console.error('Usage: main.js --mlflow-url <MLflow server URL> --token <accepted token> [--port <n>] [--python <path>] [--root <folder>] [--pending-ms <n>] [--legacy-dbfs] [--databricks-artifact-uris]');
+    console.error(
+      'Usage: main.js --mlflow-url <MLflow server URL> --token <accepted token> [--port <n>] [--python <path>] [--root <folder>] [--pending-ms <n>] [--legacy-dbfs] [--databricks-artifact-uris]',
+    );
     process.exit(2);
   }
   const repoRoot = path.resolve(__dirname, '..', '..', '..');

@@ -54,7 +54,10 @@ export function proxyToMlflow(
       res.destroy(err);
       return;
     }
-    sendError(res, new DatabricksError(503, 'TEMPORARILY_UNAVAILABLE', `The MLflow tracking server behind this workspace (${upstreamBase}) is unreachable: ${err.message}`));
+    sendError(
+      res,
+      new DatabricksError(503, 'TEMPORARILY_UNAVAILABLE', `The MLflow tracking server behind this workspace (${upstreamBase}) is unreachable: ${err.message}`),
+    );
   });
   req.pipe(forward);
 }

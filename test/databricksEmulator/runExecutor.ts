@@ -214,13 +214,19 @@ export class RunExecutor {
       if (!name || /^(git\+|https?:)/.test(requirement.trim())) continue;
       // Asynchronous: the emulator keeps answering while the runtime is asked.
       const found = await run(this.options.python, ['-c', 'import importlib.metadata as m, sys; m.distribution(sys.argv[1])', name]);
-      if (found.code !== 0) throw new Error(`Library installation failed for library due to user error. Error message: Could not find a version that satisfies the requirement ${requirement} (the emulated runtime installs nothing from PyPI).`);
+      if (found.code !== 0)
+        throw new Error(
+          `Library installation failed for library due to user error. Error message: Could not find a version that satisfies the requirement ${requirement} (the emulated runtime installs nothing from PyPI).`,
+        );
     }
     for (const wheel of wheels) {
       const local = this.mapPaths(wheel, sandbox);
       if (!fs.existsSync(local)) throw new Error(`Library installation failed for library due to user error. Error message: ${wheel} does not exist.`);
       const result = await run(this.options.python, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--quiet', '--target', sandbox.sitePackages, local]);
-      if (result.code !== 0) throw new Error(`Library installation failed for library due to user error. Error message: pip could not install ${wheel}: ${result.output.trim().split('\n').pop()}`);
+      if (result.code !== 0)
+        throw new Error(
+          `Library installation failed for library due to user error. Error message: pip could not install ${wheel}: ${result.output.trim().split('\n').pop()}`,
+        );
     }
   }
 }

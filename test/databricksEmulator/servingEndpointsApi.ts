@@ -207,7 +207,11 @@ export class ServingEndpointsApi {
   private async invoke(endpoint: Endpoint, req: ApiRequest): Promise<RawAnswer> {
     const target = endpoint.entities[0]?.server;
     if (endpoint.ready !== 'READY' || !target) {
-      throw new DatabricksError(503, 'TEMPORARILY_UNAVAILABLE', `Endpoint '${endpoint.name}' is not ready yet (${endpoint.ready}, ${endpoint.config_update}). Wait until its state is READY.`);
+      throw new DatabricksError(
+        503,
+        'TEMPORARILY_UNAVAILABLE',
+        `Endpoint '${endpoint.name}' is not ready yet (${endpoint.ready}, ${endpoint.config_update}). Wait until its state is READY.`,
+      );
     }
     const contentType = String(req.headers['content-type'] ?? 'application/json');
     return new Promise((resolve, reject) => {
@@ -217,11 +221,15 @@ export class ServingEndpointsApi {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(new RawAnswer(res.statusCode ?? 502, Buffer.concat(chunks), { 'Content-Type': String(res.headers['content-type'] ?? 'application/json') })));
+          res.on('end', () =>
+            resolve(new RawAnswer(res.statusCode ?? 502, Buffer.concat(chunks), { 'Content-Type': String(res.headers['content-type'] ?? 'application/json') })),
+          );
           res.on('error', reject);
         },
       );
-      forward.on('error', (err) => reject(new DatabricksError(503, 'TEMPORARILY_UNAVAILABLE', `The model server of endpoint '${endpoint.name}' did not answer: ${err.message}`)));
+      forward.on('error', (err) =>
+        reject(new DatabricksError(503, 'TEMPORARILY_UNAVAILABLE', `The model server of endpoint '${endpoint.name}' did not answer: ${err.message}`)),
+      );
       forward.end(req.body);
     });
   }

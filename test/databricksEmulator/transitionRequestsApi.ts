@@ -15,7 +15,8 @@ export interface EmulatedUser {
   canManageModels?: boolean;
 }
 
-type ActivityType = 'APPLIED_TRANSITION' | 'REQUESTED_TRANSITION' | 'CANCELLED_REQUEST' | 'APPROVED_REQUEST' | 'REJECTED_REQUEST' | 'SYSTEM_TRANSITION' | 'NEW_COMMENT';
+type ActivityType =
+  'APPLIED_TRANSITION' | 'REQUESTED_TRANSITION' | 'CANCELLED_REQUEST' | 'APPROVED_REQUEST' | 'REJECTED_REQUEST' | 'SYSTEM_TRANSITION' | 'NEW_COMMENT';
 
 interface Activity {
   id: string;
@@ -36,7 +37,8 @@ interface OpenRequest {
 const STAGES: ModelVersionStage[] = ['None', 'Staging', 'Production', 'Archived'];
 
 /** Paths under /api/2.0/mlflow/ (and the UI's /preview/ and /ajax-api/ variants) answered here, not by MLflow. */
-const OWN_PATH = /^\/(?:api|ajax-api)\/2\.0\/(?:preview\/)?mlflow\/(transition-requests\/(?:create|list|approve|reject|delete)|comments\/create|model-versions\/get-activities|databricks\/model-versions\/transition-stage|model-versions\/transition-stage)$/;
+const OWN_PATH =
+  /^\/(?:api|ajax-api)\/2\.0\/(?:preview\/)?mlflow\/(transition-requests\/(?:create|list|approve|reject|delete)|comments\/create|model-versions\/get-activities|databricks\/model-versions\/transition-stage|model-versions\/transition-stage)$/;
 
 export class TransitionRequestsApi {
   private readonly upstream: MlflowRestClient;
@@ -103,7 +105,13 @@ export class TransitionRequestsApi {
     if (requests.some((r) => r.activity.to_stage === stage && r.activity.user_id === user.userName)) {
       throw DatabricksError.alreadyExists(`User ${user.userName} already has an open request to transition version ${version} of '${name}' to ${stage}.`);
     }
-    const activity = this.record(name, version, { activity_type: 'REQUESTED_TRANSITION', from_stage: current.current_stage ?? 'None', to_stage: stage, comment, user_id: user.userName });
+    const activity = this.record(name, version, {
+      activity_type: 'REQUESTED_TRANSITION',
+      from_stage: current.current_stage ?? 'None',
+      to_stage: stage,
+      comment,
+      user_id: user.userName,
+    });
     requests.push({ activity });
     return { request: { ...this.requestView(activity, user) } };
   }
@@ -125,7 +133,13 @@ export class TransitionRequestsApi {
     const matching = this.takeOpen(name, version, stage);
     if (matching.length === 0) throw this.noRequest(name, version, stage);
     await this.moveStage(name, version, stage, archive);
-    const activity = this.record(name, version, { activity_type: 'APPROVED_REQUEST', from_stage: current.current_stage ?? 'None', to_stage: stage, comment, user_id: user.userName });
+    const activity = this.record(name, version, {
+      activity_type: 'APPROVED_REQUEST',
+      from_stage: current.current_stage ?? 'None',
+      to_stage: stage,
+      comment,
+      user_id: user.userName,
+    });
     return { activity };
   }
 
@@ -136,7 +150,13 @@ export class TransitionRequestsApi {
     this.requireManage(user, name, 'reject transition requests');
     const matching = this.takeOpen(name, version, stage);
     if (matching.length === 0) throw this.noRequest(name, version, stage);
-    const activity = this.record(name, version, { activity_type: 'REJECTED_REQUEST', from_stage: current.current_stage ?? 'None', to_stage: stage, comment, user_id: user.userName });
+    const activity = this.record(name, version, {
+      activity_type: 'REJECTED_REQUEST',
+      from_stage: current.current_stage ?? 'None',
+      to_stage: stage,
+      comment,
+      user_id: user.userName,
+    });
     return { activity };
   }
 
@@ -149,10 +169,20 @@ export class TransitionRequestsApi {
     const index = requests.findIndex((r) => r.activity.to_stage === stage && r.activity.user_id === creator);
     if (index === -1) throw this.noRequest(name, version, stage, creator);
     if (creator !== user.userName && user.canManageModels === false) {
-      throw new DatabricksError(403, 'PERMISSION_DENIED', `User ${user.userName} cannot cancel the transition request of ${creator}: only its creator or a user with 'Can Manage' on '${name}' can.`);
+      throw new DatabricksError(
+        403,
+        'PERMISSION_DENIED',
+        `User ${user.userName} cannot cancel the transition request of ${creator}: only its creator or a user with 'Can Manage' on '${name}' can.`,
+      );
     }
     requests.splice(index, 1);
-    const activity = this.record(name, version, { activity_type: 'CANCELLED_REQUEST', from_stage: current.current_stage ?? 'None', to_stage: stage, comment, user_id: user.userName });
+    const activity = this.record(name, version, {
+      activity_type: 'CANCELLED_REQUEST',
+      from_stage: current.current_stage ?? 'None',
+      to_stage: stage,
+      comment,
+      user_id: user.userName,
+    });
     return { activity };
   }
 
@@ -179,7 +209,13 @@ export class TransitionRequestsApi {
     const current = await this.version(name, version);
     this.requireManage(user, name, 'transition model version stages');
     const moved = await this.moveStage(name, version, stage, archive);
-    this.record(name, version, { activity_type: 'APPLIED_TRANSITION', from_stage: current.current_stage ?? 'None', to_stage: stage, comment, user_id: user.userName });
+    this.record(name, version, {
+      activity_type: 'APPLIED_TRANSITION',
+      from_stage: current.current_stage ?? 'None',
+      to_stage: stage,
+      comment,
+      user_id: user.userName,
+    });
     return moved;
   }
 
@@ -187,9 +223,11 @@ export class TransitionRequestsApi {
   private async moveStage(name: string, version: string, stage: ModelVersionStage, archiveExisting: boolean): Promise<MlflowModelVersion> {
     const others =
       archiveExisting && stage !== 'None' && stage !== 'Archived'
-        ? (await this.upstream.searchModelVersions({ filter: `name = '${name.replace(/'/g, "\\'")}'`, maxResults: 1000 }).catch((err: unknown) => this.fail(err))).items.filter(
-            (v) => v.version !== version && v.current_stage === stage,
-          )
+        ? (
+            await this.upstream
+              .searchModelVersions({ filter: `name = '${name.replace(/'/g, "\\'")}'`, maxResults: 1000 })
+              .catch((err: unknown) => this.fail(err))
+          ).items.filter((v) => v.version !== version && v.current_stage === stage)
         : [];
     const moved = await this.upstream.transitionModelVersionStage(name, version, stage, archiveExisting).catch((err: unknown) => this.fail(err));
     for (const other of others) {
@@ -234,7 +272,11 @@ export class TransitionRequestsApi {
 
   private requireManage(user: EmulatedUser, name: string, what: string): void {
     if (user.canManageModels === false) {
-      throw new DatabricksError(403, 'PERMISSION_DENIED', `User ${user.userName} does not have permission to ${what} on registered model '${name}': that needs 'Can Manage'. Ask an owner of the model.`);
+      throw new DatabricksError(
+        403,
+        'PERMISSION_DENIED',
+        `User ${user.userName} does not have permission to ${what} on registered model '${name}': that needs 'Can Manage'. Ask an owner of the model.`,
+      );
     }
   }
 

@@ -44,7 +44,8 @@ export class WorkspaceFilesApi {
    */
   localPath(remote: string): string | undefined {
     const parts = remote.split('/').filter(Boolean);
-    if (parts.some((p) => p === '..' || p === '.')) throw DatabricksError.invalidParameter(`Path ${remote} must be absolute and must not contain '.' or '..' segments.`);
+    if (parts.some((p) => p === '..' || p === '.'))
+      throw DatabricksError.invalidParameter(`Path ${remote} must be absolute and must not contain '.' or '..' segments.`);
     if (!remote.startsWith('/')) return undefined;
     if (parts[0] === 'Volumes') {
       if (parts.length < 4) return undefined;
@@ -58,7 +59,8 @@ export class WorkspaceFilesApi {
 
   private workspacePath(remote: string): string {
     if (!remote.startsWith('/')) throw DatabricksError.invalidParameter(`Path (${remote}) must be an absolute path starting with '/'.`);
-    if (remote.startsWith('/Volumes/')) throw DatabricksError.invalidParameter(`Path (${remote}) is a Unity Catalog volume path: use the Files API (/api/2.0/fs/files).`);
+    if (remote.startsWith('/Volumes/'))
+      throw DatabricksError.invalidParameter(`Path (${remote}) is a Unity Catalog volume path: use the Files API (/api/2.0/fs/files).`);
     return this.localPath(remote)!;
   }
 
@@ -78,7 +80,10 @@ export class WorkspaceFilesApi {
         const info = this.objectInfo(remote);
         if (info.object_type !== 'DIRECTORY') throw DatabricksError.invalidParameter(`Path (${remote}) is not a directory.`);
         const local = this.workspacePath(remote);
-        const objects = fs.readdirSync(local).sort().map((name) => this.objectInfo(`${remote.replace(/\/+$/, '')}/${name}`));
+        const objects = fs
+          .readdirSync(local)
+          .sort()
+          .map((name) => this.objectInfo(`${remote.replace(/\/+$/, '')}/${name}`));
         return objects.length > 0 ? { objects } : {};
       }
       case 'POST delete': {
@@ -132,11 +137,17 @@ export class WorkspaceFilesApi {
     const language = stringParam(params, 'language');
     const overwrite = booleanParam(params, 'overwrite');
     if (content === undefined) throw DatabricksError.invalidParameter('Missing required field: content');
-    if (content.length > MAX_IMPORT_BYTES) throw new DatabricksError(400, 'MAX_NOTEBOOK_SIZE_EXCEEDED', `File size imported is (${content.length} bytes), exceeded max size (${MAX_IMPORT_BYTES} bytes)`);
+    if (content.length > MAX_IMPORT_BYTES)
+      throw new DatabricksError(
+        400,
+        'MAX_NOTEBOOK_SIZE_EXCEEDED',
+        `File size imported is (${content.length} bytes), exceeded max size (${MAX_IMPORT_BYTES} bytes)`,
+      );
     if (format === 'SOURCE' && !language) throw DatabricksError.invalidParameter('The language field is required when importing a SOURCE notebook.');
     let target = remote;
     let notebookLanguage: string | undefined;
-    if (format === 'SOURCE' || format === 'JUPYTER' || format === 'HTML' || format === 'DBC' || format === 'R_MARKDOWN') notebookLanguage = language ?? 'PYTHON';
+    if (format === 'SOURCE' || format === 'JUPYTER' || format === 'HTML' || format === 'DBC' || format === 'R_MARKDOWN')
+      notebookLanguage = language ?? 'PYTHON';
     else if (format === 'AUTO' && NOTEBOOK_HEADER.test(content.toString('utf8', 0, 64))) {
       notebookLanguage = language ?? 'PYTHON';
       target = remote.replace(/\.(py|sql|scala|r)$/i, '');
@@ -160,19 +171,33 @@ export class WorkspaceFilesApi {
     const params = requestParams(req);
     const remote = stringParam(params, 'path', true);
     const info = this.objectInfo(remote);
-    if (info.object_type === 'DIRECTORY') throw DatabricksError.invalidParameter(`Path (${remote}) is a directory; only DBC exports folders and it is not emulated.`);
+    if (info.object_type === 'DIRECTORY')
+      throw DatabricksError.invalidParameter(`Path (${remote}) is a directory; only DBC exports folders and it is not emulated.`);
     const data = fs.readFileSync(this.workspacePath(remote));
     if (booleanParam(params, 'direct_download')) return new RawAnswer(200, data, { 'Content-Type': 'application/octet-stream' });
     return { content: data.toString('base64'), file_type: info.object_type === 'NOTEBOOK' ? 'py' : path.extname(remote).slice(1) };
   }
 
-  private objectInfo(remote: string): { object_type: ObjectType; path: string; object_id: number; size?: number; modified_at: number; created_at: number; language?: string } {
+  private objectInfo(remote: string): {
+    object_type: ObjectType;
+    path: string;
+    object_id: number;
+    size?: number;
+    modified_at: number;
+    created_at: number;
+    language?: string;
+  } {
     const local = this.workspacePath(remote);
     if (!fs.existsSync(local)) throw DatabricksError.doesNotExist(`Path (${remote}) doesn't exist.`);
     const stat = fs.statSync(local);
     const shown = remote.replace(/^\/Workspace(?=\/)/, '').replace(/\/+$/, '') || '/';
     if (!this.ids.has(local)) this.ids.set(local, this.nextId++);
-    const base = { path: shown, object_id: this.ids.get(local)!, modified_at: Math.floor(stat.mtimeMs), created_at: Math.floor(stat.birthtimeMs || stat.mtimeMs) };
+    const base = {
+      path: shown,
+      object_id: this.ids.get(local)!,
+      modified_at: Math.floor(stat.mtimeMs),
+      created_at: Math.floor(stat.birthtimeMs || stat.mtimeMs),
+    };
     if (stat.isDirectory()) return { object_type: 'DIRECTORY', ...base };
     const language = this.notebooks.get(local);
     if (language) return { object_type: 'NOTEBOOK', language, ...base };

@@ -37,7 +37,10 @@ describe('large artifacts stream to disk', { timeout: 180_000 }, () => {
   let server: HostileMlflowServer;
 
   before(async () => {
-    server = await startHostileMlflowServer({ fileSize: (p) => (p.endsWith('big.bin') ? SIZE : undefined), listings: { '': [{ path: 'model', is_dir: true }], model: [{ path: 'model/big.bin', is_dir: false, file_size: SIZE }] } });
+    server = await startHostileMlflowServer({
+      fileSize: (p) => (p.endsWith('big.bin') ? SIZE : undefined),
+      listings: { '': [{ path: 'model', is_dir: true }], model: [{ path: 'model/big.bin', is_dir: false, file_size: SIZE }] },
+    });
   });
   after(() => server.stop());
 
@@ -58,12 +61,18 @@ describe('large artifacts stream to disk', { timeout: 180_000 }, () => {
       server.script.artifactUri = where.startsWith('a workspace') ? (runId) => `dbfs:/databricks/mlflow-tracking/1/${runId}/artifacts` : undefined;
       server.requests.length = 0;
       const dest = makeTempDir('stream-dest');
-      const result = await runBuiltCli(['artifacts', 'download', '--run-id', 'r1', '--dest', dest, '--tracking-uri', server.url], { MLFLOW_WB_MAX_RESPONSE_MB: String(CAP_MB) });
+      const result = await runBuiltCli(['artifacts', 'download', '--run-id', 'r1', '--dest', dest, '--tracking-uri', server.url], {
+        MLFLOW_WB_MAX_RESPONSE_MB: String(CAP_MB),
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Downloaded 1 file/);
       assert.ok(holdsThePattern(path.join(dest, 'model', 'big.bin')));
       assert.deepEqual(fs.readdirSync(path.join(dest, 'model')), ['big.bin']);
-      if (where.startsWith('a workspace')) assert.ok(server.requests.some((r) => r.url.startsWith('/storage/model/big.bin')), 'through the signed URL');
+      if (where.startsWith('a workspace'))
+        assert.ok(
+          server.requests.some((r) => r.url.startsWith('/storage/model/big.bin')),
+          'through the signed URL',
+        );
     });
   }
 });

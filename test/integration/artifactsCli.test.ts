@@ -60,10 +60,14 @@ describe('mlflow-wb artifacts (real server)', () => {
       const theirs = makeTempDir('mlflow-artifacts');
       const mine = await runBuiltCli(['artifacts', 'download', '--run-id', runId, '--path', artifactPath, '--dest', ours, '--tracking-uri', url]);
       assert.equal(mine.code, 0, mine.stderr);
-      const mlflow = spawnSync(venvPython, ['-m', 'mlflow', 'artifacts', 'download', '--run-id', runId, '--artifact-path', artifactPath, '--dst-path', theirs], {
-        env: { ...process.env, MLFLOW_TRACKING_URI: url },
-        encoding: 'utf8',
-      });
+      const mlflow = spawnSync(
+        venvPython,
+        ['-m', 'mlflow', 'artifacts', 'download', '--run-id', runId, '--artifact-path', artifactPath, '--dst-path', theirs],
+        {
+          env: { ...process.env, MLFLOW_TRACKING_URI: url },
+          encoding: 'utf8',
+        },
+      );
       assert.equal(mlflow.status, 0, mlflow.stderr);
       assert.deepEqual(filesOf(ours), filesOf(theirs), artifactPath);
     }

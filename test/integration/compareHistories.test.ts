@@ -32,7 +32,12 @@ describe('compare: loadHistories against a real server', () => {
     for (const [r, steps] of STEPS.entries()) {
       const run = await client.createRun(experimentId, `trial-${r}`, { parentRunId: parent.run_id });
       runIds.push(run.run_id);
-      await client.logBatch(run.run_id, { params: [{ key: 'lr', value: String(0.1 / (r + 1)) }, { key: 'model', value: 'mlp' }] });
+      await client.logBatch(run.run_id, {
+        params: [
+          { key: 'lr', value: String(0.1 / (r + 1)) },
+          { key: 'model', value: 'mlp' },
+        ],
+      });
       const metrics: MlflowMetric[] = [];
       for (let step = 0; step < steps; step++) {
         // A decaying loss with one spike per run, and an accuracy climbing towards 1.
@@ -67,7 +72,10 @@ describe('compare: loadHistories against a real server', () => {
     assert.equal(result.source, 'bulk');
     assert.deepEqual(result.errors, []);
     checkAgainstRaw(result.series);
-    assert.deepEqual(result.series.map((s) => s.metricKey), ['loss', 'loss', 'loss', 'acc', 'acc', 'acc']);
+    assert.deepEqual(
+      result.series.map((s) => s.metricKey),
+      ['loss', 'loss', 'loss', 'acc', 'acc', 'acc'],
+    );
   });
 
   it('progressive: each metric is delivered as it arrives, the first before the second is asked for', async () => {
@@ -80,7 +88,10 @@ describe('compare: loadHistories against a real server', () => {
       },
     };
     const delivered: { key: string; asked: number; runs: number }[] = [];
-    const result = await loadHistories(counting, runIds, ['acc', 'loss'], { maxPoints: MAX_POINTS, onMetric: (m) => delivered.push({ key: m.metricKey, asked, runs: m.series.length }) });
+    const result = await loadHistories(counting, runIds, ['acc', 'loss'], {
+      maxPoints: MAX_POINTS,
+      onMetric: (m) => delivered.push({ key: m.metricKey, asked, runs: m.series.length }),
+    });
     assert.deepEqual(delivered, [
       { key: 'acc', asked: 1, runs: 3 },
       { key: 'loss', asked: 2, runs: 3 },
@@ -91,10 +102,16 @@ describe('compare: loadHistories against a real server', () => {
   it('zoom refine: start_step/end_step give every step of a short range and a sample of a long one, bounds included', async () => {
     const short = await loadHistories(client, runIds, ['loss'], { maxPoints: MAX_POINTS, range: { startStep: 1200, endStep: 1299 } });
     for (const s of short.series) {
-      const inRange = raw.get(`${s.runId}/loss`)!.filter((m) => m.step >= 1200 && m.step <= 1299).sort((a, b) => a.step - b.step);
+      const inRange = raw
+        .get(`${s.runId}/loss`)!
+        .filter((m) => m.step >= 1200 && m.step <= 1299)
+        .sort((a, b) => a.step - b.step);
       assert.equal(s.sampled, false);
       assert.equal(s.exact, true);
-      assert.deepEqual(s.points, inRange.map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value })));
+      assert.deepEqual(
+        s.points,
+        inRange.map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value })),
+      );
       // The spike at step 1234 + r, lost between the overview's samples, is in the detail.
       assert.equal(s.max, Math.max(...inRange.map((m) => m.value)));
       assert.ok(s.max! > 50);
@@ -107,7 +124,10 @@ describe('compare: loadHistories against a real server', () => {
     }
     // The server refuses a reversed range; the loader says so before asking.
     await assert.rejects(loadHistories(client, runIds, ['loss'], { maxPoints: 100, range: { startStep: 10, endStep: 9 } }), /step range \[10, 9\]/);
-    await assert.rejects(client.getMetricHistoryBulkInterval(runIds, 'loss', { maxResults: 10, startStep: 10, endStep: 9 }), /end_step must be greater than start_step/);
+    await assert.rejects(
+      client.getMetricHistoryBulkInterval(runIds, 'loss', { maxResults: 10, startStep: 10, endStep: 9 }),
+      /end_step must be greater than start_step/,
+    );
   });
 
   it('per-run fallback (server without bulk): same shape, and exact min/max keep the spike', async () => {
@@ -139,27 +159,42 @@ describe('compare: loadHistories against a real server', () => {
     };
     const ghost = 'f'.repeat(32);
     const result = await loadHistories(noBulk, [runIds[0], ghost], ['loss'], { maxPoints: 100 });
-    assert.deepEqual(result.series.map((s) => s.runId), [runIds[0]]);
+    assert.deepEqual(
+      result.series.map((s) => s.runId),
+      [runIds[0]],
+    );
     assert.deepEqual(result.errors, []);
     const bulk = await loadHistories(client, [ghost, runIds[1]], ['loss'], { maxPoints: 100 });
-    assert.deepEqual(bulk.series.map((s) => s.runId), [runIds[1]]);
+    assert.deepEqual(
+      bulk.series.map((s) => s.runId),
+      [runIds[1]],
+    );
   });
 
-  it('fetchRuns + compareRuns: params diff and the best loss; siblings of a child are its parent\'s children', async () => {
+  it("fetchRuns + compareRuns: params diff and the best loss; siblings of a child are its parent's children", async () => {
     const ghost = 'e'.repeat(32);
     const fetched = await fetchRuns(client, [...runIds, ghost]);
     assert.deepEqual(fetched.missing, [ghost]);
     const c = compareRuns(fetched.runs);
-    assert.deepEqual(c.params.map((p) => [p.key, p.differs]), [['lr', true], ['model', false]]);
+    assert.deepEqual(
+      c.params.map((p) => [p.key, p.differs]),
+      [
+        ['lr', true],
+        ['model', false],
+      ],
+    );
     const loss = c.metrics.find((m) => m.key === 'loss')!;
     assert.equal(loss.higherIsBetter, false);
     assert.equal(loss.best, loss.latest.indexOf(Math.min(...loss.latest.map((v) => v!))));
     const siblings = await siblingRuns(client, fetched.runs[1]);
     assert.equal(siblings.parentId, parentId);
-    assert.deepEqual(siblings.runs.map((r) => r.info.run_id), runIds);
+    assert.deepEqual(
+      siblings.runs.map((r) => r.info.run_id),
+      runIds,
+    );
   });
 
-  it('loadExtremes: the Metrics table\'s min/max equal the whole history\'s (the spike a 2500-value sample misses included)', async () => {
+  it("loadExtremes: the Metrics table's min/max equal the whole history's (the spike a 2500-value sample misses included)", async () => {
     const result = await loadExtremes([{ client, runIds }], ['loss', 'acc']);
     assert.deepEqual(result.errors, []);
     for (const runId of runIds) {
@@ -178,18 +213,30 @@ describe('compare: loadHistories against a real server', () => {
     const lines = text.stdout.trim().split(/\r?\n/);
     assert.match(lines[0], /^KIND\s+KEY\s+trial-0 \(baseline\)\s+trial-1\s+trial-2$/);
     // lr: 0.1, 0.05, 0.0333…: changes relative to the baseline's.
-    assert.match(lines.find((l) => /^param\s+lr\s/.test(l))!, /^param\s+lr\s+0\.1\s+0\.05 \(-0\.05, -50%\)\s+0\.0333333+ \(-0\.0666667, -66\.67%\)$/);
-    assert.match(lines.find((l) => /^param\s+model\s/.test(l))!, /^param\s+model\s+mlp\s+mlp\s+mlp$/);
+    assert.match(
+      lines.find((l) => /^param\s+lr\s/.test(l))!,
+      /^param\s+lr\s+0\.1\s+0\.05 \(-0\.05, -50%\)\s+0\.0333333+ \(-0\.0666667, -66\.67%\)$/,
+    );
+    assert.match(
+      lines.find((l) => /^param\s+model\s/.test(l))!,
+      /^param\s+model\s+mlp\s+mlp\s+mlp$/,
+    );
     // The max of loss is each run's spike (50 + the decayed value), from the history.
     const lossMax = lines.find((l) => /^metric\s+loss \(max\)/.test(l))!;
     assert.match(lossMax, /^metric\s+loss \(max\)\s+5\d\.\d+/, lossMax);
     const json = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', runIds[1], runIds[0], '--hide-identical', '--format', 'json']);
     assert.equal(json.code, 0, json.stderr);
-    const parsed = JSON.parse(json.stdout) as { baseline: { runId: string }; rows: { section: string; key: string; stat?: string; identical: boolean; cells: { change: string }[] }[] };
+    const parsed = JSON.parse(json.stdout) as {
+      baseline: { runId: string };
+      rows: { section: string; key: string; stat?: string; identical: boolean; cells: { change: string }[] }[];
+    };
     assert.equal(parsed.baseline.runId, runIds[1]);
     assert.ok(parsed.rows.every((r) => !r.identical));
     assert.ok(!parsed.rows.some((r) => r.key === 'model'), 'identical rows hidden');
-    assert.deepEqual(parsed.rows.find((r) => r.key === 'lr')!.cells.map((c) => c.change), ['changed']);
+    assert.deepEqual(
+      parsed.rows.find((r) => r.key === 'lr')!.cells.map((c) => c.change),
+      ['changed'],
+    );
     const missing = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', 'f'.repeat(32), runIds[0]]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no run f{32} \(--baseline\)/);

@@ -24,12 +24,22 @@ describe('compare: images logged by real runs', () => {
   it('lists each logged image (key, step, full and compressed file) and the image artifacts; the bytes are the images', async () => {
     const client = new MlflowRestClient({ baseUrl: url });
     const images = await listRunImages(client, ids['img-a']);
-    assert.deepEqual(images.logged.map((i) => [i.key, i.step]), [['samples', 0], ['samples', 5], ['samples', 10]]);
+    assert.deepEqual(
+      images.logged.map((i) => [i.key, i.step]),
+      [
+        ['samples', 0],
+        ['samples', 5],
+        ['samples', 10],
+      ],
+    );
     for (const i of images.logged) {
       assert.match(i.path, /^images\/samples\+step\+\d+\+timestamp\+\d+\+[0-9a-f-]+\.png$/);
       assert.match(i.compressedPath ?? '', /\+compressed\.webp$/);
     }
-    assert.deepEqual(images.artifacts.map((a) => a.path), ['plots/roc.png']);
+    assert.deepEqual(
+      images.artifacts.map((a) => a.path),
+      ['plots/roc.png'],
+    );
     assert.equal(imageAtStep(images.logged, 'samples', 7)?.step, 5);
     const png = await client.downloadArtifact(ids['img-a'], images.logged[0].path);
     assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
@@ -45,13 +55,29 @@ describe('compare: images logged by real runs', () => {
     assert.match(lines[0], /^RUN\s+KEY\s+STEP\s+PATH$/);
     assert.equal(lines.filter((l) => l.startsWith(ids['img-b']) && /\ssamples\s/.test(l)).length, 3);
     assert.ok(lines.some((l) => l.startsWith(ids['img-a']) && /\(artifact\)\s+-\s+plots\/roc\.png$/.test(l)));
-    const json = await runBuiltCli(['runs', 'images', '--tracking-uri', url, '--key', 'samples', '--step', '7', '--format', 'json', ids['img-a'], ids['img-b']]);
+    const json = await runBuiltCli([
+      'runs',
+      'images',
+      '--tracking-uri',
+      url,
+      '--key',
+      'samples',
+      '--step',
+      '7',
+      '--format',
+      'json',
+      ids['img-a'],
+      ids['img-b'],
+    ]);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { runId: string; logged: { key: string; step: number }[] }[];
-    assert.deepEqual(parsed.map((r) => [r.runId, r.logged.map((i) => `${i.key}@${i.step}`)]), [
-      [ids['img-a'], ['samples@5']],
-      [ids['img-b'], ['samples@5']],
-    ]);
+    assert.deepEqual(
+      parsed.map((r) => [r.runId, r.logged.map((i) => `${i.key}@${i.step}`)]),
+      [
+        [ids['img-a'], ['samples@5']],
+        [ids['img-b'], ['samples@5']],
+      ],
+    );
     const bad = await runBuiltCli(['runs', 'images', '--tracking-uri', url, '--step', 'last', ids['img-a']]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--step must be a whole number, not "last"/);

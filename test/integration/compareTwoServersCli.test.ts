@@ -45,10 +45,19 @@ describe('compare: runs of two tracking servers (CLI)', () => {
     assert.equal(text.code, 0, text.stderr);
     const lines = text.stdout.trim().split(/\r?\n/);
     assert.match(lines[0], /^KIND\s+KEY\s+train-local \(MLflow 127\.0\.0\.1:\d+\) \(baseline\)\s+train-dbx \(Databricks 127\.0\.0\.1:\d+.*\)$/);
-    assert.match(lines.find((l) => /^param\s+lr\s/.test(l))!, /^param\s+lr\s+0\.1\s+0\.2 \(\+0\.1, \+100%\)$/);
+    assert.match(
+      lines.find((l) => /^param\s+lr\s/.test(l))!,
+      /^param\s+lr\s+0\.1\s+0\.2 \(\+0\.1, \+100%\)$/,
+    );
     // The spike at step 1717 (3000 values: past what one sampled request returns) is each run's max.
-    assert.match(lines.find((l) => /^metric\s+loss \(max\)/.test(l))!, /^metric\s+loss \(max\)\s+40\s+60 \(\+20, \+50%\)$/);
-    assert.ok(emulator.requests.filter((r) => /metrics\/get-history/.test(r.path)).length > historiesBefore, 'the twin\'s history was read through the workspace');
+    assert.match(
+      lines.find((l) => /^metric\s+loss \(max\)/.test(l))!,
+      /^metric\s+loss \(max\)\s+40\s+60 \(\+20, \+50%\)$/,
+    );
+    assert.ok(
+      emulator.requests.filter((r) => /metrics\/get-history/.test(r.path)).length > historiesBefore,
+      "the twin's history was read through the workspace",
+    );
     const bad = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', localId, '--run-at', 'databricks'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--run-at "databricks": expected URI=RUN_ID/);

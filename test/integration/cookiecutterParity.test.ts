@@ -47,13 +47,13 @@ function featureTemplate(): string {
     {
       '{{cookiecutter.project_slug}}/README.md':
         "# {{ cookiecutter.title_case }}\n{{ cookiecutter.project_name.upper() }} / {{ cookiecutter.project_name.split()|join('-') }} / {{ cookiecutter.project_name|title }}\n" +
-        "{% for key, value in cookiecutter.settings|dictsort %}- {{ key }}={{ value }}\n{% endfor %}" +
-        "{% for i in range(3) %}{{ loop.index }}{% if not loop.last %},{% endif %}{% endfor %}\n" +
+        '{% for key, value in cookiecutter.settings|dictsort %}- {{ key }}={{ value }}\n{% endfor %}' +
+        '{% for i in range(3) %}{{ loop.index }}{% if not loop.last %},{% endif %}{% endfor %}\n' +
         '{% if cookiecutter.use_ci %}CI on{% else %}CI off{% endif %}, docker {{ cookiecutter.use_docker }}, python {{ cookiecutter.python }}\n' +
         '{{ cookiecutter.__package }} {{ cookiecutter._private }} {{ cookiecutter.license }}\n' +
         "{% include 'footer.md' %}\n",
       '{{cookiecutter.project_slug}}/{{cookiecutter.__package}}/__init__.py': '"""{{ cookiecutter.project_name }}."""\n',
-      "{{cookiecutter.project_slug}}/{% if cookiecutter.use_docker %}Dockerfile{% endif %}": 'FROM python:{{ cookiecutter.python }}\n',
+      '{{cookiecutter.project_slug}}/{% if cookiecutter.use_docker %}Dockerfile{% endif %}': 'FROM python:{{ cookiecutter.python }}\n',
       "{{cookiecutter.project_slug}}/{% if cookiecutter.license != 'none' %}LICENSE{% endif %}": '{{ cookiecutter.license }}\n',
       '{{cookiecutter.project_slug}}/raw/keep.txt': '{{ cookiecutter.project_name }} stays as written\n',
       '{{cookiecutter.project_slug}}/config.jinja': '{% raw %}{{ not rendered }}{% endraw %} {{ cookiecutter.project_name }}\n',
@@ -91,7 +91,11 @@ function codeTemplate(sentinel: string): string {
 describe('the product renders exactly what the cookiecutter command renders', () => {
   const feature = featureTemplate();
 
-  const answerSets: Record<string, string>[] = [{}, { project_name: 'Other-Name here', use_docker: 'yes', use_ci: 'no', license: 'BSD-3' }, { license: 'none', python: '3.11' }];
+  const answerSets: Record<string, string>[] = [
+    {},
+    { project_name: 'Other-Name here', use_docker: 'yes', use_ci: 'no', license: 'BSD-3' },
+    { license: 'none', python: '3.11' },
+  ];
   for (const vars of answerSets) {
     it(`features (string methods, booleans, loops, includes, private variables, copy without render, binary, modes, empty folders) with ${JSON.stringify(vars)}`, async () => {
       const product = snapshotTree(await renderWithProduct(feature, vars));
@@ -109,7 +113,10 @@ describe('the product renders exactly what the cookiecutter command renders', ()
   it('computes defaults from earlier answers with cookiecutter itself, step by step', async () => {
     const t = loadTemplate(feature);
     const upToSlug = await templateContext(t, { project_name: 'Step By Step' }, { python: venvPython, upTo: 'project_slug' });
-    assert.deepEqual(Object.keys(upToSlug.values).filter((k) => !k.startsWith('_')), ['project_name', 'project_slug']);
+    assert.deepEqual(
+      Object.keys(upToSlug.values).filter((k) => !k.startsWith('_')),
+      ['project_name', 'project_slug'],
+    );
     assert.equal(upToSlug.values.project_slug, 'step_by_step');
     const python = await templateContext(t, { use_ci: false }, { python: venvPython, upTo: 'python' });
     assert.deepEqual(python.choices, ['3.11', '3.10']);
@@ -130,7 +137,10 @@ describe('the product renders exactly what the cookiecutter command renders', ()
       const stamp = Buffer.from(product.find((e) => e.path === 'stamp.txt')!.content!, 'base64').toString();
       assert.match(stamp, new RegExp(`^${new Date().getUTCFullYear()} ${(vars.project_name ?? 'Hooked').toUpperCase()}!\\n$`));
     }
-    assert.ok(fs.readdirSync(sentinel).some((f) => f.startsWith('pre_prompt-')), 'pre_prompt ran');
+    assert.ok(
+      fs.readdirSync(sentinel).some((f) => f.startsWith('pre_prompt-')),
+      'pre_prompt ran',
+    );
     await assert.rejects(renderWithProduct(template, { project_name: 'refuse' }, true), /pre_gen_project|Hook script failed/);
   });
 
@@ -140,17 +150,35 @@ describe('the product renders exactly what the cookiecutter command renders', ()
       [`${name}/{{cookiecutter.project_slug}}/${name}.txt`]: '{{ cookiecutter.flavour }} of {{ cookiecutter.project_slug }}\n',
     });
     const menu = writeTemplate(
-      { templates: { first: { path: './first', title: 'First', description: 'the first one' }, second: { path: './second', title: 'Second', description: 'the second one' } } },
+      {
+        templates: {
+          first: { path: './first', title: 'First', description: 'the first one' },
+          second: { path: './second', title: 'Second', description: 'the second one' },
+        },
+      },
       { ...sub('first'), ...sub('second') },
     );
     const t = loadTemplate(menu);
-    assert.deepEqual(t.nestedTemplates?.map((n) => n.key), ['first', 'second']);
+    assert.deepEqual(
+      t.nestedTemplates?.map((n) => n.key),
+      ['first', 'second'],
+    );
     assert.deepEqual(snapshotTree(await renderWithProduct(chooseNestedTemplate(t, undefined), {})), commandTree(menu, {}));
-    assert.deepEqual(snapshotTree(await renderWithProduct(chooseNestedTemplate(t, 'second'), { flavour: 'other' })), commandTree(menu, { flavour: 'other' }, ['--directory', 'second']));
-    const list = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'new', '--template', menu, '--list'], { encoding: 'utf8', env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
+    assert.deepEqual(
+      snapshotTree(await renderWithProduct(chooseNestedTemplate(t, 'second'), { flavour: 'other' })),
+      commandTree(menu, { flavour: 'other' }, ['--directory', 'second']),
+    );
+    const list = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'new', '--template', menu, '--list'], {
+      encoding: 'utf8',
+      env: { ...process.env, MLFLOW_WB_PYTHON: venvPython },
+    });
     assert.match(list.stdout, /is a menu of templates.*\n {2}first {2}First \(the first one\)\n {2}second {2}Second \(the second one\)/s);
     const parent = makeTempDir('cc-cli');
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'new', '--template', menu, '--nested', 'second', '--no-git', 'out'], { cwd: parent, encoding: 'utf8', env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'new', '--template', menu, '--nested', 'second', '--no-git', 'out'], {
+      cwd: parent,
+      encoding: 'utf8',
+      env: { ...process.env, MLFLOW_WB_PYTHON: venvPython },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(snapshotTree(path.join(parent, 'out')), commandTree(menu, {}, ['--directory', 'second']));
   });
@@ -158,7 +186,8 @@ describe('the product renders exactly what the cookiecutter command renders', ()
 
 describe('mlflow-wb new with user templates (the built CLI) matches the cookiecutter command', () => {
   const cli = path.join(repoRoot, 'dist', 'cli.js');
-  const runCli = (args: string[], cwd: string) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
+  const runCli = (args: string[], cwd: string) =>
+    spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
 
   it('renders a feature template with --var answers (booleans, choices) identically', () => {
     const feature = featureTemplate();
@@ -179,7 +208,10 @@ describe('mlflow-wb new with user templates (the built CLI) matches the cookiecu
     const parent = makeTempDir('cc-cli');
     const refused = runCli(['new', '--template', template, '--no-git', 'out'], parent);
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /runs its own code when it renders: hooks\/post_gen_project\.py, hooks\/pre_gen_project\.py, hooks\/pre_prompt\.py, Jinja extension jinja2_time\.TimeExtension, Jinja extension local_extensions\.shout.*--allow-hooks/s);
+    assert.match(
+      refused.stderr,
+      /runs its own code when it renders: hooks\/post_gen_project\.py, hooks\/pre_gen_project\.py, hooks\/pre_prompt\.py, Jinja extension jinja2_time\.TimeExtension, Jinja extension local_extensions\.shout.*--allow-hooks/s,
+    );
     assert.deepEqual(fs.readdirSync(parent), []);
     assert.deepEqual(fs.readdirSync(sentinel), []);
     const allowed = runCli(['new', '--template', template, '--allow-hooks', '--var', 'project_name=Hooked', 'out'], parent);
@@ -189,7 +221,11 @@ describe('mlflow-wb new with user templates (the built CLI) matches the cookiecu
       snapshotTree(path.join(parent, 'out')).filter((e) => !e.path.startsWith('.git')),
       commandTree(template, { project_name: 'Hooked' }),
     );
-    assert.equal(fs.readdirSync(sentinel).filter((f) => f.startsWith('pre_prompt-')).length, 2, 'pre_prompt runs once per render: once for mlflow-wb new, once for the command');
+    assert.equal(
+      fs.readdirSync(sentinel).filter((f) => f.startsWith('pre_prompt-')).length,
+      2,
+      'pre_prompt runs once per render: once for mlflow-wb new, once for the command',
+    );
   });
 
   it('a pre_prompt hook that rewrites cookiecutter.json: the questions and defaults are those it prepared, as in cookiecutter', async () => {

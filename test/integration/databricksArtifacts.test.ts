@@ -30,7 +30,13 @@ describe('Databricks-managed run artifacts through the emulated workspace', () =
   before(async () => {
     const mlflowUrl = (await mlflowServer).url;
     // Plain dbfs:/ artifact locations live in DBFS root, which only older workspaces still have.
-    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN], databricksArtifactUris: true, legacyDbfs: true });
+    emulator = await startDatabricksEmulator({
+      mlflowTrackingUri: mlflowUrl,
+      python: venvPython,
+      tokens: [TOKEN],
+      databricksArtifactUris: true,
+      legacyDbfs: true,
+    });
     workspace = new MlflowRestClient({ baseUrl: emulator.url, token: TOKEN }, { maxRetries: 0 });
     direct = new MlflowRestClient({ baseUrl: mlflowUrl });
     experimentId = await workspace.createExperiment(`/Users/emulated.user@example.com/${uniqueName('dbx-artifacts')}`);
@@ -115,16 +121,23 @@ describe('Databricks-managed run artifacts through the emulated workspace', () =
   it('downloads them with `mlflow-wb artifacts download` through the same signed URLs, token-free', async () => {
     const dest = makeTempDir('dbx-artifacts-cli');
     const before = emulator.storageRequests.length;
-    const result = await runBuiltCli(['artifacts', 'download', '--run-id', runId, '--dest', dest], { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: TOKEN, MLFLOW_TRACKING_URI: 'databricks' });
+    const result = await runBuiltCli(['artifacts', 'download', '--run-id', runId, '--dest', dest], {
+      DATABRICKS_HOST: emulator.url,
+      DATABRICKS_TOKEN: TOKEN,
+      MLFLOW_TRACKING_URI: 'databricks',
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Downloaded 2 files to /);
     assert.ok(fs.readFileSync(path.join(dest, 'data', 'sample.bin')).equals(payload));
     assert.equal(fs.readFileSync(path.join(dest, 'notes.txt'), 'utf8'), 'hello from a Databricks run\n');
     const storage = emulator.storageRequests.slice(before);
-    assert.deepEqual(storage.map((s) => [s.status, s.authorization]), [
-      [200, false],
-      [200, false],
-    ]);
+    assert.deepEqual(
+      storage.map((s) => [s.status, s.authorization]),
+      [
+        [200, false],
+        [200, false],
+      ],
+    );
     assert.doesNotMatch(result.stdout + result.stderr, new RegExp(TOKEN));
   });
 
@@ -153,7 +166,12 @@ describe('Databricks-managed run artifacts through the emulated workspace', () =
     const out = await new Promise<string>((resolve, reject) => {
       // MLflow 3 tries the Databricks SDK's Files API (/api/2.0/fs/..., not emulated) first and
       // falls back on credentials-for-read; this variable makes it use the latter directly.
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: TOKEN, MLFLOW_DISABLE_DATABRICKS_SDK_FOR_RUN_ARTIFACTS: 'true' };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATABRICKS_HOST: emulator.url,
+        DATABRICKS_TOKEN: TOKEN,
+        MLFLOW_DISABLE_DATABRICKS_SDK_FOR_RUN_ARTIFACTS: 'true',
+      };
       delete env.MLFLOW_TRACKING_URI;
       const child = spawn(venvPython, ['-c', script, runId, makeTempDir('dbx-artifacts-py')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

@@ -12,7 +12,9 @@ function mlflowCommand(fuse: string, runId: string, entry: string, params: Recor
     'a = json.loads(sys.argv[1])',
     'print(json.dumps(_get_databricks_run_cmd(a["fuse"], a["run_id"], a["entry"], a["params"], a["env"])))',
   ].join('\n');
-  return JSON.parse(execFileSync(venvPython, ['-c', code, JSON.stringify({ fuse, run_id: runId, entry, params, env: envManager })], { encoding: 'utf8' })) as string[];
+  return JSON.parse(
+    execFileSync(venvPython, ['-c', code, JSON.stringify({ fuse, run_id: runId, entry, params, env: envManager })], { encoding: 'utf8' }),
+  ) as string[];
 }
 
 test('the shell_command_task command is MLflow 3 character for character, hostile values included', () => {
@@ -24,7 +26,17 @@ test('the shell_command_task command is MLflow 3 character for character, hostil
 
 test('shlexQuote and pythonJsonDumps match Python', () => {
   const samples = ['', 'plain-1.0', "a'b", 'a b', 'é', '$x'];
-  const py = JSON.parse(execFileSync(venvPython, ['-c', 'import json,shlex,sys; print(json.dumps([shlex.quote(s) for s in json.loads(sys.argv[1])] + [json.dumps({"A": "é\\"x"})]))', JSON.stringify(samples)], { encoding: 'utf8' })) as string[];
+  const py = JSON.parse(
+    execFileSync(
+      venvPython,
+      [
+        '-c',
+        'import json,shlex,sys; print(json.dumps([shlex.quote(s) for s in json.loads(sys.argv[1])] + [json.dumps({"A": "é\\"x"})]))',
+        JSON.stringify(samples),
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as string[];
   assert.deepEqual([...samples.map(shlexQuote), pythonJsonDumps({ A: 'é"x' })], py);
 });
 

@@ -28,7 +28,12 @@ describe('Databricks workspace emulator', () => {
 
   before(async () => {
     mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({ mlflowTrackingUri: mlflowUrl, python: venvPython, tokens: [TOKEN, 'dapi-second-accepted-token'], legacyDbfs: true });
+    emulator = await startDatabricksEmulator({
+      mlflowTrackingUri: mlflowUrl,
+      python: venvPython,
+      tokens: [TOKEN, 'dapi-second-accepted-token'],
+      legacyDbfs: true,
+    });
     client = new DatabricksClient({ host: emulator.url, token: TOKEN });
     mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
   });
@@ -142,7 +147,13 @@ describe('Databricks workspace emulator', () => {
     assert.ok(readBack.equals(big), 'the file read back in 1 MB reads equals what was uploaded');
 
     const listing = await client.dbfsList(dir);
-    assert.deepEqual(listing.map((f) => [f.path, f.is_dir]), [[`${dir}/nested`, true], [`${dir}/small.txt`, false]]);
+    assert.deepEqual(
+      listing.map((f) => [f.path, f.is_dir]),
+      [
+        [`${dir}/nested`, true],
+        [`${dir}/small.txt`, false],
+      ],
+    );
     await client.dbfsMove(`${dir}/small.txt`, `${dir}/nested/moved.txt`);
     assert.equal(await client.dbfsGetStatus(`${dir}/small.txt`), undefined);
     assert.equal((await client.dbfsGetStatus(`${dir}/nested/moved.txt`))?.file_size, 8);
@@ -150,7 +161,10 @@ describe('Databricks workspace emulator', () => {
     await assert.rejects(client.dbfsDelete(dir), (err: unknown) => err instanceof DatabricksApiError && err.errorCode === 'IO_ERROR');
     await client.dbfsDelete(dir, { recursive: true });
     assert.equal(await client.dbfsGetStatus(dir), undefined);
-    await assert.rejects(client.dbfsList(dir), (err: unknown) => err instanceof DatabricksApiError && err.httpStatus === 404 && err.errorCode === 'RESOURCE_DOES_NOT_EXIST');
+    await assert.rejects(
+      client.dbfsList(dir),
+      (err: unknown) => err instanceof DatabricksApiError && err.httpStatus === 404 && err.errorCode === 'RESOURCE_DOES_NOT_EXIST',
+    );
   });
 
   it('enforces the documented 1 MB limits and path rules, and accepts the multipart form put', async () => {
@@ -190,7 +204,10 @@ describe('Databricks workspace emulator', () => {
     const clusters = await client.listClusters();
     assert.equal(clusters.length, 2);
     assert.ok(Date.now() - started >= 950, 'the client waited for Retry-After');
-    assert.deepEqual(emulator.requests.slice(before).map((r) => r.status), [429, 200]);
+    assert.deepEqual(
+      emulator.requests.slice(before).map((r) => r.status),
+      [429, 200],
+    );
 
     emulator.rateLimitNext(2, '/api/2.0/preview/scim', 0); // exactly the two attempts of a client with one retry
     const impatient = new DatabricksClient({ host: emulator.url, token: TOKEN, maxRetries: 1 });
@@ -222,7 +239,10 @@ describe('Databricks workspace emulator', () => {
     const states: string[] = [];
     let runId: number;
     try {
-      runId = await client.submitRun({ run_name: 'python task', tasks: [{ ...pythonTask('train', file, [experimentId, '0.7']), libraries: [{ pypi: { package: 'scikit-learn' } }] }] });
+      runId = await client.submitRun({
+        run_name: 'python task',
+        tasks: [{ ...pythonTask('train', file, [experimentId, '0.7']), libraries: [{ pypi: { package: 'scikit-learn' } }] }],
+      });
     } finally {
       emulator.setRunDelay(0);
     }
@@ -230,7 +250,10 @@ describe('Databricks workspace emulator', () => {
     const output = await client.getRunOutput(run.tasks![0]!.run_id);
     assert.equal(run.state.result_state, 'SUCCESS', `${run.state.state_message}\n${output.logs}`);
     // TERMINATING is brief: a poll may or may not see it.
-    assert.deepEqual(states.filter((s) => s !== 'TERMINATING'), ['PENDING', 'RUNNING', 'TERMINATED']);
+    assert.deepEqual(
+      states.filter((s) => s !== 'TERMINATING'),
+      ['PENDING', 'RUNNING', 'TERMINATED'],
+    );
     assert.equal(run.tasks?.[0]?.state.result_state, 'SUCCESS');
     assert.match(run.run_page_url ?? '', new RegExp(`^${emulator.url}/\\?o=\\d+#job/\\d+/run/${runId}$`));
     assert.ok((run.setup_duration ?? 0) >= 350, `setup_duration ${run.setup_duration} covers the cluster start`);
@@ -270,7 +293,10 @@ describe('Databricks workspace emulator', () => {
     const pidFile = path.join(makeTempDir('cancel'), 'pid');
     const sleeper = await uploadScript('sleep', `import os, time\nopen(${JSON.stringify(pidFile)}, "w").write(str(os.getpid()))\ntime.sleep(120)\n`);
     const runId = await client.submitRun({ tasks: [pythonTask('sleep', sleeper)] });
-    await waitUntil('the task started (wrote its pid)', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '', { timeoutMs: 15_000, intervalMs: 50 });
+    await waitUntil('the task started (wrote its pid)', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '', {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
     assert.equal((await client.getRun(runId)).state.life_cycle_state, 'RUNNING');
     await client.cancelRun(runId);
     const run = await client.waitForRun(runId, { pollIntervalMs: 100, timeoutMs: 15_000 });
@@ -295,12 +321,18 @@ describe('Databricks workspace emulator', () => {
   });
 
   it('refuses malformed submissions as the Jobs API does', async () => {
-    const noCluster = await raw('POST', '/api/2.1/jobs/runs/submit', { token: TOKEN, json: { tasks: [{ task_key: 'a', spark_python_task: { python_file: 'dbfs:/x.py' } }] } });
+    const noCluster = await raw('POST', '/api/2.1/jobs/runs/submit', {
+      token: TOKEN,
+      json: { tasks: [{ task_key: 'a', spark_python_task: { python_file: 'dbfs:/x.py' } }] },
+    });
     assert.equal(noCluster.status, 400);
     assert.equal(noCluster.body.error_code, 'INVALID_PARAMETER_VALUE');
     // No compute means serverless, which needs an environment (Jobs 2.1+).
     assert.match(String(noCluster.body.message), /An environment is required for serverless task a/);
-    const notebook = await raw('POST', '/api/2.1/jobs/runs/submit', { token: TOKEN, json: { tasks: [{ task_key: 'a', existing_cluster_id: '0101-120000-emurun01', notebook_task: { notebook_path: '/x' } }] } });
+    const notebook = await raw('POST', '/api/2.1/jobs/runs/submit', {
+      token: TOKEN,
+      json: { tasks: [{ task_key: 'a', existing_cluster_id: '0101-120000-emurun01', notebook_task: { notebook_path: '/x' } }] },
+    });
     assert.match(String(notebook.body.message), /notebook_task is not supported/);
   });
 
@@ -328,7 +360,20 @@ describe('Databricks workspace emulator', () => {
     for (const [k, v] of Object.entries(process.env)) if (!/^(DATABRICKS_|MLFLOW_)/.test(k)) env[k] = v;
     Object.assign(env, { HOME: home, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: TOKEN, MLFLOW_TRACKING_URI: 'databricks', PYTHONUNBUFFERED: '1' });
     const before = emulator.requests.length;
-    const args = ['run', project, '-b', 'databricks', '--backend-config', path.join(project, 'cluster.json'), '--experiment-id', experimentId, '--env-manager', 'local', '-P', 'alpha=0.3'];
+    const args = [
+      'run',
+      project,
+      '-b',
+      'databricks',
+      '--backend-config',
+      path.join(project, 'cluster.json'),
+      '--experiment-id',
+      experimentId,
+      '--env-manager',
+      'local',
+      '-P',
+      'alpha=0.3',
+    ];
     const launched = await runProcess(path.join(repoRoot, '.venv', 'bin', 'mlflow'), args, env);
     assert.equal(launched.code, 0, launched.output);
 
@@ -350,11 +395,19 @@ describe('Databricks workspace emulator', () => {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ experiment_ids: [experimentId] }),
-    }).then((r) => r.json() as Promise<{ runs?: { info: { run_id: string; status: string }; data: { params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] } }[] }>);
+    }).then(
+      (r) =>
+        r.json() as Promise<{
+          runs?: { info: { run_id: string; status: string }; data: { params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] } }[];
+        }>,
+    );
     assert.equal(search.runs?.length, 1, 'one MLflow run: the launcher’s, reused on the cluster');
     const mlflowRun = search.runs![0]!;
     assert.equal(mlflowRun.info.status, 'FINISHED');
-    assert.deepEqual(mlflowRun.data.params?.find((p) => p.key === 'alpha'), { key: 'alpha', value: '0.3' });
+    assert.deepEqual(
+      mlflowRun.data.params?.find((p) => p.key === 'alpha'),
+      { key: 'alpha', value: '0.3' },
+    );
     const tags = Object.fromEntries((mlflowRun.data.tags ?? []).map((t) => [t.key, t.value]));
     assert.equal(tags['mlflow.databricks.shellJobRunID'], String(jobRun.run_id));
     assert.equal(tags['mlflow.databricks.webappURL'], emulator.url);
@@ -364,8 +417,14 @@ describe('Databricks workspace emulator', () => {
     const relaunched = await runProcess(path.join(repoRoot, '.venv', 'bin', 'mlflow'), args, env);
     assert.equal(relaunched.code, 0, relaunched.output);
     const secondCalls = emulator.requests.slice(second);
-    assert.ok(secondCalls.some((r) => r.path === '/api/2.0/dbfs/get-status' && r.status === 200), 'the tarball was found');
-    assert.deepEqual(secondCalls.filter((r) => r.path.startsWith('/dbfs/') || r.path.startsWith('/api/2.0/dbfs/put')), []);
+    assert.ok(
+      secondCalls.some((r) => r.path === '/api/2.0/dbfs/get-status' && r.status === 200),
+      'the tarball was found',
+    );
+    assert.deepEqual(
+      secondCalls.filter((r) => r.path.startsWith('/dbfs/') || r.path.startsWith('/api/2.0/dbfs/put')),
+      [],
+    );
     const rerun = (await client.listRuns({ activeOnly: true })).find((r) => r.run_name === `MLflow Run for ${project}`);
     assert.ok(rerun, 'the second job run is active');
     await client.cancelRun(rerun.run_id);

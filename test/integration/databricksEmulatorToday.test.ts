@@ -55,17 +55,27 @@ test('Workspace API: mkdirs, import (parent must exist, overwrite), get-status w
   assert.equal((await call('POST', '/api/2.0/workspace/import', { path: `${folder}/a.py`, content: content.toString('base64'), format: 'AUTO' })).status, 200);
   const again = await call('POST', '/api/2.0/workspace/import', { path: `${folder}/a.py`, content: content.toString('base64'), format: 'AUTO' });
   assert.equal(again.json.error_code, 'RESOURCE_ALREADY_EXISTS');
-  assert.equal((await call('POST', '/api/2.0/workspace/import', { path: `${folder}/a.py`, content: content.toString('base64'), format: 'AUTO', overwrite: true })).status, 200);
+  assert.equal(
+    (await call('POST', '/api/2.0/workspace/import', { path: `${folder}/a.py`, content: content.toString('base64'), format: 'AUTO', overwrite: true })).status,
+    200,
+  );
   const info = await call('GET', `/api/2.0/workspace/get-status?path=${encodeURIComponent(`${folder}/a.py`)}`);
   assert.equal(info.json.object_type, 'FILE');
   assert.equal(info.json.size, content.length);
   assert.equal(info.json.path, `${folder.slice('/Workspace'.length)}/a.py`);
-  const notebook = await call('POST', '/api/2.0/workspace/import', { path: `${folder}/nb.py`, content: Buffer.from('# Databricks notebook source\n1').toString('base64'), format: 'AUTO' });
+  const notebook = await call('POST', '/api/2.0/workspace/import', {
+    path: `${folder}/nb.py`,
+    content: Buffer.from('# Databricks notebook source\n1').toString('base64'),
+    format: 'AUTO',
+  });
   assert.equal(notebook.status, 200);
   const listed = await call('GET', `/api/2.0/workspace/list?path=${encodeURIComponent(folder)}`);
   assert.deepEqual(
     (listed.json.objects as { path: string; object_type: string }[]).map((o) => [o.path.split('/').pop(), o.object_type]),
-    [['a.py', 'FILE'], ['nb', 'NOTEBOOK']],
+    [
+      ['a.py', 'FILE'],
+      ['nb', 'NOTEBOOK'],
+    ],
   );
   const exported = await call('GET', `/api/2.0/workspace/export?path=${encodeURIComponent(`${folder}/a.py`)}&format=SOURCE`);
   assert.equal(Buffer.from(String(exported.json.content), 'base64').toString(), content.toString());
@@ -87,7 +97,13 @@ test('Files API on a volume: PUT (overwrite), HEAD with the size, GET, directori
   assert.equal((await call('GET', url)).text, 'wheel bytes!');
   const dir = url.slice(0, url.lastIndexOf('/')).replace('/fs/files/', '/fs/directories/');
   assert.deepEqual((await call('GET', dir)).json.contents, [
-    { path: file, is_directory: false, file_size: 12, last_modified: ((await call('GET', dir)).json.contents as { last_modified: number }[])[0]!.last_modified, name: 'w 1.whl' },
+    {
+      path: file,
+      is_directory: false,
+      file_size: 12,
+      last_modified: ((await call('GET', dir)).json.contents as { last_modified: number }[])[0]!.last_modified,
+      name: 'w 1.whl',
+    },
   ]);
   assert.equal((await call('DELETE', url)).status, 204);
   assert.equal((await call('HEAD', url)).status, 404);
@@ -101,13 +117,41 @@ test('runs/submit is validated as the Jobs API reference says', async () => {
   const py = { python_file: `/Workspace/Users/${ME}/x.py` };
   const submit = (body: unknown) => call('POST', '/api/2.2/jobs/runs/submit', body);
   const cases: [string, unknown, RegExp][] = [
-    ['duplicate task_key', { tasks: [{ task_key: 't', new_cluster: CLUSTER, spark_python_task: py }, { task_key: 't', new_cluster: CLUSTER, spark_python_task: py }] }, /Task key t is used by more than one task/],
-    ['two task types', { tasks: [{ task_key: 't', new_cluster: CLUSTER, spark_python_task: py, python_wheel_task: { package_name: 'p', entry_point: 'e' } }] }, /exactly one task type/],
+    [
+      'duplicate task_key',
+      {
+        tasks: [
+          { task_key: 't', new_cluster: CLUSTER, spark_python_task: py },
+          { task_key: 't', new_cluster: CLUSTER, spark_python_task: py },
+        ],
+      },
+      /Task key t is used by more than one task/,
+    ],
+    [
+      'two task types',
+      { tasks: [{ task_key: 't', new_cluster: CLUSTER, spark_python_task: py, python_wheel_task: { package_name: 'p', entry_point: 'e' } }] },
+      /exactly one task type/,
+    ],
     ['unknown task type', { tasks: [{ task_key: 't', new_cluster: CLUSTER, shell_script_task: {} }] }, /unknown task type shell_script_task/],
     ['serverless without environment', { tasks: [{ task_key: 'bare', spark_python_task: py }] }, /An environment is required for serverless task bare/],
-    ['environment_key not in environments', { tasks: [{ task_key: 't', environment_key: 'x', spark_python_task: py }], environments: [{ environment_key: 'default', spec: { client: '2' } }] }, /environment_key x is not one of the environments of this run \(default\)/],
-    ['libraries on serverless', { tasks: [{ task_key: 't', environment_key: 'default', spark_python_task: py, libraries: [{ pypi: { package: 'x' } }] }], environments: [{ environment_key: 'default', spec: { client: '2' } }] }, /Libraries field is not supported for serverless task/],
-    ['DBFS-root library on 15.1', { tasks: [{ task_key: 't', new_cluster: CLUSTER, spark_python_task: py, libraries: [{ whl: 'dbfs:/FileStore/wheels/a.whl' }] }] }, /DBFS root \(dbfs:\/FileStore\/wheels\/a\.whl\) is disabled on Databricks Runtime 15\.0 and above/],
+    [
+      'environment_key not in environments',
+      { tasks: [{ task_key: 't', environment_key: 'x', spark_python_task: py }], environments: [{ environment_key: 'default', spec: { client: '2' } }] },
+      /environment_key x is not one of the environments of this run \(default\)/,
+    ],
+    [
+      'libraries on serverless',
+      {
+        tasks: [{ task_key: 't', environment_key: 'default', spark_python_task: py, libraries: [{ pypi: { package: 'x' } }] }],
+        environments: [{ environment_key: 'default', spec: { client: '2' } }],
+      },
+      /Libraries field is not supported for serverless task/,
+    ],
+    [
+      'DBFS-root library on 15.1',
+      { tasks: [{ task_key: 't', new_cluster: CLUSTER, spark_python_task: py, libraries: [{ whl: 'dbfs:/FileStore/wheels/a.whl' }] }] },
+      /DBFS root \(dbfs:\/FileStore\/wheels\/a\.whl\) is disabled on Databricks Runtime 15\.0 and above/,
+    ],
   ];
   for (const [what, body, message] of cases) {
     const answer = await submit(body);
@@ -116,7 +160,11 @@ test('runs/submit is validated as the Jobs API reference says', async () => {
     assert.match(String(answer.json.message), message, what);
   }
   // A DBFS-root library on 14.3, or a volume through dbfs:/Volumes, is still accepted at submit.
-  const older = await submit({ tasks: [{ task_key: 't', new_cluster: { ...CLUSTER, spark_version: '14.3.x-scala2.12' }, spark_python_task: py, libraries: [{ whl: 'dbfs:/FileStore/a.whl' }] }] });
+  const older = await submit({
+    tasks: [
+      { task_key: 't', new_cluster: { ...CLUSTER, spark_version: '14.3.x-scala2.12' }, spark_python_task: py, libraries: [{ whl: 'dbfs:/FileStore/a.whl' }] },
+    ],
+  });
   assert.equal(older.status, 200);
 });
 

@@ -36,10 +36,13 @@ async function startStallingProxy(target: string): Promise<StallingProxy> {
       req.resume();
       return; // never answered
     }
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: url, headers: { ...req.headers, host: upstream.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
@@ -133,14 +136,32 @@ describe('Ctrl-C during a Databricks launch whose request stalls', { timeout: 30
     const experimentName = `/Users/${ME}/${uniqueName('interrupted')}`;
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'dist', 'cli.js'), 'run', projectDir, '--backend', 'databricks', '--serverless', '--python', venvPython, '--experiment-name', experimentName, '-P', 'alpha=1'],
-      { env: { PATH: process.env.PATH ?? '', HOME: makeTempDir('cli-home'), DATABRICKS_HOST: proxy.url, DATABRICKS_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        path.join(repoRoot, 'dist', 'cli.js'),
+        'run',
+        projectDir,
+        '--backend',
+        'databricks',
+        '--serverless',
+        '--python',
+        venvPython,
+        '--experiment-name',
+        experimentName,
+        '-P',
+        'alpha=1',
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: makeTempDir('cli-home'), DATABRICKS_HOST: proxy.url, DATABRICKS_TOKEN: TOKEN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     // Every process the CLI starts (interpreter check, git, watchdogs), seen while it runs.
     const seen = new Set<number>();
     const watcher = setInterval(() => {
@@ -200,7 +221,10 @@ describe('Ctrl-C during a Databricks launch whose request stalls', { timeout: 30
     assert.equal(r.code, 130, r.stderr);
     assert.ok(r.msAfterSigint < 10_000, `took ${r.msAfterSigint} ms after SIGINT`);
     assert.match(r.stderr, /the run was cancelled: Databricks run \d+ was cancelled\./);
-    assert.ok(emulator.requests.slice(mark).some((q) => q.method === 'POST' && q.path === '/api/2.1/jobs/runs/cancel' && q.status === 200), 'runs/cancel was sent');
+    assert.ok(
+      emulator.requests.slice(mark).some((q) => q.method === 'POST' && q.path === '/api/2.1/jobs/runs/cancel' && q.status === 200),
+      'runs/cancel was sent',
+    );
     const experiment = await tracking.getExperimentByName(r.experimentName);
     const runs = await tracking.searchRuns({ experimentIds: [experiment!.experiment_id] });
     assert.equal(runs.items[0]?.info.status, 'KILLED');

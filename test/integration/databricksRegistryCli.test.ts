@@ -40,7 +40,10 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
   });
 
   it('requests, lists, refuses the non-manager, approves with archive, rejects, cancels and shows the history', async () => {
-    const created = await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'staging', '--comment', 'better rmse'], SCIENTIST_TOKEN);
+    const created = await cli(
+      ['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'staging', '--comment', 'better rmse'],
+      SCIENTIST_TOKEN,
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, new RegExp(`Requested Staging for ${model} version 2 \\(as ${SCIENTIST}\\)`));
 
@@ -54,7 +57,20 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     assert.match(denied.stderr, /mlflow-wb models requests approve: .*permission denied .*HTTP 403.*Can Manage/);
     assert.doesNotMatch(denied.stderr, /dapi-/, 'no token in messages');
 
-    const approved = await cli(['models', 'requests', 'approve', '--name', model, '--version', '2', '--stage', 'Staging', '--archive-existing', '--comment', 'ok']);
+    const approved = await cli([
+      'models',
+      'requests',
+      'approve',
+      '--name',
+      model,
+      '--version',
+      '2',
+      '--stage',
+      'Staging',
+      '--archive-existing',
+      '--comment',
+      'ok',
+    ]);
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /is now in Staging \(other versions in that stage archived\)/);
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
@@ -65,14 +81,21 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     assert.equal(rejected.code, 0, rejected.stderr);
     assert.equal((await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'Production'], SCIENTIST_TOKEN)).code, 0);
     // Without --creator, the signed-in user's own request is cancelled.
-    const cancelled = await cli(['models', 'requests', 'cancel', '--name', model, '--version', '2', '--stage', 'Production', '--format', 'json'], SCIENTIST_TOKEN);
+    const cancelled = await cli(
+      ['models', 'requests', 'cancel', '--name', model, '--version', '2', '--stage', 'Production', '--format', 'json'],
+      SCIENTIST_TOKEN,
+    );
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.equal((JSON.parse(cancelled.stdout) as { activity_type: string }).activity_type, 'CANCELLED_REQUEST');
     assert.match((await cli(['models', 'requests', 'list', '--name', model, '--version', '2'])).stdout, /No open transition requests/);
 
     const history = await cli(['models', 'requests', 'history', '--name', model, '--version', '2']);
     assert.equal(history.code, 0, history.stderr);
-    const events = history.stdout.trim().split('\n').slice(1).map((l) => l.replace(/^\S+\s+/, ''));
+    const events = history.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/^\S+\s+/, ''));
     assert.deepEqual(events, [
       `${SCIENTIST} requested None → Staging ("better rmse")`,
       `emulated.user@example.com approved None → Staging ("ok")`,
@@ -86,7 +109,10 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
   it('answers usage mistakes with exit 2 and workspace refusals with 1', async () => {
     const notDatabricks = await cli(['models', 'requests', 'list', '--name', model, '--version', '1', '--tracking-uri', 'http://127.0.0.1:9']);
     assert.equal(notDatabricks.code, 2);
-    assert.match(notDatabricks.stderr, /stage transition requests exist only in Databricks workspaces, not on MLflow 127\.0\.0\.1:9: use --tracking-uri databricks/);
+    assert.match(
+      notDatabricks.stderr,
+      /stage transition requests exist only in Databricks workspaces, not on MLflow 127\.0\.0\.1:9: use --tracking-uri databricks/,
+    );
     const badStage = await cli(['models', 'requests', 'create', '--name', model, '--version', '1', '--stage', 'Prod']);
     assert.equal(badStage.code, 2);
     assert.match(badStage.stderr, /'Prod' is not a stage/);
@@ -100,11 +126,16 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /No serving endpoints/);
     const name = uniqueName('cli-endpoint').slice(0, 60);
-    await reviewerClient.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name, config: { served_entities: [{ entity_name: model, entity_version: '2' }] } } });
+    await reviewerClient.requestJson('POST', 'api/2.0/serving-endpoints', {
+      json: { name, config: { served_entities: [{ entity_name: model, entity_version: '2' }] } },
+    });
     await waitForServingEndpoint(reviewerClient, name, { timeoutMs: 200_000, pollIntervalMs: 500 });
 
     const listed = await cli(['endpoints', 'list']);
-    assert.match(listed.stdout, new RegExp(`^NAME\\s+STATE\\s+SERVES\\s+CREATOR\\s+UPDATED\\n${name}\\s+READY\\s+${model} v2\\s+emulated\\.user@example\\.com`));
+    assert.match(
+      listed.stdout,
+      new RegExp(`^NAME\\s+STATE\\s+SERVES\\s+CREATOR\\s+UPDATED\\n${name}\\s+READY\\s+${model} v2\\s+emulated\\.user@example\\.com`),
+    );
 
     const fromExample = await cli(['endpoints', 'query', '--name', name]);
     assert.equal(fromExample.code, 0, fromExample.stderr);

@@ -14,7 +14,12 @@ let emulator: DatabricksEmulator;
 
 before(async () => {
   const { url } = await useMlflowServer();
-  emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN], onLog: (l) => process.env.EMU_LOG && console.error(Date.now() % 100000, l) });
+  emulator = await startDatabricksEmulator({
+    mlflowTrackingUri: url,
+    python: venvPython,
+    tokens: [TOKEN],
+    onLog: (l) => process.env.EMU_LOG && console.error(Date.now() % 100000, l),
+  });
 });
 
 after(async () => {
@@ -26,7 +31,12 @@ function runSdkScript(): Promise<{ code: number | null; stdout: string; stderr: 
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^DATABRICKS_/.test(k)) env[k] = v;
   // No ~/.databrickscfg lookups and no other auth: host and PAT only.
-  Object.assign(env, { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: TOKEN, DATABRICKS_CONFIG_FILE: path.join(repoRoot, 'does-not-exist.cfg'), PYTHONUNBUFFERED: '1' });
+  Object.assign(env, {
+    DATABRICKS_HOST: emulator.url,
+    DATABRICKS_TOKEN: TOKEN,
+    DATABRICKS_CONFIG_FILE: path.join(repoRoot, 'does-not-exist.cfg'),
+    PYTHONUNBUFFERED: '1',
+  });
   return new Promise((resolve) => {
     const child = spawn(venvPython, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -54,7 +64,10 @@ test('the official Databricks SDK for Python uploads, imports, submits (job clus
     /^GET \/api\/2\.[12]\/jobs\/runs\/get-output 200$/,
     /^POST \/api\/2\.[12]\/jobs\/runs\/cancel 200$/,
   ]) {
-    assert.ok(paths.some((p) => expected.test(p)), `no request matching ${expected}:\n${paths.join('\n')}`);
+    assert.ok(
+      paths.some((p) => expected.test(p)),
+      `no request matching ${expected}:\n${paths.join('\n')}`,
+    );
   }
   assert.ok(!paths.some((p) => / 5\d\d$/.test(p)), paths.join('\n'));
 });

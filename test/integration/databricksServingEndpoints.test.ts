@@ -35,12 +35,17 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
     model = uniqueName('dbx-served-model');
     await workspace.createRegisteredModel(model);
     await workspace.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
-    endpointName = uniqueName('churn-endpoint').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60);
+    endpointName = uniqueName('churn-endpoint')
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 60);
   });
 
   it('creating an endpoint starts NOT_READY with the served model pending, then becomes READY', async () => {
     const created = await workspace.requestJson<ServingEndpoint>('POST', 'api/2.0/serving-endpoints', {
-      json: { name: endpointName, config: { served_entities: [{ entity_name: model, entity_version: '1', workload_size: 'Small', scale_to_zero_enabled: true }] } },
+      json: {
+        name: endpointName,
+        config: { served_entities: [{ entity_name: model, entity_version: '1', workload_size: 'Small', scale_to_zero_enabled: true }] },
+      },
     });
     assert.equal(created.state?.ready, 'NOT_READY');
     assert.equal(created.state?.config_update, 'IN_PROGRESS');
@@ -48,7 +53,11 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
     assert.equal(servedEntitiesOf(created)[0]!.state?.deployment, 'DEPLOYMENT_CREATING');
 
     const states: string[] = [];
-    const ready = await waitForServingEndpoint(workspace, endpointName, { timeoutMs: 200_000, pollIntervalMs: 500, onState: (e) => states.push(endpointStateText(e)) });
+    const ready = await waitForServingEndpoint(workspace, endpointName, {
+      timeoutMs: 200_000,
+      pollIntervalMs: 500,
+      onState: (e) => states.push(endpointStateText(e)),
+    });
     assert.equal(ready.state?.ready, 'READY');
     assert.equal(endpointStateText(ready), 'READY');
     assert.equal(states[0], 'NOT_READY (updating)');
@@ -61,7 +70,10 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
     const mine = endpoints.find((e) => e.name === endpointName);
     assert.ok(mine, JSON.stringify(endpoints));
     assert.deepEqual(mine.state, { ready: 'READY', config_update: 'NOT_UPDATING' });
-    assert.deepEqual(servedEntitiesOf(mine).map((e) => [e.entity_name, e.entity_version]), [[model, '1']]);
+    assert.deepEqual(
+      servedEntitiesOf(mine).map((e) => [e.entity_name, e.entity_version]),
+      [[model, '1']],
+    );
     assert.equal(mine.creator, 'emulated.user@example.com');
     const detailed = await getServingEndpoint(workspace, endpointName);
     assert.equal(detailed.name, endpointName);
@@ -96,7 +108,12 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
         assert.ok(err instanceof MlflowApiError, String(err));
         assert.equal(err.errorCode, 'RESOURCE_DOES_NOT_EXIST');
         assert.equal(err.httpStatus, 404);
-        assert.match(err.message, new RegExp(`Serving endpoint '${missing}' does not exist in the workspace http://127\\.0\\.0\\.1:\\d+\\. Check the name \\(\`mlflow-wb endpoints list\``));
+        assert.match(
+          err.message,
+          new RegExp(
+            `Serving endpoint '${missing}' does not exist in the workspace http://127\\.0\\.0\\.1:\\d+\\. Check the name \\(\`mlflow-wb endpoints list\``,
+          ),
+        );
         return true;
       });
     }
@@ -104,7 +121,9 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
 
   it('an endpoint for a version that does not exist is refused at creation', async () => {
     await assert.rejects(
-      workspace.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name: uniqueName('bad').slice(0, 60), config: { served_entities: [{ entity_name: model, entity_version: '42' }] } } }),
+      workspace.requestJson('POST', 'api/2.0/serving-endpoints', {
+        json: { name: uniqueName('bad').slice(0, 60), config: { served_entities: [{ entity_name: model, entity_version: '42' }] } },
+      }),
       (err: unknown) => err instanceof MlflowApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST' && /Model version 42 of/.test(err.message),
     );
   });
@@ -114,7 +133,10 @@ describe('Databricks serving endpoints (emulator + real MLflow + mlflow models s
     assert.ok(serverUrl);
     assert.equal((await fetch(`${serverUrl}/ping`)).status, 200);
     await workspace.requestJson('DELETE', `api/2.0/serving-endpoints/${endpointName}`);
-    assert.equal((await listServingEndpoints(workspace)).some((e) => e.name === endpointName), false);
+    assert.equal(
+      (await listServingEndpoints(workspace)).some((e) => e.name === endpointName),
+      false,
+    );
     await assert.rejects(getServingEndpoint(workspace, endpointName), /does not exist/);
     await assert.rejects(fetch(`${serverUrl}/ping`), /fetch failed/);
   });

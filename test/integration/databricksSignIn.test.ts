@@ -110,7 +110,10 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     const failed = await cli(['experiments', 'list', '--tracking-uri', 'databricks://elsewhere']);
     assert.equal(failed.code, 1);
     assert.ok(failed.ms < 30_000, `took ${failed.ms} ms`);
-    assert.match(failed.stderr, /Signing in to http:\/\/127\.0\.0\.1:9 with the Databricks CLI failed: `databricks auth token --profile elsewhere` said: resolve: .*has no elsewhere profile/);
+    assert.match(
+      failed.stderr,
+      /Signing in to http:\/\/127\.0\.0\.1:9 with the Databricks CLI failed: `databricks auth token --profile elsewhere` said: resolve: .*has no elsewhere profile/,
+    );
     assert.match(failed.stderr, /Sign in with `databricks auth login --host http:\/\/127\.0\.0\.1:9 --profile elsewhere`/);
   });
 
@@ -118,14 +121,31 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     const created = await cli(['models', 'requests', 'create', '--name', model, '--version', '1', '--stage', 'Staging', '--tracking-uri', 'databricks://dev']);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /Requested Staging .* \(as emulated\.user@example\.com\)/);
-    const approved = await cli(['models', 'requests', 'approve', '--name', model, '--version', '1', '--stage', 'Staging', '--tracking-uri', 'databricks://dev']);
+    const approved = await cli([
+      'models',
+      'requests',
+      'approve',
+      '--name',
+      model,
+      '--version',
+      '1',
+      '--stage',
+      'Staging',
+      '--tracking-uri',
+      'databricks://dev',
+    ]);
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /is now in Staging/);
     assert.equal((await admin.getModelVersion(model, '1')).current_stage, 'Staging');
   });
 
   it("rejects a data scientist's transition request as the signed-in user: the stage stays, the workspace records who", async () => {
-    await createTransitionRequest(new MlflowRestClient({ baseUrl: dbx.emulator.url, token: SCIENTIST_TOKEN }), { name: model, version: '1', stage: 'Production', comment: 'ship it' });
+    await createTransitionRequest(new MlflowRestClient({ baseUrl: dbx.emulator.url, token: SCIENTIST_TOKEN }), {
+      name: model,
+      version: '1',
+      stage: 'Production',
+      comment: 'ship it',
+    });
     const dev = ['--name', model, '--version', '1', '--tracking-uri', 'databricks://dev'];
     const listed = await cli(['models', 'requests', 'list', ...dev]);
     assert.equal(listed.code, 0, listed.stderr);
@@ -145,14 +165,41 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     const experiments = await cli(['experiments', 'list', '--tracking-uri', 'databricks://azure']);
     assert.equal(experiments.code, 0, experiments.stderr);
     assert.ok(experiments.stdout.includes(experimentName));
-    assert.deepEqual(az.calls().slice(-1)[0], ['account', 'get-access-token', '--resource', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', '--output', 'json', '--tenant', 'tenant-1']);
+    assert.deepEqual(az.calls().slice(-1)[0], [
+      'account',
+      'get-access-token',
+      '--resource',
+      '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d',
+      '--output',
+      'json',
+      '--tenant',
+      'tenant-1',
+    ]);
   });
 
   it('launches a project on Databricks (jobs protocol, job cluster, wheels) with the databricks-cli profile, no token anywhere', async () => {
     const projectDir = copyFixture('databricks-jobs-project');
     const launchExperiment = `/Users/emulated.user@example.com/${uniqueName('signin-launch')}`;
     const mark = databricks.calls().length;
-    const launched = await cli(['run', projectDir, '--backend', 'databricks', '--profile', 'dev', '--backend-config', 'cluster.json', '--wheels', '--python', venvPython, '--experiment-name', launchExperiment, '-P', 'alpha=2', '-P', 'label=signed-in']);
+    const launched = await cli([
+      'run',
+      projectDir,
+      '--backend',
+      'databricks',
+      '--profile',
+      'dev',
+      '--backend-config',
+      'cluster.json',
+      '--wheels',
+      '--python',
+      venvPython,
+      '--experiment-name',
+      launchExperiment,
+      '-P',
+      'alpha=2',
+      '-P',
+      'label=signed-in',
+    ]);
     assert.equal(launched.code, 0, `${launched.stderr}\n${launched.stdout}`);
     const runId = /^MLflow run id: ([0-9a-f]{32})$/m.exec(launched.stdout)?.[1];
     assert.ok(runId, launched.stdout);
@@ -171,7 +218,9 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     await admin.createRegisteredModel(served);
     await admin.createModelVersion(served, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
     const name = uniqueName('signin-endpoint').slice(0, 60);
-    await admin.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name, config: { served_entities: [{ entity_name: served, entity_version: '1' }] } } });
+    await admin.requestJson('POST', 'api/2.0/serving-endpoints', {
+      json: { name, config: { served_entities: [{ entity_name: served, entity_version: '1' }] } },
+    });
     await waitForServingEndpoint(admin, name, { timeoutMs: 300_000, pollIntervalMs: 500 });
     const answer = await cli(['endpoints', 'query', '--name', name, '--tracking-uri', 'databricks://dev']);
     assert.equal(answer.code, 0, answer.stderr);

@@ -32,7 +32,11 @@ function isApiError(code: string, status: number, message?: RegExp) {
 }
 
 describe('Databricks transition requests (emulator + real MLflow)', () => {
-  const dbx = useEmulatedWorkspace({ tokens: [REVIEWER_TOKEN], userName: REVIEWER, users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }] });
+  const dbx = useEmulatedWorkspace({
+    tokens: [REVIEWER_TOKEN],
+    userName: REVIEWER,
+    users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }],
+  });
   let mlflow: MlflowRestClient;
   let reviewer: MlflowRestClient;
   let scientist: MlflowRestClient;
@@ -53,7 +57,13 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
   });
 
   it('a direct transition with a comment moves the stage on MLflow and is recorded as APPLIED_TRANSITION', async () => {
-    const moved = await transitionStageWithComment(reviewer, { name, version: '1', stage: 'staging', archiveExistingVersions: false, comment: 'first candidate' });
+    const moved = await transitionStageWithComment(reviewer, {
+      name,
+      version: '1',
+      stage: 'staging',
+      archiveExistingVersions: false,
+      comment: 'first candidate',
+    });
     assert.equal(moved.current_stage, 'Staging');
     assert.equal((await mlflow.getModelVersion(name, '1')).current_stage, 'Staging');
     const history = await listModelVersionActivities(reviewer, { name, version: '1' });
@@ -77,7 +87,10 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
     const seenByReviewer = await listTransitionRequests(reviewer, { name, version: '2' });
     assert.deepEqual(seenByReviewer[0]!.available_actions, ['APPROVE_TRANSITION_REQUEST', 'REJECT_TRANSITION_REQUEST']);
 
-    await assert.rejects(createTransitionRequest(scientist, { name, version: '2', stage: 'Staging' }), isApiError('RESOURCE_ALREADY_EXISTS', 400, /already has an open request/));
+    await assert.rejects(
+      createTransitionRequest(scientist, { name, version: '2', stage: 'Staging' }),
+      isApiError('RESOURCE_ALREADY_EXISTS', 400, /already has an open request/),
+    );
     assert.equal((await mlflow.getModelVersion(name, '2')).current_stage, 'None', 'a request does not move the stage');
   });
 
@@ -97,7 +110,13 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
   });
 
   it('the reviewer approves with archive: v2 is Staging and v1 Archived on the real MLflow server', async () => {
-    const activity = await approveTransitionRequest(reviewer, { name, version: '2', stage: 'Staging', archiveExistingVersions: true, comment: 'approved after review' });
+    const activity = await approveTransitionRequest(reviewer, {
+      name,
+      version: '2',
+      stage: 'Staging',
+      archiveExistingVersions: true,
+      comment: 'approved after review',
+    });
     assert.equal(activity.activity_type, 'APPROVED_REQUEST');
     assert.equal(activity.user_id, REVIEWER);
     assert.equal((await mlflow.getModelVersion(name, '2')).current_stage, 'Staging');
@@ -138,7 +157,10 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
     assert.deepEqual(await listTransitionRequests(reviewer, { name, version: '2' }), []);
     assert.equal((await mlflow.getModelVersion(name, '2')).current_stage, 'Staging');
     const last = (await listModelVersionActivities(reviewer, { name, version: '2' })).at(-1)!;
-    assert.deepEqual([last.activity_type, last.to_stage, last.user_id, last.comment], ['REJECTED_REQUEST', 'Production', REVIEWER, 'needs a drift check first']);
+    assert.deepEqual(
+      [last.activity_type, last.to_stage, last.user_id, last.comment],
+      ['REJECTED_REQUEST', 'Production', REVIEWER, 'needs a drift check first'],
+    );
     await assert.rejects(
       approveTransitionRequest(reviewer, { name, version: '2', stage: 'Production', archiveExistingVersions: true }),
       isApiError('RESOURCE_DOES_NOT_EXIST', 404, /Transition request to Production for version 2 .* does not exist/),
@@ -169,9 +191,15 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
 
   it('a missing version, a bad stage and a Unity Catalog name are refused with what to fix', async () => {
     await assert.rejects(listTransitionRequests(reviewer, { name, version: '99' }), isApiError('RESOURCE_DOES_NOT_EXIST', 404, /version '99' does not exist/));
-    await assert.rejects(createTransitionRequest(reviewer, { name: uniqueName('absent'), version: '1', stage: 'Staging' }), isApiError('RESOURCE_DOES_NOT_EXIST', 404));
+    await assert.rejects(
+      createTransitionRequest(reviewer, { name: uniqueName('absent'), version: '1', stage: 'Staging' }),
+      isApiError('RESOURCE_DOES_NOT_EXIST', 404),
+    );
     // The engine checks the stage before sending; the workspace checks it too.
-    await assert.rejects(createTransitionRequest(reviewer, { name, version: '1', stage: 'Prod' }), /'Prod' is not a stage: use one of Staging, Production, Archived, None/);
+    await assert.rejects(
+      createTransitionRequest(reviewer, { name, version: '1', stage: 'Prod' }),
+      /'Prod' is not a stage: use one of Staging, Production, Archived, None/,
+    );
     const raw = await fetch(`${dbx.emulator.url}/api/2.0/mlflow/transition-requests/create`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${REVIEWER_TOKEN}`, 'Content-Type': 'application/json' },

@@ -85,13 +85,16 @@ describe('hostile tracking servers: opening an artifact (the extension’s cache
     assert.equal(file, path.join(box.cache, 'r1', 'model', 'MLmodel'));
     assert.equal(fs.readFileSync(file, 'utf8'), 'content of model/MLmodel');
     assert.equal(fs.readFileSync(path.join(box.home, '.bashrc'), 'utf8'), 'original bashrc\n');
-    assert.deepEqual(snapshot(box.root).filter((p) => !p.startsWith('home/')), [
-      'globalStorage/',
-      'globalStorage/artifacts/',
-      'globalStorage/artifacts/r1/',
-      'globalStorage/artifacts/r1/model/',
-      'globalStorage/artifacts/r1/model/MLmodel',
-    ]);
+    assert.deepEqual(
+      snapshot(box.root).filter((p) => !p.startsWith('home/')),
+      [
+        'globalStorage/',
+        'globalStorage/artifacts/',
+        'globalStorage/artifacts/r1/',
+        'globalStorage/artifacts/r1/model/',
+        'globalStorage/artifacts/r1/model/MLmodel',
+      ],
+    );
   });
 
   it('does not follow a symbolic link planted in the cache (a run folder or a file) out of it', async () => {
@@ -152,8 +155,14 @@ describe('hostile tracking servers: opening an artifact (the extension’s cache
       },
     };
     const report = await downloadArtifactTree(client, 'r1', '', box.dest);
-    assert.deepEqual(report.written.map((w) => w.path), ['good.txt', 'dir/ok.txt']);
-    assert.deepEqual(report.refused.map((r) => r.path), ['../escape.txt', `${box.home}/.bashrc`, 'a/../../escape.txt', '..', '42', 'dir', 'elsewhere/y.txt', 'dir/..\\..\\z']);
+    assert.deepEqual(
+      report.written.map((w) => w.path),
+      ['good.txt', 'dir/ok.txt'],
+    );
+    assert.deepEqual(
+      report.refused.map((r) => r.path),
+      ['../escape.txt', `${box.home}/.bashrc`, 'a/../../escape.txt', '..', '42', 'dir', 'elsewhere/y.txt', 'dir/..\\..\\z'],
+    );
     assert.deepEqual(snapshot(box.dest), ['dir/', 'dir/ok.txt', 'good.txt']);
     assert.equal(fs.readFileSync(path.join(box.home, '.bashrc'), 'utf8'), 'original bashrc\n');
     assert.deepEqual(snapshot(box.root), ['dest/', 'dest/dir/', 'dest/dir/ok.txt', 'dest/good.txt', 'home/', 'home/u/', 'home/u/.bashrc']);
@@ -256,7 +265,10 @@ describe('the built CLI against hostile servers: mlflow-wb artifacts', () => {
   for (const where of ['a tracking server', 'a workspace (signed URLs)'] as const) {
     it(`artifacts download from ${where}: writes only inside --dest, names each refused entry, exits 1; HOME untouched`, async () => {
       const box = makeSandbox();
-      server.script = { listings: hostileListing(box.home), ...(where === 'a tracking server' ? {} : { artifactUri: (runId: string) => `dbfs:/databricks/mlflow-tracking/1/${runId}/artifacts` }) };
+      server.script = {
+        listings: hostileListing(box.home),
+        ...(where === 'a tracking server' ? {} : { artifactUri: (runId: string) => `dbfs:/databricks/mlflow-tracking/1/${runId}/artifacts` }),
+      };
       server.requests.length = 0;
       const before = snapshot(box.root);
       const result = await runBuiltCli(['artifacts', 'download', '--run-id', 'r1', '--dest', box.dest, '--tracking-uri', server.url], { HOME: box.home });
@@ -269,24 +281,39 @@ describe('the built CLI against hostile servers: mlflow-wb artifacts', () => {
       assert.deepEqual(snapshot(box.root), [...before, 'dest/', 'dest/good.txt', 'dest/model/', 'dest/model/MLmodel'].sort());
       assert.equal(fs.readFileSync(path.join(box.dest, 'model', 'MLmodel'), 'utf8'), 'content of model/MLmodel');
       assert.equal(fs.readFileSync(path.join(box.home, '.bashrc'), 'utf8'), 'original bashrc\n');
-      if (where !== 'a tracking server') assert.ok(server.requests.some((r) => r.url.startsWith('/storage/model/MLmodel')), 'through the signed URL');
+      if (where !== 'a tracking server')
+        assert.ok(
+          server.requests.some((r) => r.url.startsWith('/storage/model/MLmodel')),
+          'through the signed URL',
+        );
     });
   }
 
   it('artifacts download --path of one file, and refuses a --path that climbs out', async () => {
     const box = makeSandbox();
     server.script = {};
-    const one = await runBuiltCli(['artifacts', 'download', '--run-id', 'r1', '--path', 'model/MLmodel', '--dest', box.dest, '--tracking-uri', server.url], { HOME: box.home });
+    const one = await runBuiltCli(['artifacts', 'download', '--run-id', 'r1', '--path', 'model/MLmodel', '--dest', box.dest, '--tracking-uri', server.url], {
+      HOME: box.home,
+    });
     assert.equal(one.code, 0, one.stderr);
     assert.deepEqual(snapshot(box.dest), ['model/', 'model/MLmodel']);
-    const climbing = await runBuiltCli(['artifacts', 'download', '--run-id', 'r1', '--path', '../../x', '--dest', box.dest, '--tracking-uri', server.url], { HOME: box.home });
+    const climbing = await runBuiltCli(['artifacts', 'download', '--run-id', 'r1', '--path', '../../x', '--dest', box.dest, '--tracking-uri', server.url], {
+      HOME: box.home,
+    });
     assert.equal(climbing.code, 2);
     assert.match(climbing.stderr, /--path "\.\.\/\.\.\/x" climbs out/);
   });
 
   it('artifacts list shows hostile names escaped, as text and as JSON', async () => {
     const box = makeSandbox();
-    server.script = { listings: { '': [{ path: 'evil\u001b]0;pwned\u0007.txt', is_dir: false, file_size: 3 }, { path: 'model', is_dir: true }] } };
+    server.script = {
+      listings: {
+        '': [
+          { path: 'evil\u001b]0;pwned\u0007.txt', is_dir: false, file_size: 3 },
+          { path: 'model', is_dir: true },
+        ],
+      },
+    };
     const text = await runBuiltCli(['artifacts', 'list', '--run-id', 'r1', '--tracking-uri', server.url], { HOME: box.home });
     assert.equal(text.code, 0, text.stderr);
     assert.ok(!text.stdout.includes('\u001b'), 'no raw escape sequence reaches the terminal');

@@ -33,14 +33,31 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
   try {
     return { code: await runCliCommand([runCommand], ['run', ...args], io), out, err };
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
 test('mlflow-wb run (local): streams the output, prints the run id, exit code 0', async () => {
   const experiment = uniqueName('launch-cli');
-  const r = await cli([projectDir, '-e', 'main', '-P', 'alpha=2', '-P', 'label=from cli', '--tracking-uri', trackingUri, '--experiment-name', experiment, '--env-manager', 'local', '--python', venvPython]);
+  const r = await cli([
+    projectDir,
+    '-e',
+    'main',
+    '-P',
+    'alpha=2',
+    '-P',
+    'label=from cli',
+    '--tracking-uri',
+    trackingUri,
+    '--experiment-name',
+    experiment,
+    '--env-manager',
+    'local',
+    '--python',
+    venvPython,
+  ]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^training started: alpha=2.0 label='from cli'$/m);
   const runId = /^MLflow run id: ([0-9a-f]{32})$/m.exec(r.out)?.[1];
@@ -61,10 +78,27 @@ test('mlflow-wb run: a bad float exits 1 before starting; bad usage exits 2', as
 });
 
 test('mlflow-wb run --backend databricks: credentials from the environment, run page URL printed, exit 1 when the cluster fails', async () => {
-  fs.writeFileSync(path.join(projectDir, 'plain-cluster.json'), JSON.stringify({ spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 }));
+  fs.writeFileSync(
+    path.join(projectDir, 'plain-cluster.json'),
+    JSON.stringify({ spark_version: '15.4.x-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 }),
+  );
   emulator.failNextRun('Cluster failed to launch: quota exceeded (cli test)');
   const r = await cli(
-    [projectDir, '--backend', 'databricks', '--protocol', 'legacy', '--backend-config', 'plain-cluster.json', '--experiment-name', uniqueName('launch-cli-db'), '--env-manager', 'local', '--python', venvPython],
+    [
+      projectDir,
+      '--backend',
+      'databricks',
+      '--protocol',
+      'legacy',
+      '--backend-config',
+      'plain-cluster.json',
+      '--experiment-name',
+      uniqueName('launch-cli-db'),
+      '--env-manager',
+      'local',
+      '--python',
+      venvPython,
+    ],
     { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, DATABRICKS_CONFIG_PROFILE: '', MLFLOW_TRACKING_URI: '' },
   );
   assert.equal(r.code, 1, r.err);
@@ -79,7 +113,10 @@ test('mlflow-wb run (local): an interpreter without mlflow fails first, naming i
   fs.writeFileSync(noMlflow, `#!/bin/sh\nexec /usr/bin/env python3 -I -S "$@"\n`, { mode: 0o755 });
   const r = await cli([projectDir, '--tracking-uri', trackingUri, '--python', noMlflow]);
   assert.equal(r.code, 1);
-  assert.match(r.err, new RegExp(`The Python interpreter ${noMlflow} \\(set by --python\\) cannot import mlflow: ModuleNotFoundError: No module named 'mlflow'`));
+  assert.match(
+    r.err,
+    new RegExp(`The Python interpreter ${noMlflow} \\(set by --python\\) cannot import mlflow: ModuleNotFoundError: No module named 'mlflow'`),
+  );
   assert.match(r.err, /Fix: give --python .* or create a \.venv in .*\.venv\/bin\/pip install mlflow==\d/);
   assert.doesNotMatch(r.err, /\[mlflow-wb\] (validating|running)/, 'nothing was started');
 });
@@ -112,17 +149,42 @@ test('mlflow-wb run --backend databricks: no workspace, or one that refuses the 
 test('mlflow-wb run (local) with user:password@ in the tracking URI never prints the password', async () => {
   const password = 'pw-must-not-leak-81723';
   const withPassword = trackingUri.replace(/^http:\/\//, `http://wb-user:${password}@`);
-  const ok = await cli([projectDir, '-P', 'alpha=1', '--tracking-uri', withPassword, '--experiment-name', uniqueName('launch-cli-auth'), '--env-manager', 'local', '--python', venvPython]);
+  const ok = await cli([
+    projectDir,
+    '-P',
+    'alpha=1',
+    '--tracking-uri',
+    withPassword,
+    '--experiment-name',
+    uniqueName('launch-cli-auth'),
+    '--env-manager',
+    'local',
+    '--python',
+    venvPython,
+  ]);
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /^MLflow run id: [0-9a-f]{32}$/m);
   assert.ok(!(ok.out + ok.err).includes(password), 'the password is not in the output of a run');
 
   // An unreachable server makes `mlflow run` print the tracking URI it was given in its error.
   const port = await findFreePort();
-  const down = await cli([projectDir, '--tracking-uri', `http://wb-user:${password}@127.0.0.1:${port}`, '--experiment-name', uniqueName('launch-cli-down'), '--env-manager', 'local', '--python', venvPython], {
-    MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0',
-    MLFLOW_HTTP_REQUEST_TIMEOUT: '5',
-  });
+  const down = await cli(
+    [
+      projectDir,
+      '--tracking-uri',
+      `http://wb-user:${password}@127.0.0.1:${port}`,
+      '--experiment-name',
+      uniqueName('launch-cli-down'),
+      '--env-manager',
+      'local',
+      '--python',
+      venvPython,
+    ],
+    {
+      MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0',
+      MLFLOW_HTTP_REQUEST_TIMEOUT: '5',
+    },
+  );
   assert.equal(down.code, 1, down.err);
   assert.ok((down.out + down.err).includes(`127.0.0.1:${port}`), `mlflow names the server it could not reach:\n${down.err}`);
   assert.ok(!(down.out + down.err).includes(password), `the password is not in the error:\n${down.err}`);

@@ -22,7 +22,8 @@ before(async () => {
   emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN], legacyDbfs: true });
   // A git checkout on a feature branch: the experiment and the wheel folder are named after it.
   projectDir = copyFixture('launch-project');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: projectDir, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: projectDir, encoding: 'utf8' });
   git('init', '-q', '-b', 'feature/launch');
   git('add', '.');
   git('commit', '-q', '-m', 'fixture');
@@ -32,7 +33,9 @@ after(async () => {
   await emulator?.stop();
 });
 
-function launch(over: { wait?: boolean; token?: string; buildWheels?: boolean; entryPoint?: string; parameters?: Record<string, string>; experimentName?: string } = {}) {
+function launch(
+  over: { wait?: boolean; token?: string; buildWheels?: boolean; entryPoint?: string; parameters?: Record<string, string>; experimentName?: string } = {},
+) {
   const states: LaunchState[] = [];
   let output = '';
   const handle = launchOnDatabricks(
@@ -43,13 +46,30 @@ function launch(over: { wait?: boolean; token?: string; buildWheels?: boolean; e
       experimentName: over.experimentName,
       trackingUri: 'databricks',
     },
-    { host: emulator.url, token: over.token ?? TOKEN, protocol: 'legacy', backendConfig: 'cluster.json', buildWheels: over.buildWheels ?? true, python: venvPython, envManager: 'local', pollIntervalMs: 150, wait: over.wait },
-    { onState: (s) => { states.push(s); if (process.env.LX_DEBUG) console.log(Date.now() % 100000, s.phase, s.message?.slice(0, 80)); }, onOutput: (t) => void (output += t) },
+    {
+      host: emulator.url,
+      token: over.token ?? TOKEN,
+      protocol: 'legacy',
+      backendConfig: 'cluster.json',
+      buildWheels: over.buildWheels ?? true,
+      python: venvPython,
+      envManager: 'local',
+      pollIntervalMs: 150,
+      wait: over.wait,
+    },
+    {
+      onState: (s) => {
+        states.push(s);
+        if (process.env.LX_DEBUG) console.log(Date.now() % 100000, s.phase, s.message?.slice(0, 80));
+      },
+      onOutput: (t) => void (output += t),
+    },
   );
   return { handle, states, output: () => output };
 }
 
-const uploads = (from: number) => emulator.requests.slice(from).filter((r) => r.method === 'POST' && (/\/dbfs\/(put|create|add-block)$/.test(r.path) || r.path.startsWith('/dbfs/')));
+const uploads = (from: number) =>
+  emulator.requests.slice(from).filter((r) => r.method === 'POST' && (/\/dbfs\/(put|create|add-block)$/.test(r.path) || r.path.startsWith('/dbfs/')));
 
 test('a Databricks launch uploads project and wheel once, rewrites placeholders, and finishes in the branch experiment', async () => {
   const experimentName = await branchExperimentName('${projectName}/${branch}', projectDir, { projectName: uniqueName('launch-project') });
@@ -60,8 +80,14 @@ test('a Databricks launch uploads project and wheel once, rewrites placeholders,
   assert.ok(final.databricksRunId && final.runPageUrl?.startsWith(emulator.url));
   const wheelPath = final.uploaded?.find((p) => p.endsWith('.whl'));
   assert.match(wheelPath ?? '', /^dbfs:\/FileStore\/wheels\/feature-launch\/[0-9a-f]{12}\/launch_helper-0\.1\.0-py3-none-any\.whl$/);
-  assert.ok(final.uploaded?.some((p) => /^dbfs:\/mlflow-experiments\/\d+\/projects-code\/[0-9a-f]{64}\.tar\.gz$/.test(p)), String(final.uploaded));
-  assert.deepEqual([...new Set(first.states.map((s) => s.phase))].filter((p) => p !== 'running'), ['validating', 'building', 'uploading', 'submitting', 'pending', 'finished']);
+  assert.ok(
+    final.uploaded?.some((p) => /^dbfs:\/mlflow-experiments\/\d+\/projects-code\/[0-9a-f]{64}\.tar\.gz$/.test(p)),
+    String(final.uploaded),
+  );
+  assert.deepEqual(
+    [...new Set(first.states.map((s) => s.phase))].filter((p) => p !== 'running'),
+    ['validating', 'building', 'uploading', 'submitting', 'pending', 'finished'],
+  );
   // What ran: the wheel from cluster.json's placeholder was installed, and the tarball's python_env.yaml names it.
   assert.match(first.output(), /training started: alpha=0.3 label='on databricks'/);
   assert.match(first.output(), /helper: launch_helper wheel installed/);
@@ -97,7 +123,10 @@ test('a Databricks launch uploads project and wheel once, rewrites placeholders,
   assert.equal(emulator.requests.slice(mark).filter((r) => r.status === 429).length, 2, 'the 429s happened and were retried');
   assert.ok(emulator.requests.slice(mark).some((r) => r.path === '/api/2.0/jobs/runs/submit' && r.status === 200));
   await again.handle.cancel();
-  assert.ok(emulator.requests.slice(mark).some((r) => r.path.endsWith('/jobs/runs/cancel') && r.status === 200), 'cancel reached the workspace');
+  assert.ok(
+    emulator.requests.slice(mark).some((r) => r.path.endsWith('/jobs/runs/cancel') && r.status === 200),
+    'cancel reached the workspace',
+  );
 });
 
 test('a bad or missing token gives a clear failure before anything is uploaded or created', async () => {
@@ -105,7 +134,10 @@ test('a bad or missing token gives a clear failure before anything is uploaded o
   const experimentName = uniqueName('launch-badtoken');
   const invalid = await launch({ token: 'dapi-not-valid', experimentName }).handle.done;
   assert.equal(invalid.phase, 'failed');
-  assert.match(invalid.message ?? '', /^Databricks at http:\/\/127\.0\.0\.1:\d+ refused the access token \(HTTP 403: Invalid access token\.\)\. .*create a new personal access token/);
+  assert.match(
+    invalid.message ?? '',
+    /^Databricks at http:\/\/127\.0\.0\.1:\d+ refused the access token \(HTTP 403: Invalid access token\.\)\. .*create a new personal access token/,
+  );
   assert.doesNotMatch(invalid.message ?? '', /dapi-not-valid/, 'the token is not in the message');
   const missing = await launch({ token: '', experimentName }).handle.done;
   assert.match(missing.message ?? '', /did not accept the request .*HTTP 401.*set a personal access token/i);

@@ -27,7 +27,8 @@ before(async () => {
   tracking = new MlflowRestClient({ baseUrl: url });
   emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN], pendingMs: 200 });
   projectDir = copyFixture('databricks-jobs-project');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: projectDir, encoding: 'utf8' }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: projectDir, encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'feature/jobs');
   git('remote', 'add', 'origin', REPO_URL);
   git('add', '.');
@@ -46,7 +47,10 @@ function run(args: string[]) {
   });
 }
 
-const uploads = (from: number) => emulator.requests.slice(from).filter((r) => (r.method === 'POST' && r.path === '/api/2.0/workspace/import') || (r.method === 'PUT' && r.path.startsWith('/api/2.0/fs/files/')));
+const uploads = (from: number) =>
+  emulator.requests
+    .slice(from)
+    .filter((r) => (r.method === 'POST' && r.path === '/api/2.0/workspace/import') || (r.method === 'PUT' && r.path.startsWith('/api/2.0/fs/files/')));
 const expectedScore = (alpha: number, label: string) => Math.round((alpha ** 2 + label.length / 7) * 1e6) / 1e6;
 const tag = (r: MlflowRun, key: string) => r.data.tags?.find((t) => t.key === key)?.value;
 
@@ -74,7 +78,19 @@ function assertRanLikeMlflowRun(r: MlflowRun, experimentName: string, alpha: num
 test('job cluster with wheels: workspace files, multi-task runs/submit, the wheel computes the metric, parameters verbatim; a relaunch uploads nothing', async () => {
   const experimentName = `/Users/${ME}/${uniqueName('jobs-cluster')}`;
   const mark = emulator.requests.length;
-  const first = await run(['-e', 'main', '-P', 'alpha=1.5', '-P', `label=${NASTY}`, '--backend-config', 'cluster.json', '--wheels', '--experiment-name', experimentName]);
+  const first = await run([
+    '-e',
+    'main',
+    '-P',
+    'alpha=1.5',
+    '-P',
+    `label=${NASTY}`,
+    '--backend-config',
+    'cluster.json',
+    '--wheels',
+    '--experiment-name',
+    experimentName,
+  ]);
   assert.equal(first.code, 0, `${first.stderr}\n${first.stdout}`);
   assert.match(first.stdout, /^Databricks run: http:\/\/127\.0\.0\.1:\d+\/\?o=\d+#job\/\d+\/run\/\d+$/m);
   assert.match(first.stdout, /jobs_metric from .*site-packages\/jobs_metric\/__init__\.py/, 'the module came from the installed wheel');
@@ -106,12 +122,26 @@ test('serverless with wheels to a Unity Catalog volume: job environment with the
   const experimentName = `/Users/${ME}/${uniqueName('jobs-serverless')}`;
   const folder = `/Volumes/main/default/mlflow_wb/${uniqueName('ci')}`;
   const mark = emulator.requests.length;
-  const result = await run(['-P', 'alpha=0.25', '-P', `label=${NASTY}`, '--serverless', '--upload-to', folder, '--wheels', '--experiment-name', experimentName]);
+  const result = await run([
+    '-P',
+    'alpha=0.25',
+    '-P',
+    `label=${NASTY}`,
+    '--serverless',
+    '--upload-to',
+    folder,
+    '--wheels',
+    '--experiment-name',
+    experimentName,
+  ]);
   assert.equal(result.code, 0, `${result.stderr}\n${result.stdout}`);
   assertRanLikeMlflowRun(await finishedRun(result.stdout), experimentName, 0.25);
   const puts = uploads(mark);
   assert.equal(puts.length, 3);
-  assert.ok(puts.every((q) => q.method === 'PUT' && q.path.startsWith(`/api/2.0/fs/files${folder}/`)), JSON.stringify(puts));
+  assert.ok(
+    puts.every((q) => q.method === 'PUT' && q.path.startsWith(`/api/2.0/fs/files${folder}/`)),
+    JSON.stringify(puts),
+  );
   assert.ok(fs.existsSync(path.join(emulator.volumesRoot, folder.split('/').slice(2).join('/'), 'projects')));
 });
 

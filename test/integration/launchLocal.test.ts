@@ -26,7 +26,13 @@ after(() => {
 function collect() {
   const states: LaunchState[] = [];
   let output = '';
-  return { states, get output() { return output; }, events: { onState: (s: LaunchState) => void states.push(s), onOutput: (t: string) => void (output += t) } };
+  return {
+    states,
+    get output() {
+      return output;
+    },
+    events: { onState: (s: LaunchState) => void states.push(s), onOutput: (t: string) => void (output += t) },
+  };
 }
 
 function params(run: Awaited<ReturnType<MlflowRestClient['getRun']>>): Record<string, string> {
@@ -46,7 +52,10 @@ test('a local run of the fixture finishes, with its parameters and metrics on th
   assert.match(final.mlflowRunId ?? '', /^[0-9a-f]{32}$/);
   assert.match(seen.output, /training started: alpha=0.25 label='hello'/);
   assert.deepEqual([...new Set(seen.states.map((s) => s.phase))], ['validating', 'running', 'finished']);
-  assert.ok(seen.states.some((s) => s.phase === 'running' && s.mlflowRunId === final.mlflowRunId), 'the run id is reported while running');
+  assert.ok(
+    seen.states.some((s) => s.phase === 'running' && s.mlflowRunId === final.mlflowRunId),
+    'the run id is reported while running',
+  );
   const run = await client.getRun(final.mlflowRunId!);
   assert.equal(run.info.status, 'FINISHED');
   assert.equal(run.info.run_name, 'first');

@@ -17,15 +17,21 @@ import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 import { waitUntil } from '../support/waitUntil';
 
 /** One request with exactly these headers (Node sends Host: 127.0.0.1:<port> unless told otherwise). */
-function request(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+function request(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false, timeout: 60_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false, timeout: 60_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url}${options.path}`)));
     req.on('error', reject);
     req.end(options.body);
@@ -89,9 +95,16 @@ describe('local servers answer only requests for their own Host/Origin (real MLf
     assert.match(foreign.body, /Cross-origin request blocked/);
   });
 
-  it('the model server answers /invocations (a large one too) through the product\'s port and refuses others with 403', async () => {
+  it("the model server answers /invocations (a large one too) through the product's port and refuses others with 403", async () => {
     let log = '';
-    server = await startModelServer({ python: venvPython, modelUri: `runs:/${logged.run_id}/model`, trackingUri: trackingUrl, envManager: 'local', onLog: (l) => (log += l + '\n'), startTimeoutMs: 500_000 });
+    server = await startModelServer({
+      python: venvPython,
+      modelUri: `runs:/${logged.run_id}/model`,
+      trackingUri: trackingUrl,
+      envManager: 'local',
+      onLog: (l) => (log += l + '\n'),
+      startTimeoutMs: 500_000,
+    });
     const { port } = new URL(server.url);
     // uvicorn listens on a socket in a private folder, not on a TCP port a page could reach.
     const socket = socketOf(log);
@@ -114,13 +127,28 @@ describe('local servers answer only requests for their own Host/Origin (real MLf
 
     // (b) DNS rebinding: the page's own name resolved to 127.0.0.1.
     const example = JSON.stringify({ dataframe_split: { columns: logged.columns, data: logged.rows } });
-    const rebinding = await request(server.url, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json', ...EVIL_HOST(port) }, body: example });
+    const rebinding = await request(server.url, {
+      method: 'POST',
+      path: '/invocations',
+      headers: { 'Content-Type': 'application/json', ...EVIL_HOST(port) },
+      body: example,
+    });
     assert.equal(rebinding.status, 403);
-    assert.match(rebinding.body, new RegExp(`^403 Forbidden: MLflow Workbench's local model server refused this request: Host 'evil\\.example:${port}' is not this server: it answers only requests for 127\\.0\\.0\\.1:${port} or localhost:${port}`));
+    assert.match(
+      rebinding.body,
+      new RegExp(
+        `^403 Forbidden: MLflow Workbench's local model server refused this request: Host 'evil\\.example:${port}' is not this server: it answers only requests for 127\\.0\\.0\\.1:${port} or localhost:${port}`,
+      ),
+    );
     assert.equal((await request(server.url, { path: '/ping', headers: { Host: 'evil.example' } })).status, 403);
 
     // (c) A foreign page's fetch (its Origin), with the right Host.
-    const foreign = await request(server.url, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json', ...EVIL_ORIGIN }, body: example });
+    const foreign = await request(server.url, {
+      method: 'POST',
+      path: '/invocations',
+      headers: { 'Content-Type': 'application/json', ...EVIL_ORIGIN },
+      body: example,
+    });
     assert.equal(foreign.status, 403);
     assert.match(foreign.body, /Origin 'https:\/\/evil\.example' may not use this server/);
     assert.ok(!rebinding.body.includes(logged.run_id) && !foreign.body.includes(logged.run_id), 'a refusal names the model');
@@ -138,21 +166,29 @@ describe('local servers answer only requests for their own Host/Origin (real MLf
 
   it('`mlflow-wb models serve` (built CLI) serves behind the same front door and leaves nothing after Ctrl-C', async () => {
     assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'build first: node scripts/build.mjs');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'models', 'serve', '-m', `runs:/${logged.run_id}/model`, '--tracking-uri', trackingUrl, '--python', venvPython], {
-      env: { PATH: process.env.PATH ?? '', HOME: makeTempDir('serve-cli-home') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'dist', 'cli.js'), 'models', 'serve', '-m', `runs:/${logged.run_id}/model`, '--tracking-uri', trackingUrl, '--python', venvPython],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: makeTempDir('serve-cli-home') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     cliProcess = child;
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await waitUntil('the CLI says where it serves', () => /at (http:\/\/127\.0\.0\.1:\d+) \(POST/.exec(stdout)?.[1] ?? (child.exitCode !== null ? 'exited' : undefined), {
-      timeoutMs: 500_000,
-      intervalMs: 200,
-      lastState: () => stderr.slice(-2000),
-    });
+    const url = await waitUntil(
+      'the CLI says where it serves',
+      () => /at (http:\/\/127\.0\.0\.1:\d+) \(POST/.exec(stdout)?.[1] ?? (child.exitCode !== null ? 'exited' : undefined),
+      {
+        timeoutMs: 500_000,
+        intervalMs: 200,
+        lastState: () => stderr.slice(-2000),
+      },
+    );
     assert.notEqual(url, 'exited', stderr);
     const { port } = new URL(url);
     const socket = socketOf(stderr);
@@ -160,15 +196,24 @@ describe('local servers answer only requests for their own Host/Origin (real MLf
     const answer = await request(url, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json' }, body: example });
     assert.equal(answer.status, 200, answer.body);
     assertPredictionsClose(JSON.parse(answer.body), logged.expected_rows);
-    assert.equal((await request(url, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json', ...EVIL_HOST(port) }, body: example })).status, 403);
-    assert.equal((await request(url, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json', ...EVIL_ORIGIN }, body: example })).status, 403);
+    assert.equal(
+      (await request(url, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json', ...EVIL_HOST(port) }, body: example })).status,
+      403,
+    );
+    assert.equal(
+      (await request(url, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json', ...EVIL_ORIGIN }, body: example })).status,
+      403,
+    );
     assert.ok(processesServing(socket).length > 0, 'the test cannot see the model server process');
 
     child.kill('SIGINT');
     assert.equal(await exited, 0, stderr);
     cliProcess = undefined;
     assert.match(stderr, /Model server stopped\./);
-    await waitUntil('no process of the model server is left', () => processesServing(socket).length === 0, { timeoutMs: 15_000, lastState: () => processesServing(socket).join(' ') });
+    await waitUntil('no process of the model server is left', () => processesServing(socket).length === 0, {
+      timeoutMs: 15_000,
+      lastState: () => processesServing(socket).join(' '),
+    });
     await assert.rejects(request(url, { path: '/ping' }), /ECONNREFUSED/);
   });
 });

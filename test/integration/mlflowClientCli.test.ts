@@ -51,10 +51,26 @@ describe('mlflow-wb list commands (real server)', () => {
     assert.deepEqual(names, ['cli-run-3', 'cli-run-2', 'cli-run-1', 'cli-run-0']);
     assert.match(text.stdout, /rmse=0\.3/);
 
-    const filtered = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', experiment, '--filter', 'metrics.rmse < 0.25', '--order-by', 'metrics.rmse ASC', '--format', 'json']);
+    const filtered = await cli([
+      'runs',
+      'list',
+      '--tracking-uri',
+      url,
+      '--experiment',
+      experiment,
+      '--filter',
+      'metrics.rmse < 0.25',
+      '--order-by',
+      'metrics.rmse ASC',
+      '--format',
+      'json',
+    ]);
     assert.equal(filtered.code, 0, filtered.stderr);
     const runs = JSON.parse(filtered.stdout) as { info: { run_name: string } }[];
-    assert.deepEqual(runs.map((r) => r.info.run_name), ['cli-run-0', 'cli-run-1', 'cli-run-2']);
+    assert.deepEqual(
+      runs.map((r) => r.info.run_name),
+      ['cli-run-0', 'cli-run-1', 'cli-run-2'],
+    );
 
     assert.equal(text.stderr, '', 'no note when every run is listed');
     const limited = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', experiment, '--max', '2', '--format', 'json']);
@@ -65,7 +81,10 @@ describe('mlflow-wb list commands (real server)', () => {
     assert.equal(all.stderr, '');
 
     const deleted = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', experiment, '--view', 'deleted', '--format', 'json']);
-    assert.deepEqual((JSON.parse(deleted.stdout) as { info: { run_id: string } }[]).map((r) => r.info.run_id), [runIds[4]]);
+    assert.deepEqual(
+      (JSON.parse(deleted.stdout) as { info: { run_id: string } }[]).map((r) => r.info.run_id),
+      [runIds[4]],
+    );
   });
 
   it('lists registered models with versions and aliases', async () => {
@@ -73,7 +92,10 @@ describe('mlflow-wb list commands (real server)', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`${model}\\s+v1\\s+@champion=v1`));
     const json = await cli(['models', 'list', '--tracking-uri', url, '--filter', `name = '${model}'`, '--format', 'json']);
-    assert.deepEqual((JSON.parse(json.stdout) as { name: string }[]).map((m) => m.name), [model]);
+    assert.deepEqual(
+      (JSON.parse(json.stdout) as { name: string }[]).map((m) => m.name),
+      [model],
+    );
   });
 
   it('exits 1 with a clear message on server errors, and 2 on usage errors', async () => {

@@ -34,7 +34,13 @@ describe('MLflow REST client: failures against real servers', () => {
         return;
       }
       const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host, authorization: '' } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: upstream.host, authorization: '' },
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
@@ -69,7 +75,10 @@ describe('MLflow REST client: failures against real servers', () => {
   it('gets through with the right user:password from the URL or from MLFLOW_TRACKING_USERNAME/PASSWORD', async () => {
     const fromUrl = resolveTracking(proxyUrl.replace('http://', 'http://alice:s3cret@'), { env: {}, homeDir: makeTempDir('home') });
     const page = await new MlflowRestClient(fromUrl.connection).searchExperiments({ filter: "name = 'Default'" });
-    assert.deepEqual(page.items.map((e) => e.experiment_id), ['0']);
+    assert.deepEqual(
+      page.items.map((e) => e.experiment_id),
+      ['0'],
+    );
     const fromEnv = resolveTracking(proxyUrl, { env: { MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 's3cret' }, homeDir: makeTempDir('home') });
     assert.equal((await new MlflowRestClient(fromEnv.connection).getExperiment('0')).name, 'Default');
   });

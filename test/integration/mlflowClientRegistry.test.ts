@@ -51,13 +51,10 @@ describe('MLflow REST client: artifacts, logged models, registry (real server)',
   it("lists a run's artifacts and folders, and downloads a file through the artifact proxy", async () => {
     const root = await client.listArtifacts(logged.run_id);
     assert.match(root.rootUri ?? '', /^mlflow-artifacts:/);
-    assert.deepEqual(
-      root.files.map((f) => [f.path, f.is_dir]).sort(),
-      [
-        ['config.json', false],
-        ['notes', true],
-      ],
-    );
+    assert.deepEqual(root.files.map((f) => [f.path, f.is_dir]).sort(), [
+      ['config.json', false],
+      ['notes', true],
+    ]);
     const notes = await client.listArtifacts(logged.run_id, 'notes');
     assert.deepEqual(notes.files, [{ path: 'notes/hello.txt', is_dir: false, file_size: 14 }]);
     assert.equal((await client.downloadArtifact(logged.run_id, 'notes/hello.txt')).toString('utf8'), 'hello artifact');
@@ -124,10 +121,16 @@ describe('MLflow REST client: artifacts, logged models, registry (real server)',
     const versions = await collectAll((pageToken) =>
       client.searchModelVersions({ filter: `name = '${name}'`, maxResults: 1, pageToken, orderBy: ['version_number DESC'] }),
     );
-    assert.deepEqual(versions.map((v) => v.version), ['2', '1']);
+    assert.deepEqual(
+      versions.map((v) => v.version),
+      ['2', '1'],
+    );
     assert.equal(versions[0].run_id, logged.run_id);
     const found = await client.searchRegisteredModels({ filter: `name = '${name}'` });
-    assert.deepEqual(found.items.map((m) => m.name), [name]);
+    assert.deepEqual(
+      found.items.map((m) => m.name),
+      [name],
+    );
   });
 
   it('reports the server version', async () => {

@@ -44,7 +44,10 @@ describe('MLflow REST client: experiments and runs (real server)', () => {
     assert.equal((await client.getExperiment(id)).name, name);
     assert.equal(await client.getExperimentByName(uniqueName('missing')), undefined);
     const found = await client.searchExperiments({ filter: `name = '${name}'` });
-    assert.deepEqual(found.items.map((e) => e.experiment_id), [id]);
+    assert.deepEqual(
+      found.items.map((e) => e.experiment_id),
+      [id],
+    );
     assert.deepEqual(found.items[0].tags, [{ key: 'team', value: 'ml' }]);
   });
 
@@ -75,7 +78,10 @@ describe('MLflow REST client: experiments and runs (real server)', () => {
       ['run-12', 'run-120', 'run-121', 'run-122', 'run-123', 'run-124', 'run-125', 'run-126', 'run-127', 'run-128', 'run-129'],
     );
     const byTime = await client.searchRuns({ experimentIds: [pagedExperimentId], filter: `attributes.start_time < ${T0 + 3000}`, orderBy: ['start_time ASC'] });
-    assert.deepEqual(byTime.items.map((r) => r.info.run_name), ['run-0', 'run-1', 'run-2']);
+    assert.deepEqual(
+      byTime.items.map((r) => r.info.run_name),
+      ['run-0', 'run-1', 'run-2'],
+    );
   });
 
   it("reports a bad filter with the server's explanation", async () => {
@@ -86,7 +92,10 @@ describe('MLflow REST client: experiments and runs (real server)', () => {
       assert.match(err.message, /^runs\/search: Invalid clause\(s\) in filter string: 'metrics\.rmse', '<'/);
       return true;
     });
-    await assert.rejects(client.searchRuns({ experimentIds: [pagedExperimentId], filter: 'attributes.foo = 1' }), /Invalid attribute key 'foo' specified\. Valid keys are/);
+    await assert.rejects(
+      client.searchRuns({ experimentIds: [pagedExperimentId], filter: 'attributes.foo = 1' }),
+      /Invalid attribute key 'foo' specified\. Valid keys are/,
+    );
   });
 
   it('finds nested runs through the mlflow.parentRunId tag', async () => {
@@ -94,7 +103,10 @@ describe('MLflow REST client: experiments and runs (real server)', () => {
     const parent = await client.createRun(exp, 'parent');
     const children = await Promise.all(['a', 'b'].map((n) => client.createRun(exp, `child-${n}`, { parentRunId: parent.run_id })));
     const found = await client.searchRuns({ experimentIds: [exp], filter: `tags.mlflow.parentRunId = '${parent.run_id}'`, orderBy: ['run_name'] });
-    assert.deepEqual(found.items.map((r) => r.info.run_id), children.map((c) => c.run_id));
+    assert.deepEqual(
+      found.items.map((r) => r.info.run_id),
+      children.map((c) => c.run_id),
+    );
     const child = await client.getRun(children[0].run_id);
     assert.ok(child.data.tags?.some((t) => t.key === 'mlflow.parentRunId' && t.value === parent.run_id));
   });
@@ -128,25 +140,40 @@ describe('MLflow REST client: experiments and runs (real server)', () => {
     );
     const history = await client.getMetricHistory(runs[0].run_id, 'loss');
     assert.equal(history.length, 50);
-    assert.deepEqual(history.map((m) => m.step).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      history.map((m) => m.step).sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     assert.equal(typeof history[0].timestamp, 'number');
 
-    const bulk = await client.getMetricHistoryBulkInterval(runs.map((r) => r.run_id), 'loss', { maxResults: 10 });
+    const bulk = await client.getMetricHistoryBulkInterval(
+      runs.map((r) => r.run_id),
+      'loss',
+      { maxResults: 10 },
+    );
     for (const run of runs) {
       const points = bulk.filter((p) => p.run_id === run.run_id);
       assert.ok(points.length > 0 && points.length <= 11, `run ${run.run_name}: ${points.length} points`);
       assert.ok(points.some((p) => p.step === 0) && points.some((p) => p.step === 49), 'keeps the first and last step');
     }
     const window = await client.getMetricHistoryBulkInterval([runs[1].run_id], 'loss', { startStep: 10, endStep: 14, maxResults: 100 });
-    assert.deepEqual(window.map((p) => p.step), [10, 11, 12, 13, 14]);
+    assert.deepEqual(
+      window.map((p) => p.step),
+      [10, 11, 12, 13, 14],
+    );
     assert.equal(window[0].value, 2 / 11);
   });
 
   it('lists experiments page by page', async () => {
     const prefix = uniqueName('exp-page');
     await Promise.all([0, 1, 2, 3, 4].map((i) => client.createExperiment(`${prefix}-${i}`)));
-    const all = await collectAll((pageToken) => client.searchExperiments({ filter: `name LIKE '${prefix}-%'`, maxResults: 2, pageToken, orderBy: ['name ASC'] }));
-    assert.deepEqual(all.map((e) => e.name), [0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`));
+    const all = await collectAll((pageToken) =>
+      client.searchExperiments({ filter: `name LIKE '${prefix}-%'`, maxResults: 2, pageToken, orderBy: ['name ASC'] }),
+    );
+    assert.deepEqual(
+      all.map((e) => e.name),
+      [0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`),
+    );
   });
 
   it('can be cancelled', async () => {

@@ -82,7 +82,10 @@ describe('local model serving (real MLflow, scikit-learn)', { timeout: 240_000 }
     await server!.stop();
     // Zombies are not counted: in a container whose PID 1 does not reap, ended workers linger as zombies.
     assert.equal(processGroupAlive(pid), false, 'no live process of the group is left');
-    await assert.rejects(invokeModel(server!.url, '{"inputs": [[1]]}', { timeoutMs: 2000 }), /Cannot reach the model server at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    await assert.rejects(
+      invokeModel(server!.url, '{"inputs": [[1]]}', { timeoutMs: 2000 }),
+      /Cannot reach the model server at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+    );
     server = undefined;
   });
 

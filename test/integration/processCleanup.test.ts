@@ -37,9 +37,14 @@ describe('process groups end with their owner', { timeout: 1_200_000 }, () => {
       let stderr = '';
       owner.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       owner.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const ownerExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => owner.once('exit', (code, signal) => resolve({ code, signal })));
+      const ownerExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        owner.once('exit', (code, signal) => resolve({ code, signal })),
+      );
       try {
-        await waitUntil('the owner has started everything', () => /READY \d+ \d+ \d+/.test(stdout) || owner.exitCode !== null, { timeoutMs: 600_000, intervalMs: 200 });
+        await waitUntil('the owner has started everything', () => /READY \d+ \d+ \d+/.test(stdout) || owner.exitCode !== null, {
+          timeoutMs: 600_000,
+          intervalMs: 200,
+        });
         const groups = /READY (\d+) (\d+) (\d+)/.exec(stdout)?.slice(1).map(Number);
         assert.ok(groups, `the owner failed: ${stderr}`);
         for (const pgid of groups) assert.ok(processGroupAlive(pgid), `group ${pgid} runs before the owner ends`);
@@ -48,7 +53,10 @@ describe('process groups end with their owner', { timeout: 1_200_000 }, () => {
         if (end === 'crash') assert.equal(exit.code, 1, stderr);
         else assert.equal(exit.signal, end, 'the owner dies of the signal, as without the supervisor');
         // SIGKILL leaves it to the watchdog: it notices within a second, then SIGTERM, 3 s, SIGKILL.
-        await waitUntil(`no process of groups ${groups.join(', ')} is left`, () => groups.every((g) => !processGroupAlive(g)), { timeoutMs: 30_000, intervalMs: 200 });
+        await waitUntil(`no process of groups ${groups.join(', ')} is left`, () => groups.every((g) => !processGroupAlive(g)), {
+          timeoutMs: 30_000,
+          intervalMs: 200,
+        });
       } finally {
         if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
       }

@@ -88,8 +88,41 @@ describe('YAML 1.1 as PyYAML reads it (differential against the venv PyYAML)', (
 
   it('types plain scalars as PyYAML does (yes/on booleans, 1e-3 text, 0777 octal, sexagesimal, underscores)', () => {
     const pieces = ['0', '1', '7', '8', '9', '_', '.', 'e', 'E', '-', '+', ':', 'x', 'b', 'o', 'inf', 'nan', '5'];
-    const generated = fc.sample(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 7 }).map((a) => a.join('')), { numRuns: 1500, seed: 1 });
-    const fixed = ['yes', 'No', 'ON', 'off', 'y', 'n', 'true', '~', 'null', '1e-3', '1.0e-3', '1.0e3', '1e3', '0777', '09', '0o17', '0x1F', '0b101', '1_000', '1:30', '-1:30.5', '.5', '+1', '.inf', '-.Inf', '.NaN', '2001-01-01', '3.10', '3.0'];
+    const generated = fc.sample(
+      fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 7 }).map((a) => a.join('')),
+      { numRuns: 1500, seed: 1 },
+    );
+    const fixed = [
+      'yes',
+      'No',
+      'ON',
+      'off',
+      'y',
+      'n',
+      'true',
+      '~',
+      'null',
+      '1e-3',
+      '1.0e-3',
+      '1.0e3',
+      '1e3',
+      '0777',
+      '09',
+      '0o17',
+      '0x1F',
+      '0b101',
+      '1_000',
+      '1:30',
+      '-1:30.5',
+      '.5',
+      '+1',
+      '.inf',
+      '-.Inf',
+      '.NaN',
+      '2001-01-01',
+      '3.10',
+      '3.0',
+    ];
     const scalars = [...new Set([...fixed, ...generated])].filter((s) => !/^[-?:]( |$)|^[-?:]$/.test(s));
     const theirs = pyyaml(scalars.map((s) => `v: ${s}\n`));
     let compared = 0;
@@ -104,7 +137,12 @@ describe('YAML 1.1 as PyYAML reads it (differential against the venv PyYAML)', (
       else if (type === 'null') assert.equal(ours, null, s);
       else if (type === 'str') assert.equal(ours, value, s);
       else if (type === 'int') assert.equal(ours, Number(value), s);
-      else if (type === 'float') assert.ok(typeof ours === 'number' && (Object.is(ours, Number(String(value).replace('inf', 'Infinity'))) || (Number.isNaN(ours) && value === 'nan') || ours === Number(value)), `${s}: PyYAML ${value}, ours ${String(ours)}`);
+      else if (type === 'float')
+        assert.ok(
+          typeof ours === 'number' &&
+            (Object.is(ours, Number(String(value).replace('inf', 'Infinity'))) || (Number.isNaN(ours) && value === 'nan') || ours === Number(value)),
+          `${s}: PyYAML ${value}, ours ${String(ours)}`,
+        );
     });
     assert.ok(compared > 500, `compared ${compared}`);
   });

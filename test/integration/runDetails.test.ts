@@ -42,7 +42,12 @@ describe('run details: loadRunDetails against a real server', () => {
     }
     metrics.push({ key: 'accuracy', value: 0.91, timestamp: t0 + 5, step: 0 });
     for (let i = 0; i < metrics.length; i += 1000) await client.logBatch(runId, { metrics: metrics.slice(i, i + 1000) });
-    await client.logBatch(runId, { params: [{ key: 'lr', value: '0.01' }, { key: 'alpha', value: '0.5' }] });
+    await client.logBatch(runId, {
+      params: [
+        { key: 'lr', value: '0.01' },
+        { key: 'alpha', value: '0.5' },
+      ],
+    });
     await client.uploadArtifact(runId, 'model/MLmodel', 'artifact_path: model\n');
     await client.uploadArtifact(runId, 'report.txt', 'ok\n');
     await client.updateRun(runId, 'FINISHED', { endTime: t0 + 90_000 });
@@ -75,12 +80,18 @@ describe('run details: loadRunDetails against a real server', () => {
     assert.equal(o.gitRepoUrl, 'https://github.com/acme/churn');
     assert.equal(o.gitCommitUrl, `https://github.com/acme/churn/commit/${SHA}`);
 
-    assert.deepEqual(details.params, [{ key: 'alpha', value: '0.5' }, { key: 'lr', value: '0.01' }]);
+    assert.deepEqual(details.params, [
+      { key: 'alpha', value: '0.5' },
+      { key: 'lr', value: '0.01' },
+    ]);
     assert.deepEqual(details.tags, [{ key: 'team', value: 'risk' }]);
     assert.ok(details.systemTags.every((t) => t.key.startsWith('mlflow.')));
     assert.ok(details.systemTags.some((t) => t.key === 'mlflow.source.git.commit'));
 
-    assert.deepEqual(details.metrics.map((m) => m.key), ['accuracy', 'loss']);
+    assert.deepEqual(
+      details.metrics.map((m) => m.key),
+      ['accuracy', 'loss'],
+    );
     const [accuracy, loss] = details.metrics;
     assert.equal(accuracy.latest, 0.91);
     assert.equal(accuracy.min, 0.91);
@@ -92,20 +103,35 @@ describe('run details: loadRunDetails against a real server', () => {
     assert.ok(loss.history.length <= SPARKLINE_POINTS && loss.history.length >= SPARKLINE_POINTS / 2, `${loss.history.length} points`);
     assert.equal(loss.history[0][0], 0);
     assert.equal(loss.history.at(-1)![0], 2999);
-    assert.ok(loss.history.some((p) => p[0] === 1777), 'the spike is drawn');
+    assert.ok(
+      loss.history.some((p) => p[0] === 1777),
+      'the spike is drawn',
+    );
     assert.ok(Math.abs(loss.max! - (2 * Math.exp(-1777 / 500) + 40.1)) < 1e-9, `max ${loss.max}`);
     assert.ok(Math.abs(loss.min! - lastLoss) < 1e-9, `min ${loss.min}`);
     for (let i = 1; i < loss.history.length; i++) assert.ok(loss.history[i][0] > loss.history[i - 1][0]);
 
-    assert.deepEqual(details.artifacts.map((a) => [a.path, a.is_dir]), [['model', true], ['report.txt', false]]);
+    assert.deepEqual(
+      details.artifacts.map((a) => [a.path, a.is_dir]),
+      [
+        ['model', true],
+        ['report.txt', false],
+      ],
+    );
     assert.deepEqual(
       details.modelVersions.map((v) => [v.name, v.version, v.stage, v.aliases]),
-      [[modelName, '1', 'Staging', []], [modelName, '2', 'None', ['champion']]],
+      [
+        [modelName, '1', 'Staging', []],
+        [modelName, '2', 'None', ['champion']],
+      ],
     );
   });
 
   it('an unknown run id is a RunNotFoundError; a running run has a duration up to now', async () => {
-    await assert.rejects(loadRunDetails(client, '0123456789abcdef0123456789abcdef'), (err: unknown) => err instanceof RunNotFoundError && /was not found/.test(err.message));
+    await assert.rejects(
+      loadRunDetails(client, '0123456789abcdef0123456789abcdef'),
+      (err: unknown) => err instanceof RunNotFoundError && /was not found/.test(err.message),
+    );
     const running = await client.createRun(experimentId, 'still-going', { startTime: Date.now() - 5000 });
     const details = await loadRunDetails(client, running.run_id, { now: Date.now() });
     assert.equal(details.overview.status, 'RUNNING');

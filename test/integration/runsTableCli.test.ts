@@ -16,17 +16,41 @@ describe('mlflow-wb runs table (real server)', () => {
     const client = new MlflowRestClient({ baseUrl: url });
     experiment = uniqueName('cli-table');
     const id = await client.createExperiment(experiment);
-    const runs: [string, string, number][] = [['a', '0.1', 0.5], ['b', '0.2', 0.2], ['c', '0.1', 0.3], ['d', '0.3', 0.9]];
+    const runs: [string, string, number][] = [
+      ['a', '0.1', 0.5],
+      ['b', '0.2', 0.2],
+      ['c', '0.1', 0.3],
+      ['d', '0.3', 0.9],
+    ];
     for (const [i, [name, lr, loss]] of runs.entries()) {
       const run = await client.createRun(id, name, { startTime: Date.UTC(2024, 1, 1) + i * 60_000 });
-      await client.logBatch(run.run_id, { params: [{ key: 'lr', value: lr }, { key: 'note', value: '=cmd()' }], metrics: [{ key: 'val loss', value: loss, timestamp: Date.now(), step: 0 }] });
+      await client.logBatch(run.run_id, {
+        params: [
+          { key: 'lr', value: lr },
+          { key: 'note', value: '=cmd()' },
+        ],
+        metrics: [{ key: 'val loss', value: loss, timestamp: Date.now(), step: 0 }],
+      });
       await client.updateRun(run.run_id, 'FINISHED');
       ids.set(name, run.run_id);
     }
   });
 
   it('sorts on the server by a metric whose name has a space, filters with a compiled column filter, writes neutralised CSV', async () => {
-    const result = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', experiment, '--sort', 'metrics.val loss:desc', '--where', 'metrics.val loss<0.6', '--columns', 'attributes.run_name,params.lr,params.note,metrics.val loss']);
+    const result = await cli([
+      'runs',
+      'table',
+      '--tracking-uri',
+      url,
+      '--experiment',
+      experiment,
+      '--sort',
+      'metrics.val loss:desc',
+      '--where',
+      'metrics.val loss<0.6',
+      '--columns',
+      'attributes.run_name,params.lr,params.note,metrics.val loss',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(result.stdout.trim().split(/\r?\n/), [
       'run_id,attributes.run_name,params.lr,params.note,metrics.val loss',
@@ -37,12 +61,30 @@ describe('mlflow-wb runs table (real server)', () => {
   });
 
   it('shows the compiled filter and order_by in JSON, joins a typed filter, and groups by a param', async () => {
-    const json = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', experiment, '--filter', "params.lr = '0.1'", '--where', 'metrics.val loss>=0.3', '--sort', 'params.lr', '--format', 'json']);
+    const json = await cli([
+      'runs',
+      'table',
+      '--tracking-uri',
+      url,
+      '--experiment',
+      experiment,
+      '--filter',
+      "params.lr = '0.1'",
+      '--where',
+      'metrics.val loss>=0.3',
+      '--sort',
+      'params.lr',
+      '--format',
+      'json',
+    ]);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { filter: string; orderBy: string[]; rows: { name: string }[] };
     assert.equal(parsed.filter, "params.lr = '0.1' AND metrics.`val loss` >= 0.3");
     assert.deepEqual(parsed.orderBy, ['params.lr', 'attributes.start_time DESC']);
-    assert.deepEqual(parsed.rows.map((r) => r.name), ['c', 'a']);
+    assert.deepEqual(
+      parsed.rows.map((r) => r.name),
+      ['c', 'a'],
+    );
     const grouped = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', experiment, '--group-by', 'params.lr', '--sort', 'params.lr']);
     assert.equal(grouped.code, 0, grouped.stderr);
     assert.deepEqual(JSON.parse(grouped.stdout), [
@@ -63,11 +105,32 @@ describe('mlflow-wb runs table (real server)', () => {
       children.push(child.run_id);
     }
     const name = (await client.getExperiment(id)).name;
-    const result = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', name, '--parent', parent.run_id, '--where', 'metrics.loss<0.5', '--sort', 'metrics.loss', '--format', 'json']);
+    const result = await cli([
+      'runs',
+      'table',
+      '--tracking-uri',
+      url,
+      '--experiment',
+      name,
+      '--parent',
+      parent.run_id,
+      '--where',
+      'metrics.loss<0.5',
+      '--sort',
+      'metrics.loss',
+      '--format',
+      'json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as { filter: string; rows: { runId: string; parentRunId?: string }[] };
     assert.equal(parsed.filter, `metrics.loss < 0.5 AND tags.\`mlflow.parentRunId\` = '${parent.run_id}'`);
-    assert.deepEqual(parsed.rows.map((r) => [r.runId, r.parentRunId]), [[children[1], parent.run_id], [children[0], parent.run_id]]);
+    assert.deepEqual(
+      parsed.rows.map((r) => [r.runId, r.parentRunId]),
+      [
+        [children[1], parent.run_id],
+        [children[0], parent.run_id],
+      ],
+    );
   });
 
   it('explains a filter the server refuses and a column filter that cannot compile', async () => {

@@ -10,7 +10,8 @@ import { writeTemplate } from '../support/cookiecutterTemplates';
 import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
-const runCli = (args: string[], cwd: string) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
+const runCli = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
 
 /** A fake home with secrets a hostile template would like to copy. */
 function fakeHome(): { home: string; secret: string } {
@@ -32,7 +33,11 @@ function refusedByCli(template: string, pattern: RegExp, extra: string[] = []): 
 }
 
 /** Temp folders the renderer made and left behind (it must clean its staging folders). */
-const stagingLeft = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('mlflow-wb-render-')).sort();
+const stagingLeft = () =>
+  fs
+    .readdirSync(os.tmpdir())
+    .filter((f) => f.startsWith('mlflow-wb-render-'))
+    .sort();
 
 describe('hostile templates: nothing runs, nothing leaks, nothing is written outside the target', () => {
   it('a template whose folder renders to .git (post-commit hook, core.fsmonitor, core.hooksPath) is refused before anything reaches the target', async () => {
@@ -51,7 +56,10 @@ describe('hostile templates: nothing runs, nothing leaks, nothing is written out
     await assert.rejects(renderProject(gitFolder, {}, { python: venvPython }), /generates '\.git'.*git folder/);
     refusedByCli(gitFolder, /a git folder or file/);
     // The same with a rendered name, a git file pointing elsewhere, and an upper-case variant.
-    const rendered = writeTemplate({ project_slug: 'victim', g: '.git' }, { '{{cookiecutter.project_slug}}/{{cookiecutter.g}}/config': '[core]\n\tfsmonitor = /bin/true\n' });
+    const rendered = writeTemplate(
+      { project_slug: 'victim', g: '.git' },
+      { '{{cookiecutter.project_slug}}/{{cookiecutter.g}}/config': '[core]\n\tfsmonitor = /bin/true\n' },
+    );
     refusedByCli(rendered, /'\.git'.*a git folder or file/);
     const gitFile = writeTemplate({ project_slug: 'victim' }, { '{{cookiecutter.project_slug}}/sub/.GIT': `gitdir: ${sentinel}\n` });
     refusedByCli(gitFile, /'sub\/\.GIT'/);
@@ -78,21 +86,33 @@ describe('hostile templates: nothing runs, nothing leaks, nothing is written out
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /git: initialised with a first commit/);
-    assert.equal(spawnSync('git', ['log', '--format=%s'], { cwd: path.join(parent, 'out'), encoding: 'utf8' }).stdout.trim(), 'Initial project from MLflow Workbench');
+    assert.equal(
+      spawnSync('git', ['log', '--format=%s'], { cwd: path.join(parent, 'out'), encoding: 'utf8' }).stdout.trim(),
+      'Initial project from MLflow Workbench',
+    );
     assert.deepEqual(fs.readdirSync(sentinel), []);
     // The same configuration does run the hook for an ordinary commit: the check above can fail.
     fs.writeFileSync(path.join(parent, 'out', 'more.txt'), 'x');
     spawnSync('git', ['add', 'more.txt'], { cwd: path.join(parent, 'out'), env: { ...process.env, GIT_CONFIG_GLOBAL: globalConfig } });
-    spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'more'], { cwd: path.join(parent, 'out'), env: { ...process.env, GIT_CONFIG_GLOBAL: globalConfig } });
+    spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'more'], {
+      cwd: path.join(parent, 'out'),
+      env: { ...process.env, GIT_CONFIG_GLOBAL: globalConfig },
+    });
     assert.ok(fs.readdirSync(sentinel).includes('pre-commit'));
   });
 
   for (const [what, makeLink] of [
-    ['a relative file link into $HOME', (home: string, dir: string) => fs.symlinkSync(path.relative(dir, path.join(home, '.databrickscfg')), path.join(dir, 'databrickscfg'))],
+    [
+      'a relative file link into $HOME',
+      (home: string, dir: string) => fs.symlinkSync(path.relative(dir, path.join(home, '.databrickscfg')), path.join(dir, 'databrickscfg')),
+    ],
     ['an absolute file link', (home: string, dir: string) => fs.symlinkSync(path.join(home, '.databrickscfg'), path.join(dir, 'cfg'))],
     ['a relative folder link', (home: string, dir: string) => fs.symlinkSync(path.relative(dir, path.join(home, '.ssh')), path.join(dir, 'ssh'))],
     ['an absolute folder link', (home: string, dir: string) => fs.symlinkSync(path.join(home, '.ssh'), path.join(dir, 'ssh'))],
-    ['a link at the template root (hooks, includes)', (home: string, dir: string) => fs.symlinkSync(path.join(home, '.ssh'), path.join(dir, '..', 'templates'))],
+    [
+      'a link at the template root (hooks, includes)',
+      (home: string, dir: string) => fs.symlinkSync(path.join(home, '.ssh'), path.join(dir, '..', 'templates')),
+    ],
   ] as const) {
     it(`a template with ${what} is refused: no secret is copied`, async () => {
       const { home } = fakeHome();
@@ -135,11 +155,15 @@ describe('hostile templates: nothing runs, nothing leaks, nothing is written out
       refusedByCli(template, /outside/);
     }
     assert.deepEqual(fs.readdirSync(sentinel), []);
-    for (const dir of [os.tmpdir(), path.dirname(os.tmpdir())]) assert.ok(!fs.readdirSync(dir).some((f) => f.includes(unique)), `something escaped into ${dir}`);
+    for (const dir of [os.tmpdir(), path.dirname(os.tmpdir())])
+      assert.ok(!fs.readdirSync(dir).some((f) => f.includes(unique)), `something escaped into ${dir}`);
   });
 
   it('Jinja cannot reach Python internals (sandboxed), even without hooks', async () => {
-    const template = writeTemplate({ project_slug: 'p' }, { '{{cookiecutter.project_slug}}/a.txt': "{{ cookiecutter.__class__.__mro__[1].__subclasses__() }}" });
+    const template = writeTemplate(
+      { project_slug: 'p' },
+      { '{{cookiecutter.project_slug}}/a.txt': '{{ cookiecutter.__class__.__mro__[1].__subclasses__() }}' },
+    );
     await assert.rejects(renderProject(template, {}, { python: venvPython }), /SecurityError|unsafe/);
     refusedByCli(template, /unsafe/);
   });
@@ -164,14 +188,20 @@ describe('hostile templates: nothing runs, nothing leaks, nothing is written out
       return true;
     });
     await assert.rejects(templateContext(t, {}, { python: venvPython }), TemplateCodeConsentError);
-    refusedByCli(template, /hooks\/post_gen_project\.sh, hooks\/pre_gen_project\.py, hooks\/pre_prompt\.py, Jinja extension local_extensions\.Evil.*Nothing was run or written/s);
+    refusedByCli(
+      template,
+      /hooks\/post_gen_project\.sh, hooks\/pre_gen_project\.py, hooks\/pre_prompt\.py, Jinja extension local_extensions\.Evil.*Nothing was run or written/s,
+    );
     assert.deepEqual(fs.readdirSync(sentinel), []);
   });
 
   it('--force never writes through a folder of the target that is a symbolic link', () => {
     const elsewhere = makeTempDir('cc-elsewhere');
     const parent = makeTempDir('cc-attack');
-    const template = writeTemplate({ project_slug: 'p' }, { '{{cookiecutter.project_slug}}/pkg/a.py': 'new\n', '{{cookiecutter.project_slug}}/README.md': 'hi\n' });
+    const template = writeTemplate(
+      { project_slug: 'p' },
+      { '{{cookiecutter.project_slug}}/pkg/a.py': 'new\n', '{{cookiecutter.project_slug}}/README.md': 'hi\n' },
+    );
     fs.mkdirSync(path.join(parent, 'out'));
     fs.symlinkSync(elsewhere, path.join(parent, 'out', 'pkg'));
     const r = runCli(['new', '--template', template, '--force', '--no-git', 'out'], parent);

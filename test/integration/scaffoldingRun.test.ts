@@ -72,7 +72,13 @@ describe('a scaffolded project really works (python_env, local tracking, GitHub 
     await writeScaffold(planScaffold(rendered.files, projectDir), rendered.files, projectDir, { overwrite: () => false });
     await gitInit(projectDir, { commit: true });
     // The two slow steps run side by side: pytest logs to its own sqlite store, mlflow run to the server.
-    pytest = run(path.join(venvBin, 'python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-W', 'ignore::DeprecationWarning'], projectDir, { PYTHONPATH: projectDir }, 300_000);
+    pytest = run(
+      path.join(venvBin, 'python'),
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-W', 'ignore::DeprecationWarning'],
+      projectDir,
+      { PYTHONPATH: projectDir },
+      300_000,
+    );
     mlflowRun = run(
       path.join(venvBin, 'mlflow'),
       ['run', projectDir, '--env-manager', 'local', '--experiment-name', experimentName, '-P', 'alpha=0.3', '-P', 'test_size=0.25', '-P', 'solver=svd'],
@@ -92,7 +98,7 @@ describe('a scaffolded project really works (python_env, local tracking, GitHub 
     }
   });
 
-  it("passes its own pytest tests", async () => {
+  it('passes its own pytest tests', async () => {
     const result = await pytest;
     assert.equal(result.code, 0, `pytest failed:\n${tail(result.output)}`);
     assert.match(result.output, /\b5 passed\b/);

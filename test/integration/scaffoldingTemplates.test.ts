@@ -25,7 +25,13 @@ async function scaffold(answers: Record<string, string>): Promise<{ dir: string;
 function listFiles(dir: string, base = dir): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? (e.name === '.git' ? [] : listFiles(path.join(dir, e.name), base)) : [path.relative(base, path.join(dir, e.name)).split(path.sep).join('/')]))
+    .flatMap((e) =>
+      e.isDirectory()
+        ? e.name === '.git'
+          ? []
+          : listFiles(path.join(dir, e.name), base)
+        : [path.relative(base, path.join(dir, e.name)).split(path.sep).join('/')],
+    )
     .sort();
 }
 
@@ -77,7 +83,25 @@ describe('built-in template mlflow-sklearn: every combination that matters', () 
   it('is listed as a built-in template with the documented variables', () => {
     assert.ok(listBuiltInTemplates().some((t) => t.name === 'mlflow-sklearn' && t.description));
     const names = loadTemplate(builtIn).variables.map((v) => v.name);
-    for (const v of ['project_name', 'project_slug', 'description', 'author', 'experiment_name', 'branch_experiments', 'tracking', 'tracking_uri', 'databricks_profile', 'environment', 'python_version', 'ml_library', 'spark_version', 'node_type_id', 'num_workers', 'ci', 'mlflow_version']) {
+    for (const v of [
+      'project_name',
+      'project_slug',
+      'description',
+      'author',
+      'experiment_name',
+      'branch_experiments',
+      'tracking',
+      'tracking_uri',
+      'databricks_profile',
+      'environment',
+      'python_version',
+      'ml_library',
+      'spark_version',
+      'node_type_id',
+      'num_workers',
+      'ci',
+      'mlflow_version',
+    ]) {
       assert.ok(names.includes(v), `variable ${v} missing`);
     }
   });
@@ -92,11 +116,14 @@ describe('built-in template mlflow-sklearn: every combination that matters', () 
         assert.doesNotMatch(text, /\{\{\s*cookiecutter|\{%/, `${f} has unrendered template syntax`);
         if (/\.ya?ml$/.test(f) || f === 'MLproject') assert.doesNotThrow(() => YAML.parse(text), `${f} is not valid YAML`);
       }
-      const mlproject = YAML.parse(read(dir, 'MLproject')) as Record<string, unknown> & { entry_points: Record<string, { parameters: Record<string, { type: string; default: unknown }>; command: string }> };
+      const mlproject = YAML.parse(read(dir, 'MLproject')) as Record<string, unknown> & {
+        entry_points: Record<string, { parameters: Record<string, { type: string; default: unknown }>; command: string }>;
+      };
       assert.equal(mlproject.name, c.slug);
       assert.deepEqual(Object.keys(mlproject.entry_points), ['main', 'evaluate']);
       assert.match(mlproject.entry_points.main.command, new RegExp(`^python -m ${c.slug}\\.train `));
-      for (const [name, p] of Object.entries(mlproject.entry_points.main.parameters)) assert.ok(p.default !== undefined && ['float', 'string'].includes(p.type), `main.${name}`);
+      for (const [name, p] of Object.entries(mlproject.entry_points.main.parameters))
+        assert.ok(p.default !== undefined && ['float', 'string'].includes(p.type), `main.${name}`);
       const env = c.answers.environment;
       assert.equal(mlproject.python_env, env === 'python_env' ? 'python_env.yaml' : undefined);
       assert.equal(mlproject.conda_env, env === 'conda' ? 'conda.yaml' : undefined);
@@ -107,7 +134,9 @@ describe('built-in template mlflow-sklearn: every combination that matters', () 
         assert.deepEqual(cluster.libraries, [{ whl: 'dbfs:/FileStore/wheels/WHEELPATH.whl' }]);
       }
       // Information notes (e.g. that the legacy protocol refuses an ML runtime) are not problems of the project.
-      const findings = (await validatePaths([dir])).flatMap((r) => r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${path.basename(r.file)}: ${d.code} ${d.message}`));
+      const findings = (await validatePaths([dir])).flatMap((r) =>
+        r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${path.basename(r.file)}: ${d.code} ${d.message}`),
+      );
       assert.deepEqual(findings, []);
     });
   }
@@ -118,8 +147,13 @@ describe('built-in template mlflow-sklearn: every combination that matters', () 
     assert.match(config, /^TRACKING_URI = "databricks:\/\/prod"$/m);
     assert.match(config, /^EXPERIMENT_NAME = "\/Shared\/churn_model_2"$/m);
     assert.match(config, /^BRANCH_EXPERIMENTS = False$/m);
-    const azure = YAML.parse(read(dir, 'azure-pipelines.yml')) as { stages: { stage: string; jobs: { steps: { script?: string; env?: Record<string, string> }[] }[] }[] };
-    assert.deepEqual(azure.stages.map((s) => s.stage), ['Test', 'Databricks']);
+    const azure = YAML.parse(read(dir, 'azure-pipelines.yml')) as {
+      stages: { stage: string; jobs: { steps: { script?: string; env?: Record<string, string> }[] }[] }[];
+    };
+    assert.deepEqual(
+      azure.stages.map((s) => s.stage),
+      ['Test', 'Databricks'],
+    );
     const scripts = azure.stages.flatMap((s) => s.jobs.flatMap((j) => j.steps.map((st) => st.script ?? '')));
     assert.ok(scripts.includes('python -m pytest'));
     assert.ok(scripts.some((s) => s.includes('mlflow-wb validate .')));
@@ -127,7 +161,10 @@ describe('built-in template mlflow-sklearn: every combination that matters', () 
     assert.ok(scripts.includes('mlflow-wb run . --backend databricks --backend-config cluster.json --wheels --wait'));
 
     const gh = await scaffold(combinations[1].answers);
-    const release = YAML.parse(read(gh.dir, '.github/workflows/release.yml')) as { on: unknown; jobs: Record<string, { env: Record<string, string>; steps: { run?: string }[] }> };
+    const release = YAML.parse(read(gh.dir, '.github/workflows/release.yml')) as {
+      on: unknown;
+      jobs: Record<string, { env: Record<string, string>; steps: { run?: string }[] }>;
+    };
     assert.deepEqual(release.on, { push: { tags: ['v*'] } });
     const job = release.jobs['databricks-run'];
     assert.equal(job.env.DATABRICKS_TOKEN, '${{ secrets.DATABRICKS_TOKEN }}');
@@ -166,7 +203,16 @@ describe('git and user templates', () => {
     const dir = await loadUserTemplate(path.join(fixturesDir, 'scaffolding', 'tiny-template'));
     const r = await render(dir, { project_name: 'Local One', use_docker: 'yes' });
     assert.equal(r.projectDirName, 'local_one');
-    assert.deepEqual(r.files.map((f) => f.relativePath).sort(), ['Dockerfile', 'LICENSE', 'README.md', 'local_one/__init__.py', 'local_one/py.typed', 'logo.png', 'run.sh', 'static/page.html']);
+    assert.deepEqual(r.files.map((f) => f.relativePath).sort(), [
+      'Dockerfile',
+      'LICENSE',
+      'README.md',
+      'local_one/__init__.py',
+      'local_one/py.typed',
+      'logo.png',
+      'run.sh',
+      'static/page.html',
+    ]);
   });
 
   it('clones a template from a git URL (a file:// repository) into the cache, fresh each time', async () => {
@@ -179,7 +225,10 @@ describe('git and user templates', () => {
     const url = `file://${repo}`;
     const first = await loadUserTemplate(url, { cacheDir, directory: 'templates/tiny' });
     assert.ok(first.startsWith(cacheDir));
-    assert.equal((await render(first, { project_name: 'Cloned' })).files.find((f) => f.relativePath === 'README.md')?.content.toString(), '# Cloned\n\nHello from Cloned.\nLicensed under MIT.\n');
+    assert.equal(
+      (await render(first, { project_name: 'Cloned' })).files.find((f) => f.relativePath === 'README.md')?.content.toString(),
+      '# Cloned\n\nHello from Cloned.\nLicensed under MIT.\n',
+    );
     // A new commit upstream is picked up by the next load.
     const readme = path.join(repo, 'templates', 'tiny', '{{cookiecutter.project_slug}}', 'README.md');
     fs.writeFileSync(readme, 'v2 {{ cookiecutter.project_name }}\n');
@@ -194,7 +243,8 @@ describe('git and user templates', () => {
 
 describe('mlflow-wb new (the built CLI, dist/cli.js)', () => {
   const cli = path.join(repoRoot, 'dist', 'cli.js');
-  const runCli = (args: string[], cwd: string) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
+  const runCli = (args: string[], cwd: string) =>
+    spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MLFLOW_WB_PYTHON: venvPython } });
 
   it('creates a project from the built-in template next to the bundle, with git, and refuses to overwrite', () => {
     const parent = makeTempDir('cli-new');
@@ -252,7 +302,10 @@ describe('mlflow-wb new (the built CLI, dist/cli.js)', () => {
     const python = path.join(bare, 'bin', 'python');
     const r = runCli(['new', '--python', python, 'x'], parent);
     assert.equal(r.status, 1);
-    assert.equal(r.stderr.trim(), `mlflow-wb new: cookiecutter is not installed in the Python interpreter ${python}, which renders project templates. Install it with: ${python} -m pip install cookiecutter==2.7.1`);
+    assert.equal(
+      r.stderr.trim(),
+      `mlflow-wb new: cookiecutter is not installed in the Python interpreter ${python}, which renders project templates. Install it with: ${python} -m pip install cookiecutter==2.7.1`,
+    );
     assert.deepEqual(fs.readdirSync(parent), []);
   });
 });

@@ -110,7 +110,10 @@ describe('CLI commands against hostile servers', { timeout: 180_000 }, () => {
   });
 
   it('garbage or an HTML page instead of JSON: named as such, with the endpoint', async () => {
-    assert.match((await listAgainst('garbage')).stderr, /experiments\/search: the MLflow tracking server at .* answered \(HTTP 200\) with something that is not JSON/);
+    assert.match(
+      (await listAgainst('garbage')).stderr,
+      /experiments\/search: the MLflow tracking server at .* answered \(HTTP 200\) with something that is not JSON/,
+    );
     assert.match((await listAgainst('html')).stderr, /experiments\/search: .* with an HTML page instead of JSON: is the address right/);
   });
 

@@ -57,7 +57,10 @@ function mlflowRun(dir: string, trackingUri: string): Promise<{ code: number; ou
 }
 
 describe('our MLproject verdict agrees with MLflow', () => {
-  const cases = fs.readdirSync(casesDir).filter((c) => fs.statSync(path.join(casesDir, c)).isDirectory()).sort();
+  const cases = fs
+    .readdirSync(casesDir)
+    .filter((c) => fs.statSync(path.join(casesDir, c)).isDirectory())
+    .sort();
   let verdicts: Record<string, { ok: boolean; error?: string }>;
 
   before(() => {
@@ -87,7 +90,11 @@ describe('our MLproject verdict agrees with MLflow', () => {
       assert.equal(verdicts[dir]?.ok, true, `MLflow: ${verdicts[dir]?.error}`);
       const filePath = path.join(dir, 'MLproject');
       const diags = validateText('mlproject', fs.readFileSync(filePath, 'utf8'), { filePath, fileExists: (p) => fs.existsSync(p) });
-      assert.deepEqual(diags.filter((d) => d.severity !== 'info').map((d) => [d.code, d.message]), [], c);
+      assert.deepEqual(
+        diags.filter((d) => d.severity !== 'info').map((d) => [d.code, d.message]),
+        [],
+        c,
+      );
     }
   });
 

@@ -10,8 +10,7 @@ const CODE_SERVER_VERSION = '4.100.3';
 
 /** Where scripts/setup.mjs installs code-server (outside the extension's dependencies). */
 export function codeServerEntry(): string {
-  const cache =
-    process.env.MLFLOW_WB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlflow-workbench');
+  const cache = process.env.MLFLOW_WB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mlflow-workbench');
   const entry = path.join(cache, `code-server-${CODE_SERVER_VERSION}`, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!fs.existsSync(entry)) {
     throw new Error(`code-server is not installed at ${entry}. Run: node scripts/setup.mjs`);
@@ -96,15 +95,20 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     process.execPath,
     [
       codeServerEntry(),
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--config', path.join(runDir, 'config.yaml'),
-      '--user-data-dir', path.join(runDir, 'user-data'),
-      '--extensions-dir', extensionsDir,
+      '--config',
+      path.join(runDir, 'config.yaml'),
+      '--user-data-dir',
+      path.join(runDir, 'user-data'),
+      '--extensions-dir',
+      extensionsDir,
       options.workspace,
     ],
     {

@@ -59,7 +59,11 @@ const cookiecutterCommand = path.join(repoRoot, '.venv', 'bin', 'cookiecutter');
  * Runs the real `cookiecutter --no-input` command into a fresh folder, with a HOME of its own (no
  * user config read, replay files kept out of the real home). Returns the generated project folder.
  */
-export function runCookiecutterCommand(template: string, vars: Record<string, string>, extraArgs: string[] = []): { projectDir?: string; status: number | null; output: string } {
+export function runCookiecutterCommand(
+  template: string,
+  vars: Record<string, string>,
+  extraArgs: string[] = [],
+): { projectDir?: string; status: number | null; output: string } {
   const out = makeTempDir('cc-command');
   const home = makeTempDir('cc-home');
   const r = spawnSync(cookiecutterCommand, ['--no-input', '-o', out, ...extraArgs, template, ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)], {

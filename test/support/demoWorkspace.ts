@@ -147,7 +147,13 @@ function writeWorkspaceSettings(workspace: string, values: Record<string, unknow
  * entry point run with `mlflow run` for three alphas, grouped under a sweep run logged with the
  * client, and the best model (lowest rmse) registered with the alias "champion".
  */
-async function seedRuns(projectDir: string, trackingUri: string, python: string, log: (line: string) => void, signal?: AbortSignal): Promise<DemoWorkspace['seeded']> {
+async function seedRuns(
+  projectDir: string,
+  trackingUri: string,
+  python: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<DemoWorkspace['seeded']> {
   const client = new MlflowRestClient({ baseUrl: trackingUri });
   const experiments = (await client.searchExperiments()).items;
   for (const experiment of experiments) {
@@ -161,7 +167,15 @@ async function seedRuns(projectDir: string, trackingUri: string, python: string,
   await ensureExperiment(client, DEMO_EXPERIMENT);
   const handles = SWEEP.map((parameters) =>
     launchLocal(
-      { projectDir, entryPoint: 'main', parameters, experimentName: DEMO_EXPERIMENT, runName: `alpha=${parameters.alpha}`, trackingUri, env: { MLFLOW_DISABLE_TELEMETRY: 'true' } },
+      {
+        projectDir,
+        entryPoint: 'main',
+        parameters,
+        experimentName: DEMO_EXPERIMENT,
+        runName: `alpha=${parameters.alpha}`,
+        trackingUri,
+        env: { MLFLOW_DISABLE_TELEMETRY: 'true' },
+      },
       { python, envManager: 'local' },
     ),
   );
@@ -174,7 +188,8 @@ async function seedRuns(projectDir: string, trackingUri: string, python: string,
         const state = await handle.done;
         signal?.throwIfAborted();
         const { alpha, solver } = SWEEP[i]!;
-        if (state.phase !== 'finished' || !state.mlflowRunId) throw new Error(`Seeding the demo: mlflow run -P alpha=${alpha} ${state.phase}: ${state.message ?? ''}`);
+        if (state.phase !== 'finished' || !state.mlflowRunId)
+          throw new Error(`Seeding the demo: mlflow run -P alpha=${alpha} ${state.phase}: ${state.message ?? ''}`);
         log(`  mlflow run -P alpha=${alpha} -P solver=${solver}: run ${state.mlflowRunId} finished`);
         return state.mlflowRunId;
       }),
@@ -190,7 +205,9 @@ async function seedRuns(projectDir: string, trackingUri: string, python: string,
 
   // The sweep: a parent run (as `with mlflow.start_run(run_name=...)` around the three would make) and
   // MLflow's nested-run tag on each child.
-  const parent = await client.createRun(experiment.experiment_id, 'alpha-sweep', { tags: [{ key: 'mlflow.note.content', value: 'Three alphas of the Ridge model; the best is registered as example_project@champion.' }] });
+  const parent = await client.createRun(experiment.experiment_id, 'alpha-sweep', {
+    tags: [{ key: 'mlflow.note.content', value: 'Three alphas of the Ridge model; the best is registered as example_project@champion.' }],
+  });
   for (const id of runIds) await client.setTag(id, 'mlflow.parentRunId', parent.run_id);
   await client.logBatch(parent.run_id, {
     params: [{ key: 'alphas', value: SWEEP.map((s) => s.alpha).join(',') }],
@@ -204,8 +221,13 @@ async function seedRuns(projectDir: string, trackingUri: string, python: string,
   if (!(await client.getRegisteredModel(DEMO_MODEL).catch(() => undefined))) {
     await client.createRegisteredModel(DEMO_MODEL, 'Ridge regression on the diabetes data (seeded by npm run demo).');
   }
-  const version = await client.createModelVersion(DEMO_MODEL, source, best.info.run_id, { modelId, description: `Best of the alpha sweep: rmse ${rmse(best).toFixed(2)}.` });
+  const version = await client.createModelVersion(DEMO_MODEL, source, best.info.run_id, {
+    modelId,
+    description: `Best of the alpha sweep: rmse ${rmse(best).toFixed(2)}.`,
+  });
   await client.setRegisteredModelAlias(DEMO_MODEL, DEMO_ALIAS, version.version);
-  log(`  registered ${DEMO_MODEL} version ${version.version} (alpha=${best.data.params?.find((p) => p.key === 'alpha')?.value}, rmse ${rmse(best).toFixed(2)}) as @${DEMO_ALIAS}`);
+  log(
+    `  registered ${DEMO_MODEL} version ${version.version} (alpha=${best.data.params?.find((p) => p.key === 'alpha')?.value}, rmse ${rmse(best).toFixed(2)}) as @${DEMO_ALIAS}`,
+  );
   return { runIds, parentRunId: parent.run_id, bestRunId: best.info.run_id, version: version.version };
 }

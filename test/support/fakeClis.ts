@@ -34,7 +34,8 @@ export function fakeDatabricksCli(): FakeDatabricksCli {
   const dir = makeTempDir('fake-databricks-cli');
   const state = path.join(dir, 'state.json');
   const log = path.join(dir, 'calls.jsonl');
-  const read = () => (fs.existsSync(state) ? (JSON.parse(fs.readFileSync(state, 'utf8')) as { profiles: Record<string, unknown>; loginToken?: string }) : { profiles: {} });
+  const read = () =>
+    fs.existsSync(state) ? (JSON.parse(fs.readFileSync(state, 'utf8')) as { profiles: Record<string, unknown>; loginToken?: string }) : { profiles: {} };
   fs.writeFileSync(state, JSON.stringify({ profiles: {} }));
   return {
     path: path.join(fakeCliDir, 'databricks'),

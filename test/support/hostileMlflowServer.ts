@@ -98,7 +98,9 @@ export async function startHostileMlflowServer(script: HostileScript = {}): Prom
       switch (url.pathname) {
         case '/api/2.0/mlflow/runs/get': {
           const runId = url.searchParams.get('run_id') ?? '';
-          return json(200, { run: { info: { run_id: runId, run_uuid: runId, experiment_id: '../../0', artifact_uri: artifactUri(runId), status: 'FINISHED' }, data: {} } });
+          return json(200, {
+            run: { info: { run_id: runId, run_uuid: runId, experiment_id: '../../0', artifact_uri: artifactUri(runId), status: 'FINISHED' }, data: {} },
+          });
         }
         case '/api/2.0/mlflow/artifacts/list': {
           const runId = url.searchParams.get('run_id') ?? '';

@@ -22,7 +22,11 @@ export function logDiabetesModel(trackingUri: string, experiment: string): Promi
       venvPython,
       [path.join(fixturesDir, 'serving', 'log_diabetes_model.py'), experiment],
       // Importing mlflow and scikit-learn and logging the model takes minutes on a loaded machine.
-      { env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' }, cwd: makeTempDir('serving-log'), timeout: LOG_TIMEOUT_MS },
+      {
+        env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+        cwd: makeTempDir('serving-log'),
+        timeout: LOG_TIMEOUT_MS,
+      },
       (err, stdout, stderr) => {
         const killed = err?.killed ? ` (stopped after ${LOG_TIMEOUT_MS / 1000} s)` : '';
         if (err) return reject(new Error(`Logging the model failed${killed}: ${err.message}\n${stderr}`));

@@ -25,9 +25,11 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`READY ${tracking.process.pid} ${model.process.pid} ${await runGroup}\n`);
   // SIGUSR2 makes the owner crash (an uncaught exception), once the test has seen its groups alive.
-  process.on('SIGUSR2', () => setImmediate(() => {
-    throw new Error('the owner crashed');
-  }));
+  process.on('SIGUSR2', () =>
+    setImmediate(() => {
+      throw new Error('the owner crashed');
+    }),
+  );
   setInterval(() => undefined, 60_000);
 }
 

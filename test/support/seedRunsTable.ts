@@ -18,12 +18,29 @@ export interface RunsTableFixture {
  * (seedRuns.py `table`: written with MLflow's own store, ~1 s for thousands of runs, instead of
  * minutes through the REST API). `dataDir` reuses a seeded folder (the benchmarks cache it).
  */
-export async function startRunsTableServer(o: { runs: number; params?: number; metrics?: number; experimentName?: string; dataDir?: string; seeded?: string }): Promise<RunsTableFixture> {
+export async function startRunsTableServer(o: {
+  runs: number;
+  params?: number;
+  metrics?: number;
+  experimentName?: string;
+  dataDir?: string;
+  seeded?: string;
+}): Promise<RunsTableFixture> {
   const dataDir = o.dataDir ?? makeTempDir('runs-table');
   const experimentName = o.experimentName ?? 'runs-table';
   let experimentId = o.seeded;
   if (!experimentId) {
-    const seeded = JSON.parse(await runVenvPython([seedScript, 'table', path.join(dataDir, 'mlflow.db'), String(o.runs), String(o.params ?? 5), String(o.metrics ?? 4), experimentName])) as { experiment_id: string };
+    const seeded = JSON.parse(
+      await runVenvPython([
+        seedScript,
+        'table',
+        path.join(dataDir, 'mlflow.db'),
+        String(o.runs),
+        String(o.params ?? 5),
+        String(o.metrics ?? 4),
+        experimentName,
+      ]),
+    ) as { experiment_id: string };
     experimentId = seeded.experiment_id;
   }
   // Generous: on a machine shared by many test runs, mlflow server can take minutes to start.

@@ -62,7 +62,12 @@ export async function seedCompareRuns(url: string, prefix: string): Promise<{ ex
       { key: 'loss', value: scale * Math.exp(-step / 80) + 0.05, timestamp: t0 + step * 100, step },
       { key: 'acc', value: 1 - Math.exp(-step / 60) / (1 + scale), timestamp: t0 + step * 100, step },
     ]).flat();
-    await client.logBatch(run.run_id, { params: [{ key: 'lr', value: lr }, { key: 'model', value: 'mlp' }] });
+    await client.logBatch(run.run_id, {
+      params: [
+        { key: 'lr', value: lr },
+        { key: 'model', value: 'mlp' },
+      ],
+    });
     for (let i = 0; i < metrics.length; i += 1000) await client.logBatch(run.run_id, { metrics: metrics.slice(i, i + 1000) });
     if (opts.finish !== false) await client.updateRun(run.run_id, 'FINISHED');
     return run.run_id;
@@ -70,7 +75,12 @@ export async function seedCompareRuns(url: string, prefix: string): Promise<{ ex
   const sweep = await logRun('sweep', '0.3');
   await logRun('fold-1', '0.01', { parentRunId: sweep });
   await logRun('fold-2', '0.02', { parentRunId: sweep });
-  for (const [name, lr] of [['trial-a', '0.1'], ['trial-b', '0.05'], ['trial-c', '0.2']]) await logRun(name, lr);
+  for (const [name, lr] of [
+    ['trial-a', '0.1'],
+    ['trial-b', '0.05'],
+    ['trial-c', '0.2'],
+  ])
+    await logRun(name, lr);
   const liveRunId = await logRun('live-run', '0.07', { finish: false });
   return { experimentName, liveRunId };
 }

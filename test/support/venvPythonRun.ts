@@ -11,7 +11,9 @@ export function runVenvPython(args: string[]): Promise<string> {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve(out.trim().split('\n').at(-1) ?? '') : reject(new Error(`python ${args[0] === '-c' ? '-c …' : args.join(' ')} failed (${code}):\n${err.slice(-3000)}`)),
+      code === 0
+        ? resolve(out.trim().split('\n').at(-1) ?? '')
+        : reject(new Error(`python ${args[0] === '-c' ? '-c …' : args.join(' ')} failed (${code}):\n${err.slice(-3000)}`)),
     );
   });
 }

@@ -13,7 +13,11 @@ export interface WaitUntilOptions {
  * for, for how long, the last state (`lastState`) and the last error of the check, never falling
  * through silently.
  */
-export async function waitUntil<T>(what: string, check: () => T | false | null | undefined | Promise<T | false | null | undefined>, options: WaitUntilOptions): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => T | false | null | undefined | Promise<T | false | null | undefined>,
+  options: WaitUntilOptions,
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -153,7 +153,11 @@ export class Workbench {
    * focused row when `fromTop` is false) until a focused row matches. The list reveals the focused
    * row, so the row is in view, drawn and not covered. Retries while rows are still loading.
    */
-  async focusTreeRow(viewName: string, text: string | RegExp, options: { fromTop?: boolean; key?: 'ArrowDown' | 'ArrowUp'; maxSteps?: number; timeoutMs?: number } = {}): Promise<Locator> {
+  async focusTreeRow(
+    viewName: string,
+    text: string | RegExp,
+    options: { fromTop?: boolean; key?: 'ArrowDown' | 'ArrowUp'; maxSteps?: number; timeoutMs?: number } = {},
+  ): Promise<Locator> {
     const { fromTop = true, key = 'ArrowDown', maxSteps = 400, timeoutMs = 30_000 } = options;
     const pane = this.viewPane(viewName);
     const list = pane.locator('.monaco-list').first();
@@ -199,13 +203,20 @@ export class Workbench {
   }
 
   private async treeHasFocus(pane: Locator): Promise<boolean> {
-    return pane.locator('.monaco-list').first().evaluate((el) => el.contains(el.ownerDocument.activeElement));
+    return pane
+      .locator('.monaco-list')
+      .first()
+      .evaluate((el) => el.contains(el.ownerDocument.activeElement));
   }
 
   private async focusedRowKey(focused: Locator): Promise<string> {
     return focused
       .first()
-      .evaluate((el) => `${el.getAttribute('id')}|${el.getAttribute('aria-label')}|${el.getAttribute('aria-level')}|${el.getAttribute('aria-posinset')}`, undefined, { timeout: 500 })
+      .evaluate(
+        (el) => `${el.getAttribute('id')}|${el.getAttribute('aria-label')}|${el.getAttribute('aria-level')}|${el.getAttribute('aria-posinset')}`,
+        undefined,
+        { timeout: 500 },
+      )
       .catch(() => '');
   }
 
@@ -298,9 +309,7 @@ export async function runHostSuite(
       ['skipWelcome', 'true'],
     ]);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(options.workspace)}&payload=${encodeURIComponent(payload)}`);
-    const timeout = new Promise<number>((_, reject) =>
-      setTimeout(() => reject(new Error(`host suite ${suiteFile} did not finish in 180 s`)), 180_000).unref(),
-    );
+    const timeout = new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`host suite ${suiteFile} did not finish in 180 s`)), 180_000).unref());
     const code = await Promise.race([exitCode, timeout]);
     const log = lines.join('\n');
     const counts = parseCounts(lines);
@@ -329,7 +338,9 @@ async function waitForColorTheme(page: Page): Promise<void> {
 
 /** Relative luminance (0 black … 1 white, WCAG formula) of an element's computed background colour; throws when it is transparent. */
 export async function backgroundLuminance(element: Locator): Promise<number> {
-  const color = await element.evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+  const color = await element.evaluate(
+    (el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor,
+  );
   const match = /^rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)$/.exec(color);
   if (!match || match[4] === '0') throw new Error(`no opaque background colour: ${color}`);
   const [r, g, b] = match.slice(1, 4).map((c) => {

@@ -16,41 +16,58 @@ const SCIENTIST_TOKEN = 'dapi-host-scientist-0002';
 // The reviewer's only sign-in is `databricks auth login`: a databricks-cli profile, the token from
 // `databricks auth token` (the fake CLI), no personal access token anywhere the extension looks.
 describe('Databricks registry workflow in the real extension host (databricks-cli profile)', () => {
-  const dbx = useEmulatedWorkspace({ tokens: [ADMIN_TOKEN], users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }] });
-
-  it('transition requests (approve, reject), activity and serving endpoints of a Databricks connection (databricksRegistry.host)', { timeout: 400_000 }, async () => {
-    const { emulator, mlflowUrl: url } = dbx;
-    const cliProfile = signInCliProfile(emulator, { name: 'host-registry', adminToken: ADMIN_TOKEN, otherTokens: [SCIENTIST_TOKEN] });
-    const { admin } = cliProfile;
-    const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
-    const logged = await logDiabetesModel(url, uniqueName('host-dbx'));
-    const model = uniqueName('host-dbx-model');
-    await admin.createRegisteredModel(model);
-    for (let i = 0; i < 2; i++) await admin.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
-    await admin.transitionModelVersionStage(model, '1', 'Staging', false);
-    await createTransitionRequest(scientist, { name: model, version: '2', stage: 'Staging', comment: 'beats v1' });
-    await createTransitionRequest(scientist, { name: model, version: '1', stage: 'Production', comment: 'ship v1' });
-    const endpoint = uniqueName('host-endpoint').slice(0, 60);
-    await admin.requestJson('POST', 'api/2.0/serving-endpoints', { json: { name: endpoint, config: { served_entities: [{ entity_name: model, entity_version: '1' }] } } });
-    await waitForServingEndpoint(admin, endpoint, { timeoutMs: 200_000, pollIntervalMs: 500 });
-
-    const { log } = await runHostSuite('databricksRegistry.host.js', {
-      workspace: copyFixture('example-project'),
-      settings: { ...cliProfile.settings, 'mlflow.trackingUri': `databricks://${cliProfile.profile}` },
-      env: { ...cliProfile.env, MLFLOW_WB_DBX_MODEL: model, MLFLOW_WB_DBX_ENDPOINT: endpoint, MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example) },
-    });
-    for (const token of cliProfile.secrets) assert.ok(!log.includes(token), 'a token reached the log');
-    // Every call went through the profile's CLI sign-in.
-    assert.ok(cliProfile.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${cliProfile.profile}`), JSON.stringify(cliProfile.databricks.calls()));
-    // What the host approved and rejected is what the cliProfile and the MLflow server behind it have.
-    const mlflow = new MlflowRestClient({ baseUrl: url });
-    assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
-    assert.equal((await mlflow.getModelVersion(model, '1')).current_stage, 'Archived');
-    // The cliProfile recorded both answers as the CLI-signed-in user.
-    const v2 = (await listModelVersionActivities(admin, { name: model, version: '2' })).map(describeActivity);
-    assert.ok(v2.includes('emulated.user@example.com approved None → Staging ("approved in VS Code")'), v2.join('\n'));
-    const v1 = (await listModelVersionActivities(admin, { name: model, version: '1' })).map(describeActivity);
-    assert.ok(v1.includes('emulated.user@example.com rejected the request for Production ("not v1 in VS Code")'), v1.join('\n'));
-    assert.deepEqual(await listTransitionRequests(admin, { name: model, version: '1' }), []);
+  const dbx = useEmulatedWorkspace({
+    tokens: [ADMIN_TOKEN],
+    users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }],
   });
+
+  it(
+    'transition requests (approve, reject), activity and serving endpoints of a Databricks connection (databricksRegistry.host)',
+    { timeout: 400_000 },
+    async () => {
+      const { emulator, mlflowUrl: url } = dbx;
+      const cliProfile = signInCliProfile(emulator, { name: 'host-registry', adminToken: ADMIN_TOKEN, otherTokens: [SCIENTIST_TOKEN] });
+      const { admin } = cliProfile;
+      const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
+      const logged = await logDiabetesModel(url, uniqueName('host-dbx'));
+      const model = uniqueName('host-dbx-model');
+      await admin.createRegisteredModel(model);
+      for (let i = 0; i < 2; i++) await admin.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
+      await admin.transitionModelVersionStage(model, '1', 'Staging', false);
+      await createTransitionRequest(scientist, { name: model, version: '2', stage: 'Staging', comment: 'beats v1' });
+      await createTransitionRequest(scientist, { name: model, version: '1', stage: 'Production', comment: 'ship v1' });
+      const endpoint = uniqueName('host-endpoint').slice(0, 60);
+      await admin.requestJson('POST', 'api/2.0/serving-endpoints', {
+        json: { name: endpoint, config: { served_entities: [{ entity_name: model, entity_version: '1' }] } },
+      });
+      await waitForServingEndpoint(admin, endpoint, { timeoutMs: 200_000, pollIntervalMs: 500 });
+
+      const { log } = await runHostSuite('databricksRegistry.host.js', {
+        workspace: copyFixture('example-project'),
+        settings: { ...cliProfile.settings, 'mlflow.trackingUri': `databricks://${cliProfile.profile}` },
+        env: {
+          ...cliProfile.env,
+          MLFLOW_WB_DBX_MODEL: model,
+          MLFLOW_WB_DBX_ENDPOINT: endpoint,
+          MLFLOW_WB_DBX_EXPECTED: JSON.stringify(logged.expected_example),
+        },
+      });
+      for (const token of cliProfile.secrets) assert.ok(!log.includes(token), 'a token reached the log');
+      // Every call went through the profile's CLI sign-in.
+      assert.ok(
+        cliProfile.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${cliProfile.profile}`),
+        JSON.stringify(cliProfile.databricks.calls()),
+      );
+      // What the host approved and rejected is what the cliProfile and the MLflow server behind it have.
+      const mlflow = new MlflowRestClient({ baseUrl: url });
+      assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
+      assert.equal((await mlflow.getModelVersion(model, '1')).current_stage, 'Archived');
+      // The cliProfile recorded both answers as the CLI-signed-in user.
+      const v2 = (await listModelVersionActivities(admin, { name: model, version: '2' })).map(describeActivity);
+      assert.ok(v2.includes('emulated.user@example.com approved None → Staging ("approved in VS Code")'), v2.join('\n'));
+      const v1 = (await listModelVersionActivities(admin, { name: model, version: '1' })).map(describeActivity);
+      assert.ok(v1.includes('emulated.user@example.com rejected the request for Production ("not v1 in VS Code")'), v1.join('\n'));
+      assert.deepEqual(await listTransitionRequests(admin, { name: model, version: '1' }), []);
+    },
+  );
 });

@@ -8,7 +8,7 @@ import { seedTracking } from '../support/seedTracking';
 import { runHostSuite } from '../support/workbench';
 
 describe('run details panel in the real extension host', () => {
-  it('opens from a run node with the run\'s data, guards its messages, polls a running run, reports errors, compares with the previous run (runDetails.host)', async () => {
+  it("opens from a run node with the run's data, guards its messages, polls a running run, reports errors, compares with the previous run (runDetails.host)", async () => {
     const { url } = await useMlflowServer();
     const seeded = await seedTracking(url, 'host-details');
     const client = new MlflowRestClient({ baseUrl: url });

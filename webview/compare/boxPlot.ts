@@ -99,7 +99,9 @@ export function boxPlot(comparison: Comparison, groupRef: string, metricKey: str
           { dataset: { group: b.label } },
           h('th', { scope: 'row' }, b.label),
           h('td', {}, String(b.stats?.count ?? 0)),
-          ...(b.stats ? [b.stats.min, b.stats.q1, b.stats.median, b.stats.q3, b.stats.max].map((v) => h('td', {}, formatValue(v))) : [h('td', { colSpan: 5 }, `no ${metricKey}`)]),
+          ...(b.stats
+            ? [b.stats.min, b.stats.q1, b.stats.median, b.stats.q3, b.stats.max].map((v) => h('td', {}, formatValue(v)))
+            : [h('td', { colSpan: 5 }, `no ${metricKey}`)]),
         ),
       ),
     ),

@@ -46,7 +46,10 @@ export function drawBudget(width: number): number {
  * Aligned uPlot data for one metric: one line per run on a shared x column (built once per series
  * list and x mode, see historyLines.ts), smoothed and, on a log scale, with non-positive values as gaps.
  */
-export function historyData(o: Pick<HistoryChartOptions, 'runs' | 'series' | 'xMode' | 'log' | 'smoothing' | 'width'>): { data: uPlot.AlignedData; runIndexes: number[] } {
+export function historyData(o: Pick<HistoryChartOptions, 'runs' | 'series' | 'xMode' | 'log' | 'smoothing' | 'width'>): {
+  data: uPlot.AlignedData;
+  runIndexes: number[];
+} {
   const aligned = alignHistories(o.runs, o.series, o.xMode, drawBudget(o.width));
   if (aligned.ys.length === 0) return { data: [[]], runIndexes: aligned.runIndexes };
   return { data: [aligned.x, ...aligned.ys.map((y) => finishColumn(y, o.smoothing, o.log))] as uPlot.AlignedData, runIndexes: aligned.runIndexes };
@@ -70,7 +73,11 @@ type SeriesSpec = uPlot.Series & { label: string };
  * Grouped runs as uPlot data: per group its mean (a thick line), max and min (faint lines filling a
  * band between them), and with `showGroupRuns` each run thin in its group's colour.
  */
-function groupedData(o: HistoryChartOptions, palette: string[], value: (u: uPlot, v: number | null) => string): { data: uPlot.AlignedData; series: SeriesSpec[]; bands: uPlot.Band[] } {
+function groupedData(
+  o: HistoryChartOptions,
+  palette: string[],
+  value: (u: uPlot, v: number | null) => string,
+): { data: uPlot.AlignedData; series: SeriesSpec[]; bands: uPlot.Band[] } {
   const aligned = alignHistories(o.runs, o.series, o.xMode, drawBudget(o.width));
   const groups = o.groups ?? [];
   const bands = groupBands(aligned, groups);
@@ -113,7 +120,14 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
   else {
     const plain = historyData(o);
     data = plain.data;
-    lines = plain.runIndexes.map((runIndex) => ({ label: o.runs[runIndex].name, stroke: runColor(runIndex, colors.palette), width: 1.5, spanGaps: true, points: { show: false }, value }));
+    lines = plain.runIndexes.map((runIndex) => ({
+      label: o.runs[runIndex].name,
+      stroke: runColor(runIndex, colors.palette),
+      width: 1.5,
+      spanGaps: true,
+      points: { show: false },
+      value,
+    }));
   }
   const axis = (label: string): uPlot.Axis => ({
     label,
@@ -129,7 +143,10 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
     width: o.width,
     height: o.height,
     scales: { x: { time: o.xMode === 'wall' }, y: { distr: o.log ? 3 : 1, ...(yRange ? { range: yRange } : {}) } },
-    axes: [axis(o.xLabel ?? X_LABELS[o.xMode]), { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 }],
+    axes: [
+      axis(o.xLabel ?? X_LABELS[o.xMode]),
+      { ...axis(o.log ? `${o.metricKey} (log)` : o.metricKey), values: (_u, ticks) => ticks.map((t) => formatValue(t)), size: 70 },
+    ],
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { live: true },
     hooks: {
@@ -142,10 +159,7 @@ export function historyChart(target: HTMLElement, o: HistoryChartOptions): uPlot
         },
       ],
     },
-    series: [
-      { label: o.xLabel ?? X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) },
-      ...lines,
-    ],
+    series: [{ label: o.xLabel ?? X_LABELS[o.xMode], value: o.xMode === 'wall' ? undefined : (_u, v) => (v === null ? '—' : formatValue(v)) }, ...lines],
     ...(bands ? { bands } : {}),
   };
   const chart = new uPlot(opts, data, target);
@@ -158,7 +172,10 @@ export function axisValues(comparison: Comparison, ref: string): { values: (numb
   const [kind, key] = [ref.slice(0, ref.indexOf(':')), ref.slice(ref.indexOf(':') + 1)];
   if (kind === 'metric') {
     const row = comparison.metrics.find((m) => m.key === key);
-    return { values: comparison.runs.map((_, i) => (row?.latest[i] ?? null) as number | null).map((v) => (v !== null && Number.isFinite(v) ? v : null)), label: key };
+    return {
+      values: comparison.runs.map((_, i) => (row?.latest[i] ?? null) as number | null).map((v) => (v !== null && Number.isFinite(v) ? v : null)),
+      label: key,
+    };
   }
   const row = comparison.params.find((p) => p.key === key);
   const raw = comparison.runs.map((_, i) => row?.values[i] ?? null);
@@ -177,8 +194,18 @@ export function scatterChart(target: HTMLElement, comparison: Comparison, xRef: 
   present.sort((a, b) => x.values[a]! - x.values[b]!);
   const xs = present.map((i) => x.values[i]!);
   const columns = comparison.runs.map((_, runIndex) => present.map((i) => (i === runIndex ? y.values[i] : null)));
-  const catValues = (cats?: string[]) => (cats ? (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? (cats[t] ?? '') : '')) : (_u: uPlot, ticks: number[]) => ticks.map((t) => formatValue(t)));
-  const axis = (label: string, cats?: string[]): uPlot.Axis => ({ label, stroke: colors.muted, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid, width: 1 }, values: catValues(cats), size: 60 });
+  const catValues = (cats?: string[]) =>
+    cats
+      ? (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? (cats[t] ?? '') : ''))
+      : (_u: uPlot, ticks: number[]) => ticks.map((t) => formatValue(t));
+  const axis = (label: string, cats?: string[]): uPlot.Axis => ({
+    label,
+    stroke: colors.muted,
+    grid: { stroke: colors.grid, width: 1 },
+    ticks: { stroke: colors.grid, width: 1 },
+    values: catValues(cats),
+    size: 60,
+  });
   const pad = (cats?: string[]) => (cats ? { range: [-0.5, cats.length - 0.5] as uPlot.Range.MinMax } : {});
   return new uPlot(
     {
@@ -252,7 +279,14 @@ export function parallelCoordinates(comparison: Comparison, paramKeys: string[],
     ctx.fillText(a.label.length > 18 ? `${a.label.slice(0, 17)}…` : a.label, x, top - 12);
     ctx.fillStyle = colors.muted;
     const finite = a.values.filter((v): v is number => v !== null);
-    const ticks = a.categories ? a.categories.map((c, ci) => [ci, c] as const) : finite.length ? ([[Math.min(...finite), formatValue(Math.min(...finite))], [Math.max(...finite), formatValue(Math.max(...finite))]] as const) : [];
+    const ticks = a.categories
+      ? a.categories.map((c, ci) => [ci, c] as const)
+      : finite.length
+        ? ([
+            [Math.min(...finite), formatValue(Math.min(...finite))],
+            [Math.max(...finite), formatValue(Math.max(...finite))],
+          ] as const)
+        : [];
     for (const [v, text] of ticks) ctx.fillText(String(text).slice(0, 12), x, scales[i](v) + (v === Math.min(...finite) && !a.categories ? 14 : -4));
   });
   comparison.runs.forEach((_, runIndex) => {

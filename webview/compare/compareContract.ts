@@ -146,7 +146,14 @@ const toWebviewChecks = {
    * The series of `metricKeys` (one message per metric, as each arrives; a metric without series
    * has none for these runs, or failed: see `errors`). With `range`: the detail of a zoomed chart.
    */
-  histories: obj({ requestId, metricKeys: arr(str(1000), 1000), series: arr(historySeries), errors: arr(historyError), source: oneOf('bulk', 'per-run'), range: optional(stepRange) }),
+  histories: obj({
+    requestId,
+    metricKeys: arr(str(1000), 1000),
+    series: arr(historySeries),
+    errors: arr(historyError),
+    source: oneOf('bulk', 'per-run'),
+    range: optional(stepRange),
+  }),
   error: obj({ message: str(10_000), retry: oneOf('runs', 'histories', 'none'), requestId: optional(requestId) }),
   notice: obj({ message: str(10_000) }),
   /** The Images tab: each run's logged images and image artifacts (`errors`: runs whose listing failed). */

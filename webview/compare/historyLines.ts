@@ -310,7 +310,10 @@ export function appendRange(series: readonly HistorySeries[], runningRunIds: rea
  * the finite values drawn (positive ones only on a log scale), padded by 5% of its span; undefined
  * when there are no such values. A spike then no longer flattens every other line.
  */
-export function robustRange(columns: readonly (readonly (number | null)[])[], o: { lower?: number; upper?: number; log?: boolean } = {}): [number, number] | undefined {
+export function robustRange(
+  columns: readonly (readonly (number | null)[])[],
+  o: { lower?: number; upper?: number; log?: boolean } = {},
+): [number, number] | undefined {
   const values: number[] = [];
   for (const column of columns) for (const v of column) if (v !== null && Number.isFinite(v) && (!o.log || v > 0)) values.push(v);
   if (values.length === 0) return undefined;

@@ -89,10 +89,17 @@ export class ImageGrid {
     const artifactPaths = [...new Set(listing.runs.flatMap((r) => r.artifacts.map((a) => a.path)))].sort((a, b) => a.localeCompare(b));
     const parts: HTMLElement[] = [];
     if (listing.errors.length > 0) {
-      parts.push(h('p', { className: 'warning', role: 'alert' }, `Images not listed for ${listing.errors.length} run(s): ${listing.errors.map((e) => `${e.runId}: ${e.message}`).join('; ')}`));
+      parts.push(
+        h(
+          'p',
+          { className: 'warning', role: 'alert' },
+          `Images not listed for ${listing.errors.length} run(s): ${listing.errors.map((e) => `${e.runId}: ${e.message}`).join('; ')}`,
+        ),
+      );
     }
     const truncated = listing.runs.filter((r) => r.truncated);
-    if (truncated.length > 0) parts.push(h('p', { className: 'hint' }, `Only the first folders of ${truncated.length} run(s) were searched for image artifacts.`));
+    if (truncated.length > 0)
+      parts.push(h('p', { className: 'hint' }, `Only the first folders of ${truncated.length} run(s) were searched for image artifacts.`));
     if (keys.length === 0 && artifactPaths.length === 0) {
       parts.push(stateView('empty', 'These runs logged no images (mlflow.log_image) and have no image artifacts.'));
       root.replaceChildren(...parts);
@@ -106,7 +113,14 @@ export class ImageGrid {
         row.replaceChildren(
           ...runs.map((run) => {
             const image = imageAtStep(byRun.get(run.runId)?.logged ?? [], key, step);
-            return this.cell(run.runId, run.name, image ? (image.compressedPath ?? image.path) : undefined, image ? `step ${image.step}` : `no image up to step ${step}`, `${key} of ${run.name}${image ? ` at step ${image.step}` : ''}`, image);
+            return this.cell(
+              run.runId,
+              run.name,
+              image ? (image.compressedPath ?? image.path) : undefined,
+              image ? `step ${image.step}` : `no image up to step ${step}`,
+              `${key} of ${run.name}${image ? ` at step ${image.step}` : ''}`,
+              image,
+            );
           }),
         );
         row.style.gridTemplateColumns = `repeat(${runs.length}, minmax(140px, 1fr))`;
@@ -115,11 +129,19 @@ export class ImageGrid {
       const index = Math.max(0, steps.indexOf(chosen));
       const control =
         steps.length > 1
-          ? slider('Step', 0, steps.length - 1, 1, index, (i) => {
-              this.steps.set(key, steps[i]);
-              section.dataset.step = String(steps[i]);
-              paintRow(steps[i]);
-            }, (i) => String(steps[i]))
+          ? slider(
+              'Step',
+              0,
+              steps.length - 1,
+              1,
+              index,
+              (i) => {
+                this.steps.set(key, steps[i]);
+                section.dataset.step = String(steps[i]);
+                paintRow(steps[i]);
+              },
+              (i) => String(steps[i]),
+            )
           : h('span', { className: 'hint' }, `step ${steps[0]}`);
       const section = h('section', { className: 'image-key', dataset: { key, step: String(chosen) } }, h('h3', {}, key, ' ', control), row);
       parts.push(section);

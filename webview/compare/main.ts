@@ -88,21 +88,27 @@ function saveLayout(): void {
   post({ type: 'saveLayout', layout });
 }
 
-const metricCharts = new MetricCharts(post, () => comparison, () => view, chartWidth, {
-  height: (key) => layout.heights?.[key] ?? 300,
-  // Cards move within their section; the order and sizes are remembered per experiment (the layout).
-  move: (key, delta) => {
-    const sections = sectionsOf(orderKeys(chartKeys(), layout.order));
-    layout = { ...layout, order: sections.flatMap((s) => (s.keys.includes(key) ? moveKey(s.keys, key, delta) : s.keys)) };
-    saveLayout();
-    redrawHistory();
+const metricCharts = new MetricCharts(
+  post,
+  () => comparison,
+  () => view,
+  chartWidth,
+  {
+    height: (key) => layout.heights?.[key] ?? 300,
+    // Cards move within their section; the order and sizes are remembered per experiment (the layout).
+    move: (key, delta) => {
+      const sections = sectionsOf(orderKeys(chartKeys(), layout.order));
+      layout = { ...layout, order: sections.flatMap((s) => (s.keys.includes(key) ? moveKey(s.keys, key, delta) : s.keys)) };
+      saveLayout();
+      redrawHistory();
+    },
+    resize: (key) => {
+      layout = { ...layout, heights: { ...layout.heights, [key]: nextCardHeight(layout.heights?.[key]) } };
+      saveLayout();
+      redrawHistory();
+    },
   },
-  resize: (key) => {
-    layout = { ...layout, heights: { ...layout.heights, [key]: nextCardHeight(layout.heights?.[key]) } };
-    saveLayout();
-    redrawHistory();
-  },
-});
+);
 const imageGrid = new ImageGrid(post, () => comparison);
 
 const actions: TableActions = {
@@ -215,7 +221,10 @@ function renderHeader(): void {
 function render(): void {
   destroyCharts();
   if (fatal) {
-    app.replaceChildren(stateView('error', fatal.message, () => post({ type: 'retry' })), status);
+    app.replaceChildren(
+      stateView('error', fatal.message, () => post({ type: 'retry' })),
+      status,
+    );
     return;
   }
   if (!comparison) {
@@ -340,10 +349,18 @@ function chartsView(): HTMLElement {
       },
       { title: 'Scale the y axis to the 5th–95th percentile of the values drawn, so a spike does not flatten the other lines.' },
     ),
-    slider('Smoothing', 0, 0.99, 0.01, view.smoothing, (v) => {
-      view.smoothing = v;
-      scheduleRedraw();
-    }, (v) => v.toFixed(2)),
+    slider(
+      'Smoothing',
+      0,
+      0.99,
+      0.01,
+      view.smoothing,
+      (v) => {
+        view.smoothing = v;
+        scheduleRedraw();
+      },
+      (v) => v.toFixed(2),
+    ),
     h('span', { className: 'hint' }, 'Drag to zoom (by step: loads the detail of the range), double-click to reset.'),
   );
   const chartArea = h('div', { className: 'charts' });
@@ -428,14 +445,20 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
       'div',
       { className: 'expression-chips' },
       ...expressions.map((text) =>
-        button(`Remove ${text}`, () => {
-          layout = { ...layout, expressions: expressions.filter((e) => e !== text) };
-          saveLayout();
-          redrawHistory();
-        }, { secondary: true, icon: '✕' }),
+        button(
+          `Remove ${text}`,
+          () => {
+            layout = { ...layout, expressions: expressions.filter((e) => e !== text) };
+            saveLayout();
+            redrawHistory();
+          },
+          { secondary: true, icon: '✕' },
+        ),
       ),
     );
-    chartArea.append(h('section', { className: 'metric-section', dataset: { section: 'Expressions' } }, h('h3', { className: 'section-head' }, 'Expressions'), chips, body));
+    chartArea.append(
+      h('section', { className: 'metric-section', dataset: { section: 'Expressions' } }, h('h3', { className: 'section-head' }, 'Expressions'), chips, body),
+    );
     expressionMetrics = metricCharts.mountExpressions(body, expressions);
   }
   for (const section of sectionsOf(orderKeys(keys, layout.order))) {
@@ -456,7 +479,14 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
       saveLayout();
       redrawHistory();
     });
-    chartArea.append(h('section', { className: 'metric-section', dataset: { section: section.name, collapsed: String(!open) } }, h('h3', { className: 'section-head' }, toggle), body));
+    chartArea.append(
+      h(
+        'section',
+        { className: 'metric-section', dataset: { section: section.name, collapsed: String(!open) } },
+        h('h3', { className: 'section-head' }, toggle),
+        body,
+      ),
+    );
     if (open) metricCharts.mount(body, section.keys);
   }
   // Cards shown now that were hidden before: their series (the ones on screen first); the metrics expressions read.
@@ -466,12 +496,18 @@ function fillHistoryCharts(chartArea: HTMLElement): void {
 /** Parallel coordinates and scatter: how params relate to a metric across runs. */
 function relationsView(c: Comparison, width: number): HTMLElement {
   const metricKeys = c.metrics.map((m) => m.key);
-  const paramKeys = c.params.filter((p) => p.differs).map((p) => p.key).slice(0, 8);
+  const paramKeys = c.params
+    .filter((p) => p.differs)
+    .map((p) => p.key)
+    .slice(0, 8);
   const section = h('section', { className: 'relations' }, h('h2', {}, 'Params vs metrics'));
   if (metricKeys.length === 0 || c.runs.length < 2) return section;
   view.pcMetric = metricKeys.includes(view.pcMetric ?? '') ? view.pcMetric : metricKeys[0];
-  const refs = [...c.params.map((p) => ({ value: `param:${p.key}`, label: `param ${p.key}` })), ...metricKeys.map((k) => ({ value: `metric:${k}`, label: `metric ${k}` }))];
-  view.scatterX = refs.some((r) => r.value === view.scatterX) ? view.scatterX : (paramKeys[0] ? `param:${paramKeys[0]}` : refs[0].value);
+  const refs = [
+    ...c.params.map((p) => ({ value: `param:${p.key}`, label: `param ${p.key}` })),
+    ...metricKeys.map((k) => ({ value: `metric:${k}`, label: `metric ${k}` })),
+  ];
+  view.scatterX = refs.some((r) => r.value === view.scatterX) ? view.scatterX : paramKeys[0] ? `param:${paramKeys[0]}` : refs[0].value;
   view.scatterY = refs.some((r) => r.value === view.scatterY) ? view.scatterY : `metric:${view.pcMetric}`;
   const rerender = () => {
     saveState();
@@ -480,15 +516,28 @@ function relationsView(c: Comparison, width: number): HTMLElement {
   const pcBox = h('div', { className: 'chart parallel' });
   if (paramKeys.length === 0) pcBox.append(stateView('empty', 'No parameter differs between these runs: parallel coordinates need at least one.'));
   else pcBox.append(parallelCoordinates(c, paramKeys, view.pcMetric!, width, 260));
-  const legend = h('ul', { className: 'run-legend' }, ...c.runs.map((r, i) => h('li', {}, h('span', { className: 'swatch', dataset: { color: runColor(i, themeColors().palette) } }), r.name)));
+  const legend = h(
+    'ul',
+    { className: 'run-legend' },
+    ...c.runs.map((r, i) => h('li', {}, h('span', { className: 'swatch', dataset: { color: runColor(i, themeColors().palette) } }), r.name)),
+  );
   for (const swatch of legend.querySelectorAll<HTMLElement>('.swatch')) swatch.style.backgroundColor = swatch.dataset.color ?? '';
   const scatterBox = h('div', { className: 'chart scatter' });
   charts.push(scatterChart(scatterBox, c, view.scatterX!, view.scatterY!, Math.min(width, 700), 320));
   section.append(
-    h('div', { className: 'toolbar' }, select('Parallel coordinates against', metricKeys.map((k) => ({ value: k, label: k })), view.pcMetric!, (v) => {
-      view.pcMetric = v;
-      rerender();
-    })),
+    h(
+      'div',
+      { className: 'toolbar' },
+      select(
+        'Parallel coordinates against',
+        metricKeys.map((k) => ({ value: k, label: k })),
+        view.pcMetric!,
+        (v) => {
+          view.pcMetric = v;
+          rerender();
+        },
+      ),
+    ),
     pcBox,
     legend,
     h(
@@ -509,10 +558,19 @@ function relationsView(c: Comparison, width: number): HTMLElement {
   if (view.groupBy) {
     view.boxMetric = metricKeys.includes(view.boxMetric ?? '') ? view.boxMetric : metricKeys[0];
     section.append(
-      h('div', { className: 'toolbar' }, select(`Box plot per ${view.groupBy.replace(':', ' ')} of`, metricKeys.map((k) => ({ value: k, label: k })), view.boxMetric!, (v) => {
-        view.boxMetric = v;
-        rerender();
-      })),
+      h(
+        'div',
+        { className: 'toolbar' },
+        select(
+          `Box plot per ${view.groupBy.replace(':', ' ')} of`,
+          metricKeys.map((k) => ({ value: k, label: k })),
+          view.boxMetric!,
+          (v) => {
+            view.boxMetric = v;
+            rerender();
+          },
+        ),
+      ),
       boxPlot(c, view.groupBy, view.boxMetric!, Math.min(width, 700), 280),
     );
   }

@@ -94,7 +94,9 @@ export class MetricCharts {
     const wanted = keys.filter((k) => (!this.histories.has(k) || this.stale.has(k)) && !this.pending.has(k) && !this.failed.has(k));
     if (wanted.length === 0 || !this.comparison()) return;
     const ordered = visibleFirst(wanted, (k) => this.onScreen(k));
-    const running = this.comparison()!.runs.filter((r) => r.status === 'RUNNING' || r.status === 'SCHEDULED').map((r) => r.runId);
+    const running = this.comparison()!
+      .runs.filter((r) => r.status === 'RUNNING' || r.status === 'SCHEDULED')
+      .map((r) => r.runId);
     const fresh: string[] = [];
     for (const key of ordered) {
       this.pending.add(key);
@@ -173,7 +175,8 @@ export class MetricCharts {
     for (const key of keys) {
       const body = h('div', { className: 'chart-body' });
       const status = h('div', { className: 'chart-status hint', role: 'status' });
-      const tool = (label: string, text: string, action: () => void) => h('button', { type: 'button', className: 'card-tool', title: label, 'aria-label': label, onclick: action }, text);
+      const tool = (label: string, text: string, action: () => void) =>
+        h('button', { type: 'button', className: 'card-tool', title: label, 'aria-label': label, onclick: action }, text);
       const { resize } = this.cardLayout;
       // Expression cards keep the order they were added in.
       const move = key.startsWith(EXPRESSION_PREFIX) ? undefined : this.cardLayout.move;
@@ -185,7 +188,13 @@ export class MetricCharts {
         resize ? tool(`Resize ${key}`, '⇕', () => resize(key)) : null,
       );
       const height = this.cardLayout.height(key);
-      const box = h('div', { className: 'chart', dataset: { metric: key, height: String(height) }, tabIndex: 0, 'aria-label': `Chart of ${key}` }, tools, body, status);
+      const box = h(
+        'div',
+        { className: 'chart', dataset: { metric: key, height: String(height) }, tabIndex: 0, 'aria-label': `Chart of ${key}` },
+        tools,
+        body,
+        status,
+      );
       this.cards.get(key)?.chart?.destroy();
       this.cards.set(key, { box, body, status });
       target.append(box);
@@ -304,14 +313,25 @@ export class MetricCharts {
   /** An expression's card: its series computed from the metrics it reads (zoom without refine). */
   private drawExpression(key: string, card: Card, c: Comparison, expression: MetricExpression | MetricExpressionError): void {
     let state: CardState;
-    const series = expression instanceof MetricExpressionError ? undefined : expressionSeries(expression, (k) => this.histories.get(k), c.runs.map((r) => r.runId));
+    const series =
+      expression instanceof MetricExpressionError
+        ? undefined
+        : expressionSeries(
+            expression,
+            (k) => this.histories.get(k),
+            c.runs.map((r) => r.runId),
+          );
     if (expression instanceof MetricExpressionError) {
       state = 'error';
       card.body.append(stateView('error', `${key.slice(EXPRESSION_PREFIX.length)}: ${expression.message}`));
     } else if (!series) {
       const failed = expression.metrics.find((m) => this.failed.has(m));
       state = failed ? 'error' : 'loading';
-      card.body.append(failed ? stateView('error', `Could not load the history of ${failed}: ${this.failed.get(failed)}`) : stateView('loading', `Loading ${expression.metrics.join(', ')} for ${expression.text}…`));
+      card.body.append(
+        failed
+          ? stateView('error', `Could not load the history of ${failed}: ${this.failed.get(failed)}`)
+          : stateView('loading', `Loading ${expression.metrics.join(', ')} for ${expression.text}…`),
+      );
     } else if (!series.some((s) => s.values.some((v) => Number.isFinite(v)))) {
       state = 'empty';
       card.body.append(stateView('empty', `No run has values of ${expression.metrics.join(' and ')} to compute ${expression.text}.`));
@@ -338,7 +358,9 @@ export class MetricCharts {
           else this.zooms.set(key, { min, max });
         },
       });
-      card.status.append(`Computed per run at the steps of ${expression.metrics[0]}${expression.metrics.length > 1 ? ` (${expression.metrics.slice(1).join(', ')} interpolated between their logged steps)` : ''}.`);
+      card.status.append(
+        `Computed per run at the steps of ${expression.metrics[0]}${expression.metrics.length > 1 ? ` (${expression.metrics.slice(1).join(', ')} interpolated between their logged steps)` : ''}.`,
+      );
     }
     card.box.dataset.state = state;
   }
@@ -358,12 +380,20 @@ export class MetricCharts {
     if (this.refining.has(key)) parts.push(h('span', { className: 'spinner inline', 'aria-hidden': 'true' }), 'Loading the detail of the zoomed steps… ');
     else if (this.pending.has(key) && series) parts.push(h('span', { className: 'spinner inline', 'aria-hidden': 'true' }), 'Updating… ');
     if (series?.some((s) => s.sampled)) {
-      parts.push(this.settings().xMode === 'step' ? 'Sampled for display: drag to zoom in for the full detail of a range, double-click to reset.' : 'Sampled for display: first, last and extreme points are kept.');
+      parts.push(
+        this.settings().xMode === 'step'
+          ? 'Sampled for display: drag to zoom in for the full detail of a range, double-click to reset.'
+          : 'Sampled for display: first, last and extreme points are kept.',
+      );
     }
     const runErrors = errors.filter((e) => e.runId);
     if (runErrors.length) {
       parts.push(
-        h('span', { className: 'warning', role: 'alert' }, ` Not loaded for ${runErrors.length} run(s): ${runErrors.map((e) => `${e.runId}: ${e.message}`).join('; ')} `),
+        h(
+          'span',
+          { className: 'warning', role: 'alert' },
+          ` Not loaded for ${runErrors.length} run(s): ${runErrors.map((e) => `${e.runId}: ${e.message}`).join('; ')} `,
+        ),
         button('Retry', () => this.retry(key), { secondary: true }),
       );
     }

@@ -45,7 +45,12 @@ function keyFilterField(actions: TableActions, tbody: HTMLElement, noMatch: HTML
 
 function runHeaders(comparison: Comparison): HTMLTableCellElement[] {
   return comparison.runs.map((r) =>
-    h('th', { scope: 'col', title: `${r.name}\n${r.runId}\n${r.status}` }, h('span', { className: `status ${r.status.toLowerCase()}`, 'aria-label': r.status.toLowerCase() }), r.name),
+    h(
+      'th',
+      { scope: 'col', title: `${r.name}\n${r.runId}\n${r.status}` },
+      h('span', { className: `status ${r.status.toLowerCase()}`, 'aria-label': r.status.toLowerCase() }),
+      r.name,
+    ),
   );
 }
 
@@ -59,16 +64,41 @@ export function diffTable(kind: 'params' | 'tags', comparison: Comparison, actio
   const toolbar = h(
     'div',
     { className: 'toolbar' },
-    checkbox('Hide identical', actions.hideIdentical, actions.setHideIdentical, { name: 'hide-identical', title: 'Show only rows whose values differ between runs' }),
+    checkbox('Hide identical', actions.hideIdentical, actions.setHideIdentical, {
+      name: 'hide-identical',
+      title: 'Show only rows whose values differ between runs',
+    }),
     rows.length > 0 ? keyFilterField(actions, tbody, noMatch) : null,
     h('span', { className: 'summary' }, `${differing} of ${rows.length} ${kind} differ`),
     h('span', { className: 'spacer' }),
-    button('Copy table', () => actions.copy(tsv(comparison, shown.filter((r) => keyMatches(r.key, actions.keyFilter)))), { secondary: true, title: 'Copy as tab-separated text (pastes into spreadsheets)' }),
+    button(
+      'Copy table',
+      () =>
+        actions.copy(
+          tsv(
+            comparison,
+            shown.filter((r) => keyMatches(r.key, actions.keyFilter)),
+          ),
+        ),
+      { secondary: true, title: 'Copy as tab-separated text (pastes into spreadsheets)' },
+    ),
     button('Export CSV', () => actions.exportCsv(kind), { secondary: true }),
   );
   if (rows.length === 0) return h('div', {}, toolbar, h('p', { className: 'empty' }, `None of these runs has ${kind}.`));
-  const table = h('table', { className: `grid ${kind}` }, h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, kind === 'params' ? 'Parameter' : 'Tag'), ...runHeaders(comparison))), tbody);
-  return h('div', {}, toolbar, h('div', { className: 'scroll' }, table), noMatch, shown.length === 0 ? h('p', { className: 'empty' }, `All ${kind} are identical.`) : null);
+  const table = h(
+    'table',
+    { className: `grid ${kind}` },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, kind === 'params' ? 'Parameter' : 'Tag'), ...runHeaders(comparison))),
+    tbody,
+  );
+  return h(
+    'div',
+    {},
+    toolbar,
+    h('div', { className: 'scroll' }, table),
+    noMatch,
+    shown.length === 0 ? h('p', { className: 'empty' }, `All ${kind} are identical.`) : null,
+  );
 }
 
 function diffRow(row: DiffRow): HTMLTableRowElement {
@@ -92,11 +122,26 @@ export function metricsTable(comparison: Comparison, actions: TableActions): HTM
     comparison.metrics.length > 0 ? keyFilterField(actions, tbody, noMatch) : null,
     h('span', { className: 'summary' }, 'Best run per metric: ★. Click ↑/↓ to flip which way is better.'),
     h('span', { className: 'spacer' }),
-    button('Copy table', () => actions.copy(metricsTsv(comparison, rows.filter((m) => keyMatches(m.key, actions.keyFilter)))), { secondary: true }),
+    button(
+      'Copy table',
+      () =>
+        actions.copy(
+          metricsTsv(
+            comparison,
+            rows.filter((m) => keyMatches(m.key, actions.keyFilter)),
+          ),
+        ),
+      { secondary: true },
+    ),
     button('Export CSV', () => actions.exportCsv('metrics'), { secondary: true }),
   );
   if (comparison.metrics.length === 0) return h('div', {}, toolbar, h('p', { className: 'empty' }, 'None of these runs logged metrics.'));
-  const table = h('table', { className: 'grid metrics' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, 'Metric'), ...runHeaders(comparison))), tbody);
+  const table = h(
+    'table',
+    { className: 'grid metrics' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', className: 'key' }, 'Metric'), ...runHeaders(comparison))),
+    tbody,
+  );
   return h('div', {}, toolbar, h('div', { className: 'scroll' }, table), noMatch);
 }
 
@@ -127,11 +172,26 @@ function metricRow(m: MetricRow, actions: TableActions): HTMLTableRowElement {
       const max = m.max?.[i];
       return h(
         'td',
-        { className: best ? 'best' : latest === undefined || latest === null ? 'missing' : '', 'aria-label': best ? `best: ${formatValue(latest)}` : undefined },
-        h('span', { className: 'latest' }, latest === undefined || latest === null ? '—' : formatValue(latest), best ? h('span', { className: 'star', 'aria-hidden': 'true' }, ' ★') : null),
+        {
+          className: best ? 'best' : latest === undefined || latest === null ? 'missing' : '',
+          'aria-label': best ? `best: ${formatValue(latest)}` : undefined,
+        },
+        h(
+          'span',
+          { className: 'latest' },
+          latest === undefined || latest === null ? '—' : formatValue(latest),
+          best ? h('span', { className: 'star', 'aria-hidden': 'true' }, ' ★') : null,
+        ),
         min !== undefined && min !== null
           ? m.extremesExact?.[i] === false
-            ? h('span', { className: 'range approximate', title: 'min … max over a sample of the history (the whole history is being read, or the run is still running)' }, `≈ ${formatValue(min)} … ${formatValue(max)}`)
+            ? h(
+                'span',
+                {
+                  className: 'range approximate',
+                  title: 'min … max over a sample of the history (the whole history is being read, or the run is still running)',
+                },
+                `≈ ${formatValue(min)} … ${formatValue(max)}`,
+              )
             : h('span', { className: 'range', title: 'min … max over the whole history' }, `${formatValue(min)} … ${formatValue(max)}`)
           : null,
       );
@@ -189,16 +249,30 @@ function shownValue(value: string | number | undefined): string {
  * The difference view: every param, metric (latest, min, max) and tag of each run against the
  * chosen baseline run (src/engine/compare/baselineDiff.ts), the change under each value.
  */
-export function baselineTable(comparison: Comparison, options: { baselineRunId?: string; hideIdentical: boolean; setBaseline: (runId: string) => void; setHideIdentical: (hide: boolean) => void }): HTMLElement {
-  const index = Math.max(0, comparison.runs.findIndex((r) => r.runId === options.baselineRunId));
+export function baselineTable(
+  comparison: Comparison,
+  options: { baselineRunId?: string; hideIdentical: boolean; setBaseline: (runId: string) => void; setHideIdentical: (hide: boolean) => void },
+): HTMLElement {
+  const index = Math.max(
+    0,
+    comparison.runs.findIndex((r) => r.runId === options.baselineRunId),
+  );
   const diff = baselineDiff(comparison, index);
   const rows = options.hideIdentical ? diff.rows.filter((r) => !r.identical) : diff.rows;
   const differing = diff.rows.filter((r) => !r.identical).length;
   const toolbar = h(
     'div',
     { className: 'toolbar' },
-    select('Baseline run', comparison.runs.map((r) => ({ value: r.runId, label: r.name })), comparison.runs[index].runId, options.setBaseline),
-    checkbox('Hide identical', options.hideIdentical, options.setHideIdentical, { name: 'baseline-hide-identical', title: 'Show only rows where some run differs from the baseline' }),
+    select(
+      'Baseline run',
+      comparison.runs.map((r) => ({ value: r.runId, label: r.name })),
+      comparison.runs[index].runId,
+      options.setBaseline,
+    ),
+    checkbox('Hide identical', options.hideIdentical, options.setHideIdentical, {
+      name: 'baseline-hide-identical',
+      title: 'Show only rows where some run differs from the baseline',
+    }),
     h('span', { className: 'summary' }, `${differing} of ${diff.rows.length} values differ from ${comparison.runs[index].name}`),
   );
   const others = diff.others.map((i) => comparison.runs[i]);
@@ -215,7 +289,9 @@ export function baselineTable(comparison: Comparison, options: { baselineRunId?:
     { className: 'baseline-view' },
     toolbar,
     h('div', { className: 'scroll' }, h('table', { className: 'grid baseline' }, h('thead', {}, head), body)),
-    rows.length === 0 ? h('p', { className: 'empty' }, diff.rows.length === 0 ? 'These runs have no params, metrics or tags.' : 'Every value is the same as the baseline\'s.') : null,
+    rows.length === 0
+      ? h('p', { className: 'empty' }, diff.rows.length === 0 ? 'These runs have no params, metrics or tags.' : "Every value is the same as the baseline's.")
+      : null,
   );
 }
 
@@ -224,7 +300,12 @@ function baselineRow(row: BaselineRow): HTMLTableRowElement {
   return h(
     'tr',
     { className: row.identical ? 'identical' : 'differs', dataset: { key: row.key, section: row.section, stat: row.stat } },
-    h('th', { scope: 'row', className: 'key', title: `${SECTION_LABEL[row.section]} ${label}` }, h('span', { className: 'section-tag' }, SECTION_LABEL[row.section]), ` ${label}`),
+    h(
+      'th',
+      { scope: 'row', className: 'key', title: `${SECTION_LABEL[row.section]} ${label}` },
+      h('span', { className: 'section-tag' }, SECTION_LABEL[row.section]),
+      ` ${label}`,
+    ),
     h('td', { className: row.baseline === undefined ? 'missing' : 'baseline', title: String(row.baseline ?? 'not set') }, shownValue(row.baseline)),
     ...row.cells.map((cell) =>
       h(

@@ -5,7 +5,15 @@ import 'uplot/dist/uPlot.min.css';
 import '../shared/panel.css';
 import './runDetails.css';
 import uPlot from 'uplot';
-import { validateToRunDetails, type FromRunDetailsMessage, type KeyValue, type RunDetails, type RunMetric, type RunDetailsPanelState, type ToRunDetailsMessage } from '../contract';
+import {
+  validateToRunDetails,
+  type FromRunDetailsMessage,
+  type KeyValue,
+  type RunDetails,
+  type RunMetric,
+  type RunDetailsPanelState,
+  type ToRunDetailsMessage,
+} from '../contract';
 import { receiveValidated } from '../shared/panelMessages';
 import { vsCodeApi } from '../shared/vscodeApi';
 import { button, h, stateView } from '../shared/components';
@@ -110,7 +118,13 @@ function header(d: RunDetails): HTMLElement {
   return h(
     'header',
     { className: 'header' },
-    h('h1', {}, h('span', { className: `status ${o.status.toLowerCase()}`, 'aria-hidden': 'true' }), o.runName || o.runId, h('span', { className: 'connection' }, ` on ${connectionLabel}`)),
+    h(
+      'h1',
+      {},
+      h('span', { className: `status ${o.status.toLowerCase()}`, 'aria-hidden': 'true' }),
+      o.runName || o.runId,
+      h('span', { className: 'connection' }, ` on ${connectionLabel}`),
+    ),
     h('span', { className: `badge run-status ${o.status.toLowerCase()}` }, o.status.toLowerCase()),
     refreshing ? h('span', { className: 'badge', title: 'The run is still running: the panel re-reads it every few seconds.' }, 'live') : null,
     o.lifecycleStage === 'deleted' ? h('span', { className: 'warning' }, 'deleted') : null,
@@ -122,7 +136,13 @@ function header(d: RunDetails): HTMLElement {
 
 function problems(d: RunDetails): HTMLElement | string {
   if (d.problems.length === 0) return '';
-  return h('div', { className: 'warning problems', role: 'alert' }, h('p', {}, 'Some parts could not be loaded:'), h('ul', {}, ...d.problems.map((p) => h('li', {}, `${p.section}: ${p.message}`))), button('Retry', () => post({ type: 'retry' })));
+  return h(
+    'div',
+    { className: 'warning problems', role: 'alert' },
+    h('p', {}, 'Some parts could not be loaded:'),
+    h('ul', {}, ...d.problems.map((p) => h('li', {}, `${p.section}: ${p.message}`))),
+    button('Retry', () => post({ type: 'retry' })),
+  );
 }
 
 function section(id: string, title: string, ...content: (Node | string)[]): HTMLElement {
@@ -190,7 +210,12 @@ function keyValueTable(kind: string, rows: KeyValue[], empty: string): HTMLEleme
         'tbody',
         {},
         ...rows.map((r) =>
-          h('tr', { dataset: { key: r.key } }, h('th', { scope: 'row', className: 'key' }, r.key), h('td', { className: 'value', title: r.value, ondblclick: () => post({ type: 'copy', text: r.value }) }, r.value)),
+          h(
+            'tr',
+            { dataset: { key: r.key } },
+            h('th', { scope: 'row', className: 'key' }, r.key),
+            h('td', { className: 'value', title: r.value, ondblclick: () => post({ type: 'copy', text: r.value }) }, r.value),
+          ),
         ),
       ),
     ),
@@ -199,7 +224,12 @@ function keyValueTable(kind: string, rows: KeyValue[], empty: string): HTMLEleme
 
 function systemTags(rows: KeyValue[]): HTMLElement | string {
   if (rows.length === 0) return '';
-  const fold = h('details', { className: 'system-tags', open: systemTagsOpen }, h('summary', {}, `System tags (mlflow.*): ${rows.length}`), keyValueTable('system-tags', rows, ''));
+  const fold = h(
+    'details',
+    { className: 'system-tags', open: systemTagsOpen },
+    h('summary', {}, `System tags (mlflow.*): ${rows.length}`),
+    keyValueTable('system-tags', rows, ''),
+  );
   fold.addEventListener('toggle', () => (systemTagsOpen = fold.open));
   return fold;
 }
@@ -213,7 +243,15 @@ function metricsTable(metrics: RunMetric[]): HTMLElement {
     h(
       'table',
       { className: 'grid metrics' },
-      h('thead', {}, h('tr', {}, ...['Metric', 'Latest', 'Min', 'Max', 'Step', 'History'].map((t, i) => h('th', { scope: 'col', className: i >= 1 && i <= 4 ? 'num' : '' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Metric', 'Latest', 'Min', 'Max', 'Step', 'History'].map((t, i) => h('th', { scope: 'col', className: i >= 1 && i <= 4 ? 'num' : '' }, t)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -223,8 +261,8 @@ function metricsTable(metrics: RunMetric[]): HTMLElement {
             { dataset: { key: m.key } },
             h('th', { scope: 'row', className: 'key' }, m.key),
             h('td', { className: 'latest num', title: m.latestText }, value(m.latest, m.latestText)),
-            h('td', { className: 'min num', title: m.exact ? '' : 'Over the server\'s sample of the history' }, value(m.min)),
-            h('td', { className: 'max num', title: m.exact ? '' : 'Over the server\'s sample of the history' }, value(m.max)),
+            h('td', { className: 'min num', title: m.exact ? '' : "Over the server's sample of the history" }, value(m.min)),
+            h('td', { className: 'max num', title: m.exact ? '' : "Over the server's sample of the history" }, value(m.max)),
             h('td', { className: 'num' }, String(m.step)),
             h('td', { className: 'spark', dataset: { metric: m.key } }),
           ),
@@ -281,7 +319,17 @@ function artifactList(files: MlflowFileInfo[], depth: number): HTMLElement {
         return h(
           'li',
           { role: 'treeitem' },
-          h('button', { type: 'button', className: 'link artifact-file', title: `Open ${f.path}`, dataset: { path: f.path }, onclick: () => post({ type: 'openArtifact', path: f.path }) }, name),
+          h(
+            'button',
+            {
+              type: 'button',
+              className: 'link artifact-file',
+              title: `Open ${f.path}`,
+              dataset: { path: f.path },
+              onclick: () => post({ type: 'openArtifact', path: f.path }),
+            },
+            name,
+          ),
           f.file_size !== undefined ? h('span', { className: 'hint' }, ` ${formatBytes(f.file_size)}`) : '',
         );
       }
@@ -298,7 +346,13 @@ function artifactList(files: MlflowFileInfo[], depth: number): HTMLElement {
         }
         render();
       };
-      const children = !open ? '' : listed === undefined ? h('p', { className: 'hint' }, 'Loading…') : 'error' in listed ? h('p', { className: 'warning' }, listed.error) : artifactList(listed, depth + 1);
+      const children = !open
+        ? ''
+        : listed === undefined
+          ? h('p', { className: 'hint' }, 'Loading…')
+          : 'error' in listed
+            ? h('p', { className: 'warning' }, listed.error)
+            : artifactList(listed, depth + 1);
       return h(
         'li',
         { role: 'treeitem', 'aria-expanded': String(open) },

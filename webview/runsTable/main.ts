@@ -160,7 +160,8 @@ function receive(message: ToRunsTableMessage): void {
       if (message.queryId !== queryId) return;
       if (children.receive(message.parentRunId, message.rows)) {
         if (message.truncated) notice(`Showing the first ${message.rows.length} child runs: filter on tags.mlflow.parentRunId to see them all.`);
-      } else if (message.rows.length === 0) notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
+      } else if (message.rows.length === 0)
+        notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
       saveStateSoon();
       renderGrid(false);
       continueRestoreScroll();
@@ -269,7 +270,17 @@ function render(): void {
   renderHeader();
   renderToolbar();
   renderQueryLine();
-  viewport = h('div', { className: 'runs-grid', role: 'grid', tabindex: '0', 'aria-label': 'Runs', 'aria-multiselectable': 'true', onscroll: () => renderGrid(false, true), onkeydown: onGridKey, onwheel: () => (restoreScroll = undefined), onpointerdown: () => (restoreScroll = undefined) });
+  viewport = h('div', {
+    className: 'runs-grid',
+    role: 'grid',
+    tabindex: '0',
+    'aria-label': 'Runs',
+    'aria-multiselectable': 'true',
+    onscroll: () => renderGrid(false, true),
+    onkeydown: onGridKey,
+    onwheel: () => (restoreScroll = undefined),
+    onpointerdown: () => (restoreScroll = undefined),
+  });
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
@@ -282,10 +293,26 @@ function renderHeader(): void {
   const count = rows.complete ? `${rows.count.toLocaleString()} matching runs` : rows.count > 0 ? `${rows.count.toLocaleString()}+ matching runs` : 'Loading…';
   header.replaceChildren(
     h('h1', {}, names.length === 1 ? names[0] : `${names.length} experiments`, h('span', { className: 'connection' }, ` on ${connectionLabel}`)),
-    h('span', { className: 'badge run-count', title: rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).' }, count),
+    h(
+      'span',
+      {
+        className: 'badge run-count',
+        title: rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).',
+      },
+      count,
+    ),
     h('span', { className: 'spacer' }),
-    button('Copy CSV', () => post({ type: 'exportCsv', queryId, columnIds: visibleColumns().map((c) => c.id), runIds: selected.size ? [...selected] : undefined, to: 'clipboard' }), { secondary: true, title: 'The selected runs (or every matching run) with the visible columns' }),
-    button('Export CSV…', () => post({ type: 'exportCsv', queryId, columnIds: visibleColumns().map((c) => c.id), runIds: selected.size ? [...selected] : undefined, to: 'file' }), { secondary: true }),
+    button(
+      'Copy CSV',
+      () =>
+        post({ type: 'exportCsv', queryId, columnIds: visibleColumns().map((c) => c.id), runIds: selected.size ? [...selected] : undefined, to: 'clipboard' }),
+      { secondary: true, title: 'The selected runs (or every matching run) with the visible columns' },
+    ),
+    button(
+      'Export CSV…',
+      () => post({ type: 'exportCsv', queryId, columnIds: visibleColumns().map((c) => c.id), runIds: selected.size ? [...selected] : undefined, to: 'file' }),
+      { secondary: true },
+    ),
   );
 }
 
@@ -311,7 +338,11 @@ function textInput(name: string, label: string, value: string, placeholder: stri
 }
 
 function nativeSelect(name: string, label: string, options: { value: string; label: string }[], value: string, onChange: (v: string) => void): HTMLElement {
-  const el = h('select', { name, 'aria-label': label, onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value) }, ...options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)));
+  const el = h(
+    'select',
+    { name, 'aria-label': label, onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value) },
+    ...options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)),
+  );
   return h('label', { className: 'field' }, h('span', {}, label), el);
 }
 
@@ -328,10 +359,17 @@ function renderToolbar(): void {
       query.expression = v;
       sendQuery();
     }),
-    textInput('run-name', 'Run name', query.runName, 'part of a name', (v) => {
-      query.runName = v;
-      sendQuery();
-    }, true),
+    textInput(
+      'run-name',
+      'Run name',
+      query.runName,
+      'part of a name',
+      (v) => {
+        query.runName = v;
+        sendQuery();
+      },
+      true,
+    ),
     h(
       'label',
       { className: 'field checkbox' },
@@ -346,22 +384,42 @@ function renderToolbar(): void {
       }),
       '★ Starred only',
     ),
-    nativeSelect('lifecycle', 'Show', [{ value: 'active', label: 'Active runs' }, { value: 'deleted', label: 'Deleted runs' }, { value: 'all', label: 'All runs' }], query.lifecycle, (v) => {
-      query.lifecycle = v as typeof query.lifecycle;
-      sendQuery();
-    }),
-    nativeSelect('group-by', 'Group by', [{ value: '', label: '(none)' }, ...groupable.map((c) => ({ value: c.id, label: `${c.kind === 'param' ? 'param' : 'tag'} ${c.key}` }))], groupBy ?? '', (v) => {
-      groupBy = v || undefined;
-      groups = undefined;
-      openGroups.clear();
-      saveState();
-      if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
-      renderGrid(true);
-    }),
-    button('Columns…', () => {
-      chooserOpen = !chooserOpen;
-      renderChooser();
-    }, { secondary: true, title: 'Show, hide, pin and order columns' }),
+    nativeSelect(
+      'lifecycle',
+      'Show',
+      [
+        { value: 'active', label: 'Active runs' },
+        { value: 'deleted', label: 'Deleted runs' },
+        { value: 'all', label: 'All runs' },
+      ],
+      query.lifecycle,
+      (v) => {
+        query.lifecycle = v as typeof query.lifecycle;
+        sendQuery();
+      },
+    ),
+    nativeSelect(
+      'group-by',
+      'Group by',
+      [{ value: '', label: '(none)' }, ...groupable.map((c) => ({ value: c.id, label: `${c.kind === 'param' ? 'param' : 'tag'} ${c.key}` }))],
+      groupBy ?? '',
+      (v) => {
+        groupBy = v || undefined;
+        groups = undefined;
+        openGroups.clear();
+        saveState();
+        if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
+        renderGrid(true);
+      },
+    ),
+    button(
+      'Columns…',
+      () => {
+        chooserOpen = !chooserOpen;
+        renderChooser();
+      },
+      { secondary: true, title: 'Show, hide, pin and order columns' },
+    ),
   );
 }
 
@@ -379,16 +437,33 @@ function renderQueryLine(): void {
           const text = result?.ok ? result.expression : `${f.columnId} ${f.op} ${f.value}`;
           return h(
             'li',
-            { className: `chip${result && !result.ok ? ' invalid' : ''}`, dataset: { col: f.columnId }, title: result && !result.ok ? result.error : 'Compiled to MLflow search syntax' },
+            {
+              className: `chip${result && !result.ok ? ' invalid' : ''}`,
+              dataset: { col: f.columnId },
+              title: result && !result.ok ? result.error : 'Compiled to MLflow search syntax',
+            },
             h('code', {}, text),
-            h('button', { type: 'button', className: 'chip-remove', 'aria-label': `Remove the filter on ${f.columnId}`, onclick: () => removeColumnFilter(f.columnId) }, '×'),
+            h(
+              'button',
+              { type: 'button', className: 'chip-remove', 'aria-label': `Remove the filter on ${f.columnId}`, onclick: () => removeColumnFilter(f.columnId) },
+              '×',
+            ),
           );
         }),
       ),
     );
   }
   if (compiled) {
-    parts.push(h('div', { className: 'compiled-filter' }, h('span', { className: 'hint' }, 'runs/search filter: '), h('code', {}, compiled.filter || '(none)'), h('span', { className: 'hint' }, '  order_by: '), h('code', { className: 'compiled-order' }, compiled.orderBy.join(', '))));
+    parts.push(
+      h(
+        'div',
+        { className: 'compiled-filter' },
+        h('span', { className: 'hint' }, 'runs/search filter: '),
+        h('code', {}, compiled.filter || '(none)'),
+        h('span', { className: 'hint' }, '  order_by: '),
+        h('code', { className: 'compiled-order' }, compiled.orderBy.join(', ')),
+      ),
+    );
     for (const [col, error] of Object.entries(compiled.errors)) parts.push(h('p', { className: 'warning', dataset: { col } }, error));
   }
   if (queryError) parts.push(h('p', { className: 'query-error', role: 'alert' }, `The server refused this query: ${queryError}`));
@@ -402,7 +477,13 @@ function renderChooser(): void {
   const ordered = [...visibleColumns(), ...columns.filter((c) => hidden.has(c.id))];
   const matches = ordered.filter((c) => !chooserSearch || `${c.kind} ${c.label} ${c.id}`.toLowerCase().includes(chooserSearch.toLowerCase()));
   const move = (id: string, delta: number) => {
-    reorder(shiftColumn(visibleColumns().map((c) => c.id), id, delta));
+    reorder(
+      shiftColumn(
+        visibleColumns().map((c) => c.id),
+        id,
+        delta,
+      ),
+    );
     renderChooser();
   };
   const search = h('input', {
@@ -418,15 +499,29 @@ function renderChooser(): void {
     },
   });
   chooser.replaceChildren(
-    h('div', { className: 'chooser-head' }, search, button('Show all', () => {
-      layout.hidden = [];
-      saveLayout();
-      renderChooser();
-      renderGrid(true);
-    }, { secondary: true }), button('Close', () => {
-      chooserOpen = false;
-      renderChooser();
-    }, { secondary: true })),
+    h(
+      'div',
+      { className: 'chooser-head' },
+      search,
+      button(
+        'Show all',
+        () => {
+          layout.hidden = [];
+          saveLayout();
+          renderChooser();
+          renderGrid(true);
+        },
+        { secondary: true },
+      ),
+      button(
+        'Close',
+        () => {
+          chooserOpen = false;
+          renderChooser();
+        },
+        { secondary: true },
+      ),
+    ),
     h(
       'ul',
       { className: 'chooser-list' },
@@ -450,7 +545,11 @@ function renderChooser(): void {
             h('span', { className: `kind ${c.kind}` }, c.kind === 'attribute' ? '' : c.kind),
             ` ${c.label}`,
           ),
-          h('button', { type: 'button', className: 'link', title: 'Pin to the left', onclick: () => togglePin(c.id) }, layout.pinned.includes(c.id) ? 'Unpin' : 'Pin'),
+          h(
+            'button',
+            { type: 'button', className: 'link', title: 'Pin to the left', onclick: () => togglePin(c.id) },
+            layout.pinned.includes(c.id) ? 'Unpin' : 'Pin',
+          ),
           h('button', { type: 'button', className: 'link', 'aria-label': `Move ${c.label} left`, onclick: () => move(c.id, -1) }, '↑'),
           h('button', { type: 'button', className: 'link', 'aria-label': `Move ${c.label} right`, onclick: () => move(c.id, 1) }, '↓'),
         ),
@@ -462,7 +561,13 @@ function renderChooser(): void {
 
 /** The columns shown in a new order (drag in the header, Alt+Arrow on it, or ↑/↓ in the chooser); kept per experiment. */
 function reorder(order: string[]): void {
-  if (order.join('\n') === visibleColumns().map((c) => c.id).join('\n')) return;
+  if (
+    order.join('\n') ===
+    visibleColumns()
+      .map((c) => c.id)
+      .join('\n')
+  )
+    return;
   layout.order = order;
   saveLayout();
   renderGrid(true);
@@ -473,7 +578,13 @@ function reorder(order: string[]): void {
 function onHeaderKey(column: RunsTableColumn, e: KeyboardEvent): void {
   if (!e.altKey || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
   e.preventDefault();
-  reorder(shiftColumn(visibleColumns().map((c) => c.id), column.id, e.key === 'ArrowLeft' ? -1 : 1));
+  reorder(
+    shiftColumn(
+      visibleColumns().map((c) => c.id),
+      column.id,
+      e.key === 'ArrowLeft' ? -1 : 1,
+    ),
+  );
   gridHead?.querySelector<HTMLElement>(`.col-header[data-col="${CSS.escape(column.id)}"] .col-label`)?.focus();
   notice(`Moved ${column.label} ${e.key === 'ArrowLeft' ? 'left' : 'right'}.`);
 }
@@ -519,7 +630,15 @@ function startColumnDrag(column: RunsTableColumn, e: PointerEvent): void {
     if (!moving) return;
     dragged = true;
     setTimeout(() => (dragged = false), 0);
-    if (drop) reorder(moveColumn(visibleColumns().map((c) => c.id), column.id, drop.id, drop.after));
+    if (drop)
+      reorder(
+        moveColumn(
+          visibleColumns().map((c) => c.id),
+          column.id,
+          drop.id,
+          drop.after,
+        ),
+      );
     else renderGrid(true);
   };
   // Captured from the start: a quick drag that leaves the header at once still moves the column.
@@ -547,22 +666,34 @@ function renderActionBar(): void {
     h('span', { className: 'selection-count' }, selectingAll ? 'Selecting all matching runs…' : n === 0 ? 'No run selected' : `${n.toLocaleString()} selected`),
     some(button('Compare', act('compare'), { title: 'Open the compare panel on the selected runs' }), 2),
     some(button('Show Details', act('details'), { secondary: true })),
-    Object.assign(button('Register Model…', act('register'), { secondary: true, title: 'Register a model logged by the selected run in the Model Registry' }), { disabled: n !== 1 }),
+    Object.assign(button('Register Model…', act('register'), { secondary: true, title: 'Register a model logged by the selected run in the Model Registry' }), {
+      disabled: n !== 1,
+    }),
     some(button('Copy Run IDs', act('copyIds'), { secondary: true })),
     some(button('Open in MLflow UI', act('openUi'), { secondary: true })),
     some(button('Star', () => post({ type: 'star', runIds: [...selected], starred: true }), { secondary: true })),
     some(button('Unstar', () => post({ type: 'star', runIds: [...selected], starred: false }), { secondary: true })),
     query.lifecycle === 'active' ? some(button('Delete…', act('delete'), { secondary: true })) : some(button('Restore', act('restore'), { secondary: true })),
     h('span', { className: 'spacer' }),
-    button('Select All Matching', () => {
-      selectingAll = true;
-      renderActionBar();
-      post({ type: 'selectAll', queryId });
-    }, { secondary: true, title: 'Every run matching the filter, not only the loaded ones' }),
-    some(button('Clear Selection', () => {
-      selected = new Set();
-      renderGrid(false);
-    }, { secondary: true })),
+    button(
+      'Select All Matching',
+      () => {
+        selectingAll = true;
+        renderActionBar();
+        post({ type: 'selectAll', queryId });
+      },
+      { secondary: true, title: 'Every run matching the filter, not only the loaded ones' },
+    ),
+    some(
+      button(
+        'Clear Selection',
+        () => {
+          selected = new Set();
+          renderGrid(false);
+        },
+        { secondary: true },
+      ),
+    ),
   );
 }
 
@@ -668,10 +799,16 @@ function renderFilterEditor(): void {
     ),
     input,
     button('Apply', apply),
-    query.columnFilters.some((f) => f.columnId === column.id) ? button('Remove', () => {
-          closeFilterEditor();
-          removeColumnFilter(column.id);
-        }, { secondary: true }) : '',
+    query.columnFilters.some((f) => f.columnId === column.id)
+      ? button(
+          'Remove',
+          () => {
+            closeFilterEditor();
+            removeColumnFilter(column.id);
+          },
+          { secondary: true },
+        )
+      : '',
     button('Cancel', closeFilterEditor, { secondary: true }),
     preview,
   );
@@ -744,9 +881,41 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
         const filtered = query.columnFilters.some((f) => f.columnId === c.id);
         const cell = h(
           'div',
-          { className: `col-header ${c.kind}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'columnheader', dataset: { col: c.id }, 'aria-sort': ariaSort(c.id), title: `${c.id}${c.sortable ? '\nClick to sort on the server; Shift+click adds a sort key.' : ''}\nDrag (or Alt+Left/Right) to move the column.` },
-          h('button', { type: 'button', className: 'col-label', onclick: (e: MouseEvent) => !dragged && onHeaderClick(c, e), onpointerdown: (e: PointerEvent) => startColumnDrag(c, e), onkeydown: (e: KeyboardEvent) => onHeaderKey(c, e) }, c.kind === 'attribute' || c.id.startsWith('tags.mlflow.') ? '' : h('span', { className: `kind ${c.kind}` }, c.kind === 'metric' ? 'm' : c.kind === 'param' ? 'p' : 't'), c.label, h('span', { className: 'sort-mark' }, sortMark(c.id))),
-          c.filterable ? h('button', { type: 'button', className: `col-filter-btn${filtered ? ' active' : ''}`, title: `Filter ${c.label}`, 'aria-label': `Filter ${c.label}`, onclick: () => openFilterEditor(c) }, '⏷') : '',
+          {
+            className: `col-header ${c.kind}${geo.left.has(c.id) ? ' pinned' : ''}`,
+            role: 'columnheader',
+            dataset: { col: c.id },
+            'aria-sort': ariaSort(c.id),
+            title: `${c.id}${c.sortable ? '\nClick to sort on the server; Shift+click adds a sort key.' : ''}\nDrag (or Alt+Left/Right) to move the column.`,
+          },
+          h(
+            'button',
+            {
+              type: 'button',
+              className: 'col-label',
+              onclick: (e: MouseEvent) => !dragged && onHeaderClick(c, e),
+              onpointerdown: (e: PointerEvent) => startColumnDrag(c, e),
+              onkeydown: (e: KeyboardEvent) => onHeaderKey(c, e),
+            },
+            c.kind === 'attribute' || c.id.startsWith('tags.mlflow.')
+              ? ''
+              : h('span', { className: `kind ${c.kind}` }, c.kind === 'metric' ? 'm' : c.kind === 'param' ? 'p' : 't'),
+            c.label,
+            h('span', { className: 'sort-mark' }, sortMark(c.id)),
+          ),
+          c.filterable
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  className: `col-filter-btn${filtered ? ' active' : ''}`,
+                  title: `Filter ${c.label}`,
+                  'aria-label': `Filter ${c.label}`,
+                  onclick: () => openFilterEditor(c),
+                },
+                '⏷',
+              )
+            : '',
           h('span', { className: 'resize', 'aria-hidden': 'true', onpointerdown: (e: PointerEvent) => startResize(c, e) }),
         );
         if (geo.left.has(c.id)) cell.style.left = `${geo.left.get(c.id)}px`;
@@ -771,13 +940,31 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   const reuse = drawnVersion === drawVersion ? drawn : new Map<number, HTMLElement>();
   const next = new Map<number, HTMLElement>();
   if (total === 0 && rows.complete) {
-    drawnRows.push(h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : query.starredOnly && starred.size === 0 ? 'No starred runs yet: select runs and press Star.' : 'No run matches.'));
+    drawnRows.push(
+      h(
+        'div',
+        { className: 'empty-grid' },
+        queryError
+          ? 'No runs: the server refused the query (see above).'
+          : query.starredOnly && starred.size === 0
+            ? 'No starred runs yet: select runs and press Star.'
+            : 'No run matches.',
+      ),
+    );
   }
   for (let i = first; i <= last; i++) {
     const d = children.at(i);
     const row = d.kind === 'run' ? rows.row(d.index) : d.row;
     const kept = row ? reuse.get(i) : undefined;
-    const el = kept ?? (row ? rowElement(row, i, cols, geo, now, i * ROW_HEIGHT, d.kind === 'child' ? d : undefined) : placeRow(h('div', { className: 'grid-row placeholder', role: 'row' }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')), i * ROW_HEIGHT, geo));
+    const el =
+      kept ??
+      (row
+        ? rowElement(row, i, cols, geo, now, i * ROW_HEIGHT, d.kind === 'child' ? d : undefined)
+        : placeRow(
+            h('div', { className: 'grid-row placeholder', role: 'row' }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')),
+            i * ROW_HEIGHT,
+            geo,
+          ));
     if (row) next.set(i, el);
     drawnRows.push(el);
   }
@@ -831,7 +1018,15 @@ function ariaSort(columnId: string): string {
  * One run's row at display position `index` (negative in groups: no expander there); `child`: drawn
  * under its expanded parent.
  */
-function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], geo: ReturnType<typeof geometry>, now: number, top = index * ROW_HEIGHT, child?: { parentRunId: string; last: boolean }): HTMLElement {
+function rowElement(
+  row: RunsTableRow,
+  index: number,
+  cols: RunsTableColumn[],
+  geo: ReturnType<typeof geometry>,
+  now: number,
+  top = index * ROW_HEIGHT,
+  child?: { parentRunId: string; last: boolean },
+): HTMLElement {
   const isSelected = selected.has(row.runId);
   const names = Object.fromEntries(experiments.map((e) => [e.id, e.name]));
   const expandable = !child && index >= 0 && mayHaveChildren(row.runId);
@@ -851,13 +1046,38 @@ function rowElement(row: RunsTableRow, index: number, cols: RunsTableColumn[], g
     h(
       'div',
       { className: 'cell check pinned', role: 'gridcell' },
-      h('input', { type: 'checkbox', className: 'row-check', checked: isSelected, 'aria-label': `Select ${row.name || row.runId}`, tabindex: '-1', onclick: (e: MouseEvent) => (e.stopPropagation(), toggle(index, row, e.shiftKey)) }),
-      h('button', { type: 'button', className: `star${starred.has(row.runId) ? ' on' : ''}`, tabindex: '-1', 'aria-label': starred.has(row.runId) ? 'Unstar' : 'Star', onclick: (e: MouseEvent) => (e.stopPropagation(), post({ type: 'star', runIds: [row.runId], starred: !starred.has(row.runId) })) }, starred.has(row.runId) ? '★' : '☆'),
+      h('input', {
+        type: 'checkbox',
+        className: 'row-check',
+        checked: isSelected,
+        'aria-label': `Select ${row.name || row.runId}`,
+        tabindex: '-1',
+        onclick: (e: MouseEvent) => (e.stopPropagation(), toggle(index, row, e.shiftKey)),
+      }),
+      h(
+        'button',
+        {
+          type: 'button',
+          className: `star${starred.has(row.runId) ? ' on' : ''}`,
+          tabindex: '-1',
+          'aria-label': starred.has(row.runId) ? 'Unstar' : 'Star',
+          onclick: (e: MouseEvent) => (e.stopPropagation(), post({ type: 'star', runIds: [row.runId], starred: !starred.has(row.runId) })),
+        },
+        starred.has(row.runId) ? '★' : '☆',
+      ),
     ),
     ...cols.map((c) => {
       const content = cellContent(row, c, names, now, Boolean(child));
       if (c.id === 'attributes.run_name' && expandable) content.unshift(expander(row, index));
-      const cell = h('div', { className: `cell ${c.kind}${c.type === 'number' || c.type === 'duration' ? ' num' : ''}${geo.left.has(c.id) ? ' pinned' : ''}`, role: 'gridcell', dataset: { col: c.id } }, ...content);
+      const cell = h(
+        'div',
+        {
+          className: `cell ${c.kind}${c.type === 'number' || c.type === 'duration' ? ' num' : ''}${geo.left.has(c.id) ? ' pinned' : ''}`,
+          role: 'gridcell',
+          dataset: { col: c.id },
+        },
+        ...content,
+      );
       if (geo.left.has(c.id)) cell.style.left = `${geo.left.get(c.id)}px`;
       return cell;
     }),
@@ -907,7 +1127,11 @@ function cellContent(row: RunsTableRow, c: RunsTableColumn, names: Record<string
   if (c.type === 'duration') return [formatDuration(Number(v)) || '0s'];
   if (typeof v === 'number') return [formatValue(v)];
   if (c.id === 'tags.mlflow.source.git.commit') return [h('code', { title: v }, v.slice(0, 10))];
-  if (c.id === 'attributes.run_name') return [row.parentRunId ? h('span', { className: `child-mark${nested ? ' nested' : ''}`, title: `Child of ${row.parentRunId}` }, '↳ ') : '', h('span', { title: `${v}\n${row.runId}` }, v)];
+  if (c.id === 'attributes.run_name')
+    return [
+      row.parentRunId ? h('span', { className: `child-mark${nested ? ' nested' : ''}`, title: `Child of ${row.parentRunId}` }, '↳ ') : '',
+      h('span', { title: `${v}\n${row.runId}` }, v),
+    ];
   return [v];
 }
 
@@ -968,12 +1192,24 @@ function onGridKey(e: KeyboardEvent): void {
       expand(row.runId, d.index);
       return;
     }
-    case 'ArrowDown': next = Math.min(max, cursor + 1); break;
-    case 'ArrowUp': next = Math.max(0, cursor - 1); break;
-    case 'PageDown': next = Math.min(max, cursor + page); break;
-    case 'PageUp': next = Math.max(0, cursor - page); break;
-    case 'Home': next = 0; break;
-    case 'End': next = max; break;
+    case 'ArrowDown':
+      next = Math.min(max, cursor + 1);
+      break;
+    case 'ArrowUp':
+      next = Math.max(0, cursor - 1);
+      break;
+    case 'PageDown':
+      next = Math.min(max, cursor + page);
+      break;
+    case 'PageUp':
+      next = Math.max(0, cursor - page);
+      break;
+    case 'Home':
+      next = 0;
+      break;
+    case 'End':
+      next = max;
+      break;
     case ' ': {
       const row = displayRow(cursor);
       if (row) toggle(cursor, row, e.shiftKey);
@@ -1009,7 +1245,8 @@ function onGridKey(e: KeyboardEvent): void {
   const top = next * ROW_HEIGHT;
   const headHeight = gridHead?.offsetHeight ?? ROW_HEIGHT;
   if (top < viewport.scrollTop) viewport.scrollTop = top;
-  else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight - headHeight) viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight + headHeight;
+  else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight - headHeight)
+    viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight + headHeight;
   renderGrid(false);
 }
 
@@ -1018,7 +1255,9 @@ function renderGroups(cols: RunsTableColumn[], geo: ReturnType<typeof geometry>)
   gridBody.style.height = '';
   gridBody.style.width = `${geo.total}px`;
   if (!groups || groups.columnId !== groupBy) {
-    gridBody.replaceChildren(h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : 'Grouping every matching run…'));
+    gridBody.replaceChildren(
+      h('div', { className: 'empty-grid' }, queryError ? 'No runs: the server refused the query (see above).' : 'Grouping every matching run…'),
+    );
     return;
   }
   const metricCols = cols.filter((c) => c.kind === 'metric');
@@ -1050,7 +1289,12 @@ function renderGroups(cols: RunsTableColumn[], geo: ReturnType<typeof geometry>)
         ...metricCols.map((c) => {
           const s = g.metrics[c.key];
           return s && s.min !== undefined
-            ? h('span', { className: 'group-metric', dataset: { metric: c.key } }, h('b', {}, c.key), ` min ${formatValue(s.min)} · mean ${formatValue(s.mean!)} · max ${formatValue(s.max!)}`)
+            ? h(
+                'span',
+                { className: 'group-metric', dataset: { metric: c.key } },
+                h('b', {}, c.key),
+                ` min ${formatValue(s.min)} · mean ${formatValue(s.mean!)} · max ${formatValue(s.max!)}`,
+              )
             : '';
         }),
       ),
@@ -1070,7 +1314,8 @@ function renderGroups(cols: RunsTableColumn[], geo: ReturnType<typeof geometry>)
         };
         inner.append(el);
       });
-      if (g.count > g.rows.length) inner.append(h('p', { className: 'hint' }, `${g.count - g.rows.length} more runs in this group: filter on ${label} to see them all.`));
+      if (g.count > g.rows.length)
+        inner.append(h('p', { className: 'hint' }, `${g.count - g.rows.length} more runs in this group: filter on ${label} to see them all.`));
       out.push(inner);
     }
   }

@@ -91,12 +91,25 @@ export type RunsTableAction = Infer<typeof action>;
 
 /** Extension → runs table webview. */
 const toRunsTableChecks = {
-  init: obj({ connectionId: str(2000), connectionLabel: str(1000), experiments: arr(obj({ id: str(200), name: str(1000) }), 1000), layout, starred: runIds(MAX_ITEMS), pageSize: int(1, MAX_ROWS) }),
+  init: obj({
+    connectionId: str(2000),
+    connectionLabel: str(1000),
+    experiments: arr(obj({ id: str(200), name: str(1000) }), 1000),
+    layout,
+    starred: runIds(MAX_ITEMS),
+    pageSize: int(1, MAX_ROWS),
+  }),
   /** The query as sent to runs/search (after compiling); `errors`: column filters or sort keys left out, by column id. */
   query: obj({ queryId, filter: str(200_000), orderBy: arr(str(2000), 60), errors: errorsByColumn }),
   columns: obj({ queryId, columns: arr(tableColumn, 100_000) }),
   /** `count`: rows known to match so far; `complete` once the last page was read. */
-  page: obj({ queryId, index: int(0, MAX_ITEMS), rows: arr(tableRow, MAX_ROWS), last: bool, count: obj({ runs: int(0, Number.MAX_SAFE_INTEGER), complete: bool }) }),
+  page: obj({
+    queryId,
+    index: int(0, MAX_ITEMS),
+    rows: arr(tableRow, MAX_ROWS),
+    last: bool,
+    count: obj({ runs: int(0, Number.MAX_SAFE_INTEGER), complete: bool }),
+  }),
   /** The server refused the query (a bad filter, an unknown key): shown under the filter box. */
   queryError: obj({ queryId, message: str(10_000) }),
   /** Runs still running, read again: replaced in place. */
@@ -140,7 +153,13 @@ export type FromRunsTableMessage = MessageOf<typeof fromRunsTableChecks>;
 /** Where the user was: the scroll offset, the selected runs, the expanded parent runs and groups. */
 const tableView = obj({ scrollTop: num, selected: runIds(MAX_ROWS), expanded: runIds(1000), openGroups: arr(str(), 1000) });
 /** What the runs table persists (vscode.setState) and its serializer restores. */
-const runsTableState = obj({ connectionId: str(2000), experimentIds: arr(str(200), 1000), query: optional(obj(queryFields)), groupBy: optional(columnId), view: optional(tableView) });
+const runsTableState = obj({
+  connectionId: str(2000),
+  experimentIds: arr(str(200), 1000),
+  query: optional(obj(queryFields)),
+  groupBy: optional(columnId),
+  view: optional(tableView),
+});
 export type RunsTablePanelState = Infer<typeof runsTableState>;
 
 /** Validates a message the runs table webview received from the extension. */
@@ -150,4 +169,6 @@ export const validateToRunsTable = messageValidator(toRunsTableChecks, 'toRunsTa
 export const validateFromRunsTable = messageValidator(fromRunsTableChecks, 'fromRunsTable');
 
 /** Validates the state a runs table's serializer restores. */
-export const validateRunsTableState = valueValidator(runsTableState, 'state', (state) => (state.experimentIds.length === 0 ? 'state.experimentIds is empty' : undefined));
+export const validateRunsTableState = valueValidator(runsTableState, 'state', (state) =>
+  state.experimentIds.length === 0 ? 'state.experimentIds is empty' : undefined,
+);

@@ -22,7 +22,16 @@ import {
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeTextField());
+provideVSCodeDesignSystem().register(
+  vsCodeButton(),
+  vsCodeCheckbox(),
+  vsCodeDropdown(),
+  vsCodeOption(),
+  vsCodePanels(),
+  vsCodePanelTab(),
+  vsCodePanelView(),
+  vsCodeTextField(),
+);
 
 type Child = Node | string | null | undefined | false;
 
@@ -60,7 +69,12 @@ export function button(label: string, onClick: () => void, options: { title?: st
  * A toolkit checkbox with its label, in a <label> (clicks on the label's padding toggle it too).
  * `onChange` hears the user's changes only.
  */
-export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void, options: { title?: string; name?: string } = {}): HTMLLabelElement {
+export function checkbox(
+  label: string,
+  checked: boolean,
+  onChange: (checked: boolean) => void,
+  options: { title?: string; name?: string } = {},
+): HTMLLabelElement {
   const box = h('vscode-checkbox', { checked, name: options.name }, label) as HTMLElement & { checked: boolean };
   // Listened to after `checked` is set: the initial value is not a change.
   box.addEventListener('change', (e) => {
@@ -71,7 +85,11 @@ export function checkbox(label: string, checked: boolean, onChange: (checked: bo
 
 /** A toolkit dropdown (`<vscode-dropdown>`) with a visible label. */
 export function select(label: string, options: { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLLabelElement {
-  const dropdown = h('vscode-dropdown', {}, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value ? '' : undefined }, o.label))) as HTMLElement & { value: string };
+  const dropdown = h(
+    'vscode-dropdown',
+    {},
+    ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value ? '' : undefined }, o.label)),
+  ) as HTMLElement & { value: string };
   let settingUp = true;
   dropdown.addEventListener('change', (e) => {
     if (e.target === dropdown && !settingUp) onChange(dropdown.value);
@@ -86,7 +104,12 @@ export function select(label: string, options: { value: string; label: string }[
 }
 
 /** A toolkit text field (`<vscode-text-field>`) with its label; `onInput` hears every keystroke. */
-export function textField(label: string, value: string, onInput: (value: string) => void, options: { placeholder?: string; title?: string; name?: string } = {}): HTMLLabelElement {
+export function textField(
+  label: string,
+  value: string,
+  onInput: (value: string) => void,
+  options: { placeholder?: string; title?: string; name?: string } = {},
+): HTMLLabelElement {
   const field = h('vscode-text-field', { value, placeholder: options.placeholder, name: options.name, 'aria-label': label }) as HTMLElement & { value: string };
   field.addEventListener('input', (e) => {
     if (e.target === field) onInput(field.value);
@@ -94,7 +117,15 @@ export function textField(label: string, value: string, onInput: (value: string)
   return h('label', { className: 'field', title: options.title }, h('span', {}, label), field);
 }
 
-export function slider(label: string, min: number, max: number, step: number, value: number, onInput: (value: number) => void, format: (v: number) => string): HTMLLabelElement {
+export function slider(
+  label: string,
+  min: number,
+  max: number,
+  step: number,
+  value: number,
+  onInput: (value: number) => void,
+  format: (v: number) => string,
+): HTMLLabelElement {
   const output = h('output', {}, format(value));
   const input = h('input', {
     type: 'range',
@@ -123,7 +154,11 @@ export interface TabSpec {
  * (`render` is called when a tab is shown and on `rerender`); the others are emptied. `selected` is
  * the initial tab id; `onSelect` is told of every change.
  */
-export function tabs(specs: TabSpec[], selected: string, onSelect: (id: string) => void): { root: HTMLElement; select: (id: string) => void; rerender: () => void } {
+export function tabs(
+  specs: TabSpec[],
+  selected: string,
+  onSelect: (id: string) => void,
+): { root: HTMLElement; select: (id: string) => void; rerender: () => void } {
   let current = specs.some((s) => s.id === selected) ? selected : specs[0].id;
   const views = specs.map((spec) => h('vscode-panel-view', { id: `view-${spec.id}`, className: 'tabpanel' }));
   const root = h(

@@ -128,7 +128,14 @@ type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] ext
  */
 export const shapeOf =
   <T>() =>
-  <C extends Check<unknown>>(check: C & (SameKeys<T, Infer<C>> extends true ? (T extends Infer<C> ? unknown : { notAccepted: T }) : { fieldsDiffer: Exclude<keyof T, keyof Infer<C>> | Exclude<keyof Infer<C>, keyof T> })): Check<T> =>
+  <C extends Check<unknown>>(
+    check: C &
+      (SameKeys<T, Infer<C>> extends true
+        ? T extends Infer<C>
+          ? unknown
+          : { notAccepted: T }
+        : { fieldsDiffer: Exclude<keyof T, keyof Infer<C>> | Exclude<keyof Infer<C>, keyof T> }),
+  ): Check<T> =>
     check as unknown as Check<T>;
 
 /** A union of messages, one per check: `{ type: K } & what check K accepts`. */
@@ -148,7 +155,8 @@ export function valueValidator<T>(check: Check<T>, path: string, rule?: (value: 
 }
 
 function validateMessage<C extends Record<string, Check<object>>>(checks: C, value: unknown, side: string): Validation<MessageOf<C>> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: `${side} message must be an object, not ${describe(value)}` };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, error: `${side} message must be an object, not ${describe(value)}` };
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) {
     return { ok: false, error: `${side} message has unknown type ${JSON.stringify(type)}; known: ${Object.keys(checks).join(', ')}` };

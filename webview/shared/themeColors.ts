@@ -2,7 +2,9 @@
 export function themeColors(): { fg: string; muted: string; grid: string; bg: string; palette: string[] } {
   const style = getComputedStyle(document.body);
   const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  const palette = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'].map((c, i) => v(`--vscode-charts-${c}`, ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700'][i]));
+  const palette = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'].map((c, i) =>
+    v(`--vscode-charts-${c}`, ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700'][i]),
+  );
   return {
     fg: v('--vscode-editor-foreground', '#cccccc'),
     muted: v('--vscode-descriptionForeground', '#999999'),

@@ -22,7 +22,13 @@ const MAX_ARTIFACT_DEPTH = 64;
  * local file. The run id must be one plain folder name and the path a relative one without `..`:
  * anything else is refused before the server is asked for the bytes.
  */
-export async function downloadArtifactToCache(client: ArtifactReader, cacheRoot: string, runId: string, artifactPath: string, o: CallOptions = {}): Promise<string> {
+export async function downloadArtifactToCache(
+  client: ArtifactReader,
+  cacheRoot: string,
+  runId: string,
+  artifactPath: string,
+  o: CallOptions = {},
+): Promise<string> {
   checkPathSegment(runId, 'run id');
   const relative = relativePathSegments(artifactPath, 'artifact path').join('/');
   if (!relative) throw new UnsafeServerPathError('No artifact path was given: there is no file to open.', artifactPath);
@@ -57,7 +63,13 @@ export interface ArtifactDownloadOptions extends CallOptions {
  * absolute, climb with `..`, lie outside the folder being listed, or would be written through a
  * symbolic link are refused and reported; nothing is ever written outside `dest`.
  */
-export async function downloadArtifactTree(client: ArtifactReader, runId: string, artifactPath: string, dest: string, o: ArtifactDownloadOptions = {}): Promise<ArtifactDownloadReport> {
+export async function downloadArtifactTree(
+  client: ArtifactReader,
+  runId: string,
+  artifactPath: string,
+  dest: string,
+  o: ArtifactDownloadOptions = {},
+): Promise<ArtifactDownloadReport> {
   const start = relativePathSegments(artifactPath, 'artifact path');
   const base = realRoot(dest);
   const report: ArtifactDownloadReport = { written: [], refused: [] };
@@ -98,7 +110,10 @@ export async function downloadArtifactTree(client: ArtifactReader, runId: string
         continue;
       }
       if (segments.length <= folder.length || folder.some((s, i) => segments[i] !== s)) {
-        report.refused.push({ path: raw, reason: `The listing of '${folder.join('/') || '(root)'}' named ${JSON.stringify(raw)}, which is not inside it: refused.` });
+        report.refused.push({
+          path: raw,
+          reason: `The listing of '${folder.join('/') || '(root)'}' named ${JSON.stringify(raw)}, which is not inside it: refused.`,
+        });
         continue;
       }
       if (!f.is_dir) {

@@ -73,7 +73,14 @@ export function baselineDiff(comparison: RunComparison, baselineIndex: number): 
   const row = (section: BaselineSection, key: string, values: readonly (string | number | undefined)[], stat?: MetricStat): BaselineRow => {
     const baseline = values[baselineIndex];
     const cells = others.map((i) => compareToBaseline(values[i] ?? undefined, baseline ?? undefined));
-    return { section, key, ...(stat ? { stat } : {}), baseline: baseline ?? undefined, cells, identical: cells.every((c) => c.change === 'same' || c.change === 'missing') };
+    return {
+      section,
+      key,
+      ...(stat ? { stat } : {}),
+      baseline: baseline ?? undefined,
+      cells,
+      identical: cells.every((c) => c.change === 'same' || c.change === 'missing'),
+    };
   };
   const rows: BaselineRow[] = [];
   const differingFirst = (list: BaselineRow[]) => list.sort((a, b) => Number(a.identical) - Number(b.identical));

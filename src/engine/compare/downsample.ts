@@ -15,7 +15,10 @@ export interface SeriesPoint {
  */
 export function downsample<P extends SeriesPoint>(points: readonly P[], maxPoints: number): P[] {
   if (points.length <= Math.max(2, Math.floor(maxPoints))) return points.slice();
-  return downsampleIndices(Float64Array.from(points, (p) => p.value), maxPoints).map((i) => points[i]);
+  return downsampleIndices(
+    Float64Array.from(points, (p) => p.value),
+    maxPoints,
+  ).map((i) => points[i]);
 }
 
 /**

@@ -84,7 +84,12 @@ const noBulkInterval = new WeakSet<object>();
  * downsampled here. A failure of one series is reported in `errors` and the others are still
  * returned; cancellation throws.
  */
-export async function loadHistories(client: HistoryClient, runIds: readonly string[], metricKeys: readonly string[], options: LoadHistoriesOptions): Promise<LoadedHistories> {
+export async function loadHistories(
+  client: HistoryClient,
+  runIds: readonly string[],
+  metricKeys: readonly string[],
+  options: LoadHistoriesOptions,
+): Promise<LoadedHistories> {
   const maxPoints = Math.max(2, Math.floor(options.maxPoints));
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const runs = [...new Set(runIds)];
@@ -101,7 +106,11 @@ export async function loadHistories(client: HistoryClient, runIds: readonly stri
   // Per run, each metric already keeps `concurrency` requests in flight: one metric at a time.
   await mapLimit(keys.slice(1), options.exact || noBulkInterval.has(client) ? 1 : concurrency, one);
   return {
-    series: orderSeries(loaded.flatMap((m) => m.series), runs, keys),
+    series: orderSeries(
+      loaded.flatMap((m) => m.series),
+      runs,
+      keys,
+    ),
     errors: loaded.flatMap((m) => m.errors),
     source: loaded.some((m) => m.source === 'per-run') ? 'per-run' : 'bulk',
   };
@@ -119,7 +128,11 @@ export interface ServerRuns {
  * once every server has answered for it, with the series in the order of `servers` and their runs.
  * A run id must belong to one server only (a panel keys series by run id).
  */
-export async function loadHistoriesFromServers(servers: readonly ServerRuns[], metricKeys: readonly string[], options: LoadHistoriesOptions): Promise<LoadedHistories> {
+export async function loadHistoriesFromServers(
+  servers: readonly ServerRuns[],
+  metricKeys: readonly string[],
+  options: LoadHistoriesOptions,
+): Promise<LoadedHistories> {
   const groups = servers.filter((s) => s.runIds.length > 0);
   const owner = new Map<string, number>();
   groups.forEach((g, i) =>
@@ -141,7 +154,11 @@ export async function loadHistoriesFromServers(servers: readonly ServerRuns[], m
   };
   const results = await Promise.all(groups.map((g) => loadHistories(g.client, g.runIds, keys, { ...options, onMetric })));
   return {
-    series: orderSeries(results.flatMap((r) => r.series), runOrder, keys),
+    series: orderSeries(
+      results.flatMap((r) => r.series),
+      runOrder,
+      keys,
+    ),
     errors: results.flatMap((r) => r.errors),
     source: results.some((r) => r.source === 'per-run') ? 'per-run' : 'bulk',
   };
@@ -151,7 +168,11 @@ function mergeMetrics(parts: readonly LoadedMetric[], runOrder: string[]): Loade
   const first = parts[0];
   return {
     metricKey: first.metricKey,
-    series: orderSeries(parts.flatMap((p) => p.series), runOrder, [first.metricKey]),
+    series: orderSeries(
+      parts.flatMap((p) => p.series),
+      runOrder,
+      [first.metricKey],
+    ),
     errors: parts.flatMap((p) => p.errors),
     source: parts.some((p) => p.source === 'per-run') ? 'per-run' : 'bulk',
     ...(first.range ? { range: first.range } : {}),
@@ -166,11 +187,20 @@ function checkRange(range: StepRange): void {
 }
 
 function bulkUnsupported(err: unknown): boolean {
-  return err instanceof MlflowApiError && (err.errorCode === ClientErrorCodes.endpointNotFound || err.errorCode === 'FEATURE_DISABLED' || err.httpStatus === 501);
+  return (
+    err instanceof MlflowApiError && (err.errorCode === ClientErrorCodes.endpointNotFound || err.errorCode === 'FEATURE_DISABLED' || err.httpStatus === 501)
+  );
 }
 
 /** One metric for every run: bulk where the server has it, else per run (and remembered). */
-async function loadMetric(client: HistoryClient, runIds: string[], key: string, maxPoints: number, concurrency: number, o: LoadHistoriesOptions): Promise<LoadedMetric> {
+async function loadMetric(
+  client: HistoryClient,
+  runIds: string[],
+  key: string,
+  maxPoints: number,
+  concurrency: number,
+  o: LoadHistoriesOptions,
+): Promise<LoadedMetric> {
   if (!o.exact && !noBulkInterval.has(client)) {
     try {
       return await loadBulk(client, runIds, key, maxPoints, o);
@@ -213,7 +243,14 @@ async function loadBulk(client: HistoryClient, runIds: string[], key: string, ma
   return { ...base, series, errors: [] };
 }
 
-async function loadPerRun(client: HistoryClient, runIds: string[], key: string, maxPoints: number, concurrency: number, o: LoadHistoriesOptions): Promise<LoadedMetric> {
+async function loadPerRun(
+  client: HistoryClient,
+  runIds: string[],
+  key: string,
+  maxPoints: number,
+  concurrency: number,
+  o: LoadHistoriesOptions,
+): Promise<LoadedMetric> {
   const series: LoadedSeries[] = [];
   const errors: HistoryLoadError[] = [];
   await mapLimit(runIds, concurrency, async (runId) => {
@@ -226,7 +263,11 @@ async function loadPerRun(client: HistoryClient, runIds: string[], key: string, 
       return;
     }
     const range = o.range;
-    const all = (range ? history.filter((m) => m.step >= range.startStep && m.step <= range.endStep) : history).map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value }));
+    const all = (range ? history.filter((m) => m.step >= range.startStep && m.step <= range.endStep) : history).map((m) => ({
+      step: m.step,
+      timestamp: m.timestamp,
+      value: m.value,
+    }));
     if (all.length === 0) return;
     sortPoints(all);
     const points = downsample(all, maxPoints);

@@ -2,9 +2,68 @@
 // user's choice per metric when they flip it; this is only the default.
 
 /** Name parts that mean "an error": smaller is better. Checked before HIGHER (e.g. "accuracy_loss"). */
-const LOWER = ['loss', 'error', 'err', 'rmse', 'mae', 'mse', 'mape', 'smape', 'rmsle', 'msle', 'logloss', 'perplexity', 'ppl', 'cost', 'wer', 'cer', 'fpr', 'fnr', 'latency', 'time', 'duration', 'regret', 'nll', 'bpd', 'distance'];
+const LOWER = [
+  'loss',
+  'error',
+  'err',
+  'rmse',
+  'mae',
+  'mse',
+  'mape',
+  'smape',
+  'rmsle',
+  'msle',
+  'logloss',
+  'perplexity',
+  'ppl',
+  'cost',
+  'wer',
+  'cer',
+  'fpr',
+  'fnr',
+  'latency',
+  'time',
+  'duration',
+  'regret',
+  'nll',
+  'bpd',
+  'distance',
+];
 /** Name parts that mean "a score": larger is better. */
-const HIGHER = ['acc', 'accuracy', 'auc', 'roc', 'f1', 'fbeta', 'precision', 'recall', 'r2', 'score', 'map', 'ndcg', 'bleu', 'rouge', 'iou', 'dice', 'tpr', 'tnr', 'specificity', 'sensitivity', 'reward', 'return', 'throughput', 'kappa', 'mcc', 'top1', 'top5', 'hit', 'hitrate', 'auroc', 'auprc', 'ap'];
+const HIGHER = [
+  'acc',
+  'accuracy',
+  'auc',
+  'roc',
+  'f1',
+  'fbeta',
+  'precision',
+  'recall',
+  'r2',
+  'score',
+  'map',
+  'ndcg',
+  'bleu',
+  'rouge',
+  'iou',
+  'dice',
+  'tpr',
+  'tnr',
+  'specificity',
+  'sensitivity',
+  'reward',
+  'return',
+  'throughput',
+  'kappa',
+  'mcc',
+  'top1',
+  'top5',
+  'hit',
+  'hitrate',
+  'auroc',
+  'auprc',
+  'ap',
+];
 
 /**
  * Guesses the direction from the metric's name: its parts (split on non-letters/digits and camelCase)

@@ -106,14 +106,18 @@ function toNode(e: jsep.Expression, metrics: string[]): Node {
       }
       const [least, most] = FUNCTIONS[name as FunctionName];
       if (c.arguments.length < least || c.arguments.length > most) {
-        throw new MetricExpressionError(`${name} takes ${least === most ? least : `${least} to ${most}`} argument${most === 1 ? '' : 's'}, not ${c.arguments.length}.`);
+        throw new MetricExpressionError(
+          `${name} takes ${least === most ? least : `${least} to ${most}`} argument${most === 1 ? '' : 's'}, not ${c.arguments.length}.`,
+        );
       }
       return { kind: 'call', fn: name as FunctionName, args: c.arguments.map((a) => toNode(a, metrics)) };
     }
     case 'Compound':
       throw new MetricExpressionError('One expression only (no "," or ";" between expressions).');
     default:
-      throw new MetricExpressionError(`A ${e.type} is not allowed: use numbers, metric names, + - * / **, parentheses and ${Object.keys(FUNCTIONS).join(', ')}.`);
+      throw new MetricExpressionError(
+        `A ${e.type} is not allowed: use numbers, metric names, + - * / **, parentheses and ${Object.keys(FUNCTIONS).join(', ')}.`,
+      );
   }
 }
 
@@ -219,7 +223,15 @@ export function expressionSeries<S extends ExpressionSource>(
         return s ? valueAtStep(s, step) : undefined;
       });
     }
-    out.push({ runId, metricKey: expression.text, steps: base.steps, timestamps: base.timestamps, values, sampled: own.some((s) => s?.sampled ?? false), exact: false });
+    out.push({
+      runId,
+      metricKey: expression.text,
+      steps: base.steps,
+      timestamps: base.timestamps,
+      values,
+      sampled: own.some((s) => s?.sampled ?? false),
+      exact: false,
+    });
   }
   return out;
 }

@@ -66,7 +66,11 @@ export async function loadExtremes(servers: readonly ServerRuns[], metricKeys: r
   // 1. Server-sampled, the metrics some run has nothing known of.
   const unknown = keys.filter((k) => runIds.some((id) => !extremes.get(id)?.has(k)));
   if (unknown.length > 0) {
-    const sampled = await loadHistoriesFromServers(servers, unknown, { maxPoints: BULK_INTERVAL_MAX_RESULTS, concurrency: o.concurrency ?? 4, signal: o.signal });
+    const sampled = await loadHistoriesFromServers(servers, unknown, {
+      maxPoints: BULK_INTERVAL_MAX_RESULTS,
+      concurrency: o.concurrency ?? 4,
+      signal: o.signal,
+    });
     errors.push(...sampled.errors);
     const failed = new Set(sampled.errors.map((e) => `${e.runId ?? '*'}\0${e.metricKey}`));
     for (const key of unknown) {

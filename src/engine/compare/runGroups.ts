@@ -40,7 +40,9 @@ export function groupRuns(comparison: RunComparison, ref: string): RunGroup[] {
     if (!list) groups.set(value, (list = []));
     list.push(i);
   });
-  const result = [...groups].map(([value, runIndexes]): RunGroup => (value === undefined ? { label: `${key}: none`, runIndexes } : { label: `${key}=${value}`, value, runIndexes }));
+  const result = [...groups].map(([value, runIndexes]): RunGroup =>
+    value === undefined ? { label: `${key}: none`, runIndexes } : { label: `${key}=${value}`, value, runIndexes },
+  );
   return [...result.filter((g) => g.value !== undefined), ...result.filter((g) => g.value === undefined)];
 }
 
@@ -87,5 +89,9 @@ export function boxStats(values: readonly (number | undefined | null)[]): BoxSta
 /** Per group of `ref`, the box of a metric's latest values of its runs (groups without a value: no box). */
 export function groupBoxes(comparison: RunComparison, ref: string, metricKey: string): { label: string; runIndexes: number[]; stats?: BoxStats }[] {
   const row = comparison.metrics.find((m) => m.key === metricKey);
-  return groupRuns(comparison, ref).map((g) => ({ label: g.label, runIndexes: g.runIndexes, stats: row ? boxStats(g.runIndexes.map((i) => row.latest[i])) : undefined }));
+  return groupRuns(comparison, ref).map((g) => ({
+    label: g.label,
+    runIndexes: g.runIndexes,
+    stats: row ? boxStats(g.runIndexes.map((i) => row.latest[i])) : undefined,
+  }));
 }

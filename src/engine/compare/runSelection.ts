@@ -11,7 +11,11 @@ export interface FetchedRuns {
 }
 
 /** The runs with these ids (runs/get, `concurrency` at a time). Unknown ids are listed, other errors thrown. */
-export async function fetchRuns(client: Pick<MlflowRestClient, 'getRun'>, runIds: readonly string[], o: { concurrency?: number; signal?: AbortSignal } = {}): Promise<FetchedRuns> {
+export async function fetchRuns(
+  client: Pick<MlflowRestClient, 'getRun'>,
+  runIds: readonly string[],
+  o: { concurrency?: number; signal?: AbortSignal } = {},
+): Promise<FetchedRuns> {
   const found = new Map<string, MlflowRun>();
   const missing: string[] = [];
   await mapLimit([...new Set(runIds)], o.concurrency ?? 8, async (runId) => {
@@ -34,7 +38,11 @@ export function isActive(run: { info: { status: string } }): boolean {
  * The runs to compare for "compare with parent's children": the children of the run's parent, or
  * the run's own children when it has no parent. Oldest first, so columns follow the order they ran.
  */
-export async function siblingRuns(client: Pick<MlflowRestClient, 'searchRuns'>, run: MlflowRun, o: { signal?: AbortSignal } = {}): Promise<{ parentId: string; runs: MlflowRun[] }> {
+export async function siblingRuns(
+  client: Pick<MlflowRestClient, 'searchRuns'>,
+  run: MlflowRun,
+  o: { signal?: AbortSignal } = {},
+): Promise<{ parentId: string; runs: MlflowRun[] }> {
   const parentId = run.data.tags?.find((t) => t.key === PARENT_RUN_TAG)?.value || run.info.run_id;
   const runs = await collectAll(
     (pageToken) =>

@@ -134,7 +134,12 @@ export function databricksCliTokenProvider(host: string, profile: string | undef
           '(https://docs.databricks.com/dev-tools/cli/install.html), or set DATABRICKS_CLI_PATH (mlflow.databricks.cliPath in VS Code) to it.',
       );
     }
-    const attempts: string[][] = profile ? [['auth', 'token', '--profile', profile], ['auth', 'token', '--host', hostUrl]] : [['auth', 'token', '--host', hostUrl]];
+    const attempts: string[][] = profile
+      ? [
+          ['auth', 'token', '--profile', profile],
+          ['auth', 'token', '--host', hostUrl],
+        ]
+      : [['auth', 'token', '--host', hostUrl]];
     let first: { args: string[]; run: CliRun } | undefined;
     for (const args of attempts) {
       const run = await runCli(cli, args, env, timeoutMs);
@@ -151,7 +156,9 @@ export function databricksCliTokenProvider(host: string, profile: string | undef
         try {
           parsed = JSON.parse(run.stdout) as typeof parsed;
         } catch {
-          throw new DatabricksSignInError(`\`databricks ${args.join(' ')}\` printed something that is not JSON: is '${cli}' the Databricks CLI (version 0.200 or later)?`);
+          throw new DatabricksSignInError(
+            `\`databricks ${args.join(' ')}\` printed something that is not JSON: is '${cli}' the Databricks CLI (version 0.200 or later)?`,
+          );
         }
         if (typeof parsed.access_token !== 'string' || parsed.access_token === '') {
           throw new DatabricksSignInError(`\`databricks ${args.join(' ')}\` printed no access_token: sign in again with \`${login}\`.`);
@@ -184,15 +191,22 @@ export function azureCliTokenProvider(tenantId: string | undefined, opts: Databr
     const args = ['account', 'get-access-token', '--resource', AZURE_DATABRICKS_RESOURCE, '--output', 'json', ...(tenantId ? ['--tenant', tenantId] : [])];
     const run = await runCli(az, args, env, timeoutMs);
     if (run.failure === 'ENOENT') throw new DatabricksSignInError(`The Azure CLI '${az}' does not exist: fix AZURE_CLI_PATH, or install the Azure CLI.`);
-    if (run.failure === 'TIMEOUT') throw new DatabricksSignInError(`\`az account get-access-token\` did not answer within ${Math.round(timeoutMs / 1000)} s: run \`az login\` in a terminal, then try again.`);
-    if (!run.ok) throw new DatabricksSignInError(`Signing in with the Azure CLI failed: \`az account get-access-token\` said: ${cliSaid(run)} Run \`az login\`${tenantId ? ` --tenant ${tenantId}` : ''}, then try again.`);
+    if (run.failure === 'TIMEOUT')
+      throw new DatabricksSignInError(
+        `\`az account get-access-token\` did not answer within ${Math.round(timeoutMs / 1000)} s: run \`az login\` in a terminal, then try again.`,
+      );
+    if (!run.ok)
+      throw new DatabricksSignInError(
+        `Signing in with the Azure CLI failed: \`az account get-access-token\` said: ${cliSaid(run)} Run \`az login\`${tenantId ? ` --tenant ${tenantId}` : ''}, then try again.`,
+      );
     let parsed: { accessToken?: unknown; expiresOn?: unknown; expires_on?: unknown };
     try {
       parsed = JSON.parse(run.stdout) as typeof parsed;
     } catch {
       throw new DatabricksSignInError('`az account get-access-token` printed something that is not JSON: is AZURE_CLI_PATH the Azure CLI?');
     }
-    if (typeof parsed.accessToken !== 'string' || parsed.accessToken === '') throw new DatabricksSignInError('`az account get-access-token` printed no accessToken: run `az login`, then try again.');
+    if (typeof parsed.accessToken !== 'string' || parsed.accessToken === '')
+      throw new DatabricksSignInError('`az account get-access-token` printed no accessToken: run `az login`, then try again.');
     // expires_on (epoch seconds, newer CLIs) is unambiguous; expiresOn is a local time without zone.
     const expiresAt = parseExpiry(typeof parsed.expires_on === 'string' ? Number(parsed.expires_on) : parsed.expires_on) ?? parseExpiry(parsed.expiresOn);
     return { token: parsed.accessToken, expiresAt };

@@ -151,7 +151,12 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv, sources: DatabricksConfigSou
     return { host: normaliseDatabricksHost(host), auth: { kind: 'oauth-m2m', clientId, clientSecret }, source: 'environment' };
   }
   const authType = env.DATABRICKS_AUTH_TYPE;
-  if (authType === 'azure-cli') return { host: normaliseDatabricksHost(host), auth: { kind: 'azure-cli', tenantId: env.ARM_TENANT_ID || env.DATABRICKS_AZURE_TENANT_ID }, source: 'environment' };
+  if (authType === 'azure-cli')
+    return {
+      host: normaliseDatabricksHost(host),
+      auth: { kind: 'azure-cli', tenantId: env.ARM_TENANT_ID || env.DATABRICKS_AZURE_TENANT_ID },
+      source: 'environment',
+    };
   if (!clientId && (authType === 'databricks-cli' || databricksCliPath({ env, databricksCliPath: sources.databricksCliPath }))) {
     // A host alone: sign in as the Databricks SDKs do, through the CLI's `auth token --host`.
     return { host: normaliseDatabricksHost(host), auth: { kind: 'databricks-cli' }, source: 'environment (Databricks CLI sign-in)' };
@@ -176,7 +181,8 @@ function credentialsFromSection(section: DatabricksProfileSection, where: string
   if (section.client_id && section.client_secret && (!authType || authType === 'oauth-m2m')) {
     return { ...base, auth: { kind: 'oauth-m2m', clientId: section.client_id, clientSecret: section.client_secret } };
   }
-  if (section.username && section.password && (!authType || authType === 'basic')) return { ...base, auth: { kind: 'basic', username: section.username, password: section.password } };
+  if (section.username && section.password && (!authType || authType === 'basic'))
+    return { ...base, auth: { kind: 'basic', username: section.username, password: section.password } };
   if (authType === 'external-browser') {
     throw new DatabricksConfigError(
       `${where} uses auth_type = external-browser, which the workbench does not run itself: sign in with the Databricks CLI ` +

@@ -178,7 +178,11 @@ function databricksTracking(
   timeoutMs: number,
   cli: { env: NodeJS.ProcessEnv; databricksCliPath?: string },
 ): ResolvedTracking {
-  const connection: MlflowConnection = { baseUrl: creds.host, timeoutMs, auth: databricksAuth(creds, { timeoutMs, env: cli.env, databricksCliPath: cli.databricksCliPath }) };
+  const connection: MlflowConnection = {
+    baseUrl: creds.host,
+    timeoutMs,
+    auth: databricksAuth(creds, { timeoutMs, env: cli.env, databricksCliPath: cli.databricksCliPath }),
+  };
   if (creds.auth.kind === 'pat') connection.token = creds.auth.token;
   else if (creds.auth.kind === 'basic') connection.basicAuth = { username: creds.auth.username, password: creds.auth.password };
   const host = creds.host;
@@ -251,7 +255,9 @@ function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
  * CLI, Azure CLI, OAuth M2M) hand the child a short-lived token, through the environment only.
  * Holds secrets: never log it.
  */
-export async function trackingProcessEnv(resolved: Pick<ResolvedTracking, 'kind' | 'trackingUri' | 'connection'> & { unityCatalog?: boolean }): Promise<Record<string, string>> {
+export async function trackingProcessEnv(
+  resolved: Pick<ResolvedTracking, 'kind' | 'trackingUri' | 'connection'> & { unityCatalog?: boolean },
+): Promise<Record<string, string>> {
   const env: Record<string, string> = { MLFLOW_TRACKING_URI: resolved.trackingUri };
   const { connection } = resolved;
   const auth = connection.auth;

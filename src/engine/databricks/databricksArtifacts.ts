@@ -114,7 +114,13 @@ export function signedUrlError(status: number | undefined, uri: string, artifact
     );
   }
   if (status === 404) {
-    return new MlflowApiError(`Artifact '${artifactPath}' does not exist in the workspace's artifact storage (HTTP 404 from ${where}).`, 'RESOURCE_DOES_NOT_EXIST', status, where, detail);
+    return new MlflowApiError(
+      `Artifact '${artifactPath}' does not exist in the workspace's artifact storage (HTTP 404 from ${where}).`,
+      'RESOURCE_DOES_NOT_EXIST',
+      status,
+      where,
+      detail,
+    );
   }
   if (status === undefined) {
     return new MlflowApiError(
@@ -124,7 +130,13 @@ export function signedUrlError(status: number | undefined, uri: string, artifact
       where,
     );
   }
-  return new MlflowApiError(`The workspace's artifact storage answered HTTP ${status} for '${artifactPath}' (${where}).`, `HTTP_${status}`, status, where, detail);
+  return new MlflowApiError(
+    `The workspace's artifact storage answered HTTP ${status} for '${artifactPath}' (${where}).`,
+    `HTTP_${status}`,
+    status,
+    where,
+    detail,
+  );
 }
 
 /**
@@ -141,7 +153,13 @@ export async function fetchSignedUri(
   try {
     await checkSignedUrl(info.signed_uri, o.workspaceUrl);
   } catch (err) {
-    if (err instanceof SignedUrlRefusedError) throw new MlflowApiError(`${err.message} Artifact '${artifactPath}' was not downloaded.`, 'SIGNED_URL_REFUSED', undefined, redactSignedUri(info.signed_uri));
+    if (err instanceof SignedUrlRefusedError)
+      throw new MlflowApiError(
+        `${err.message} Artifact '${artifactPath}' was not downloaded.`,
+        'SIGNED_URL_REFUSED',
+        undefined,
+        redactSignedUri(info.signed_uri),
+      );
     throw err;
   }
   let url: URL;
@@ -188,11 +206,15 @@ export async function credentialsForRead(caller: WorkspaceCaller, runId: string,
   const infos: ArtifactCredentialInfo[] = [];
   let pageToken: string | undefined;
   do {
-    const body = await caller.requestJson<{ credential_infos?: ArtifactCredentialInfo[]; next_page_token?: string }>('POST', 'api/2.0/mlflow/artifacts/credentials-for-read', {
-      json: { run_id: runId, path: paths, page_token: pageToken },
-      idempotent: true,
-      signal: o.signal,
-    });
+    const body = await caller.requestJson<{ credential_infos?: ArtifactCredentialInfo[]; next_page_token?: string }>(
+      'POST',
+      'api/2.0/mlflow/artifacts/credentials-for-read',
+      {
+        json: { run_id: runId, path: paths, page_token: pageToken },
+        idempotent: true,
+        signal: o.signal,
+      },
+    );
     infos.push(...(body.credential_infos ?? []));
     pageToken = body.credential_infos?.length ? body.next_page_token || undefined : undefined;
   } while (pageToken);
@@ -200,7 +222,12 @@ export async function credentialsForRead(caller: WorkspaceCaller, runId: string,
 }
 
 /** Read credentials for files of an MLflow 3 logged model (paths relative to its artifact root). */
-export async function credentialsForLoggedModelDownload(caller: WorkspaceCaller, modelId: string, paths: string[], o: CallOptions = {}): Promise<ArtifactCredentialInfo[]> {
+export async function credentialsForLoggedModelDownload(
+  caller: WorkspaceCaller,
+  modelId: string,
+  paths: string[],
+  o: CallOptions = {},
+): Promise<ArtifactCredentialInfo[]> {
   const body = await caller.requestJson<{ credentials?: { model_id?: string; credential_info?: ArtifactCredentialInfo }[] }>(
     'POST',
     `api/2.0/mlflow/logged-models/${encodeURIComponent(modelId)}/artifacts/credentials-for-download`,
@@ -227,7 +254,12 @@ export async function downloadManagedArtifact(
     const infos = await ask();
     const info = infos.find((i) => i.path === undefined || i.path === path) ?? infos[0];
     if (!info?.signed_uri) {
-      throw new MlflowApiError(`The workspace ${caller.displayUrl} gave no signed URL for artifact '${path}'.`, 'INVALID_STATE', undefined, 'artifacts/credentials-for-read');
+      throw new MlflowApiError(
+        `The workspace ${caller.displayUrl} gave no signed URL for artifact '${path}'.`,
+        'INVALID_STATE',
+        undefined,
+        'artifacts/credentials-for-read',
+      );
     }
     try {
       return await fetchSignedUri(info, path, { ...o, workspaceUrl: caller.displayUrl });
@@ -247,13 +279,19 @@ export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o:
   // 'wx': a fresh file, never written through an entry (a link) already at that path.
   const out = o.toFile ? await fs.promises.open(o.toFile, 'wx') : undefined;
   try {
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       let body: { bytes_read?: number | string; data?: string };
       try {
         body = await caller.requestJson('GET', 'api/2.0/dbfs/read', { query: { path: dbfsPath, offset, length: DBFS_READ_CHUNK }, signal: o.signal });
       } catch (err) {
         if (err instanceof MlflowApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
-          throw new MlflowApiError(`dbfs:${dbfsPath} does not exist in the workspace ${caller.displayUrl}.`, err.errorCode, err.httpStatus, 'dbfs/read', err.detail);
+          throw new MlflowApiError(
+            `dbfs:${dbfsPath} does not exist in the workspace ${caller.displayUrl}.`,
+            err.errorCode,
+            err.httpStatus,
+            'dbfs/read',
+            err.detail,
+          );
         }
         throw err;
       }
@@ -277,7 +315,12 @@ export async function readDbfsFile(caller: WorkspaceCaller, dbfsPath: string, o:
 }
 
 /** Reads `relative` under a `dbfs:` artifact URI: managed locations by signed URL, others by DBFS read. */
-export async function downloadDbfsArtifact(caller: WorkspaceCaller, location: DatabricksArtifactLocation, relative: string, o: DownloadOptions = {}): Promise<Buffer> {
+export async function downloadDbfsArtifact(
+  caller: WorkspaceCaller,
+  location: DatabricksArtifactLocation,
+  relative: string,
+  o: DownloadOptions = {},
+): Promise<Buffer> {
   if (location.kind === 'dbfs') return readDbfsFile(caller, [location.path.replace(/\/+$/, ''), relative].filter(Boolean).join('/') || '/', o);
   return downloadManagedArtifact(caller, location, relative, o);
 }

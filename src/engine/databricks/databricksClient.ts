@@ -52,7 +52,12 @@ export class DatabricksClient {
   constructor(connection: DatabricksConnection) {
     this.host = connection.host.replace(/\/+$/, '');
     if (!/^https?:\/\/[^/]+/.test(this.host)) {
-      throw new DatabricksApiError(`The Databricks host "${connection.host}" is not a URL: use https://<workspace>.cloud.databricks.com (or the Azure/GCP workspace URL).`, 'INVALID_HOST', undefined, '');
+      throw new DatabricksApiError(
+        `The Databricks host "${connection.host}" is not a URL: use https://<workspace>.cloud.databricks.com (or the Azure/GCP workspace URL).`,
+        'INVALID_HOST',
+        undefined,
+        '',
+      );
     }
     this.transport = new HttpTransport({
       baseUrl: this.host,
@@ -80,7 +85,16 @@ export class DatabricksClient {
    */
   async requestJson<T>(method: Method, path: string, opts: WorkspaceRequestOptions = {}): Promise<T> {
     const endpoint = '/' + path.replace(/^\/+/, '');
-    const response = await this.transport.send({ method, path: endpoint, query: opts.query, json: opts.json, body: opts.body, idempotent: opts.idempotent, signal: opts.signal, label: endpoint });
+    const response = await this.transport.send({
+      method,
+      path: endpoint,
+      query: opts.query,
+      json: opts.json,
+      body: opts.body,
+      idempotent: opts.idempotent,
+      signal: opts.signal,
+      label: endpoint,
+    });
     if (response.status >= 200 && response.status < 300) return this.transport.decodeJson<T>(response, endpoint);
     throw this.toError(response, endpoint, response.attempts - 1);
   }
@@ -186,12 +200,19 @@ export class DatabricksClient {
   }
 
   async listRuns(options: { activeOnly?: boolean; limit?: number } & CallOptions = {}): Promise<JobRun[]> {
-    const body = await this.get<{ runs?: JobRun[] }>('/api/2.1/jobs/runs/list', { active_only: options.activeOnly ?? false, limit: options.limit ?? 25 }, { signal: options.signal });
+    const body = await this.get<{ runs?: JobRun[] }>(
+      '/api/2.1/jobs/runs/list',
+      { active_only: options.activeOnly ?? false, limit: options.limit ?? 25 },
+      { signal: options.signal },
+    );
     return body.runs ?? [];
   }
 
   /** Polls a run until its life cycle ends (or `timeoutMs` passes), reporting each state change. */
-  async waitForRun(runId: number, options: { pollIntervalMs?: number; timeoutMs?: number; onState?: (run: JobRun) => void } & CallOptions = {}): Promise<JobRun> {
+  async waitForRun(
+    runId: number,
+    options: { pollIntervalMs?: number; timeoutMs?: number; onState?: (run: JobRun) => void } & CallOptions = {},
+  ): Promise<JobRun> {
     const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
     let last = '';
     for (;;) {
@@ -201,7 +222,12 @@ export class DatabricksClient {
       last = key;
       if (isTerminalLifeCycle(run.state.life_cycle_state)) return run;
       if (Date.now() > deadline) {
-        throw new DatabricksApiError(`Run ${runId} on ${this.host} is still ${run.state.life_cycle_state} after the wait limit; see ${run.run_page_url ?? 'the Jobs page'}.`, 'TIMEOUT', undefined, '/api/2.1/jobs/runs/get');
+        throw new DatabricksApiError(
+          `Run ${runId} on ${this.host} is still ${run.state.life_cycle_state} after the wait limit; see ${run.run_page_url ?? 'the Jobs page'}.`,
+          'TIMEOUT',
+          undefined,
+          '/api/2.1/jobs/runs/get',
+        );
       }
       await this.pause(options.pollIntervalMs ?? 5000, options.signal, '/api/2.1/jobs/runs/get');
     }
@@ -240,7 +266,7 @@ export class DatabricksClient {
   private signInAdvice(): string {
     switch (this.transport.auth.kind) {
       case 'databricks-cli':
-        return 'Sign in again with `databricks auth login --host ' + this.displayUrl + '` (or the profile\'s name with --profile).';
+        return 'Sign in again with `databricks auth login --host ' + this.displayUrl + "` (or the profile's name with --profile).";
       case 'azure-cli':
         return 'Sign in again with `az login`, with an account of this workspace.';
       case 'oauth-m2m':
@@ -261,7 +287,9 @@ export class DatabricksClient {
     }
     const bodyCode = body && typeof body.error_code === 'string' ? body.error_code : undefined;
     const serverMessage =
-      body && typeof body.message === 'string' ? body.message : (response.headers['x-databricks-reason-phrase'] ?? (text.length < 300 && !/^\s*</.test(text) ? text.trim() : ''));
+      body && typeof body.message === 'string'
+        ? body.message
+        : (response.headers['x-databricks-reason-phrase'] ?? (text.length < 300 && !/^\s*</.test(text) ? text.trim() : ''));
     const code = bodyCode ?? defaultCode(status);
     const said = serverMessage ? `: ${serverMessage}` : '';
     const host = this.displayUrl;
@@ -293,4 +321,3 @@ function defaultCode(status: number): string {
   if (status === 429) return 'REQUEST_LIMIT_EXCEEDED';
   return `HTTP_${status}`;
 }
-

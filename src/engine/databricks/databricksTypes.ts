@@ -83,8 +83,18 @@ export interface RunSubmitRequest {
   idempotency_token?: string;
 }
 
-export type RunLifeCycleState = 'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR' | 'BLOCKED' | 'WAITING_FOR_RETRY';
-export type RunResultState = 'SUCCESS' | 'FAILED' | 'CANCELED' | 'TIMEDOUT' | 'UPSTREAM_FAILED' | 'UPSTREAM_CANCELED' | 'EXCLUDED' | 'SUCCESS_WITH_FAILURES' | 'MAXIMUM_CONCURRENT_RUNS_REACHED';
+export type RunLifeCycleState =
+  'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR' | 'BLOCKED' | 'WAITING_FOR_RETRY';
+export type RunResultState =
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'CANCELED'
+  | 'TIMEDOUT'
+  | 'UPSTREAM_FAILED'
+  | 'UPSTREAM_CANCELED'
+  | 'EXCLUDED'
+  | 'SUCCESS_WITH_FAILURES'
+  | 'MAXIMUM_CONCURRENT_RUNS_REACHED';
 
 export interface RunState {
   life_cycle_state: RunLifeCycleState;

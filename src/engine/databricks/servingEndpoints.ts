@@ -48,7 +48,8 @@ export function servedEntitiesOf(endpoint: ServingEndpoint): ServedEntity[] {
 /** "churn-model v3", "databricks-llama (foundation)", for lists and trees. */
 export function describeServedEntity(entity: ServedEntity): string {
   if (entity.entity_name) return `${entity.entity_name}${entity.entity_version ? ` v${entity.entity_version}` : ''}`;
-  if (entity.external_model?.name) return `${entity.external_model.name} (external${entity.external_model.provider ? `, ${entity.external_model.provider}` : ''})`;
+  if (entity.external_model?.name)
+    return `${entity.external_model.name} (external${entity.external_model.provider ? `, ${entity.external_model.provider}` : ''})`;
   if (entity.foundation_model?.name) return `${entity.foundation_model.name} (foundation model)`;
   return entity.name ?? 'served entity';
 }
@@ -124,10 +125,20 @@ export async function waitForServingEndpoint(
         .map((e) => e.state?.deployment_state_message)
         .filter(Boolean)
         .join('; ');
-      throw new MlflowApiError(`Serving endpoint '${name}' failed to deploy${why ? `: ${why}` : ''}. See its events and build logs in the Serving page of the workspace.`, 'UPDATE_FAILED', undefined, `serving-endpoints/${name}`);
+      throw new MlflowApiError(
+        `Serving endpoint '${name}' failed to deploy${why ? `: ${why}` : ''}. See its events and build logs in the Serving page of the workspace.`,
+        'UPDATE_FAILED',
+        undefined,
+        `serving-endpoints/${name}`,
+      );
     }
     if (Date.now() > deadline) {
-      throw new MlflowApiError(`Serving endpoint '${name}' is still ${endpointStateText(endpoint)} after the wait limit.`, 'TIMEOUT', undefined, `serving-endpoints/${name}`);
+      throw new MlflowApiError(
+        `Serving endpoint '${name}' is still ${endpointStateText(endpoint)} after the wait limit.`,
+        'TIMEOUT',
+        undefined,
+        `serving-endpoints/${name}`,
+      );
     }
     await new Promise((r) => setTimeout(r, opts.pollIntervalMs ?? 2000));
   }

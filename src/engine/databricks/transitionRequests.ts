@@ -10,13 +10,7 @@ import { isUnityCatalogModelName } from '../mlflow/registryCapabilities';
 // they share its auth (PAT or OAuth), retries and error messages.
 
 export type ActivityType =
-  | 'APPLIED_TRANSITION'
-  | 'REQUESTED_TRANSITION'
-  | 'CANCELLED_REQUEST'
-  | 'APPROVED_REQUEST'
-  | 'REJECTED_REQUEST'
-  | 'SYSTEM_TRANSITION'
-  | 'NEW_COMMENT';
+  'APPLIED_TRANSITION' | 'REQUESTED_TRANSITION' | 'CANCELLED_REQUEST' | 'APPROVED_REQUEST' | 'REJECTED_REQUEST' | 'SYSTEM_TRANSITION' | 'NEW_COMMENT';
 
 export type ActivityAction = 'APPROVE_TRANSITION_REQUEST' | 'REJECT_TRANSITION_REQUEST' | 'CANCEL_TRANSITION_REQUEST' | 'EDIT_COMMENT' | 'DELETE_COMMENT';
 
@@ -71,7 +65,12 @@ function refuseUnityCatalog(name: string, what: string): void {
 export function canonicalStage(stage: string): ModelVersionStage {
   const found = REQUESTABLE_STAGES.find((s) => s.toLowerCase() === stage.trim().toLowerCase());
   if (!found) {
-    throw new MlflowApiError(`'${stage}' is not a stage: use one of Staging, Production, Archived, None.`, 'INVALID_PARAMETER_VALUE', undefined, 'transition-requests');
+    throw new MlflowApiError(
+      `'${stage}' is not a stage: use one of Staging, Production, Archived, None.`,
+      'INVALID_PARAMETER_VALUE',
+      undefined,
+      'transition-requests',
+    );
   }
   return found;
 }
@@ -79,7 +78,10 @@ export function canonicalStage(stage: string): ModelVersionStage {
 /** The open stage transition requests of a model version. */
 export async function listTransitionRequests(client: MlflowRestClient, ref: VersionRef, o: CallOptions = {}): Promise<RegistryActivity[]> {
   refuseUnityCatalog(ref.name, 'Listing transition requests');
-  const body = await client.requestJson<{ requests?: RegistryActivity[] }>('GET', API + 'transition-requests/list', { query: { name: ref.name, version: ref.version }, signal: o.signal });
+  const body = await client.requestJson<{ requests?: RegistryActivity[] }>('GET', API + 'transition-requests/list', {
+    query: { name: ref.name, version: ref.version },
+    signal: o.signal,
+  });
   return (body.requests ?? []).map(numericTimes);
 }
 
@@ -106,7 +108,13 @@ export async function approveTransitionRequest(
 ): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Approving a transition request');
   const body = await client.requestJson<{ activity?: RegistryActivity }>('POST', API + 'transition-requests/approve', {
-    json: { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), archive_existing_versions: ref.archiveExistingVersions, comment: ref.comment || undefined },
+    json: {
+      name: ref.name,
+      version: ref.version,
+      stage: canonicalStage(ref.stage),
+      archive_existing_versions: ref.archiveExistingVersions,
+      comment: ref.comment || undefined,
+    },
     idempotent: false,
     signal: o.signal,
   });
@@ -114,7 +122,11 @@ export async function approveTransitionRequest(
 }
 
 /** Rejects the open request to `stage` (needs Can Manage). */
-export async function rejectTransitionRequest(client: MlflowRestClient, ref: VersionRef & { stage: string; comment?: string }, o: CallOptions = {}): Promise<RegistryActivity> {
+export async function rejectTransitionRequest(
+  client: MlflowRestClient,
+  ref: VersionRef & { stage: string; comment?: string },
+  o: CallOptions = {},
+): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Rejecting a transition request');
   const body = await client.requestJson<{ activity?: RegistryActivity }>('POST', API + 'transition-requests/reject', {
     json: { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), comment: ref.comment || undefined },
@@ -141,7 +153,11 @@ export async function cancelTransitionRequest(
 }
 
 /** Posts a comment on a model version. */
-export async function createModelVersionComment(client: MlflowRestClient, ref: VersionRef & { comment: string }, o: CallOptions = {}): Promise<RegistryActivity> {
+export async function createModelVersionComment(
+  client: MlflowRestClient,
+  ref: VersionRef & { comment: string },
+  o: CallOptions = {},
+): Promise<RegistryActivity> {
   const body = await client.requestJson<{ comment?: RegistryActivity }>('POST', API + 'comments/create', {
     json: { name: ref.name, version: ref.version, comment: ref.comment },
     idempotent: false,
@@ -161,7 +177,13 @@ export async function transitionStageWithComment(
     'POST',
     API + 'databricks/model-versions/transition-stage',
     {
-      json: { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), archive_existing_versions: ref.archiveExistingVersions, comment: ref.comment || undefined },
+      json: {
+        name: ref.name,
+        version: ref.version,
+        stage: canonicalStage(ref.stage),
+        archive_existing_versions: ref.archiveExistingVersions,
+        comment: ref.comment || undefined,
+      },
       idempotent: true,
       signal: o.signal,
     },

@@ -51,7 +51,10 @@ class WorkspaceFolder implements UploadFolder {
   async sizeOf(remotePath: string, o: CallOptions = {}): Promise<number | undefined> {
     checkPath(remotePath);
     try {
-      const info = await this.client.requestJson<{ object_type?: string; size?: number }>('GET', '/api/2.0/workspace/get-status', { query: { path: remotePath }, signal: o.signal });
+      const info = await this.client.requestJson<{ object_type?: string; size?: number }>('GET', '/api/2.0/workspace/get-status', {
+        query: { path: remotePath },
+        signal: o.signal,
+      });
       return info.object_type === 'FILE' && typeof info.size === 'number' ? info.size : undefined;
     } catch (err) {
       if (err instanceof DatabricksApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
@@ -73,7 +76,11 @@ class WorkspaceFolder implements UploadFolder {
       this.madeFolders.add(parent);
     }
     // overwrite: true makes the call idempotent (the paths are content-addressed), so a retry is safe.
-    await this.client.requestJson('POST', '/api/2.0/workspace/import', { json: { path: remotePath, content: data.toString('base64'), format: 'AUTO', overwrite: true }, idempotent: true, signal: o.signal });
+    await this.client.requestJson('POST', '/api/2.0/workspace/import', {
+      json: { path: remotePath, content: data.toString('base64'), format: 'AUTO', overwrite: true },
+      idempotent: true,
+      signal: o.signal,
+    });
   }
 }
 
@@ -89,7 +96,11 @@ class VolumeFolder implements UploadFolder {
     checkPath(remotePath);
     const parent = path.posix.dirname(remotePath);
     try {
-      const listing = await this.client.requestJson<{ contents?: { path?: string; name?: string; is_directory?: boolean; file_size?: number }[] }>('GET', `/api/2.0/fs/directories${encodePath(parent)}`, { signal: o.signal });
+      const listing = await this.client.requestJson<{ contents?: { path?: string; name?: string; is_directory?: boolean; file_size?: number }[] }>(
+        'GET',
+        `/api/2.0/fs/directories${encodePath(parent)}`,
+        { signal: o.signal },
+      );
       const entry = (listing.contents ?? []).find((e) => !e.is_directory && (e.name === path.posix.basename(remotePath) || e.path === remotePath));
       return entry?.file_size;
     } catch (err) {
@@ -101,7 +112,12 @@ class VolumeFolder implements UploadFolder {
   async write(remotePath: string, data: Buffer, o: CallOptions = {}): Promise<void> {
     checkPath(remotePath);
     // PUT with overwrite=true is idempotent; the Files API creates the parent folders.
-    await this.client.requestJson('PUT', `/api/2.0/fs/files${encodePath(remotePath)}`, { query: { overwrite: true }, body: data, idempotent: true, signal: o.signal });
+    await this.client.requestJson('PUT', `/api/2.0/fs/files${encodePath(remotePath)}`, {
+      query: { overwrite: true },
+      body: data,
+      idempotent: true,
+      signal: o.signal,
+    });
   }
 }
 

@@ -265,7 +265,12 @@ export class HttpTransport {
           const target = new URL(location, url);
           if (target.origin !== url.origin) throw this.crossOriginRedirect(status, url, target, label);
           if (hop >= MAX_REDIRECTS) {
-            throw this.error(`${label}: ${this.service} at ${this.displayUrl} redirected more than ${MAX_REDIRECTS} times.`, 'TOO_MANY_REDIRECTS', status, label);
+            throw this.error(
+              `${label}: ${this.service} at ${this.displayUrl} redirected more than ${MAX_REDIRECTS} times.`,
+              'TOO_MANY_REDIRECTS',
+              status,
+              label,
+            );
           }
           if (status === 303 || ((status === 301 || status === 302) && method !== 'GET' && method !== 'HEAD')) {
             method = 'GET';
@@ -414,10 +419,20 @@ export class HttpTransport {
         return this.error(`Cannot reach ${this.service} at ${url} (ECONNREFUSED${after}). Is it running? Check the address.`, code, undefined, label);
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return this.error(`Cannot reach ${this.service} at ${url}: the host name ${safeHost(this.baseUrl)} was not found (${code}). Check the address.`, code, undefined, label);
+        return this.error(
+          `Cannot reach ${this.service} at ${url}: the host name ${safeHost(this.baseUrl)} was not found (${code}). Check the address.`,
+          code,
+          undefined,
+          label,
+        );
       default:
         if (/CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
-          return this.error(`The TLS certificate of ${url} was not accepted (${code}). Check the address, or the CA certificates of this machine.`, code, undefined, label);
+          return this.error(
+            `The TLS certificate of ${url} was not accepted (${code}). Check the address, or the CA certificates of this machine.`,
+            code,
+            undefined,
+            label,
+          );
         }
         return this.error(`Cannot reach ${this.service} at ${url} (${code}${after}) for ${label}. Is it running and reachable?`, code, undefined, label);
     }

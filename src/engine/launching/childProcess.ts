@@ -37,7 +37,8 @@ export function runProcess(
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       options.signal?.removeEventListener('abort', onAbort);
       const err = group.spawnError() as NodeJS.ErrnoException | undefined;
-      const spawnError = err && (err.code === 'ENOENT' ? `${command} was not found: check the path of the interpreter.` : `Could not start ${command}: ${err.message}`);
+      const spawnError =
+        err && (err.code === 'ENOENT' ? `${command} was not found: check the path of the interpreter.` : `Could not start ${command}: ${err.message}`);
       resolve({ code, signal, stdout, stderr, spawnError, spawnErrorCode: err?.code });
     };
     if (child.pid === undefined) void group.exited.then(() => done(null, null));
@@ -56,7 +57,9 @@ export function pythonErrorSummary(stderr: string, maxLines = 8): string | undef
   const isMlflowBanner = (l: string) => / (INFO|ERROR|WARNING) mlflow[\w.]*: === /.test(l);
   if (tracebackAt !== -1) {
     const body = lines.slice(tracebackAt).filter((l) => l.trim() !== '' && !isMlflowBanner(l));
-    const end = body.findIndex((l, i) => i > 0 && !/^\s/.test(l) && !l.startsWith('Traceback') && !l.startsWith('During handling') && !l.startsWith('The above exception'));
+    const end = body.findIndex(
+      (l, i) => i > 0 && !/^\s/.test(l) && !l.startsWith('Traceback') && !l.startsWith('During handling') && !l.startsWith('The above exception'),
+    );
     const traceback = end === -1 ? body : body.slice(0, end + 1);
     const exceptionLine = traceback[traceback.length - 1] ?? '';
     const tail = traceback.slice(-maxLines);

@@ -45,7 +45,13 @@ export function projectDirAndExtractCommand(dbfsFuseTarUri: string): { projectDi
 }
 
 /** `_get_cluster_mlflow_run_cmd` */
-function clusterMlflowRunArgs(projectDir: string, runId: string | undefined, entryPoint: string, parameters: Record<string, string>, envManager: string | undefined): string[] {
+function clusterMlflowRunArgs(
+  projectDir: string,
+  runId: string | undefined,
+  entryPoint: string,
+  parameters: Record<string, string>,
+  envManager: string | undefined,
+): string[] {
   const cmd = ['mlflow', 'run', projectDir, '--entry-point', entryPoint];
   if (envManager) cmd.push('--env-manager', envManager);
   const arr = cmd.map(shlexQuote);
@@ -55,7 +61,13 @@ function clusterMlflowRunArgs(projectDir: string, runId: string | undefined, ent
 }
 
 /** `_get_databricks_run_cmd`: the `shell_command_task.command` (["bash", "-c", script]). */
-export function databricksRunCommand(dbfsFuseTarUri: string, runId: string | undefined, entryPoint: string, parameters: Record<string, string>, envManager: string | undefined): string[] {
+export function databricksRunCommand(
+  dbfsFuseTarUri: string,
+  runId: string | undefined,
+  entryPoint: string,
+  parameters: Record<string, string>,
+  envManager: string | undefined,
+): string[] {
   const { projectDir, command } = projectDirAndExtractCommand(dbfsFuseTarUri);
   const mlflowRunCmd = clusterMlflowRunArgs(projectDir, runId, entryPoint, parameters, envManager).map(shlexQuote).join(' ');
   // The f-string after textwrap.dedent: the inserted lines have no indent, so only blank lines change.

@@ -27,7 +27,15 @@ import {
 import { buildProjectArchive, type ProjectArchive } from './projectArchive';
 import { launchProblems, type ProjectDescription } from './projectEntryPoints';
 import { checkMlflowImport } from './pythonInterpreter';
-import { buildWheels, DEFAULT_WHEEL_FOLDER, hasWheelPlaceholder, libraryPlaceholders, rewriteLibraries, rewriteWheelPlaceholders, type BuiltWheel } from './wheelPlaceholders';
+import {
+  buildWheels,
+  DEFAULT_WHEEL_FOLDER,
+  hasWheelPlaceholder,
+  libraryPlaceholders,
+  rewriteLibraries,
+  rewriteWheelPlaceholders,
+  type BuiltWheel,
+} from './wheelPlaceholders';
 
 /** A cluster spec as `--backend-config` gives it: a new_cluster (bare or wrapped), libraries, or an existing cluster. */
 export interface ClusterTarget {
@@ -59,7 +67,8 @@ export async function readClusterTarget(backendConfig: object | string, projectD
       throw new Error(`${file} is not valid JSON (${(err as Error).message}).`);
     }
   }
-  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new Error(`${source} must be a JSON object with new_cluster (or the new_cluster fields).`);
+  if (!config || typeof config !== 'object' || Array.isArray(config))
+    throw new Error(`${source} must be a JSON object with new_cluster (or the new_cluster fields).`);
   const c = config as Record<string, unknown>;
   const libraries = c.libraries === undefined ? [] : c.libraries;
   if (!Array.isArray(libraries)) throw new Error(`${source}: libraries must be a list, e.g. [{"pypi": {"package": "scikit-learn"}}].`);
@@ -120,7 +129,8 @@ export async function checkLaunchInputs(req: LaunchRequest, opts: DatabricksLaun
   const protocol = opts.protocol ?? 'jobs';
   const { project, problems } = await launchProblems(req.projectDir, req.entryPoint, req.parameters);
   if (problems.length > 0) return problems.join('\n');
-  if (project.environment?.kind === 'docker_env') return 'Running docker-based projects on Databricks is not yet supported (MLflow refuses docker_env there): use python_env or conda_env.';
+  if (project.environment?.kind === 'docker_env')
+    return 'Running docker-based projects on Databricks is not yet supported (MLflow refuses docker_env there): use python_env or conda_env.';
   const compute = await chooseCompute(protocol, opts, req.projectDir);
   if (typeof compute === 'string') return compute;
   const target = compute.target;
@@ -129,7 +139,10 @@ export async function checkLaunchInputs(req: LaunchRequest, opts: DatabricksLaun
     return `${target!.source} has the wheel placeholder ${placeholders[0]} in its libraries: launch with wheels built (--wheels) so it is replaced by the uploaded wheel, or put a real path there.`;
   }
   if (protocol === 'jobs' && target?.newCluster) {
-    const refused = dbfsRootLibraryRefused(target.newCluster.spark_version, target.libraries.filter((l) => libraryPlaceholders([l]).length === 0));
+    const refused = dbfsRootLibraryRefused(
+      target.newCluster.spark_version,
+      target.libraries.filter((l) => libraryPlaceholders([l]).length === 0),
+    );
     if (refused) {
       return `${target.source}: the library ${refused} is in DBFS root, and Databricks Runtime 15.0 and above (spark_version ${String(target.newCluster.spark_version)}) refuses libraries from DBFS root. Put the library in workspace files or a Unity Catalog volume (e.g. {"whl": "/Volumes/<catalog>/<schema>/<volume>/<file>.whl"}), or build it with --wheels and a WHEELPATH placeholder.`;
     }
@@ -167,13 +180,20 @@ export function jobsDependencies(environmentTexts: ReadonlyMap<string, string>):
   const dependencies = [...environmentTexts].flatMap(([name, text]) => environmentDependencies(name, text));
   const placeholder = dependencies.find((d) => hasWheelPlaceholder(d));
   if (placeholder) {
-    throw new Error(`The environment file has the wheel placeholder ${placeholder}: launch with wheels built (--wheels) so it becomes the uploaded wheel's path, or put a real requirement there.`);
+    throw new Error(
+      `The environment file has the wheel placeholder ${placeholder}: launch with wheels built (--wheels) so it becomes the uploaded wheel's path, or put a real requirement there.`,
+    );
   }
   return dependencies;
 }
 
 /** Step 7: the launch's end from the Databricks run's final state. */
-export function launchOutcome(final: JobRun, ids: { runId: string; databricksRunId: number }, cancelled: boolean, lastError?: string): { phase: LaunchPhase; message: string } {
+export function launchOutcome(
+  final: JobRun,
+  ids: { runId: string; databricksRunId: number },
+  cancelled: boolean,
+  lastError?: string,
+): { phase: LaunchPhase; message: string } {
   const result = final.state.result_state;
   const phase: LaunchPhase = result === 'SUCCESS' ? 'finished' : result === 'CANCELED' || cancelled ? 'killed' : 'failed';
   const stateMessage = final.state.state_message?.trim();
@@ -231,7 +251,9 @@ class DatabricksLaunch {
     this.abort.abort();
     const id = this.databricksRunId;
     if (id !== undefined) {
-      await this.workspace.cancelRun(id, { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) }).catch((err: unknown) => this.output(`Could not cancel Databricks run ${id}: ${(err as Error).message}`, 'stderr'));
+      await this.workspace
+        .cancelRun(id, { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) })
+        .catch((err: unknown) => this.output(`Could not cancel Databricks run ${id}: ${(err as Error).message}`, 'stderr'));
     }
     await done;
   }
@@ -262,7 +284,8 @@ class DatabricksLaunch {
 
   /** Step 2: one cheap call to the workspace (a bad host or token is reported in its terms), the tracking client, the experiment. */
   private async connect(plan: DatabricksLaunchPlan): Promise<{ userName?: string; experimentId: string; tracking: MlflowRestClient }> {
-    const userName = plan.protocol === 'legacy' ? (await this.workspace.dbfsGetStatus('/', this.call), undefined) : (await this.workspace.me(this.call)).userName;
+    const userName =
+      plan.protocol === 'legacy' ? (await this.workspace.dbfsGetStatus('/', this.call), undefined) : (await this.workspace.me(this.call)).userName;
     this.checkCancelled();
     // `databricks` tracking goes through the same workspace (and token) the run is submitted to.
     const tracking =
@@ -310,7 +333,9 @@ class DatabricksLaunch {
     await this.uploadToFolderOnce(folder, archivePath, packed.archive.data);
     const driverPath = `${folder.root}/driver/${driverScriptName()}`;
     await this.uploadToFolderOnce(folder, driverPath, Buffer.from(DRIVER_SCRIPT, 'utf8'));
-    this.emit('uploading', { message: this.uploaded.length ? `Uploaded ${this.uploaded.join(', ')}` : `Project and wheels already in ${folder.root}: nothing uploaded` });
+    this.emit('uploading', {
+      message: this.uploaded.length ? `Uploaded ${this.uploaded.join(', ')}` : `Project and wheels already in ${folder.root}: nothing uploaded`,
+    });
     const mlflowVersion = await this.mlflowVersion();
     const mlflowRequirement = mlflowVersion ? `mlflow==${mlflowVersion}` : 'mlflow';
     const { req } = this;
@@ -320,7 +345,14 @@ class DatabricksLaunch {
         runName: `MLflow Run for ${path.resolve(req.projectDir)}`,
         idempotencyToken: `mlflow-wb-${runId}`,
         pythonFile: driverPath,
-        parameters: driverTaskParameters({ archivePath, entryPoint: req.entryPoint, parameters: req.parameters, mlflowRunId: runId, experimentId, trackingUri: clusterTrackingUri }),
+        parameters: driverTaskParameters({
+          archivePath,
+          entryPoint: req.entryPoint,
+          parameters: req.parameters,
+          mlflowRunId: runId,
+          experimentId,
+          trackingUri: clusterTrackingUri,
+        }),
         compute:
           plan.compute.kind === 'serverless'
             ? { kind: 'serverless', dependencies: withMlflow(dependencies, mlflowRequirement) }
@@ -334,7 +366,14 @@ class DatabricksLaunch {
   }
 
   /** Step 5, legacy protocol: wheels and project tarball into DBFS, for MLflow's shell command (or a spark_python_task). */
-  private async uploadToDbfs(plan: DatabricksLaunchPlan, packed: PackedProject, wheels: BuiltWheel[], libraries: unknown[], experimentId: string, clusterTrackingUri: string): Promise<SubmitBody> {
+  private async uploadToDbfs(
+    plan: DatabricksLaunchPlan,
+    packed: PackedProject,
+    wheels: BuiltWheel[],
+    libraries: unknown[],
+    experimentId: string,
+    clusterTrackingUri: string,
+  ): Promise<SubmitBody> {
     for (const wheel of wheels) await this.uploadToDbfsOnce(wheel.dbfsUri, wheel.data);
     const tarDbfsPath = projectCodeDbfsPath(experimentId, `${packed.archive.sha256}.tar.gz`);
     await this.uploadToDbfsOnce(`dbfs:/${tarDbfsPath}`, packed.archive.data);
@@ -344,7 +383,12 @@ class DatabricksLaunch {
   }
 
   /** Step 6: the MLflow run (created first, as `mlflow run` does), then the Databricks run, tagged on the MLflow run. */
-  private async submit(plan: DatabricksLaunchPlan, tracking: MlflowRestClient, experimentId: string, submitBody: SubmitBody): Promise<{ runId: string; databricksRunId: number; run: JobRun }> {
+  private async submit(
+    plan: DatabricksLaunchPlan,
+    tracking: MlflowRestClient,
+    experimentId: string,
+    submitBody: SubmitBody,
+  ): Promise<{ runId: string; databricksRunId: number; run: JobRun }> {
     this.emit('submitting', { message: 'Creating the MLflow run and submitting the Databricks run' });
     const runId = await createMlflowRun(tracking, this.req, plan.project, experimentId, this.call);
     this.emit('submitting', { mlflowRunId: runId });
@@ -379,8 +423,12 @@ class DatabricksLaunch {
   private async ended(err: unknown): Promise<LaunchState> {
     if (err instanceof LaunchCancelled || this.cancelled) {
       // Bounded: the server may be the one stalling.
-      if (this.tracking && this.state.mlflowRunId) await settleMlflowRun(this.tracking, this.state.mlflowRunId, 'killed', { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) });
-      return this.finish('killed', this.databricksRunId === undefined ? 'The launch was cancelled before the run was submitted.' : `Databricks run ${this.databricksRunId} was cancelled.`);
+      if (this.tracking && this.state.mlflowRunId)
+        await settleMlflowRun(this.tracking, this.state.mlflowRunId, 'killed', { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) });
+      return this.finish(
+        'killed',
+        this.databricksRunId === undefined ? 'The launch was cancelled before the run was submitted.' : `Databricks run ${this.databricksRunId} was cancelled.`,
+      );
     }
     const message = err instanceof DatabricksApiError || err instanceof MlflowApiError || err instanceof Error ? err.message : String(err);
     return this.fail(message);
@@ -403,7 +451,9 @@ class DatabricksLaunch {
     if (project.databricksSparkJob) return this.sparkJobBody(project, experimentId, runId, fuseTar, target, runName);
     const version = await this.mlflowVersion();
     const mlflowLib = { pypi: { package: version ? `mlflow==${version}` : 'mlflow' } };
-    const hasMlflowGit = libraries.some((l) => /^git\+https:\/\/github\.com\/[\w-]+\/mlflow/.test(String((l as { pypi?: { package?: string } }).pypi?.package ?? '')));
+    const hasMlflowGit = libraries.some((l) =>
+      /^git\+https:\/\/github\.com\/[\w-]+\/mlflow/.test(String((l as { pypi?: { package?: string } }).pypi?.package ?? '')),
+    );
     return {
       run_name: runName,
       ...(target.existingClusterId ? { existing_cluster_id: target.existingClusterId } : { new_cluster: target.newCluster }),
@@ -436,20 +486,33 @@ class DatabricksLaunch {
     }
   }
 
-  private async sparkJobBody(project: ProjectDescription, experimentId: string, runId: string, fuseTar: string, target: ClusterTarget, runName: string): Promise<Record<string, unknown>> {
+  private async sparkJobBody(
+    project: ProjectDescription,
+    experimentId: string,
+    runId: string,
+    fuseTar: string,
+    target: ClusterTarget,
+    runName: string,
+  ): Promise<Record<string, unknown>> {
     const r = this.req;
     const spec = project.databricksSparkJob!;
     let jobFile: string;
     let jobParameters: string[];
     if (spec.pythonFile) {
       if (r.entryPoint !== 'main' || Object.keys(r.parameters).length > 0) {
-        this.output("The MLproject's databricks_spark_job sets python_file and parameters: the entry point and parameters given are ignored (as mlflow run does).", 'stderr');
+        this.output(
+          "The MLproject's databricks_spark_job sets python_file and parameters: the entry point and parameters given are ignored (as mlflow run does).",
+          'stderr',
+        );
       }
       jobFile = spec.pythonFile;
       jobParameters = spec.parameters;
     } else {
       const entry = project.entryPoints.find((e) => e.name === r.entryPoint);
-      const command = (entry?.command ?? '').replace(/\{(\w+)\}/g, (_, k: string) => r.parameters[k] ?? entry?.parameters.find((p) => p.name === k)?.default ?? '');
+      const command = (entry?.command ?? '').replace(
+        /\{(\w+)\}/g,
+        (_, k: string) => r.parameters[k] ?? entry?.parameters.find((p) => p.name === k)?.default ?? '',
+      );
       const parts = command.split(' ');
       if (parts[0] !== 'python') throw new Error("Databricks spark job only supports 'python' command in the entry point configuration.");
       jobFile = parts[1] ?? '';
@@ -539,13 +602,20 @@ class DatabricksLaunch {
 }
 
 /** Job cluster (from the cluster spec) or serverless, or what is wrong with the choice. */
-async function chooseCompute(protocol: 'jobs' | 'legacy', opts: DatabricksLaunchOptions, projectDir: string): Promise<{ kind: 'cluster' | 'serverless'; target?: ClusterTarget } | string> {
+async function chooseCompute(
+  protocol: 'jobs' | 'legacy',
+  opts: DatabricksLaunchOptions,
+  projectDir: string,
+): Promise<{ kind: 'cluster' | 'serverless'; target?: ClusterTarget } | string> {
   if (opts.serverless) {
-    if (protocol === 'legacy') return 'Serverless compute needs the jobs protocol: the legacy protocol (DBFS root, shell_command_task) runs only on a job cluster. Drop --protocol legacy or --serverless.';
-    if (opts.backendConfig !== undefined) return 'A cluster spec and serverless were both given: serverless runs take no cluster spec (drop --backend-config, or drop --serverless to run on that job cluster).';
+    if (protocol === 'legacy')
+      return 'Serverless compute needs the jobs protocol: the legacy protocol (DBFS root, shell_command_task) runs only on a job cluster. Drop --protocol legacy or --serverless.';
+    if (opts.backendConfig !== undefined)
+      return 'A cluster spec and serverless were both given: serverless runs take no cluster spec (drop --backend-config, or drop --serverless to run on that job cluster).';
     return { kind: 'serverless' };
   }
-  if (opts.backendConfig === undefined) return 'No compute given: pass a cluster spec (--backend-config cluster.json with a new_cluster) or run on serverless (--serverless).';
+  if (opts.backendConfig === undefined)
+    return 'No compute given: pass a cluster spec (--backend-config cluster.json with a new_cluster) or run on serverless (--serverless).';
   return { kind: 'cluster', target: await readClusterTarget(opts.backendConfig, projectDir) };
 }
 
@@ -566,7 +636,13 @@ async function environmentFiles(project: ProjectDescription): Promise<Set<string
 }
 
 /** Creates the run before submitting, with the tags and params `mlflow run` gives it (mlflow/projects/utils.py _create_run). */
-async function createMlflowRun(client: MlflowRestClient, req: LaunchRequest, project: ProjectDescription, experimentId: string, call: CallOptions): Promise<string> {
+async function createMlflowRun(
+  client: MlflowRestClient,
+  req: LaunchRequest,
+  project: ProjectDescription,
+  experimentId: string,
+  call: CallOptions,
+): Promise<string> {
   const dir = path.resolve(req.projectDir);
   const tags: MlflowTag[] = [
     { key: 'mlflow.user', value: safeUserName() },

@@ -62,13 +62,17 @@ export async function branchExperimentName(pattern: string, projectDir: string, 
   const names = new Set(Array.from(pattern.matchAll(/\$?\{(\w+)\}/g), (m) => m[1]!));
   const unknown = [...names].filter((n) => !['projectName', 'branch', 'user'].includes(n));
   if (unknown.length > 0) {
-    throw new ExperimentNamingError(`The experiment pattern "${pattern}" uses ${unknown.map((n) => `\${${n}}`).join(', ')}; it may use \${projectName}, \${branch} and \${user}.`);
+    throw new ExperimentNamingError(
+      `The experiment pattern "${pattern}" uses ${unknown.map((n) => `\${${n}}`).join(', ')}; it may use \${projectName}, \${branch} and \${user}.`,
+    );
   }
   const values: Record<string, string> = {};
-  if (names.has('projectName')) values.projectName = sanitizeNameSegment(variables.projectName ?? (await readProject(projectDir)).name ?? path.basename(path.resolve(projectDir)));
+  if (names.has('projectName'))
+    values.projectName = sanitizeNameSegment(variables.projectName ?? (await readProject(projectDir)).name ?? path.basename(path.resolve(projectDir)));
   if (names.has('branch')) values.branch = sanitizeNameSegment(variables.branch ?? (await currentGitBranch(projectDir)));
   if (names.has('user')) {
-    if (!variables.user) throw new ExperimentNamingError(`The experiment pattern "${pattern}" uses \${user}, but no user name is known (it comes from the Databricks workspace).`);
+    if (!variables.user)
+      throw new ExperimentNamingError(`The experiment pattern "${pattern}" uses \${user}, but no user name is known (it comes from the Databricks workspace).`);
     values.user = variables.user;
   }
   const name = pattern.replace(/\$?\{(\w+)\}/g, (_, key: string) => values[key]!).replace(/\/{2,}/g, '/');
@@ -84,7 +88,9 @@ export async function ensureExperiment(client: MlflowRestClient, name: string, o
   const existing = await client.getExperimentByName(name, o);
   if (existing) {
     if (existing.lifecycle_stage === 'deleted') {
-      throw new ExperimentNamingError(`The experiment "${name}" (id ${existing.experiment_id}) is deleted: restore it in the MLflow UI, or use another experiment name.`);
+      throw new ExperimentNamingError(
+        `The experiment "${name}" (id ${existing.experiment_id}) is deleted: restore it in the MLflow UI, or use another experiment name.`,
+      );
     }
     return existing.experiment_id;
   }

@@ -11,8 +11,7 @@ export const ENVIRONMENT_KEY = 'mlflow_project_env';
 
 /** Where a jobs-protocol launch computes: a job cluster (or an existing one) with libraries, or serverless. */
 export type JobsCompute =
-  | { kind: 'cluster'; newCluster?: Record<string, unknown>; existingClusterId?: string; libraries: unknown[] }
-  | { kind: 'serverless'; dependencies: string[] };
+  { kind: 'cluster'; newCluster?: Record<string, unknown>; existingClusterId?: string; libraries: unknown[] } | { kind: 'serverless'; dependencies: string[] };
 
 export interface DriverTaskParameters {
   archivePath: string;
@@ -104,7 +103,13 @@ export function driverTaskParameters(p: DriverTaskParameters): string[] {
 }
 
 /** The multi-task `runs/submit` body: one spark_python_task, its compute, an idempotency token. */
-export function jobsSubmitBody(options: { runName: string; idempotencyToken: string; pythonFile: string; parameters: string[]; compute: JobsCompute }): Record<string, unknown> {
+export function jobsSubmitBody(options: {
+  runName: string;
+  idempotencyToken: string;
+  pythonFile: string;
+  parameters: string[];
+  compute: JobsCompute;
+}): Record<string, unknown> {
   const task: Record<string, unknown> = {
     task_key: TASK_KEY,
     spark_python_task: { python_file: options.pythonFile, parameters: options.parameters },
@@ -135,7 +140,9 @@ export function environmentDependencies(fileName: string, text: string): string[
     const doc = parseYaml(text) as { dependencies?: unknown[] } | null;
     const deps = Array.isArray(doc?.dependencies) ? doc!.dependencies : [];
     const isConda = deps.some((d) => d && typeof d === 'object') || /conda/i.test(fileName);
-    lines = isConda ? deps.flatMap((d) => (d && typeof d === 'object' && Array.isArray((d as { pip?: unknown[] }).pip) ? (d as { pip: unknown[] }).pip : [])) : deps;
+    lines = isConda
+      ? deps.flatMap((d) => (d && typeof d === 'object' && Array.isArray((d as { pip?: unknown[] }).pip) ? (d as { pip: unknown[] }).pip : []))
+      : deps;
   }
   return lines
     .filter((l): l is string => typeof l === 'string')

@@ -154,7 +154,9 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
       mlflowRunId: runId,
       message: `${runId ? `Run ${runId} failed` : 'mlflow run failed before the run started'} (mlflow run ${how})${error ? `:\n${error}` : '.'}`,
     });
-  })().catch((err: unknown) => finish({ phase: 'failed', mlflowRunId: state.mlflowRunId, message: `The launch failed: ${err instanceof Error ? err.message : String(err)}` }));
+  })().catch((err: unknown) =>
+    finish({ phase: 'failed', mlflowRunId: state.mlflowRunId, message: `The launch failed: ${err instanceof Error ? err.message : String(err)}` }),
+  );
 
   function finish(final: LaunchState): LaunchState {
     emit(final);

@@ -29,7 +29,10 @@ export interface ProjectArchive {
  * byte-for-byte reproducible: the same files give the same sha256, so an unchanged project is not
  * uploaded again. `transform` may replace a file's contents (wheel placeholders), in the archive only.
  */
-export async function buildProjectArchive(projectDir: string, transform?: (relativePath: string, content: Buffer) => Buffer | undefined): Promise<ProjectArchive> {
+export async function buildProjectArchive(
+  projectDir: string,
+  transform?: (relativePath: string, content: Buffer) => Buffer | undefined,
+): Promise<ProjectArchive> {
   const blocks: Buffer[] = [];
   const files: string[] = [];
   const root = path.resolve(projectDir);

@@ -84,7 +84,11 @@ export async function readProject(projectDir: string): Promise<ProjectDescriptio
       const epName = String(pair.key.value);
       const body = pair.value;
       if (!body || body.kind !== 'map') continue;
-      description.entryPoints.push({ name: epName, command: scalarText(text, getPair(body, 'command')?.value ?? null) ?? '', parameters: readParameters(text, getPair(body, 'parameters')?.value ?? null) });
+      description.entryPoints.push({
+        name: epName,
+        command: scalarText(text, getPair(body, 'command')?.value ?? null) ?? '',
+        parameters: readParameters(text, getPair(body, 'parameters')?.value ?? null),
+      });
     }
   }
   const spark = getPair(root, 'databricks_spark_job')?.value;
@@ -162,7 +166,9 @@ export function checkParameters(entryPoint: ProjectEntryPoint, values: Record<st
     if (value === undefined) continue;
     const given = values[param.name] !== undefined ? 'the value' : 'the default';
     if (param.type === 'float' && !isPythonFloat(value)) {
-      problems.push(`Parameter '${param.name}' of entry point '${entryPoint.name}' is a float, but ${given} ${JSON.stringify(value)} is not a number (e.g. 0.5, 1e-3).`);
+      problems.push(
+        `Parameter '${param.name}' of entry point '${entryPoint.name}' is a float, but ${given} ${JSON.stringify(value)} is not a number (e.g. 0.5, 1e-3).`,
+      );
     }
     if (param.type === 'uri' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)) {
       problems.push(`Expected URI for parameter ${param.name} but got ${value} (give a URI with a scheme, e.g. s3://bucket/data or file:///path).`);
@@ -175,19 +181,33 @@ export function checkParameters(entryPoint: ProjectEntryPoint, values: Record<st
 }
 
 /** Helper for callers: the project's errors and the parameter problems of one launch, as lines. */
-export async function launchProblems(projectDir: string, entryPointName: string, values: Record<string, string>): Promise<{ project: ProjectDescription; entryPoint?: ProjectEntryPoint; problems: string[] }> {
+export async function launchProblems(
+  projectDir: string,
+  entryPointName: string,
+  values: Record<string, string>,
+): Promise<{ project: ProjectDescription; entryPoint?: ProjectEntryPoint; problems: string[] }> {
   const project = await readProject(projectDir);
   if (project.errors.length > 0) {
     return { project, problems: [`The MLproject has errors; fix them before launching:`, ...project.errorLines.map((l) => `  ${l}`)] };
   }
   if (project.mlprojectPath === undefined && !(await pathExists(path.join(projectDir, entryPointName)))) {
-    return { project, problems: [`${path.resolve(projectDir)} has no MLproject file and no script '${entryPointName}': add an MLproject with an entry point '${entryPointName}'.`] };
+    return {
+      project,
+      problems: [
+        `${path.resolve(projectDir)} has no MLproject file and no script '${entryPointName}': add an MLproject with an entry point '${entryPointName}'.`,
+      ],
+    };
   }
   const entryPoint = await findEntryPoint(project, entryPointName, projectDir);
   if (!entryPoint) {
     if (project.mlprojectPath === undefined) return { project, problems: [] };
     const known = project.entryPoints.map((e) => e.name).join(', ') || 'none';
-    return { project, problems: [`Entry point '${entryPointName}' is not in ${path.basename(project.mlprojectPath)} (entry points: ${known}) and is not a .py or .sh file of the project.`] };
+    return {
+      project,
+      problems: [
+        `Entry point '${entryPointName}' is not in ${path.basename(project.mlprojectPath)} (entry points: ${known}) and is not a .py or .sh file of the project.`,
+      ],
+    };
   }
   return { project, entryPoint, problems: checkParameters(entryPoint, values) };
 }

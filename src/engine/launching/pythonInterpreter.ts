@@ -39,7 +39,8 @@ export function resolveInterpreter(choices: InterpreterChoices): ResolvedInterpr
   const exists = choices.exists ?? fs.existsSync;
   const configured = choices.configured?.python.trim();
   if (choices.configured && configured) return { python: configured, source: choices.configured.source, reason: `set by ${choices.configured.name}` };
-  if (choices.fromPythonExtension) return { python: choices.fromPythonExtension, source: 'pythonExtension', reason: "the Python extension's selected interpreter" };
+  if (choices.fromPythonExtension)
+    return { python: choices.fromPythonExtension, source: 'pythonExtension', reason: "the Python extension's selected interpreter" };
   if (choices.folder) {
     for (const candidate of VENV_CANDIDATES) {
       const full = path.join(choices.folder, candidate);
@@ -92,7 +93,9 @@ export function interpreterProblemMessage(resolved: ResolvedInterpreter, problem
  * the bundle (dist/), the compiled tree (out/src/...) or the packaged extension; `mlflow` when absent.
  */
 export async function mlflowRequirement(requirementsFile?: string): Promise<string> {
-  const candidates = requirementsFile ? [requirementsFile] : [1, 2, 3, 4].map((up) => path.join(__dirname, ...Array<string>(up).fill('..'), 'python', 'requirements.txt'));
+  const candidates = requirementsFile
+    ? [requirementsFile]
+    : [1, 2, 3, 4].map((up) => path.join(__dirname, ...Array<string>(up).fill('..'), 'python', 'requirements.txt'));
   for (const file of candidates) {
     let text: string;
     try {
@@ -129,7 +132,10 @@ export async function createVenvWithMlflow(
     options.onOutput?.(`$ ${command} ${args.join(' ')}\n`, 'stdout');
     const result = await runProcess(command, args, { cwd: folder, onOutput: options.onOutput, signal: options.signal });
     if (result.spawnError) throw new Error(result.spawnError);
-    if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.signal ?? `exit ${result.code}`}): ${result.stderr.trim().split(/\r?\n/).slice(-2).join(' ')}`);
+    if (result.code !== 0)
+      throw new Error(
+        `${command} ${args.join(' ')} failed (${result.signal ?? `exit ${result.code}`}): ${result.stderr.trim().split(/\r?\n/).slice(-2).join(' ')}`,
+      );
   }
   importChecks.delete(python);
   return python;

@@ -39,7 +39,14 @@ function dbfsFusePath(dbfsUri: string): string {
  */
 export async function buildWheels(
   projectDir: string,
-  options: { python: string; wheelFolder: string; branch: string; isolation?: boolean; onOutput?: (text: string, stream: 'stdout' | 'stderr') => void; signal?: AbortSignal },
+  options: {
+    python: string;
+    wheelFolder: string;
+    branch: string;
+    isolation?: boolean;
+    onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+    signal?: AbortSignal;
+  },
 ): Promise<BuiltWheel[]> {
   if (!(await pathExists(path.join(projectDir, 'pyproject.toml'))) && !(await pathExists(path.join(projectDir, 'setup.py')))) {
     throw new Error(`Cannot build a wheel: ${projectDir} has no pyproject.toml or setup.py. Add one, or launch without building wheels.`);
@@ -78,7 +85,13 @@ export async function buildWheels(
       const data = await fs.promises.readFile(path.join(outDir, fileName));
       const sha256 = crypto.createHash('sha256').update(data).digest('hex');
       const folder = normalizeDbfsUri(options.wheelFolder);
-      wheels.push({ fileName, distribution: fileName.split('-')[0]!.toLowerCase(), data, sha256, dbfsUri: `${folder}/${options.branch}/${sha256.slice(0, 12)}/${fileName}` });
+      wheels.push({
+        fileName,
+        distribution: fileName.split('-')[0]!.toLowerCase(),
+        data,
+        sha256,
+        dbfsUri: `${folder}/${options.branch}/${sha256.slice(0, 12)}/${fileName}`,
+      });
     }
     return wheels;
   } finally {

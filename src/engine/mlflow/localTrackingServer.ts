@@ -33,15 +33,24 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
   const port = options.port ?? (await findFreePort());
   const dbPath = path.join(dataDir, 'mlflow.db');
   const args = [
-    '-m', 'mlflow', 'server',
-    '--backend-store-uri', `sqlite:///${dbPath}`,
-    '--artifacts-destination', path.join(dataDir, 'artifacts'),
-    '--host', '127.0.0.1',
-    '--port', String(port),
-    '--workers', '1',
+    '-m',
+    'mlflow',
+    'server',
+    '--backend-store-uri',
+    `sqlite:///${dbPath}`,
+    '--artifacts-destination',
+    path.join(dataDir, 'artifacts'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    '1',
     // Only requests for this server itself (DNS rebinding) and pages it serves (CORS).
-    '--allowed-hosts', `127.0.0.1:${port},localhost:${port}`,
-    '--cors-allowed-origins', `http://127.0.0.1:${port},http://localhost:${port}`,
+    '--allowed-hosts',
+    `127.0.0.1:${port},localhost:${port}`,
+    '--cors-allowed-origins',
+    `http://127.0.0.1:${port},http://localhost:${port}`,
   ];
   const url = `http://127.0.0.1:${port}`;
   const group = startProcessGroup(options.python, args, {
@@ -69,7 +78,8 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
     const exited = group.exitInfo()!;
     await group.stop();
     throw new Error(
-      `The MLflow tracking server exited during start-up (code ${exited.code ?? exited.signal}). ` + `Is mlflow installed for ${options.python}? Last output:\n${recent.join('\n')}`,
+      `The MLflow tracking server exited during start-up (code ${exited.code ?? exited.signal}). ` +
+        `Is mlflow installed for ${options.python}? Last output:\n${recent.join('\n')}`,
     );
   }
   if (outcome === 'timeout') throw new Error(`The MLflow tracking server did not answer on ${url}/health in time. Last output:\n${recent.join('\n')}`);

@@ -210,20 +210,12 @@ export class MlflowRestClient {
     return body.run.info;
   }
 
-  async logBatch(
-    runId: string,
-    batch: { params?: MlflowTag[]; metrics?: MlflowMetric[]; tags?: MlflowTag[] },
-    o: CallOptions = {},
-  ): Promise<void> {
+  async logBatch(runId: string, batch: { params?: MlflowTag[]; metrics?: MlflowMetric[]; tags?: MlflowTag[] }, o: CallOptions = {}): Promise<void> {
     // Re-sending the same batch is harmless for metrics (same step/timestamp) and tags; params must match.
     await this.post('runs/log-batch', { run_id: runId, ...batch }, o, true);
   }
 
-  async updateRun(
-    runId: string,
-    status: MlflowRunInfo['status'],
-    opts: { endTime?: number; runName?: string } & CallOptions = {},
-  ): Promise<MlflowRunInfo> {
+  async updateRun(runId: string, status: MlflowRunInfo['status'], opts: { endTime?: number; runName?: string } & CallOptions = {}): Promise<MlflowRunInfo> {
     const body = await this.post<{ run_info: MlflowRunInfo }>(
       'runs/update',
       { run_id: runId, status, end_time: opts.endTime ?? Date.now(), run_name: opts.runName },
@@ -349,7 +341,13 @@ export class MlflowRestClient {
    * Servers older than MLflow 3 answer with an error whose code is ENDPOINT_NOT_FOUND.
    */
   async searchLoggedModels(
-    opts: { experimentIds: string[]; filter?: string; maxResults?: number; pageToken?: string; orderBy?: { fieldName: string; ascending?: boolean }[] } & CallOptions,
+    opts: {
+      experimentIds: string[];
+      filter?: string;
+      maxResults?: number;
+      pageToken?: string;
+      orderBy?: { fieldName: string; ascending?: boolean }[];
+    } & CallOptions,
   ): Promise<Page<MlflowLoggedModel>> {
     const body = await this.post<{ models?: MlflowLoggedModel[]; next_page_token?: string }>(
       'logged-models/search',
@@ -453,7 +451,13 @@ export class MlflowRestClient {
   }
 
   async updateModelVersion(name: string, version: string, description: string, o: CallOptions = {}): Promise<MlflowModelVersion> {
-    const body = await this.send({ method: 'PATCH', path: MLFLOW_API + 'model-versions/update', json: { name, version, description }, idempotent: true, signal: o.signal });
+    const body = await this.send({
+      method: 'PATCH',
+      path: MLFLOW_API + 'model-versions/update',
+      json: { name, version, description },
+      idempotent: true,
+      signal: o.signal,
+    });
     return this.decode<{ model_version: MlflowModelVersion }>(body, 'model-versions/update').model_version;
   }
 
@@ -470,7 +474,13 @@ export class MlflowRestClient {
   }
 
   async updateRegisteredModel(name: string, description: string, o: CallOptions = {}): Promise<MlflowRegisteredModel> {
-    const body = await this.send({ method: 'PATCH', path: MLFLOW_API + 'registered-models/update', json: { name, description }, idempotent: true, signal: o.signal });
+    const body = await this.send({
+      method: 'PATCH',
+      path: MLFLOW_API + 'registered-models/update',
+      json: { name, description },
+      idempotent: true,
+      signal: o.signal,
+    });
     return this.decode<{ registered_model: MlflowRegisteredModel }>(body, 'registered-models/update').registered_model;
   }
 
@@ -502,13 +512,27 @@ export class MlflowRestClient {
     path: string,
     opts: { query?: Record<string, QueryValue>; json?: unknown; idempotent?: boolean } & CallOptions = {},
   ): Promise<T> {
-    const response = await this.send({ method, path: path.replace(/^\/+/, ''), query: opts.query, json: opts.json, idempotent: opts.idempotent ?? method === 'GET', signal: opts.signal });
+    const response = await this.send({
+      method,
+      path: path.replace(/^\/+/, ''),
+      query: opts.query,
+      json: opts.json,
+      idempotent: opts.idempotent ?? method === 'GET',
+      signal: opts.signal,
+    });
     return this.decode<T>(response, endpointLabel(path));
   }
 
   /** A GET of bytes (an artifact, a file); `toFile` streams them to that file and resolves with an empty buffer. */
   async requestBytes(path: string, opts: { query?: Record<string, QueryValue> } & DownloadOptions = {}): Promise<Buffer> {
-    const response = await this.send({ method: 'GET', path: path.replace(/^\/+/, ''), query: opts.query, idempotent: true, signal: opts.signal, toFile: opts.toFile });
+    const response = await this.send({
+      method: 'GET',
+      path: path.replace(/^\/+/, ''),
+      query: opts.query,
+      idempotent: true,
+      signal: opts.signal,
+      toFile: opts.toFile,
+    });
     return response.data;
   }
 
@@ -596,7 +620,11 @@ export class MlflowRestClient {
     const url = this.displayUrl;
     const make = (message: string, code: string, detail?: string) => t.error(message, code, status, label, detail) as MlflowApiError;
     if (status === 401) {
-      return make(`${url}: authentication failed: check the token / username and password for this tracking server (HTTP 401).`, errorCode ?? ClientErrorCodes.unauthenticated, serverMessage);
+      return make(
+        `${url}: authentication failed: check the token / username and password for this tracking server (HTTP 401).`,
+        errorCode ?? ClientErrorCodes.unauthenticated,
+        serverMessage,
+      );
     }
     if (status === 403) {
       const why = serverMessage ? ` The server says: ${firstSentence(serverMessage)}` : '';
@@ -615,8 +643,7 @@ export class MlflowRestClient {
     }
     if (serverMessage) {
       // A bad filter or order_by: the whole explanation is what the person needs to fix it.
-      const message =
-        errorCode === 'INVALID_PARAMETER_VALUE' ? truncate(serverMessage.split('\n')[0] ?? serverMessage, 600) : firstSentence(serverMessage);
+      const message = errorCode === 'INVALID_PARAMETER_VALUE' ? truncate(serverMessage.split('\n')[0] ?? serverMessage, 600) : firstSentence(serverMessage);
       return make(`${label}: ${message}`, errorCode ?? `HTTP_${status}`, serverMessage);
     }
     const after = retries > 0 ? ` after ${retries + 1} attempts` : '';

@@ -21,7 +21,8 @@ const HISTORY_METRICS = 100;
 /** Registered model versions listed at most. */
 const MAX_MODEL_VERSIONS = 200;
 
-export type RunDetailsClient = Pick<MlflowRestClient, 'getRun' | 'getExperiment' | 'listArtifacts' | 'searchModelVersions' | 'getRegisteredModel'> & HistoryClient;
+export type RunDetailsClient = Pick<MlflowRestClient, 'getRun' | 'getExperiment' | 'listArtifacts' | 'searchModelVersions' | 'getRegisteredModel'> &
+  HistoryClient;
 
 /** The run does not exist on this server (deleted for good, or another server's id). */
 export class RunNotFoundError extends Error {
@@ -80,7 +81,8 @@ export async function loadRunDetails(client: RunDetailsClient, runId: string, o:
  * a log). A missing run, an authentication failure and any other error each read differently.
  */
 export function describeRunLoadFailure(err: unknown, runId: string, serverLabel: string): string {
-  if (err instanceof RunNotFoundError) return `Run ${runId} was not found on ${serverLabel}: it was deleted for good, or it was recorded on another tracking server.`;
+  if (err instanceof RunNotFoundError)
+    return `Run ${runId} was not found on ${serverLabel}: it was deleted for good, or it was recorded on another tracking server.`;
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
   if (err instanceof MlflowApiError && (err.errorCode === ClientErrorCodes.unauthenticated || err.httpStatus === 401)) {
     return `${message} Set it with "MLflow: Set Token for Tracking Server", then retry.`;
@@ -158,7 +160,11 @@ async function loadMetrics(client: HistoryClient, run: MlflowRun, problems: RunD
   return metrics;
 }
 
-async function modelVersionsOf(client: Pick<MlflowRestClient, 'searchModelVersions' | 'getRegisteredModel'>, runId: string, signal?: AbortSignal): Promise<RunModelVersion[]> {
+async function modelVersionsOf(
+  client: Pick<MlflowRestClient, 'searchModelVersions' | 'getRegisteredModel'>,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<RunModelVersion[]> {
   const found = await collectAll(
     (pageToken) => client.searchModelVersions({ filter: `run_id='${runId.replace(/'/g, '')}'`, pageToken, signal }),
     MAX_MODEL_VERSIONS,

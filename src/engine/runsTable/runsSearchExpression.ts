@@ -37,7 +37,8 @@ export function searchIdentifier(column: Pick<RunsTableColumn, 'kind' | 'key'>):
   const entity = ENTITY[column.kind];
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(column.key)) return `${entity}.${column.key}`;
   if (column.key.includes('`')) {
-    if (column.key.includes('"')) throw new Error(`The key ${JSON.stringify(column.key)} has both a backtick and a double quote: MLflow's search syntax cannot name it.`);
+    if (column.key.includes('"'))
+      throw new Error(`The key ${JSON.stringify(column.key)} has both a backtick and a double quote: MLflow's search syntax cannot name it.`);
     return `${entity}."${column.key}"`;
   }
   return `${entity}.\`${column.key}\``;
@@ -186,4 +187,11 @@ export interface RunsTableQuery {
 }
 
 /** What a new table shows: active runs, newest first, no filter. */
-export const DEFAULT_RUNS_TABLE_QUERY: Omit<RunsTableQuery, 'queryId'> = { expression: '', columnFilters: [], runName: '', sort: [], starredOnly: false, lifecycle: 'active' };
+export const DEFAULT_RUNS_TABLE_QUERY: Omit<RunsTableQuery, 'queryId'> = {
+  expression: '',
+  columnFilters: [],
+  runName: '',
+  sort: [],
+  starredOnly: false,
+  lifecycle: 'active',
+};

@@ -49,7 +49,15 @@ const KEPT_SYSTEM_TAGS = new Set([SOURCE_TAG, GIT_COMMIT_TAG]);
 
 /** The fixed columns, in their order; the Experiment column only when the table shows several experiments. */
 export function attributeColumns(severalExperiments: boolean): RunsTableColumn[] {
-  const attr = (key: string, label: string, type: ColumnType, sortable = true, filterable = true): RunsTableColumn => ({ id: `attributes.${key}`, kind: 'attribute', key, label, type, sortable, filterable });
+  const attr = (key: string, label: string, type: ColumnType, sortable = true, filterable = true): RunsTableColumn => ({
+    id: `attributes.${key}`,
+    kind: 'attribute',
+    key,
+    label,
+    type,
+    sortable,
+    filterable,
+  });
   const tag = (key: string, label: string): RunsTableColumn => ({ id: `tags.${key}`, kind: 'tag', key, label, type: 'text', sortable: true, filterable: true });
   return [
     attr('run_name', 'Run name', 'text'),
@@ -93,7 +101,12 @@ export class ColumnDiscovery {
   /** Attribute columns, then metrics, params and tags, each sorted by key. */
   columns(severalExperiments: boolean): RunsTableColumn[] {
     const sorted = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
-    return [...attributeColumns(severalExperiments), ...sorted(this.metrics).map(metricColumn), ...sorted(this.params).map(paramColumn), ...sorted(this.tags).map(tagColumn)];
+    return [
+      ...attributeColumns(severalExperiments),
+      ...sorted(this.metrics).map(metricColumn),
+      ...sorted(this.params).map(paramColumn),
+      ...sorted(this.tags).map(tagColumn),
+    ];
   }
 }
 
@@ -138,7 +151,12 @@ export function runDurationMs(row: Pick<RunsTableRow, 'startTime' | 'endTime' | 
 }
 
 /** The raw value of a cell (numbers for metrics, times and durations), undefined when the run has none. */
-export function cellValue(row: RunsTableRow, column: RunsTableColumn, experimentNames?: Readonly<Record<string, string>>, now?: number): string | number | undefined {
+export function cellValue(
+  row: RunsTableRow,
+  column: RunsTableColumn,
+  experimentNames?: Readonly<Record<string, string>>,
+  now?: number,
+): string | number | undefined {
   switch (column.kind) {
     case 'param':
       return row.params[column.key];

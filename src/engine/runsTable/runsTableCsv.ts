@@ -6,7 +6,12 @@ import { cellValue, type RunsTableColumn, type RunsTableRow } from './runsTableC
  * first. Cells go through the compare panel's csvField, so a value starting with = + - @ cannot run
  * as a spreadsheet formula. Times are ISO 8601 (UTC), durations seconds, metrics full precision.
  */
-export function runsTableToCsv(columns: readonly RunsTableColumn[], rows: readonly RunsTableRow[], experimentNames?: Readonly<Record<string, string>>, now = Date.now()): string {
+export function runsTableToCsv(
+  columns: readonly RunsTableColumn[],
+  rows: readonly RunsTableRow[],
+  experimentNames?: Readonly<Record<string, string>>,
+  now = Date.now(),
+): string {
   const lines = [['run_id', ...columns.map((c) => c.id)].map(csvField).join(',')];
   for (const row of rows) {
     const cells = columns.map((c) => {

@@ -60,12 +60,23 @@ export class RunsTableSession {
     const compiled = this.compile(spec, starred);
     const early = this.prefetched;
     this.prefetched = undefined;
-    if (early && early.filter === compiled.filter && early.orderBy.join('\n') === compiled.orderBy.join('\n') && early.query.pager.spec.runViewType === compiled.runViewType) {
+    if (
+      early &&
+      early.filter === compiled.filter &&
+      early.orderBy.join('\n') === compiled.orderBy.join('\n') &&
+      early.query.pager.spec.runViewType === compiled.runViewType
+    ) {
       // The same query was started while the webview loaded: its first page is already on its way.
       this.active = { ...early.query, id: spec.queryId, spec };
     } else {
       early?.query.abort.abort();
-      const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, ...this.pageSizes(), runViewType: compiled.runViewType });
+      const pager = new RunsTablePager(this.client(), {
+        experimentIds: this.experimentIds,
+        filter: compiled.filter,
+        orderBy: compiled.orderBy,
+        ...this.pageSizes(),
+        runViewType: compiled.runViewType,
+      });
       this.active = { id: spec.queryId, spec, stars: compiled.stars, pager, abort: new AbortController() };
     }
     return { filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors, empty: compiled.stars !== undefined && compiled.stars.length === 0 };
@@ -80,7 +91,13 @@ export class RunsTableSession {
     this.prefetched?.query.abort.abort();
     const compiled = this.compile({ ...spec, queryId: -1 }, starred);
     if (compiled.stars?.length === 0 || Object.keys(compiled.errors).length > 0) return Promise.resolve();
-    const pager = new RunsTablePager(this.client(), { experimentIds: this.experimentIds, filter: compiled.filter, orderBy: compiled.orderBy, ...this.pageSizes(), runViewType: compiled.runViewType });
+    const pager = new RunsTablePager(this.client(), {
+      experimentIds: this.experimentIds,
+      filter: compiled.filter,
+      orderBy: compiled.orderBy,
+      ...this.pageSizes(),
+      runViewType: compiled.runViewType,
+    });
     const query: ActiveQuery = { id: -1, spec: { ...spec, queryId: -1 }, stars: compiled.stars, pager, abort: new AbortController() };
     this.prefetched = { filter: compiled.filter, orderBy: compiled.orderBy, query };
     // A failure is seen (and reported) when the webview's query reads the same page.
@@ -94,9 +111,17 @@ export class RunsTableSession {
     return firstSlice > 0 ? { pageSize, firstSlice } : { pageSize };
   }
 
-  private compile(spec: RunsTableQuery, starred?: readonly string[]): { filter: string; orderBy: string[]; errors: Record<string, string>; stars?: readonly string[]; runViewType: RunViewType } {
+  private compile(
+    spec: RunsTableQuery,
+    starred?: readonly string[],
+  ): { filter: string; orderBy: string[]; errors: Record<string, string>; stars?: readonly string[]; runViewType: RunViewType } {
     const stars = spec.starredOnly ? (starred ?? []) : undefined;
-    const { filter, errors } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: stars });
+    const { filter, errors } = compileTableFilter(this.cols, {
+      expression: spec.expression,
+      columnFilters: spec.columnFilters,
+      runName: spec.runName,
+      runIds: stars,
+    });
     const order = compileOrderBy(this.cols, spec.sort);
     Object.assign(errors, order.errors);
     const runViewType: RunViewType = spec.lifecycle === 'deleted' ? 'DELETED_ONLY' : spec.lifecycle === 'all' ? 'ALL' : 'ACTIVE_ONLY';
@@ -107,7 +132,10 @@ export class RunsTableSession {
    * Page `index` of query `queryId` (undefined once another query replaced it), with the columns when
    * its rows brought new keys. The next pages are read ahead meanwhile (READ_AHEAD), so a scroll rarely waits.
    */
-  async page(queryId: number, index: number): Promise<{ page: LoadedPage; count: { runs: number; complete: boolean }; columns?: RunsTableColumn[] } | undefined> {
+  async page(
+    queryId: number,
+    index: number,
+  ): Promise<{ page: LoadedPage; count: { runs: number; complete: boolean }; columns?: RunsTableColumn[] } | undefined> {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
     const page = await query.pager.page(index, query.abort.signal);
@@ -144,8 +172,21 @@ export class RunsTableSession {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
     const { spec, pager } = query;
-    const { filter } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: query.stars, parentRunId });
-    const result = await this.client().searchRuns({ experimentIds: this.experimentIds, filter, orderBy: pager.spec.orderBy, maxResults: MAX_CHILDREN, runViewType: pager.spec.runViewType, signal: query.abort.signal });
+    const { filter } = compileTableFilter(this.cols, {
+      expression: spec.expression,
+      columnFilters: spec.columnFilters,
+      runName: spec.runName,
+      runIds: query.stars,
+      parentRunId,
+    });
+    const result = await this.client().searchRuns({
+      experimentIds: this.experimentIds,
+      filter,
+      orderBy: pager.spec.orderBy,
+      maxResults: MAX_CHILDREN,
+      runViewType: pager.spec.runViewType,
+      signal: query.abort.signal,
+    });
     if (this.active !== query) return undefined;
     const rows = result.items.map(toRow);
     return { rows, truncated: Boolean(result.nextPageToken), columns: this.discover(rows) };
@@ -160,14 +201,27 @@ export class RunsTableSession {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
     const { spec, pager } = query;
-    const { filter } = compileTableFilter(this.cols, { expression: spec.expression, columnFilters: spec.columnFilters, runName: spec.runName, runIds: query.stars, childrenOnly: true });
+    const { filter } = compileTableFilter(this.cols, {
+      expression: spec.expression,
+      columnFilters: spec.columnFilters,
+      runName: spec.runName,
+      runIds: query.stars,
+      childrenOnly: true,
+    });
     const parents = new Set<string>();
     let read = 0;
     let pageToken: string | undefined;
     do {
       let result;
       try {
-        result = await this.client().searchRuns({ experimentIds: this.experimentIds, filter, maxResults: PARENT_SCAN_PAGE, pageToken, runViewType: pager.spec.runViewType, signal: query.abort.signal });
+        result = await this.client().searchRuns({
+          experimentIds: this.experimentIds,
+          filter,
+          maxResults: PARENT_SCAN_PAGE,
+          pageToken,
+          runViewType: pager.spec.runViewType,
+          signal: query.abort.signal,
+        });
       } catch (err) {
         if (query.abort.signal.aborted) throw err;
         return undefined;

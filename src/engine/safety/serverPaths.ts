@@ -59,9 +59,11 @@ function describe(value: string): string {
  * message ("run id", "model name").
  */
 export function checkPathSegment(value: unknown, what: string, platform: NodeJS.Platform = process.platform): string {
-  if (typeof value !== 'string') throw new UnsafeServerPathError(`The server sent a ${what} that is not text (${typeof value}): not used as a file name.`, String(value));
+  if (typeof value !== 'string')
+    throw new UnsafeServerPathError(`The server sent a ${what} that is not text (${typeof value}): not used as a file name.`, String(value));
   const problem = segmentProblem(value, platform);
-  if (problem) throw new UnsafeServerPathError(`The server sent the ${what} ${describe(value)}, which ${problem}: it is not used as a file or folder name.`, value);
+  if (problem)
+    throw new UnsafeServerPathError(`The server sent the ${what} ${describe(value)}, which ${problem}: it is not used as a file or folder name.`, value);
   return value;
 }
 
@@ -148,7 +150,12 @@ export function writeFileInside(root: string, relativePath: string, data: Uint8A
  * temporary file (a path that does not exist yet, in the target's folder), which then replaces the
  * target. The checks are made before `fill` runs, so a refused name costs no download.
  */
-export async function streamFileInside(root: string, relativePath: string, fill: (temporary: string) => Promise<void>, what = 'artifact path'): Promise<string> {
+export async function streamFileInside(
+  root: string,
+  relativePath: string,
+  fill: (temporary: string) => Promise<void>,
+  what = 'artifact path',
+): Promise<string> {
   const { dir, file } = targetInside(root, relativePath, what);
   const temporary = temporaryIn(dir);
   try {
@@ -169,7 +176,8 @@ function targetInside(root: string, relativePath: string, what: string): { dir: 
   const file = path.join(dir, segments[segments.length - 1]!);
   assertInside(base, file);
   const existing = lstatOrUndefined(file);
-  if (existing?.isDirectory()) throw new UnsafeServerPathError(`${file} is a folder: the ${what} ${describe(relativePath)} is not written over it.`, relativePath);
+  if (existing?.isDirectory())
+    throw new UnsafeServerPathError(`${file} is a folder: the ${what} ${describe(relativePath)} is not written over it.`, relativePath);
   return { dir, file };
 }
 
@@ -192,7 +200,8 @@ function renameInto(temporary: string, file: string): string {
 function assertInside(root: string, candidate: string): void {
   const relative = path.relative(root, candidate);
   if (relative === '') return;
-  if (relative === '..' || relative.startsWith('..' + path.sep) || path.isAbsolute(relative)) throw new UnsafeServerPathError(`${candidate} is outside ${root}: refused.`, candidate);
+  if (relative === '..' || relative.startsWith('..' + path.sep) || path.isAbsolute(relative))
+    throw new UnsafeServerPathError(`${candidate} is outside ${root}: refused.`, candidate);
 }
 
 function lstatOrUndefined(file: string): fs.Stats | undefined {

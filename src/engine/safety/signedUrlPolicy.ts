@@ -110,7 +110,11 @@ export function signedUrlProblem(signedUri: string, workspaceUrl: string | undef
  * Throws SignedUrlRefusedError unless `signedUri` may be fetched: the URL as written, then every
  * address its host name resolves to.
  */
-export async function checkSignedUrl(signedUri: string, workspaceUrl: string | undefined, resolve: (host: string) => Promise<string[]> = resolveAll): Promise<void> {
+export async function checkSignedUrl(
+  signedUri: string,
+  workspaceUrl: string | undefined,
+  resolve: (host: string) => Promise<string[]> = resolveAll,
+): Promise<void> {
   const shown = signedUri.split('?')[0]!;
   const problem = signedUrlProblem(signedUri, workspaceUrl);
   if (problem) throw new SignedUrlRefusedError(`The workspace handed out a storage URL that is not fetched: ${problem} (${shown}).`);
@@ -123,7 +127,10 @@ export async function checkSignedUrl(signedUri: string, workspaceUrl: string | u
     return; // the request itself reports a name that does not resolve
   }
   const inside = addresses.find(isInternalAddress);
-  if (inside) throw new SignedUrlRefusedError(`The workspace handed out a storage URL that is not fetched: ${host} resolves to ${inside}, an address of this machine or its private network (${shown}).`);
+  if (inside)
+    throw new SignedUrlRefusedError(
+      `The workspace handed out a storage URL that is not fetched: ${host} resolves to ${inside}, an address of this machine or its private network (${shown}).`,
+    );
 }
 
 async function resolveAll(host: string): Promise<string[]> {

@@ -9,7 +9,9 @@ export const COOKIECUTTER_REQUIREMENT = 'cookiecutter==2.7.1';
 export class CookiecutterMissingError extends Error {
   readonly installArgs = ['-m', 'pip', 'install', COOKIECUTTER_REQUIREMENT];
   constructor(readonly python: string) {
-    super(`cookiecutter is not installed in the Python interpreter ${python}, which renders project templates. Install it with: ${python} -m pip install ${COOKIECUTTER_REQUIREMENT}`);
+    super(
+      `cookiecutter is not installed in the Python interpreter ${python}, which renders project templates. Install it with: ${python} -m pip install ${COOKIECUTTER_REQUIREMENT}`,
+    );
     this.name = 'CookiecutterMissingError';
   }
 }
@@ -40,7 +42,9 @@ async function callDriver<T>(python: string, request: DriverRequest): Promise<T>
   try {
     answer = JSON.parse(result.stdout) as typeof answer;
   } catch {
-    throw new TemplateError(`The cookiecutter driver failed with ${python} (exit ${result.code ?? result.signal}): ${pythonErrorSummary(result.stderr) ?? result.stderr.trim()}`);
+    throw new TemplateError(
+      `The cookiecutter driver failed with ${python} (exit ${result.code ?? result.signal}): ${pythonErrorSummary(result.stderr) ?? result.stderr.trim()}`,
+    );
   }
   if (!answer.ok) {
     if (answer.kind === 'missing') throw new CookiecutterMissingError(python);
@@ -68,7 +72,13 @@ export interface ComputedContext {
  * the wizard offers next.
  */
 export async function computeContext(templateDir: string, answers: TemplateAnswers, options: DriverOptions & { upTo?: string }): Promise<ComputedContext> {
-  const request: DriverRequest = { op: 'context', template: templateDir, answers, acceptHooks: options.allowTemplateCode, ...(options.upTo ? { upTo: options.upTo } : {}) };
+  const request: DriverRequest = {
+    op: 'context',
+    template: templateDir,
+    answers,
+    acceptHooks: options.allowTemplateCode,
+    ...(options.upTo ? { upTo: options.upTo } : {}),
+  };
   return (await callDriver<{ context: ComputedContext }>(options.python, request)).context;
 }
 
@@ -81,6 +91,18 @@ export async function runPrePrompt(templateDir: string, python: string): Promise
  * Generates the project with cookiecutter into `outputDir` (a fresh staging folder); returns the
  * project folder. `prepared`: the copy pre_prompt made, so it does not run again.
  */
-export async function renderWithCookiecutter(templateDir: string, answers: TemplateAnswers, outputDir: string, options: DriverOptions & { prepared?: string }): Promise<{ projectDir: string; context: Record<string, unknown> }> {
-  return callDriver(options.python, { op: 'render', template: templateDir, answers, outputDir, acceptHooks: options.allowTemplateCode, ...(options.prepared ? { prepared: options.prepared } : {}) });
+export async function renderWithCookiecutter(
+  templateDir: string,
+  answers: TemplateAnswers,
+  outputDir: string,
+  options: DriverOptions & { prepared?: string },
+): Promise<{ projectDir: string; context: Record<string, unknown> }> {
+  return callDriver(options.python, {
+    op: 'render',
+    template: templateDir,
+    answers,
+    outputDir,
+    acceptHooks: options.allowTemplateCode,
+    ...(options.prepared ? { prepared: options.prepared } : {}),
+  });
 }

@@ -78,7 +78,10 @@ export async function gitInit(targetDir: string, options: { commit: boolean; mes
   const identity: string[] = [];
   if (!(await gitConfig('user.name', targetDir))) identity.push('-c', `user.name=${DEFAULT_IDENTITY.name}`);
   if (!(await gitConfig('user.email', targetDir))) identity.push('-c', `user.email=${DEFAULT_IDENTITY.email}`);
-  const commit = await runGit([...NO_PROGRAMS, ...identity, 'commit', '--quiet', '--no-verify', '-m', options.message ?? 'Initial project from MLflow Workbench'], targetDir);
+  const commit = await runGit(
+    [...NO_PROGRAMS, ...identity, 'commit', '--quiet', '--no-verify', '-m', options.message ?? 'Initial project from MLflow Workbench'],
+    targetDir,
+  );
   if (commit.code !== 0) throw failure('commit', commit, targetDir);
   return { initialized: true, committed: true };
 }
@@ -122,8 +125,17 @@ export async function loadUserTemplate(source: string, options: UserTemplateOpti
     const url = expandAbbreviation(source);
     const cacheDir = options.cacheDir ?? defaultTemplateCacheDir();
     await fs.promises.mkdir(cacheDir, { recursive: true });
-    const key = crypto.createHash('sha256').update(`${url}#${options.ref ?? ''}`).digest('hex').slice(0, 16);
-    const readable = (url.replace(/\.git$/, '').split(/[/:]/).pop() || 'template').replace(/[^\w.-]/g, '_');
+    const key = crypto
+      .createHash('sha256')
+      .update(`${url}#${options.ref ?? ''}`)
+      .digest('hex')
+      .slice(0, 16);
+    const readable = (
+      url
+        .replace(/\.git$/, '')
+        .split(/[/:]/)
+        .pop() || 'template'
+    ).replace(/[^\w.-]/g, '_');
     const target = path.join(cacheDir, `${readable}-${key}`);
     // Clone next to the cache entry, then swap: a failed clone keeps the previous copy intact.
     const staging = await fs.promises.mkdtemp(path.join(cacheDir, '.clone-'));
@@ -131,7 +143,9 @@ export async function loadUserTemplate(source: string, options: UserTemplateOpti
       const args = ['clone', '--depth', '1', '--quiet', ...(options.ref ? ['--branch', options.ref] : []), '--', url, staging];
       const r = await runGit(args, cacheDir);
       if (r.code !== 0) {
-        throw new TemplateError(`Could not clone the template ${redactUrl(url)}: ${r.stderr.trim() || `git exited with ${r.code}`}. Check the URL, your network and your git credentials.`);
+        throw new TemplateError(
+          `Could not clone the template ${redactUrl(url)}: ${r.stderr.trim() || `git exited with ${r.code}`}. Check the URL, your network and your git credentials.`,
+        );
       }
       await fs.promises.rm(target, { recursive: true, force: true });
       await fs.promises.rename(staging, target);
@@ -147,12 +161,16 @@ export async function loadUserTemplate(source: string, options: UserTemplateOpti
   }
   if (options.directory) dir = path.join(dir, options.directory);
   if (!(await pathExists(path.join(dir, 'cookiecutter.json')))) {
-    throw new TemplateError(`${dir} has no cookiecutter.json, so it is not a cookiecutter template${options.directory ? '' : ' (if the template is in a sub-folder of the repository, give that folder)'}.`);
+    throw new TemplateError(
+      `${dir} has no cookiecutter.json, so it is not a cookiecutter template${options.directory ? '' : ' (if the template is in a sub-folder of the repository, give that folder)'}.`,
+    );
   }
   return dir;
 }
 
 /** Hides a password or token in a URL (https://user:secret@host → https://user:***@host). */
 function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^/:@]+):[^/@]+@/i, '$1:***@').replace(/^([a-z]+:\/\/)[^/:@]+@/i, (m, scheme: string) => (m.includes(':***') ? m : `${scheme}***@`));
+  return url
+    .replace(/^([a-z]+:\/\/[^/:@]+):[^/@]+@/i, '$1:***@')
+    .replace(/^([a-z]+:\/\/)[^/:@]+@/i, (m, scheme: string) => (m.includes(':***') ? m : `${scheme}***@`));
 }

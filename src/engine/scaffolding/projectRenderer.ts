@@ -35,7 +35,10 @@ export interface RenderOptions {
 
 /** Refused before rendering: the template has hooks or extensions and the user has not consented. */
 export class TemplateCodeConsentError extends TemplateError {
-  constructor(readonly template: LoadedTemplate, readonly code: string[]) {
+  constructor(
+    readonly template: LoadedTemplate,
+    readonly code: string[],
+  ) {
     super(
       `The template '${template.name}' runs its own code when it renders: ${code.join(', ')} (in ${template.dir}). Nothing was run or written. Read that code; if you trust it, allow it (CLI: --allow-hooks; wizard: answer the consent question).`,
     );
@@ -63,7 +66,9 @@ function checkTemplate(template: LoadedTemplate, options: RenderOptions): void {
   for (const dir of [template.dir, ...(template.preparedDir ? [template.preparedDir] : [])]) {
     const links = symlinksIn(dir);
     if (links.length > 0) {
-      throw new TemplateError(`The template ${dir} has symbolic links (${links.join(', ')}); a link can pull files from outside the template (such as ~/.ssh) into the project, so templates with links are refused. Replace them with real files.`);
+      throw new TemplateError(
+        `The template ${dir} has symbolic links (${links.join(', ')}); a link can pull files from outside the template (such as ~/.ssh) into the project, so templates with links are refused. Replace them with real files.`,
+      );
     }
   }
 }
@@ -113,11 +118,17 @@ async function collectStaged(projectDir: string): Promise<{ files: RenderedFile[
       const relPath = rel ? `${rel}/${e.name}` : e.name;
       const full = path.join(dir, e.name);
       if (e.name.toLowerCase() === '.git') {
-        throw new TemplateError(`The template generates '${relPath}': a git folder or file would give the new project the template's git hooks and config, which git runs at commit time. Refused; nothing was written.`);
+        throw new TemplateError(
+          `The template generates '${relPath}': a git folder or file would give the new project the template's git hooks and config, which git runs at commit time. Refused; nothing was written.`,
+        );
       }
-      if (e.isSymbolicLink()) throw new TemplateError(`The template generates the symbolic link '${relPath}' (to ${await fs.promises.readlink(full)}); links are refused, nothing was written.`);
+      if (e.isSymbolicLink())
+        throw new TemplateError(
+          `The template generates the symbolic link '${relPath}' (to ${await fs.promises.readlink(full)}); links are refused, nothing was written.`,
+        );
       if (e.isDirectory()) await walk(full, relPath);
-      else if (e.isFile()) files.push({ relativePath: relPath, content: await fs.promises.readFile(full), mode: (await fs.promises.lstat(full)).mode & 0o7777 });
+      else if (e.isFile())
+        files.push({ relativePath: relPath, content: await fs.promises.readFile(full), mode: (await fs.promises.lstat(full)).mode & 0o7777 });
       else throw new TemplateError(`The template generates '${relPath}', which is neither a file nor a folder; refused, nothing was written.`);
     }
   };
@@ -129,9 +140,17 @@ async function collectStaged(projectDir: string): Promise<{ files: RenderedFile[
  * The values cookiecutter gives every variable with these answers (defaults rendered by cookiecutter).
  * With `upTo`, only the variables up to that one. Checks consent first: extensions run here already.
  */
-export async function templateContext(template: LoadedTemplate, answers: TemplateAnswers, options: RenderOptions & { upTo?: string }): Promise<ComputedContext> {
+export async function templateContext(
+  template: LoadedTemplate,
+  answers: TemplateAnswers,
+  options: RenderOptions & { upTo?: string },
+): Promise<ComputedContext> {
   checkTemplate(template, options);
-  return computeContext(template.preparedDir ?? template.dir, answers, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(options.upTo ? { upTo: options.upTo } : {}) });
+  return computeContext(template.preparedDir ?? template.dir, answers, {
+    python: options.python,
+    allowTemplateCode: !!options.allowTemplateCode,
+    ...(options.upTo ? { upTo: options.upTo } : {}),
+  });
 }
 
 /**
@@ -145,14 +164,19 @@ export async function renderProject(template: string | LoadedTemplate, answers: 
   checkTemplate(t, options);
   const staging = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'mlflow-wb-render-'));
   try {
-    const rendered = await renderWithCookiecutter(t.dir, answers, staging, { python: options.python, allowTemplateCode: !!options.allowTemplateCode, ...(t.preparedDir ? { prepared: t.preparedDir } : {}) });
+    const rendered = await renderWithCookiecutter(t.dir, answers, staging, {
+      python: options.python,
+      allowTemplateCode: !!options.allowTemplateCode,
+      ...(t.preparedDir ? { prepared: t.preparedDir } : {}),
+    });
     const outside = path.relative(await fs.promises.realpath(staging), await fs.promises.realpath(rendered.projectDir));
     if (!outside || outside.startsWith('..') || path.isAbsolute(outside) || outside.includes(path.sep)) {
       throw new TemplateError(`The template's project folder renders to '${rendered.projectDir}', not one folder inside the output folder. Refused.`);
     }
     checkAnswers(t, rendered.context);
     const staged = await fs.promises.readdir(staging);
-    if (staged.length !== 1) throw new TemplateError(`The template wrote ${staged.join(', ')} next to its project folder (hooks must write inside it). Refused; nothing was written.`);
+    if (staged.length !== 1)
+      throw new TemplateError(`The template wrote ${staged.join(', ')} next to its project folder (hooks must write inside it). Refused; nothing was written.`);
     return { projectDirName: outside, context: rendered.context, ...(await collectStaged(rendered.projectDir)) };
   } finally {
     await fs.promises.rm(staging, { recursive: true, force: true });

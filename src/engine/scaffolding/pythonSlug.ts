@@ -2,16 +2,64 @@
 
 /** Python 3.11's keywords in lower case (False/None/True are capitalised, so their lower-case forms are fine). */
 const PYTHON_KEYWORDS = new Set([
-  'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
-  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass',
-  'raise', 'return', 'try', 'while', 'with', 'yield',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 /**
  * Standard-library modules a package must not shadow: `import <slug>` would pick the wrong one, or
  * the project's own `<slug>.py` would break mlflow's imports.
  */
-const SHADOWED_MODULES = new Set(['mlflow', 'sklearn', 'test', 'tests', 'typing', 'json', 'os', 'sys', 'random', 'string', 'logging', 'collections', 'email', 'types', 'io', 'abc', 'code', 'site']);
+const SHADOWED_MODULES = new Set([
+  'mlflow',
+  'sklearn',
+  'test',
+  'tests',
+  'typing',
+  'json',
+  'os',
+  'sys',
+  'random',
+  'string',
+  'logging',
+  'collections',
+  'email',
+  'types',
+  'io',
+  'abc',
+  'code',
+  'site',
+]);
 
 /** True when `name` can be imported as a package: lowercase identifier, not a keyword, not shadowing a module. */
 export function isValidPackageName(name: string): boolean {

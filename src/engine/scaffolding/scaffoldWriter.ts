@@ -115,9 +115,16 @@ async function writeFile(targetDir: string, full: string, file: RenderedFile, ex
  * file: files that appeared since the plan was made are treated as conflicts too (the create is
  * exclusive), and a symlink is replaced, never written through.
  */
-export async function writeScaffold(plan: ScaffoldPlan, files: readonly RenderedFile[], targetDir: string, options: WriteScaffoldOptions): Promise<ScaffoldResult> {
+export async function writeScaffold(
+  plan: ScaffoldPlan,
+  files: readonly RenderedFile[],
+  targetDir: string,
+  options: WriteScaffoldOptions,
+): Promise<ScaffoldResult> {
   if (plan.blocked.length > 0) {
-    throw new ScaffoldError(`Cannot write ${plan.blocked.join(', ')} in ${targetDir}: a folder is in the way, or a parent path is a file or a symbolic link. Move those away or pick another folder.`);
+    throw new ScaffoldError(
+      `Cannot write ${plan.blocked.join(', ')} in ${targetDir}: a folder is in the way, or a parent path is a file or a symbolic link. Move those away or pick another folder.`,
+    );
   }
   const planned = new Set([...plan.toCreate, ...plan.conflicts, ...plan.identical]);
   const missing = files.filter((f) => !planned.has(f.relativePath)).map((f) => f.relativePath);
@@ -167,7 +174,8 @@ export async function writeScaffold(plan: ScaffoldPlan, files: readonly Rendered
   }
   for (const dir of options.emptyDirs ?? []) {
     const full = fullPath(targetDir, dir);
-    if (symlinkedOrFileParent(targetDir, `${dir}/x`)) throw new ScaffoldError(`Cannot create the folder ${dir} in ${targetDir}: a parent is a file or a symbolic link.`);
+    if (symlinkedOrFileParent(targetDir, `${dir}/x`))
+      throw new ScaffoldError(`Cannot create the folder ${dir} in ${targetDir}: a parent is a file or a symbolic link.`);
     await fs.promises.mkdir(full, { recursive: true });
   }
   return result;

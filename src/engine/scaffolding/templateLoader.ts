@@ -80,7 +80,9 @@ export function templateCode(template: LoadedTemplate): string[] {
 function readConfig(dir: string): Record<string, unknown> {
   const configPath = path.join(dir, 'cookiecutter.json');
   if (!fs.existsSync(configPath)) {
-    throw new TemplateError(`${dir} is not a cookiecutter template: it has no cookiecutter.json. A template is a folder with cookiecutter.json and one folder named like {{cookiecutter.project_slug}}.`);
+    throw new TemplateError(
+      `${dir} is not a cookiecutter template: it has no cookiecutter.json. A template is a folder with cookiecutter.json and one folder named like {{cookiecutter.project_slug}}.`,
+    );
   }
   let config: unknown;
   try {
@@ -144,7 +146,10 @@ export function loadTemplate(dir: string): LoadedTemplate {
     else if (typeof prompt === 'object' && prompt !== null) {
       const labels = prompt as Record<string, unknown>;
       if (typeof labels.__prompt__ === 'string') variable.prompt = labels.__prompt__;
-      variable.choiceLabels = Object.fromEntries(Object.entries(labels).filter(([k, v]) => k !== '__prompt__' && typeof v === 'string')) as Record<string, string>;
+      variable.choiceLabels = Object.fromEntries(Object.entries(labels).filter(([k, v]) => k !== '__prompt__' && typeof v === 'string')) as Record<
+        string,
+        string
+      >;
     }
     if (pythonIdentifiers.includes(name)) variable.pythonIdentifier = true;
     variables.push(variable);
@@ -181,7 +186,9 @@ export function parseAnswers(template: LoadedTemplate, texts: Readonly<Record<st
   const byName = new Map(template.variables.map((v) => [v.name, v]));
   const unknown = Object.keys(texts).filter((k) => !byName.has(k));
   if (unknown.length > 0) {
-    throw new TemplateError(`The template '${template.name}' has no variable ${unknown.map((u) => `'${u}'`).join(', ')}. Its variables: ${[...byName.keys()].join(', ')}.`);
+    throw new TemplateError(
+      `The template '${template.name}' has no variable ${unknown.map((u) => `'${u}'`).join(', ')}. Its variables: ${[...byName.keys()].join(', ')}.`,
+    );
   }
   const answers: TemplateAnswers = {};
   for (const [name, text] of Object.entries(texts)) {
@@ -193,7 +200,8 @@ export function parseAnswers(template: LoadedTemplate, texts: Readonly<Record<st
       } catch (err) {
         throw new TemplateError(`'${name}' takes a JSON object; '${text}' is not JSON (${(err as Error).message}).`);
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TemplateError(`'${name}' takes a JSON object such as {"key": "value"}; got '${text}'.`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new TemplateError(`'${name}' takes a JSON object such as {"key": "value"}; got '${text}'.`);
       answers[name] = value as Record<string, unknown>;
     } else if (variable.kind === 'choice' && !variable.choices!.includes(text) && !/\{[{%]/.test(variable.choices!.join(''))) {
       throw new TemplateError(`'${text}' is not a choice of '${name}'. Choose one of: ${variable.choices!.join(', ')}.`);

@@ -49,7 +49,9 @@ export function buildInvocationBody(input: unknown, format?: 'json' | 'csv'): In
 
 function checkJsonShape(input: unknown): void {
   if (Array.isArray(input)) {
-    throw new InvocationInputError(`The input is a JSON array; MLflow needs an object naming its shape, e.g. {"inputs": [...]} or {"dataframe_records": [...]}. ${SHAPES_HINT}`);
+    throw new InvocationInputError(
+      `The input is a JSON array; MLflow needs an object naming its shape, e.g. {"inputs": [...]} or {"dataframe_records": [...]}. ${SHAPES_HINT}`,
+    );
   }
   if (!isObject(input)) {
     throw new InvocationInputError(`The input must be a JSON object, not ${describe(input)}. ${SHAPES_HINT}`);
@@ -88,7 +90,8 @@ function checkJsonShape(input: unknown): void {
       }
       return;
     case 'inputs':
-      if (value === null || value === undefined) throw new InvocationInputError('"inputs" is null; give the model input (an array, an object of named arrays, or a value).');
+      if (value === null || value === undefined)
+        throw new InvocationInputError('"inputs" is null; give the model input (an array, an object of named arrays, or a value).');
       return;
   }
 }
@@ -98,7 +101,8 @@ function checkDataframeSplit(value: unknown): void {
     throw new InvocationInputError(`"dataframe_split" must be an object {"columns": [...], "data": [[...]]}, not ${describe(value)}.`);
   }
   const extra = Object.keys(value).filter((k) => !['columns', 'data', 'index'].includes(k));
-  if (extra.length > 0) throw new InvocationInputError(`"dataframe_split" has unknown key ${extra.map((k) => `'${k}'`).join(', ')}; it takes columns, data and index.`);
+  if (extra.length > 0)
+    throw new InvocationInputError(`"dataframe_split" has unknown key ${extra.map((k) => `'${k}'`).join(', ')}; it takes columns, data and index.`);
   const { columns, data, index } = value;
   if (!Array.isArray(data) || data.length === 0) {
     throw new InvocationInputError(`"dataframe_split.data" must be a non-empty array of rows, not ${describe(data)}.`);
@@ -109,7 +113,9 @@ function checkDataframeSplit(value: unknown): void {
   data.forEach((row, i) => {
     if (!Array.isArray(row)) throw new InvocationInputError(`"dataframe_split.data" row ${i} must be an array of values, not ${describe(row)}.`);
     if (Array.isArray(columns) && row.length !== columns.length) {
-      throw new InvocationInputError(`"dataframe_split.data" row ${i} has ${row.length} value${row.length === 1 ? '' : 's'} but there are ${columns.length} columns.`);
+      throw new InvocationInputError(
+        `"dataframe_split.data" row ${i} has ${row.length} value${row.length === 1 ? '' : 's'} but there are ${columns.length} columns.`,
+      );
     }
   });
   if (index !== undefined && (!Array.isArray(index) || index.length !== data.length)) {
@@ -190,7 +196,15 @@ export async function invokeModel(url: string, body: InvocationBody | string, op
     maxRetries: 0,
   });
   const started = performance.now();
-  const response = await transport.send({ method: 'POST', path: 'invocations', body: payload, contentType, idempotent: false, label: 'invocations', signal: opts.signal });
+  const response = await transport.send({
+    method: 'POST',
+    path: 'invocations',
+    body: payload,
+    contentType,
+    idempotent: false,
+    label: 'invocations',
+    signal: opts.signal,
+  });
   const latencyMs = performance.now() - started;
   const text = response.data.toString('utf8');
   let parsed: unknown = text;

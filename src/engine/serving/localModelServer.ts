@@ -109,7 +109,12 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   } catch (err) {
     removeSocketDir();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelServerError(code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use: choose another port, or leave it out to get a free one.` : `Could not listen on 127.0.0.1:${port}: ${(err as Error).message}`, []);
+    throw new ModelServerError(
+      code === 'EADDRINUSE'
+        ? `Port ${port} on 127.0.0.1 is already in use: choose another port, or leave it out to get a free one.`
+        : `Could not listen on 127.0.0.1:${port}: ${(err as Error).message}`,
+      [],
+    );
   }
   // Its own process group: the CLI starts uvicorn workers, and stop() must end them all.
   const group = startProcessGroup(options.python, modelServeArgs(options.modelUri, servePort, envManager), { env });
@@ -157,7 +162,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     await proxy.close();
     removeSocketDir();
   }
-  if (outcome === 'spawn-error') throw new ModelServerError(`Could not start ${options.python} to serve '${options.modelUri}': ${group.spawnError()?.message}`, [...recent]);
+  if (outcome === 'spawn-error')
+    throw new ModelServerError(`Could not start ${options.python} to serve '${options.modelUri}': ${group.spawnError()?.message}`, [...recent]);
   if (outcome === 'exited') {
     const exitInfo = group.exitInfo()!;
     // Let the last output arrive before quoting it.
@@ -170,7 +176,10 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     );
   }
   if (outcome === 'timeout') {
-    throw new ModelServerError(`Serving model '${options.modelUri}'${where} did not answer on ${url}/ping within ${Math.round(timeoutMs / 1000)} s. Last output:\n${recent.slice(-15).join('\n')}`, [...recent]);
+    throw new ModelServerError(
+      `Serving model '${options.modelUri}'${where} did not answer on ${url}/ping within ${Math.round(timeoutMs / 1000)} s. Last output:\n${recent.slice(-15).join('\n')}`,
+      [...recent],
+    );
   }
 
   return {

@@ -55,7 +55,9 @@ export async function resolveModelLocation(client: MlflowRestClient, modelUri: s
   if (dbfs?.kind === 'logged-model') return { kind: 'logged-model', modelId: dbfs.modelId };
   if (uri.startsWith('file:')) return { kind: 'local', dir: fileURLToPath(uri) };
   if (!/^[a-z][a-z0-9+.-]*:/i.test(uri) || /^[a-z]:[\\/]/i.test(uri)) return { kind: 'local', dir: path.resolve(uri) };
-  throw new ModelUriError(`Model URI '${uri}' is not supported here: use runs:/<run id>/<path>, models:/<name>/<version>, models:/<name>@<alias>, models:/<model id> or a local folder.`);
+  throw new ModelUriError(
+    `Model URI '${uri}' is not supported here: use runs:/<run id>/<path>, models:/<name>/<version>, models:/<name>@<alias>, models:/<model id> or a local folder.`,
+  );
 }
 
 async function locationOfVersion(client: MlflowRestClient, version: MlflowModelVersion, uri: string): Promise<ModelLocation> {
@@ -89,9 +91,13 @@ export async function readModelFile(client: MlflowRestClient, location: ModelLoc
         return readModelFile(client, { kind: 'logged-model', modelId }, file);
       }
     case 'logged-model':
-      return client.requestBytes(`ajax-api/2.0/mlflow/logged-models/${encodeURIComponent(location.modelId)}/artifacts/files`, { query: { artifact_file_path: file } });
+      return client.requestBytes(`ajax-api/2.0/mlflow/logged-models/${encodeURIComponent(location.modelId)}/artifacts/files`, {
+        query: { artifact_file_path: file },
+      });
     case 'proxied':
-      return client.requestBytes(`api/2.0/mlflow-artifacts/artifacts/${[location.path, file].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/')}`);
+      return client.requestBytes(
+        `api/2.0/mlflow-artifacts/artifacts/${[location.path, file].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/')}`,
+      );
   }
 }
 

@@ -34,7 +34,10 @@ export function endpointRequestKey(endpointName: string): string {
 }
 
 function sanitize(text: string): string {
-  const clean = text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 100);
+  const clean = text
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 100);
   return clean || 'model';
 }
 

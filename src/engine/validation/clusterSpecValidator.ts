@@ -48,7 +48,12 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
   }
   const root = parsed.root;
   if (root.kind !== 'object') {
-    r.add('cluster/not-an-object', 'error', 'A cluster specification must be a JSON object: a new_cluster object, or {"new_cluster": {...}, "libraries": [...]}.', { start: root.start, end: root.end });
+    r.add(
+      'cluster/not-an-object',
+      'error',
+      'A cluster specification must be a JSON object: a new_cluster object, or {"new_cluster": {...}, "libraries": [...]}.',
+      { start: root.start, end: root.end },
+    );
     return r.diagnostics;
   }
   if (checkJobRequest(r, root)) return r.diagnostics;
@@ -62,7 +67,13 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
       'error',
       `MLflow Project runs on Databricks must provide a *new cluster* specification. Project execution against existing clusters is not currently supported. (MLflow)${newCluster ? ' Remove existing_cluster_id; new_cluster is already given.' : ' Replace it with a new_cluster specification.'}`,
       { start: existing.key.start, end: existing.key.end },
-      newCluster ? { fixes: [{ title: 'Remove existing_cluster_id', edits: [{ range: removePropertyRange(text, root, existing.key.start), newText: '' }], isPreferred: true }] } : undefined,
+      newCluster
+        ? {
+            fixes: [
+              { title: 'Remove existing_cluster_id', edits: [{ range: removePropertyRange(text, root, existing.key.start), newText: '' }], isPreferred: true },
+            ],
+          }
+        : undefined,
     );
   }
   let cluster: JObject | undefined = root;
@@ -71,12 +82,23 @@ export function validateClusterSpec(text: string): ValidationDiagnostic[] {
     for (const p of root.properties) {
       if (WRAPPER_KEYS.includes(p.key.value)) continue;
       if (specSchema.properties?.[p.key.value]) {
-        r.add('cluster/mixed-forms', 'error', `'${p.key.value}' belongs inside new_cluster: with a "new_cluster" key, MLflow sends only new_cluster and libraries and drops the rest.`, { start: p.key.start, end: p.key.end });
+        r.add(
+          'cluster/mixed-forms',
+          'error',
+          `'${p.key.value}' belongs inside new_cluster: with a "new_cluster" key, MLflow sends only new_cluster and libraries and drops the rest.`,
+          { start: p.key.start, end: p.key.end },
+        );
       }
     }
   } else {
     const libs = getProperty(root, 'libraries');
-    if (libs) r.add('cluster/libraries-without-new-cluster', 'warning', 'MLflow reads "libraries" only in the wrapper form {"new_cluster": {...}, "libraries": [...]}; here the whole object, "libraries" included, is sent as the cluster, where Databricks documents no such field, so the libraries may not be installed. Use the wrapper form.', { start: libs.key.start, end: libs.key.end });
+    if (libs)
+      r.add(
+        'cluster/libraries-without-new-cluster',
+        'warning',
+        'MLflow reads "libraries" only in the wrapper form {"new_cluster": {...}, "libraries": [...]}; here the whole object, "libraries" included, is sent as the cluster, where Databricks documents no such field, so the libraries may not be installed. Use the wrapper form.',
+        { start: libs.key.start, end: libs.key.end },
+      );
   }
   if (cluster && !(existing && !newCluster)) checkCluster(r, cluster);
   const runtime = cluster ? runtimeOf(cluster) : undefined;
@@ -107,7 +129,10 @@ function checkJobRequest(r: Reporter, root: JObject): boolean {
   if (!jobKey) return false;
   const keys = root.properties.filter((p) => JOB_REQUEST_KEYS.has(p.key.value)).map((p) => `"${clip(p.key.value, 30)}"`);
   const nested = getProperty(root, 'cluster_spec');
-  const inner = nested && nested.value.kind === 'object' && getProperty(nested.value, 'new_cluster') ? ' Its cluster is under cluster_spec.new_cluster: put {"new_cluster": ...} at the top level.' : '';
+  const inner =
+    nested && nested.value.kind === 'object' && getProperty(nested.value, 'new_cluster')
+      ? ' Its cluster is under cluster_spec.new_cluster: put {"new_cluster": ...} at the top level.'
+      : '';
   const existing = getProperty(root, 'existing_cluster_id')
     ? ' With existing_cluster_id MLflow refuses it: "MLflow Project runs on Databricks must provide a *new cluster* specification."'
     : ' MLflow would send the whole object as the cluster, which Databricks refuses.';
@@ -148,19 +173,33 @@ function walk(r: Reporter, node: JNode, schemaIn: Schema, where: string, wrapper
     const actual = typeOf(node);
     const ok = actual === schema.type || (schema.type === 'number' && actual === 'integer');
     if (!ok) {
-      r.add('cluster/invalid-type', 'error', `${where} must be ${article(schema.type)}, but it is ${article(actual === 'string' ? 'string' : actual)}${node.kind === 'string' && (schema.type === 'integer' || schema.type === 'number') ? ' (remove the quotes)' : ''}.`, { start: node.start, end: node.end });
+      r.add(
+        'cluster/invalid-type',
+        'error',
+        `${where} must be ${article(schema.type)}, but it is ${article(actual === 'string' ? 'string' : actual)}${node.kind === 'string' && (schema.type === 'integer' || schema.type === 'number') ? ' (remove the quotes)' : ''}.`,
+        { start: node.start, end: node.end },
+      );
       return;
     }
   }
   if (schema.enum && node.kind === 'string' && !schema.enum.includes(node.value as string)) {
     const s = didYouMean(node.value as string, schema.enum);
-    r.add('cluster/invalid-value', 'error', `${where} must be one of ${schema.enum.join(', ')}${s ? `: did you mean ${s}?` : '.'}`, { start: node.start, end: node.end }, s ? { fixes: [{ title: `Change to ${s}`, edits: [{ range: { start: node.start, end: node.end }, newText: JSON.stringify(s) }], isPreferred: true }] } : undefined);
+    r.add(
+      'cluster/invalid-value',
+      'error',
+      `${where} must be one of ${schema.enum.join(', ')}${s ? `: did you mean ${s}?` : '.'}`,
+      { start: node.start, end: node.end },
+      s
+        ? { fixes: [{ title: `Change to ${s}`, edits: [{ range: { start: node.start, end: node.end }, newText: JSON.stringify(s) }], isPreferred: true }] }
+        : undefined,
+    );
   }
   if (schema.minimum !== undefined && node.kind === 'number' && (node.value as number) < schema.minimum) {
     r.add('cluster/invalid-value', 'error', `${where} must be at least ${schema.minimum}.`, { start: node.start, end: node.end });
   }
   if (node.kind === 'array') {
-    if (schema.maxItems !== undefined && node.items.length > schema.maxItems) r.add('cluster/invalid-value', 'error', `${where} allows at most ${schema.maxItems} entries.`, { start: node.start, end: node.end });
+    if (schema.maxItems !== undefined && node.items.length > schema.maxItems)
+      r.add('cluster/invalid-value', 'error', `${where} allows at most ${schema.maxItems} entries.`, { start: node.start, end: node.end });
     if (schema.items) node.items.forEach((item, i) => walk(r, item, schema.items!, `${where}[${i}]`));
   }
   if (node.kind === 'object') {
@@ -179,7 +218,13 @@ function walk(r: Reporter, node: JNode, schemaIn: Schema, where: string, wrapper
           'warning',
           `Unknown key "${clip(p.key.value)}" in ${where}${s ? `: did you mean "${s}"?` : '.'} Databricks rejects or ignores it.`,
           { start: p.key.start, end: p.key.end },
-          s ? { fixes: [{ title: `Change to "${s}"`, edits: [{ range: { start: p.key.start, end: p.key.end }, newText: JSON.stringify(s) }], isPreferred: true }] } : undefined,
+          s
+            ? {
+                fixes: [
+                  { title: `Change to "${s}"`, edits: [{ range: { start: p.key.start, end: p.key.end }, newText: JSON.stringify(s) }], isPreferred: true },
+                ],
+              }
+            : undefined,
         );
       } else if (typeof schema.additionalProperties === 'object') {
         walk(r, p.value, schema.additionalProperties, `${where}.${p.key.value}`);
@@ -200,19 +245,40 @@ function checkCluster(r: Reporter, cluster: JObject): void {
   const at = (n: { start: number; end: number }) => ({ start: n.start, end: n.end });
   const head = { start: cluster.start, end: cluster.start + 1 };
   const sv = getProperty(cluster, 'spark_version');
-  if (!sv) r.add('cluster/missing-spark-version', 'error', 'The cluster needs "spark_version", e.g. "15.4.x-scala2.12" (ML runtimes: "15.4.x-cpu-ml-scala2.12", "14.3.x-gpu-ml-scala2.12").', head);
+  if (!sv)
+    r.add(
+      'cluster/missing-spark-version',
+      'error',
+      'The cluster needs "spark_version", e.g. "15.4.x-scala2.12" (ML runtimes: "15.4.x-cpu-ml-scala2.12", "14.3.x-gpu-ml-scala2.12").',
+      head,
+    );
   else if (sv.value.kind === 'string' && !isPlaceholder(sv.value.value as string) && !SPARK_VERSION.test(sv.value.value as string)) {
-    r.add('cluster/invalid-spark-version', 'error', `"${clip(sv.value.value as string)}" is not a Databricks Runtime version key. They look like "15.4.x-scala2.12", "15.4.x-cpu-ml-scala2.12" or "14.3.x-gpu-ml-scala2.12".`, at(sv.value));
+    r.add(
+      'cluster/invalid-spark-version',
+      'error',
+      `"${clip(sv.value.value as string)}" is not a Databricks Runtime version key. They look like "15.4.x-scala2.12", "15.4.x-cpu-ml-scala2.12" or "14.3.x-gpu-ml-scala2.12".`,
+      at(sv.value),
+    );
   }
   if (!getProperty(cluster, 'node_type_id') && !getProperty(cluster, 'instance_pool_id') && !getProperty(cluster, 'policy_id')) {
-    r.add('cluster/missing-node-type', 'error', 'The cluster needs "node_type_id" (e.g. "i3.xlarge", "Standard_DS3_v2", "n2-standard-4") or "instance_pool_id".', head);
+    r.add(
+      'cluster/missing-node-type',
+      'error',
+      'The cluster needs "node_type_id" (e.g. "i3.xlarge", "Standard_DS3_v2", "n2-standard-4") or "instance_pool_id".',
+      head,
+    );
   }
   const nw = getProperty(cluster, 'num_workers');
   const as = getProperty(cluster, 'autoscale');
   if (nw && as) {
     r.add('cluster/workers-and-autoscale', 'error', 'Set either "num_workers" or "autoscale", not both: Databricks rejects the cluster.', at(as.key));
   } else if (!nw && !as) {
-    r.add('cluster/missing-workers', 'error', 'The cluster needs "num_workers" (0 for single node) or "autoscale": {"min_workers": ..., "max_workers": ...}.', head);
+    r.add(
+      'cluster/missing-workers',
+      'error',
+      'The cluster needs "num_workers" (0 for single node) or "autoscale": {"min_workers": ..., "max_workers": ...}.',
+      head,
+    );
   }
   if (as && as.value.kind === 'object') {
     const min = getProperty(as.value, 'min_workers');
@@ -224,13 +290,19 @@ function checkCluster(r: Reporter, cluster: JObject): void {
   }
   const dsm = getProperty(cluster, 'data_security_mode');
   if (dsm && dsm.value.kind === 'string' && dsm.value.value === 'SINGLE_USER' && !getProperty(cluster, 'single_user_name')) {
-    r.add('cluster/missing-single-user', 'warning', 'data_security_mode SINGLE_USER needs "single_user_name" (the user or service principal that may run on it).', at(dsm.value));
+    r.add(
+      'cluster/missing-single-user',
+      'warning',
+      'data_security_mode SINGLE_USER needs "single_user_name" (the user or service principal that may run on it).',
+      at(dsm.value),
+    );
   }
   const scripts = getProperty(cluster, 'init_scripts');
   if (scripts && scripts.value.kind === 'array') {
     for (const s of scripts.value.items) {
       if (s.kind !== 'object') continue;
-      if (s.properties.length !== 1) r.add('cluster/invalid-init-script', 'error', 'Each init script needs exactly one location: workspace, volumes, dbfs, s3, abfss, gcs or file.', at(s));
+      if (s.properties.length !== 1)
+        r.add('cluster/invalid-init-script', 'error', 'Each init script needs exactly one location: workspace, volumes, dbfs, s3, abfss, gcs or file.', at(s));
     }
   }
 }
@@ -285,7 +357,10 @@ function checkServerless(r: Reporter, root: JObject, cluster: JObject | undefine
 
 function checkLibrary(r: Reporter, lib: JObject, runtime?: Runtime): void {
   if (lib.properties.length !== 1) {
-    r.add('cluster/invalid-library', 'error', 'Each library needs exactly one of pypi, whl, jar, maven, cran, egg, requirements.', { start: lib.start, end: lib.end });
+    r.add('cluster/invalid-library', 'error', 'Each library needs exactly one of pypi, whl, jar, maven, cran, egg, requirements.', {
+      start: lib.start,
+      end: lib.end,
+    });
     return;
   }
   const p = lib.properties[0];
@@ -318,6 +393,10 @@ function checkLibrary(r: Reporter, lib: JObject, runtime?: Runtime): void {
         { start: v.start, end: v.end },
       );
     }
-    if (p.key.value === 'egg') r.add('cluster/deprecated-egg', 'warning', 'Egg libraries are not supported on Databricks Runtime 14.0 and above; build a wheel instead.', { start: p.key.start, end: p.key.end });
+    if (p.key.value === 'egg')
+      r.add('cluster/deprecated-egg', 'warning', 'Egg libraries are not supported on Databricks Runtime 14.0 and above; build a wheel instead.', {
+        start: p.key.start,
+        end: p.key.end,
+      });
   }
 }

@@ -269,7 +269,17 @@ function checkParameterKeys(r: Reporter, name: string, map: YMap): void {
       const [, intended, rawValue] = glued;
       const value = rawValue.trim().replace(/^(['"])(.*)\1$/, '$2');
       const spelled = r.text.slice(pair.key.start, pair.key.end) === k;
-      const fix = spelled ? { fixes: [{ title: `Change to '${intended}: ${clip(value)}'`, edits: [{ range: rangeOf(pair.key), newText: `${intended}: ${rawValue.trim()}` }], isPreferred: true }] } : undefined;
+      const fix = spelled
+        ? {
+            fixes: [
+              {
+                title: `Change to '${intended}: ${clip(value)}'`,
+                edits: [{ range: rangeOf(pair.key), newText: `${intended}: ${rawValue.trim()}` }],
+                isPreferred: true,
+              },
+            ],
+          }
+        : undefined;
       const lost = lostKeyConsequence(name, intended, value);
       r.add(
         'mlproject/malformed-parameter-key',
@@ -309,18 +319,32 @@ const GLUED_KEY = /^(type|default)(?:[ \t]+|:)(\S.*)$/s;
 /** What MLflow does when a parameter's `type` or `default` is missing, and how much it matters. */
 function lostKeyConsequence(name: string, key: string, value: string): { severity: 'warning' | 'info'; what: string } {
   if (key === 'default') {
-    return { severity: 'warning', what: `'${clip(name)}' has no default, so \`mlflow run\` fails with "No value given for missing parameters" unless you pass -P ${clip(name)}=....` };
+    return {
+      severity: 'warning',
+      what: `'${clip(name)}' has no default, so \`mlflow run\` fails with "No value given for missing parameters" unless you pass -P ${clip(name)}=....`,
+    };
   }
   if (value === 'path' || value === 'uri') {
-    return { severity: 'warning', what: `'${clip(name)}' is a plain string, so MLflow does not ${value === 'path' ? 'resolve the path (nor download a remote one)' : 'check that the value is a URI'}.` };
+    return {
+      severity: 'warning',
+      what: `'${clip(name)}' is a plain string, so MLflow does not ${value === 'path' ? 'resolve the path (nor download a remote one)' : 'check that the value is a URI'}.`,
+    };
   }
-  return { severity: 'info', what: `'${clip(name)}' is a string${value ? `, which is what type '${clip(value)}' gives too (MLflow checks only path and uri)` : ''}.` };
+  return {
+    severity: 'info',
+    what: `'${clip(name)}' is a string${value ? `, which is what type '${clip(value)}' gives too (MLflow checks only path and uri)` : ''}.`,
+  };
 }
 
 function checkDefault(r: Reporter, name: string, type: string, node: YScalar, dir: string, context: FileContext): void {
   const raw = String(node.value);
   if (type === 'float' && typeof node.value !== 'number' && !isPythonFloat(raw)) {
-    r.add('mlproject/invalid-default', 'warning', `The default '${clip(raw)}' of float parameter '${clip(name)}' is not a number. MLflow passes it through unchecked, so the script receives it as text.`, rangeOf(node));
+    r.add(
+      'mlproject/invalid-default',
+      'warning',
+      `The default '${clip(raw)}' of float parameter '${clip(name)}' is not a number. MLflow passes it through unchecked, so the script receives it as text.`,
+      rangeOf(node),
+    );
   }
   if (type === 'uri' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) {
     r.add(
@@ -421,7 +445,8 @@ function checkUnusedParameters(r: Reporter, info: EntryPointInfo, used: Set<stri
     if (at === -1) continue;
     bare.push(name);
     const range = scalarSubRange(r.text, command, at, name.length);
-    if (range.end - range.start === name.length) fixes.push({ title: `Write {${name}} in the command`, edits: [{ range, newText: `{${name}}` }], isPreferred: fixes.length === 0 });
+    if (range.end - range.start === name.length)
+      fixes.push({ title: `Write {${name}} in the command`, edits: [{ range, newText: `{${name}}` }], isPreferred: fixes.length === 0 });
   }
   const list = (xs: string[], join: string) => (xs.length === 1 ? xs[0] : `${xs.slice(0, -1).join(', ')} ${join} ${xs[xs.length - 1]}`);
   const quoted = names.map((n) => `'${clip(n)}'`);
@@ -430,7 +455,12 @@ function checkUnusedParameters(r: Reporter, info: EntryPointInfo, used: Set<stri
     names.length === 1
       ? `Parameter ${quoted[0]} is declared but the command of entry point '${epName}' never uses ${placeholders[0]}: MLflow logs it but does not pass it to the command.`
       : `Parameters ${list(quoted, 'and')} are declared but the command of entry point '${epName}' never uses ${list(placeholders, 'or')}: MLflow logs them but does not pass them to the command.`;
-  const hint = bare.length ? ` The command names ${list(bare.map((n) => `'${clip(n)}'`), 'and')} without braces, which passes the name, not the value.` : '';
+  const hint = bare.length
+    ? ` The command names ${list(
+        bare.map((n) => `'${clip(n)}'`),
+        'and',
+      )} without braces, which passes the name, not the value.`
+    : '';
   r.add('mlproject/unused-parameter', 'warning', head + hint, rangeOf(unused[0][1].pair.key), fixes.length ? { fixes } : undefined);
 }
 
@@ -499,7 +529,12 @@ function checkDockerEnv(r: Reporter, root: YMap): void {
   if (!v || (v.kind === 'scalar' && (v.value === null || v.value === '' || v.value === false || v.value === 0))) return;
   if (v.kind === 'map' && v.items.length === 0) return;
   if (v.kind !== 'map') {
-    r.add('mlproject/invalid-docker-env', 'error', `'docker_env' must be a mapping with 'image' (and optional 'volumes', 'environment'), but it is ${describe(r.text, v)}: MLflow fails with "'${pythonTypeName(v)}' object has no attribute 'get'".`, rangeOf(v));
+    r.add(
+      'mlproject/invalid-docker-env',
+      'error',
+      `'docker_env' must be a mapping with 'image' (and optional 'volumes', 'environment'), but it is ${describe(r.text, v)}: MLflow fails with "'${pythonTypeName(v)}' object has no attribute 'get'".`,
+      rangeOf(v),
+    );
     return;
   }
   checkKnownKeys(r, v, DOCKER_KEYS, 'mlproject/unknown-docker-key', 'docker_env', 'MLflow ignores it.');
@@ -541,9 +576,19 @@ function checkDockerEnv(r: Reporter, root: YMap): void {
       for (const item of ev.items) {
         if (!item || item.kind !== 'seq') continue;
         if (item.items.length < 2) {
-          r.add('mlproject/docker-invalid-environment', 'error', `An environment pair needs a name and a value, e.g. ["NEW_VAR", "new_value"]: with ${item.items.length} item(s) the docker run fails with IndexError.`, rangeOf(item));
+          r.add(
+            'mlproject/docker-invalid-environment',
+            'error',
+            `An environment pair needs a name and a value, e.g. ["NEW_VAR", "new_value"]: with ${item.items.length} item(s) the docker run fails with IndexError.`,
+            rangeOf(item),
+          );
         } else if (item.items.length > 2) {
-          r.add('mlproject/docker-environment-extra-items', 'warning', `An environment pair is [name, value]; MLflow ignores the items after the second.`, rangeOf(item));
+          r.add(
+            'mlproject/docker-environment-extra-items',
+            'warning',
+            `An environment pair is [name, value]; MLflow ignores the items after the second.`,
+            rangeOf(item),
+          );
         }
       }
     }
@@ -589,7 +634,12 @@ function checkSparkJob(r: Reporter, root: YMap, spark: YPair, entryPoints: Entry
   const v = spark.value;
   if (!v) return; // `databricks_spark_job:` with no value is None: MLflow skips the section.
   if (v.kind !== 'map') {
-    r.add('mlproject/invalid-spark-job', 'error', `'databricks_spark_job' must be a mapping (python_file, parameters, python_libraries), but it is ${describe(r.text, v)}: MLflow fails with "'${pythonTypeName(v)}' object has no attribute 'get'".`, rangeOf(v));
+    r.add(
+      'mlproject/invalid-spark-job',
+      'error',
+      `'databricks_spark_job' must be a mapping (python_file, parameters, python_libraries), but it is ${describe(r.text, v)}: MLflow fails with "'${pythonTypeName(v)}' object has no attribute 'get'".`,
+      rangeOf(v),
+    );
     return;
   }
   checkKnownKeys(r, v, SPARK_KEYS, 'mlproject/unknown-spark-job-key', 'databricks_spark_job', 'MLflow ignores it.');
@@ -598,37 +648,74 @@ function checkSparkJob(r: Reporter, root: YMap, spark: YPair, entryPoints: Entry
   const eps = getPair(root, 'entry_points');
   const hasEntryPoints = eps !== undefined && eps.value !== null && eps.value.kind === 'map' && eps.value.items.length > 0;
   if (!hasFile && !hasEntryPoints) {
-    r.add('mlproject/spark-job-needs-entry', 'error', "Databricks Spark job requires either 'databricks_spark_job.python_file' setting or 'entry_points' setting. (MLflow)", rangeOf(spark.key));
+    r.add(
+      'mlproject/spark-job-needs-entry',
+      'error',
+      "Databricks Spark job requires either 'databricks_spark_job.python_file' setting or 'entry_points' setting. (MLflow)",
+      rangeOf(spark.key),
+    );
   }
   if (hasFile && hasEntryPoints) {
-    r.add('mlproject/spark-job-file-and-entry-points', 'error', "Databricks Spark job does not allow setting both 'databricks_spark_job.python_file' and 'entry_points'. (MLflow) Remove one of them.", rangeOf(pf!.key), {
-      fixes: [removePairFix(r, root, eps!, "Remove 'entry_points'")],
-    });
+    r.add(
+      'mlproject/spark-job-file-and-entry-points',
+      'error',
+      "Databricks Spark job does not allow setting both 'databricks_spark_job.python_file' and 'entry_points'. (MLflow) Remove one of them.",
+      rangeOf(pf!.key),
+      {
+        fixes: [removePairFix(r, root, eps!, "Remove 'entry_points'")],
+      },
+    );
   }
   for (const ep of entryPoints) {
     for (const [name, p] of ep.params) {
       if (p.type === 'path') {
-        r.add('mlproject/spark-job-path-parameter', 'error', `Databricks Spark job does not support entry point parameter of 'path' type. '${name}' value type is invalid. (MLflow) Use 'string' or 'uri'.`, rangeOf(p.pair.key));
+        r.add(
+          'mlproject/spark-job-path-parameter',
+          'error',
+          `Databricks Spark job does not support entry point parameter of 'path' type. '${name}' value type is invalid. (MLflow) Use 'string' or 'uri'.`,
+          rangeOf(p.pair.key),
+        );
       }
     }
     if (ep.command && !/^python\s/.test(ep.command.value as string)) {
-      r.add('mlproject/spark-job-non-python-command', 'warning', `Databricks spark job only supports 'python' command in the entry point configuration. (MLflow, at run time) The command of '${keyText(ep.pair.key)}' must start with "python <file>.py".`, rangeOf(ep.command));
+      r.add(
+        'mlproject/spark-job-non-python-command',
+        'warning',
+        `Databricks spark job only supports 'python' command in the entry point configuration. (MLflow, at run time) The command of '${keyText(ep.pair.key)}' must start with "python <file>.py".`,
+        rangeOf(ep.command),
+      );
     }
   }
   const envMessages: Record<string, string> = { docker_env: 'docker', python_env: 'python', conda_env: 'conda' };
   for (const key of ENV_KEYS) {
     const p = getPair(root, key);
     if (!p) continue;
-    r.add('mlproject/spark-job-environment', 'error', `Databricks Spark job does not support setting ${envMessages[key]} environment. (MLflow) Remove '${key}'; use databricks_spark_job.python_libraries for packages.`, rangeOf(p.key), {
-      fixes: [removePairFix(r, root, p, `Remove '${key}'`)],
-    });
+    r.add(
+      'mlproject/spark-job-environment',
+      'error',
+      `Databricks Spark job does not support setting ${envMessages[key]} environment. (MLflow) Remove '${key}'; use databricks_spark_job.python_libraries for packages.`,
+      rangeOf(p.key),
+      {
+        fixes: [removePairFix(r, root, p, `Remove '${key}'`)],
+      },
+    );
   }
   if (hasFile) {
     const fv = pf!.value!;
     if (!isString(fv)) {
-      r.add('mlproject/invalid-spark-job', 'error', `'python_file' must be the path of a Python file relative to the project, but it is ${describe(r.text, fv)}.`, rangeOf(fv));
+      r.add(
+        'mlproject/invalid-spark-job',
+        'error',
+        `'python_file' must be the path of a Python file relative to the project, but it is ${describe(r.text, fv)}.`,
+        rangeOf(fv),
+      );
     } else if (!context.fileExists(path.resolve(dir, fv.value))) {
-      r.add('mlproject/spark-job-file-not-found', 'warning', `python_file '${fv.value}' does not exist (looked for ${path.resolve(dir, fv.value)}); the Databricks run would fail reading it.`, rangeOf(fv));
+      r.add(
+        'mlproject/spark-job-file-not-found',
+        'warning',
+        `python_file '${fv.value}' does not exist (looked for ${path.resolve(dir, fv.value)}); the Databricks run would fail reading it.`,
+        rangeOf(fv),
+      );
     }
   }
   for (const key of ['parameters', 'python_libraries']) {
@@ -636,7 +723,12 @@ function checkSparkJob(r: Reporter, root: YMap, spark: YPair, entryPoints: Entry
     if (!p || !p.value) continue;
     const bad = p.value.kind !== 'seq' ? p.value : p.value.items.find((i) => !(i && i.kind === 'scalar' && i.value !== null));
     if (bad !== undefined) {
-      r.add('mlproject/invalid-spark-job', 'error', `databricks_spark_job.${key} must be a list of strings${key === 'python_libraries' ? ' (PyPI requirements such as "scikit-learn==1.5.2")' : ''}, but it contains ${describe(r.text, bad)}.`, bad ? rangeOf(bad) : rangeOf(p.key));
+      r.add(
+        'mlproject/invalid-spark-job',
+        'error',
+        `databricks_spark_job.${key} must be a list of strings${key === 'python_libraries' ? ' (PyPI requirements such as "scikit-learn==1.5.2")' : ''}, but it contains ${describe(r.text, bad)}.`,
+        bad ? rangeOf(bad) : rangeOf(p.key),
+      );
     }
   }
 }

@@ -77,7 +77,11 @@ export function parsePythonFormat(s: string, nested = false): FormatParse {
         const spec = inner.slice(specAt + 1);
         if (nested && spec.includes('{')) return { fields, error: { message: 'Max string recursion exceeded', start, end: j } };
         const inside = parsePythonFormat(spec, true);
-        if (inside.error) return { fields, error: { message: inside.error.message, start: start + 1 + specAt + 1 + inside.error.start, end: start + 1 + specAt + 1 + inside.error.end } };
+        if (inside.error)
+          return {
+            fields,
+            error: { message: inside.error.message, start: start + 1 + specAt + 1 + inside.error.start, end: start + 1 + specAt + 1 + inside.error.end },
+          };
         for (const f of inside.fields) fields.push({ name: f.name, start: start + 1 + specAt + 1 + f.start, end: start + 1 + specAt + 1 + f.end });
       }
     } else fields.push({ name, start, end: j });

@@ -58,14 +58,24 @@ export function checkRequirementFile(r: Reporter, item: YScalar, baseDir: string
     const abs = path.resolve(baseDir, file);
     if (context.fileExists(abs)) return;
     const at = req.indexOf(file);
-    r.add(code, severity, `'${file}' does not exist (looked for ${abs}): pip fails with "Could not open requirements file". Create it or fix the path.`, at >= 0 ? scalarSubRange(r.text, item, at, file.length) : rangeOf(item));
+    r.add(
+      code,
+      severity,
+      `'${file}' does not exist (looked for ${abs}): pip fails with "Could not open requirements file". Create it or fix the path.`,
+      at >= 0 ? scalarSubRange(r.text, item, at, file.length) : rangeOf(item),
+    );
     return;
   }
   const wheel = req.trim();
   if (/\.whl$/i.test(wheel) && !isPlaceholder(wheel) && !/^[a-z][a-z0-9+.-]*:/i.test(wheel) && !wheel.includes('@')) {
     const abs = path.resolve(baseDir, wheel);
     if (!context.fileExists(abs)) {
-      r.add(code, 'warning', `Wheel '${wheel}' does not exist (looked for ${abs}). Build it first, fix the path, or use a placeholder your launcher rewrites (e.g. {{wheel_path}}).`, rangeOf(item));
+      r.add(
+        code,
+        'warning',
+        `Wheel '${wheel}' does not exist (looked for ${abs}). Build it first, fix the path, or use a placeholder your launcher rewrites (e.g. {{wheel_path}}).`,
+        rangeOf(item),
+      );
     }
   }
 }

@@ -12,7 +12,6 @@ import type { ParsedYaml } from './yamlTree';
 export type ValidatedFileKind = 'mlproject' | 'conda' | 'python_env' | 'cluster';
 export type { FileContext };
 
-
 /**
  * Which validator a file gets, from its name and (optionally) its text: MLproject (any case),
  * conda.yaml/.yml, python_env.yaml, and cluster JSON by name or by its top-level keys. A JSON file
@@ -112,7 +111,8 @@ export function validateText(kind: ValidatedFileKind, text: string, context: Fil
         syntax.push({
           code: 'yaml/tab',
           severity: 'error',
-          message: "found character '\\t' that cannot start any token (PyYAML, which MLflow reads this file with, allows tabs only inside quotes and comments). Replace the tab with spaces.",
+          message:
+            "found character '\\t' that cannot start any token (PyYAML, which MLflow reads this file with, allows tabs only inside quotes and comments). Replace the tab with spaces.",
           range: { start: tab, end: tab + 1 },
           fixes: [{ title: 'Replace the tab with a space', edits: [{ range: { start: tab, end: tab + 1 }, newText: ' ' }], isPreferred: true }],
         });
@@ -125,7 +125,14 @@ export function validateText(kind: ValidatedFileKind, text: string, context: Fil
     }
   } catch (err) {
     if (err instanceof RangeError && /call stack/i.test(err.message)) {
-      return [{ code: 'validation/too-deep', severity: 'info', message: 'Not checked: brackets or indentation are nested deeper than the validator follows (thousands of levels).', range: { start: 0, end: 0 } }];
+      return [
+        {
+          code: 'validation/too-deep',
+          severity: 'info',
+          message: 'Not checked: brackets or indentation are nested deeper than the validator follows (thousands of levels).',
+          range: { start: 0, end: 0 },
+        },
+      ];
     }
     diagnostics = [
       {

@@ -10,7 +10,6 @@ export interface FileValidation {
   diagnostics: ValidationDiagnostic[];
 }
 
-
 // Synchronous file reads: only the CLI's `validate` walks folders (the extension validates open documents).
 const fileExists = (p: string): boolean => fs.existsSync(p);
 

@@ -81,7 +81,15 @@ export function removePairFix(reporter: Reporter, map: YMap, pair: YPair, title:
 }
 
 /** Warns about keys outside `known`, suggesting the nearest known key with a replace fix. */
-export function checkKnownKeys(reporter: Reporter, map: YMap, known: readonly string[], code: string, where: string, consequence: string, listed: readonly string[] = known): void {
+export function checkKnownKeys(
+  reporter: Reporter,
+  map: YMap,
+  known: readonly string[],
+  code: string,
+  where: string,
+  consequence: string,
+  listed: readonly string[] = known,
+): void {
   const knownSet = new Set(known);
   const knownList = listed.join(', ');
   let unused: string[] | undefined;

@@ -74,7 +74,8 @@ export function pyyamlTabError(text: string): number | undefined {
         continue;
       }
       const column = i - lineStart;
-      if (tokenStart && (lastIndicator === 10 || lastIndicator === 45) && !(c === 45 && (text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 10))) keyColumn = column;
+      if (tokenStart && (lastIndicator === 10 || lastIndicator === 45) && !(c === 45 && (text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 10)))
+        keyColumn = column;
       if (c === 45 && tokenStart) dashColumn = column;
       if (tokenStart && (c === 34 || c === 39)) inQuote = c;
       else if (tokenStart && (c === 91 || c === 123)) flowDepth++;
@@ -86,7 +87,8 @@ export function pyyamlTabError(text: string): number | undefined {
       const next = text.charCodeAt(i + 1);
       const followedBySpace = i + 1 >= n || next === 32 || next === 9 || next === 10 || next === 13;
       // The next token may start a quoted scalar, a flow collection or a block scalar.
-      tokenStart = c === 91 || c === 123 || (flowDepth > 0 && c === 44) || ((c === 58 || c === 45 || c === 63) && (followedBySpace || (flowDepth > 0 && c === 58)));
+      tokenStart =
+        c === 91 || c === 123 || (flowDepth > 0 && c === 44) || ((c === 58 || c === 45 || c === 63) && (followedBySpace || (flowDepth > 0 && c === 58)));
       if (tokenStart) lastIndicator = c;
       if (tokenStart && (c === 58 || c === 45 || c === 63)) {
         // Skip the spaces after the indicator, keeping tokenStart for what follows them.

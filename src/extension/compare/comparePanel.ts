@@ -8,7 +8,17 @@ import { fetchRuns, isActive } from '../../engine/compare/runSelection';
 import { imageMime, listRunImages, type RunImages } from '../../engine/compare/runImages';
 import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../engine/mlflow/mlflowTypes';
-import { MAX_IMAGE_BYTES, validateChartLayout, validateFromWebview, type FromWebviewMessage, type ChartLayout, type HistorySeries, type RunRef, type StepRange, type ToWebviewMessage } from '../../../webview/contract';
+import {
+  MAX_IMAGE_BYTES,
+  validateChartLayout,
+  validateFromWebview,
+  type FromWebviewMessage,
+  type ChartLayout,
+  type HistorySeries,
+  type RunRef,
+  type StepRange,
+  type ToWebviewMessage,
+} from '../../../webview/contract';
 import { MessagingPanel, type PanelDeps } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
@@ -73,7 +83,10 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
 
   /** A new panel in the active editor column's side, of runs of one connection. */
   static create(deps: PanelDeps, connectionId: string, runIds: string[]): ComparePanel {
-    return ComparePanel.createOf(deps, runIds.map((runId) => ({ connectionId, runId })));
+    return ComparePanel.createOf(
+      deps,
+      runIds.map((runId) => ({ connectionId, runId })),
+    );
   }
 
   /** A new panel of runs of one or several connections. */
@@ -147,7 +160,11 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
 
   /** The webview's HTML: a strict CSP, one nonce'd script, styles and script from dist/webview only. */
   private html(): string {
-    return webviewHtml(this.panel.webview, this.deps.context.extensionUri, { bundle: 'compare', title: 'Compare runs', loading: `Loading ${this.runIds.length} runs…` });
+    return webviewHtml(this.panel.webview, this.deps.context.extensionUri, {
+      bundle: 'compare',
+      title: 'Compare runs',
+      loading: `Loading ${this.runIds.length} runs…`,
+    });
   }
 
   /** Validates and dispatches one message from the webview; invalid ones are logged and dropped. */
@@ -230,7 +247,10 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     const fail = (error: string) => this.post({ type: 'image', runId, path, error });
     if (!size?.has(path) || !mime) return fail(`${path} is not an image listed for run ${runId}.`);
     const known = size.get(path);
-    if (known !== undefined && known > MAX_IMAGE_BYTES) return fail(`${path} is ${Math.round(known / 1024 / 1024)} MB: larger than the ${MAX_IMAGE_BYTES / 1024 / 1024} MB shown here. Open it from the run's artifacts.`);
+    if (known !== undefined && known > MAX_IMAGE_BYTES)
+      return fail(
+        `${path} is ${Math.round(known / 1024 / 1024)} MB: larger than the ${MAX_IMAGE_BYTES / 1024 / 1024} MB shown here. Open it from the run's artifacts.`,
+      );
     try {
       const { client } = this.client(this.runConnection.get(runId) ?? this.connectionId);
       const data = await client.downloadArtifact(runId, path);
@@ -255,9 +275,11 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
 
   /** The runs shown, grouped by connection, each group with its client (for history loads). */
   private servers(): { client: MlflowRestClient; runIds: string[] }[] {
-    return this.connectionIds.map((id) => ({ client: this.client(id).client, runIds: this.runs.filter((r) => this.runConnection.get(r.info.run_id) === id).map((r) => r.info.run_id) }));
+    return this.connectionIds.map((id) => ({
+      client: this.client(id).client,
+      runIds: this.runs.filter((r) => this.runConnection.get(r.info.run_id) === id).map((r) => r.info.run_id),
+    }));
   }
-
 
   /** (Re)reads the runs and posts them; keeps polling while some run is still RUNNING. */
   async loadRuns(refresh: boolean): Promise<void> {
@@ -270,7 +292,11 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
       const fetchedByConnection = await Promise.all(
         this.connectionIds.map(async (connectionId) => {
           const { client, label } = this.client(connectionId);
-          const fetched = await fetchRuns(client, refs.filter((r) => r.connectionId === connectionId).map((r) => r.runId), { signal: abort.signal });
+          const fetched = await fetchRuns(
+            client,
+            refs.filter((r) => r.connectionId === connectionId).map((r) => r.runId),
+            { signal: abort.signal },
+          );
           return { connectionId, label, fetched };
         }),
       );
@@ -332,7 +358,15 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     const connectionLabel = connectionIds.map((id) => this.label(id)).join(' and ');
     const stored = validateChartLayout(this.deps.context.workspaceState.get<unknown>(this.layoutKey()));
     const layout: ChartLayout | undefined = stored.ok ? stored.value : undefined;
-    this.post({ type: 'runs', connectionId: this.connectionId, connectionLabel, comparison, refreshing: this.runs.some(isActive), missing: this.missing, ...(layout ? { layout } : {}) });
+    this.post({
+      type: 'runs',
+      connectionId: this.connectionId,
+      connectionLabel,
+      comparison,
+      refreshing: this.runs.some(isActive),
+      missing: this.missing,
+      ...(layout ? { layout } : {}),
+    });
   }
 
   /** Where the Charts tab's layout is kept: per connection and the set of the runs' experiments. */
@@ -424,34 +458,38 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     } else this.historyLoads.add(abort);
     let loadedAny = false;
     try {
-      await loadHistoriesFromServers(
-        this.servers(),
-        metricKeys,
-        {
-          maxPoints,
-          range,
-          concurrency: PANEL_HISTORY_CONCURRENCY,
-          signal: abort.signal,
-          onMetric: (metric) => {
-            if (this.disposed || abort.signal.aborted) return;
-            for (const e of metric.errors) getOutputChannel().warn(`Compare runs: history of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''}: ${e.message}`);
-            const series: HistorySeries[] = metric.series.map((s) => ({
-              runId: s.runId,
-              metricKey: s.metricKey,
-              ...toHistoryColumns(s.points),
-              sampled: s.sampled,
-              min: s.min,
-              max: s.max,
-              exact: s.exact,
-            }));
-            this.post({ type: 'histories', requestId, metricKeys: [metric.metricKey], series, errors: metric.errors, source: metric.source, ...(range ? { range } : {}) });
-            if (!range && metric.errors.length === 0) {
-              this.remember(metric.series, metric.metricKey);
-              loadedAny = true;
-            }
-          },
+      await loadHistoriesFromServers(this.servers(), metricKeys, {
+        maxPoints,
+        range,
+        concurrency: PANEL_HISTORY_CONCURRENCY,
+        signal: abort.signal,
+        onMetric: (metric) => {
+          if (this.disposed || abort.signal.aborted) return;
+          for (const e of metric.errors) getOutputChannel().warn(`Compare runs: history of ${e.metricKey}${e.runId ? ` (run ${e.runId})` : ''}: ${e.message}`);
+          const series: HistorySeries[] = metric.series.map((s) => ({
+            runId: s.runId,
+            metricKey: s.metricKey,
+            ...toHistoryColumns(s.points),
+            sampled: s.sampled,
+            min: s.min,
+            max: s.max,
+            exact: s.exact,
+          }));
+          this.post({
+            type: 'histories',
+            requestId,
+            metricKeys: [metric.metricKey],
+            series,
+            errors: metric.errors,
+            source: metric.source,
+            ...(range ? { range } : {}),
+          });
+          if (!range && metric.errors.length === 0) {
+            this.remember(metric.series, metric.metricKey);
+            loadedAny = true;
+          }
         },
-      );
+      });
       if (this.disposed || abort.signal.aborted) return;
       // One table update for the whole load, not one per metric.
       if (loadedAny) this.postRuns();

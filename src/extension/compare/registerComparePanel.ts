@@ -26,7 +26,11 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: Pan
       // From the palette there are no arguments: the Runs view's current selection stands in.
       const fromTree = clicked === undefined && deps.runsView ? runNodesOf(undefined, deps.runsView.selection) : runNodesOf(clicked, selected);
       // Runs selected across connections (a local run and its Databricks twin) share one panel.
-      if (fromTree.length >= 2) return ComparePanel.createOf(panelDeps, fromTree.map((n) => ({ connectionId: n.connection.id, runId: n.run.info.run_id })));
+      if (fromTree.length >= 2)
+        return ComparePanel.createOf(
+          panelDeps,
+          fromTree.map((n) => ({ connectionId: n.connection.id, runId: n.run.info.run_id })),
+        );
       const picked = await pickRuns(deps.connections, { what: 'Compare runs', many: true, min: 2, preselect: fromTree[0] });
       return picked ? ComparePanel.create(panelDeps, picked.connectionId, picked.runIds) : undefined;
     }),
@@ -40,7 +44,9 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: Pan
       const panel = ComparePanel.current();
       if (!panel) {
         if (refs.length >= 2) return ComparePanel.createOf(panelDeps, refs);
-        void vscode.window.showInformationMessage('Add to Comparison: no comparison is open. Compare some runs first (Compare Selected Runs), then add this one.');
+        void vscode.window.showInformationMessage(
+          'Add to Comparison: no comparison is open. Compare some runs first (Compare Selected Runs), then add this one.',
+        );
         return undefined;
       }
       const added = panel.addRuns(refs);
@@ -50,12 +56,11 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: Pan
     registerGuardedCommand(COMMANDS.compareWithParentChildren, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
       if (!run) {
-        void vscode.window.showInformationMessage('Compare with parent\'s children: run it on a run of the Runs view.');
+        void vscode.window.showInformationMessage("Compare with parent's children: run it on a run of the Runs view.");
         return undefined;
       }
-      const { parentId, runs } = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'MLflow: finding child runs…' },
-        () => siblingRuns(run.connection.client, run.run),
+      const { parentId, runs } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: finding child runs…' }, () =>
+        siblingRuns(run.connection.client, run.run),
       );
       if (runs.length < 2) {
         void vscode.window.showInformationMessage(
@@ -63,7 +68,11 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: Pan
         );
         return undefined;
       }
-      return ComparePanel.create(panelDeps, run.connection.id, runs.map((r) => r.info.run_id));
+      return ComparePanel.create(
+        panelDeps,
+        run.connection.id,
+        runs.map((r) => r.info.run_id),
+      );
     }),
     registerGuardedCommand(COMMANDS.compareWithPrevious, async (node?: unknown): Promise<ComparePanel | undefined> => {
       const run = runNodesOf(node, undefined)[0];
@@ -89,10 +98,12 @@ export function registerComparePanel(context: vscode.ExtensionContext, deps: Pan
  */
 export async function compareWithPrevious(deps: PanelDeps, connectionId: string, client: MlflowRestClient, run: MlflowRun): Promise<ComparePanel | undefined> {
   try {
-    const previous = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: finding the previous run…' }, () => previousRun(client, run));
+    const previous = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MLflow: finding the previous run…' }, () =>
+      previousRun(client, run),
+    );
     const name = run.info.run_name || run.info.run_id;
     if (!previous) {
-      const where = parentRunId(run) ? 'among its parent\'s child runs' : 'in its experiment';
+      const where = parentRunId(run) ? "among its parent's child runs" : 'in its experiment';
       void vscode.window.showInformationMessage(`Run ${name} is the first run ${where}: there is no earlier run to compare it with.`);
       return undefined;
     }

@@ -4,7 +4,13 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { databricksCliTokenProvider } from '../../engine/connections/databricksAuth';
-import { databricksCliPath, databricksConfigPath, normaliseDatabricksHost, parseDatabricksConfig, type DatabricksProfileSection } from '../../engine/connections/databricksConfig';
+import {
+  databricksCliPath,
+  databricksConfigPath,
+  normaliseDatabricksHost,
+  parseDatabricksConfig,
+  type DatabricksProfileSection,
+} from '../../engine/connections/databricksConfig';
 import type { TrackingConnections } from './trackingConnections';
 
 const INSTALL_URL = 'https://docs.databricks.com/dev-tools/cli/install.html';
@@ -65,7 +71,10 @@ export async function signInToDatabricks(connections: TrackingConnections): Prom
   const items: ProfileItem[] = [...sections]
     .filter(([, section]) => section.host)
     .map(([name, section]) => ({ label: name, description: section.host, detail: signInKind(section), profile: name, host: section.host, section }));
-  items.push({ label: '$(add) Enter a workspace URL…', detail: cli ? 'Signs in with the Databricks CLI (databricks auth login) and saves a profile' : 'Needs the Databricks CLI' });
+  items.push({
+    label: '$(add) Enter a workspace URL…',
+    detail: cli ? 'Signs in with the Databricks CLI (databricks auth login) and saves a profile' : 'Needs the Databricks CLI',
+  });
   const picked = await vscode.window.showQuickPick(items, { title: 'MLflow: Sign in to Databricks', placeHolder: `A profile of ${file}, or a new workspace` });
   if (!picked) return;
 
@@ -114,7 +123,9 @@ export async function signInToDatabricks(connections: TrackingConnections): Prom
     }
     const code = await runLoginInTerminal(cli, normaliseDatabricksHost(host), profile);
     if (code !== 0) {
-      void vscode.window.showErrorMessage(`databricks auth login for ${host} ${code === undefined ? 'was closed before it finished' : `failed (exit code ${code})`}: see its terminal.`);
+      void vscode.window.showErrorMessage(
+        `databricks auth login for ${host} ${code === undefined ? 'was closed before it finished' : `failed (exit code ${code})`}: see its terminal.`,
+      );
       return;
     }
   }

@@ -74,7 +74,11 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       }
       const config = vscode.workspace.getConfiguration('mlflow');
       const list = config.get<{ name?: string; trackingUri: string }[]>('connections') ?? [];
-      await config.update('connections', [...list.filter((c) => c.trackingUri !== uri.trim()), { name: name || undefined, trackingUri: uri.trim() }], vscode.ConfigurationTarget.Global);
+      await config.update(
+        'connections',
+        [...list.filter((c) => c.trackingUri !== uri.trim()), { name: name || undefined, trackingUri: uri.trim() }],
+        vscode.ConfigurationTarget.Global,
+      );
     }),
     registerGuardedCommand(COMMANDS.signInToDatabricks, () => signInToDatabricks(connections)),
     registerGuardedCommand(COMMANDS.removeConnection, async (node?: ExplorerNode) => {
@@ -83,7 +87,11 @@ export function registerExplorer(context: vscode.ExtensionContext): {
       const config = vscode.workspace.getConfiguration('mlflow');
       const list = config.get<{ name?: string; trackingUri: string }[]>('connections') ?? [];
       if (list.some((c) => c.trackingUri === id)) {
-        await config.update('connections', list.filter((c) => c.trackingUri !== id), vscode.ConfigurationTarget.Global);
+        await config.update(
+          'connections',
+          list.filter((c) => c.trackingUri !== id),
+          vscode.ConfigurationTarget.Global,
+        );
       } else if (config.get<string>('trackingUri') === id) {
         await config.update('trackingUri', '', vscode.ConfigurationTarget.Workspace);
       } else {
@@ -95,19 +103,27 @@ export function registerExplorer(context: vscode.ExtensionContext): {
     registerGuardedCommand(COMMANDS.setConnectionToken, async (node?: ExplorerNode) => {
       const id = node?.type === 'connection' ? node.connection.id : connections.active()?.id;
       if (!id || id === EMBEDDED_ID) return;
-      const token = await vscode.window.showInputBox({ title: `Token for ${id}`, prompt: 'Bearer token (kept in secret storage). Empty removes it.', password: true });
+      const token = await vscode.window.showInputBox({
+        title: `Token for ${id}`,
+        prompt: 'Bearer token (kept in secret storage). Empty removes it.',
+        password: true,
+      });
       if (token === undefined) return;
       await connections.setToken(id, token || undefined);
     }),
     registerGuardedCommand(COMMANDS.switchConnection, async () => {
       const picked = await vscode.window.showQuickPick(
-        connections.all().map((c) => ({ label: c.label, description: c.resolved?.trackingUri ?? c.problem, id: c.id, picked: c.id === connections.active()?.id })),
+        connections
+          .all()
+          .map((c) => ({ label: c.label, description: c.resolved?.trackingUri ?? c.problem, id: c.id, picked: c.id === connections.active()?.id })),
         { title: 'MLflow: active tracking connection (used to launch runs)' },
       );
       if (picked) await connections.setActive(picked.id);
     }),
     registerGuardedCommand(COMMANDS.startLocalServer, () =>
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the local MLflow server…' }, () => connections.startEmbedded()),
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the local MLflow server…' }, () =>
+        connections.startEmbedded(),
+      ),
     ),
     registerGuardedCommand(COMMANDS.stopLocalServer, () => connections.stopEmbedded()),
     registerGuardedCommand(COMMANDS.filterRuns, async (node?: ExplorerNode) => {
@@ -122,7 +138,11 @@ export function registerExplorer(context: vscode.ExtensionContext): {
     }),
     registerGuardedCommand(COMMANDS.revealRun, async (node?: ExplorerNode) => {
       const target =
-        node?.type === 'modelVersion' ? { connection: node.connection, runId: node.version.run_id } : node?.type === 'leaf' && node.contextValue === 'mlflow.sourceRun' ? sourceRunOf(node) : undefined;
+        node?.type === 'modelVersion'
+          ? { connection: node.connection, runId: node.version.run_id }
+          : node?.type === 'leaf' && node.contextValue === 'mlflow.sourceRun'
+            ? sourceRunOf(node)
+            : undefined;
       if (!target?.runId) return;
       const runNode = await runs.findRunNode(target.connection.id, target.runId);
       if (!runNode) {
@@ -135,7 +155,10 @@ export function registerExplorer(context: vscode.ExtensionContext): {
     registerGuardedCommand(COMMANDS.clearRunFilter, (node?: ExplorerNode) => node && runs.setFilter(node, undefined)),
     registerGuardedCommand(COMMANDS.copyRunId, (node?: ExplorerNode) => node?.type === 'run' && copy(node.run.info.run_id, 'run id')),
     registerGuardedCommand(COMMANDS.copyRunUri, (node?: ExplorerNode) => node?.type === 'run' && copy(`runs:/${node.run.info.run_id}/`, 'run URI')),
-    registerGuardedCommand(COMMANDS.copyValue, (node?: ExplorerNode) => node?.type === 'leaf' && node.copyValue !== undefined && copy(node.copyValue, node.label)),
+    registerGuardedCommand(
+      COMMANDS.copyValue,
+      (node?: ExplorerNode) => node?.type === 'leaf' && node.copyValue !== undefined && copy(node.copyValue, node.label),
+    ),
     registerGuardedCommand(COMMANDS.copyModelUri, async (node?: ExplorerNode) => {
       if (node?.type === 'modelVersion') {
         const v = node.version;
@@ -185,7 +208,9 @@ export function registerExplorer(context: vscode.ExtensionContext): {
 }
 
 /** The connection and run of a "Source run" leaf of the registry tree (its id is <version id>/run). */
-function sourceRunOf(node: Extract<ExplorerNode, { type: 'leaf' }>): { connection: import('./trackingConnections').UsableConnection; runId?: string } | undefined {
+function sourceRunOf(
+  node: Extract<ExplorerNode, { type: 'leaf' }>,
+): { connection: import('./trackingConnections').UsableConnection; runId?: string } | undefined {
   return node.owner ? { connection: node.owner, runId: node.copyValue } : undefined;
 }
 

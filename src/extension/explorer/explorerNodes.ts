@@ -12,16 +12,45 @@ export type ExplorerNode =
   | { type: 'connection'; id: string; connection: TrackingConnection }
   | { type: 'experiment'; id: string; connection: UsableConnection; experiment: MlflowExperiment }
   | { type: 'run'; id: string; connection: UsableConnection; run: MlflowRun; pagerKey: string }
-  | { type: 'group'; id: string; connection: UsableConnection; run: MlflowRun; group: 'params' | 'metrics' | 'tags' | 'artifacts' | 'children' | 'models'; pagerKey: string }
-  | { type: 'leaf'; id: string; label: string; description?: string; tooltip?: string; icon?: string; contextValue?: string; copyValue?: string; owner?: UsableConnection }
+  | {
+      type: 'group';
+      id: string;
+      connection: UsableConnection;
+      run: MlflowRun;
+      group: 'params' | 'metrics' | 'tags' | 'artifacts' | 'children' | 'models';
+      pagerKey: string;
+    }
+  | {
+      type: 'leaf';
+      id: string;
+      label: string;
+      description?: string;
+      tooltip?: string;
+      icon?: string;
+      contextValue?: string;
+      copyValue?: string;
+      owner?: UsableConnection;
+    }
   | { type: 'artifact'; id: string; connection: UsableConnection; run: MlflowRun; file: MlflowFileInfo }
   | { type: 'loadMore'; id: string; parent: ExplorerNode; label: string }
   | { type: 'message'; id: string; message: string; severity: 'error' | 'info'; retry?: ExplorerNode; action?: vscode.Command }
   | { type: 'registeredModel'; id: string; connection: UsableConnection; model: MlflowRegisteredModel }
   | { type: 'modelVersion'; id: string; connection: UsableConnection; version: MlflowModelVersion }
   /** Under a version of a Databricks workspace registry: its open transition requests, or its activity history. */
-  | { type: 'versionWorkflow'; id: string; connection: UsableConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; group: 'requests' | 'activity' }
-  | { type: 'transitionRequest'; id: string; connection: UsableConnection; versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>; request: RegistryActivity }
+  | {
+      type: 'versionWorkflow';
+      id: string;
+      connection: UsableConnection;
+      versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>;
+      group: 'requests' | 'activity';
+    }
+  | {
+      type: 'transitionRequest';
+      id: string;
+      connection: UsableConnection;
+      versionNode: Extract<ExplorerNode, { type: 'modelVersion' }>;
+      request: RegistryActivity;
+    }
   /** Under a Databricks connection: its Model Serving endpoints. */
   | { type: 'servingEndpoints'; id: string; connection: UsableConnection }
   | { type: 'servingEndpoint'; id: string; connection: UsableConnection; endpoint: ServingEndpoint };

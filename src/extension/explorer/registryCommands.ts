@@ -29,17 +29,29 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
       const run = node.run;
       const sources =
         clicked.type === 'artifact'
-          ? [{ label: clicked.file.path, description: `runs:/…/${clicked.file.path}`, source: `runs:/${run.info.run_id}/${clicked.file.path}`, modelId: undefined }]
+          ? [
+              {
+                label: clicked.file.path,
+                description: `runs:/…/${clicked.file.path}`,
+                source: `runs:/${run.info.run_id}/${clicked.file.path}`,
+                modelId: undefined,
+              },
+            ]
           : await runModelSources(client, run);
       if (sources.length === 0) {
-        void vscode.window.showWarningMessage(`Run ${run.info.run_name ?? run.info.run_id} has no logged model (no MLflow 3 logged model and no artifact folder with an MLmodel file).`);
+        void vscode.window.showWarningMessage(
+          `Run ${run.info.run_name ?? run.info.run_id} has no logged model (no MLflow 3 logged model and no artifact folder with an MLmodel file).`,
+        );
         return;
       }
       const source = sources.length === 1 ? sources[0] : await vscode.window.showQuickPick(sources, { title: 'Register which model of the run?' });
       if (!source) return;
       const name = await pickModelName(node);
       if (!name) return;
-      const description = await vscode.window.showInputBox({ title: `Register as ${name}: description of the new version (optional)`, prompt: 'Enter to skip.' });
+      const description = await vscode.window.showInputBox({
+        title: `Register as ${name}: description of the new version (optional)`,
+        prompt: 'Enter to skip.',
+      });
       if (description === undefined) return;
       const tagsText = await vscode.window.showInputBox({
         title: `Register as ${name}: tags of the new version (optional)`,
@@ -47,14 +59,21 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
         validateInput: (text) => parseTagList(text).error,
       });
       if (tagsText === undefined) return;
-      const { version } = await registerModelVersion(client, name, { source: source.source, runId: run.info.run_id, modelId: source.modelId }, {
-        description: description.trim() || undefined,
-        tags: parseTagList(tagsText).tags,
-      });
+      const { version } = await registerModelVersion(
+        client,
+        name,
+        { source: source.source, runId: run.info.run_id, modelId: source.modelId },
+        {
+          description: description.trim() || undefined,
+          tags: parseTagList(tagsText).tags,
+        },
+      );
       await registry.refreshModel(node.connection, name);
-      void vscode.window.showInformationMessage(`Registered ${name} version ${version.version} from run ${run.info.run_name ?? run.info.run_id}.`, 'Serve Model Locally').then((action) => {
-        if (action) void vscode.commands.executeCommand(COMMANDS.serveModel, `models:/${name}/${version.version}`);
-      });
+      void vscode.window
+        .showInformationMessage(`Registered ${name} version ${version.version} from run ${run.info.run_name ?? run.info.run_id}.`, 'Serve Model Locally')
+        .then((action) => {
+          if (action) void vscode.commands.executeCommand(COMMANDS.serveModel, `models:/${name}/${version.version}`);
+        });
     }),
     registerGuardedCommand(COMMANDS.transitionStage, async (node?: ExplorerNode) => {
       if (node?.type !== 'modelVersion') return;
@@ -66,7 +85,10 @@ export function registerRegistryCommands(registry: RegistryTreeProvider): vscode
       const stages: ModelVersionStage[] = ['None', 'Staging', 'Production', 'Archived'];
       const stage = await vscode.window.showQuickPick(
         stages.filter((s) => s !== (v.current_stage ?? 'None')).map((s) => ({ label: s })),
-        { title: `Move ${v.name} version ${v.version} (now ${v.current_stage ?? 'None'}) to…`, placeHolder: 'Stages are deprecated in recent MLflow in favour of aliases, but still work on this server.' },
+        {
+          title: `Move ${v.name} version ${v.version} (now ${v.current_stage ?? 'None'}) to…`,
+          placeHolder: 'Stages are deprecated in recent MLflow in favour of aliases, but still work on this server.',
+        },
       );
       if (!stage) return;
       let archiveExisting = false;
@@ -170,7 +192,7 @@ type VersionNode = Extract<ExplorerNode, { type: 'modelVersion' }>;
 
 /** An optional comment; undefined when the person pressed Escape (cancel the action). */
 function askComment(title: string): Thenable<string | undefined> {
-  return vscode.window.showInputBox({ title, prompt: 'Optional comment, recorded in the version\'s activity (Enter to skip).', placeHolder: 'comment' });
+  return vscode.window.showInputBox({ title, prompt: "Optional comment, recorded in the version's activity (Enter to skip).", placeHolder: 'comment' });
 }
 
 /** The request a command acts on: the clicked request, or one picked from the version's open requests. */
@@ -187,7 +209,11 @@ async function pickRequest(node: ExplorerNode | undefined, action: string): Prom
     requests.length === 1
       ? { request: requests[0] }
       : await vscode.window.showQuickPick(
-          requests.map((request) => ({ label: `→ ${request.to_stage}`, description: `${request.user_id ?? ''}${request.comment ? ` · “${request.comment}”` : ''}`, request })),
+          requests.map((request) => ({
+            label: `→ ${request.to_stage}`,
+            description: `${request.user_id ?? ''}${request.comment ? ` · “${request.comment}”` : ''}`,
+            request,
+          })),
           { title: `${action[0].toUpperCase()}${action.slice(1)} which request of ${v.name} version ${v.version}?` },
         );
   return picked ? { versionNode: node, request: picked.request } : undefined;
@@ -203,7 +229,9 @@ function registerTransitionRequestCommands(registry: RegistryTreeProvider): vsco
       if (node?.type !== 'modelVersion') return;
       const v = node.version;
       if (!hasWorkspaceRegistryWorkflow(node.connection, v.name)) {
-        void vscode.window.showWarningMessage(`Transition requests exist only in Databricks workspace registries; ${v.name} on ${node.connection.label} is not in one. Use MLflow: Transition Stage… or aliases.`);
+        void vscode.window.showWarningMessage(
+          `Transition requests exist only in Databricks workspace registries; ${v.name} on ${node.connection.label} is not in one. Use MLflow: Transition Stage… or aliases.`,
+        );
         return;
       }
       const stages: ModelVersionStage[] = ['Staging', 'Production', 'Archived', 'None'];
@@ -237,7 +265,13 @@ function registerTransitionRequestCommands(registry: RegistryTreeProvider): vsco
       }
       const comment = await askComment(`Approve ${v.name} version ${v.version} → ${stage}`);
       if (comment === undefined) return;
-      await approveTransitionRequest(target.versionNode.connection.client, { name: v.name, version: v.version, stage, archiveExistingVersions: archiveExisting, comment });
+      await approveTransitionRequest(target.versionNode.connection.client, {
+        name: v.name,
+        version: v.version,
+        stage,
+        archiveExistingVersions: archiveExisting,
+        comment,
+      });
       await registry.refreshVersion(target.versionNode, archiveExisting);
     }),
     registerGuardedCommand(COMMANDS.rejectTransitionRequest, async (node?: ExplorerNode) => {

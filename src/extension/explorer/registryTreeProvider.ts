@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commandIds';
-import { describeServedEntity, endpointStateText, getServingEndpoint, listServingEndpoints, servedEntitiesOf, type ServingEndpoint } from '../../engine/databricks/servingEndpoints';
+import {
+  describeServedEntity,
+  endpointStateText,
+  getServingEndpoint,
+  listServingEndpoints,
+  servedEntitiesOf,
+  type ServingEndpoint,
+} from '../../engine/databricks/servingEndpoints';
 import { describeActivity, listModelVersionActivities, listTransitionRequests } from '../../engine/databricks/transitionRequests';
 import { formatTimestamp } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
@@ -138,7 +145,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const aliases = (m.aliases ?? []).map((a) => `@${a.alias}→v${a.version}`);
         const latest = (m.latest_versions ?? []).filter((v) => v.current_stage && v.current_stage !== 'None').map((v) => `${v.current_stage} v${v.version}`);
         item.description = [...latest, ...aliases].join(' · ');
-        item.tooltip = new vscode.MarkdownString(`**${m.name}**${m.description ? `\n\n${m.description}` : ''}\n\nUpdated ${formatTimestamp(m.last_updated_timestamp)}`);
+        item.tooltip = new vscode.MarkdownString(
+          `**${m.name}**${m.description ? `\n\n${m.description}` : ''}\n\nUpdated ${formatTimestamp(m.last_updated_timestamp)}`,
+        );
         item.contextValue = 'mlflow.registeredModel';
         break;
       }
@@ -151,7 +160,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item.tooltip = new vscode.MarkdownString(
           `**${v.name}** version ${v.version}\n\n- Stage: ${v.current_stage ?? 'None'}\n- Aliases: ${(v.aliases ?? []).join(', ') || 'none'}\n- Status: ${v.status ?? ''}\n- Source run: \`${v.run_id ?? '—'}\`\n- Created: ${formatTimestamp(v.creation_timestamp)}`,
         );
-        item.contextValue = (v.run_id ? 'mlflow.modelVersion.withRun' : 'mlflow.modelVersion') + (hasWorkspaceRegistryWorkflow(node.connection, v.name) ? '.requests' : '');
+        item.contextValue =
+          (v.run_id ? 'mlflow.modelVersion.withRun' : 'mlflow.modelVersion') + (hasWorkspaceRegistryWorkflow(node.connection, v.name) ? '.requests' : '');
         break;
       }
       case 'versionWorkflow':
@@ -277,8 +287,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!this.models.has(node.id)) await this.loadPage(c, node.id);
     const state = this.models.get(node.id)!;
     const endpoints: Node[] = c.kind === 'databricks' ? [{ type: 'servingEndpoints', id: `${node.id}/endpoints`, connection: c }] : [];
-    if (state.items.length === 0) return [...endpoints, messageNode(node.id, 'No registered models yet. Register one from a run\'s model.')];
-    const children: Node[] = [...endpoints, ...state.items.map((model): Node => ({ type: 'registeredModel', id: `${node.id}/model:${model.name}`, connection: c, model }))];
+    if (state.items.length === 0) return [...endpoints, messageNode(node.id, "No registered models yet. Register one from a run's model.")];
+    const children: Node[] = [
+      ...endpoints,
+      ...state.items.map((model): Node => ({ type: 'registeredModel', id: `${node.id}/model:${model.name}`, connection: c, model })),
+    ];
     if (state.nextPageToken) children.push({ type: 'loadMore', id: `${node.id}/more`, parent: node, label: 'Load more models…' });
     return children;
   }
@@ -338,7 +351,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       type: 'modelVersion',
       id: `${parentId}/v${version.version}`,
       connection,
-      version: { ...version, aliases: version.aliases?.length ? version.aliases : aliasesByVersion.get(version.version) ?? [] },
+      version: { ...version, aliases: version.aliases?.length ? version.aliases : (aliasesByVersion.get(version.version) ?? []) },
     }));
   }
 }
@@ -362,7 +375,12 @@ function versionDetails(node: Extract<Node, { type: 'modelVersion' }>): Node[] {
   if (!unityCatalog) leaf('stage', 'Stage', v.current_stage ?? 'None', 'layers');
   leaf('aliases', 'Aliases', (v.aliases ?? []).map((a) => `@${a}`).join(', ') || 'none', 'symbol-key');
   leaf('status', 'Status', v.status, 'pulse');
-  if (v.run_id) leaf('run', 'Source run', v.run_id, 'debug-start', { contextValue: 'mlflow.sourceRun', tooltip: `Run ${v.run_id}: click to show it in the Runs view`, owner: node.connection });
+  if (v.run_id)
+    leaf('run', 'Source run', v.run_id, 'debug-start', {
+      contextValue: 'mlflow.sourceRun',
+      tooltip: `Run ${v.run_id}: click to show it in the Runs view`,
+      owner: node.connection,
+    });
   if (v.source) leaf('source', 'Source', v.source, 'link');
   leaf('uri', 'Model URI', `models:/${v.name}/${v.version}`, 'copy', { contextValue: 'mlflow.modelUri' });
   for (const tag of v.tags ?? []) leaf(`tag:${tag.key}`, tag.key, tag.value, 'tag');

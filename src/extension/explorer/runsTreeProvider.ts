@@ -59,7 +59,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     if (node.type === 'loadMore') {
       const parent = node.parent;
       if (parent.type === 'experiment') {
-        await this.pagers.get(parent.id)?.loadNextPage().catch(() => undefined);
+        await this.pagers
+          .get(parent.id)
+          ?.loadNextPage()
+          .catch(() => undefined);
         this.changed.fire(parent);
       } else if (parent.type === 'connection' && parent.connection.client) {
         await this.loadExperimentPage(parent.connection, parent.id).catch(() => undefined);
@@ -158,7 +161,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       }
       case 'message': {
         const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'warning' : 'info', node.severity === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          node.severity === 'error' ? 'warning' : 'info',
+          node.severity === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+        );
         item.tooltip = node.message + (node.retry ? '\nClick to retry.' : '');
         item.command = node.action ?? (node.retry ? { command: COMMANDS.retry, title: 'Retry', arguments: [node.retry] } : undefined);
         item.contextValue = node.retry ? 'mlflow.error' : 'mlflow.message';
@@ -250,7 +256,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         return [messageNode(node.id, 'Starting the local MLflow server…')];
       }
       return [
-        messageNode(node.id, c.problem === 'not started' ? 'Local server not started: click to start it' : c.problem ?? 'not started', undefined, {
+        messageNode(node.id, c.problem === 'not started' ? 'Local server not started: click to start it' : (c.problem ?? 'not started'), undefined, {
           command: COMMANDS.startLocalServer,
           title: 'Start Local MLflow Server',
         }),
@@ -298,7 +304,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const filter = this.filters.get(node.id);
         if (filter && err instanceof MlflowApiError && err.errorCode === 'INVALID_PARAMETER_VALUE') {
           return [
-            messageNode(node.id, `Bad filter "${filter}": ${errorText(err)}`, undefined, { command: COMMANDS.filterRuns, title: 'Edit Filter', arguments: [node] }),
+            messageNode(node.id, `Bad filter "${filter}": ${errorText(err)}`, undefined, {
+              command: COMMANDS.filterRuns,
+              title: 'Edit Filter',
+              arguments: [node],
+            }),
           ];
         }
         throw err;
@@ -356,7 +366,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       case 'children':
         return (this.pagers.get(node.pagerKey)?.childrenOf(run.info.run_id) ?? []).map((child) => runNode(node.connection, child, node.pagerKey));
       case 'params':
-        return sortByKey(run.data.params ?? []).map((p) => ({ type: 'leaf', id: `${node.id}/${p.key}`, label: p.key, description: p.value, icon: 'symbol-parameter', copyValue: p.value }));
+        return sortByKey(run.data.params ?? []).map((p) => ({
+          type: 'leaf',
+          id: `${node.id}/${p.key}`,
+          label: p.key,
+          description: p.value,
+          icon: 'symbol-parameter',
+          copyValue: p.value,
+        }));
       case 'metrics':
         return sortByKey(run.data.metrics ?? []).map((m) => ({
           type: 'leaf',
@@ -368,7 +385,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
           copyValue: String(m.value),
         }));
       case 'tags':
-        return sortByKey(run.data.tags ?? []).map((t) => ({ type: 'leaf', id: `${node.id}/${t.key}`, label: t.key, description: t.value, icon: 'tag', copyValue: t.value }));
+        return sortByKey(run.data.tags ?? []).map((t) => ({
+          type: 'leaf',
+          id: `${node.id}/${t.key}`,
+          label: t.key,
+          description: t.value,
+          icon: 'tag',
+          copyValue: t.value,
+        }));
       case 'artifacts':
         return this.artifactChildren(node.connection, run, undefined, node.id);
       case 'models': {

@@ -247,7 +247,8 @@ export class TrackingConnections implements vscode.Disposable {
     const health = this.health.get(active.id);
     const icon = active.problem || health === 'down' ? '$(error)' : health === 'ok' ? '$(pass-filled)' : '$(beaker)';
     this.statusBar.text = `${icon} ${active.label}`;
-    this.statusBar.tooltip = active.problem ?? `MLflow tracking: ${active.resolved?.trackingUri ?? active.id}${health === 'down' ? ' (unreachable)' : ''}\nClick to switch.`;
+    this.statusBar.tooltip =
+      active.problem ?? `MLflow tracking: ${active.resolved?.trackingUri ?? active.id}${health === 'down' ? ' (unreachable)' : ''}\nClick to switch.`;
     this.statusBar.show();
   }
 
@@ -260,5 +261,8 @@ export class TrackingConnections implements vscode.Disposable {
 /** mlflow.pythonPath, else the workspace's .venv, else python3 on PATH. */
 function pythonInterpreter(workspaceFolder: string | undefined): string {
   const configured = vscode.workspace.getConfiguration('mlflow').get<string>('pythonPath')?.trim();
-  return resolveInterpreter({ configured: configured ? { python: configured, source: 'setting', name: 'mlflow.pythonPath' } : undefined, folder: workspaceFolder }).python;
+  return resolveInterpreter({
+    configured: configured ? { python: configured, source: 'setting', name: 'mlflow.pythonPath' } : undefined,
+    folder: workspaceFolder,
+  }).python;
 }

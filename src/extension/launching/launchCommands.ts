@@ -34,7 +34,9 @@ export function registerLaunching(context: vscode.ExtensionContext, connections:
       const projectDir = source.startsWith('file://') ? vscode.Uri.parse(source).fsPath : source;
       const entryPoint = tagValue(node.run, 'mlflow.project.entryPoint');
       if (!projectDir || !(await pathExists(projectDir)) || !(await findMlprojectFile(projectDir)) || !entryPoint) {
-        void vscode.window.showWarningMessage(`Run ${node.run.info.run_name ?? node.run.info.run_id} was not launched from a local MLflow project that exists here (source: ${source || 'unknown'}).`);
+        void vscode.window.showWarningMessage(
+          `Run ${node.run.info.run_name ?? node.run.info.run_id} was not launched from a local MLflow project that exists here (source: ${source || 'unknown'}).`,
+        );
         return undefined;
       }
       const parameters = Object.fromEntries((node.run.data.params ?? []).map((p) => [p.key, p.value]));
@@ -90,7 +92,10 @@ async function launchPrechecks(projectDir: string, backend: Backend): Promise<st
 async function askLaunch(context: vscode.ExtensionContext, projectDir: string, entryPointName?: string, backendArg?: Backend): Promise<LaunchSpec | undefined> {
   const project = await readProject(projectDir);
   if (project.errors.length > 0) {
-    const open = await vscode.window.showErrorMessage(`The MLproject in ${projectDir} has errors; fix them before launching:\n${project.errorLines.join('\n')}`, 'Open MLproject');
+    const open = await vscode.window.showErrorMessage(
+      `The MLproject in ${projectDir} has errors; fix them before launching:\n${project.errorLines.join('\n')}`,
+      'Open MLproject',
+    );
     if (open && project.mlprojectPath) await vscode.window.showTextDocument(vscode.Uri.file(project.mlprojectPath));
     return undefined;
   }

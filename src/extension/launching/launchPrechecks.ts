@@ -21,8 +21,13 @@ const SIGN_IN = 'Sign in to Databricks…';
 
 /** The interpreter launches and servers of `folder` use, and why (mlflow.pythonPath, Python extension, .venv, PATH). */
 export async function resolveWorkspaceInterpreter(folder: string | undefined): Promise<ResolvedInterpreter> {
-  const setting = vscode.workspace.getConfiguration('mlflow', folder ? vscode.Uri.file(folder) : undefined).get<string>('pythonPath')?.trim();
-  const pythonExtension = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } } }>('ms-python.python');
+  const setting = vscode.workspace
+    .getConfiguration('mlflow', folder ? vscode.Uri.file(folder) : undefined)
+    .get<string>('pythonPath')
+    ?.trim();
+  const pythonExtension = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } } }>(
+    'ms-python.python',
+  );
   let fromPythonExtension: string | undefined;
   if (!setting && pythonExtension) {
     try {
@@ -126,7 +131,9 @@ async function openDatabricksConfig(file: string, profile: string | undefined): 
     return;
   }
   const editor = await vscode.window.showTextDocument(vscode.Uri.file(file).with({ scheme: 'untitled' }));
-  await editor.insertSnippet(new vscode.SnippetString(`[${profile ?? 'DEFAULT'}]\nhost = \${1:https://<workspace>.cloud.databricks.com}\ntoken = \${2:<personal access token>}\n`));
+  await editor.insertSnippet(
+    new vscode.SnippetString(`[${profile ?? 'DEFAULT'}]\nhost = \${1:https://<workspace>.cloud.databricks.com}\ntoken = \${2:<personal access token>}\n`),
+  );
 }
 
 function displayPath(file: string): string {

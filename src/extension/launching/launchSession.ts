@@ -29,13 +29,19 @@ export interface LaunchSpec {
  * Starts a launch in its own terminal with a progress notification (with Cancel), and reports the
  * result with a way to the run. The engine does the work; this file only shows it.
  */
-export async function startLaunch(spec: LaunchSpec, connections: TrackingConnections, onFinished: (state: LaunchState) => void): Promise<LaunchState | undefined> {
+export async function startLaunch(
+  spec: LaunchSpec,
+  connections: TrackingConnections,
+  onFinished: (state: LaunchState) => void,
+): Promise<LaunchState | undefined> {
   const connection = connections.active();
   if (connection?.kind === 'embedded' && !connection.client) await connections.startEmbedded();
   const active = connections.active();
   const trackingUri = active?.resolved?.trackingUri;
   if (!trackingUri) {
-    void vscode.window.showErrorMessage(`MLflow: no usable tracking server (${active?.problem ?? 'none configured'}). Set one with "MLflow: Set Tracking URI" or start the local server.`);
+    void vscode.window.showErrorMessage(
+      `MLflow: no usable tracking server (${active?.problem ?? 'none configured'}). Set one with "MLflow: Set Tracking URI" or start the local server.`,
+    );
     return undefined;
   }
   const env: Record<string, string> = {};
@@ -88,14 +94,11 @@ export async function startLaunch(spec: LaunchSpec, connections: TrackingConnect
   const vsTerminal = vscode.window.createTerminal({ name: `MLflow ${spec.entryPoint}`, pty: terminal, iconPath: new vscode.ThemeIcon('beaker') });
   vsTerminal.show(true);
 
-  const state = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    async (progress, token) => {
-      progressReport = (message) => progress.report({ message });
-      token.onCancellationRequested(() => void handle?.cancel());
-      return done;
-    },
-  );
+  const state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    progressReport = (message) => progress.report({ message });
+    token.onCancellationRequested(() => void handle?.cancel());
+    return done;
+  });
   getOutputChannel().info(`${title}: ${state.phase}${state.mlflowRunId ? ` (run ${state.mlflowRunId})` : ''}${state.message ? `: ${state.message}` : ''}`);
   onFinished(state);
   const summary = state.phase === 'finished' ? 'finished' : state.phase === 'killed' ? 'was cancelled' : 'failed';
@@ -108,7 +111,13 @@ export async function startLaunch(spec: LaunchSpec, connections: TrackingConnect
   return state;
 }
 
-function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: string, term: RunTerminal, events: Parameters<typeof launchLocal>[2]): LaunchHandle | undefined {
+function startDatabricks(
+  request: LaunchRequest,
+  spec: LaunchSpec,
+  python: string,
+  term: RunTerminal,
+  events: Parameters<typeof launchLocal>[2],
+): LaunchHandle | undefined {
   // Loaded on demand: the Databricks launcher is only needed when a run goes there.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const launcher = require('../../engine/launching/databricksLauncher') as typeof import('../../engine/launching/databricksLauncher');
@@ -118,7 +127,9 @@ function startDatabricks(request: LaunchRequest, spec: LaunchSpec, python: strin
   const serverless = protocol === 'jobs' && (config.get<boolean>('databricks.serverless') ?? false);
   let creds;
   try {
-    creds = resolveDatabricksCredentials(profile, { databricksCliPath: vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath') || undefined });
+    creds = resolveDatabricksCredentials(profile, {
+      databricksCliPath: vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath') || undefined,
+    });
   } catch (err) {
     term.write(`\x1b[31m${err instanceof Error ? err.message : String(err)}\x1b[0m\n`);
     return undefined;

@@ -25,7 +25,13 @@ export function registerRunDetails(context: vscode.ExtensionContext, deps: Panel
       const picked = await pickRuns(deps.connections, { what: 'Show run details', many: false, min: 1, preselect: fromTree[0] });
       return picked ? RunDetailsPanel.show(panelDeps, picked.connectionId, picked.runIds[0]) : undefined;
     }),
-    registerPanelSerializer(RUN_DETAILS_VIEW_TYPE, 'Run details', validateRunDetailsState, deps.connections, (panel, state) => new RunDetailsPanel(panel, panelDeps, state.connectionId, state.runId)),
+    registerPanelSerializer(
+      RUN_DETAILS_VIEW_TYPE,
+      'Run details',
+      validateRunDetailsState,
+      deps.connections,
+      (panel, state) => new RunDetailsPanel(panel, panelDeps, state.connectionId, state.runId),
+    ),
   );
   return { all: () => RunDetailsPanel.all() };
 }

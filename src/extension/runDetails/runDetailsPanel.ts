@@ -39,7 +39,12 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
       void existing.load(false);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(RUN_DETAILS_VIEW_TYPE, `Run ${runId.slice(0, 8)}`, vscode.ViewColumn.Active, webviewPanelOptions(deps.context));
+    const panel = vscode.window.createWebviewPanel(
+      RUN_DETAILS_VIEW_TYPE,
+      `Run ${runId.slice(0, 8)}`,
+      vscode.ViewColumn.Active,
+      webviewPanelOptions(deps.context),
+    );
     return new RunDetailsPanel(panel, deps, connectionId, runId);
   }
 
@@ -59,7 +64,11 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
         if (panel.visible && this.details && isRunning(this.details) && !this.poll) this.schedulePoll();
       }),
     );
-    panel.webview.html = webviewHtml(panel.webview, deps.context.extensionUri, { bundle: 'runDetails', title: 'Run details', loading: `Loading run ${runId}…` });
+    panel.webview.html = webviewHtml(panel.webview, deps.context.extensionUri, {
+      bundle: 'runDetails',
+      title: 'Run details',
+      loading: `Loading run ${runId}…`,
+    });
   }
 
   /** Validates and dispatches one message from the webview; invalid ones are logged and dropped. */
@@ -94,7 +103,6 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
   private client(): { client: MlflowRestClient; label: string } {
     return connectionClient(this.deps.connections, this.connectionId);
   }
-
 
   /** (Re)reads the run and posts it; keeps polling while it is running. */
   async load(refresh: boolean): Promise<void> {

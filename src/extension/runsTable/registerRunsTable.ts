@@ -15,7 +15,13 @@ type ExperimentNode = Extract<ExplorerNode, { type: 'experiment' }>;
 
 function isExperimentNode(value: unknown): value is ExperimentNode {
   const node = value as Partial<ExperimentNode> | undefined;
-  return typeof node === 'object' && node !== null && node.type === 'experiment' && typeof node.experiment?.experiment_id === 'string' && typeof node.connection?.id === 'string';
+  return (
+    typeof node === 'object' &&
+    node !== null &&
+    node.type === 'experiment' &&
+    typeof node.experiment?.experiment_id === 'string' &&
+    typeof node.connection?.id === 'string'
+  );
 }
 
 /**
@@ -47,7 +53,13 @@ export function registerRunsTable(context: vscode.ExtensionContext, deps: PanelR
       const experimentIds = await pickExperiments(connection.client, 'Open runs table');
       return experimentIds ? RunsTablePanel.create(panelDeps, connection.id, experimentIds) : undefined;
     }),
-    registerPanelSerializer(RUNS_TABLE_VIEW_TYPE, 'Runs table', validateRunsTableState, deps.connections, (panel, state) => new RunsTablePanel(panel, panelDeps, state.connectionId, state.experimentIds, { ...DEFAULT_RUNS_TABLE_QUERY, ...state.query })),
+    registerPanelSerializer(
+      RUNS_TABLE_VIEW_TYPE,
+      'Runs table',
+      validateRunsTableState,
+      deps.connections,
+      (panel, state) => new RunsTablePanel(panel, panelDeps, state.connectionId, state.experimentIds, { ...DEFAULT_RUNS_TABLE_QUERY, ...state.query }),
+    ),
   );
   return { all: () => RunsTablePanel.all() };
 }

@@ -72,7 +72,11 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   ) {
     super(panel);
     RunsTablePanel.open.add(this);
-    this.session = new RunsTableSession(() => this.client().client, experimentIds, () => this.pageSize());
+    this.session = new RunsTableSession(
+      () => this.client().client,
+      experimentIds,
+      () => this.pageSize(),
+    );
     // The experiments' names and the first page are read while the webview loads.
     try {
       void this.session.prefetch(firstQuery, this.starred());
@@ -184,7 +188,14 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   /** The experiments' names (an experiment that cannot be read shows its id). */
   private readNames(): Promise<string[]> {
     const { client } = this.client();
-    return Promise.all(this.experimentIds.map((id) => client.getExperiment(id).then((e) => e.name, () => id)));
+    return Promise.all(
+      this.experimentIds.map((id) =>
+        client.getExperiment(id).then(
+          (e) => e.name,
+          () => id,
+        ),
+      ),
+    );
   }
 
   private async runQuery(spec: RunsTableQuery): Promise<void> {
@@ -229,10 +240,16 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     } catch (err) {
       if (this.disposed || isCancelled(err) || this.session.query?.id !== queryId) return;
       const text = err instanceof Error ? err.message : String(err);
-      getOutputChannel().error(`Runs table: runs/search (filter ${JSON.stringify(query.pager.spec.filter)}, order_by ${JSON.stringify(query.pager.spec.orderBy)}) failed: ${err instanceof MlflowApiError && err.detail ? err.detail : text}`);
+      getOutputChannel().error(
+        `Runs table: runs/search (filter ${JSON.stringify(query.pager.spec.filter)}, order_by ${JSON.stringify(query.pager.spec.orderBy)}) failed: ${err instanceof MlflowApiError && err.detail ? err.detail : text}`,
+      );
       // A refused filter or key is explained under the filter box; the server's first sentence says what
       // (its own words, without the endpoint the client's message starts with).
-      this.post({ type: 'queryError', queryId, message: err instanceof MlflowApiError ? `${err.errorCode}: ${firstSentence(err.detail ?? err.message)}` : text.split('\n')[0] });
+      this.post({
+        type: 'queryError',
+        queryId,
+        message: err instanceof MlflowApiError ? `${err.errorCode}: ${firstSentence(err.detail ?? err.message)}` : text.split('\n')[0],
+      });
     }
   }
 
@@ -302,7 +319,13 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
         if (!connection?.client) throw new Error(`Register Model: the tracking server ${this.connectionId} is not connected.`);
         if (runIds.length > 1) this.post({ type: 'notice', message: `Registering a model from the first of the ${runIds.length} selected runs.` });
         const run = await connection.client.getRun(runIds[0]);
-        const node: Extract<ExplorerNode, { type: 'run' }> = { type: 'run', id: `runsTable/${this.connectionId}/${run.info.run_id}`, connection, run, pagerKey: '' };
+        const node: Extract<ExplorerNode, { type: 'run' }> = {
+          type: 'run',
+          id: `runsTable/${this.connectionId}/${run.info.run_id}`,
+          connection,
+          run,
+          pagerKey: '',
+        };
         await vscode.commands.executeCommand(COMMANDS.registerModel, node);
         return;
       }
@@ -324,16 +347,25 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
         const verb = action === 'delete' ? 'Delete' : 'Restore';
         if (action === 'delete') {
           const what = runIds.length === 1 ? `run ${runIds[0]}` : `${runIds.length} runs`;
-          const answer = await vscode.window.showWarningMessage(`Delete ${what}? They move to the deleted runs of their experiment and can be restored.`, { modal: true }, 'Delete');
+          const answer = await vscode.window.showWarningMessage(
+            `Delete ${what}? They move to the deleted runs of their experiment and can be restored.`,
+            { modal: true },
+            'Delete',
+          );
           if (answer !== 'Delete') return;
         }
         const { client } = this.client();
         const failures: string[] = [];
         for (const id of runIds) {
-          await (action === 'delete' ? client.deleteRun(id) : client.restoreRun(id)).catch((err: unknown) => failures.push(`${id}: ${err instanceof Error ? err.message : String(err)}`));
+          await (action === 'delete' ? client.deleteRun(id) : client.restoreRun(id)).catch((err: unknown) =>
+            failures.push(`${id}: ${err instanceof Error ? err.message : String(err)}`),
+          );
         }
         if (failures.length > 0) getOutputChannel().error(`Runs table: ${verb} failed for ${failures.join('; ')}`);
-        this.post({ type: 'notice', message: `${verb === 'Delete' ? 'Deleted' : 'Restored'} ${runIds.length - failures.length} of ${runIds.length} runs.${failures.length ? ' See the MLflow output for the others.' : ''}` });
+        this.post({
+          type: 'notice',
+          message: `${verb === 'Delete' ? 'Deleted' : 'Restored'} ${runIds.length - failures.length} of ${runIds.length} runs.${failures.length ? ' See the MLflow output for the others.' : ''}`,
+        });
         this.post({ type: 'invalidate' });
         return;
       }
@@ -346,7 +378,12 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     const rows: RunsTableRow[] = [];
     for (let i = 0; i < runIds.length; i += 100) {
       const chunk = runIds.slice(i, i + 100);
-      const page = await client.searchRuns({ experimentIds: this.experimentIds, filter: compileTableFilter([], { runIds: chunk }).filter, maxResults: chunk.length, runViewType: 'ALL' });
+      const page = await client.searchRuns({
+        experimentIds: this.experimentIds,
+        filter: compileTableFilter([], { runIds: chunk }).filter,
+        maxResults: chunk.length,
+        runViewType: 'ALL',
+      });
       rows.push(...page.items.map(toRow));
     }
     return rows;
@@ -365,7 +402,9 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   }
 
   private async exportCsv(queryId: number, columnIds: string[], runIds: string[] | undefined, to: 'file' | 'clipboard'): Promise<void> {
-    const columns = columnIds.map((id) => this.session.columns.find((c) => c.id === id) ?? columnFromId(id)).filter((c): c is RunsTableColumn => c !== undefined);
+    const columns = columnIds
+      .map((id) => this.session.columns.find((c) => c.id === id) ?? columnFromId(id))
+      .filter((c): c is RunsTableColumn => c !== undefined);
     let rows: RunsTableRow[];
     if (runIds) {
       const order = new Map(runIds.map((id, i) => [id, i]));
@@ -382,8 +421,18 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = `mlflow-runs-${Object.values(this.experimentNames).join('-').replace(/[^\w.-]+/g, '_').slice(0, 60) || 'table'}.csv`;
-    const target = await vscode.window.showSaveDialog({ title: 'Export the runs table as CSV', defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { CSV: ['csv'] }, saveLabel: 'Export' });
+    const name = `mlflow-runs-${
+      Object.values(this.experimentNames)
+        .join('-')
+        .replace(/[^\w.-]+/g, '_')
+        .slice(0, 60) || 'table'
+    }.csv`;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export the runs table as CSV',
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: { CSV: ['csv'] },
+      saveLabel: 'Export',
+    });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(csv, 'utf8'));
     this.post({ type: 'notice', message: `Exported ${rows.length} runs to ${vscode.workspace.asRelativePath(target)}.` });

@@ -108,8 +108,9 @@ export async function runNewProjectWizard(): Promise<string | undefined> {
   };
   const summary = async (): Promise<Step<unknown>> => {
     const options = { python: state.python, allowTemplateCode: state.allowTemplateCode };
-    const project = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering ${state.template!.name} with cookiecutter` }, () =>
-      renderProject(state.template!, state.answers, options),
+    const project = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Rendering ${state.template!.name} with cookiecutter` },
+      () => renderProject(state.template!, state.answers, options),
     );
     state.project = project;
     const target = path.join(state.parent!, project.projectDirName);
@@ -132,7 +133,7 @@ export async function runNewProjectWizard(): Promise<string | undefined> {
   steps.push(chooseTemplate, chooseFolder, askGit, summary);
 
   try {
-    for (let i = 0; i < steps.length; ) {
+    for (let i = 0; i < steps.length;) {
       const result = await steps[i]();
       if (result === undefined) return undefined;
       if (result === BACK) {
@@ -156,11 +157,14 @@ async function ensureCookiecutter(python: string): Promise<boolean> {
     if (!(err instanceof CookiecutterMissingError)) throw err;
     const action = await vscode.window.showErrorMessage(`${err.message}`, 'Install cookiecutter');
     if (action !== 'Install cookiecutter') return false;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Installing ${err.installArgs.at(-1)} into ${python}` }, () =>
-      runProcess(python, err.installArgs, { onOutput: (text) => getOutputChannel().append(text) }),
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Installing ${err.installArgs.at(-1)} into ${python}` },
+      () => runProcess(python, err.installArgs, { onOutput: (text) => getOutputChannel().append(text) }),
     );
     if (result.code !== 0) {
-      void vscode.window.showErrorMessage(`Installing cookiecutter into ${python} failed (exit ${result.code}): ${result.spawnError ?? result.stderr.trim().split('\n').slice(-2).join(' ')}`);
+      void vscode.window.showErrorMessage(
+        `Installing cookiecutter into ${python} failed (exit ${result.code}): ${result.spawnError ?? result.stderr.trim().split('\n').slice(-2).join(' ')}`,
+      );
       return false;
     }
     return true;
@@ -171,7 +175,9 @@ async function ensureCookiecutter(python: string): Promise<boolean> {
 async function consentToTemplateCode(template: LoadedTemplate, position: { step: number; total: number }): Promise<Step<boolean>> {
   const code = templateCode(template);
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage(`The template '${template.name}' runs its own code (${code.join(', ')}), which MLflow Workbench allows only in a trusted workspace. Trust this workspace first, or pick another template.`);
+    void vscode.window.showErrorMessage(
+      `The template '${template.name}' runs its own code (${code.join(', ')}), which MLflow Workbench allows only in a trusted workspace. Trust this workspace first, or pick another template.`,
+    );
     return BACK;
   }
   for (;;) {
@@ -200,7 +206,9 @@ async function writeProject(project: RenderedProject, parent: string, git: boole
   const target = path.join(parent, project.projectDirName);
   const plan = planScaffold(project.files, target);
   if (plan.blocked.length > 0) {
-    void vscode.window.showErrorMessage(`Cannot write ${plan.blocked.join(', ')} in ${target}: a folder, a file or a symbolic link is in the way. Nothing was written.`);
+    void vscode.window.showErrorMessage(
+      `Cannot write ${plan.blocked.join(', ')} in ${target}: a folder, a file or a symbolic link is in the way. Nothing was written.`,
+    );
     return undefined;
   }
   let overwriteAll = false;
@@ -230,7 +238,9 @@ async function writeProject(project: RenderedProject, parent: string, git: boole
       return written;
     },
   );
-  getOutputChannel().info(`New project in ${target}: ${result.created.length} created, ${result.overwritten.length} overwritten, ${result.skipped.length} kept, ${result.unchanged.length} unchanged.`);
+  getOutputChannel().info(
+    `New project in ${target}: ${result.created.length} created, ${result.overwritten.length} overwritten, ${result.skipped.length} kept, ${result.unchanged.length} unchanged.`,
+  );
   for (const file of ['MLproject', ...(await trainScripts(target))]) {
     const full = path.join(target, file);
     if (await pathExists(full)) await vscode.window.showTextDocument(vscode.Uri.file(full), { preview: false });
@@ -269,7 +279,9 @@ async function pickTemplate(position: { step: number; total: number }): Promise<
   try {
     const dir = (await pathExists(picked.source))
       ? picked.source
-      : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching template ${picked.source}` }, () => loadUserTemplate(picked.source));
+      : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching template ${picked.source}` }, () =>
+          loadUserTemplate(picked.source),
+        );
     template = loadTemplate(dir);
   } catch (err) {
     void vscode.window.showErrorMessage(`Template ${picked.source}: ${err instanceof Error ? err.message : String(err)}`);
@@ -289,7 +301,11 @@ async function pickTemplate(position: { step: number; total: number }): Promise<
 
 async function pickParentFolder(current: string | undefined, position: { step: number; total: number }): Promise<Step<string>> {
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ label: f.uri.fsPath, description: 'workspace folder', value: f.uri.fsPath }));
-  const items = [...(current && !folders.some((f) => f.value === current) ? [{ label: current, description: 'chosen', value: current }] : []), ...folders, { label: '$(folder-opened) Browse…', value: '' }];
+  const items = [
+    ...(current && !folders.some((f) => f.value === current) ? [{ label: current, description: 'chosen', value: current }] : []),
+    ...folders,
+    { label: '$(folder-opened) Browse…', value: '' },
+  ];
   const picked = await quickPick(items, { title: 'New MLflow project: create it inside which folder?', ...position });
   if (!picked || picked === BACK) return picked;
   if (picked.value) return picked.value;
@@ -314,14 +330,24 @@ async function askVariable(state: WizardState, variable: TemplateVariable, posit
   if (variable.kind === 'choice') {
     const choices = computed.choices ?? variable.choices!;
     const items = choices.map((c) => ({ label: variable.choiceLabels?.[c] ?? c, description: variable.choiceLabels?.[c] ? c : undefined, value: c }));
-    const picked = await quickPick(items, { title, ...position, placeholder: `${variable.name} (default ${choices[0]})`, active: items.find((i) => i.value === proposed) });
+    const picked = await quickPick(items, {
+      title,
+      ...position,
+      placeholder: `${variable.name} (default ${choices[0]})`,
+      active: items.find((i) => i.value === proposed),
+    });
     value = picked === BACK || picked === undefined ? picked : picked.value;
   } else if (variable.kind === 'boolean') {
     const items = [
       { label: 'Yes', value: true },
       { label: 'No', value: false },
     ];
-    const picked = await quickPick(items, { title, ...position, placeholder: `${variable.name} (default ${formatAnswer(proposed)})`, active: items.find((i) => i.value === proposed) });
+    const picked = await quickPick(items, {
+      title,
+      ...position,
+      placeholder: `${variable.name} (default ${formatAnswer(proposed)})`,
+      active: items.find((i) => i.value === proposed),
+    });
     value = picked === BACK || picked === undefined ? picked : picked.value;
   } else if (variable.kind === 'dict') {
     const text = await inputBox({
@@ -362,7 +388,10 @@ interface PickItem<V> extends vscode.QuickPickItem {
   value?: V;
 }
 
-function quickPick<T extends PickItem<unknown>>(items: T[], options: { title: string; step: number; total: number; placeholder?: string; noBack?: boolean; active?: T }): Promise<Step<T>> {
+function quickPick<T extends PickItem<unknown>>(
+  items: T[],
+  options: { title: string; step: number; total: number; placeholder?: string; noBack?: boolean; active?: T },
+): Promise<Step<T>> {
   const pick = vscode.window.createQuickPick<T>();
   pick.title = options.title;
   pick.step = options.step;
@@ -389,7 +418,14 @@ function quickPick<T extends PickItem<unknown>>(items: T[], options: { title: st
   });
 }
 
-function inputBox(options: { title: string; step: number; total: number; value: string; prompt: string; validate: (text: string) => string | undefined }): Promise<Step<string>> {
+function inputBox(options: {
+  title: string;
+  step: number;
+  total: number;
+  value: string;
+  prompt: string;
+  validate: (text: string) => string | undefined;
+}): Promise<Step<string>> {
   const input = vscode.window.createInputBox();
   input.title = options.title;
   input.step = options.step;

@@ -4,7 +4,5 @@ import { registerGuardedCommand } from '../guardedCommand';
 import { runNewProjectWizard } from './newProjectWizard';
 
 export function registerScaffolding(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    registerGuardedCommand(COMMANDS.newProject, () => runNewProjectWizard()),
-  );
+  context.subscriptions.push(registerGuardedCommand(COMMANDS.newProject, () => runNewProjectWizard()));
 }

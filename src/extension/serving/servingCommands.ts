@@ -68,15 +68,22 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
           if (action === 'Stop') void servers.stop(served);
         });
       } else if (served.state === 'failed') {
-        void vscode.window.showErrorMessage(`MLflow: serving ${served.label} failed: ${(served.problem ?? '').split('\n')[0]}`, 'Show Log', 'Retry').then((action) => {
-          if (action === 'Show Log') served.terminal.show();
-          if (action === 'Retry') void vscode.commands.executeCommand(COMMANDS.serveModel, served.modelUri);
-        });
+        void vscode.window
+          .showErrorMessage(`MLflow: serving ${served.label} failed: ${(served.problem ?? '').split('\n')[0]}`, 'Show Log', 'Retry')
+          .then((action) => {
+            if (action === 'Show Log') served.terminal.show();
+            if (action === 'Retry') void vscode.commands.executeCommand(COMMANDS.serveModel, served.modelUri);
+          });
       }
       return served;
     }),
     registerGuardedCommand(COMMANDS.stopModelServer, async (arg?: ServedModel) => {
-      const served = isServedModel(arg) ? arg : await pickServer(servers.all().filter((s) => s.state !== 'stopped'), 'Stop which model server?');
+      const served = isServedModel(arg)
+        ? arg
+        : await pickServer(
+            servers.all().filter((s) => s.state !== 'stopped'),
+            'Stop which model server?',
+          );
       if (!served) return undefined;
       await servers.stop(served);
       void vscode.window.setStatusBarMessage(`MLflow: stopped the model server for ${served.label}`, 5000);
@@ -100,7 +107,12 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
         const target = endpointTargets.get(requestKeyOfFile(fileUri.fsPath)) ?? (await targetForRequestFile(fileUri, servers, connections));
         if (!target) return undefined;
         const document = await vscode.workspace.openTextDocument(fileUri);
-        return send(target, document.getText(), vscode.workspace.asRelativePath(fileUri), path.extname(fileUri.fsPath).toLowerCase() === '.csv' ? 'csv' : 'json');
+        return send(
+          target,
+          document.getText(),
+          vscode.workspace.asRelativePath(fileUri),
+          path.extname(fileUri.fsPath).toLowerCase() === '.csv' ? 'csv' : 'json',
+        );
       }
       const endpoint = endpointNode(arg);
       const target = endpoint ? endpointTarget(endpoint.connection, endpoint.endpoint) : await targetFor(arg, servers, connections);
@@ -123,7 +135,10 @@ export function registerServing(context: vscode.ExtensionContext, connections: T
       }
       throw err;
     }
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `MLflow: sending ${requestName} to ${target.label}…` }, () => target.invoke(body));
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `MLflow: sending ${requestName} to ${target.label}…` },
+      () => target.invoke(body),
+    );
     const uri = responses.add(target.requestKey, formatInvocationResponse({ target: target.label, request: requestName, result }));
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(document, 'json');
@@ -170,7 +185,10 @@ function activeRequestFile(): vscode.Uri | undefined {
 }
 
 /** The model a serve command is about: from a tree node, a model URI, or asked. */
-async function modelToServe(arg: ExplorerNode | string | undefined, connections: TrackingConnections): Promise<{ modelUri: string; label: string; connection: TrackingConnection } | undefined> {
+async function modelToServe(
+  arg: ExplorerNode | string | undefined,
+  connections: TrackingConnections,
+): Promise<{ modelUri: string; label: string; connection: TrackingConnection } | undefined> {
   if (typeof arg === 'string') {
     const connection = await usableConnection(connections);
     return connection ? { modelUri: arg, label: shortLabel(arg), connection } : undefined;
@@ -196,7 +214,11 @@ async function modelToServe(arg: ExplorerNode | string | undefined, connections:
     return picked ? { modelUri: picked.uri, label: shortLabel(picked.uri), connection: arg.connection } : undefined;
   }
   if (arg?.type === 'artifact' && arg.file.is_dir) {
-    return { modelUri: `runs:/${arg.run.info.run_id}/${arg.file.path}`, label: `${arg.run.info.run_name ?? arg.run.info.run_id.slice(0, 8)}/${arg.file.path}`, connection: arg.connection };
+    return {
+      modelUri: `runs:/${arg.run.info.run_id}/${arg.file.path}`,
+      label: `${arg.run.info.run_name ?? arg.run.info.run_id.slice(0, 8)}/${arg.file.path}`,
+      connection: arg.connection,
+    };
   }
   if (arg?.type === 'leaf' && arg.contextValue === 'mlflow.loggedModel' && arg.copyValue && arg.owner) {
     return { modelUri: arg.copyValue, label: `${arg.label} (${arg.copyValue.replace(/^models:\/+/, '')})`, connection: arg.owner };
@@ -235,7 +257,9 @@ async function usableConnection(connections: TrackingConnections): Promise<Usabl
   if (active?.kind === 'embedded' && !active.client) await connections.startEmbedded();
   const connection = connections.active();
   if (!isUsable(connection)) {
-    void vscode.window.showErrorMessage(`MLflow: no usable tracking server (${connection?.problem ?? 'none configured'}). Set one with "MLflow: Set Tracking URI" or start the local server.`);
+    void vscode.window.showErrorMessage(
+      `MLflow: no usable tracking server (${connection?.problem ?? 'none configured'}). Set one with "MLflow: Set Tracking URI" or start the local server.`,
+    );
     return undefined;
   }
   return connection;
@@ -247,7 +271,12 @@ async function pickServer(candidates: ServedModel[], title: string): Promise<Ser
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
-  return (await vscode.window.showQuickPick(candidates.map((s) => ({ label: s.label, description: s.url ?? s.state, served: s })), { title }))?.served;
+  return (
+    await vscode.window.showQuickPick(
+      candidates.map((s) => ({ label: s.label, description: s.url ?? s.state, served: s })),
+      { title },
+    )
+  )?.served;
 }
 
 function localTarget(served: ServedModel, connections: TrackingConnections): RequestTarget {
@@ -301,12 +330,16 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
   const root = workspaceRoot();
   const folder = root ? requestsFolder(root, target.requestKey) : undefined;
   type Item = vscode.QuickPickItem & { kind2: 'saved' | 'example' | 'file' | 'new'; file?: string };
-  const saved: Item[] = folder ? listSampleRequests(folder).map((r) => ({ label: `$(file-code) ${r.name}`, description: 'saved request', kind2: 'saved', file: r.file })) : [];
+  const saved: Item[] = folder
+    ? listSampleRequests(folder).map((r) => ({ label: `$(file-code) ${r.name}`, description: 'saved request', kind2: 'saved', file: r.file }))
+    : [];
   const items: Item[] = [
     ...saved,
     ...(target.modelUri && target.connection?.client ? [{ label: "$(sparkle) The model's saved input example", kind2: 'example' as const }] : []),
     { label: '$(folder-opened) A JSON or CSV file…', kind2: 'file' },
-    ...(folder ? [{ label: '$(new-file) Write a new request…', description: `saved in ${vscode.workspace.asRelativePath(folder)}`, kind2: 'new' as const }] : []),
+    ...(folder
+      ? [{ label: '$(new-file) Write a new request…', description: `saved in ${vscode.workspace.asRelativePath(folder)}`, kind2: 'new' as const }]
+      : []),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: `Test request for ${target.label}` });
   if (!picked) return undefined;
@@ -314,7 +347,11 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
     case 'saved':
       return await readInput(picked.file!, folder);
     case 'file': {
-      const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model input': ['json', 'csv'] }, defaultUri: root ? vscode.Uri.file(root) : undefined });
+      const uris = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Model input': ['json', 'csv'] },
+        defaultUri: root ? vscode.Uri.file(root) : undefined,
+      });
       if (!uris?.[0]) return undefined;
       const input = await readInput(uris[0].fsPath, folder);
       // Kept with the model's requests, so it is one click next time.
@@ -329,7 +366,8 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
         return undefined;
       }
       const text = JSON.stringify(example.body);
-      if (folder && !listSampleRequests(folder).some((r) => r.name.startsWith('input-example'))) keepRequest(folder, 'input-example', { text, name: example.file, format: 'json' });
+      if (folder && !listSampleRequests(folder).some((r) => r.name.startsWith('input-example')))
+        keepRequest(folder, 'input-example', { text, name: example.file, format: 'json' });
       return { text, name: `input example (${example.file})`, format: 'json' };
     }
     case 'new': {

@@ -100,7 +100,8 @@ export class ValidationDiagnostics implements vscode.Disposable {
     // VS Code's JSON language service checks an open file that matches the contributed schema
     // (package.json jsonValidation) for syntax and shape; keep one message per problem by leaving
     // those to it and publishing what a schema cannot say.
-    if (kind === 'cluster' && doc.languageId.startsWith('json') && SCHEMA_FILE.test(path.basename(doc.uri.fsPath))) found = found.filter((d) => !SCHEMA_CODES.has(d.code));
+    if (kind === 'cluster' && doc.languageId.startsWith('json') && SCHEMA_FILE.test(path.basename(doc.uri.fsPath)))
+      found = found.filter((d) => !SCHEMA_CODES.has(d.code));
     this.publish(doc.uri, found, (offset) => doc.positionAt(offset));
   }
 

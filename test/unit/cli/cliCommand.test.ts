@@ -54,7 +54,10 @@ function usageError(args: string[], positionals?: { name: string; description: s
 
 describe('cli option parsing', () => {
   it('reads --name value, --name=value, short aliases, repeats, switches and defaults', () => {
-    const { values, positionals } = parseCommandArgs(OPTIONS, ['--name', 'a', '-m', 'runs:/x/model', '--tag=k=v', '--tag', 'k2=v2', '--force', 'dir'], { name: 'DIR', description: '' });
+    const { values, positionals } = parseCommandArgs(OPTIONS, ['--name', 'a', '-m', 'runs:/x/model', '--tag=k=v', '--tag', 'k2=v2', '--force', 'dir'], {
+      name: 'DIR',
+      description: '',
+    });
     assert.deepEqual(values, { name: 'a', 'model-uri': 'runs:/x/model', format: 'text', tag: ['k=v', 'k2=v2'], force: true });
     assert.deepEqual(positionals, ['dir']);
     const bare = parseCommandArgs(OPTIONS, ['--name=b']).values;
@@ -125,6 +128,9 @@ describe('cli dispatch', () => {
     assert.match(runsHelp.stdout, /--all +list every run/);
     const registerHelp = capture();
     await runCliCommand(cliCommands, ['models', 'register', '-h'], registerHelp);
-    assert.match(registerHelp.stdout, /-m, --model-uri URI +runs:\/<run id>\/model, models:\/<model id>, models:\/<name>\/<version> or models:\/<name>@<alias>/);
+    assert.match(
+      registerHelp.stdout,
+      /-m, --model-uri URI +runs:\/<run id>\/model, models:\/<model id>, models:\/<name>\/<version> or models:\/<name>@<alias>/,
+    );
   });
 });

@@ -12,14 +12,22 @@ const comparison: RunComparison = {
     { key: 'seed', values: ['1', '1', '1', '1'], differs: false },
   ],
   metrics: [
-    { key: 'loss', latest: [0.5, 0.25, 0.5, undefined], min: [0.4, 0.2, 0.4, undefined], max: [2, 2, 3, undefined], best: 1, higherIsBetter: false, differs: true },
+    {
+      key: 'loss',
+      latest: [0.5, 0.25, 0.5, undefined],
+      min: [0.4, 0.2, 0.4, undefined],
+      max: [2, 2, 3, undefined],
+      best: 1,
+      higherIsBetter: false,
+      differs: true,
+    },
     { key: 'zero', latest: [0, 1, 0, 0], best: -1, higherIsBetter: false, differs: true },
   ],
   tags: [{ key: 'team', values: ['x', 'x', 'y', 'y'], differs: true }],
 };
 
 describe('baseline diff', () => {
-  it('compares each value with the baseline\'s: numbers get delta and relative change, strings changed/added/removed', () => {
+  it("compares each value with the baseline's: numbers get delta and relative change, strings changed/added/removed", () => {
     assert.deepEqual(compareToBaseline('0.2', '0.1'), { value: '0.2', change: 'changed', delta: 0.2 - 0.1, relative: (0.2 - 0.1) / 0.1 });
     assert.deepEqual(compareToBaseline('0.10', '0.1'), { value: '0.10', change: 'same' });
     assert.deepEqual(compareToBaseline(-1, 2), { value: -1, change: 'changed', delta: -3, relative: -1.5 });
@@ -48,15 +56,21 @@ describe('baseline diff', () => {
       ],
     );
     const loss = diff.rows.find((r) => r.key === 'loss' && r.stat === 'latest')!;
-    assert.deepEqual(loss.cells.map((c) => [c.change, c.delta, c.relative]), [
-      ['changed', -0.25, -0.5],
-      ['same', undefined, undefined],
-      ['removed', undefined, undefined],
-    ]);
+    assert.deepEqual(
+      loss.cells.map((c) => [c.change, c.delta, c.relative]),
+      [
+        ['changed', -0.25, -0.5],
+        ['same', undefined, undefined],
+        ['removed', undefined, undefined],
+      ],
+    );
     // Against another baseline, run c's max differs from b's.
     const fromB = baselineDiff(comparison, 1);
     assert.deepEqual(fromB.others, [0, 2, 3]);
-    assert.deepEqual(fromB.rows.find((r) => r.key === 'loss' && r.stat === 'max')!.cells.map((c) => c.change), ['same', 'changed', 'removed']);
+    assert.deepEqual(
+      fromB.rows.find((r) => r.key === 'loss' && r.stat === 'max')!.cells.map((c) => c.change),
+      ['same', 'changed', 'removed'],
+    );
     assert.throws(() => baselineDiff(comparison, 4), /baseline must be one of the 4 compared runs \(index 4 given\)/);
   });
 });
@@ -68,13 +82,22 @@ describe('run groups', () => {
       { label: 'opt=sgd', value: 'sgd', runIndexes: [1] },
       { label: 'opt: none', runIndexes: [3] },
     ]);
-    assert.deepEqual(groupRuns(comparison, 'tag:team').map((g) => g.runIndexes), [[0, 1], [2, 3]]);
+    assert.deepEqual(
+      groupRuns(comparison, 'tag:team').map((g) => g.runIndexes),
+      [
+        [0, 1],
+        [2, 3],
+      ],
+    );
     // A key no run has: one group of all runs.
-    assert.deepEqual(groupRuns(comparison, 'param:nope').map((g) => [g.label, g.runIndexes]), [['nope: none', [0, 1, 2, 3]]]);
+    assert.deepEqual(
+      groupRuns(comparison, 'param:nope').map((g) => [g.label, g.runIndexes]),
+      [['nope: none', [0, 1, 2, 3]]],
+    );
     assert.throws(() => groupRuns(comparison, 'metric:loss'), /expected param:<key> or tag:<key>/);
   });
 
-  it('box plot figures: quartiles, median, Tukey whiskers and outliers; per group of a metric\'s latest values', () => {
+  it("box plot figures: quartiles, median, Tukey whiskers and outliers; per group of a metric's latest values", () => {
     assert.deepEqual(boxStats([1, 2, 3, 4, 5, 6, 7, 8, 100, undefined, Number.NaN]), {
       count: 9,
       min: 1,
@@ -89,10 +112,13 @@ describe('run groups', () => {
     assert.equal(boxStats([undefined, null]), undefined);
     const boxes = groupBoxes(comparison, 'tag:team', 'loss');
     // team x: runs a and b (0.5, 0.25); team y: c (0.5) and d, which has no loss.
-    assert.deepEqual(boxes.map((b) => [b.label, b.stats?.count, b.stats?.median]), [
-      ['team=x', 2, 0.375],
-      ['team=y', 1, 0.5],
-    ]);
+    assert.deepEqual(
+      boxes.map((b) => [b.label, b.stats?.count, b.stats?.median]),
+      [
+        ['team=x', 2, 0.375],
+        ['team=y', 1, 0.5],
+      ],
+    );
     assert.equal(groupBoxes(comparison, 'tag:team', 'nope')[0].stats, undefined);
   });
 

@@ -20,12 +20,15 @@ describe('chart sections (metric-name prefix before /)', () => {
     assert.deepEqual(sectionsOf(['/x', 'y/']), [{ name: UNPREFIXED_SECTION, keys: ['/x', 'y/'] }]);
     assert.deepEqual(sectionsOf([]), []);
   });
-  it('card order and size: the user\'s order first, moves swap neighbours, sizes cycle', () => {
+  it("card order and size: the user's order first, moves swap neighbours, sizes cycle", () => {
     assert.deepEqual(orderKeys(['a', 'b', 'c', 'd'], ['c', 'gone', 'a']), ['c', 'a', 'b', 'd']);
     assert.deepEqual(orderKeys(['a', 'b']), ['a', 'b']);
     assert.deepEqual(moveKey(['a', 'b', 'c'], 'c', -1), ['a', 'c', 'b']);
     assert.deepEqual(moveKey(['a', 'b', 'c'], 'a', -1), ['a', 'b', 'c'], 'first stays first');
     assert.deepEqual(moveKey(['a', 'b', 'c'], 'x', 1), ['a', 'b', 'c']);
-    assert.deepEqual([undefined, 300, 450, 200].map((h) => nextCardHeight(h)), [450, 450, 200, 300]);
+    assert.deepEqual(
+      [undefined, 300, 450, 200].map((h) => nextCardHeight(h)),
+      [450, 450, 200, 300],
+    );
   });
 });

@@ -35,12 +35,18 @@ describe('compareRuns', () => {
         ['model', ['en', 'en', 'en'], false],
       ],
     );
-    assert.deepEqual(c.runs.map((r) => r.name), ['name-a', 'name-b', 'name-c']);
+    assert.deepEqual(
+      c.runs.map((r) => r.name),
+      ['name-a', 'name-b', 'name-c'],
+    );
   });
 
   it('puts differing rows first, alphabetical within each group', () => {
     const c = compareRuns([run('a', { z: '1', y: '1', b: '1', a: '2' }, {}), run('b', { z: '2', y: '1', b: '1', a: '3' }, {})]);
-    assert.deepEqual(c.params.map((p) => p.key), ['a', 'z', 'b', 'y']);
+    assert.deepEqual(
+      c.params.map((p) => p.key),
+      ['a', 'z', 'b', 'y'],
+    );
   });
 
   it('marks the best run per metric from its direction, and flips with an override', () => {
@@ -57,7 +63,20 @@ describe('compareRuns', () => {
   });
 
   it('takes the latest value by step, not the first logged', () => {
-    const c = compareRuns([run('a', {}, { loss: [[2, 0.2], [0, 1], [1, 0.5]] }), run('b', {}, { loss: [[0, 0.3]] })]);
+    const c = compareRuns([
+      run(
+        'a',
+        {},
+        {
+          loss: [
+            [2, 0.2],
+            [0, 1],
+            [1, 0.5],
+          ],
+        },
+      ),
+      run('b', {}, { loss: [[0, 0.3]] }),
+    ]);
     assert.deepEqual(c.metrics[0].latest, [0.2, 0.3]);
     assert.equal(c.metrics[0].best, 0);
   });
@@ -65,7 +84,10 @@ describe('compareRuns', () => {
   it('hides MLflow JSON/noise tags and fills min/max when histories are known', () => {
     const extremes = new Map([['a', new Map([['rmse', { min: 0.1, max: 2 }]])]]);
     const c = compareRuns(runs, { extremes });
-    assert.deepEqual(c.tags.map((t) => t.key), ['team']);
+    assert.deepEqual(
+      c.tags.map((t) => t.key),
+      ['team'],
+    );
     const rmse = c.metrics.find((m) => m.key === 'rmse')!;
     assert.deepEqual(rmse.min, [0.1, undefined, undefined]);
     assert.deepEqual(rmse.max, [2, undefined, undefined]);
@@ -82,8 +104,10 @@ describe('compareRuns', () => {
 
 describe('guessHigherIsBetter', () => {
   it('reads errors as lower and scores as higher, from the last meaningful name part', () => {
-    for (const name of ['loss', 'val_loss', 'train/loss', 'rmse', 'test_mae', 'mse', 'error_rate', 'valError', 'log_loss']) assert.equal(guessHigherIsBetter(name), false, name);
-    for (const name of ['accuracy', 'val_acc', 'auc', 'f1', 'f1_macro', 'precision', 'recall', 'r2', 'r2_score', 'valAccuracy', 'top5_accuracy']) assert.equal(guessHigherIsBetter(name), true, name);
+    for (const name of ['loss', 'val_loss', 'train/loss', 'rmse', 'test_mae', 'mse', 'error_rate', 'valError', 'log_loss'])
+      assert.equal(guessHigherIsBetter(name), false, name);
+    for (const name of ['accuracy', 'val_acc', 'auc', 'f1', 'f1_macro', 'precision', 'recall', 'r2', 'r2_score', 'valAccuracy', 'top5_accuracy'])
+      assert.equal(guessHigherIsBetter(name), true, name);
   });
 });
 
@@ -104,7 +128,7 @@ describe('comparisonToCsv', () => {
     for (const n of ['-0.5', '-3', '-1e-5', '-2.5E+10', '-.5', '-Infinity', '0.5', '12']) assert.equal(csvField(n), n);
     assert.equal(csvField('=HYPERLINK("http://x","y")'), '"\'=HYPERLINK(""http://x"",""y"")"');
     assert.equal(csvField('+1'), "'+1");
-    assert.equal(csvField('-2+3+cmd|\' /C calc\'!A0'), "'-2+3+cmd|' /C calc'!A0");
+    assert.equal(csvField("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
     assert.equal(csvField('-1+1'), "'-1+1");
     assert.equal(csvField('-A1'), "'-A1");
     assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");

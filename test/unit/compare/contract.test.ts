@@ -1,6 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateChartLayout, validateFromWebview, validatePanelState, validateToWebview, type ToWebviewMessage, type Validation } from '../../../webview/contract';
+import {
+  validateChartLayout,
+  validateFromWebview,
+  validatePanelState,
+  validateToWebview,
+  type ToWebviewMessage,
+  type Validation,
+} from '../../../webview/contract';
 
 function rejects(value: unknown, pattern: RegExp, validator: (v: unknown) => Validation<unknown> = validateFromWebview): void {
   const result = validator(value);
@@ -38,8 +45,14 @@ describe('message contract: webview → extension', () => {
     rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['rmse', 4], maxPoints: 10 }, /metricKeys\[1\] must be a string/);
     rejects({ type: 'loadHistories', requestId: 1, metricKeys: [], maxPoints: 1e9 }, /maxPoints must be an integer/);
     rejects({ type: 'loadHistories', requestId: -1, metricKeys: [], maxPoints: 10 }, /requestId must be an integer/);
-    rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 9, endStep: 3 } }, /loadHistories\.range\.startStep must not be after fromWebview\.loadHistories\.range\.endStep/);
-    rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 0.5, endStep: 3 } }, /range\.startStep must be an integer/);
+    rejects(
+      { type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 9, endStep: 3 } },
+      /loadHistories\.range\.startStep must not be after fromWebview\.loadHistories\.range\.endStep/,
+    );
+    rejects(
+      { type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 0.5, endStep: 3 } },
+      /range\.startStep must be an integer/,
+    );
     rejects({ type: 'setBetter', metric: 'rmse', higherIsBetter: 'yes' }, /higherIsBetter must be a boolean/);
     rejects({ type: 'saveLayout', layout: { collapsedSections: 'system', hiddenMetrics: [] } }, /saveLayout\.layout\.collapsedSections must be an array/);
     rejects({ type: 'exportCsv', table: '../../etc' }, /table must be one of/);
@@ -70,7 +83,10 @@ describe('message contract: extension → webview', () => {
     assert.ok(validateToWebview(runs).ok);
     assert.ok(validateToWebview({ ...runs, layout: { collapsedSections: ['val'], hiddenMetrics: [] } }).ok);
     // What JSON makes of [undefined] and NaN.
-    assert.ok(validateToWebview(JSON.parse(JSON.stringify({ ...runs, comparison: { ...runs.comparison, params: [{ key: 'a', values: [undefined], differs: true }] } }))).ok);
+    assert.ok(
+      validateToWebview(JSON.parse(JSON.stringify({ ...runs, comparison: { ...runs.comparison, params: [{ key: 'a', values: [undefined], differs: true }] } })))
+        .ok,
+    );
     assert.ok(validateToWebview(histories).ok);
     // What postMessage's structured clone delivers: typed arrays stay typed arrays (NaN kept).
     assert.ok(validateToWebview(structuredClone(histories)).ok);
@@ -80,10 +96,18 @@ describe('message contract: extension → webview', () => {
 
   it('rejects malformed data', () => {
     rejects({ ...runs, comparison: { ...runs.comparison, runs: [{ runId: 1 }] } }, /comparison\.runs\[0\]\.runId must be a string/, validateToWebview);
-    rejects({ ...runs, comparison: { ...runs.comparison, metrics: [{ key: 'rmse', latest: ['0.5'], best: 0, higherIsBetter: true, differs: false }] } }, /latest\[0\] must be a number/, validateToWebview);
+    rejects(
+      { ...runs, comparison: { ...runs.comparison, metrics: [{ key: 'rmse', latest: ['0.5'], best: 0, higherIsBetter: true, differs: false }] } },
+      /latest\[0\] must be a number/,
+      validateToWebview,
+    );
     // Histories: columns must be Float64Arrays of one length (the old tuple form, JSON's idea of a typed array and plain arrays are refused).
     const withSeries = (patch: Record<string, unknown>) => ({ ...histories, series: [series, { ...series, ...patch }] });
-    rejects({ ...histories, series: [{ runId: 'a', metricKey: 'm', points: [[0, 1, 2]], sampled: false, exact: true }] }, /series\[0\]\.steps must be a Float64Array, not undefined/, validateToWebview);
+    rejects(
+      { ...histories, series: [{ runId: 'a', metricKey: 'm', points: [[0, 1, 2]], sampled: false, exact: true }] },
+      /series\[0\]\.steps must be a Float64Array, not undefined/,
+      validateToWebview,
+    );
     rejects(withSeries({ values: [0.5, 1] }), /series\[1\]\.values must be a Float64Array, not an array/, validateToWebview);
     rejects(withSeries({ steps: JSON.parse(JSON.stringify(column(0, 1))) }), /series\[1\]\.steps must be a Float64Array, not object/, validateToWebview);
     rejects(withSeries({ timestamps: new Float32Array(2) }), /timestamps must be a Float64Array, not Float32Array/, validateToWebview);
@@ -110,15 +134,45 @@ describe('panel state', () => {
     assert.ok(validateChartLayout({ collapsedSections: [], hiddenMetrics: [], expressions: ['val_loss - train_loss'] }).ok);
     assert.equal(validateChartLayout({ collapsedSections: [], hiddenMetrics: [], expressions: ['x'.repeat(501)] }).ok, false);
     // The Images tab: a listing, an image's bytes as binary of an image type, never SVG or a plain array.
-    const listing = { type: 'images', runs: [{ runId: 'r1', logged: [{ key: 'k', step: 1, timestamp: 2, path: 'images/k.png', compressedPath: 'images/k.webp' }], artifacts: [{ path: 'roc.png', size: 3 }], truncated: false }], errors: [] };
+    const listing = {
+      type: 'images',
+      runs: [
+        {
+          runId: 'r1',
+          logged: [{ key: 'k', step: 1, timestamp: 2, path: 'images/k.png', compressedPath: 'images/k.webp' }],
+          artifacts: [{ path: 'roc.png', size: 3 }],
+          truncated: false,
+        },
+      ],
+      errors: [],
+    };
     assert.ok(validateToWebview(listing).ok);
     assert.ok(validateToWebview({ type: 'image', runId: 'r1', path: 'roc.png', mime: 'image/png', bytes: new Uint8Array([137, 80]) }).ok);
     assert.ok(validateToWebview({ type: 'image', runId: 'r1', path: 'roc.png', error: 'gone' }).ok);
-    rejects({ type: 'image', runId: 'r1', path: 'x.svg', mime: 'image/svg+xml', bytes: new Uint8Array(1) }, /toWebview\.image\.mime must be one of/, validateToWebview);
-    rejects({ type: 'image', runId: 'r1', path: 'x.png', mime: 'image/png', bytes: [1, 2] }, /toWebview\.image\.bytes must be a Uint8Array, not an array/, validateToWebview);
-    rejects({ ...listing, runs: [{ ...listing.runs[0], logged: [{ key: 'k', step: 1.5, timestamp: 2, path: 'p' }] }] }, /logged\[0\]\.step must be an integer/, validateToWebview);
+    rejects(
+      { type: 'image', runId: 'r1', path: 'x.svg', mime: 'image/svg+xml', bytes: new Uint8Array(1) },
+      /toWebview\.image\.mime must be one of/,
+      validateToWebview,
+    );
+    rejects(
+      { type: 'image', runId: 'r1', path: 'x.png', mime: 'image/png', bytes: [1, 2] },
+      /toWebview\.image\.bytes must be a Uint8Array, not an array/,
+      validateToWebview,
+    );
+    rejects(
+      { ...listing, runs: [{ ...listing.runs[0], logged: [{ key: 'k', step: 1.5, timestamp: 2, path: 'p' }] }] },
+      /logged\[0\]\.step must be an integer/,
+      validateToWebview,
+    );
     // Runs of two connections: each with its connection; a malformed entry is refused with its path.
-    const twoServers = { connectionId: 'http://x', runIds: ['a'], runs: [{ connectionId: 'http://x', runId: 'a' }, { connectionId: 'databricks', runId: 'd' }] };
+    const twoServers = {
+      connectionId: 'http://x',
+      runIds: ['a'],
+      runs: [
+        { connectionId: 'http://x', runId: 'a' },
+        { connectionId: 'databricks', runId: 'd' },
+      ],
+    };
     assert.deepEqual(validatePanelState(twoServers), { ok: true, value: twoServers });
     rejects({ ...twoServers, runs: [{ connectionId: 'databricks' }] }, /state\.runs\[0\]\.runId must be a string/, validatePanelState);
     assert.equal(validatePanelState(undefined).ok, false);

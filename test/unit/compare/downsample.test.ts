@@ -34,21 +34,25 @@ describe('downsample', () => {
 
   it('property: bounded size, first/last kept, global finite extremes kept, steps increasing', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.double({ noNaN: true, min: -1e9, max: 1e9 }), fc.constant(NaN)), { minLength: 0, maxLength: 600 }), fc.integer({ min: 2, max: 200 }), (values, max) => {
-        const input = series(values);
-        const out = downsample(input, max);
-        assert.ok(out.length <= Math.max(max, 2));
-        if (input.length === 0) return assert.equal(out.length, 0);
-        assert.equal(out[0], input[0]);
-        assert.equal(out.at(-1), input.at(-1));
-        for (let i = 1; i < out.length; i++) assert.ok(out[i].step > out[i - 1].step);
-        if (max >= 4) {
-          const all = extremesOf(input);
-          const kept = extremesOf(out);
-          assert.equal(kept.min, all.min);
-          assert.equal(kept.max, all.max);
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.double({ noNaN: true, min: -1e9, max: 1e9 }), fc.constant(NaN)), { minLength: 0, maxLength: 600 }),
+        fc.integer({ min: 2, max: 200 }),
+        (values, max) => {
+          const input = series(values);
+          const out = downsample(input, max);
+          assert.ok(out.length <= Math.max(max, 2));
+          if (input.length === 0) return assert.equal(out.length, 0);
+          assert.equal(out[0], input[0]);
+          assert.equal(out.at(-1), input.at(-1));
+          for (let i = 1; i < out.length; i++) assert.ok(out[i].step > out[i - 1].step);
+          if (max >= 4) {
+            const all = extremesOf(input);
+            const kept = extremesOf(out);
+            assert.equal(kept.min, all.min);
+            assert.equal(kept.max, all.max);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

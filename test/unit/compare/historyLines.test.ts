@@ -2,12 +2,33 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMetricExpression } from '../../../src/engine/compare/metricExpression';
 import type { CompareRun, HistorySeries } from '../../../webview/contract';
-import { alignHistories, appendRange, ema, finishColumn, expressionSeries, groupBands, interpolateGaps, mergeDetail, robustRange, seriesAgainstMetric, valueAtStep, visibleFirst } from '../../../webview/compare/historyLines';
+import {
+  alignHistories,
+  appendRange,
+  ema,
+  finishColumn,
+  expressionSeries,
+  groupBands,
+  interpolateGaps,
+  mergeDetail,
+  robustRange,
+  seriesAgainstMetric,
+  valueAtStep,
+  visibleFirst,
+} from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
 
 function series(runId: string, steps: number[], values: number[], timestamps = steps.map((s) => 1_700_000_000_000 + s * 1000)): HistorySeries {
-  return { runId, metricKey: 'loss', steps: Float64Array.from(steps), timestamps: Float64Array.from(timestamps), values: Float64Array.from(values), sampled: false, exact: true };
+  return {
+    runId,
+    metricKey: 'loss',
+    steps: Float64Array.from(steps),
+    timestamps: Float64Array.from(timestamps),
+    values: Float64Array.from(values),
+    sampled: false,
+    exact: true,
+  };
 }
 
 describe('chart columns of a metric (historyLines)', () => {
@@ -60,7 +81,10 @@ describe('chart columns of a metric (historyLines)', () => {
     assert.equal(alignHistories(runs, list, 'step', 1000), first);
     const wall = alignHistories(runs, list, 'wall', 1000);
     assert.notEqual(wall, first);
-    assert.deepEqual([...wall.x], [...first.x].map((s) => 1_700_000_000 + s));
+    assert.deepEqual(
+      [...wall.x],
+      [...first.x].map((s) => 1_700_000_000 + s),
+    );
     // Another list (new data) is aligned anew even for equal content.
     assert.notEqual(alignHistories(runs, [...list], 'step', 1000), first);
   });
@@ -74,7 +98,7 @@ describe('chart columns of a metric (historyLines)', () => {
     assert.equal(finishColumn(aligned.ys[0], 0, false), aligned.ys[0]);
   });
 
-  it('mergeDetail puts a zoomed range\'s detail between the overview\'s points outside it', () => {
+  it("mergeDetail puts a zoomed range's detail between the overview's points outside it", () => {
     const overview = [series('a', [0, 10, 20, 30, 40], [5, 4, 3, 2, 1]), series('b', [0, 40], [9, 8])];
     overview[0].sampled = true;
     overview[0].min = 1;
@@ -83,8 +107,11 @@ describe('chart columns of a metric (historyLines)', () => {
     detail[0].min = 3.5;
     detail[0].max = 30;
     const merged = mergeDetail(overview, detail, { startStep: 11, endStep: 25 });
-    assert.deepEqual(merged.map((s) => s.runId), ['a', 'b', 'c']);
-    assert.deepEqual([...merged[0].steps], [0, 10, 11, 12, 13, 14, 15, 30, 40], 'the overview\'s step 20 inside the range gives way to the detail');
+    assert.deepEqual(
+      merged.map((s) => s.runId),
+      ['a', 'b', 'c'],
+    );
+    assert.deepEqual([...merged[0].steps], [0, 10, 11, 12, 13, 14, 15, 30, 40], "the overview's step 20 inside the range gives way to the detail");
     assert.deepEqual([...merged[0].values], [5, 4, 3.9, 3.8, 30, 3.6, 3.5, 2, 1]);
     assert.deepEqual([merged[0].sampled, merged[0].min, merged[0].max], [true, 1, 30]);
     assert.deepEqual([...merged[1].steps], [0, 40], 'a run without detail keeps its overview outside the range');
@@ -95,15 +122,21 @@ describe('chart columns of a metric (historyLines)', () => {
   });
 
   it('visibleFirst: keys on screen first, each part in its order', () => {
-    assert.deepEqual(visibleFirst(['a', 'b', 'c', 'd'], (k) => k === 'c' || k === 'd'), ['c', 'd', 'a', 'b']);
-    assert.deepEqual(visibleFirst(['a', 'b'], () => false), ['a', 'b']);
+    assert.deepEqual(
+      visibleFirst(['a', 'b', 'c', 'd'], (k) => k === 'c' || k === 'd'),
+      ['c', 'd', 'a', 'b'],
+    );
+    assert.deepEqual(
+      visibleFirst(['a', 'b'], () => false),
+      ['a', 'b'],
+    );
   });
 
-  it('interpolateGaps fills a run\'s gaps linearly on x, not outside its first and last point', () => {
+  it("interpolateGaps fills a run's gaps linearly on x, not outside its first and last point", () => {
     assert.deepEqual(interpolateGaps(Float64Array.from([0, 1, 3, 4, 5]), [null, 2, null, 8, null]), [null, 2, 6, 8, null]);
   });
 
-  it('groupBands: mean, min and max of each group\'s runs at every x; runs sampled at other steps count between their points', () => {
+  it("groupBands: mean, min and max of each group's runs at every x; runs sampled at other steps count between their points", () => {
     const list = [series('a', [0, 2, 4], [1, 3, 5]), series('b', [0, 1, 2, 3, 4], [3, 3, 3, 3, 3]), series('c', [0, 4], [10, 20])];
     const aligned = alignHistories(runs, list, 'step', 1000);
     assert.deepEqual([...aligned.x], [0, 1, 2, 3, 4]);
@@ -143,7 +176,7 @@ describe('chart columns of a metric (historyLines)', () => {
     assert.equal(robustRange([[null, Number.NaN]]), undefined);
     assert.deepEqual(robustRange([[3, 3, 3]]), [2.85, 3.15]);
   });
-  it('expressionSeries: an expression per run at the first metric\'s steps, the others interpolated', () => {
+  it("expressionSeries: an expression per run at the first metric's steps, the others interpolated", () => {
     const mk = (runId: string, metricKey: string, steps: number[], values: number[]): HistorySeries => ({
       runId,
       metricKey,
@@ -162,16 +195,26 @@ describe('chart columns of a metric (historyLines)', () => {
     ]);
     const expr = parseMetricExpression('val_loss - train_loss');
     const out = expressionSeries(expr, (k) => histories.get(k), ['a', 'b'])!;
-    assert.deepEqual(out.map((s) => [s.runId, s.metricKey, [...s.steps]]), [
-      ['a', 'val_loss - train_loss', [0, 5, 10]],
-      ['b', 'val_loss - train_loss', [0, 10]],
-    ]);
-    assert.deepEqual([...out[0].values].map((v) => Number(v.toFixed(6))), [0.5, 0.5, 0.5]);
+    assert.deepEqual(
+      out.map((s) => [s.runId, s.metricKey, [...s.steps]]),
+      [
+        ['a', 'val_loss - train_loss', [0, 5, 10]],
+        ['b', 'val_loss - train_loss', [0, 10]],
+      ],
+    );
+    assert.deepEqual(
+      [...out[0].values].map((v) => Number(v.toFixed(6))),
+      [0.5, 0.5, 0.5],
+    );
     // Run b has no train_loss: no values (gaps), not made-up ones.
     assert.ok([...out[1].values].every((v) => Number.isNaN(v)));
-    assert.equal(expressionSeries(parseMetricExpression('val_loss / acc'), (k) => histories.get(k), ['a']), undefined, 'acc is not loaded yet');
+    assert.equal(
+      expressionSeries(parseMetricExpression('val_loss / acc'), (k) => histories.get(k), ['a']),
+      undefined,
+      'acc is not loaded yet',
+    );
   });
-  it('seriesAgainstMetric: each run\'s values keyed by its x metric at the same step, ordered by it', () => {
+  it("seriesAgainstMetric: each run's values keyed by its x metric at the same step, ordered by it", () => {
     const mk = (runId: string, steps: number[], values: number[]): HistorySeries => ({
       runId,
       metricKey: 'm',
@@ -185,6 +228,9 @@ describe('chart columns of a metric (historyLines)', () => {
     // tokens seen: logged at steps 0 and 2 only for run a (step 1 interpolated, step 3 has none); none for b.
     const tokens = [mk('a', [0, 2], [100, 300])];
     const out = seriesAgainstMetric(loss, tokens);
-    assert.deepEqual(out.map((s) => [s.runId, [...s.steps], [...s.values]]), [['a', [100, 200, 300], [4, 3, 2]]]);
+    assert.deepEqual(
+      out.map((s) => [s.runId, [...s.steps], [...s.values]]),
+      [['a', [100, 200, 300], [4, 3, 2]]],
+    );
   });
 });

@@ -8,21 +8,38 @@ import type { MlflowMetric, MlflowMetricWithRunId } from '../../../src/engine/ml
 /** Histories per run and key: value = step * factor. */
 function data(runIds: string[], keys: string[], steps: number): Map<string, MlflowMetric[]> {
   const m = new Map<string, MlflowMetric[]>();
-  runIds.forEach((runId, r) => keys.forEach((key) => m.set(`${runId}/${key}`, Array.from({ length: steps }, (_, step) => ({ key, step, timestamp: 1000 + step, value: step * (r + 1) })).reverse())));
+  runIds.forEach((runId, r) =>
+    keys.forEach((key) =>
+      m.set(`${runId}/${key}`, Array.from({ length: steps }, (_, step) => ({ key, step, timestamp: 1000 + step, value: step * (r + 1) })).reverse()),
+    ),
+  );
   return m;
 }
 
 function fakeClient(histories: Map<string, MlflowMetric[]>, opts: { bulk: boolean; failRun?: string }) {
-  const calls = { bulk: 0, perRun: 0, inFlight: 0, maxInFlight: 0, bulkArgs: [] as { key: string; maxResults?: number; startStep?: number; endStep?: number }[], bulkDone: [] as string[] };
+  const calls = {
+    bulk: 0,
+    perRun: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    bulkArgs: [] as { key: string; maxResults?: number; startStep?: number; endStep?: number }[],
+    bulkDone: [] as string[],
+  };
   const client: HistoryClient = {
-    async getMetricHistoryBulkInterval(runIds: string[], key: string, o: { maxResults?: number; startStep?: number; endStep?: number } = {}): Promise<MlflowMetricWithRunId[]> {
+    async getMetricHistoryBulkInterval(
+      runIds: string[],
+      key: string,
+      o: { maxResults?: number; startStep?: number; endStep?: number } = {},
+    ): Promise<MlflowMetricWithRunId[]> {
       calls.bulk++;
       calls.bulkArgs.push({ key, ...o });
       if (!opts.bulk) throw new MlflowApiError('no bulk', ClientErrorCodes.endpointNotFound, 404, 'metrics/get-history-bulk-interval');
       await new Promise((r) => setTimeout(r, 2));
       calls.bulkDone.push(key);
       return runIds.flatMap((runId) => {
-        const all = [...(histories.get(`${runId}/${key}`) ?? [])].filter((m) => o.startStep === undefined || (m.step >= o.startStep && m.step <= o.endStep!)).sort((a, b) => a.step - b.step);
+        const all = [...(histories.get(`${runId}/${key}`) ?? [])]
+          .filter((m) => o.startStep === undefined || (m.step >= o.startStep && m.step <= o.endStep!))
+          .sort((a, b) => a.step - b.step);
         const max = o.maxResults ?? 2500;
         // Like the server: every step when few, else evenly spaced steps incl. first and last.
         const picked = all.length <= max ? all : Array.from({ length: max }, (_, i) => all[Math.round((i * (all.length - 1)) / (max - 1))]);
@@ -49,7 +66,10 @@ describe('loadHistories', () => {
     assert.equal(result.source, 'bulk');
     assert.equal(calls.bulk, 2);
     assert.equal(calls.perRun, 0);
-    assert.deepEqual(result.series.map((s) => `${s.metricKey}/${s.runId}`), ['loss/r1', 'loss/r2', 'loss/r3', 'acc/r1', 'acc/r2', 'acc/r3']);
+    assert.deepEqual(
+      result.series.map((s) => `${s.metricKey}/${s.runId}`),
+      ['loss/r1', 'loss/r2', 'loss/r3', 'acc/r1', 'acc/r2', 'acc/r3'],
+    );
     for (const s of result.series) {
       assert.ok(s.points.length <= 500);
       assert.equal(s.points[0].step, 0);
@@ -85,7 +105,10 @@ describe('loadHistories', () => {
   it('reports one failing run as an error and still returns the others', async () => {
     const { client } = fakeClient(data(['ok', 'gone'], ['loss'], 20), { bulk: false, failRun: 'gone' });
     const result = await loadHistories(client, ['ok', 'gone'], ['loss'], { maxPoints: 100 });
-    assert.deepEqual(result.series.map((s) => s.runId), ['ok']);
+    assert.deepEqual(
+      result.series.map((s) => s.runId),
+      ['ok'],
+    );
     assert.equal(result.errors.length, 1);
     assert.match(result.errors[0].message, /Run gone not found/);
     assert.equal(result.errors[0].runId, 'gone');
@@ -102,8 +125,15 @@ describe('loadHistories', () => {
     });
     assert.deepEqual(delivered[0], { key: 'a', askedBefore: 1, runs: ['r1', 'r2'] });
     assert.deepEqual(delivered.map((d) => d.key).sort(), keys);
-    assert.deepEqual(calls.bulkArgs.map((a) => a.key), keys, 'asked in the order given');
-    assert.ok(delivered.every((d) => d.askedBefore <= keys.indexOf(d.key) + 2), 'never more than 2 in flight after the first');
+    assert.deepEqual(
+      calls.bulkArgs.map((a) => a.key),
+      keys,
+      'asked in the order given',
+    );
+    assert.ok(
+      delivered.every((d) => d.askedBefore <= keys.indexOf(d.key) + 2),
+      'never more than 2 in flight after the first',
+    );
     assert.equal(result.series.length, 10);
   });
 
@@ -116,7 +146,11 @@ describe('loadHistories', () => {
     assert.deepEqual([s.points[0].step, s.points.at(-1)!.step, s.sampled], [1000, 1099, false]);
     const perRun = fakeClient(data(['r2'], ['loss'], 5000), { bulk: false });
     const delivered: unknown[] = [];
-    const fallback = await loadHistories(perRun.client, ['r2'], ['loss'], { maxPoints: 50, range: { startStep: 10, endStep: 2000 }, onMetric: (m) => delivered.push(m.range) });
+    const fallback = await loadHistories(perRun.client, ['r2'], ['loss'], {
+      maxPoints: 50,
+      range: { startStep: 10, endStep: 2000 },
+      onMetric: (m) => delivered.push(m.range),
+    });
     const [p] = fallback.series;
     assert.equal(fallback.source, 'per-run');
     assert.deepEqual([p.points[0].step, p.points.at(-1)!.step, p.points.length <= 50, p.sampled], [10, 2000, true, true]);
@@ -124,18 +158,21 @@ describe('loadHistories', () => {
     await assert.rejects(loadHistories(bulk.client, ['r1'], ['loss'], { maxPoints: 300, range: { startStep: 5, endStep: 4 } }), /step range \[5, 4\]/);
   });
 
-  it('exact: full histories per run even where the server samples, so min and max are the history\'s', async () => {
+  it("exact: full histories per run even where the server samples, so min and max are the history's", async () => {
     const { client, calls } = fakeClient(data(['r1', 'r2'], ['loss'], 5000), { bulk: true });
     const result = await loadHistories(client, ['r1', 'r2'], ['loss'], { maxPoints: 2, exact: true });
     assert.equal(calls.bulk, 0);
     assert.equal(calls.perRun, 2);
-    assert.deepEqual(result.series.map((s) => [s.exact, s.min, s.max, s.points.length]), [
-      [true, 0, 4999, 2],
-      [true, 0, 9998, 2],
-    ]);
+    assert.deepEqual(
+      result.series.map((s) => [s.exact, s.min, s.max, s.points.length]),
+      [
+        [true, 0, 4999, 2],
+        [true, 0, 9998, 2],
+      ],
+    );
   });
 
-  it('loadHistoriesFromServers: each server\'s runs read with its own client, one merged metric per key in the runs\' order', async () => {
+  it("loadHistoriesFromServers: each server's runs read with its own client, one merged metric per key in the runs' order", async () => {
     const local = fakeClient(data(['l1', 'l2'], ['loss', 'acc'], 50), { bulk: true });
     // A Databricks-like server: no bulk interval endpoint, read per run.
     const remote = fakeClient(data(['d1'], ['loss', 'acc'], 50), { bulk: false });
@@ -148,17 +185,33 @@ describe('loadHistories', () => {
       ['loss', 'acc'],
       { maxPoints: 100, onMetric: (m) => metrics.push(m) },
     );
-    assert.deepEqual(metrics.map((m) => [m.metricKey, m.series.map((s) => s.runId), m.source]), [
-      ['loss', ['l1', 'l2', 'd1'], 'per-run'],
-      ['acc', ['l1', 'l2', 'd1'], 'per-run'],
-    ]);
-    assert.deepEqual(result.series.map((s) => `${s.metricKey}/${s.runId}`), ['loss/l1', 'loss/l2', 'loss/d1', 'acc/l1', 'acc/l2', 'acc/d1']);
+    assert.deepEqual(
+      metrics.map((m) => [m.metricKey, m.series.map((s) => s.runId), m.source]),
+      [
+        ['loss', ['l1', 'l2', 'd1'], 'per-run'],
+        ['acc', ['l1', 'l2', 'd1'], 'per-run'],
+      ],
+    );
+    assert.deepEqual(
+      result.series.map((s) => `${s.metricKey}/${s.runId}`),
+      ['loss/l1', 'loss/l2', 'loss/d1', 'acc/l1', 'acc/l2', 'acc/d1'],
+    );
     // Each client was asked only for its own runs.
-    assert.deepEqual(local.calls.bulkArgs.map((a) => a.key), ['loss', 'acc']);
+    assert.deepEqual(
+      local.calls.bulkArgs.map((a) => a.key),
+      ['loss', 'acc'],
+    );
     assert.equal(local.calls.perRun, 0);
     assert.equal(remote.calls.perRun, 2);
     await assert.rejects(
-      loadHistoriesFromServers([{ client: local.client, runIds: ['x'] }, { client: remote.client, runIds: ['x'] }], ['loss'], { maxPoints: 10 }),
+      loadHistoriesFromServers(
+        [
+          { client: local.client, runIds: ['x'] },
+          { client: remote.client, runIds: ['x'] },
+        ],
+        ['loss'],
+        { maxPoints: 10 },
+      ),
       /Run x is listed for two tracking servers/,
     );
   });
@@ -166,7 +219,10 @@ describe('loadHistories', () => {
   it('loadExtremes: exact min/max, the full history read only where the server sampled, known ones not asked again', async () => {
     const histories = data(['long', 'short'], ['loss'], 5000);
     // The short run: 100 values, one spike the sample would miss on the long run is put on both.
-    histories.set('short/loss', histories.get('short/loss')!.filter((m) => m.step < 100));
+    histories.set(
+      'short/loss',
+      histories.get('short/loss')!.filter((m) => m.step < 100),
+    );
     for (const run of ['long', 'short']) histories.get(`${run}/loss`)!.find((m) => m.step === 77)!.value = -5;
     histories.get('long/loss')!.find((m) => m.step === 4001)!.value = 1e6;
     const { client, calls } = fakeClient(histories, { bulk: true });
@@ -177,7 +233,7 @@ describe('loadHistories', () => {
       short: { min: -5, max: 99 * 2, exact: true },
     });
     assert.equal(calls.bulk, 1);
-    assert.equal(calls.perRun, 1, 'only the sampled run\'s full history');
+    assert.equal(calls.perRun, 1, "only the sampled run's full history");
     assert.equal(result.fullHistories, 1);
     // Known exact extremes are not asked for; a run left unrefined (still running) stays approximate.
     const again = fakeClient(histories, { bulk: true });

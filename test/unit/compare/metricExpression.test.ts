@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MetricExpressionError, parseMetricExpression } from '../../../src/engine/compare/metricExpression';
 
-describe('metric expressions (a chart\'s y axis over metrics)', () => {
+describe("metric expressions (a chart's y axis over metrics)", () => {
   const values: Record<string, number> = { val_loss: 0.5, train_loss: 0.2, 'val/loss': 0.7, 'eval.loss': 3, acc: 0.9 };
   const of = (text: string) => parseMetricExpression(text).evaluate((k) => values[k]);
 
@@ -34,7 +34,11 @@ describe('metric expressions (a chart\'s y axis over metrics)', () => {
       ['x'.repeat(501), /longer than 500/],
     ];
     for (const [text, pattern] of refused) {
-      assert.throws(() => parseMetricExpression(text), (err: unknown) => err instanceof MetricExpressionError && pattern.test(err.message), text.slice(0, 40));
+      assert.throws(
+        () => parseMetricExpression(text),
+        (err: unknown) => err instanceof MetricExpressionError && pattern.test(err.message),
+        text.slice(0, 40),
+      );
     }
   });
 });

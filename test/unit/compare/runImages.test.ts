@@ -14,7 +14,13 @@ describe('run images', () => {
       id: UUID,
       compressed: false,
     });
-    assert.deepEqual(parseLoggedImageName(`digits+step+0+timestamp+5+${UUID}+compressed.webp`), { key: 'digits', step: 0, timestamp: 5, id: UUID, compressed: true });
+    assert.deepEqual(parseLoggedImageName(`digits+step+0+timestamp+5+${UUID}+compressed.webp`), {
+      key: 'digits',
+      step: 0,
+      timestamp: 5,
+      id: UUID,
+      compressed: true,
+    });
     assert.deepEqual(parseLoggedImageName(`a#b%step%3%timestamp%9%${UUID}.png`), { key: 'a/b', step: 3, timestamp: 9, id: UUID, compressed: false });
     assert.equal(parseLoggedImageName('plot.png'), undefined);
     assert.equal(parseLoggedImageName(`x+step+1+timestamp+2+${UUID}.txt`), undefined);
@@ -34,8 +40,24 @@ describe('run images', () => {
     assert.deepEqual(images, [
       { key: 'a', step: 5, timestamp: 10, path: 'images/a+step+5+timestamp+10+u3.png', size: 50 },
       // Only the compressed file: it stands in for the full one.
-      { key: 'k', step: 1, timestamp: 10, path: 'images/k+step+1+timestamp+10+u2+compressed.webp', size: 7, compressedPath: undefined, compressedSize: undefined },
-      { key: 'k', step: 2, timestamp: 20, path: `images/k+step+2+timestamp+20+${UUID}.png`, size: 100, compressedPath: `images/k+step+2+timestamp+20+${UUID}+compressed.webp`, compressedSize: 10 },
+      {
+        key: 'k',
+        step: 1,
+        timestamp: 10,
+        path: 'images/k+step+1+timestamp+10+u2+compressed.webp',
+        size: 7,
+        compressedPath: undefined,
+        compressedSize: undefined,
+      },
+      {
+        key: 'k',
+        step: 2,
+        timestamp: 20,
+        path: `images/k+step+2+timestamp+20+${UUID}.png`,
+        size: 100,
+        compressedPath: `images/k+step+2+timestamp+20+${UUID}+compressed.webp`,
+        compressedSize: 10,
+      },
     ]);
     assert.equal(imageAtStep(images, 'k', 1)?.step, 1);
     assert.equal(imageAtStep(images, 'k', 7)?.step, 2, 'the last image before the step');
@@ -55,7 +77,10 @@ describe('run images', () => {
         { path: 'a/b', is_dir: true },
         { path: 'a/roc.jpg', is_dir: false },
       ],
-      'a/b': [{ path: 'a/b/c', is_dir: true }, { path: 'a/b/deep.gif', is_dir: false }],
+      'a/b': [
+        { path: 'a/b/c', is_dir: true },
+        { path: 'a/b/deep.gif', is_dir: false },
+      ],
       'a/b/c': [{ path: 'a/b/c/too-deep.png', is_dir: false }],
       model: [{ path: 'model/MLmodel', is_dir: false }],
     };
@@ -68,11 +93,20 @@ describe('run images', () => {
     };
     const images = await listRunImages(client, 'r1');
     assert.deepEqual(asked, ['', 'images', 'a', 'model', 'a/b']);
-    assert.deepEqual(images.logged.map((i) => [i.key, i.step]), [['k', 0]]);
-    assert.deepEqual(images.artifacts.map((a) => a.path), ['a/b/deep.gif', 'a/roc.jpg', 'confusion.png']);
+    assert.deepEqual(
+      images.logged.map((i) => [i.key, i.step]),
+      [['k', 0]],
+    );
+    assert.deepEqual(
+      images.artifacts.map((a) => a.path),
+      ['a/b/deep.gif', 'a/roc.jpg', 'confusion.png'],
+    );
     assert.equal(images.truncated, false);
     const few = await listRunImages(client, 'r1', { maxFolders: 2 });
     assert.equal(few.truncated, true);
-    assert.deepEqual(few.artifacts.map((a) => a.path), ['confusion.png']);
+    assert.deepEqual(
+      few.artifacts.map((a) => a.path),
+      ['confusion.png'],
+    );
   });
 });

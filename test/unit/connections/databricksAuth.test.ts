@@ -39,7 +39,10 @@ describe('Databricks CLI and Azure CLI sign-in', () => {
       return true;
     });
     await assert.rejects(databricksCliTokenProvider(HOST, 'dev', { env: { PATH: '' } })(), /needs the Databricks CLI, which was not found on PATH/);
-    await assert.rejects(databricksCliTokenProvider(HOST, 'dev', { env, databricksCliPath: '/no/such/databricks' })(), /'\/no\/such\/databricks' does not exist/);
+    await assert.rejects(
+      databricksCliTokenProvider(HOST, 'dev', { env, databricksCliPath: '/no/such/databricks' })(),
+      /'\/no\/such\/databricks' does not exist/,
+    );
   });
 
   it('signs requests with the CLI token, a PAT or the Azure CLI token', async () => {
@@ -54,8 +57,13 @@ describe('Databricks CLI and Azure CLI sign-in', () => {
     const az = fakeAzureCli('tok-azure');
     const azEnv = { ...process.env, ...az.env };
     assert.equal(await azureCliTokenProvider('tenant-9', { env: azEnv })(), 'tok-azure');
-    assert.deepEqual(az.calls(), [['account', 'get-access-token', '--resource', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', '--output', 'json', '--tenant', 'tenant-9']]);
+    assert.deepEqual(az.calls(), [
+      ['account', 'get-access-token', '--resource', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', '--output', 'json', '--tenant', 'tenant-9'],
+    ]);
     const signedOut = fakeAzureCli(undefined);
-    await assert.rejects(azureCliTokenProvider(undefined, { env: { ...process.env, ...signedOut.env } })(), /said: Please run 'az login' to setup account\. Run `az login`/);
+    await assert.rejects(
+      azureCliTokenProvider(undefined, { env: { ...process.env, ...signedOut.env } })(),
+      /said: Please run 'az login' to setup account\. Run `az login`/,
+    );
   });
 });

@@ -87,29 +87,56 @@ describe('~/.databrickscfg', () => {
 
   it('names the file, the profile and what is missing', () => {
     const dir = home(CONFIG);
-    assert.throws(() => resolveDatabricksCredentials('prod', { env: {}, homeDir: dir }), (err: unknown) => {
-      assert.ok(err instanceof DatabricksConfigError);
-      assert.match(err.message, /~\/\.databrickscfg has no \[prod\] profile \(profiles: DEFAULT, dev, sp, browser, nohost\)/);
-      return true;
-    });
+    assert.throws(
+      () => resolveDatabricksCredentials('prod', { env: {}, homeDir: dir }),
+      (err: unknown) => {
+        assert.ok(err instanceof DatabricksConfigError);
+        assert.match(err.message, /~\/\.databrickscfg has no \[prod\] profile \(profiles: DEFAULT, dev, sp, browser, nohost\)/);
+        return true;
+      },
+    );
     // In CONFIG, [nohost] inherits DEFAULT's host (configparser semantics); alone it has none.
     assert.equal(resolveDatabricksCredentials('nohost', { env: {}, homeDir: dir }).host, 'https://dbc-default.cloud.databricks.com');
     assert.throws(() => resolveDatabricksCredentials('nohost', { env: {}, homeDir: home('[nohost]\ntoken = x\n') }), /\[nohost\] has no 'host'/);
-    assert.deepEqual(resolveDatabricksCredentials('cli', { env: {}, homeDir: home('[cli]\nhost = h\nauth_type = databricks-cli\n') }).auth, { kind: 'databricks-cli', profile: 'cli' });
-    assert.deepEqual(resolveDatabricksCredentials('az', { env: {}, homeDir: home('[az]\nhost = h\nauth_type = azure-cli\nazure_tenant_id = t1\n') }).auth, { kind: 'azure-cli', tenantId: 't1' });
-    assert.throws(() => resolveDatabricksCredentials('browser', { env: {}, homeDir: home('[browser]\nhost = h\nauth_type = external-browser\n') }), /external-browser.*databricks auth login --profile browser/);
+    assert.deepEqual(resolveDatabricksCredentials('cli', { env: {}, homeDir: home('[cli]\nhost = h\nauth_type = databricks-cli\n') }).auth, {
+      kind: 'databricks-cli',
+      profile: 'cli',
+    });
+    assert.deepEqual(resolveDatabricksCredentials('az', { env: {}, homeDir: home('[az]\nhost = h\nauth_type = azure-cli\nazure_tenant_id = t1\n') }).auth, {
+      kind: 'azure-cli',
+      tenantId: 't1',
+    });
+    assert.throws(
+      () => resolveDatabricksCredentials('browser', { env: {}, homeDir: home('[browser]\nhost = h\nauth_type = external-browser\n') }),
+      /external-browser.*databricks auth login --profile browser/,
+    );
     // A host alone: the Databricks CLI's sign-in when the CLI is there, else a message that says how to sign in.
-    assert.deepEqual(resolveDatabricksCredentials('bare', { env: { PATH: '' }, databricksCliPath: '/opt/databricks', homeDir: home('[bare]\nhost = h\n') }).auth, { kind: 'databricks-cli', profile: 'bare' });
-    assert.throws(() => resolveDatabricksCredentials('bare', { env: { PATH: '' }, homeDir: home('[bare]\nhost = h\n') }), /no credentials: sign in with `databricks auth login --profile bare`/);
-    assert.throws(() => resolveDatabricksCredentials(undefined, { env: {}, homeDir: home() }), /No Databricks credentials: sign in with 'databricks auth login --host https:\/\/<workspace>' \(it writes ~\/\.databrickscfg\), or set DATABRICKS_HOST and DATABRICKS_TOKEN\./);
-    assert.throws(() => resolveDatabricksCredentials('dev', { env: {}, homeDir: home() }), /profile 'dev' was asked for, but ~\/\.databrickscfg does not exist/);
+    assert.deepEqual(
+      resolveDatabricksCredentials('bare', { env: { PATH: '' }, databricksCliPath: '/opt/databricks', homeDir: home('[bare]\nhost = h\n') }).auth,
+      { kind: 'databricks-cli', profile: 'bare' },
+    );
+    assert.throws(
+      () => resolveDatabricksCredentials('bare', { env: { PATH: '' }, homeDir: home('[bare]\nhost = h\n') }),
+      /no credentials: sign in with `databricks auth login --profile bare`/,
+    );
+    assert.throws(
+      () => resolveDatabricksCredentials(undefined, { env: {}, homeDir: home() }),
+      /No Databricks credentials: sign in with 'databricks auth login --host https:\/\/<workspace>' \(it writes ~\/\.databrickscfg\), or set DATABRICKS_HOST and DATABRICKS_TOKEN\./,
+    );
+    assert.throws(
+      () => resolveDatabricksCredentials('dev', { env: {}, homeDir: home() }),
+      /profile 'dev' was asked for, but ~\/\.databrickscfg does not exist/,
+    );
     assert.throws(() => resolveDatabricksCredentials(undefined, { env: { DATABRICKS_TOKEN: 't' }, homeDir: home() }), /DATABRICKS_HOST is not/);
     assert.throws(() => resolveDatabricksCredentials(undefined, { env: { DATABRICKS_HOST: 'h' }, homeDir: home() }), /without credentials/);
   });
 
   it('never puts a token or secret in an error message', () => {
     const dir = home('[x]\ntoken = dapi-very-secret\n');
-    assert.throws(() => resolveDatabricksCredentials('x', { env: {}, homeDir: dir }), (err: unknown) => !String(err).includes('dapi-very-secret'));
+    assert.throws(
+      () => resolveDatabricksCredentials('x', { env: {}, homeDir: dir }),
+      (err: unknown) => !String(err).includes('dapi-very-secret'),
+    );
   });
 
   it('fetches and caches an OAuth M2M token with client credentials', async () => {

@@ -3,13 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tokenSourceAuth } from '../../../src/engine/http/httpAuth';
 import { describe, it } from 'node:test';
-import {
-  databricksModelUrl,
-  parseTrackingUri,
-  resolveTracking,
-  trackingProcessEnv,
-  TrackingUriError,
-} from '../../../src/engine/connections/trackingUri';
+import { databricksModelUrl, parseTrackingUri, resolveTracking, trackingProcessEnv, TrackingUriError } from '../../../src/engine/connections/trackingUri';
 import { registryCapabilities, registryCapabilityText } from '../../../src/engine/mlflow/registryCapabilities';
 import { makeTempDir } from '../../support/repoPaths';
 
@@ -27,7 +21,10 @@ describe('tracking URI', () => {
     }
     assert.throws(() => parseTrackingUri('databricks:/dev'), /malformed.*two slashes/);
     assert.throws(() => parseTrackingUri('databricks://s:'), /key prefix after ':' is empty/);
-    assert.throws(() => parseTrackingUri('s3://bucket/x'), (err: unknown) => err instanceof TrackingUriError && err.code === 'UNSUPPORTED_URI');
+    assert.throws(
+      () => parseTrackingUri('s3://bucket/x'),
+      (err: unknown) => err instanceof TrackingUriError && err.code === 'UNSUPPORTED_URI',
+    );
   });
 
   it('takes MLFLOW_TRACKING_URI when the URI is empty, and says what to set when both are', () => {
@@ -79,7 +76,10 @@ describe('tracking URI', () => {
     assert.ok(!r.label.includes('dapi'));
     assert.equal(r.webUiUrl('42', 'r1'), 'https://adb-1.azuredatabricks.net/ml/experiments/42/runs/r1');
     assert.equal(r.modelUiUrl('churn', '2'), 'https://adb-1.azuredatabricks.net/ml/models/churn/versions/2');
-    assert.equal(databricksModelUrl(r.connection.baseUrl, 'main.ml.churn', '2'), 'https://adb-1.azuredatabricks.net/explore/data/models/main/ml/churn/version/2');
+    assert.equal(
+      databricksModelUrl(r.connection.baseUrl, 'main.ml.churn', '2'),
+      'https://adb-1.azuredatabricks.net/explore/data/models/main/ml/churn/version/2',
+    );
   });
 
   it('gives OAuth M2M profiles a token provider instead of a fixed token', () => {
@@ -103,7 +103,10 @@ describe('tracking URI', () => {
     assert.throws(
       () => resolveTracking('file:///tmp/mlruns', { env: {}, homeDir: noHome() }),
       (err: unknown) =>
-        err instanceof TrackingUriError && err.code === 'NEEDS_LOCAL_SERVER' && err.storeUri === 'file:///tmp/mlruns' && /embedded tracking server/.test(err.message),
+        err instanceof TrackingUriError &&
+        err.code === 'NEEDS_LOCAL_SERVER' &&
+        err.storeUri === 'file:///tmp/mlruns' &&
+        /embedded tracking server/.test(err.message),
     );
   });
 
@@ -122,18 +125,27 @@ describe('the environment of child MLflow processes', () => {
       MLFLOW_TRACKING_URI: 'http://h:5000',
       MLFLOW_TRACKING_TOKEN: 't0k',
     });
-    assert.deepEqual(await trackingProcessEnv({ kind: 'mlflow', trackingUri: 'http://h:5000', connection: { baseUrl: 'http://h:5000', basicAuth: { username: 'u', password: 'p' } } }), {
-      MLFLOW_TRACKING_URI: 'http://h:5000',
-      MLFLOW_TRACKING_USERNAME: 'u',
-      MLFLOW_TRACKING_PASSWORD: 'p',
-    });
+    assert.deepEqual(
+      await trackingProcessEnv({
+        kind: 'mlflow',
+        trackingUri: 'http://h:5000',
+        connection: { baseUrl: 'http://h:5000', basicAuth: { username: 'u', password: 'p' } },
+      }),
+      {
+        MLFLOW_TRACKING_URI: 'http://h:5000',
+        MLFLOW_TRACKING_USERNAME: 'u',
+        MLFLOW_TRACKING_PASSWORD: 'p',
+      },
+    );
     assert.deepEqual(await trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks', connection: { ...base, token: 'dapi1' } }), {
       MLFLOW_TRACKING_URI: 'databricks',
       DATABRICKS_HOST: base.baseUrl,
       DATABRICKS_TOKEN: 'dapi1',
     });
     // A profile is read from ~/.databrickscfg by MLflow itself.
-    assert.deepEqual(await trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks://dev', connection: { ...base, token: 'dapi1' } }), { MLFLOW_TRACKING_URI: 'databricks://dev' });
+    assert.deepEqual(await trackingProcessEnv({ kind: 'databricks', trackingUri: 'databricks://dev', connection: { ...base, token: 'dapi1' } }), {
+      MLFLOW_TRACKING_URI: 'databricks://dev',
+    });
   });
 
   it('hands a child a short-lived token, not a profile or a CLI, when the sign-in is the Databricks CLI', async () => {

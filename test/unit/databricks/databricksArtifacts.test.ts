@@ -15,10 +15,30 @@ import { MlflowApiError, MlflowRestClient } from '../../../src/engine/mlflow/mlf
 
 describe('Databricks artifact URIs', () => {
   it('parses run, logged model and plain DBFS locations', () => {
-    assert.deepEqual(parseDbfsArtifactUri('dbfs:/databricks/mlflow-tracking/123/abc/artifacts'), { kind: 'run', experimentId: '123', runId: 'abc', subPath: '' });
-    assert.deepEqual(parseDbfsArtifactUri('dbfs:/databricks/mlflow-tracking/123/abc/artifacts/model/'), { kind: 'run', experimentId: '123', runId: 'abc', subPath: 'model' });
-    assert.deepEqual(parseDbfsArtifactUri('dbfs://my-profile@databricks/databricks/mlflow-tracking/1/r/artifacts'), { kind: 'run', experimentId: '1', runId: 'r', subPath: '' });
-    assert.deepEqual(parseDbfsArtifactUri('dbfs:/databricks/mlflow-tracking/7/logged_models/m-42/artifacts'), { kind: 'logged-model', experimentId: '7', modelId: 'm-42', subPath: '' });
+    assert.deepEqual(parseDbfsArtifactUri('dbfs:/databricks/mlflow-tracking/123/abc/artifacts'), {
+      kind: 'run',
+      experimentId: '123',
+      runId: 'abc',
+      subPath: '',
+    });
+    assert.deepEqual(parseDbfsArtifactUri('dbfs:/databricks/mlflow-tracking/123/abc/artifacts/model/'), {
+      kind: 'run',
+      experimentId: '123',
+      runId: 'abc',
+      subPath: 'model',
+    });
+    assert.deepEqual(parseDbfsArtifactUri('dbfs://my-profile@databricks/databricks/mlflow-tracking/1/r/artifacts'), {
+      kind: 'run',
+      experimentId: '1',
+      runId: 'r',
+      subPath: '',
+    });
+    assert.deepEqual(parseDbfsArtifactUri('dbfs:/databricks/mlflow-tracking/7/logged_models/m-42/artifacts'), {
+      kind: 'logged-model',
+      experimentId: '7',
+      modelId: 'm-42',
+      subPath: '',
+    });
     assert.deepEqual(parseDbfsArtifactUri('dbfs:/mnt/team/runs/abc/artifacts'), { kind: 'dbfs', path: '/mnt/team/runs/abc/artifacts' });
     assert.deepEqual(parseDbfsArtifactUri('dbfs:/databricks/mlflow-tracking'), { kind: 'dbfs', path: '/databricks/mlflow-tracking' });
     assert.equal(parseDbfsArtifactUri('mlflow-artifacts:/0/abc/artifacts'), undefined);
@@ -85,7 +105,11 @@ describe('MlflowRestClient.downloadArtifact on Databricks locations', () => {
         if (url.pathname.startsWith('/storage/')) {
           const status = storageStatus.shift() ?? 200;
           res.writeHead(status);
-          res.end(status === 200 ? `bytes of ${url.pathname.slice('/storage/'.length)}` : '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+          res.end(
+            status === 200
+              ? `bytes of ${url.pathname.slice('/storage/'.length)}`
+              : '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+          );
           return;
         }
         if (url.pathname === '/api/2.0/dbfs/read') {

@@ -35,24 +35,39 @@ describe('RunPager', () => {
     assert.equal(pager.hasMore, false);
     assert.deepEqual(await pager.loadNextPage(), []);
     assert.deepEqual(calls, [undefined, '1']);
-    assert.deepEqual(pager.runs.map((r) => r.info.run_id), ['a', 'b', 'c']);
+    assert.deepEqual(
+      pager.runs.map((r) => r.info.run_id),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('nests child runs under their parent and shows orphans at the top once all pages are in', async () => {
     const { client } = pagedClient([[run('child', 'parent'), run('orphan', 'gone')], [run('parent')]]);
     const pager = new RunPager(client, '1');
     await pager.loadNextPage();
-    assert.deepEqual(pager.topLevel().map((r) => r.info.run_id), []);
+    assert.deepEqual(
+      pager.topLevel().map((r) => r.info.run_id),
+      [],
+    );
     await pager.loadNextPage();
-    assert.deepEqual(pager.topLevel().map((r) => r.info.run_id), ['orphan', 'parent']);
-    assert.deepEqual(pager.childrenOf('parent').map((r) => r.info.run_id), ['child']);
+    assert.deepEqual(
+      pager.topLevel().map((r) => r.info.run_id),
+      ['orphan', 'parent'],
+    );
+    assert.deepEqual(
+      pager.childrenOf('parent').map((r) => r.info.run_id),
+      ['child'],
+    );
   });
 
   it('reports running runs so the tree can refresh them', async () => {
     const { client } = pagedClient([[run('a', undefined, 'RUNNING'), run('b')]]);
     const pager = new RunPager(client, '1');
     await pager.loadNextPage();
-    assert.deepEqual(pager.active().map((r) => r.info.run_id), ['a']);
+    assert.deepEqual(
+      pager.active().map((r) => r.info.run_id),
+      ['a'],
+    );
   });
 });
 

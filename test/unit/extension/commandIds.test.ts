@@ -37,9 +37,21 @@ describe('command ids (src/extension/commandIds.ts) against package.json', () =>
   });
 
   it('contributes every command id, with a title, and no command without an id', () => {
-    assert.deepEqual(ids.filter((id) => !contributed.includes(id)), [], 'ids missing from contributes.commands');
-    assert.deepEqual(contributed.filter((id) => !ids.includes(id)), [], 'contributed commands missing from COMMANDS');
-    assert.deepEqual(contributes.commands.filter((c) => !c.title?.trim()).map((c) => c.command), [], 'commands without a title');
+    assert.deepEqual(
+      ids.filter((id) => !contributed.includes(id)),
+      [],
+      'ids missing from contributes.commands',
+    );
+    assert.deepEqual(
+      contributed.filter((id) => !ids.includes(id)),
+      [],
+      'contributed commands missing from COMMANDS',
+    );
+    assert.deepEqual(
+      contributes.commands.filter((c) => !c.title?.trim()).map((c) => c.command),
+      [],
+      'commands without a title',
+    );
     assert.equal(new Set(contributed).size, contributed.length, 'a command is contributed twice');
   });
 
@@ -69,16 +81,28 @@ describe('command registration (one style: registerGuardedCommand with a COMMAND
 
   it('registers every command id exactly once, through registerGuardedCommand', () => {
     const registered = files.flatMap(({ text }) => [...text.matchAll(/registerGuardedCommand\(\s*COMMANDS\.(\w+)/g)].map((m) => `mlflow.${m[1]}`));
-    assert.deepEqual(ids.filter((id) => !registered.includes(id)), [], 'command ids never registered');
-    assert.deepEqual(registered.filter((id, i) => registered.indexOf(id) !== i), [], 'command ids registered twice');
+    assert.deepEqual(
+      ids.filter((id) => !registered.includes(id)),
+      [],
+      'command ids never registered',
+    );
+    assert.deepEqual(
+      registered.filter((id, i) => registered.indexOf(id) !== i),
+      [],
+      'command ids registered twice',
+    );
   });
 
   it('calls vscode.commands.registerCommand only in guardedCommand.ts, and writes no command id as a string elsewhere', () => {
-    const raw = files.filter(({ file, text }) => !file.endsWith(path.join('extension', 'guardedCommand.ts')) && /\bregisterCommand\(/.test(text)).map((f) => f.file);
+    const raw = files
+      .filter(({ file, text }) => !file.endsWith(path.join('extension', 'guardedCommand.ts')) && /\bregisterCommand\(/.test(text))
+      .map((f) => f.file);
     assert.deepEqual(raw, []);
     // Quoted ids only: comments name commands in backquotes.
     const literal = new RegExp(`['"](${ids.map((id) => id.replace('.', '\\.')).join('|')})['"]`);
-    const spelled = files.filter(({ file, text }) => !file.endsWith('commandIds.ts') && literal.test(text)).map((f) => `${f.file}: ${literal.exec(f.text)![1]}`);
+    const spelled = files
+      .filter(({ file, text }) => !file.endsWith('commandIds.ts') && literal.test(text))
+      .map((f) => `${f.file}: ${literal.exec(f.text)![1]}`);
     assert.deepEqual(spelled, [], 'use COMMANDS.<name> instead of the id string');
   });
 });

@@ -186,7 +186,10 @@ describe('HTTP transport under hostile servers', () => {
     const garbage = await t.send({ method: 'GET', path: 'api/2.0/mlflow/runs/search' });
     assert.throws(
       () => t.decodeJson(garbage, 'runs/search'),
-      (err: unknown) => err instanceof HttpApiError && err.errorCode === 'INVALID_RESPONSE' && /^runs\/search: the test server at .* with something that is not JSON/.test(err.message),
+      (err: unknown) =>
+        err instanceof HttpApiError &&
+        err.errorCode === 'INVALID_RESPONSE' &&
+        /^runs\/search: the test server at .* with something that is not JSON/.test(err.message),
     );
     handler = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -204,7 +207,10 @@ describe('HTTP transport under hostile servers', () => {
     const started = Date.now();
     await rejectsWith(transport().send({ method: 'GET', path: 'api/2.0/clusters/list' }), (err) => {
       assert.equal(err.httpStatus, 429);
-      assert.match(err.message, /clusters\/list: .* HTTP 429 \(rate limiting\) and asks to wait 86400 s before trying again, longer than the 60 s the workbench waits/);
+      assert.match(
+        err.message,
+        /clusters\/list: .* HTTP 429 \(rate limiting\) and asks to wait 86400 s before trying again, longer than the 60 s the workbench waits/,
+      );
     });
     assert.equal(requests, 1);
     assert.ok(Date.now() - started < 1000);

@@ -14,7 +14,13 @@ import type { BuiltWheel } from '../../../src/engine/launching/wheelPlaceholders
 import { fixturesDir, makeTempDir } from '../../support/repoPaths';
 
 const jobsProject = path.join(fixturesDir, 'databricks-jobs-project');
-const request = (over: Partial<LaunchRequest> = {}): LaunchRequest => ({ projectDir: jobsProject, entryPoint: 'main', parameters: {}, trackingUri: 'databricks', ...over });
+const request = (over: Partial<LaunchRequest> = {}): LaunchRequest => ({
+  projectDir: jobsProject,
+  entryPoint: 'main',
+  parameters: {},
+  trackingUri: 'databricks',
+  ...over,
+});
 const host = { host: 'https://example.cloud.databricks.com', token: 'not-used' };
 
 describe('launchOnDatabricks, step 1: the checks before any request', () => {
@@ -25,24 +31,43 @@ describe('launchOnDatabricks, step 1: the checks before any request', () => {
     assert.equal(plan.trackingKind, 'databricks');
     assert.equal(plan.compute.kind, 'cluster');
     assert.equal(plan.compute.target?.source, 'cluster.json');
-    assert.deepEqual(plan.project.entryPoints.map((e) => e.name), ['main']);
+    assert.deepEqual(
+      plan.project.entryPoints.map((e) => e.name),
+      ['main'],
+    );
   });
 
   it('says what to fix: no compute, serverless with the legacy protocol, a placeholder without wheels, a local tracking URI, an unknown entry point', async () => {
     assert.match(String(await checkLaunchInputs(request(), host)), /No compute given/);
     assert.match(String(await checkLaunchInputs(request(), { ...host, serverless: true, protocol: 'legacy' })), /Serverless compute needs the jobs protocol/);
-    assert.match(String(await checkLaunchInputs(request(), { ...host, backendConfig: 'cluster.json' })), /cluster\.json has the wheel placeholder .*WHEELPATH.* launch with wheels built/);
-    assert.match(String(await checkLaunchInputs(request({ trackingUri: 'file:///tmp/mlruns' }), { ...host, serverless: true })), /tracking URI must be 'databricks'/);
+    assert.match(
+      String(await checkLaunchInputs(request(), { ...host, backendConfig: 'cluster.json' })),
+      /cluster\.json has the wheel placeholder .*WHEELPATH.* launch with wheels built/,
+    );
+    assert.match(
+      String(await checkLaunchInputs(request({ trackingUri: 'file:///tmp/mlruns' }), { ...host, serverless: true })),
+      /tracking URI must be 'databricks'/,
+    );
     assert.match(String(await checkLaunchInputs(request({ entryPoint: 'nope' }), { ...host, serverless: true })), /Entry point 'nope' is not in MLproject/);
   });
 
   it('an unreadable cluster spec rejects with the file and what to give instead', async () => {
-    await assert.rejects(checkLaunchInputs(request(), { ...host, backendConfig: 'missing.json' }), /missing\.json does not exist: give --backend-config a JSON file/);
+    await assert.rejects(
+      checkLaunchInputs(request(), { ...host, backendConfig: 'missing.json' }),
+      /missing\.json does not exist: give --backend-config a JSON file/,
+    );
   });
 });
 
 describe('launchOnDatabricks, steps 4-5: packing the project and the jobs dependencies', () => {
-  const wheel: BuiltWheel = { fileName: 'jobs_metric-0.1-py3-none-any.whl', distribution: 'jobs_metric', data: Buffer.from('wheel'), sha256: 'ab'.repeat(32), dbfsUri: 'dbfs:/w/main/abab/jobs_metric-0.1-py3-none-any.whl', location: '/Workspace/Users/me/mlflow-wb/wheels/jobs_metric-0.1-py3-none-any.whl' };
+  const wheel: BuiltWheel = {
+    fileName: 'jobs_metric-0.1-py3-none-any.whl',
+    distribution: 'jobs_metric',
+    data: Buffer.from('wheel'),
+    sha256: 'ab'.repeat(32),
+    dbfsUri: 'dbfs:/w/main/abab/jobs_metric-0.1-py3-none-any.whl',
+    location: '/Workspace/Users/me/mlflow-wb/wheels/jobs_metric-0.1-py3-none-any.whl',
+  };
 
   it('rewrites wheel placeholders in the environment file inside the archive only', async () => {
     const before = fs.readFileSync(path.join(jobsProject, 'python_env.yaml'), 'utf8');
@@ -69,10 +94,18 @@ describe('launchOnDatabricks, step 7: the outcome from the final run state', () 
   const ids = { runId: 'r1', databricksRunId: 7 };
 
   it('finished, cancelled (by Databricks or by the user), failed with the cluster error', () => {
-    assert.deepEqual(launchOutcome(run({ life_cycle_state: 'TERMINATED', result_state: 'SUCCESS' }), ids, false), { phase: 'finished', message: 'Run r1 finished on Databricks.' });
+    assert.deepEqual(launchOutcome(run({ life_cycle_state: 'TERMINATED', result_state: 'SUCCESS' }), ids, false), {
+      phase: 'finished',
+      message: 'Run r1 finished on Databricks.',
+    });
     assert.equal(launchOutcome(run({ life_cycle_state: 'TERMINATED', result_state: 'CANCELED' }), ids, false).phase, 'killed');
     assert.equal(launchOutcome(run({ life_cycle_state: 'TERMINATED', result_state: 'FAILED' }), ids, true).phase, 'killed');
-    const failed = launchOutcome(run({ life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: ' Cluster lost ' }), ids, false, 'ValueError: bad');
+    const failed = launchOutcome(
+      run({ life_cycle_state: 'INTERNAL_ERROR', result_state: 'FAILED', state_message: ' Cluster lost ' }),
+      ids,
+      false,
+      'ValueError: bad',
+    );
     assert.deepEqual(failed, { phase: 'failed', message: 'Databricks run 7 could not run (INTERNAL_ERROR/FAILED): Cluster lost\nValueError: bad' });
   });
 });

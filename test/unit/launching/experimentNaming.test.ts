@@ -17,7 +17,10 @@ test('branchExperimentName uses the MLproject name and the sanitised branch; det
   assert.equal(await branchExperimentName('${projectName}/${branch}', dir), 'my-project/feature-new+thing', 'unborn branch still named');
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', 'x');
-  assert.equal(await branchExperimentName('/Users/{user}/${projectName}/${branch}', dir, { user: 'a.b@example.com' }), '/Users/a.b@example.com/my-project/feature-new+thing');
+  assert.equal(
+    await branchExperimentName('/Users/{user}/${projectName}/${branch}', dir, { user: 'a.b@example.com' }),
+    '/Users/a.b@example.com/my-project/feature-new+thing',
+  );
   const sha = git(dir, 'rev-parse', '--short', 'HEAD');
   git(dir, 'checkout', '-q', '--detach');
   assert.equal(await branchExperimentName('${branch}', dir), sha);

@@ -34,7 +34,13 @@ test('a job-cluster submit: one spark_python_task with new_cluster and libraries
 });
 
 test('a serverless submit: no cluster, no libraries, a job environment with the dependencies and environment_key on the task', () => {
-  const body = jobsSubmitBody({ runName: 'r', idempotencyToken: 't', pythonFile: '/Volumes/c/s/v/d.py', parameters: [], compute: { kind: 'serverless', dependencies: ['mlflow', '/Volumes/c/s/v/w.whl'] } });
+  const body = jobsSubmitBody({
+    runName: 'r',
+    idempotencyToken: 't',
+    pythonFile: '/Volumes/c/s/v/d.py',
+    parameters: [],
+    compute: { kind: 'serverless', dependencies: ['mlflow', '/Volumes/c/s/v/w.whl'] },
+  });
   const task = (body.tasks as Record<string, unknown>[])[0]!;
   assert.equal(task.environment_key, ENVIRONMENT_KEY);
   assert.equal(task.new_cluster, undefined);
@@ -44,14 +50,26 @@ test('a serverless submit: no cluster, no libraries, a job environment with the 
 
 test('driver parameters carry the values verbatim, one argv element each (JSON for the entry point parameters)', () => {
   const nasty = `a'b "c" $(d); e`;
-  const args = driverTaskParameters({ archivePath: '/Workspace/p.tar.gz', entryPoint: 'main', parameters: { label: nasty }, mlflowRunId: 'r1', experimentId: '7', trackingUri: 'databricks' });
+  const args = driverTaskParameters({
+    archivePath: '/Workspace/p.tar.gz',
+    entryPoint: 'main',
+    parameters: { label: nasty },
+    mlflowRunId: 'r1',
+    experimentId: '7',
+    trackingUri: 'databricks',
+  });
   assert.deepEqual(JSON.parse(args[args.indexOf('--parameters') + 1]!), { label: nasty });
   assert.equal(args[args.indexOf('--tracking-uri') + 1], 'databricks');
 });
 
 test('environment dependencies from python_env.yaml, conda.yaml and requirements files', () => {
-  assert.deepEqual(environmentDependencies('python_env.yaml', 'python: "3.11"\ndependencies:\n  - mlflow==3.1\n  - /Workspace/w.whl\n'), ['mlflow==3.1', '/Workspace/w.whl']);
-  assert.deepEqual(environmentDependencies('conda.yaml', 'dependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - scikit-learn\n    - -r extra.txt\n'), ['scikit-learn']);
+  assert.deepEqual(environmentDependencies('python_env.yaml', 'python: "3.11"\ndependencies:\n  - mlflow==3.1\n  - /Workspace/w.whl\n'), [
+    'mlflow==3.1',
+    '/Workspace/w.whl',
+  ]);
+  assert.deepEqual(environmentDependencies('conda.yaml', 'dependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - scikit-learn\n    - -r extra.txt\n'), [
+    'scikit-learn',
+  ]);
   assert.deepEqual(environmentDependencies('requirements.txt', '# c\nnumpy>=1  # pinned\n\n--index-url x\n'), ['numpy>=1']);
   assert.deepEqual(dependencyAsLibrary('/Volumes/c/s/v/w.whl'), { whl: '/Volumes/c/s/v/w.whl' });
   assert.deepEqual(dependencyAsLibrary('numpy>=1'), { pypi: { package: 'numpy>=1' } });

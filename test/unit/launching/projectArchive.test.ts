@@ -51,7 +51,13 @@ test('a transform changes a file inside the archive only', async () => {
   assert.equal(fs.readFileSync(path.join(dir, 'MLproject'), 'utf8'), 'name: p\n');
 });
 
-const wheel = (name: string): BuiltWheel => ({ fileName: `${name}-0.1-py3-none-any.whl`, distribution: name, data: Buffer.alloc(0), sha256: 'ab', dbfsUri: `dbfs:/FileStore/wheels/main/ab/${name}-0.1-py3-none-any.whl` });
+const wheel = (name: string): BuiltWheel => ({
+  fileName: `${name}-0.1-py3-none-any.whl`,
+  distribution: name,
+  data: Buffer.alloc(0),
+  sha256: 'ab',
+  dbfsUri: `dbfs:/FileStore/wheels/main/ab/${name}-0.1-py3-none-any.whl`,
+});
 
 test('wheel placeholders: fuse paths in env files, dbfs URIs in libraries, by distribution name when several', () => {
   const env = 'dependencies:\n  - mlflow\n  - /dbfs/FileStore/wheels/WHEELPATH.whl\n  - "dbfs:/FileStore/wheels/WHEELPATH.whl"\n';

@@ -16,7 +16,10 @@ test('readProject lists the fixture entry points with types and defaults', async
     { name: 'label', type: 'string', default: 'baseline' },
   ]);
   assert.equal(main?.command, 'python train.py --alpha {alpha} --label {label}');
-  assert.deepEqual(project.entryPoints.map((e) => e.name), ['main', 'fail', 'sleep']);
+  assert.deepEqual(
+    project.entryPoints.map((e) => e.name),
+    ['main', 'fail', 'sleep'],
+  );
 });
 
 test('readProject reports MLproject errors with line numbers (short-form types, no default)', async () => {
@@ -36,11 +39,15 @@ test('readProject reports MLproject errors with line numbers (short-form types, 
 });
 
 test('checkParameters: required, float syntax as Python reads it, uri scheme', () => {
-  const ep = { name: 'main', command: '', parameters: [
-    { name: 'alpha', type: 'float' as const },
-    { name: 'data', type: 'uri' as const, default: 's3://b/k' },
-    { name: 'label', type: 'string' as const, default: 'x' },
-  ] };
+  const ep = {
+    name: 'main',
+    command: '',
+    parameters: [
+      { name: 'alpha', type: 'float' as const },
+      { name: 'data', type: 'uri' as const, default: 's3://b/k' },
+      { name: 'label', type: 'string' as const, default: 'x' },
+    ],
+  };
   assert.match(checkParameters(ep, {}).join('\n'), /No value given for missing parameters: 'alpha'/);
   assert.deepEqual(checkParameters(ep, { alpha: '0.5' }), []);
   assert.match(checkParameters(ep, { alpha: '0,5' }).join('\n'), /'alpha' .* is a float, but the value "0,5" is not a number/);

@@ -5,7 +5,7 @@ import { firstSentence } from '../../../src/engine/mlflow/mlflowRestClient';
 describe('firstSentence', () => {
   it('drops SQL noise after the first sentence', () => {
     assert.equal(
-      firstSentence("Experiment(name=foo) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name\n[SQL: INSERT ...]"),
+      firstSentence('Experiment(name=foo) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name\n[SQL: INSERT ...]'),
       'Experiment(name=foo) already exists.',
     );
   });

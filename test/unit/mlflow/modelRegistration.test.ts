@@ -12,7 +12,8 @@ function registry(existing: string[], failCreate?: Error) {
     async createRegisteredModel(name: string, description?: string) {
       calls.push(`create model ${name}${description ? ` (${description})` : ''}`);
       if (failCreate) throw failCreate;
-      if (existing.includes(name)) throw new MlflowApiError(`Registered Model (name=${name}) already exists.`, 'RESOURCE_ALREADY_EXISTS', 400, 'registered-models/create');
+      if (existing.includes(name))
+        throw new MlflowApiError(`Registered Model (name=${name}) already exists.`, 'RESOURCE_ALREADY_EXISTS', 400, 'registered-models/create');
       return { name };
     },
     async createModelVersion(name: string, source: string, runId?: string, o: { modelId?: string; description?: string } = {}) {
@@ -25,7 +26,12 @@ function registry(existing: string[], failCreate?: Error) {
 describe('registerModelVersion (CLI models register and the Register Model… command)', () => {
   it('creates a missing registered model, then the version', async () => {
     const r = registry([]);
-    const { version, createdModel } = await registerModelVersion(r, 'churn', { source: 'models:/m-1', runId: 'r1', modelId: 'm-1' }, { description: 'v', modelDescription: 'the churn model' });
+    const { version, createdModel } = await registerModelVersion(
+      r,
+      'churn',
+      { source: 'models:/m-1', runId: 'r1', modelId: 'm-1' },
+      { description: 'v', modelDescription: 'the churn model' },
+    );
     assert.equal(createdModel, true);
     assert.equal(version.version, '3');
     assert.deepEqual(r.calls, ['create model churn (the churn model)', 'create version of churn from models:/m-1 run=r1 model=m-1 description=v']);

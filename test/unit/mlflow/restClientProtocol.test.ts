@@ -235,7 +235,10 @@ describe('MLflow REST client protocol', () => {
       (_q, r) => json(r, 200, { metrics: [{ key: 'm', value: 2, timestamp: 2, step: 1 }] }),
     ];
     const history = await client().getMetricHistory('r', 'm', { maxResults: 1 });
-    assert.deepEqual(history.map((m) => m.value), [1, 2]);
+    assert.deepEqual(
+      history.map((m) => m.value),
+      [1, 2],
+    );
     assert.equal(new URL(seen[1].url, baseUrl).searchParams.get('page_token'), 'p2');
   });
 });

@@ -23,11 +23,26 @@ describe('retry policy', () => {
   });
 
   it('doubles the backoff each attempt, with jitter in the upper half, capped', () => {
-    assert.equal(backoffDelayMs(0, 500, 20_000, () => 0), 250);
-    assert.equal(backoffDelayMs(0, 500, 20_000, () => 1), 500);
-    assert.equal(backoffDelayMs(3, 500, 20_000, () => 0), 2000);
-    assert.equal(backoffDelayMs(3, 500, 20_000, () => 1), 4000);
-    assert.equal(backoffDelayMs(30, 500, 20_000, () => 1), 20_000);
+    assert.equal(
+      backoffDelayMs(0, 500, 20_000, () => 0),
+      250,
+    );
+    assert.equal(
+      backoffDelayMs(0, 500, 20_000, () => 1),
+      500,
+    );
+    assert.equal(
+      backoffDelayMs(3, 500, 20_000, () => 0),
+      2000,
+    );
+    assert.equal(
+      backoffDelayMs(3, 500, 20_000, () => 1),
+      4000,
+    );
+    assert.equal(
+      backoffDelayMs(30, 500, 20_000, () => 1),
+      20_000,
+    );
     for (let i = 0; i < 50; i++) {
       const d = backoffDelayMs(2, 100, 10_000);
       assert.ok(d >= 200 && d <= 400, `delay ${d} out of [200, 400]`);

@@ -4,7 +4,12 @@ import { parseTagList } from '../../../src/engine/mlflow/tagList';
 
 describe('tags typed in one line', () => {
   it('reads key=value pairs separated by commas, values may hold =', () => {
-    assert.deepEqual(parseTagList(' team = ml , query=a=b,,'), { tags: [{ key: 'team', value: 'ml' }, { key: 'query', value: 'a=b' }] });
+    assert.deepEqual(parseTagList(' team = ml , query=a=b,,'), {
+      tags: [
+        { key: 'team', value: 'ml' },
+        { key: 'query', value: 'a=b' },
+      ],
+    });
     assert.deepEqual(parseTagList(''), { tags: [] });
   });
   it('names the entry that is not key=value', () => {

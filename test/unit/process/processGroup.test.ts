@@ -5,7 +5,7 @@ import { httpOk, liveProcessGroups, processGroupAlive, startProcessGroup, waitUn
 describe('process groups', { skip: process.platform === 'win32' }, () => {
   it('stop() ends the leader and the children it started, even those that ignore SIGTERM', async () => {
     // The leader starts a child that ignores SIGTERM, then waits.
-    const group = startProcessGroup('/bin/sh', ['-c', "sh -c 'trap \"\" TERM; echo child-ready; while :; do sleep 1; done' & wait"]);
+    const group = startProcessGroup('/bin/sh', ['-c', 'sh -c \'trap "" TERM; echo child-ready; while :; do sleep 1; done\' & wait']);
     await new Promise<void>((resolve) => group.child.stdout!.on('data', (c: Buffer) => c.toString().includes('child-ready') && resolve()));
     assert.ok(processGroupAlive(group.pid!));
     assert.ok(liveProcessGroups().includes(group.pid!));

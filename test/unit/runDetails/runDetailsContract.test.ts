@@ -3,9 +3,31 @@ import { describe, it } from 'node:test';
 import { validateFromRunDetails, validateRunDetailsState, validateToRunDetails } from '../../../webview/contract';
 
 const details = {
-  overview: { runId: 'r1', status: 'FINISHED', lifecycleStage: 'active', experimentId: '1', gitHost: 'github', gitCommitUrl: 'https://github.com/a/b/commit/abc1234' },
+  overview: {
+    runId: 'r1',
+    status: 'FINISHED',
+    lifecycleStage: 'active',
+    experimentId: '1',
+    gitHost: 'github',
+    gitCommitUrl: 'https://github.com/a/b/commit/abc1234',
+  },
   params: [{ key: 'lr', value: '0.1' }],
-  metrics: [{ key: 'loss', latest: null, latestText: 'NaN', step: 3, timestamp: 1, min: 0.1, max: 2, exact: true, history: [[0, 1, 2], [1, 2, null]] }],
+  metrics: [
+    {
+      key: 'loss',
+      latest: null,
+      latestText: 'NaN',
+      step: 3,
+      timestamp: 1,
+      min: 0.1,
+      max: 2,
+      exact: true,
+      history: [
+        [0, 1, 2],
+        [1, 2, null],
+      ],
+    },
+  ],
   tags: [],
   systemTags: [{ key: 'mlflow.user', value: 'jane' }],
   artifacts: [{ path: 'model', is_dir: true }],
@@ -21,8 +43,17 @@ describe('run details contract', () => {
       { type: 'error', message: 'down', retry: true },
       { type: 'artifacts', path: 'model', files: [{ path: 'model/MLmodel', is_dir: false, file_size: 10 }] },
       { type: 'notice', message: 'Copied' },
-    ]) assert.ok(validateToRunDetails(m).ok, JSON.stringify(validateToRunDetails(m)));
-    for (const m of [{ type: 'ready' }, { type: 'retry' }, { type: 'openArtifact', path: 'model/MLmodel' }, { type: 'listArtifacts', path: 'a b/c' }, { type: 'openCommit' }, { type: 'compareWithPrevious' }, { type: 'copy', text: 'x' }]) {
+    ])
+      assert.ok(validateToRunDetails(m).ok, JSON.stringify(validateToRunDetails(m)));
+    for (const m of [
+      { type: 'ready' },
+      { type: 'retry' },
+      { type: 'openArtifact', path: 'model/MLmodel' },
+      { type: 'listArtifacts', path: 'a b/c' },
+      { type: 'openCommit' },
+      { type: 'compareWithPrevious' },
+      { type: 'copy', text: 'x' },
+    ]) {
       assert.ok(validateFromRunDetails(m).ok, JSON.stringify(m));
     }
   });
@@ -35,10 +66,22 @@ describe('run details contract', () => {
     }
     assert.equal(validateFromRunDetails({ type: 'listArtifacts', path: 7 }).ok, false);
     assert.equal(validateFromRunDetails({ type: 'runCommand' }).ok, false);
-    const bad = validateToRunDetails({ type: 'details', connectionId: 'c', connectionLabel: 'c', refreshing: false, details: { ...details, overview: { ...details.overview, gitHost: 'sourceforge' } } });
+    const bad = validateToRunDetails({
+      type: 'details',
+      connectionId: 'c',
+      connectionLabel: 'c',
+      refreshing: false,
+      details: { ...details, overview: { ...details.overview, gitHost: 'sourceforge' } },
+    });
     assert.equal(bad.ok, false);
     if (!bad.ok) assert.match(bad.error, /gitHost must be one of/);
-    const badMetric = validateToRunDetails({ type: 'details', connectionId: 'c', connectionLabel: 'c', refreshing: false, details: { ...details, metrics: [{ ...details.metrics[0], history: [[0, 1]] }] } });
+    const badMetric = validateToRunDetails({
+      type: 'details',
+      connectionId: 'c',
+      connectionLabel: 'c',
+      refreshing: false,
+      details: { ...details, metrics: [{ ...details.metrics[0], history: [[0, 1]] }] },
+    });
     assert.equal(badMetric.ok, false);
   });
 

@@ -3,7 +3,17 @@ import { describe, it } from 'node:test';
 import { ChildRows } from '../../../webview/runsTable/childRows';
 import type { RunsTableRow } from '../../../webview/contract';
 
-const child = (id: string, parent: string): RunsTableRow => ({ runId: id, experimentId: '1', name: id, status: 'FINISHED', lifecycleStage: 'active', parentRunId: parent, params: {}, metrics: {}, tags: {} });
+const child = (id: string, parent: string): RunsTableRow => ({
+  runId: id,
+  experimentId: '1',
+  name: id,
+  status: 'FINISHED',
+  lifecycleStage: 'active',
+  parentRunId: parent,
+  params: {},
+  metrics: {},
+  tags: {},
+});
 
 /** What each display position shows: a table index as a number, a child as its run id. */
 function drawn(c: ChildRows, n: number): (number | string)[] {

@@ -1,7 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { attributeColumns, metricColumn, paramColumn, tagColumn } from '../../../src/engine/runsTable/runsTableColumns';
-import { columnFromId, compileColumnFilter, compileOrderBy, compileTableFilter, operatorsFor, quoteValue, searchIdentifier } from '../../../src/engine/runsTable/runsSearchExpression';
+import {
+  columnFromId,
+  compileColumnFilter,
+  compileOrderBy,
+  compileTableFilter,
+  operatorsFor,
+  quoteValue,
+  searchIdentifier,
+} from '../../../src/engine/runsTable/runsSearchExpression';
 
 const attrs = attributeColumns(false);
 const attr = (key: string) => attrs.find((c) => c.key === key)!;
@@ -74,7 +82,10 @@ describe('runs table filter compiler', () => {
       runName: 'sweep',
       runIds: ['a1', 'b2'],
     });
-    assert.equal(filter, "params.optimizer = 'adam' AND metrics.val_loss < 0.3 AND params.lr = '0.01' AND attributes.run_name ILIKE '%sweep%' AND attributes.run_id IN ('a1', 'b2')");
+    assert.equal(
+      filter,
+      "params.optimizer = 'adam' AND metrics.val_loss < 0.3 AND params.lr = '0.01' AND attributes.run_name ILIKE '%sweep%' AND attributes.run_id IN ('a1', 'b2')",
+    );
     assert.deepEqual(Object.keys(errors), ['metrics.val_loss']);
     assert.equal(compileTableFilter(columns, {}).filter, '');
   });

@@ -13,7 +13,10 @@ function fakeSearch(total: number) {
         calls.push({ pageToken: o.pageToken, maxResults: o.maxResults, filter: o.filter, orderBy: o.orderBy });
         const offset = o.pageToken ? Number(o.pageToken) : 0;
         const n = Math.min(o.maxResults ?? 1000, total - offset);
-        const items = Array.from({ length: n }, (_, i) => ({ info: { run_id: `r${offset + i}`, experiment_id: '1', status: 'FINISHED' as const, lifecycle_stage: 'active' }, data: {} }));
+        const items = Array.from({ length: n }, (_, i) => ({
+          info: { run_id: `r${offset + i}`, experiment_id: '1', status: 'FINISHED' as const, lifecycle_stage: 'active' },
+          data: {},
+        }));
         return { items, nextPageToken: offset + n < total ? String(offset + n) : undefined };
       },
     },
@@ -25,9 +28,16 @@ describe('runs table pager', () => {
     const { client, calls } = fakeSearch(25);
     const pager = new RunsTablePager(client, { experimentIds: ['1'], filter: 'metrics.x > 1', orderBy: ['metrics.x DESC'], pageSize: 10 });
     const third = await pager.page(2);
-    assert.deepEqual(third.rows.map((r) => r.runId), ['r20', 'r21', 'r22', 'r23', 'r24']);
+    assert.deepEqual(
+      third.rows.map((r) => r.runId),
+      ['r20', 'r21', 'r22', 'r23', 'r24'],
+    );
     assert.equal(third.last, true);
-    assert.deepEqual(calls.map((c) => c.pageToken), [undefined, '10', '20'], 'the pages before were read for their tokens');
+    assert.deepEqual(
+      calls.map((c) => c.pageToken),
+      [undefined, '10', '20'],
+      'the pages before were read for their tokens',
+    );
     assert.deepEqual(calls[0], { pageToken: undefined, maxResults: 10, filter: 'metrics.x > 1', orderBy: ['metrics.x DESC'] });
     assert.deepEqual(pager.count, { runs: 25, complete: true });
     assert.deepEqual(await pager.page(5), { index: 5, rows: [], last: true });
@@ -44,7 +54,11 @@ describe('runs table pager', () => {
     assert.equal(calls.length, 6, 'page 5 was cached');
     const again = await pager.page(1);
     assert.equal(again.rows[0].runId, 'r10');
-    assert.deepEqual(calls.slice(6).map((c) => c.pageToken), ['10'], 'one request, with the kept token');
+    assert.deepEqual(
+      calls.slice(6).map((c) => c.pageToken),
+      ['10'],
+      'one request, with the kept token',
+    );
   });
 
   it('shares a request in flight and collects everything for select-all', async () => {

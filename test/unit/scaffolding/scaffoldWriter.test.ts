@@ -6,7 +6,11 @@ import type { RenderedFile } from '../../../src/engine/scaffolding/projectRender
 import { planScaffold, writeScaffold, type ScaffoldProgress } from '../../../src/engine/scaffolding/scaffoldWriter';
 import { makeTempDir } from '../../support/repoPaths';
 
-const file = (relativePath: string, content: string, mode?: number): RenderedFile => ({ relativePath, content: Buffer.from(content), ...(mode ? { mode } : {}) });
+const file = (relativePath: string, content: string, mode?: number): RenderedFile => ({
+  relativePath,
+  content: Buffer.from(content),
+  ...(mode ? { mode } : {}),
+});
 const never = () => false;
 
 describe('planScaffold', () => {

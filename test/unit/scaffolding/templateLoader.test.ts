@@ -32,7 +32,13 @@ describe('loadTemplate reads cookiecutter.json for the wizard', () => {
     );
     assert.deepEqual(
       t.variables.map((v) => [v.name, v.kind]),
-      [['project_name', 'text'], ['project_slug', 'text'], ['license', 'choice'], ['use_ci', 'boolean'], ['settings', 'dict']],
+      [
+        ['project_name', 'text'],
+        ['project_slug', 'text'],
+        ['license', 'choice'],
+        ['use_ci', 'boolean'],
+        ['settings', 'dict'],
+      ],
     );
     assert.equal(t.variables[0].prompt, 'Name?');
     assert.equal(t.variables[2].prompt, 'Which license?');
@@ -42,13 +48,22 @@ describe('loadTemplate reads cookiecutter.json for the wizard', () => {
   });
 
   it('names the template code that needs consent: hook files and Jinja extensions', () => {
-    const dir = makeTemplate({ project_slug: 'x', _extensions: ['local_extensions.Shout'] }, { 'hooks/post_gen_project.py': '', 'hooks/pre_gen_project.sh': '', 'hooks/post_gen_project.py~': '', 'hooks/helper.py': '' });
+    const dir = makeTemplate(
+      { project_slug: 'x', _extensions: ['local_extensions.Shout'] },
+      { 'hooks/post_gen_project.py': '', 'hooks/pre_gen_project.sh': '', 'hooks/post_gen_project.py~': '', 'hooks/helper.py': '' },
+    );
     assert.deepEqual(templateCode(loadTemplate(dir)), ['hooks/post_gen_project.py', 'hooks/pre_gen_project.sh', 'Jinja extension local_extensions.Shout']);
   });
 
   it('reads a menu of nested templates and refuses one that points outside the template', () => {
     const menu = loadTemplate(makeTemplate({ templates: { a: { path: './a', title: 'A', description: 'first' }, b: { path: 'b', title: 'B' } } }));
-    assert.deepEqual(menu.nestedTemplates?.map((n) => [n.key, n.title, path.basename(n.dir)]), [['a', 'A', 'a'], ['b', 'B', 'b']]);
+    assert.deepEqual(
+      menu.nestedTemplates?.map((n) => [n.key, n.title, path.basename(n.dir)]),
+      [
+        ['a', 'A', 'a'],
+        ['b', 'B', 'b'],
+      ],
+    );
     assert.throws(() => loadTemplate(makeTemplate({ templates: { evil: { path: '../../etc' } } })), /outside the template's folder/);
     assert.throws(() => loadTemplate(makeTemplate({ templates: { evil: { path: '/etc' } } })), /outside the template's folder/);
   });

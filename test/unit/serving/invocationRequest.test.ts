@@ -9,20 +9,41 @@ import { resolveModelLocation } from '../../../src/engine/serving/modelArtifacts
 import { MlflowRestClient } from '../../../src/engine/mlflow/mlflowRestClient';
 
 function rejects(input: unknown, message: RegExp, format?: 'json' | 'csv'): void {
-  assert.throws(() => buildInvocationBody(input, format), (err: unknown) => {
-    assert.ok(err instanceof InvocationInputError, String(err));
-    assert.match(err.message, message);
-    return true;
-  });
+  assert.throws(
+    () => buildInvocationBody(input, format),
+    (err: unknown) => {
+      assert.ok(err instanceof InvocationInputError, String(err));
+      assert.match(err.message, message);
+      return true;
+    },
+  );
 }
 
 describe('buildInvocationBody', () => {
   it('accepts each of the shapes MLflow reads, as objects and as JSON text', () => {
     const shapes = [
-      { dataframe_split: { columns: ['a', 'b'], data: [[1, 2], [3, 4]] } },
+      {
+        dataframe_split: {
+          columns: ['a', 'b'],
+          data: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      },
       { dataframe_split: { columns: ['a'], index: [7], data: [[1]] } },
-      { dataframe_records: [{ a: 1, b: 2 }, { a: 3, b: 4 }] },
-      { instances: [[1, 2], [3, 4]] },
+      {
+        dataframe_records: [
+          { a: 1, b: 2 },
+          { a: 3, b: 4 },
+        ],
+      },
+      {
+        instances: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
       { instances: { a: [1, 2] } },
       { inputs: [[1, 2]] },
       { inputs: { x: [1] }, params: { temperature: 0.5 } },
@@ -69,7 +90,20 @@ describe('buildInvocationBody', () => {
 describe('modelServeArgs', () => {
   it('passes the model URI as one argument, never through a shell', () => {
     const uri = 'runs:/abc/my model; rm -rf $(pwd)';
-    assert.deepEqual(modelServeArgs(uri, 5001, 'local'), ['-m', 'mlflow', 'models', 'serve', '-m', uri, '--port', '5001', '--host', '127.0.0.1', '--env-manager', 'local']);
+    assert.deepEqual(modelServeArgs(uri, 5001, 'local'), [
+      '-m',
+      'mlflow',
+      'models',
+      'serve',
+      '-m',
+      uri,
+      '--port',
+      '5001',
+      '--host',
+      '127.0.0.1',
+      '--env-manager',
+      'local',
+    ]);
   });
 });
 
@@ -81,7 +115,10 @@ describe('resolveModelLocation (URIs needing no server)', () => {
     assert.deepEqual(await resolveModelLocation(client, 'mlflow-artifacts:/1/models/m-1/artifacts'), { kind: 'proxied', path: '1/models/m-1/artifacts' });
     assert.deepEqual(await resolveModelLocation(client, '/tmp/model'), { kind: 'local', dir: '/tmp/model' });
     assert.deepEqual(await resolveModelLocation(client, 'dbfs:/databricks/mlflow-tracking/12/r9/artifacts/model'), { kind: 'run', runId: 'r9', path: 'model' });
-    assert.deepEqual(await resolveModelLocation(client, 'dbfs:/databricks/mlflow-tracking/12/logged_models/m-7/artifacts'), { kind: 'logged-model', modelId: 'm-7' });
+    assert.deepEqual(await resolveModelLocation(client, 'dbfs:/databricks/mlflow-tracking/12/logged_models/m-7/artifacts'), {
+      kind: 'logged-model',
+      modelId: 'm-7',
+    });
     await assert.rejects(resolveModelLocation(client, 's3://bucket/model'), /not supported here.*models:\/<name>\/<version>/);
   });
 });
@@ -171,7 +208,10 @@ describe('invokeModel (over the one HTTP layer, against model servers on 127.0.0
 
   it('ends a server that dribbles its answer at the total deadline, with a clear message', async () => {
     const started = Date.now();
-    await assert.rejects(invokeModel(`${url}/dribble`, '{"inputs": [[1]]}', { timeoutMs: 1000 }), fails(TransportErrorCodes.timeout, /Cannot reach the model server at .*: no complete answer to invocations within 1 s/));
+    await assert.rejects(
+      invokeModel(`${url}/dribble`, '{"inputs": [[1]]}', { timeoutMs: 1000 }),
+      fails(TransportErrorCodes.timeout, /Cannot reach the model server at .*: no complete answer to invocations within 1 s/),
+    );
     assert.ok(Date.now() - started < 5000);
   });
 

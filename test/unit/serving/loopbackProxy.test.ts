@@ -19,12 +19,23 @@ describe('loopbackRefusal', () => {
   });
 
   it('refuses another name, another port, no Host, and foreign or null origins, saying why', () => {
-    assert.match(loopbackRefusal('evil.example:5123', undefined, 5123)!, /Host 'evil\.example:5123' is not this server: it answers only requests for 127\.0\.0\.1:5123 or localhost:5123 .*DNS-rebinding/);
+    assert.match(
+      loopbackRefusal('evil.example:5123', undefined, 5123)!,
+      /Host 'evil\.example:5123' is not this server: it answers only requests for 127\.0\.0\.1:5123 or localhost:5123 .*DNS-rebinding/,
+    );
     assert.match(loopbackRefusal('evil.example', undefined, 5123)!, /Host 'evil\.example'/);
     assert.match(loopbackRefusal('127.0.0.1:5124', undefined, 5123)!, /Host '127\.0\.0\.1:5124'/);
     assert.match(loopbackRefusal('127.0.0.1', undefined, 5123)!, /Host '127\.0\.0\.1' is not/);
     assert.match(loopbackRefusal(undefined, undefined, 5123)!, /no Host header/);
-    for (const origin of ['http://evil.example', 'https://127.0.0.1:5123', 'http://127.0.0.1:5124', 'null', 'file://', 'vscode-webview-evil://x', 'not a url']) {
+    for (const origin of [
+      'http://evil.example',
+      'https://127.0.0.1:5123',
+      'http://127.0.0.1:5124',
+      'null',
+      'file://',
+      'vscode-webview-evil://x',
+      'not a url',
+    ]) {
       assert.match(loopbackRefusal('127.0.0.1:5123', origin, 5123) ?? 'accepted', /^Origin '.*' may not use this server/, origin);
     }
   });
@@ -37,14 +48,20 @@ describe('loopbackRefusal', () => {
 });
 
 /** Sends one request to 127.0.0.1:port with exactly these headers; resolves with the whole answer. */
-function send(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: Buffer }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function send(
+  port: number,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: Buffer },
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -100,7 +117,18 @@ describe('startLoopbackProxy (Node upstream on a Unix socket)', () => {
 
   it('forwards a request for its own Host, body and status both ways, without hop-by-hop headers', async () => {
     const body = Buffer.alloc(30 * 1024 * 1024, 0x7b);
-    const answer = await send(port, { method: 'POST', path: '/invocations?x=1', headers: { 'Content-Type': 'application/json', Origin: `http://localhost:${port}`, 'Keep-Alive': 'timeout=5', Connection: 'keep-alive, x-secret-hop', 'X-Secret-Hop': '1' }, body });
+    const answer = await send(port, {
+      method: 'POST',
+      path: '/invocations?x=1',
+      headers: {
+        'Content-Type': 'application/json',
+        Origin: `http://localhost:${port}`,
+        'Keep-Alive': 'timeout=5',
+        Connection: 'keep-alive, x-secret-hop',
+        'X-Secret-Hop': '1',
+      },
+      body,
+    });
     assert.equal(answer.status, 200, answer.body.toString());
     assert.deepEqual(JSON.parse(answer.body.toString()), { received: body.length });
     const last = seen.at(-1)!;
@@ -121,9 +149,17 @@ describe('startLoopbackProxy (Node upstream on a Unix socket)', () => {
 
   it('refuses a DNS-rebinding Host and a foreign Origin with 403 and a body that says why; the model never sees them', async () => {
     const before = seen.length;
-    const rebinding = await send(port, { method: 'POST', path: '/invocations', headers: { Host: `evil.example:${port}`, 'Content-Type': 'application/json' }, body: Buffer.from('{"inputs": [[1]]}') });
+    const rebinding = await send(port, {
+      method: 'POST',
+      path: '/invocations',
+      headers: { Host: `evil.example:${port}`, 'Content-Type': 'application/json' },
+      body: Buffer.from('{"inputs": [[1]]}'),
+    });
     assert.equal(rebinding.status, 403);
-    assert.match(rebinding.body.toString(), new RegExp(`^403 Forbidden: the test model server refused this request: Host 'evil\\.example:${port}' is not this server`));
+    assert.match(
+      rebinding.body.toString(),
+      new RegExp(`^403 Forbidden: the test model server refused this request: Host 'evil\\.example:${port}' is not this server`),
+    );
     const foreign = await send(port, { method: 'POST', path: '/invocations', headers: { Origin: 'https://evil.example' }, body: Buffer.from('{}') });
     assert.equal(foreign.status, 403);
     assert.match(foreign.body.toString(), /Origin 'https:\/\/evil\.example' may not use this server/);

@@ -151,7 +151,10 @@ describe('MLproject validator', () => {
     // MLflow's flower-classifier keeps a seed it never passes; here three parameters are left out.
     const text = VALID.replace(' --alpha {alpha} --data {data} --src {src}', '');
     const d = expectOne(text, check('mlproject', text, FILES), 'mlproject/unused-parameter', 'warning', 'alpha');
-    assert.match(d.message, /^Parameters 'alpha', 'data' and 'src' are declared but the command of entry point 'main' never uses \{alpha\}, \{data\} or \{src\}/);
+    assert.match(
+      d.message,
+      /^Parameters 'alpha', 'data' and 'src' are declared but the command of entry point 'main' never uses \{alpha\}, \{data\} or \{src\}/,
+    );
     const bare = VALID.replace('--alpha {alpha}', '--alpha alpha');
     const b = expectOne(bare, check('mlproject', bare, FILES), 'mlproject/unused-parameter', 'warning', 'alpha');
     assert.match(b.message, /names 'alpha' without braces/);
@@ -217,7 +220,11 @@ describe('MLproject validator', () => {
 
   it('types scalars as YAML 1.1 (yes/no/on/off booleans, 1e-3 text, 0777 octal) where a check depends on it', () => {
     // docker_env: off is False for PyYAML: MLflow skips the docker environment, nothing to report.
-    assert.ok(!check('mlproject', 'name: x\ndocker_env: off\nentry_points:\n  main:\n    command: "python train.py"\n', ['train.py']).some((d) => d.code.startsWith('mlproject/docker')));
+    assert.ok(
+      !check('mlproject', 'name: x\ndocker_env: off\nentry_points:\n  main:\n    command: "python train.py"\n', ['train.py']).some((d) =>
+        d.code.startsWith('mlproject/docker'),
+      ),
+    );
     // A float default written 1e-3 is text to PyYAML (no dot), but Python's float() reads it: no warning.
     const e = VALID.replace('default: 0.5', 'default: 1e-3');
     assert.ok(!check('mlproject', e, FILES).some((d) => d.code === 'mlproject/invalid-default'));
@@ -264,7 +271,12 @@ describe('MLproject validator', () => {
   describe('databricks_spark_job (MLflow 3)', () => {
     const ep = 'entry_points:\n  main:\n    parameters: {n: float}\n    command: "python job.py {n}"\n';
     it('accepts python_file alone, and entry points alone', () => {
-      assert.deepEqual(check('mlproject', 'databricks_spark_job:\n  python_file: job.py\n  parameters: ["--n", "1"]\n  python_libraries: ["scikit-learn==1.5.2"]\n', ['job.py']), []);
+      assert.deepEqual(
+        check('mlproject', 'databricks_spark_job:\n  python_file: job.py\n  parameters: ["--n", "1"]\n  python_libraries: ["scikit-learn==1.5.2"]\n', [
+          'job.py',
+        ]),
+        [],
+      );
       assert.deepEqual(check('mlproject', `databricks_spark_job:\n  python_libraries: [numpy]\n${ep}`, ['job.py']), []);
     });
     it('requires python_file or entry points, and not both', () => {

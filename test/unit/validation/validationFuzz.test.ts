@@ -45,13 +45,61 @@ dependencies:
 };
 
 const KINDS: ValidatedFileKind[] = ['mlproject', 'conda', 'python_env', 'cluster'];
-const ALPHABET = ['\n', ' ', '  ', ':', '-', '{', '}', '[', ']', ',', '"', "'", '#', '|', '>', '&', '*', '!', '?', '%', '@', '`', '\t', 'a', 'x', '1', '.', '\\', '\r\n', 'é', '😀', 'entry_points', 'command', 'parameters', 'type', 'default', 'conda_env', 'python_env', 'docker_env', 'image', 'new_cluster', 'num_workers', 'python', 'pip'];
+const ALPHABET = [
+  '\n',
+  ' ',
+  '  ',
+  ':',
+  '-',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '"',
+  "'",
+  '#',
+  '|',
+  '>',
+  '&',
+  '*',
+  '!',
+  '?',
+  '%',
+  '@',
+  '`',
+  '\t',
+  'a',
+  'x',
+  '1',
+  '.',
+  '\\',
+  '\r\n',
+  'é',
+  '😀',
+  'entry_points',
+  'command',
+  'parameters',
+  'type',
+  'default',
+  'conda_env',
+  'python_env',
+  'docker_env',
+  'image',
+  'new_cluster',
+  'num_workers',
+  'python',
+  'pip',
+];
 
 function checkInvariant(kind: ValidatedFileKind, text: string): void {
   const diags = validateText(kind, text, { filePath: '/p/MLproject', fileExists: (p) => p.length % 2 === 0 });
   for (const d of diags) {
     assert.notEqual(d.code, 'internal/validator-error', `${d.message}\n--- ${kind} text:\n${JSON.stringify(text)}`);
-    assert.ok(d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= text.length, `${d.code} range ${JSON.stringify(d.range)} outside ${text.length}`);
+    assert.ok(
+      d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= text.length,
+      `${d.code} range ${JSON.stringify(d.range)} outside ${text.length}`,
+    );
     assert.ok(d.message.length > 0);
     for (const f of d.fixes ?? []) for (const e of f.edits) assert.ok(e.range.start >= 0 && e.range.start <= e.range.end && e.range.end <= text.length);
   }
@@ -76,17 +124,50 @@ describe('validation fuzz (never throws, ranges inside the document)', () => {
 
   it('survives random token soup', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...KINDS), fc.array(fc.constantFrom(...ALPHABET), { maxLength: 60 }), (kind, tokens) => checkInvariant(kind, tokens.join(''))),
+      fc.property(fc.constantFrom(...KINDS), fc.array(fc.constantFrom(...ALPHABET), { maxLength: 60 }), (kind, tokens) =>
+        checkInvariant(kind, tokens.join('')),
+      ),
       { numRuns: 1500 },
     );
   });
 
   it('survives random structured MLprojects and cluster specs', () => {
-    const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.constantFrom('{x}', '${HOME}', 'python a.py {p}', 'float', 'path', 'uri', 'main'));
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.double({ noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('{x}', '${HOME}', 'python a.py {p}', 'float', 'path', 'uri', 'main'),
+    );
     const value = fc.letrec((tie) => ({
-      node: fc.oneof({ maxDepth: 4 }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('command', 'parameters', 'type', 'default', 'image', 'volumes', 'environment', 'python_file', 'x', 'p'), tie('node'), { maxKeys: 3 })),
+      node: fc.oneof(
+        { maxDepth: 4 },
+        scalar,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom('command', 'parameters', 'type', 'default', 'image', 'volumes', 'environment', 'python_file', 'x', 'p'), tie('node'), {
+          maxKeys: 3,
+        }),
+      ),
     })).node;
-    const doc = fc.dictionary(fc.constantFrom('name', 'entry_points', 'conda_env', 'python_env', 'docker_env', 'databricks_spark_job', 'enrty_points', 'new_cluster', 'num_workers', 'autoscale', 'libraries', 'dependencies'), value, { maxKeys: 5 });
+    const doc = fc.dictionary(
+      fc.constantFrom(
+        'name',
+        'entry_points',
+        'conda_env',
+        'python_env',
+        'docker_env',
+        'databricks_spark_job',
+        'enrty_points',
+        'new_cluster',
+        'num_workers',
+        'autoscale',
+        'libraries',
+        'dependencies',
+      ),
+      value,
+      { maxKeys: 5 },
+    );
     fc.assert(
       fc.property(doc, fc.constantFrom(...KINDS), (obj, kind) => {
         checkInvariant(kind, kind === 'cluster' ? JSON.stringify(obj, null, 1) : stringify(obj));

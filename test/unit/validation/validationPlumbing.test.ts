@@ -44,7 +44,10 @@ describe('validation plumbing', () => {
   });
 
   it("parses commands like Python's str.format", () => {
-    assert.deepEqual(parsePythonFormat('a {x} {{y}} {z.attr} {w!r:>{width}}').fields.map((f) => f.name), ['x', 'z', 'w', 'width']);
+    assert.deepEqual(
+      parsePythonFormat('a {x} {{y}} {z.attr} {w!r:>{width}}').fields.map((f) => f.name),
+      ['x', 'z', 'w', 'width'],
+    );
     assert.equal(parsePythonFormat('a {b').error?.message, "expected '}' before end of string");
     assert.equal(parsePythonFormat('a }').error?.message, "Single '}' encountered in format string");
     assert.equal(parsePythonFormat('{x!z}').error?.message, 'Unknown conversion specifier z');
@@ -63,14 +66,22 @@ describe('validation plumbing', () => {
   });
 
   it('never throws and turns a failing fileExists into one diagnostic', () => {
-    const d = validateText('mlproject', 'conda_env: env.yaml\n', { filePath: '/p/MLproject', fileExists: () => { throw new Error('boom'); } });
+    const d = validateText('mlproject', 'conda_env: env.yaml\n', {
+      filePath: '/p/MLproject',
+      fileExists: () => {
+        throw new Error('boom');
+      },
+    });
     assert.equal(d.length, 1);
     assert.equal(d[0].code, 'internal/validator-error');
     assert.match(d[0].message, /boom/);
   });
 
   it('has key docs for every level and the four parameter types', () => {
-    assert.deepEqual(parameterTypes.map((t) => t.type), ['string', 'float', 'path', 'uri']);
+    assert.deepEqual(
+      parameterTypes.map((t) => t.type),
+      ['string', 'float', 'path', 'uri'],
+    );
     for (const docs of Object.values(keyDocsByLevel)) for (const k of docs) assert.match(k.docsUrl, /^https:\/\/mlflow\.org\/docs\/latest\/ml\/projects\//);
   });
 
@@ -83,10 +94,13 @@ describe('validation plumbing', () => {
       '.venv/conda.yaml': 'bad: [\n',
     });
     const results = await validatePaths([dir]);
-    assert.deepEqual(results.map((r) => [path.relative(dir, r.file), r.kind]), [
-      ['MLproject', 'mlproject'],
-      [path.join('envs', 'my-env.yaml'), 'conda'],
-    ]);
+    assert.deepEqual(
+      results.map((r) => [path.relative(dir, r.file), r.kind]),
+      [
+        ['MLproject', 'mlproject'],
+        [path.join('envs', 'my-env.yaml'), 'conda'],
+      ],
+    );
     assert.deepEqual(results[0].diagnostics, []);
     assert.ok(results[1].diagnostics.some((d) => d.code === 'conda/unpinned-python'));
   });

@@ -15,7 +15,15 @@ export function check(kind: ValidatedFileKind, text: string, existing: string[] 
 /** Asserts exactly one diagnostic with this code, its severity and the text its range covers; returns it. */
 export function expectOne(text: string, diags: ValidationDiagnostic[], code: string, severity: string, covers: string): ValidationDiagnostic {
   const found = diags.filter((d) => d.code === code);
-  assert.equal(found.length, 1, `expected one ${code}, got: ${JSON.stringify(diags.map((d) => [d.code, d.message]), null, 1)}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one ${code}, got: ${JSON.stringify(
+      diags.map((d) => [d.code, d.message]),
+      null,
+      1,
+    )}`,
+  );
   const d = found[0];
   assert.equal(d.severity, severity, d.message);
   assert.equal(text.slice(d.range.start, d.range.end), covers);

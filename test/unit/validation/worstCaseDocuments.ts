@@ -79,7 +79,8 @@ export const WORST_CASES: WorstCase[] = [
   {
     name: 'wheel_placeholder_brackets',
     kind: 'cluster',
-    make: (size) => `{"new_cluster": {"spark_version": "15.4.x-scala2.12", "node_type_id": "i3.xlarge", "num_workers": 1}, "libraries": [{"whl": "${rep('<{{__A_', size)}"}]}`,
+    make: (size) =>
+      `{"new_cluster": {"spark_version": "15.4.x-scala2.12", "node_type_id": "i3.xlarge", "num_workers": 1}, "libraries": [{"whl": "${rep('<{{__A_', size)}"}]}`,
   },
   {
     name: 'deep_flow_nesting',

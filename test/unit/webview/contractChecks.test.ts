@@ -1,6 +1,20 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { arr, int, num, obj, oneOf, optional, refine, shapeOf, str, messageValidator, valueValidator, type Infer, type MessageOf } from '../../../webview/shared/contractChecks';
+import {
+  arr,
+  int,
+  num,
+  obj,
+  oneOf,
+  optional,
+  refine,
+  shapeOf,
+  str,
+  messageValidator,
+  valueValidator,
+  type Infer,
+  type MessageOf,
+} from '../../../webview/shared/contractChecks';
 
 interface Point {
   x: number;

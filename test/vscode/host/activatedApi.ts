@@ -8,6 +8,10 @@ import { waitUntil } from '../../support/waitUntil';
  */
 export async function activatedApi(what: string, ready: (api: MlflowWorkbenchApi) => boolean): Promise<MlflowWorkbenchApi> {
   const api = await vscode.extensions.getExtension<MlflowWorkbenchApi>('mlflow-workbench.mlflow-workbench')!.activate();
-  const connections = () => api.connections.all().map((c) => `${c.label} (${c.kind}${c.client ? '' : `, no client${c.problem ? `: ${c.problem}` : ''}`})`).join('; ') || 'none';
+  const connections = () =>
+    api.connections
+      .all()
+      .map((c) => `${c.label} (${c.kind}${c.client ? '' : `, no client${c.problem ? `: ${c.problem}` : ''}`})`)
+      .join('; ') || 'none';
   return waitUntil(what, () => ready(api) && api, { timeoutMs: 60_000, lastState: () => `connections: ${connections()}` });
 }

@@ -49,8 +49,17 @@ suite('compare panel in the extension host', () => {
     // The real webview (in the browser) loads compare.js and says it is ready.
     await Promise.race([panel.ready, new Promise((_, reject) => setTimeout(() => reject(new Error('webview never sent ready')), 30_000))]);
     const runs = await nextMessage(panel, isRuns);
-    assert.deepEqual(runs.comparison.runs.map((r) => r.name), ['trial-a', 'trial-b', 'trial-c']);
-    assert.deepEqual(runs.comparison.params.map((p) => [p.key, p.differs]), [['lr', true], ['model', false]]);
+    assert.deepEqual(
+      runs.comparison.runs.map((r) => r.name),
+      ['trial-a', 'trial-b', 'trial-c'],
+    );
+    assert.deepEqual(
+      runs.comparison.params.map((p) => [p.key, p.differs]),
+      [
+        ['lr', true],
+        ['model', false],
+      ],
+    );
     assert.deepEqual(runs.comparison.params[0].values, ['0.1', '0.05', '0.2']);
     const loss = runs.comparison.metrics.find((m) => m.key === 'loss')!;
     assert.equal(loss.higherIsBetter, false);
@@ -84,14 +93,22 @@ suite('compare panel in the extension host', () => {
       assert.equal(answers.length, 0, `a malformed message got an answer: ${JSON.stringify(answers)}`);
       await panel.handleMessage({ type: 'copy', text: 'lr\t0.1' });
       assert.equal(await vscode.env.clipboard.readText(), 'lr\t0.1');
-      assert.deepEqual(answers.map((m) => m.type), ['notice']);
+      assert.deepEqual(
+        answers.map((m) => m.type),
+        ['notice'],
+      );
     } finally {
       sub.dispose();
     }
   });
 
   test('loadHistories answers one sampled series per run', async () => {
-    const answer = nextMessage(panel, (m): m is Extract<ToWebviewMessage, { type: 'histories' }> => m.type === 'histories' && m.requestId === 42, 30_000, false);
+    const answer = nextMessage(
+      panel,
+      (m): m is Extract<ToWebviewMessage, { type: 'histories' }> => m.type === 'histories' && m.requestId === 42,
+      30_000,
+      false,
+    );
     await panel.handleMessage({ type: 'loadHistories', requestId: 42, metricKeys: ['loss'], maxPoints: 100 });
     const histories = await answer;
     assert.deepEqual(histories.metricKeys, ['loss']);
@@ -109,7 +126,12 @@ suite('compare panel in the extension host', () => {
       assert.equal(s.steps.at(-1), 299);
     }
     // A zoom asks again for its steps only: every step of the range, marked as the range's detail.
-    const zoomed = nextMessage(panel, (m): m is Extract<ToWebviewMessage, { type: 'histories' }> => m.type === 'histories' && m.requestId === 43, 30_000, false);
+    const zoomed = nextMessage(
+      panel,
+      (m): m is Extract<ToWebviewMessage, { type: 'histories' }> => m.type === 'histories' && m.requestId === 43,
+      30_000,
+      false,
+    );
     await panel.handleMessage({ type: 'loadHistories', requestId: 43, metricKeys: ['loss'], maxPoints: 100, range: { startStep: 100, endStep: 149 } });
     const detail = await zoomed;
     assert.deepEqual(detail.range, { startStep: 100, endStep: 149 });
@@ -118,7 +140,12 @@ suite('compare panel in the extension host', () => {
   });
 
   test('flipping a metric to higher-is-better moves the best mark and is remembered', async () => {
-    const flipped = nextMessage(panel, (m): m is RunsMessage => isRuns(m) && m.comparison.metrics.some((x) => x.key === 'loss' && x.higherIsBetter), 10_000, false);
+    const flipped = nextMessage(
+      panel,
+      (m): m is RunsMessage => isRuns(m) && m.comparison.metrics.some((x) => x.key === 'loss' && x.higherIsBetter),
+      10_000,
+      false,
+    );
     await panel.handleMessage({ type: 'setBetter', metric: 'loss', higherIsBetter: true });
     const runs = await flipped;
     const loss = runs.comparison.metrics.find((m) => m.key === 'loss')!;
@@ -151,7 +178,10 @@ suite('compare panel in the extension host', () => {
     const child = (await runsTree.getChildren(childGroup)).find((n): n is RunNode => n.type === 'run')!;
     const family = (await vscode.commands.executeCommand<ComparePanel>('mlflow.compareWithParentChildren', child))!;
     const familyRuns = await nextMessage(family, isRuns);
-    assert.deepEqual(familyRuns.comparison.runs.map((r) => r.name), ['fold-1', 'fold-2']);
+    assert.deepEqual(
+      familyRuns.comparison.runs.map((r) => r.name),
+      ['fold-1', 'fold-2'],
+    );
     family.dispose();
   });
 });

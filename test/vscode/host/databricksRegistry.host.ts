@@ -40,7 +40,11 @@ type PickItem = vscode.QuickPickItem & { archive?: boolean };
  * quick pick's items, `input` is typed into every input box); the workspace calls are real.
  * Returns the command's result and the title of every prompt shown, in order.
  */
-async function runAnswering<T>(command: string, node: ExplorerNode | undefined, answers: { pick?: (items: readonly PickItem[]) => PickItem | undefined; input?: string }): Promise<{ result: T | undefined; asked: string[] }> {
+async function runAnswering<T>(
+  command: string,
+  node: ExplorerNode | undefined,
+  answers: { pick?: (items: readonly PickItem[]) => PickItem | undefined; input?: string },
+): Promise<{ result: T | undefined; asked: string[] }> {
   const window = vscode.window as { showQuickPick: unknown; showInputBox: unknown };
   const original = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox };
   const asked: string[] = [];
@@ -76,7 +80,7 @@ suite('Databricks registry workflow in the extension host', () => {
     assert.match(String(tree.getTreeItem(served[0]!).description), new RegExp(`^${model} v1 · READY$`));
   });
 
-  test('Send Test Request on an endpoint posts the served version\'s input example and shows the answer', async () => {
+  test("Send Test Request on an endpoint posts the served version's input example and shows the answer", async () => {
     const { tree, root } = await databricksRoot();
     const [group] = await tree.getChildren(root);
     const endpoint = (await tree.getChildren(group)).find((n) => n.type === 'servingEndpoint' && n.endpoint.name === endpointName);
@@ -87,7 +91,10 @@ suite('Databricks registry workflow in the extension host', () => {
         return items.find((i) => i.label.includes('saved input example'));
       },
     });
-    assert.ok(offered.some((l) => l.includes('saved input example')), offered.join(' | '));
+    assert.ok(
+      offered.some((l) => l.includes('saved input example')),
+      offered.join(' | '),
+    );
     assert.equal(result?.status, 200, JSON.stringify(result));
     const predictions = result.body.predictions ?? [];
     assert.equal(predictions.length, expectedExample.length);
@@ -115,7 +122,10 @@ suite('Databricks registry workflow in the extension host', () => {
     assert.match(String(item.description), /^data\.scientist@example\.com · .+ · “beats v1”$/);
     assert.equal(item.contextValue, 'mlflow.transitionRequest');
     const events = await tree.getChildren(activity);
-    assert.deepEqual(events.map((e) => tree.getTreeItem(e).label), ['data.scientist@example.com requested None → Staging ("beats v1")']);
+    assert.deepEqual(
+      events.map((e) => tree.getTreeItem(e).label),
+      ['data.scientist@example.com requested None → Staging ("beats v1")'],
+    );
   });
 
   test('rejecting from the tree (comment) closes the request, leaves the stage and shows it in the activity', async () => {
@@ -141,7 +151,10 @@ suite('Databricks registry workflow in the extension host', () => {
     const [requests, activity] = await tree.getChildren(node);
     const [request] = await tree.getChildren(requests);
     // The person's two answers: archive the versions now in Staging, and the comment.
-    const { asked } = await runAnswering('mlflow.approveTransitionRequest', request, { pick: (items) => items.find((i) => i.archive === true), input: 'approved in VS Code' });
+    const { asked } = await runAnswering('mlflow.approveTransitionRequest', request, {
+      pick: (items) => items.find((i) => i.archive === true),
+      input: 'approved in VS Code',
+    });
     assert.equal(asked.length, 2, asked.join(' | '));
     assert.match(asked[0]!, /other versions in Staging/);
     const after = await versionNode('2');

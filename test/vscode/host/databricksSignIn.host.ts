@@ -18,9 +18,17 @@ async function api(): Promise<MlflowWorkbenchApi> {
 type Window = { showQuickPick: unknown; showInputBox: unknown; showInformationMessage: unknown; showErrorMessage: unknown };
 
 /** Runs the command with the person's answers to its prompts; returns the messages it showed. */
-async function signIn(pick: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined, inputs: string[] = []): Promise<{ offered: vscode.QuickPickItem[]; info: string[]; errors: string[] }> {
+async function signIn(
+  pick: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined,
+  inputs: string[] = [],
+): Promise<{ offered: vscode.QuickPickItem[]; info: string[]; errors: string[] }> {
   const window = vscode.window as unknown as Window;
-  const original = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox, showInformationMessage: window.showInformationMessage, showErrorMessage: window.showErrorMessage };
+  const original = {
+    showQuickPick: window.showQuickPick,
+    showInputBox: window.showInputBox,
+    showInformationMessage: window.showInformationMessage,
+    showErrorMessage: window.showErrorMessage,
+  };
   const offered: vscode.QuickPickItem[] = [];
   const info: string[] = [];
   const errors: string[] = [];
@@ -86,7 +94,10 @@ suite('MLflow: Sign in to Databricks… in the extension host', () => {
     assert.equal(connections.active()?.id, 'databricks://dev');
     assert.equal(connections.active()?.kind, 'databricks');
     const saved = vscode.workspace.getConfiguration('mlflow').get<{ trackingUri: string }[]>('connections') ?? [];
-    assert.ok(saved.some((c) => c.trackingUri === 'databricks://dev'), JSON.stringify(saved));
+    assert.ok(
+      saved.some((c) => c.trackingUri === 'databricks://dev'),
+      JSON.stringify(saved),
+    );
 
     const { root, experiments, runs } = await listedRuns('databricks://dev');
     assert.match(String(runsTree.getTreeItem(root).description), /signed in as emulated\.user@example\.com/);

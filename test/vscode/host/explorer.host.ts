@@ -65,9 +65,15 @@ suite('run explorer data and error states in the extension host', () => {
       ['children', 'params', 'metrics', 'tags', 'artifacts', 'models'],
     );
     const artifacts = await runsTree.getChildren(groups.find((g) => g.type === 'group' && g.group === 'artifacts'));
-    assert.deepEqual(artifacts.map((a) => (a.type === 'artifact' ? a.file.path : a.type)), ['notes']);
+    assert.deepEqual(
+      artifacts.map((a) => (a.type === 'artifact' ? a.file.path : a.type)),
+      ['notes'],
+    );
     const inFolder = await runsTree.getChildren(artifacts[0]);
-    assert.deepEqual(inFolder.map((a) => (a.type === 'artifact' ? a.file.path : a.type)), ['notes/summary.txt']);
+    assert.deepEqual(
+      inFolder.map((a) => (a.type === 'artifact' ? a.file.path : a.type)),
+      ['notes/summary.txt'],
+    );
   });
 
   test('deleted runs are hidden, shown with the toggle, and restorable', async () => {

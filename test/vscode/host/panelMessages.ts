@@ -7,7 +7,12 @@ export interface PostingPanel<M extends { type: string }> {
 }
 
 /** The next message `panel` posts matching `accept` (or the last one already posted), within `ms`. */
-export function nextMessage<M extends { type: string }, T extends M>(panel: PostingPanel<M>, accept: (m: M) => m is T, ms = 30_000, includePast = true): Promise<T> {
+export function nextMessage<M extends { type: string }, T extends M>(
+  panel: PostingPanel<M>,
+  accept: (m: M) => m is T,
+  ms = 30_000,
+  includePast = true,
+): Promise<T> {
   const past = includePast ? panel.posted.filter(accept).at(-1) : undefined;
   if (past) return Promise.resolve(past);
   return new Promise((resolve, reject) => {

@@ -26,7 +26,13 @@ function api(): Promise<MlflowWorkbenchApi> {
 async function runNode(name: string): Promise<RunNode> {
   const { runsTree, connections } = await api();
   const roots = await runsTree.getChildren();
-  const connection = roots.find((n) => n.type === 'connection' && n.connection.id !== 'http://127.0.0.1:9' && n.connection.id !== process.env.MLFLOW_WB_HOSTILE_URL && connections.get(n.connection.id)?.client);
+  const connection = roots.find(
+    (n) =>
+      n.type === 'connection' &&
+      n.connection.id !== 'http://127.0.0.1:9' &&
+      n.connection.id !== process.env.MLFLOW_WB_HOSTILE_URL &&
+      connections.get(n.connection.id)?.client,
+  );
   assert.ok(connection, 'no usable connection in the tree');
   const experiment = (await runsTree.getChildren(connection)).find((n) => n.type === 'experiment' && n.experiment.name === experimentName);
   assert.ok(experiment, `experiment ${experimentName} not in the tree`);
@@ -47,7 +53,7 @@ suite('run details panel in the extension host', () => {
 
   suiteTeardown(() => panel?.dispose());
 
-  test('a run node opens a webview that gets the run\'s overview, params, metrics, tags, artifacts and versions', async () => {
+  test("a run node opens a webview that gets the run's overview, params, metrics, tags, artifacts and versions", async () => {
     const node = await runNode('train-parent');
     panel = (await vscode.commands.executeCommand<RunDetailsPanel>('mlflow.showRunDetails', node))!;
     assert.ok(panel, 'the command returned no panel');
@@ -60,17 +66,29 @@ suite('run details panel in the extension host', () => {
     assert.equal(details.overview.status, 'FINISHED');
     assert.equal(details.overview.experimentName, experimentName);
     assert.equal(details.overview.gitCommitUrl, 'https://github.com/acme/churn/commit/0123456789abcdef0123456789abcdef01234567');
-    assert.deepEqual(details.params, [{ key: 'alpha', value: '0.5' }, { key: 'l1_ratio', value: '0.1' }]);
+    assert.deepEqual(details.params, [
+      { key: 'alpha', value: '0.5' },
+      { key: 'l1_ratio', value: '0.1' },
+    ]);
     const [rmse] = details.metrics;
     assert.equal(rmse.key, 'rmse');
     assert.equal(rmse.latest, 0.2);
     assert.equal(rmse.min, 0.2);
     assert.equal(rmse.max, 1);
-    assert.deepEqual(rmse.history.map((p) => p[0]), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      rmse.history.map((p) => p[0]),
+      [0, 1, 2, 3, 4],
+    );
     assert.ok(details.systemTags.some((t) => t.key === 'mlflow.source.git.commit'));
     assert.ok(details.tags.every((t) => !t.key.startsWith('mlflow.')));
-    assert.deepEqual(details.artifacts.map((f) => [f.path, f.is_dir]), [['notes', true]]);
-    assert.deepEqual(details.modelVersions.map((v) => [v.name, v.version, v.stage, v.aliases]), [[modelName, '1', 'Staging', []]]);
+    assert.deepEqual(
+      details.artifacts.map((f) => [f.path, f.is_dir]),
+      [['notes', true]],
+    );
+    assert.deepEqual(
+      details.modelVersions.map((v) => [v.name, v.version, v.stage, v.aliases]),
+      [[modelName, '1', 'Staging', []]],
+    );
     assert.equal(panel.panel.title, 'Run train-parent');
 
     // The shared HTML builder: strict CSP, nothing but the bundle.
@@ -78,7 +96,10 @@ suite('run details panel in the extension host', () => {
     assert.match(html, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]+'; style-src [^;]+ 'nonce-/);
     assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
     const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(urls.map((u) => u.split('/').pop()), ['runDetails.css', 'runDetails.js']);
+    assert.deepEqual(
+      urls.map((u) => u.split('/').pop()),
+      ['runDetails.css', 'runDetails.js'],
+    );
     const roots = panel.panel.webview.options.localResourceRoots ?? [];
     assert.equal(roots.length, 1);
     assert.match(roots[0].path, /\/dist\/webview$/);
@@ -102,7 +123,10 @@ suite('run details panel in the extension host', () => {
     await panel.handleMessage({ type: 'listArtifacts', path: 'notes' });
     const answer = await listed;
     assert.equal(answer.path, 'notes');
-    assert.deepEqual(answer.files.map((f) => [f.path, f.is_dir]), [['notes/summary.txt', false]]);
+    assert.deepEqual(
+      answer.files.map((f) => [f.path, f.is_dir]),
+      [['notes/summary.txt', false]],
+    );
 
     const opened = new Promise<vscode.TextEditor>((resolve) => {
       const sub = vscode.window.onDidChangeActiveTextEditor((e) => {
@@ -132,7 +156,13 @@ suite('run details panel in the extension host', () => {
     const target = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-hostile-target-'));
     const climb = '../'.repeat(40) + target.replace(/^\/+/, '');
     const hostile = (runId: string, artifactPath: string) =>
-      ({ type: 'artifact', id: 'hostile', connection, run: { ...run, info: { ...run.info, run_id: runId } }, file: { path: artifactPath, is_dir: false } }) as ExplorerNode;
+      ({
+        type: 'artifact',
+        id: 'hostile',
+        connection,
+        run: { ...run, info: { ...run.info, run_id: runId } },
+        file: { path: artifactPath, is_dir: false },
+      }) as ExplorerNode;
     for (const [runId, artifactPath] of [
       [climb, 'summary.txt'],
       ['r1', `${climb}/summary.txt`],
@@ -159,7 +189,10 @@ suite('run details panel in the extension host', () => {
       const last = await ended;
       assert.equal(last.details.overview.status, 'FINISHED');
       assert.ok(last.details.overview.endTime, 'an end time');
-      assert.deepEqual(last.details.metrics.map((m) => [m.key, m.latest]), [['loss', 0.5]]);
+      assert.deepEqual(
+        last.details.metrics.map((m) => [m.key, m.latest]),
+        [['loss', 0.5]],
+      );
     } finally {
       live.dispose();
     }

@@ -12,7 +12,10 @@ async function diagnosticsFor(uri: vscode.Uri, until: (d: vscode.Diagnostic[]) =
     found = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MLflow');
     return until(found) && found;
   };
-  return waitUntil(`the MLflow diagnostics of ${path.basename(uri.fsPath)} match`, matched, { timeoutMs: 20_000, lastState: () => JSON.stringify(found.map((d) => [d.code, d.message])) });
+  return waitUntil(`the MLflow diagnostics of ${path.basename(uri.fsPath)} match`, matched, {
+    timeoutMs: 20_000,
+    lastState: () => JSON.stringify(found.map((d) => [d.code, d.message])),
+  });
 }
 
 suite('MLproject validation in the editor', () => {
@@ -77,7 +80,11 @@ suite('MLproject validation in the editor', () => {
     const params = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, inPlaceholder);
     assert.ok(params.items.some((i) => i.label === 'alpha'));
 
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(text.indexOf('entry_points') + 2));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      doc.positionAt(text.indexOf('entry_points') + 2),
+    );
     const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(hoverText, /mlflow run -e/);
     assert.match(hoverText, /mlflow\.org\/docs/);
@@ -86,6 +93,9 @@ suite('MLproject validation in the editor', () => {
   test('files on disk that are not open are validated too (workspace scan)', async () => {
     const conda = vscode.Uri.file(path.join(folder(), 'envs', 'conda.yaml'));
     const found = await diagnosticsFor(conda, (d) => d.length > 0);
-    assert.ok(found.some((d) => String(d.code).startsWith('conda/')), JSON.stringify(found.map((d) => d.code)));
+    assert.ok(
+      found.some((d) => String(d.code).startsWith('conda/')),
+      JSON.stringify(found.map((d) => d.code)),
+    );
   });
 });

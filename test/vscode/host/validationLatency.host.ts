@@ -56,7 +56,10 @@ suite('validation latency', () => {
       const started = performance.now();
       const applied = await editor.edit((b) => b.replace(new vscode.Range(line.lineNumber, at + 1, line.lineNumber, at + 6), `alpha_e${i}`));
       assert.ok(applied);
-      const arrived = await Promise.race([seen, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`no diagnostic ${needle} in 20 s`)), 20_000))]);
+      const arrived = await Promise.race([
+        seen,
+        new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`no diagnostic ${needle} in 20 s`)), 20_000)),
+      ]);
       clearValidationCache();
       const t = performance.now();
       const found = validateText('mlproject', doc.getText(), { filePath: file, fileExists: () => true });
@@ -67,7 +70,10 @@ suite('validation latency', () => {
       const floorSeen = waitForDiagnostic(plain.uri, floorNeedle, 'latency-floor');
       const floorStarted = performance.now();
       assert.ok(await plainEditor.edit((b) => b.replace(new vscode.Range(0, 0, 0, plain.lineAt(0).text.length), `e${i}`)));
-      const floorArrived = await Promise.race([floorSeen, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`no diagnostic ${floorNeedle} in 20 s`)), 20_000))]);
+      const floorArrived = await Promise.race([
+        floorSeen,
+        new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`no diagnostic ${floorNeedle} in 20 s`)), 20_000)),
+      ]);
       if (i >= WARM_UP) {
         latency.push(arrived - started);
         direct.push(own);

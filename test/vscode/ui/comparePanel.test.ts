@@ -15,7 +15,11 @@ async function addSectionsAndGroups(url: string, experimentName: string): Promis
   const experiment = (await client.getExperimentByName(experimentName))!;
   const { items: runs } = await client.searchRuns({ experimentIds: [experiment.experiment_id] });
   const t0 = Date.now() - 30_000;
-  for (const [name, team, scale] of [['trial-a', 'x', 1], ['trial-b', 'x', 2], ['trial-c', 'y', 3]] as const) {
+  for (const [name, team, scale] of [
+    ['trial-a', 'x', 1],
+    ['trial-b', 'x', 2],
+    ['trial-c', 'y', 3],
+  ] as const) {
     const run = runs.find((r) => r.info.run_name === name)!;
     const metrics = Array.from({ length: 50 }, (_, step) => [
       { key: 'train/loss', value: scale / (1 + step), timestamp: t0 + step * 100, step },
@@ -70,7 +74,10 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
       ['model', false],
     ]);
     // The workbench and the webview really are dark (not VS Code web's light start-up placeholder).
-    for (const [what, element] of [['side bar', workbench.page.locator('.part.sidebar')], ['webview body', view.locator('body')]] as const) {
+    for (const [what, element] of [
+      ['side bar', workbench.page.locator('.part.sidebar')],
+      ['webview body', view.locator('body')],
+    ] as const) {
       const luminance = await backgroundLuminance(element);
       assert.ok(luminance < 0.1, `${what} background luminance ${luminance.toFixed(3)} is not dark`);
     }
@@ -107,7 +114,10 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
 
     // The controls are the toolkit's web components, styled by constructable stylesheets (not <style>, which the CSP would block).
     for (const tag of ['vscode-panels', 'vscode-panel-tab', 'vscode-checkbox', 'vscode-dropdown', 'vscode-button']) {
-      const sheets = await view.locator(tag).first().evaluate((el) => el.shadowRoot?.adoptedStyleSheets.length ?? -1);
+      const sheets = await view
+        .locator(tag)
+        .first()
+        .evaluate((el) => el.shadowRoot?.adoptedStyleSheets.length ?? -1);
       assert.ok(sheets > 0, `${tag}: ${sheets} adopted stylesheets`);
     }
     // The toolkit checkboxes pick the charted metrics: unticking acc removes its chart.
@@ -162,7 +172,9 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     await workbench.screenshot('compare-baseline-dark');
     assert.equal(cspReports.length, 0, `CSP violations:\n${cspReports.join('\n')}`);
     // The check above can see a violation: an inline <style> without the nonce is refused and reported.
-    await view.locator('body').evaluate((body) => body.append(Object.assign(body.ownerDocument.createElement('style'), { textContent: 'body { color: red; }' })));
+    await view
+      .locator('body')
+      .evaluate((body) => body.append(Object.assign(body.ownerDocument.createElement('style'), { textContent: 'body { color: red; }' })));
     for (let i = 0; i < 50 && cspReports.length === 0; i++) await workbench.page.waitForTimeout(100);
     assert.equal(cspReports.length, 1, `expected exactly the deliberate violation, got:\n${cspReports.join('\n')}`);
     assert.match(cspReports[0], /inline style .*Content Security Policy/);
@@ -209,7 +221,10 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
     await view.locator('table.params tr.differs', { hasText: 'lr' }).waitFor({ timeout: 60_000 });
     assert.equal(await view.locator('body').evaluate((b) => b.classList.contains('vscode-light')), true);
     // The class alone is not enough: the workbench and the webview must be painted light.
-    for (const [what, element] of [['side bar', workbench.page.locator('.part.sidebar')], ['webview body', view.locator('body')]] as const) {
+    for (const [what, element] of [
+      ['side bar', workbench.page.locator('.part.sidebar')],
+      ['webview body', view.locator('body')],
+    ] as const) {
       const luminance = await backgroundLuminance(element);
       assert.ok(luminance > 0.8, `${what} background luminance ${luminance.toFixed(3)} is not light`);
     }

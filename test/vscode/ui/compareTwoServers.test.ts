@@ -92,7 +92,14 @@ async function logRun(client: MlflowRestClient, experimentId: string, name: stri
     { key: 'acc', value: 1 - Math.exp(-step / 30) / (1 + scale), timestamp: t0 + step * 100, step },
     { key: 'val/loss', value: scale * Math.exp(-step / 50) + 0.1, timestamp: t0 + step * 100, step },
   ]).flat();
-  await client.logBatch(run.run_id, { metrics, params: [{ key: 'lr', value: lr }, { key: 'model', value: 'mlp' }], tags: [{ key: 'team', value: team }] });
+  await client.logBatch(run.run_id, {
+    metrics,
+    params: [
+      { key: 'lr', value: lr },
+      { key: 'model', value: 'mlp' },
+    ],
+    tags: [{ key: 'team', value: team }],
+  });
   await client.updateRun(run.run_id, 'FINISHED');
   return run.run_id;
 }
@@ -167,10 +174,14 @@ describe('Compare runs of two tracking servers (real VS Code, real MLflow server
     for (const key of cardKeys) await view.locator(`.chart[data-metric="${key}"][data-state="drawn"]`).waitFor({ timeout: 60_000 });
 
     // Cards move within their section and change size (the layout is saved per experiment).
-    const modelCards = () => view.locator('.metric-section[data-section="Model metrics"] .chart[data-metric]').evaluateAll((els) => els.map((el) => el.getAttribute('data-metric')));
+    const modelCards = () =>
+      view.locator('.metric-section[data-section="Model metrics"] .chart[data-metric]').evaluateAll((els) => els.map((el) => el.getAttribute('data-metric')));
     assert.deepEqual(await modelCards(), ['acc', 'loss']);
     await view.locator('button[aria-label="Move loss earlier"]').click();
-    await waitUntil('loss moved before acc', async () => (await modelCards()).join() === 'loss,acc' || undefined, { timeoutMs: 30_000, lastState: async () => (await modelCards()).join() });
+    await waitUntil('loss moved before acc', async () => (await modelCards()).join() === 'loss,acc' || undefined, {
+      timeoutMs: 30_000,
+      lastState: async () => (await modelCards()).join(),
+    });
     await view.locator('button[aria-label="Resize loss"]').click();
     await view.locator('.chart[data-metric="loss"][data-height="450"][data-state="drawn"]').waitFor({ timeout: 30_000 });
 
@@ -193,12 +204,18 @@ describe('Compare runs of two tracking servers (real VS Code, real MLflow server
       timeoutMs: 60_000,
       lastState: async () => (await legend.allInnerTexts()).join(', '),
     });
-    assert.deepEqual((await legend.allInnerTexts()).slice(1).sort(), [`cmp2-local-a (${localLabel})`, `cmp2-local-b (${localLabel})`, 'cmp2-dbx-twin (Workspace)'].sort());
+    assert.deepEqual(
+      (await legend.allInnerTexts()).slice(1).sort(),
+      [`cmp2-local-a (${localLabel})`, `cmp2-local-b (${localLabel})`, 'cmp2-dbx-twin (Workspace)'].sort(),
+    );
     assert.match(await view.locator('header h1').innerText(), new RegExp(`^3 runs on ${localLabel.replace(/\./g, '\\.')} and Workspace`));
     // Each series came from its own server: the twin's history through the workspace, none of it through the local connection.
     // (The twin is the panel's only run of the workspace, which had been asked for no history before it was added.)
-    assert.ok(emulator.requests.slice(historiesBefore).some((r) => HISTORY_PATH.test(r.path)), 'the workspace was asked for the twin\'s history');
-    assert.ok(!gate.historyUrls.some((u) => u.includes(dbxRunId)), 'the local server was not asked for the twin\'s history');
+    assert.ok(
+      emulator.requests.slice(historiesBefore).some((r) => HISTORY_PATH.test(r.path)),
+      "the workspace was asked for the twin's history",
+    );
+    assert.ok(!gate.historyUrls.some((u) => u.includes(dbxRunId)), "the local server was not asked for the twin's history");
 
     // Group by the tag team: team=x holds a local run and its Databricks twin, drawn as a mean with a min-max band.
     await view.locator('.group-controls vscode-dropdown').click();
@@ -253,7 +270,9 @@ describe('Compare runs of two tracking servers (real VS Code, real MLflow server
     for (const name of ['cmp2-local-a', 'cmp2-local-b']) {
       await samples.locator(`figure.image-cell[data-run="${localIds[name]}"][data-state="loaded"]`).waitFor({ timeout: 60_000 });
       assert.equal(await cell(name).getAttribute('data-step'), '10');
-      const width = await cell(name).locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+      const width = await cell(name)
+        .locator('img')
+        .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
       assert.ok(width > 0, `${name}: the image is decoded (${width} px wide)`);
     }
     assert.match(await samples.locator(`figure.image-cell[data-run="${dbxRunId}"]`).innerText(), /no image up to step 10/);

@@ -46,7 +46,12 @@ describe('the demo workspace: first clicks', () => {
     let runs: MlflowRun[] = [];
     const finished = async () => {
       runs = (await client.searchRuns({ experimentIds: [experiment.experiment_id] })).items;
-      const run = runs.find((r) => !known.has(r.info.run_id) && r.data.tags?.some((t) => t.key === 'mlflow.source.type' && t.value === 'PROJECT') && onDatabricks(r) === (backend === 'databricks'));
+      const run = runs.find(
+        (r) =>
+          !known.has(r.info.run_id) &&
+          r.data.tags?.some((t) => t.key === 'mlflow.source.type' && t.value === 'PROJECT') &&
+          onDatabricks(r) === (backend === 'databricks'),
+      );
       return run && run.info.status !== 'RUNNING' && run.info.status !== 'SCHEDULED' && run;
     };
     return waitUntil(`a finished ${backend} run appears in ${DEMO_EXPERIMENT}`, finished, {
@@ -62,7 +67,10 @@ describe('the demo workspace: first clicks', () => {
     const runs = (await client.searchRuns({ experimentIds: [experiment.experiment_id] })).items;
     const children = runs.filter((r) => r.data.tags?.some((t) => t.key === 'mlflow.parentRunId' && t.value === demo.seeded!.parentRunId));
     assert.equal(children.length, 3);
-    assert.ok(children.every((r) => r.info.status === 'FINISHED' && r.data.tags?.some((t) => t.key === 'mlflow.source.type' && t.value === 'PROJECT')), 'real mlflow runs');
+    assert.ok(
+      children.every((r) => r.info.status === 'FINISHED' && r.data.tags?.some((t) => t.key === 'mlflow.source.type' && t.value === 'PROJECT')),
+      'real mlflow runs',
+    );
     const model = await client.getRegisteredModel(DEMO_MODEL);
     assert.equal(model.aliases?.find((a) => a.alias === DEMO_ALIAS)?.version, demo.seeded.version);
   });
@@ -78,14 +86,21 @@ describe('the demo workspace: first clicks', () => {
       await workbench.codeLens('Run locally').click();
       const message = workbench.notification('cannot import mlflow');
       await message.waitFor({ timeout: 120_000 });
-      assert.match(await message.innerText(), new RegExp(`${noMlflow.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(set by mlflow\\.pythonPath\\) cannot import mlflow`));
+      assert.match(
+        await message.innerText(),
+        new RegExp(`${noMlflow.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(set by mlflow\\.pythonPath\\) cannot import mlflow`),
+      );
       const toast = workbench.page.locator('.notifications-toasts .notification-list-item', { hasText: 'cannot import mlflow' }).first();
       await toast.locator('.monaco-button', { hasText: 'Select Interpreter…' }).waitFor({ timeout: 10_000 });
       await toast.locator('.monaco-button', { hasText: 'Create .venv with MLflow' }).waitFor({ timeout: 10_000 });
       assert.equal(await workbench.page.locator('.quick-input-widget').isVisible(), false, 'no parameter was asked');
       await workbench.screenshot('demo-interpreter-without-mlflow');
       await toast.hover();
-      await toast.locator('.codicon-notifications-clear').first().click().catch(() => workbench.page.keyboard.press('Escape'));
+      await toast
+        .locator('.codicon-notifications-clear')
+        .first()
+        .click()
+        .catch(() => workbench.page.keyboard.press('Escape'));
     } finally {
       fs.writeFileSync(settingsFile(), original);
     }
@@ -108,7 +123,10 @@ describe('the demo workspace: first clicks', () => {
     const onDatabricks = await finishedRun('databricks', known);
     assert.equal(onDatabricks.info.status, 'FINISHED', `the Databricks run ended ${onDatabricks.info.status}`);
     assert.ok(onDatabricks.data.tags?.some((t) => t.key === 'mlflow.databricks.runURL' && t.value.startsWith(demo.emulator.url)));
-    assert.ok(onDatabricks.data.metrics?.some((m) => m.key === 'rmse'), 'the emulated cluster ran the training');
+    assert.ok(
+      onDatabricks.data.metrics?.some((m) => m.key === 'rmse'),
+      'the emulated cluster ran the training',
+    );
 
     await workbench.openViewContainer('MLflow');
     await workbench.expand('Runs', DEMO_EXPERIMENT);

@@ -46,7 +46,7 @@ describe('serving a model locally from the real workbench', { timeout: 300_000 }
     // The answer opens beside as JSON: the predictions are the ones the model makes in Python.
     const editor = page.locator('.editor-instance .view-lines').filter({ hasText: '"predictions"' }).first();
     await editor.waitFor({ timeout: 60_000 });
-    const text = (await editor.innerText()).replace(/\u00a0/g, " ");
+    const text = (await editor.innerText()).replace(/\u00a0/g, ' ');
     assert.match(text, /"status": 200/);
     assert.ok(text.includes(String(logged.expected_example[0])), `the first prediction ${logged.expected_example[0]} is not in:\n${text}`);
     await workbench.screenshot('model-serving');

@@ -13,7 +13,19 @@ describe('the packaged .vsix', () => {
     // Package a copy of the repo so the production build does not replace the dist/ other tests use.
     const copy = path.join(makeTempDir('vsix'), 'ext');
     fs.mkdirSync(copy);
-    for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', '.vscodeignore', 'src', 'media', 'scripts', 'webview', 'templates', 'python']) {
+    for (const entry of [
+      'package.json',
+      'package-lock.json',
+      'README.md',
+      'LICENSE',
+      '.vscodeignore',
+      'src',
+      'media',
+      'scripts',
+      'webview',
+      'templates',
+      'python',
+    ]) {
       if (fs.existsSync(path.join(repoRoot, entry))) fs.cpSync(path.join(repoRoot, entry), path.join(copy, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'));
@@ -21,7 +33,10 @@ describe('the packaged .vsix', () => {
     assert.equal(result.status, 0, `npm run package failed:\n${result.stdout}\n${result.stderr}`);
     const size = /mlflow-workbench-[\d.]+\.vsix: ([\d.]+) KiB/.exec(result.stdout);
     assert.ok(size, `package did not print the .vsix size:\n${result.stdout}`);
-    vsix = fs.readdirSync(copy).filter((f) => f.endsWith('.vsix')).map((f) => path.join(copy, f))[0]!;
+    vsix = fs
+      .readdirSync(copy)
+      .filter((f) => f.endsWith('.vsix'))
+      .map((f) => path.join(copy, f))[0]!;
     workbench = await Workbench.open({ workspace: copyFixture('example-project'), vsixPath: vsix });
   });
   after(() => workbench?.close());

@@ -37,7 +37,7 @@ describe('model registry actions from the trees', () => {
     else await workbench.page.keyboard.press('Enter');
   }
 
-  it('registers a run\'s model, moves the version to Staging and sets an alias', async () => {
+  it("registers a run's model, moves the version to Staging and sets an alias", async () => {
     await workbench.openViewContainer('MLflow');
     await workbench.expand('Runs', experimentName);
     await workbench.treeItem('Runs', 'model-run').waitFor({ timeout: 30_000 });
@@ -55,11 +55,17 @@ describe('model registry actions from the trees', () => {
     await contextMenu('Model Registry', 'Version 1', 'Transition Stage');
     await quickInput(undefined, 'Staging');
     await quickInput(undefined, 'Archive the versions now in Staging');
-    await workbench.page.locator('.part.sidebar .monaco-list-row', { hasText: /Version 1.*Staging/ }).first().waitFor({ timeout: 30_000 });
+    await workbench.page
+      .locator('.part.sidebar .monaco-list-row', { hasText: /Version 1.*Staging/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
 
     await contextMenu('Model Registry', 'Version 1', 'Set Alias');
     await quickInput('champion');
-    await workbench.page.locator('.part.sidebar .monaco-list-row', { hasText: /Version 1.*@champion/ }).first().waitFor({ timeout: 30_000 });
+    await workbench.page
+      .locator('.part.sidebar .monaco-list-row', { hasText: /Version 1.*@champion/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await workbench.screenshot('registry-actions');
 
     const version = await client.getModelVersionByAlias(modelName, 'champion');
@@ -67,10 +73,10 @@ describe('model registry actions from the trees', () => {
     assert.equal(version.current_stage, 'Staging');
     assert.match(version.source ?? '', /\/model$/);
     assert.equal(version.description, 'ridge baseline from the UI test');
-    assert.deepEqual(
-      (version.tags ?? []).map((t) => [t.key, t.value]).sort(),
-      [['data', '2026-11'], ['team', 'ml']],
-    );
+    assert.deepEqual((version.tags ?? []).map((t) => [t.key, t.value]).sort(), [
+      ['data', '2026-11'],
+      ['team', 'ml'],
+    ]);
   });
 
   it('registers a model from an artifact folder of the run', async () => {

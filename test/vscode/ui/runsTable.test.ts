@@ -51,7 +51,11 @@ async function scrollToEnd(view: FrameLocator): Promise<string> {
     const text = (await badge.textContent()) ?? '';
     return !text.includes('+') && /\d/.test(text) && text;
   };
-  return waitUntil('the table counts every run (scrolled to its end)', counted, { timeoutMs: 300_000, intervalMs: 200, lastState: async () => `badge: ${await badge.textContent()}` });
+  return waitUntil('the table counts every run (scrolled to its end)', counted, {
+    timeoutMs: 300_000,
+    intervalMs: 200,
+    lastState: async () => `badge: ${await badge.textContent()}`,
+  });
 }
 
 /** The ids of the rows that match `selector`, in the order they are drawn. */
@@ -92,7 +96,10 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     const view = workbench.webview();
     describeTable = async () => {
       await workbench.screenshot('runs-table-failure');
-      return `table shows: ${await view.locator('.query-line').innerText({ timeout: 5000 })} | ${await view.locator('.run-count').innerText({ timeout: 5000 })} | rows: ${await view.locator('.grid-body').innerText({ timeout: 5000 }).then((t) => t.slice(0, 300))}`;
+      return `table shows: ${await view.locator('.query-line').innerText({ timeout: 5000 })} | ${await view.locator('.run-count').innerText({ timeout: 5000 })} | rows: ${await view
+        .locator('.grid-body')
+        .innerText({ timeout: 5000 })
+        .then((t) => t.slice(0, 300))}`;
     };
     await view.locator('.grid-row[data-index="0"]').waitFor({ timeout: 180_000 });
     await workbench.page.locator('.tabs-container .tab', { hasText: 'Runs: ui-runs-table' }).waitFor({ timeout: 120_000 });
@@ -101,8 +108,17 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     // Newest first by default, as MLflow's client lists them.
     assert.deepEqual(await topRunIds(view, 5), await f.searchRunIds(['attributes.start_time DESC'], '', 5));
     const headers = await view.locator('.grid-head .col-header[data-col]').evaluateAll((els) => els.map((e) => e.getAttribute('data-col')));
-    assert.deepEqual(headers.slice(0, 7), ['attributes.run_name', 'attributes.status', 'attributes.start_time', 'attributes.duration', 'attributes.user_id', 'tags.mlflow.source.name', 'tags.mlflow.source.git.commit']);
-    for (const col of ['metrics.val_loss', 'metrics.accuracy', 'params.lr', 'params.optimizer', 'tags.team']) assert.ok(headers.includes(col), `column ${col} in ${headers.join(', ')}`);
+    assert.deepEqual(headers.slice(0, 7), [
+      'attributes.run_name',
+      'attributes.status',
+      'attributes.start_time',
+      'attributes.duration',
+      'attributes.user_id',
+      'tags.mlflow.source.name',
+      'tags.mlflow.source.git.commit',
+    ]);
+    for (const col of ['metrics.val_loss', 'metrics.accuracy', 'params.lr', 'params.optimizer', 'tags.team'])
+      assert.ok(headers.includes(col), `column ${col} in ${headers.join(', ')}`);
 
     // Sort by a metric: the server sorts all 3,000 runs; the top rows are MlflowClient's with the same order_by.
     const header = (col: string) => view.locator(`.col-header[data-col="${col}"]`);
@@ -113,7 +129,9 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     assert.equal(await header('metrics.val_loss').getAttribute('aria-sort'), 'descending');
     // Several keys: optimizer, then (Shift) val_loss.
     await header('params.optimizer').locator('.col-label').click();
-    await header('metrics.val_loss').locator('.col-label').click({ modifiers: ['Shift'] });
+    await header('metrics.val_loss')
+      .locator('.col-label')
+      .click({ modifiers: ['Shift'] });
     await until('order_by of two keys', () => compiledOrder(view), 'params.optimizer, metrics.val_loss DESC, attributes.start_time DESC');
     expected = await f.searchRunIds(['params.optimizer', 'metrics.val_loss DESC', 'attributes.start_time DESC'], '', 5);
     await until('top rows sorted by optimizer then val_loss', () => topRunIds(view, 5), expected);
@@ -147,7 +165,11 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     const box = view.locator('input[name="search-filter"]');
     await box.fill("params.lr = '0.01'");
     await box.press('Enter');
-    await until('compiled filter', async () => (await view.locator('.compiled-filter code').first().textContent()) ?? '', "params.lr = '0.01' AND metrics.val_loss < 0.3");
+    await until(
+      'compiled filter',
+      async () => (await view.locator('.compiled-filter code').first().textContent()) ?? '',
+      "params.lr = '0.01' AND metrics.val_loss < 0.3",
+    );
     const both = await f.searchRunIds(order, "params.lr = '0.01' AND metrics.val_loss < 0.3", RUNS);
     await until('top rows with both filters', () => topRunIds(view, 5), both.slice(0, 5));
     assert.equal(await scrollToEnd(view), `${both.length} matching runs`);
@@ -162,7 +184,7 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     await box.press('Enter');
     await error.waitFor({ state: 'detached', timeout: 120_000 });
     await view.locator('.chip-remove').click();
-    await until('filters cleared', () => topRunIds(view, 3), (await f.searchRunIds(order, '', 3)));
+    await until('filters cleared', () => topRunIds(view, 3), await f.searchRunIds(order, '', 3));
 
     // Group by a param: one row per value with its count and the metrics' min/mean/max.
     await view.locator('select[name="group-by"]').selectOption('params.optimizer');
@@ -181,12 +203,16 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     // Select three runs with a click and a Shift-click, then compare exactly them.
     const rowAt = (i: number) => view.locator(`.grid-body .grid-row[data-index="${i}"]`);
     await rowAt(0).locator('.cell[data-col="attributes.run_name"]').click();
-    await rowAt(2).locator('.cell[data-col="attributes.run_name"]').click({ modifiers: ['Shift'] });
+    await rowAt(2)
+      .locator('.cell[data-col="attributes.run_name"]')
+      .click({ modifiers: ['Shift'] });
     assert.equal(await view.locator('.selection-count').textContent(), '3 selected');
     // The name cell starts with the ▸ that shows a run's child runs.
-    const names = await Promise.all([0, 1, 2].map(async (i) => (await rowAt(i).locator('.cell[data-col="attributes.run_name"]').innerText()).replace(/^[▸▾]\s*/, '').trim()));
+    const names = await Promise.all(
+      [0, 1, 2].map(async (i) => (await rowAt(i).locator('.cell[data-col="attributes.run_name"]').innerText()).replace(/^[▸▾]\s*/, '').trim()),
+    );
     const ids = await Promise.all([0, 1, 2].map((i) => rowAt(i).getAttribute('data-run-id')));
-    assert.deepEqual(ids, (await f.searchRunIds(order, '', 3)));
+    assert.deepEqual(ids, await f.searchRunIds(order, '', 3));
     await view.locator('.action-bar vscode-button', { hasText: 'Compare' }).click();
     await workbench.page.locator('.tabs-container .tab', { hasText: 'Compare 3 runs' }).waitFor({ timeout: 180_000 });
     const compare = workbench.webview();
@@ -196,9 +222,13 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     assert.match(await compare.locator('header h1').innerText(), /^3 runs on /);
   });
 
-  it('light theme, opened from the palette\'s experiment picker', async () => {
+  it("light theme, opened from the palette's experiment picker", async () => {
     const f = await seeded();
-    const workbench = await Workbench.open({ workspace: copyFixture('example-project'), settings: { 'mlflow.trackingUri': f.server.url, 'workbench.colorTheme': 'Default Light Modern' }, env });
+    const workbench = await Workbench.open({
+      workspace: copyFixture('example-project'),
+      settings: { 'mlflow.trackingUri': f.server.url, 'workbench.colorTheme': 'Default Light Modern' },
+      env,
+    });
     open.push(workbench);
     await workbench.runCommand('MLflow: Open Runs Table');
     const item = workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'ui-runs-table' }).first();
@@ -237,7 +267,10 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     const children: string[] = [];
     for (const [i, loss] of [0.3, 0.2, 0.1].entries()) {
       const child = await client.createRun(experimentId, `trial-${i}`, { parentRunId: parent.run_id, startTime: start + (i + 1) * 60_000 });
-      await client.logBatch(child.run_id, { params: [{ key: 'lr', value: String(10 ** -(i + 1)) }], metrics: [{ key: 'loss', value: loss, timestamp: start, step: 0 }] });
+      await client.logBatch(child.run_id, {
+        params: [{ key: 'lr', value: String(10 ** -(i + 1)) }],
+        metrics: [{ key: 'loss', value: loss, timestamp: start, step: 0 }],
+      });
       await client.updateRun(child.run_id, 'FINISHED');
       children.unshift(child.run_id);
     }
@@ -256,14 +289,24 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     let view = workbench.webview();
     describeTable = async () => {
       await workbench.screenshot('runs-table-nested-failure');
-      return `rows: ${await view.locator('.grid-body').innerText({ timeout: 5000 }).then((t) => t.slice(0, 500))}`;
+      return `rows: ${await view
+        .locator('.grid-body')
+        .innerText({ timeout: 5000 })
+        .then((t) => t.slice(0, 500))}`;
     };
     const parentRow = () => view.locator(`.grid-body .grid-row:not(.child-row)[data-run-id="${nested.parent}"]`);
     const childRows = `.grid-body .grid-row.child-row[data-parent="${nested.parent}"]`;
     await parentRow().waitFor({ timeout: 180_000 });
     assert.equal(await view.locator('.run-count').textContent(), '5 matching runs');
     // Once the extension has read the child runs, only the parent keeps its ▸ (no ▸ on runs without children).
-    await until('the runs with a ▸', () => view.locator('.grid-body .grid-row:not(.child-row) .expander').evaluateAll((els) => els.map((e) => e.closest('.grid-row')?.getAttribute('data-run-id'))), [nested.parent]);
+    await until(
+      'the runs with a ▸',
+      () =>
+        view
+          .locator('.grid-body .grid-row:not(.child-row) .expander')
+          .evaluateAll((els) => els.map((e) => e.closest('.grid-row')?.getAttribute('data-run-id'))),
+      [nested.parent],
+    );
 
     // The parent's ▸ reads its children from the server and draws them right under it, in the table's order.
     await parentRow().locator('.expander').click();
@@ -287,9 +330,18 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     const durationLabel = view.locator('.col-header[data-col="attributes.duration"] .col-label');
     await durationLabel.focus();
     await durationLabel.press('Alt+ArrowRight');
-    await until('headers after Alt+Right', async () => (await headerIds(view)).slice(0, 3), ['attributes.run_name', 'attributes.duration', 'attributes.status']);
+    await until('headers after Alt+Right', async () => (await headerIds(view)).slice(0, 3), [
+      'attributes.run_name',
+      'attributes.duration',
+      'attributes.status',
+    ]);
     await view.locator('.col-header[data-col="attributes.duration"] .col-label').press('Alt+ArrowRight');
-    await until('headers after a second Alt+Right', async () => (await headerIds(view)).slice(0, 4), ['attributes.run_name', 'attributes.status', 'attributes.duration', 'attributes.start_time']);
+    await until('headers after a second Alt+Right', async () => (await headerIds(view)).slice(0, 4), [
+      'attributes.run_name',
+      'attributes.status',
+      'attributes.duration',
+      'attributes.start_time',
+    ]);
 
     // Select the model's run, then reload the window: the table comes back as it was.
     await view.locator(`.grid-body .grid-row:not(.child-row)[data-run-id="${model.run_id}"] .cell[data-col="attributes.run_name"]`).click();
@@ -322,6 +374,9 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     await workbench.page.keyboard.press('Enter');
     await workbench.notification(`Registered ${modelName} version 1`).waitFor({ timeout: 60_000 });
     const versions = await client.searchModelVersions({ filter: `name = '${modelName}'` });
-    assert.deepEqual(versions.items.map((v) => v.run_id), [model.run_id]);
+    assert.deepEqual(
+      versions.items.map((v) => v.run_id),
+      [model.run_id],
+    );
   });
 });
