@@ -93,7 +93,7 @@ export async function createTransitionRequest(
 ): Promise<TransitionRequest> {
   refuseUnityCatalog(ref.name, 'Requesting a stage transition');
   const body = await client.requestJson<{ request?: TransitionRequest }>('POST', API + 'transition-requests/create', {
-    json: { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), comment: ref.comment || undefined },
+    json: stageParams(ref),
     idempotent: false,
     signal: o.signal,
   });
@@ -107,18 +107,13 @@ export async function approveTransitionRequest(
   o: CallOptions = {},
 ): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Approving a transition request');
-  const body = await client.requestJson<{ activity?: RegistryActivity }>('POST', API + 'transition-requests/approve', {
-    json: {
-      name: ref.name,
-      version: ref.version,
-      stage: canonicalStage(ref.stage),
-      archive_existing_versions: ref.archiveExistingVersions,
-      comment: ref.comment || undefined,
-    },
-    idempotent: false,
-    signal: o.signal,
-  });
-  return numericTimes(body.activity ?? {});
+  return activityRequest(
+    client,
+    'POST',
+    'transition-requests/approve',
+    { json: { ...stageParams(ref), archive_existing_versions: ref.archiveExistingVersions } },
+    o,
+  );
 }
 
 /** Rejects the open request to `stage` (needs Can Manage). */
@@ -128,12 +123,7 @@ export async function rejectTransitionRequest(
   o: CallOptions = {},
 ): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Rejecting a transition request');
-  const body = await client.requestJson<{ activity?: RegistryActivity }>('POST', API + 'transition-requests/reject', {
-    json: { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), comment: ref.comment || undefined },
-    idempotent: false,
-    signal: o.signal,
-  });
-  return numericTimes(body.activity ?? {});
+  return activityRequest(client, 'POST', 'transition-requests/reject', { json: stageParams(ref) }, o);
 }
 
 /** Cancels (deletes) the open request to `stage` made by `creator` (the requester's user name). */
@@ -144,11 +134,23 @@ export async function cancelTransitionRequest(
 ): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Cancelling a transition request');
   // The API takes DELETE with its parameters in the query string.
-  const body = await client.requestJson<{ activity?: RegistryActivity }>('DELETE', API + 'transition-requests/delete', {
-    query: { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), creator: ref.creator, comment: ref.comment || undefined },
-    idempotent: false,
-    signal: o.signal,
-  });
+  return activityRequest(client, 'DELETE', 'transition-requests/delete', { query: { ...stageParams(ref), creator: ref.creator } }, o);
+}
+
+/** A version, its stage (canonical) and the comment, as the transition-request calls take them. */
+function stageParams(ref: VersionRef & { stage: string; comment?: string }): { name: string; version: string; stage: string; comment: string | undefined } {
+  return { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), comment: ref.comment || undefined };
+}
+
+/** One call that changes a request (never resent: not idempotent) and answers with the activity it recorded. */
+async function activityRequest(
+  client: MlflowRestClient,
+  method: 'POST' | 'DELETE',
+  endpoint: string,
+  params: { json?: Record<string, unknown>; query?: Record<string, string | undefined> },
+  o: CallOptions,
+): Promise<RegistryActivity> {
+  const body = await client.requestJson<{ activity?: RegistryActivity }>(method, API + endpoint, { ...params, idempotent: false, signal: o.signal });
   return numericTimes(body.activity ?? {});
 }
 

@@ -4,7 +4,7 @@
 // posts what this returns; the benchmark drives the same code with the real webview bundle.
 import type { MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { RunViewType } from '../mlflow/mlflowTypes';
-import { compileOrderBy, compileTableFilter, type RunsTableQuery } from './runsSearchExpression';
+import { compileOrderBy, compileTableFilter, type RunsTableQuery, type TableQueryText } from './runsSearchExpression';
 import { ColumnDiscovery, toRow, type RunsTableColumn, type RunsTableRow } from './runsTableColumns';
 import { RunsTablePager, type LoadedPage } from './runsTablePager';
 
@@ -111,6 +111,18 @@ export class RunsTableSession {
     return firstSlice > 0 ? { pageSize, firstSlice } : { pageSize };
   }
 
+  /** The query's filter narrowed to one parent's children, or to child runs (the query's own errors were reported when it started). */
+  private relatedFilter(query: ActiveQuery, narrow: Pick<TableQueryText, 'parentRunId' | 'childrenOnly'>): string {
+    const { spec } = query;
+    return compileTableFilter(this.cols, {
+      expression: spec.expression,
+      columnFilters: spec.columnFilters,
+      runName: spec.runName,
+      runIds: query.stars,
+      ...narrow,
+    }).filter;
+  }
+
   private compile(
     spec: RunsTableQuery,
     starred?: readonly string[],
@@ -171,14 +183,8 @@ export class RunsTableSession {
   async children(queryId: number, parentRunId: string): Promise<{ rows: RunsTableRow[]; truncated: boolean; columns?: RunsTableColumn[] } | undefined> {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
-    const { spec, pager } = query;
-    const { filter } = compileTableFilter(this.cols, {
-      expression: spec.expression,
-      columnFilters: spec.columnFilters,
-      runName: spec.runName,
-      runIds: query.stars,
-      parentRunId,
-    });
+    const { pager } = query;
+    const filter = this.relatedFilter(query, { parentRunId });
     const result = await this.client().searchRuns({
       experimentIds: this.experimentIds,
       filter,
@@ -200,14 +206,8 @@ export class RunsTableSession {
   async parents(queryId: number): Promise<{ runIds: string[] } | undefined> {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
-    const { spec, pager } = query;
-    const { filter } = compileTableFilter(this.cols, {
-      expression: spec.expression,
-      columnFilters: spec.columnFilters,
-      runName: spec.runName,
-      runIds: query.stars,
-      childrenOnly: true,
-    });
+    const { pager } = query;
+    const filter = this.relatedFilter(query, { childrenOnly: true });
     const parents = new Set<string>();
     let read = 0;
     let pageToken: string | undefined;
