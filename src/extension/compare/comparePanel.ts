@@ -19,7 +19,7 @@ import {
   type StepRange,
   type ToWebviewMessage,
 } from '../../../webview/contract';
-import { MessagingPanel, type PanelDeps } from '../messagingPanel';
+import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -174,39 +174,26 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
       getOutputChannel().warn(`Compare runs: ignored a malformed message from the webview: ${result.error}`);
       return;
     }
-    const message: FromWebviewMessage = result.value;
-    switch (message.type) {
-      case 'ready':
-        this.markReady();
-        await this.loadRuns(false);
-        return;
-      case 'retry':
-        await this.loadRuns(false);
-        return;
-      case 'loadHistories':
-        await this.sendHistories(message.requestId, message.metricKeys, message.maxPoints, message.range);
-        return;
-      case 'saveLayout':
-        await this.deps.context.workspaceState.update(this.layoutKey(), message.layout);
-        return;
-      case 'setBetter':
-        await this.setBetter(message.metric, message.higherIsBetter);
-        return;
-      case 'exportCsv':
-        await this.exportCsv(message.table);
-        return;
-      case 'copy':
-        await vscode.env.clipboard.writeText(message.text);
-        this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-        return;
-      case 'loadImages':
-        await this.sendImages();
-        return;
-      case 'loadImage':
-        await this.sendImage(message.runId, message.path);
-        return;
-    }
+    await dispatchMessage(this.handlers, result.value);
   }
+
+  private readonly handlers: MessageHandlers<FromWebviewMessage> = {
+    ready: async () => {
+      this.markReady();
+      await this.loadRuns(false);
+    },
+    retry: () => this.loadRuns(false),
+    loadHistories: (m) => this.sendHistories(m.requestId, m.metricKeys, m.maxPoints, m.range),
+    saveLayout: (m) => this.deps.context.workspaceState.update(this.layoutKey(), m.layout),
+    setBetter: (m) => this.setBetter(m.metric, m.higherIsBetter),
+    exportCsv: (m) => this.exportCsv(m.table),
+    copy: async (m) => {
+      await vscode.env.clipboard.writeText(m.text);
+      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
+    },
+    loadImages: () => this.sendImages(),
+    loadImage: (m) => this.sendImage(m.runId, m.path),
+  };
 
   /** Lists each run's logged images and image artifacts (from its own server), IMAGE_CONCURRENCY runs at a time. */
   private async sendImages(): Promise<void> {
