@@ -12,6 +12,15 @@ import { pipeline } from 'node:stream';
 
 export type LoopbackUpstream = { socketPath: string } | { port: number };
 
+/** Bodies up to this size (with a Content-Length) are read first, so they can be sent again once. */
+const RETRY_BODY_BYTES = 1024 * 1024;
+/**
+ * Errors of a fresh connection the model server dropped or refused before answering. A small request
+ * is sent once more: predictions have no side effects, so a request it may have read is safe to resend.
+ */
+const RETRIED_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED']);
+const RETRY_DELAY_MS = 100;
+
 export interface LoopbackProxy {
   readonly port: number;
   readonly url: string;
@@ -96,26 +105,49 @@ export function startLoopbackProxy(port: number, upstream: LoopbackUpstream, ser
       return;
     }
     const target = 'socketPath' in upstream ? { socketPath: upstream.socketPath } : { host: '127.0.0.1', port: upstream.port };
-    const forward = http.request({ ...target, method: req.method, path: req.url, headers: forwardedHeaders(req.headers), agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, forwardedHeaders(answer.headers));
-      pipeline(answer, res, () => undefined);
-    });
-    forward.on('error', (err: NodeJS.ErrnoException) => {
+    const headers = forwardedHeaders(req.headers);
+    const fail = (err: NodeJS.ErrnoException) => {
       if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
       }
       // Read what is left of the request so the answer reaches the client.
-      req.unpipe(forward);
       req.resume();
       res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
       res.end(`502 Bad Gateway: ${service} did not answer (${err.code ?? err.message}); it may still be starting, or it has stopped.\n`);
-    });
-    // The client went away before the answer was complete: stop the model's side too.
-    res.on('close', () => {
-      if (!res.writableFinished) forward.destroy();
-    });
-    req.pipe(forward);
+    };
+    /** Sends the request upstream; `body`: the whole body when it was read first (small), else streamed from `req`. */
+    const send = (body: Buffer | undefined, retry: boolean) => {
+      const forward = http.request({ ...target, method: req.method, path: req.url, headers, agent: false }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, forwardedHeaders(answer.headers));
+        pipeline(answer, res, () => undefined);
+      });
+      forward.on('error', (err: NodeJS.ErrnoException) => {
+        // A fresh connection the model server dropped before answering: a small body, held in
+        // memory, is sent once more on a new connection (see RETRIED_CODES).
+        if (retry && body && !res.headersSent && !res.destroyed && RETRIED_CODES.has(err.code ?? '')) {
+          setTimeout(() => send(body, false), RETRY_DELAY_MS);
+          return;
+        }
+        if (!body) req.unpipe(forward);
+        fail(err);
+      });
+      // The client went away before the answer was complete: stop the model's side too.
+      res.once('close', () => {
+        if (!res.writableFinished) forward.destroy();
+      });
+      if (body) forward.end(body);
+      else req.pipe(forward);
+    };
+    const length = Number(req.headers['content-length']);
+    if (Number.isInteger(length) && length >= 0 && length <= RETRY_BODY_BYTES) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => send(Buffer.concat(chunks), true));
+      req.on('error', () => res.destroy());
+    } else {
+      send(undefined, false);
+    }
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -179,3 +179,38 @@ describe('startLoopbackProxy (Node upstream on a Unix socket)', () => {
     await assert.rejects(send(other, {}), /ECONNREFUSED/);
   });
 });
+
+describe('startLoopbackProxy when the model server drops a connection', () => {
+  it('sends a small request once more on a new connection; a second drop is a 502 that says so', async () => {
+    let connections = 0;
+    let dropAll = false;
+    const upstream = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(JSON.stringify({ received: Buffer.concat(chunks).toString() })));
+    });
+    upstream.on('connection', (socket) => {
+      connections++;
+      if (dropAll || connections === 1) socket.destroy();
+    });
+    const upstreamPort = await findFreePort();
+    await new Promise<void>((resolve) => upstream.listen(upstreamPort, '127.0.0.1', resolve));
+    const port = await findFreePort();
+    const proxy = await startLoopbackProxy(port, { port: upstreamPort }, 'the test model server');
+    try {
+      const body = Buffer.from('{"inputs": [[1, 2]]}');
+      const answer = await send(port, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json' }, body });
+      assert.equal(answer.status, 200, answer.body.toString());
+      assert.deepEqual(JSON.parse(answer.body.toString()), { received: body.toString() });
+      assert.equal(connections, 2, 'the first connection was dropped, the second answered');
+      dropAll = true;
+      const failed = await send(port, { method: 'POST', path: '/invocations', headers: { 'Content-Type': 'application/json' }, body });
+      assert.equal(failed.status, 502);
+      assert.match(failed.body.toString(), /the test model server did not answer \((ECONNRESET|EPIPE)\)/);
+      assert.equal(connections, 4, 'one retry, not more');
+    } finally {
+      await proxy.close();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});
