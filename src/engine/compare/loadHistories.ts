@@ -105,15 +105,7 @@ export async function loadHistories(
   await one(keys[0]);
   // Per run, each metric already keeps `concurrency` requests in flight: one metric at a time.
   await mapLimit(keys.slice(1), options.exact || noBulkInterval.has(client) ? 1 : concurrency, one);
-  return {
-    series: orderSeries(
-      loaded.flatMap((m) => m.series),
-      runs,
-      keys,
-    ),
-    errors: loaded.flatMap((m) => m.errors),
-    source: loaded.some((m) => m.source === 'per-run') ? 'per-run' : 'bulk',
-  };
+  return combineLoads(loaded, runs, keys);
 }
 
 /** The runs of one tracking server and the client that reads them. */
@@ -153,14 +145,19 @@ export async function loadHistoriesFromServers(
     if (parts.length === groups.length) options.onMetric?.(mergeMetrics(parts, runOrder));
   };
   const results = await Promise.all(groups.map((g) => loadHistories(g.client, g.runIds, keys, { ...options, onMetric })));
+  return combineLoads(results, runOrder, keys);
+}
+
+/** Loads of parts (metrics, or servers) as one: series in run and metric order, every error, 'per-run' if any part was. */
+function combineLoads(parts: readonly Pick<LoadedMetric, 'series' | 'errors' | 'source'>[], runOrder: string[], keys: string[]) {
   return {
     series: orderSeries(
-      results.flatMap((r) => r.series),
+      parts.flatMap((p) => p.series),
       runOrder,
       keys,
     ),
-    errors: results.flatMap((r) => r.errors),
-    source: results.some((r) => r.source === 'per-run') ? 'per-run' : 'bulk',
+    errors: parts.flatMap((p) => p.errors),
+    source: parts.some((p) => p.source === 'per-run') ? ('per-run' as const) : ('bulk' as const),
   };
 }
 
