@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliUsageError, defineCommand, type CliIo } from './cliCommand';
 import { CookiecutterMissingError } from '../engine/scaffolding/cookiecutterDriver';
 import { gitInit, isGitUrl, loadUserTemplate } from '../engine/scaffolding/gitRepository';
 import { chooseNestedTemplate, disposePreparedTemplate, prepareTemplate, renderProject, TemplateCodeConsentError } from '../engine/scaffolding/projectRenderer';
 import { planScaffold, ScaffoldError, writeScaffold } from '../engine/scaffolding/scaffoldWriter';
+import { pathExists } from '../engine/workspace/pathExists';
 import {
   formatAnswer,
   listBuiltInTemplates,
@@ -18,15 +18,16 @@ import {
 const DEFAULT_TEMPLATE = 'mlflow-sklearn';
 
 async function resolveTemplate(source: string, nested: string | undefined, keepMenu = false): Promise<LoadedTemplate> {
-  const builtIn = listBuiltInTemplates().find((t) => t.name === source);
+  const builtIns = await listBuiltInTemplates();
+  const builtIn = builtIns.find((t) => t.name === source);
   let template: LoadedTemplate;
-  if (builtIn) template = loadTemplate(builtIn.dir);
-  else if (isGitUrl(source) || fs.existsSync(source)) template = loadTemplate(await loadUserTemplate(source));
+  if (builtIn) template = await loadTemplate(builtIn.dir);
+  else if (isGitUrl(source) || (await pathExists(source))) template = await loadTemplate(await loadUserTemplate(source));
   else {
-    const names = listBuiltInTemplates().map((t) => t.name);
+    const names = builtIns.map((t) => t.name);
     throw new TemplateError(`No template '${source}': it is neither a built-in template (${names.join(', ')}) nor a folder or git URL.`);
   }
-  if (template.nestedTemplates) return keepMenu && nested === undefined ? template : chooseNestedTemplate(template, nested);
+  if (template.nestedTemplates) return keepMenu && nested === undefined ? template : await chooseNestedTemplate(template, nested);
   if (nested !== undefined) throw new TemplateError(`--nested: the template '${template.name}' is not a menu of templates.`);
   return template;
 }
@@ -44,10 +45,10 @@ function describeVariable(v: LoadedTemplate['variables'][number]): string {
   }
 }
 
-function printList(io: CliIo, template: LoadedTemplate | undefined): void {
+async function printList(io: CliIo, template: LoadedTemplate | undefined): Promise<void> {
   if (!template) {
     io.out('Built-in templates:');
-    for (const t of listBuiltInTemplates()) io.out(`  ${t.name}${t.description ? `  ${t.description}` : ''}`);
+    for (const t of await listBuiltInTemplates()) io.out(`  ${t.name}${t.description ? `  ${t.description}` : ''}`);
     io.out("\nRun 'mlflow-wb new --template NAME --list' to see a template's variables.");
     return;
   }
@@ -106,7 +107,7 @@ export const newCommand = defineCommand({
     const source = values.template ?? (values.list ? undefined : DEFAULT_TEMPLATE);
     const template = source ? await resolveTemplate(source, values.nested, values.list) : undefined;
     if (values.list || !template) {
-      printList(io, template);
+      await printList(io, template);
       return 0;
     }
     const code = templateCode(template);
@@ -123,10 +124,10 @@ export const newCommand = defineCommand({
       }
       rendered = await renderProject(prepared, parseAnswers(prepared, texts), options);
     } finally {
-      disposePreparedTemplate(prepared);
+      await disposePreparedTemplate(prepared);
     }
     const targetDir = path.resolve(dir ?? rendered.projectDirName);
-    const plan = planScaffold(rendered.files, targetDir);
+    const plan = await planScaffold(rendered.files, targetDir);
     if (plan.blocked.length > 0) {
       io.err(
         `mlflow-wb new: cannot write into ${targetDir}: a folder is in the way, or a parent path is a file or a symbolic link; nothing was written:\n${plan.blocked.map((p) => `  ${p}`).join('\n')}`,

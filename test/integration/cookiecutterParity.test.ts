@@ -11,10 +11,10 @@ import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
 /** Renders with the product (engine: render into staging, check, write) and returns the project folder. */
 async function renderWithProduct(template: string | LoadedTemplate, vars: Record<string, string>, allowTemplateCode = false): Promise<string> {
-  const t = typeof template === 'string' ? loadTemplate(template) : template;
+  const t = typeof template === 'string' ? await loadTemplate(template) : template;
   const project = await renderProject(t, parseAnswers(t, vars), { python: venvPython, allowTemplateCode });
   const target = path.join(makeTempDir('cc-product'), project.projectDirName);
-  await writeScaffold(planScaffold(project.files, target), project.files, target, { overwrite: () => false, emptyDirs: project.emptyDirs });
+  await writeScaffold(await planScaffold(project.files, target), project.files, target, { overwrite: () => false, emptyDirs: project.emptyDirs });
   return target;
 }
 
@@ -111,7 +111,7 @@ describe('the product renders exactly what the cookiecutter command renders', ()
   }
 
   it('computes defaults from earlier answers with cookiecutter itself, step by step', async () => {
-    const t = loadTemplate(feature);
+    const t = await loadTemplate(feature);
     const upToSlug = await templateContext(t, { project_name: 'Step By Step' }, { python: venvPython, upTo: 'project_slug' });
     assert.deepEqual(
       Object.keys(upToSlug.values).filter((k) => !k.startsWith('_')),
@@ -158,14 +158,14 @@ describe('the product renders exactly what the cookiecutter command renders', ()
       },
       { ...sub('first'), ...sub('second') },
     );
-    const t = loadTemplate(menu);
+    const t = await loadTemplate(menu);
     assert.deepEqual(
       t.nestedTemplates?.map((n) => n.key),
       ['first', 'second'],
     );
-    assert.deepEqual(snapshotTree(await renderWithProduct(chooseNestedTemplate(t, undefined), {})), commandTree(menu, {}));
+    assert.deepEqual(snapshotTree(await renderWithProduct(await chooseNestedTemplate(t, undefined), {})), commandTree(menu, {}));
     assert.deepEqual(
-      snapshotTree(await renderWithProduct(chooseNestedTemplate(t, 'second'), { flavour: 'other' })),
+      snapshotTree(await renderWithProduct(await chooseNestedTemplate(t, 'second'), { flavour: 'other' })),
       commandTree(menu, { flavour: 'other' }, ['--directory', 'second']),
     );
     const list = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'new', '--template', menu, '--list'], {
@@ -237,13 +237,13 @@ describe('mlflow-wb new with user templates (the built CLI) matches the cookiecu
         '{{cookiecutter.project_slug}}/README.md': '{{ cookiecutter.project_name }} {{ cookiecutter.added }}\n',
       },
     );
-    const prepared = await prepareTemplate(loadTemplate(template), { python: venvPython, allowTemplateCode: true });
+    const prepared = await prepareTemplate(await loadTemplate(template), { python: venvPython, allowTemplateCode: true });
     try {
       assert.ok(prepared.variables.some((v) => v.name === 'added'));
       const context = await templateContext(prepared, {}, { python: venvPython, allowTemplateCode: true });
       assert.equal(context.values.added, 'after_hook-added');
     } finally {
-      disposePreparedTemplate(prepared);
+      await disposePreparedTemplate(prepared);
     }
     assert.equal(fs.existsSync(prepared.preparedDir!), false);
     const parent = makeTempDir('cc-cli');

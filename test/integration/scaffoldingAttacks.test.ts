@@ -181,7 +181,7 @@ describe('hostile templates: nothing runs, nothing leaks, nothing is written out
         'hooks/post_gen_project.sh': { content: `#!/bin/sh\ntouch ${sentinel}/post_gen_project\n`, mode: 0o755 },
       },
     );
-    const t = loadTemplate(template);
+    const t = await loadTemplate(template);
     await assert.rejects(renderProject(t, {}, { python: venvPython }), (err: unknown) => {
       assert.ok(err instanceof TemplateCodeConsentError);
       assert.deepEqual(err.code, ['hooks/post_gen_project.sh', 'hooks/pre_gen_project.py', 'hooks/pre_prompt.py', 'Jinja extension local_extensions.Evil']);

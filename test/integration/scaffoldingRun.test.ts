@@ -64,12 +64,12 @@ describe('a scaffolded project really works (python_env, local tracking, GitHub 
     trackingUrl = (await server).url;
     client = new MlflowRestClient({ baseUrl: trackingUrl });
     const rendered = await renderProject(
-      path.join(resolveTemplatesDir(), 'mlflow-sklearn'),
+      path.join(await resolveTemplatesDir(), 'mlflow-sklearn'),
       { project_name: 'Diabetes Ridge', tracking: 'local', environment: 'python_env', ci: 'github' },
       { python: venvPython },
     );
     projectDir = path.join(makeTempDir('scaffold-run'), rendered.projectDirName);
-    await writeScaffold(planScaffold(rendered.files, projectDir), rendered.files, projectDir, { overwrite: () => false });
+    await writeScaffold(await planScaffold(rendered.files, projectDir), rendered.files, projectDir, { overwrite: () => false });
     await gitInit(projectDir, { commit: true });
     // The two slow steps run side by side: pytest logs to its own sqlite store, mlflow run to the server.
     pytest = run(

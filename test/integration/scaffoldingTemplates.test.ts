@@ -7,18 +7,18 @@ import * as YAML from 'yaml';
 import { gitInit, loadUserTemplate } from '../../src/engine/scaffolding/gitRepository';
 import { renderProject, type RenderedProject } from '../../src/engine/scaffolding/projectRenderer';
 import { planScaffold, writeScaffold } from '../../src/engine/scaffolding/scaffoldWriter';
-import { listBuiltInTemplates, loadTemplate, resolveTemplatesDir } from '../../src/engine/scaffolding/templateLoader';
+import { listBuiltInTemplates, loadTemplate } from '../../src/engine/scaffolding/templateLoader';
 import { validatePaths } from '../../src/engine/validation/validatePaths';
 import { fixturesDir, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
-const builtIn = path.join(resolveTemplatesDir(), 'mlflow-sklearn');
+const builtIn = path.join(repoRoot, 'templates', 'mlflow-sklearn');
 
 const render = (template: string, answers: Record<string, string>) => renderProject(template, answers, { python: venvPython });
 
 async function scaffold(answers: Record<string, string>): Promise<{ dir: string; rendered: RenderedProject }> {
   const rendered = await render(builtIn, answers);
   const dir = path.join(makeTempDir('scaffold'), rendered.projectDirName);
-  await writeScaffold(planScaffold(rendered.files, dir), rendered.files, dir, { overwrite: () => false });
+  await writeScaffold(await planScaffold(rendered.files, dir), rendered.files, dir, { overwrite: () => false });
   return { dir, rendered };
 }
 
@@ -80,9 +80,9 @@ const combinations: { title: string; answers: Record<string, string>; slug: stri
 ];
 
 describe('built-in template mlflow-sklearn: every combination that matters', () => {
-  it('is listed as a built-in template with the documented variables', () => {
-    assert.ok(listBuiltInTemplates().some((t) => t.name === 'mlflow-sklearn' && t.description));
-    const names = loadTemplate(builtIn).variables.map((v) => v.name);
+  it('is listed as a built-in template with the documented variables', async () => {
+    assert.ok((await listBuiltInTemplates()).some((t) => t.name === 'mlflow-sklearn' && t.description));
+    const names = (await loadTemplate(builtIn)).variables.map((v) => v.name);
     for (const v of [
       'project_name',
       'project_slug',

@@ -119,7 +119,7 @@ export async function prepareDemoWorkspace(options: DemoWorkspaceOptions): Promi
 async function scaffoldExampleProject(workspace: string, python: string): Promise<void> {
   if (fs.existsSync(path.join(workspace, 'MLproject'))) return;
   const project = await renderProject(path.join(repoRoot, 'templates', 'mlflow-sklearn'), { project_name: 'Example Project' }, { python });
-  const plan = planScaffold(project.files, workspace);
+  const plan = await planScaffold(project.files, workspace);
   await writeScaffold(plan, project.files, workspace, { overwrite: () => false, emptyDirs: project.emptyDirs });
   writeClusterSpec(workspace);
   await gitInit(workspace, { commit: true });

@@ -29,12 +29,12 @@ type DriverRequest =
   | { op: 'prepare'; template: string }
   | { op: 'render'; template: string; answers: TemplateAnswers; outputDir: string; acceptHooks: boolean; prepared?: string };
 
-function driverScript(): string {
-  return path.join(resolveShippedDir('python'), 'cookiecutter_driver.py');
+async function driverScript(): Promise<string> {
+  return path.join(await resolveShippedDir('python'), 'cookiecutter_driver.py');
 }
 
 async function callDriver<T>(python: string, request: DriverRequest): Promise<T> {
-  const result = await runProcess(python, [driverScript(), JSON.stringify(request)], {
+  const result = await runProcess(python, [await driverScript(), JSON.stringify(request)], {
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
   });
   if (result.spawnError) throw new TemplateError(`${result.spawnError} (templates render with ${python}; set mlflow.pythonPath, or --python in the CLI)`);

@@ -47,24 +47,24 @@ export class TemplateCodeConsentError extends TemplateError {
 }
 
 /** Symlinks anywhere in the template (cookiecutter would copy what they point to, e.g. ~/.ssh). */
-function symlinksIn(dir: string): string[] {
+async function symlinksIn(dir: string): Promise<string[]> {
   const found: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+  const walk = async (d: string) => {
+    for (const e of await fs.promises.readdir(d, { withFileTypes: true })) {
       const full = path.join(d, e.name);
       if (e.isSymbolicLink()) found.push(path.relative(dir, full));
-      else if (e.isDirectory() && !(d === dir && e.name === '.git')) walk(full);
+      else if (e.isDirectory() && !(d === dir && e.name === '.git')) await walk(full);
     }
   };
-  walk(dir);
+  await walk(dir);
   return found;
 }
 
-function checkTemplate(template: LoadedTemplate, options: RenderOptions): void {
+async function checkTemplate(template: LoadedTemplate, options: RenderOptions): Promise<void> {
   const code = templateCode(template);
   if (code.length > 0 && !options.allowTemplateCode) throw new TemplateCodeConsentError(template, code);
   for (const dir of [template.dir, ...(template.preparedDir ? [template.preparedDir] : [])]) {
-    const links = symlinksIn(dir);
+    const links = await symlinksIn(dir);
     if (links.length > 0) {
       throw new TemplateError(
         `The template ${dir} has symbolic links (${links.join(', ')}); a link can pull files from outside the template (such as ~/.ssh) into the project, so templates with links are refused. Replace them with real files.`,
@@ -80,18 +80,18 @@ function checkTemplate(template: LoadedTemplate, options: RenderOptions): void {
  */
 export async function prepareTemplate(template: LoadedTemplate, options: RenderOptions): Promise<LoadedTemplate> {
   if (!template.hooks.some((h) => path.posix.basename(h).startsWith('pre_prompt.'))) return template;
-  checkTemplate(template, options);
+  await checkTemplate(template, options);
   const copy = await runPrePrompt(template.dir, options.python);
-  const prepared = loadTemplate(copy);
+  const prepared = await loadTemplate(copy);
   return { ...prepared, name: template.name, dir: template.dir, hooks: template.hooks, preparedDir: copy };
 }
 
 /** Removes the copy prepareTemplate made (cookiecutter makes it in a temporary folder of its own). */
-export function disposePreparedTemplate(template: LoadedTemplate): void {
+export async function disposePreparedTemplate(template: LoadedTemplate): Promise<void> {
   if (!template.preparedDir) return;
   const parent = path.dirname(template.preparedDir);
   const own = path.basename(parent).startsWith('cookiecutter') && path.dirname(parent) === path.resolve(os.tmpdir());
-  fs.rmSync(own ? parent : template.preparedDir, { recursive: true, force: true });
+  await fs.promises.rm(own ? parent : template.preparedDir, { recursive: true, force: true });
 }
 
 function checkAnswers(template: LoadedTemplate, context: Record<string, unknown>): void {
@@ -145,7 +145,7 @@ export async function templateContext(
   answers: TemplateAnswers,
   options: RenderOptions & { upTo?: string },
 ): Promise<ComputedContext> {
-  checkTemplate(template, options);
+  await checkTemplate(template, options);
   return computeContext(template.preparedDir ?? template.dir, answers, {
     python: options.python,
     allowTemplateCode: !!options.allowTemplateCode,
@@ -159,9 +159,9 @@ export async function templateContext(
  * run in the staging folder).
  */
 export async function renderProject(template: string | LoadedTemplate, answers: TemplateAnswers, options: RenderOptions): Promise<RenderedProject> {
-  const t = typeof template === 'string' ? loadTemplate(template) : template;
+  const t = typeof template === 'string' ? await loadTemplate(template) : template;
   if (t.nestedTemplates) throw new TemplateError(`'${t.name}' is a menu of templates (${t.nestedTemplates.map((n) => n.key).join(', ')}): choose one of them.`);
-  checkTemplate(t, options);
+  await checkTemplate(t, options);
   const staging = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'mlflow-wb-render-'));
   try {
     const rendered = await renderWithCookiecutter(t.dir, answers, staging, {
@@ -184,7 +184,7 @@ export async function renderProject(template: string | LoadedTemplate, answers: 
 }
 
 /** The nested template a menu template offers under `key` (cookiecutter's `templates`), loaded. */
-export function chooseNestedTemplate(template: LoadedTemplate, key: string | undefined): LoadedTemplate {
+export async function chooseNestedTemplate(template: LoadedTemplate, key: string | undefined): Promise<LoadedTemplate> {
   const options = template.nestedTemplates ?? [];
   const chosen = key === undefined ? options[0] : options.find((o) => o.key === key);
   if (!chosen) throw new TemplateError(`'${template.name}' offers the templates ${options.map((o) => o.key).join(', ')}; there is no '${key}'.`);

@@ -55,9 +55,9 @@ function fullPath(targetDir: string, relativePath: string): string {
   return full;
 }
 
-function lstatOrUndefined(p: string): fs.Stats | undefined {
+async function lstatOrUndefined(p: string): Promise<fs.Stats | undefined> {
   try {
-    return fs.lstatSync(p);
+    return await fs.promises.lstat(p);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw err;
@@ -68,11 +68,11 @@ function lstatOrUndefined(p: string): fs.Stats | undefined {
  * The first parent of `relativePath` inside the target that is not a real folder: a file, or a
  * symbolic link (writing through a linked folder would put the file wherever the link points).
  */
-function symlinkedOrFileParent(targetDir: string, relativePath: string): string | undefined {
+async function symlinkedOrFileParent(targetDir: string, relativePath: string): Promise<string | undefined> {
   const segments = relativePath.split('/');
   for (let i = 1; i < segments.length; i++) {
     const parent = path.join(targetDir, ...segments.slice(0, i));
-    const st = lstatOrUndefined(parent);
+    const st = await lstatOrUndefined(parent);
     if (!st) return undefined;
     if (!st.isDirectory()) return parent;
   }
@@ -80,17 +80,17 @@ function symlinkedOrFileParent(targetDir: string, relativePath: string): string 
 }
 
 /** Sorts each file into create / conflict / identical / blocked by what is on disk now. */
-export function planScaffold(files: readonly RenderedFile[], targetDir: string): ScaffoldPlan {
+export async function planScaffold(files: readonly RenderedFile[], targetDir: string): Promise<ScaffoldPlan> {
   const plan: ScaffoldPlan = { toCreate: [], conflicts: [], identical: [], blocked: [] };
   for (const file of files) {
     const full = fullPath(targetDir, file.relativePath);
-    const st = lstatOrUndefined(full);
+    const st = await lstatOrUndefined(full);
     if (!st) {
-      (symlinkedOrFileParent(targetDir, file.relativePath) ? plan.blocked : plan.toCreate).push(file.relativePath);
-    } else if (symlinkedOrFileParent(targetDir, file.relativePath)) {
+      ((await symlinkedOrFileParent(targetDir, file.relativePath)) ? plan.blocked : plan.toCreate).push(file.relativePath);
+    } else if (await symlinkedOrFileParent(targetDir, file.relativePath)) {
       plan.blocked.push(file.relativePath);
     } else if (st.isFile()) {
-      (fs.readFileSync(full).equals(file.content) ? plan.identical : plan.conflicts).push(file.relativePath);
+      ((await fs.promises.readFile(full)).equals(file.content) ? plan.identical : plan.conflicts).push(file.relativePath);
     } else if (st.isSymbolicLink()) {
       plan.conflicts.push(file.relativePath);
     } else {
@@ -103,7 +103,7 @@ export function planScaffold(files: readonly RenderedFile[], targetDir: string):
 async function writeFile(targetDir: string, full: string, file: RenderedFile, exclusive: boolean): Promise<void> {
   await fs.promises.mkdir(path.dirname(full), { recursive: true });
   // Checked again right before writing: a folder swapped for a link since the plan is not written through.
-  const bad = symlinkedOrFileParent(targetDir, file.relativePath);
+  const bad = await symlinkedOrFileParent(targetDir, file.relativePath);
   if (bad) throw new ScaffoldError(`${bad} is a symbolic link or a file, not a folder; refusing to write ${file.relativePath} through it.`);
   await fs.promises.writeFile(full, file.content, { flag: exclusive ? 'wx' : 'w', mode: file.mode ?? 0o644 });
   // The template's permission bits exactly (scripts stay executable), also for a file that existed.
@@ -140,7 +140,7 @@ export async function writeScaffold(
   };
   const askAndWrite = async (file: RenderedFile, full: string) => {
     if (await options.overwrite(file.relativePath)) {
-      if (lstatOrUndefined(full)?.isSymbolicLink()) await fs.promises.unlink(full);
+      if ((await lstatOrUndefined(full))?.isSymbolicLink()) await fs.promises.unlink(full);
       await writeFile(targetDir, full, file, false);
       report(file.relativePath, 'overwritten');
     } else {
@@ -150,7 +150,7 @@ export async function writeScaffold(
   for (const file of files) {
     const full = fullPath(targetDir, file.relativePath);
     if (identical.has(file.relativePath)) {
-      const now = lstatOrUndefined(full);
+      const now = await lstatOrUndefined(full);
       if (now?.isFile() && (await fs.promises.readFile(full)).equals(file.content)) {
         report(file.relativePath, 'unchanged');
         continue;
@@ -174,7 +174,7 @@ export async function writeScaffold(
   }
   for (const dir of options.emptyDirs ?? []) {
     const full = fullPath(targetDir, dir);
-    if (symlinkedOrFileParent(targetDir, `${dir}/x`))
+    if (await symlinkedOrFileParent(targetDir, `${dir}/x`))
       throw new ScaffoldError(`Cannot create the folder ${dir} in ${targetDir}: a parent is a file or a symbolic link.`);
     await fs.promises.mkdir(full, { recursive: true });
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathExists } from '../workspace/pathExists';
 
 /** What a question asks for: free text, one of a list, yes/no, or a JSON object (cookiecutter's dict variable). */
 export type VariableKind = 'text' | 'choice' | 'boolean' | 'dict';
@@ -62,11 +63,10 @@ export class TemplateError extends Error {
 const HOOK_NAMES = new Set(['pre_prompt', 'pre_gen_project', 'post_gen_project']);
 
 /** The hook files cookiecutter runs from a template (its hooks.valid_hook rule). */
-function findHooks(dir: string): string[] {
+async function findHooks(dir: string): Promise<string[]> {
   const hooksDir = path.join(dir, 'hooks');
-  if (!fs.existsSync(hooksDir) || !fs.statSync(hooksDir).isDirectory()) return [];
-  return fs
-    .readdirSync(hooksDir)
+  if (!(await statOrUndefined(hooksDir))?.isDirectory()) return [];
+  return (await fs.promises.readdir(hooksDir))
     .filter((f) => HOOK_NAMES.has(path.parse(f).name) && !f.endsWith('~'))
     .sort()
     .map((f) => `hooks/${f}`);
@@ -77,16 +77,21 @@ export function templateCode(template: LoadedTemplate): string[] {
   return [...template.hooks, ...template.extensions.map((e) => `Jinja extension ${e}`)];
 }
 
-function readConfig(dir: string): Record<string, unknown> {
+/** The entry at `p` (following links), or undefined when there is none. */
+async function statOrUndefined(p: string): Promise<fs.Stats | undefined> {
+  return fs.promises.stat(p).catch(() => undefined);
+}
+
+async function readConfig(dir: string): Promise<Record<string, unknown>> {
   const configPath = path.join(dir, 'cookiecutter.json');
-  if (!fs.existsSync(configPath)) {
+  if (!(await pathExists(configPath))) {
     throw new TemplateError(
       `${dir} is not a cookiecutter template: it has no cookiecutter.json. A template is a folder with cookiecutter.json and one folder named like {{cookiecutter.project_slug}}.`,
     );
   }
   let config: unknown;
   try {
-    config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+    config = JSON.parse(await fs.promises.readFile(configPath, 'utf8'));
   } catch (err) {
     throw new TemplateError(`${configPath} is not valid JSON: ${(err as Error).message}`);
   }
@@ -96,10 +101,11 @@ function readConfig(dir: string): Record<string, unknown> {
   return config as Record<string, unknown>;
 }
 
-function nestedTemplates(dir: string, config: Record<string, unknown>, configPath: string): NestedTemplate[] | undefined {
-  const inside = (p: string, key: string): string => {
+async function nestedTemplates(dir: string, config: Record<string, unknown>, configPath: string): Promise<NestedTemplate[] | undefined> {
+  const realDir = await fs.promises.realpath(dir);
+  const inside = async (p: string, key: string): Promise<string> => {
     const full = path.resolve(dir, p);
-    const rel = path.relative(fs.realpathSync(dir), fs.existsSync(full) ? fs.realpathSync(full) : full);
+    const rel = path.relative(realDir, (await pathExists(full)) ? await fs.promises.realpath(full) : full);
     if (!p || path.isAbsolute(p) || rel.startsWith('..') || path.isAbsolute(rel)) {
       throw new TemplateError(`${configPath}: the nested template '${key}' points to '${p}', outside the template's folder.`);
     }
@@ -107,30 +113,34 @@ function nestedTemplates(dir: string, config: Record<string, unknown>, configPat
   };
   const menu = config.templates;
   if (menu && typeof menu === 'object' && !Array.isArray(menu)) {
-    return Object.entries(menu as Record<string, { path?: unknown; title?: unknown; description?: unknown }>).map(([key, v]) => {
+    const out: NestedTemplate[] = [];
+    for (const [key, v] of Object.entries(menu as Record<string, { path?: unknown; title?: unknown; description?: unknown }>)) {
       if (typeof v?.path !== 'string') throw new TemplateError(`${configPath}: templates.${key} has no "path".`);
       const title = typeof v.title === 'string' ? v.title : key;
-      return { key, title, ...(typeof v.description === 'string' ? { description: v.description } : {}), dir: inside(v.path, key) };
-    });
+      out.push({ key, title, ...(typeof v.description === 'string' ? { description: v.description } : {}), dir: await inside(v.path, key) });
+    }
+    return out;
   }
   const old = config.template;
   if (Array.isArray(old)) {
-    return old.map((entry) => {
+    const out: NestedTemplate[] = [];
+    for (const entry of old) {
       const m = /^(.*?)\s*\((.+)\)\s*$/.exec(String(entry));
       if (!m) throw new TemplateError(`${configPath}: the template entry '${String(entry)}' is not "Title (path)".`);
-      return { key: String(entry), title: m[1], dir: inside(m[2], String(entry)) };
-    });
+      out.push({ key: String(entry), title: m[1], dir: await inside(m[2], String(entry)) });
+    }
+    return out;
   }
   return undefined;
 }
 
 /** Reads a cookiecutter template folder: its questions, hooks, extensions, or its menu of nested templates. */
-export function loadTemplate(dir: string): LoadedTemplate {
-  const config = readConfig(dir);
+export async function loadTemplate(dir: string): Promise<LoadedTemplate> {
+  const config = await readConfig(dir);
   const configPath = path.join(dir, 'cookiecutter.json');
   const prompts = (typeof config.__prompts__ === 'object' && config.__prompts__ !== null ? config.__prompts__ : {}) as Record<string, unknown>;
   const pythonIdentifiers = stringList(config._python_identifiers, configPath, '_python_identifiers');
-  const nested = nestedTemplates(dir, config, configPath);
+  const nested = await nestedTemplates(dir, config, configPath);
   const variables: TemplateVariable[] = [];
   for (const [name, value] of Object.entries(config)) {
     if (name.startsWith('_') || (nested && (name === 'templates' || name === 'template'))) continue;
@@ -159,7 +169,7 @@ export function loadTemplate(dir: string): LoadedTemplate {
     dir: path.resolve(dir),
     ...(typeof config._description === 'string' ? { description: config._description } : {}),
     variables,
-    hooks: findHooks(dir),
+    hooks: await findHooks(dir),
     extensions: stringList(config._extensions, configPath, '_extensions'),
     ...(nested ? { nestedTemplates: nested } : {}),
   };
@@ -218,14 +228,20 @@ export function parseAnswers(template: LoadedTemplate, texts: Readonly<Record<st
  * The built-in templates folder. The code runs bundled from dist/ (extension.js, cli.js: templates/
  * is next to dist/) or compiled from out/src/engine/scaffolding (tests: the repository root).
  */
-export function resolveTemplatesDir(): string {
+export async function resolveTemplatesDir(): Promise<string> {
   return resolveShippedDir('templates');
 }
 
 /** A folder shipped next to dist/ (templates, python), found from the bundle or from compiled tests. */
-export function resolveShippedDir(name: string): string {
+export async function resolveShippedDir(name: string): Promise<string> {
   const candidates = [path.join(__dirname, '..', name), path.join(__dirname, '..', '..', '..', '..', name), path.join(__dirname, '..', '..', '..', name)];
-  const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isDirectory());
+  let found: string | undefined;
+  for (const c of candidates) {
+    if ((await statOrUndefined(c))?.isDirectory()) {
+      found = c;
+      break;
+    }
+  }
   if (!found) throw new TemplateError(`The extension's ${name} folder is missing (looked in ${candidates.join(', ')}). Reinstall the extension.`);
   return found;
 }
@@ -237,13 +253,13 @@ export interface TemplateSummary {
 }
 
 /** The templates that ship with the extension, by folder name. */
-export function listBuiltInTemplates(templatesDir = resolveTemplatesDir()): TemplateSummary[] {
-  return fs
-    .readdirSync(templatesDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(templatesDir, e.name, 'cookiecutter.json')))
-    .map((e) => {
-      const t = loadTemplate(path.join(templatesDir, e.name));
-      return { name: t.name, dir: t.dir, ...(t.description ? { description: t.description } : {}) };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
+export async function listBuiltInTemplates(templatesDir?: string): Promise<TemplateSummary[]> {
+  const dir = templatesDir ?? (await resolveTemplatesDir());
+  const summaries: TemplateSummary[] = [];
+  for (const e of await fs.promises.readdir(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || !(await pathExists(path.join(dir, e.name, 'cookiecutter.json')))) continue;
+    const t = await loadTemplate(path.join(dir, e.name));
+    summaries.push({ name: t.name, dir: t.dir, ...(t.description ? { description: t.description } : {}) });
+  }
+  return summaries.sort((a, b) => a.name.localeCompare(b.name));
 }

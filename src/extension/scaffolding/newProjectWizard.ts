@@ -72,7 +72,7 @@ export async function runNewProjectWizard(): Promise<string | undefined> {
   const chooseTemplate = async (): Promise<Step<unknown>> => {
     const picked = await pickTemplate(position(chooseTemplate));
     if (!picked || picked === BACK) return picked;
-    if (state.template) disposePreparedTemplate(state.template);
+    if (state.template) await disposePreparedTemplate(state.template);
     state.template = picked;
     state.allowTemplateCode = false;
     state.answers = {};
@@ -114,7 +114,7 @@ export async function runNewProjectWizard(): Promise<string | undefined> {
     );
     state.project = project;
     const target = path.join(state.parent!, project.projectDirName);
-    const plan = planScaffold(project.files, target);
+    const plan = await planScaffold(project.files, target);
     const detail = state.template!.variables.map((v) => `${v.name}=${formatAnswer(project.context[v.name])}`).join(', ');
     const existing = plan.conflicts.length + plan.identical.length;
     return quickPick(
@@ -144,7 +144,7 @@ export async function runNewProjectWizard(): Promise<string | undefined> {
     }
     return await writeProject(state.project!, state.parent!, state.git);
   } finally {
-    if (state.template) disposePreparedTemplate(state.template);
+    if (state.template) await disposePreparedTemplate(state.template);
   }
 }
 
@@ -204,7 +204,7 @@ async function consentToTemplateCode(template: LoadedTemplate, position: { step:
 
 async function writeProject(project: RenderedProject, parent: string, git: boolean): Promise<string | undefined> {
   const target = path.join(parent, project.projectDirName);
-  const plan = planScaffold(project.files, target);
+  const plan = await planScaffold(project.files, target);
   if (plan.blocked.length > 0) {
     void vscode.window.showErrorMessage(
       `Cannot write ${plan.blocked.join(', ')} in ${target}: a folder, a file or a symbolic link is in the way. Nothing was written.`,
@@ -266,7 +266,7 @@ async function trainScripts(target: string): Promise<string[]> {
 }
 
 async function pickTemplate(position: { step: number; total: number }): Promise<Step<LoadedTemplate>> {
-  const builtIn = listBuiltInTemplates().map((t) => ({ label: t.name, description: 'built-in', detail: t.description, source: t.dir }));
+  const builtIn = (await listBuiltInTemplates()).map((t) => ({ label: t.name, description: 'built-in', detail: t.description, source: t.dir }));
   const user = (vscode.workspace.getConfiguration('mlflow').get<string[]>('templates') ?? []).map((source) => ({
     label: path.basename(source.replace(/\.git$/, '').replace(/\/+$/, '')),
     description: source,
@@ -282,7 +282,7 @@ async function pickTemplate(position: { step: number; total: number }): Promise<
       : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching template ${picked.source}` }, () =>
           loadUserTemplate(picked.source),
         );
-    template = loadTemplate(dir);
+    template = await loadTemplate(dir);
   } catch (err) {
     void vscode.window.showErrorMessage(`Template ${picked.source}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
@@ -294,7 +294,7 @@ async function pickTemplate(position: { step: number; total: number }): Promise<
       { title: `New MLflow project: which template of ${template.name}?`, ...position },
     );
     if (!nested || nested === BACK) return nested;
-    template = chooseNestedTemplate(template, nested.value);
+    template = await chooseNestedTemplate(template, nested.value);
   }
   return template;
 }

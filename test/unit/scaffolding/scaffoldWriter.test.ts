@@ -14,21 +14,21 @@ const file = (relativePath: string, content: string, mode?: number): RenderedFil
 const never = () => false;
 
 describe('planScaffold', () => {
-  it('sorts files into create, conflict, identical and blocked', () => {
+  it('sorts files into create, conflict, identical and blocked', async () => {
     const dir = makeTempDir('plan');
     fs.writeFileSync(path.join(dir, 'same.txt'), 'same');
     fs.writeFileSync(path.join(dir, 'other.txt'), 'old');
     fs.mkdirSync(path.join(dir, 'adir'));
     fs.writeFileSync(path.join(dir, 'afile'), 'x');
-    const plan = planScaffold(
+    const plan = await planScaffold(
       [file('new.txt', 'n'), file('deep/new.txt', 'n'), file('same.txt', 'same'), file('other.txt', 'new'), file('adir', 'x'), file('afile/child.txt', 'x')],
       dir,
     );
     assert.deepEqual(plan, { toCreate: ['new.txt', 'deep/new.txt'], conflicts: ['other.txt'], identical: ['same.txt'], blocked: ['adir', 'afile/child.txt'] });
   });
-  it('plans everything as new in a folder that does not exist yet', () => {
+  it('plans everything as new in a folder that does not exist yet', async () => {
     const dir = path.join(makeTempDir('plan'), 'not', 'yet');
-    assert.deepEqual(planScaffold([file('a', '1'), file('b/c', '2')], dir).toCreate, ['a', 'b/c']);
+    assert.deepEqual((await planScaffold([file('a', '1'), file('b/c', '2')], dir)).toCreate, ['a', 'b/c']);
   });
   it('blocks files under a folder of the target that is a symbolic link, even with --force (nothing written through it)', async () => {
     const dir = makeTempDir('plan');
@@ -36,13 +36,13 @@ describe('planScaffold', () => {
     fs.symlinkSync(elsewhere, path.join(dir, 'linked'));
     fs.symlinkSync('../../' + path.basename(elsewhere), path.join(dir, 'relative'));
     const files = [file('linked/x.txt', 'x'), file('relative/y.txt', 'y'), file('ok.txt', 'o')];
-    const plan = planScaffold(files, dir);
+    const plan = await planScaffold(files, dir);
     assert.deepEqual(plan.blocked, ['linked/x.txt', 'relative/y.txt']);
     await assert.rejects(writeScaffold(plan, files, dir, { overwrite: () => true }), /symbolic link/);
     assert.deepEqual(fs.readdirSync(elsewhere), []);
   });
-  it('refuses paths outside the folder', () => {
-    assert.throws(() => planScaffold([file('../escape.txt', 'x')], makeTempDir('plan')), /outside the project folder/);
+  it('refuses paths outside the folder', async () => {
+    await assert.rejects(planScaffold([file('../escape.txt', 'x')], makeTempDir('plan')), /outside the project folder/);
   });
 });
 
@@ -51,7 +51,7 @@ describe('writeScaffold', () => {
     const dir = path.join(makeTempDir('write'), 'project');
     const files = [file('README.md', '# hi\n'), file('pkg/__init__.py', ''), file('run.sh', '#!/bin/sh\n', 0o755)];
     const progress: ScaffoldProgress[] = [];
-    const result = await writeScaffold(planScaffold(files, dir), files, dir, { overwrite: never, onProgress: (p) => progress.push(p) });
+    const result = await writeScaffold(await planScaffold(files, dir), files, dir, { overwrite: never, onProgress: (p) => progress.push(p) });
     assert.deepEqual(result.created, ['README.md', 'pkg/__init__.py', 'run.sh']);
     assert.equal(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), '# hi\n');
     assert.equal(fs.statSync(path.join(dir, 'run.sh')).mode & 0o111, 0o111);
@@ -71,7 +71,7 @@ describe('writeScaffold', () => {
     fs.writeFileSync(path.join(dir, 'same.txt'), 'same');
     const files = [file('keep.txt', 'template'), file('replace.txt', 'template'), file('same.txt', 'same'), file('new.txt', 'template')];
     const asked: string[] = [];
-    const result = await writeScaffold(planScaffold(files, dir), files, dir, {
+    const result = await writeScaffold(await planScaffold(files, dir), files, dir, {
       overwrite: async (rel) => {
         asked.push(rel);
         return rel === 'replace.txt';
@@ -85,7 +85,7 @@ describe('writeScaffold', () => {
   it('treats a file created after the plan as a conflict, not as new', async () => {
     const dir = makeTempDir('write');
     const files = [file('late.txt', 'template')];
-    const plan = planScaffold(files, dir);
+    const plan = await planScaffold(files, dir);
     assert.deepEqual(plan.toCreate, ['late.txt']);
     fs.writeFileSync(path.join(dir, 'late.txt'), 'written meanwhile');
     const result = await writeScaffold(plan, files, dir, { overwrite: never });
@@ -98,7 +98,7 @@ describe('writeScaffold', () => {
     fs.writeFileSync(outside, 'outside');
     fs.symlinkSync(outside, path.join(dir, 'link.txt'));
     const files = [file('link.txt', 'template')];
-    await writeScaffold(planScaffold(files, dir), files, dir, { overwrite: () => true });
+    await writeScaffold(await planScaffold(files, dir), files, dir, { overwrite: () => true });
     assert.equal(fs.readFileSync(outside, 'utf8'), 'outside');
     assert.equal(fs.lstatSync(path.join(dir, 'link.txt')).isSymbolicLink(), false);
     assert.equal(fs.readFileSync(path.join(dir, 'link.txt'), 'utf8'), 'template');
@@ -107,11 +107,14 @@ describe('writeScaffold', () => {
     const dir = makeTempDir('write');
     fs.mkdirSync(path.join(dir, 'README.md'));
     const files = [file('a.txt', 'a'), file('README.md', 'x')];
-    await assert.rejects(writeScaffold(planScaffold(files, dir), files, dir, { overwrite: () => true }), /Cannot write README\.md.*a folder is in the way/);
+    await assert.rejects(
+      writeScaffold(await planScaffold(files, dir), files, dir, { overwrite: () => true }),
+      /Cannot write README\.md.*a folder is in the way/,
+    );
     assert.equal(fs.existsSync(path.join(dir, 'a.txt')), false);
   });
   it('refuses files the plan does not cover', async () => {
     const dir = makeTempDir('write');
-    await assert.rejects(writeScaffold(planScaffold([], dir), [file('x', '1')], dir, { overwrite: never }), /does not cover x/);
+    await assert.rejects(writeScaffold(await planScaffold([], dir), [file('x', '1')], dir, { overwrite: never }), /does not cover x/);
   });
 });

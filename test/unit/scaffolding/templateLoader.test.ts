@@ -16,8 +16,8 @@ function makeTemplate(config: object, extra: Record<string, string> = {}): strin
 }
 
 describe('loadTemplate reads cookiecutter.json for the wizard', () => {
-  it('gives each variable its kind, prompt and choice labels, in order, without private ones', () => {
-    const t = loadTemplate(
+  it('gives each variable its kind, prompt and choice labels, in order, without private ones', async () => {
+    const t = await loadTemplate(
       makeTemplate({
         project_name: 'X',
         project_slug: "{{ cookiecutter.project_name.lower().replace(' ', '_') }}",
@@ -47,16 +47,20 @@ describe('loadTemplate reads cookiecutter.json for the wizard', () => {
     assert.deepEqual(templateCode(t), []);
   });
 
-  it('names the template code that needs consent: hook files and Jinja extensions', () => {
+  it('names the template code that needs consent: hook files and Jinja extensions', async () => {
     const dir = makeTemplate(
       { project_slug: 'x', _extensions: ['local_extensions.Shout'] },
       { 'hooks/post_gen_project.py': '', 'hooks/pre_gen_project.sh': '', 'hooks/post_gen_project.py~': '', 'hooks/helper.py': '' },
     );
-    assert.deepEqual(templateCode(loadTemplate(dir)), ['hooks/post_gen_project.py', 'hooks/pre_gen_project.sh', 'Jinja extension local_extensions.Shout']);
+    assert.deepEqual(templateCode(await loadTemplate(dir)), [
+      'hooks/post_gen_project.py',
+      'hooks/pre_gen_project.sh',
+      'Jinja extension local_extensions.Shout',
+    ]);
   });
 
-  it('reads a menu of nested templates and refuses one that points outside the template', () => {
-    const menu = loadTemplate(makeTemplate({ templates: { a: { path: './a', title: 'A', description: 'first' }, b: { path: 'b', title: 'B' } } }));
+  it('reads a menu of nested templates and refuses one that points outside the template', async () => {
+    const menu = await loadTemplate(makeTemplate({ templates: { a: { path: './a', title: 'A', description: 'first' }, b: { path: 'b', title: 'B' } } }));
     assert.deepEqual(
       menu.nestedTemplates?.map((n) => [n.key, n.title, path.basename(n.dir)]),
       [
@@ -64,22 +68,22 @@ describe('loadTemplate reads cookiecutter.json for the wizard', () => {
         ['b', 'B', 'b'],
       ],
     );
-    assert.throws(() => loadTemplate(makeTemplate({ templates: { evil: { path: '../../etc' } } })), /outside the template's folder/);
-    assert.throws(() => loadTemplate(makeTemplate({ templates: { evil: { path: '/etc' } } })), /outside the template's folder/);
+    await assert.rejects(loadTemplate(makeTemplate({ templates: { evil: { path: '../../etc' } } })), /outside the template's folder/);
+    await assert.rejects(loadTemplate(makeTemplate({ templates: { evil: { path: '/etc' } } })), /outside the template's folder/);
   });
 
-  it('parses --var texts: JSON for dict variables, choices checked, unknown names refused', () => {
-    const t = loadTemplate(makeTemplate({ project_slug: 'x', license: ['MIT', 'BSD'], flag: false, settings: { a: 1 } }));
+  it('parses --var texts: JSON for dict variables, choices checked, unknown names refused', async () => {
+    const t = await loadTemplate(makeTemplate({ project_slug: 'x', license: ['MIT', 'BSD'], flag: false, settings: { a: 1 } }));
     assert.deepEqual(parseAnswers(t, { license: 'BSD', flag: 'yes', settings: '{"b": 2}' }), { license: 'BSD', flag: 'yes', settings: { b: 2 } });
     assert.throws(() => parseAnswers(t, { license: 'GPL' }), /'GPL' is not a choice of 'license'. Choose one of: MIT, BSD/);
     assert.throws(() => parseAnswers(t, { settings: '[1]' }), /takes a JSON object/);
     assert.throws(() => parseAnswers(t, { nope: '1' }), /has no variable 'nope'/);
   });
 
-  it('says what is wrong with a folder that is not a template', () => {
-    assert.throws(() => loadTemplate(makeTempDir('empty')), /no cookiecutter.json/);
+  it('says what is wrong with a folder that is not a template', async () => {
+    await assert.rejects(loadTemplate(makeTempDir('empty')), /no cookiecutter.json/);
     const bad = makeTemplate({});
     fs.writeFileSync(path.join(bad, 'cookiecutter.json'), '{"a": ');
-    assert.throws(() => loadTemplate(bad), /is not valid JSON/);
+    await assert.rejects(loadTemplate(bad), /is not valid JSON/);
   });
 });
