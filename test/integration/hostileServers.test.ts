@@ -123,7 +123,7 @@ describe('hostile tracking servers: opening an artifact (the extension’s cache
     // Sample requests are kept per model name: whatever the registry calls a model, one folder inside .mlflow/requests.
     for (const uri of ['models:/../../../home/u/1', 'models:/..@champion', 'runs:/../../x/model', 'models:/m-../../../evil']) {
       const folder = requestsFolder(box.root, modelRequestKey(uri));
-      const file = saveSampleRequest(folder, 'req', { contentType: 'application/json', body: '{"inputs": [1]}' });
+      const file = await saveSampleRequest(folder, 'req', { contentType: 'application/json', body: '{"inputs": [1]}' });
       assert.equal(path.dirname(path.dirname(file)), path.join(box.root, '.mlflow', 'requests'), uri);
     }
     assert.equal(fs.readFileSync(path.join(box.home, '.bashrc'), 'utf8'), 'original bashrc\n');

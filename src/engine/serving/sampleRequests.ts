@@ -52,35 +52,37 @@ export interface SampleRequest {
 }
 
 /** The saved requests of one model, newest first. A missing folder is an empty list. */
-export function listSampleRequests(folder: string): SampleRequest[] {
+export async function listSampleRequests(folder: string): Promise<SampleRequest[]> {
   let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(folder, { withFileTypes: true });
+    entries = await fs.promises.readdir(folder, { withFileTypes: true });
   } catch {
     return [];
   }
-  return entries
-    .filter((e) => e.isFile() && /\.(json|csv)$/i.test(e.name))
-    .map((e) => {
-      const file = path.join(folder, e.name);
-      return { name: e.name, file, modifiedMs: fs.statSync(file).mtimeMs };
-    })
-    .sort((a, b) => b.modifiedMs - a.modifiedMs || a.name.localeCompare(b.name));
+  const requests = await Promise.all(
+    entries
+      .filter((e) => e.isFile() && /\.(json|csv)$/i.test(e.name))
+      .map(async (e) => {
+        const file = path.join(folder, e.name);
+        return { name: e.name, file, modifiedMs: (await fs.promises.stat(file)).mtimeMs };
+      }),
+  );
+  return requests.sort((a, b) => b.modifiedMs - a.modifiedMs || a.name.localeCompare(b.name));
 }
 
 /**
  * Writes a request into the model's folder under `baseName` (.json or .csv from its content type)
  * and returns its path. An existing file is never overwritten: a free `-2`, `-3`… name is taken.
  */
-export function saveSampleRequest(folder: string, baseName: string, body: InvocationBody): string {
-  fs.mkdirSync(folder, { recursive: true });
+export async function saveSampleRequest(folder: string, baseName: string, body: InvocationBody): Promise<string> {
+  await fs.promises.mkdir(folder, { recursive: true });
   const ext = body.contentType === 'text/csv' ? '.csv' : '.json';
   const stem = sanitize(baseName.replace(/\.(json|csv)$/i, '')) || 'request';
   const text = body.contentType === 'application/json' ? JSON.stringify(JSON.parse(body.body), null, 2) + '\n' : body.body;
   for (let n = 1; ; n++) {
     const file = path.join(folder, `${stem}${n === 1 ? '' : `-${n}`}${ext}`);
     try {
-      fs.writeFileSync(file, text, { flag: 'wx' });
+      await fs.promises.writeFile(file, text, { flag: 'wx' });
       return file;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

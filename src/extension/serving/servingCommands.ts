@@ -331,7 +331,7 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
   const folder = root ? requestsFolder(root, target.requestKey) : undefined;
   type Item = vscode.QuickPickItem & { kind2: 'saved' | 'example' | 'file' | 'new'; file?: string };
   const saved: Item[] = folder
-    ? listSampleRequests(folder).map((r) => ({ label: `$(file-code) ${r.name}`, description: 'saved request', kind2: 'saved', file: r.file }))
+    ? (await listSampleRequests(folder)).map((r) => ({ label: `$(file-code) ${r.name}`, description: 'saved request', kind2: 'saved', file: r.file }))
     : [];
   const items: Item[] = [
     ...saved,
@@ -355,7 +355,7 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
       if (!uris?.[0]) return undefined;
       const input = await readInput(uris[0].fsPath, folder);
       // Kept with the model's requests, so it is one click next time.
-      if (folder && !uris[0].fsPath.startsWith(folder + path.sep)) keepRequest(folder, path.basename(uris[0].fsPath), input);
+      if (folder && !uris[0].fsPath.startsWith(folder + path.sep)) await keepRequest(folder, path.basename(uris[0].fsPath), input);
       return input;
     }
     case 'example': {
@@ -366,8 +366,8 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
         return undefined;
       }
       const text = JSON.stringify(example.body);
-      if (folder && !listSampleRequests(folder).some((r) => r.name.startsWith('input-example')))
-        keepRequest(folder, 'input-example', { text, name: example.file, format: 'json' });
+      if (folder && !(await listSampleRequests(folder)).some((r) => r.name.startsWith('input-example')))
+        await keepRequest(folder, 'input-example', { text, name: example.file, format: 'json' });
       return { text, name: `input example (${example.file})`, format: 'json' };
     }
     case 'new': {
@@ -375,7 +375,7 @@ async function pickInput(target: RequestTarget): Promise<PickedInput | undefined
       if (target.modelUri && target.connection?.client) {
         template = (await loadInputExample(target.connection.client, target.modelUri).catch(() => undefined))?.body ?? template;
       }
-      const file = saveSampleRequest(folder!, 'request', { contentType: 'application/json', body: JSON.stringify(template) });
+      const file = await saveSampleRequest(folder!, 'request', { contentType: 'application/json', body: JSON.stringify(template) });
       await vscode.window.showTextDocument(vscode.Uri.file(file));
       void vscode.window.showInformationMessage(`Edit the request, then send it with the ▷ button of the editor (MLflow: Send Test Request…).`);
       return undefined;
@@ -389,9 +389,9 @@ async function readInput(file: string, folder: string | undefined): Promise<Pick
   return { text, name, format: path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'json' };
 }
 
-function keepRequest(folder: string, baseName: string, input: PickedInput): void {
+async function keepRequest(folder: string, baseName: string, input: PickedInput): Promise<void> {
   try {
-    saveSampleRequest(folder, baseName, buildInvocationBody(input.text, input.format));
+    await saveSampleRequest(folder, baseName, buildInvocationBody(input.text, input.format));
   } catch (err) {
     // An invalid input is reported when it is sent; nothing to keep.
     getOutputChannel().warn(`Not keeping ${baseName} as a sample request: ${err instanceof Error ? err.message : String(err)}`);

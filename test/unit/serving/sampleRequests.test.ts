@@ -35,13 +35,13 @@ describe('sample requests kept per model in the workspace', () => {
     }
   });
 
-  it('saves without overwriting and lists newest first', () => {
+  it('saves without overwriting and lists newest first', async () => {
     const root = tmp();
     const folder = requestsFolder(root, 'diabetes');
-    assert.deepEqual(listSampleRequests(folder), []);
-    const first = saveSampleRequest(folder, 'request', { contentType: 'application/json', body: '{"inputs":[1]}' });
-    const second = saveSampleRequest(folder, 'request', { contentType: 'application/json', body: '{"inputs":[2]}' });
-    const csv = saveSampleRequest(folder, 'rows.csv', { contentType: 'text/csv', body: 'a,b\n1,2\n' });
+    assert.deepEqual(await listSampleRequests(folder), []);
+    const first = await saveSampleRequest(folder, 'request', { contentType: 'application/json', body: '{"inputs":[1]}' });
+    const second = await saveSampleRequest(folder, 'request', { contentType: 'application/json', body: '{"inputs":[2]}' });
+    const csv = await saveSampleRequest(folder, 'rows.csv', { contentType: 'text/csv', body: 'a,b\n1,2\n' });
     assert.equal(path.basename(first), 'request.json');
     assert.equal(path.basename(second), 'request-2.json');
     assert.equal(path.basename(csv), 'rows.csv');
@@ -51,7 +51,7 @@ describe('sample requests kept per model in the workspace', () => {
     fs.utimesSync(first, now - 100, now - 100);
     fs.utimesSync(second, now - 50, now - 50);
     assert.deepEqual(
-      listSampleRequests(folder).map((r) => r.name),
+      (await listSampleRequests(folder)).map((r) => r.name),
       ['rows.csv', 'request-2.json', 'request.json'],
     );
   });
