@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathExists } from '../workspace/pathExists';
 import { offsetToLineColumn, type ValidationDiagnostic } from '../validation/diagnostic';
-import { validateText } from '../validation/validateFile';
+import { validateTextAsync } from '../validation/validateFile';
 import { parseYaml } from '../validation/yamlFastParser';
 import { getPair, type YNode } from '../validation/yamlTree';
 
@@ -63,8 +63,7 @@ export async function readProject(projectDir: string): Promise<ProjectDescriptio
   const file = await findMlprojectFile(dir);
   if (!file) return { entryPoints: [], errors: [], errorLines: [] };
   const text = await fs.promises.readFile(file, 'utf8');
-  // The validator is a synchronous pass (shared with the editor and the CLI); it stats only the paths the file names.
-  const errors = validateText('mlproject', text, { filePath: file, fileExists: (p) => fs.existsSync(p) }).filter((d) => d.severity === 'error');
+  const errors = (await validateTextAsync('mlproject', text, file)).filter((d) => d.severity === 'error');
   const errorLines = errors.map((d) => {
     const { line, column } = offsetToLineColumn(text, d.range.start);
     return `${path.basename(file)}:${line + 1}:${column + 1}: ${d.message}`;

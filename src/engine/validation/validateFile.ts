@@ -7,6 +7,7 @@ import { validateMlproject, type FileContext } from './mlprojectValidator';
 import { validatePythonEnv } from './pythonEnvValidator';
 import { parseYaml } from './yamlFastParser';
 import { pyyamlTabError } from './yamlTabs';
+import { pathExists } from '../workspace/pathExists';
 import type { ParsedYaml } from './yamlTree';
 
 export type ValidatedFileKind = 'mlproject' | 'conda' | 'python_env' | 'cluster';
@@ -160,4 +161,34 @@ export function validateText(kind: ValidatedFileKind, text: string, context: Fil
     for (const f of d.fixes ?? []) for (const e of f.edits) e.range = clampRange(e.range, text.length);
   }
   return diagnostics;
+}
+
+/**
+ * validateText with the paths the file names (entry point scripts, env files) checked with
+ * fs/promises, never a blocking stat: a pass records the paths it asks about, they are checked, and
+ * the pass runs again on those answers (again while it asks about a path not yet checked). The text
+ * is parsed once (cached); the same diagnostics as validateText with a synchronous fileExists.
+ */
+export async function validateTextAsync(
+  kind: ValidatedFileKind,
+  text: string,
+  filePath: string,
+  fileExists: (p: string) => Promise<boolean> = pathExists,
+): Promise<ValidationDiagnostic[]> {
+  const known = new Map<string, boolean>();
+  for (;;) {
+    const asked = new Set<string>();
+    const diagnostics = validateText(kind, text, {
+      filePath,
+      fileExists: (p) => {
+        const answer = known.get(p);
+        if (answer !== undefined) return answer;
+        asked.add(p);
+        return true;
+      },
+    });
+    // Every round answers at least one new path, and a text names finitely many: this ends.
+    if (asked.size === 0) return diagnostics;
+    await Promise.all([...asked].map(async (p) => known.set(p, await fileExists(p))));
+  }
 }

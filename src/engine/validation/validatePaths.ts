@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IGNORED_FOLDERS } from '../workspace/ignoredFolders';
 import type { ValidationDiagnostic } from './diagnostic';
-import { detectFileKind, validateText, type ValidatedFileKind } from './validateFile';
+import { detectFileKind, validateTextAsync, type ValidatedFileKind } from './validateFile';
 
 export interface FileValidation {
   file: string;
@@ -10,20 +10,17 @@ export interface FileValidation {
   diagnostics: ValidationDiagnostic[];
 }
 
-// Synchronous file reads: only the CLI's `validate` walks folders (the extension validates open documents).
-const fileExists = (p: string): boolean => fs.existsSync(p);
-
-function walk(dir: string, out: string[]): void {
+async function walk(dir: string, out: string[]): Promise<void> {
   let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
   } catch {
     return;
   }
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!IGNORED_FOLDERS.has(e.name)) walk(full, out);
+      if (!IGNORED_FOLDERS.has(e.name)) await walk(full, out);
     } else if (e.isFile() && (e.name.toLowerCase() === 'mlproject' || /\.(ya?ml|json)$/i.test(e.name))) out.push(full);
   }
 }
@@ -54,32 +51,36 @@ export async function validatePaths(paths: string[]): Promise<FileValidation[]> 
   const named = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(p);
-    const stat = fs.statSync(abs, { throwIfNoEntry: false });
+    const stat = await fs.promises.stat(abs).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      throw err;
+    });
     if (!stat) throw new Error(`No such file or folder: ${p}`);
-    if (stat.isDirectory()) walk(abs, candidates);
+    if (stat.isDirectory()) await walk(abs, candidates);
     else {
       candidates.push(abs);
       named.add(abs);
     }
   }
   const texts = new Map<string, string>();
-  const read = (f: string): string => {
+  const read = async (f: string): Promise<string> => {
     let t = texts.get(f);
     if (t === undefined) {
-      t = fs.readFileSync(f, 'utf8');
+      t = await fs.promises.readFile(f, 'utf8');
       texts.set(f, t);
     }
     return t;
   };
   const referenced = new Map<string, ValidatedFileKind>();
-  for (const f of candidates) if (path.basename(f).toLowerCase() === 'mlproject') for (const [k, v] of referencedEnvFiles(f, read(f))) referenced.set(k, v);
+  for (const f of candidates)
+    if (path.basename(f).toLowerCase() === 'mlproject') for (const [k, v] of referencedEnvFiles(f, await read(f))) referenced.set(k, v);
 
   const results: FileValidation[] = [];
   for (const file of [...new Set(candidates)].sort()) {
-    const text = read(file);
+    const text = await read(file);
     const kind = referenced.get(file) ?? detectFileKind(file, text, named.has(file));
     if (!kind) continue;
-    results.push({ file, kind, diagnostics: validateText(kind, text, { filePath: file, fileExists }) });
+    results.push({ file, kind, diagnostics: await validateTextAsync(kind, text, file) });
   }
   return results;
 }

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LineIndex, type ValidationDiagnostic } from '../../engine/validation/diagnostic';
-import { detectFileKind, validateText, type ValidatedFileKind } from '../../engine/validation/validateFile';
+import { detectFileKind, validateTextAsync, type ValidatedFileKind } from '../../engine/validation/validateFile';
 import { IGNORED_FOLDERS_GLOB } from '../../engine/workspace/ignoredFolders';
 
 /**
@@ -29,11 +28,15 @@ export class ValidationDiagnostics implements vscode.Disposable {
   private readonly pending = new Map<string, { timer: NodeJS.Timeout; immediate: boolean }>();
   /** When each open document was last edited (performance.now()). */
   private readonly lastEdit = new Map<string, number>();
+  /** The latest validation started per file: an older one that finishes later publishes nothing. */
+  private readonly latest = new Map<string, number>();
+  private validations = 0;
+  private disposed = false;
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
   constructor() {
     this.disposables.push(
-      vscode.workspace.onDidOpenTextDocument((doc) => this.validateDocument(doc)),
+      vscode.workspace.onDidOpenTextDocument((doc) => void this.validateDocument(doc)),
       // An event without content changes is a dirty-state flip (a save, an undo to the saved text's
       // state): the text is as validated, and it must not count as typing (which would delay the next edit).
       vscode.workspace.onDidChangeTextDocument((event) => {
@@ -41,6 +44,7 @@ export class ValidationDiagnostics implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.lastEdit.delete(doc.uri.toString());
+        this.latest.delete(doc.uri.toString());
         // A closed file keeps its diagnostics from disk, like the workspace scan gives them.
         if (this.kindOf(doc.uri)) void this.validateOnDisk(doc.uri);
       }),
@@ -52,7 +56,7 @@ export class ValidationDiagnostics implements vscode.Disposable {
       watcher.onDidChange((uri) => this.validateOnDisk(uri)),
       watcher.onDidDelete((uri) => this.collection.delete(uri)),
     );
-    for (const doc of vscode.workspace.textDocuments) this.validateDocument(doc);
+    for (const doc of vscode.workspace.textDocuments) void this.validateDocument(doc);
   }
 
   /** Validates every such file of the workspace (in the background after activation). */
@@ -84,19 +88,32 @@ export class ValidationDiagnostics implements vscode.Disposable {
     const timer = setTimeout(
       () => {
         this.pending.delete(key);
-        this.validateDocument(doc);
+        void this.validateDocument(doc);
       },
       quiet ? 0 : DEBOUNCE_MS,
     );
     this.pending.set(key, { timer, immediate: quiet });
   }
 
-  private validateDocument(doc: vscode.TextDocument): void {
+  /** A ticket for a validation of `uri` that is starting; current(ticket) says whether none started since. */
+  private ticket(uri: vscode.Uri): () => boolean {
+    const key = uri.toString();
+    const mine = ++this.validations;
+    this.latest.set(key, mine);
+    return () => !this.disposed && this.latest.get(key) === mine;
+  }
+
+  private async validateDocument(doc: vscode.TextDocument): Promise<void> {
     if (doc.isClosed) return;
     const text = doc.getText();
     const kind = this.kindOf(doc.uri, text);
     if (!kind) return;
-    let found = validateText(kind, text, { filePath: doc.uri.fsPath, fileExists });
+    const current = this.ticket(doc.uri);
+    const version = doc.version;
+    let found = await validateTextAsync(kind, text, doc.uri.fsPath);
+    if (!current() || doc.isClosed) return;
+    // Edited while the named paths were checked: the positions belong to the new text, so check that one.
+    if (doc.version !== version) return this.validateDocument(doc);
     // VS Code's JSON language service checks an open file that matches the contributed schema
     // (package.json jsonValidation) for syntax and shape; keep one message per problem by leaving
     // those to it and publishing what a schema cannot say.
@@ -117,7 +134,9 @@ export class ValidationDiagnostics implements vscode.Disposable {
     const kind = this.kindOf(uri, text);
     if (!kind) return;
     const lines = new LineIndex(text);
-    const found = validateText(kind, text, { filePath: uri.fsPath, fileExists });
+    const current = this.ticket(uri);
+    const found = await validateTextAsync(kind, text, uri.fsPath);
+    if (!current()) return;
     this.publish(uri, found, (offset) => {
       const { line, column } = lines.lineColumn(offset);
       return new vscode.Position(line, column);
@@ -138,17 +157,11 @@ export class ValidationDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    // Validations still checking paths publish nothing into the disposed collection.
+    this.disposed = true;
     for (const { timer } of this.pending.values()) clearTimeout(timer);
     for (const d of this.disposables) d.dispose();
   }
-}
-
-/**
- * Synchronous on purpose: the validator (shared with the CLI) is a synchronous pass over the text; it
- * asks only about the few paths the file names (an entry point's script), one stat each.
- */
-function fileExists(p: string): boolean {
-  return fs.existsSync(p);
 }
 
 function toSeverity(severity: ValidationDiagnostic['severity']): vscode.DiagnosticSeverity {

@@ -8,7 +8,7 @@ import { LineIndex, offsetToLineColumn } from '../../../src/engine/validation/di
 import { didYouMean, editDistance } from '../../../src/engine/validation/didYouMean';
 import { keyDocsByLevel, parameterTypes } from '../../../src/engine/validation/mlprojectSchema';
 import { parsePythonFormat } from '../../../src/engine/validation/pythonFormat';
-import { detectFileKind, validateText } from '../../../src/engine/validation/validateFile';
+import { detectFileKind, validateText, validateTextAsync, type ValidatedFileKind } from '../../../src/engine/validation/validateFile';
 import { validatePaths } from '../../../src/engine/validation/validatePaths';
 import { makeTempDir } from '../../support/repoPaths';
 
@@ -122,6 +122,41 @@ describe('validation plumbing', () => {
 
     fs.writeFileSync(path.join(dir, 'MLproject'), 'name: x\nentry_points:\n  main:\n    parameters: {alpha: float}\n    command: "python t.py {alpha}"\n');
     assert.equal(await validateCommand.run([dir], capture()), 0);
+  });
+
+  it('validateTextAsync checks the named paths with fs/promises and gives what validateText with a synchronous check gives', async () => {
+    const dir = writeProject({ 'train.py': '', 'requirements.txt': '' });
+    const mlproject = [
+      'name: p',
+      'python_env: python_env.yaml',
+      'entry_points:',
+      '  main:',
+      '    command: "python train.py"',
+      '  other:',
+      '    command: "python missing.py"',
+      '',
+    ].join('\n');
+    const pyenv = 'python: "3.11"\ndependencies:\n  - -r requirements.txt\n  - -r gone.txt\n';
+    const cases: [ValidatedFileKind, string, string][] = [
+      ['mlproject', mlproject, path.join(dir, 'MLproject')],
+      ['python_env', pyenv, path.join(dir, 'python_env.yaml')],
+    ];
+    for (const [kind, text, filePath] of cases) {
+      const asked: string[] = [];
+      const found = await validateTextAsync(kind, text, filePath, async (p) => {
+        asked.push(p);
+        return fs.promises.access(p).then(
+          () => true,
+          () => false,
+        );
+      });
+      assert.deepEqual(found, validateText(kind, text, { filePath, fileExists: (p) => fs.existsSync(p) }), kind);
+      assert.ok(
+        found.some((d) => /missing\.py|gone\.txt/.test(d.message)),
+        kind,
+      );
+      assert.equal(new Set(asked).size, asked.length, `${kind}: each path checked once`);
+    }
   });
 
   it('CLI exits 2 on bad usage', async () => {
