@@ -36,7 +36,7 @@ const artifactsListCommand = defineCommand({
   expected: isPathRefusal,
   async run({ values, io }) {
     const artifactPath = artifactPathOption(values.path);
-    const { client } = connect(values['tracking-uri']);
+    const { client } = await connect(values['tracking-uri']);
     const listing = await client.listArtifacts(values['run-id'], artifactPath || undefined);
     if (values.format === 'json') {
       io.out(JSON.stringify({ root_uri: listing.rootUri, files: listing.files }, null, 2));
@@ -75,7 +75,7 @@ const artifactsDownloadCommand = defineCommand({
     const artifactPath = artifactPathOption(values.path);
     const dest = path.resolve(values.dest);
     if (fs.existsSync(dest) && !fs.statSync(dest).isDirectory()) throw new CliUsageError(`--dest ${dest} is a file, not a folder`);
-    const { client } = connect(values['tracking-uri']);
+    const { client } = await connect(values['tracking-uri']);
     const report = await downloadArtifactTree(client, values['run-id'], artifactPath, dest, {
       onFile: (f) => io.out(`${printableName(f.path)}  (${f.bytes} bytes)`),
     });

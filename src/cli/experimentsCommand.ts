@@ -13,7 +13,7 @@ export const experimentsListCommand = defineCommand({
     format: FORMAT_OPTION,
   },
   async run({ values, io }) {
-    const { client } = connect(values['tracking-uri']);
+    const { client } = await connect(values['tracking-uri']);
     const experiments = await collectAll((pageToken) =>
       client.searchExperiments({ filter: values.filter, viewType: viewType(values.view), pageToken, orderBy: ['name ASC'] }),
     );

@@ -12,7 +12,7 @@ export const modelsListCommand = defineCommand({
     format: FORMAT_OPTION,
   },
   async run({ values, io }) {
-    const { client } = connect(values['tracking-uri']);
+    const { client } = await connect(values['tracking-uri']);
     const models = await collectAll((pageToken) => client.searchRegisteredModels({ filter: values.filter, pageToken, orderBy: ['name ASC'] }));
     if (values.format === 'json') return io.out(JSON.stringify(models, null, 2));
     io.out(

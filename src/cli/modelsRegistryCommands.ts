@@ -70,7 +70,7 @@ const modelsRegisterCommand = defineCommand({
     const given = [values['model-uri'], values['run-id'], values['model-id']].filter((v) => v !== undefined);
     if (given.length !== 1) throw new CliUsageError('give one of --model-uri URI, --run-id ID (with --path) or --model-id ID');
     if (values.path !== undefined && !values['run-id']) throw new CliUsageError('--path goes with --run-id');
-    const { client } = connect(values['tracking-uri']);
+    const { client } = await connect(values['tracking-uri']);
     const from = values['model-uri']
       ? await registrationSource(client, values['model-uri'].trim())
       : values['model-id']
@@ -100,7 +100,7 @@ const modelsStageCommand = defineCommand({
     const { name, version } = values;
     const stage = STAGES.find((s) => s.toLowerCase() === values.stage.toLowerCase());
     if (!stage) throw new CliUsageError(`--stage must be one of ${STAGES.join(', ')}, not '${values.stage}'`);
-    const { client, tracking } = connect(values['tracking-uri']);
+    const { client, tracking } = await connect(values['tracking-uri']);
     if (tracking.unityCatalog) throw new CliUsageError('Unity Catalog has no stages: use `models alias` instead');
     const archive = values['archive-existing'];
     const moved = await client.transitionModelVersionStage(name, version, stage, archive);
@@ -124,7 +124,7 @@ const modelsAliasCommand = defineCommand({
     const alias = values.alias.replace(/^@/, '');
     if (values.delete === Boolean(version)) throw new CliUsageError('give either --version V or --delete');
     if (version && !/^\d+$/.test(version)) throw new CliUsageError(`--version must be a version number, not '${version}'`);
-    const { client } = connect(values['tracking-uri']);
+    const { client } = await connect(values['tracking-uri']);
     const previous = await client.getModelVersionByAlias(name, alias).then(
       (v) => v.version,
       (err: unknown) => {
@@ -175,7 +175,7 @@ async function servingOptions(values: {
 async function credentialsEnv(trackingUri: string): Promise<Record<string, string> | undefined> {
   let resolved;
   try {
-    resolved = resolveTracking(trackingUri);
+    resolved = await resolveTracking(trackingUri);
   } catch (err) {
     if (err instanceof TrackingUriError) return undefined;
     throw err;
@@ -247,7 +247,7 @@ const modelsPredictCommand = defineCommand({
     if (values.input !== undefined) {
       body = buildInvocationBody(readInput(values.input), values['content-type'] as 'json' | 'csv' | undefined);
     } else {
-      const { client } = connect(values['tracking-uri']);
+      const { client } = await connect(values['tracking-uri']);
       const example = await loadInputExample(client, modelUri);
       if (!example) throw new ModelUriError(`Model '${modelUri}' was logged without an input example: give a request with --input FILE (or - for stdin).`);
       io.err(`Using the model's saved input example (${example.file}).`);

@@ -184,7 +184,7 @@ async function execute(a: RunArgs, io: CliIo): Promise<number> {
     }
     if (a.trackingUri?.startsWith('databricks')) {
       try {
-        const c = resolveDatabricksCredentials(a.profile);
+        const c = await resolveDatabricksCredentials(a.profile);
         creds = { host: c.host, auth: databricksAuth(c) };
       } catch {
         /* tracking on Databricks is resolved by mlflow itself */

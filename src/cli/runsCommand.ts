@@ -24,7 +24,7 @@ export const runsListCommand = defineCommand({
     const max = values.all ? Infinity : Number(values.max);
     if (values.all && values.max !== String(DEFAULT_MAX)) throw new CliUsageError('give --max N or --all, not both');
     if (!values.all && !(Number.isInteger(max) && max >= 1)) throw new CliUsageError(`--max must be a positive whole number, not '${values.max}'`);
-    const { client, tracking } = connect(values['tracking-uri']);
+    const { client, tracking } = await connect(values['tracking-uri']);
     const experiment = await client.getExperimentByName(values.experiment);
     if (!experiment) throw new CliUsageError(`no experiment named '${values.experiment}' at ${tracking.label} (see: mlflow-wb experiments list)`);
     const runs: MlflowRun[] = [];

@@ -46,7 +46,8 @@ export const runsDiffCommand = defineCommand({
       const server = servers.find((s) => s.uri === r.uri) ?? servers[servers.push({ uri: r.uri, runIds: [] }) - 1];
       if (!server.runIds.includes(r.runId)) server.runIds.push(r.runId);
     }
-    const connected = servers.filter((s) => s.runIds.length > 0).map((s) => ({ ...connect(s.uri), runIds: s.runIds }));
+    const connected: (Awaited<ReturnType<typeof connect>> & { runIds: string[] })[] = [];
+    for (const s of servers) if (s.runIds.length > 0) connected.push({ ...(await connect(s.uri)), runIds: s.runIds });
     const fetched = await Promise.all(connected.map((s) => fetchRuns(s.client, s.runIds)));
     fetched.forEach((f, i) => {
       const where = connected[i].tracking.label;

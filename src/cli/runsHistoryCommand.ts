@@ -33,7 +33,7 @@ export const runsHistoryCommand = defineCommand({
       if (err instanceof MetricExpressionError) throw new CliUsageError(`--expr: ${err.message}`);
       throw err;
     }
-    const { client, tracking } = connect(values['tracking-uri']);
+    const { client, tracking } = await connect(values['tracking-uri']);
     const fetched = await fetchRuns(client, positionals);
     if (fetched.missing.length > 0) throw new CliUsageError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
     const runIds = fetched.runs.map((r) => r.info.run_id);

@@ -22,7 +22,7 @@ export const runsImagesCommand = defineCommand({
     if (positionals.length === 0) throw new CliUsageError('give at least one run id');
     const step = values.step === undefined ? undefined : Number(values.step);
     if (step !== undefined && !Number.isSafeInteger(step)) throw new CliUsageError(`--step must be a whole number, not ${JSON.stringify(values.step)}`);
-    const { client, tracking } = connect(values['tracking-uri']);
+    const { client, tracking } = await connect(values['tracking-uri']);
     const fetched = await fetchRuns(client, positionals);
     if (fetched.missing.length > 0) throw new CliUsageError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
     const listed: RunImages[] = [];

@@ -53,7 +53,7 @@ export const runsTableCommand = defineCommand({
   async run({ values, io }) {
     const max = Number(values.max);
     if (!(Number.isInteger(max) && max >= 1)) throw new CliUsageError(`--max must be a positive whole number, not '${values.max}'`);
-    const { client, tracking } = connect(values['tracking-uri']);
+    const { client, tracking } = await connect(values['tracking-uri']);
     const experimentIds: string[] = [];
     for (const name of values.experiment) {
       const experiment = await client.getExperimentByName(name);

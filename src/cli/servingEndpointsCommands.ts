@@ -25,7 +25,7 @@ export const endpointsListCommand = defineCommand({
   summary: 'List the Model Serving endpoints of a Databricks workspace with their state and served models.',
   options: { 'tracking-uri': DATABRICKS_URI_OPTION, format: FORMAT_OPTION },
   async run({ values, io }) {
-    const endpoints = await listServingEndpoints(connectWorkspace(values['tracking-uri'], FEATURE));
+    const endpoints = await listServingEndpoints(await connectWorkspace(values['tracking-uri'], FEATURE));
     if (values.format === 'json') return io.out(JSON.stringify(endpoints, null, 2));
     if (endpoints.length === 0) return io.out('No serving endpoints in this workspace.');
     io.out(
@@ -75,7 +75,7 @@ export const endpointsQueryCommand = defineCommand({
   },
   expected: isServingError,
   async run({ values, io }) {
-    const client = connectWorkspace(values['tracking-uri'], FEATURE);
+    const client = await connectWorkspace(values['tracking-uri'], FEATURE);
     const body = await requestBody(client, values.name, values.input, values['content-type'], io);
     const result = await queryServingEndpoint(client, values.name, body);
     const answer = typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2);

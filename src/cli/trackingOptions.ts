@@ -31,8 +31,8 @@ export function viewType(view: string): RunViewType {
   return VIEW_TYPES[view] ?? 'ACTIVE_ONLY';
 }
 
-export function connect(trackingUri: string | undefined): { tracking: ResolvedTracking; client: MlflowRestClient } {
-  const tracking = resolveTracking(trackingUri);
+export async function connect(trackingUri: string | undefined): Promise<{ tracking: ResolvedTracking; client: MlflowRestClient }> {
+  const tracking = await resolveTracking(trackingUri);
   return { tracking, client: new MlflowRestClient(tracking.connection) };
 }
 
@@ -41,8 +41,12 @@ export function connect(trackingUri: string | undefined): { tracking: ResolvedTr
  * features (`feature`: a plural noun such as "serving endpoints"); any other tracking target is a usage error. Unity Catalog registries are
  * refused too when the feature needs the workspace registry.
  */
-export function connectWorkspace(trackingUri: string | undefined, feature: string, opts: { workspaceRegistry?: boolean } = {}): MlflowRestClient {
-  const { tracking, client } = connect(trackingUri);
+export async function connectWorkspace(
+  trackingUri: string | undefined,
+  feature: string,
+  opts: { workspaceRegistry?: boolean } = {},
+): Promise<MlflowRestClient> {
+  const { tracking, client } = await connect(trackingUri);
   if (tracking.kind !== 'databricks') {
     throw new CliUsageError(
       `${feature} exist only in Databricks workspaces, not on ${tracking.label}: use --tracking-uri databricks or databricks://<profile> (or MLFLOW_TRACKING_URI)`,

@@ -30,7 +30,7 @@ const ACTION_OPTIONS = {
 } as const satisfies CliOptions;
 
 /** A client of a Databricks workspace registry (not Unity Catalog): the only registries with transition requests. */
-function workspaceClient(trackingUri: string | undefined): MlflowRestClient {
+function workspaceClient(trackingUri: string | undefined): Promise<MlflowRestClient> {
   return connectWorkspace(trackingUri, 'stage transition requests', { workspaceRegistry: true });
 }
 
@@ -48,12 +48,14 @@ function stageOf(given: string): string {
 }
 
 /** What a request action names: the model version and the stage (checked), and the workspace. */
-function actionOf(values: { name: string; version: string; stage: string; 'tracking-uri'?: string }): {
+async function actionOf(values: { name: string; version: string; stage: string; 'tracking-uri'?: string }): Promise<{
   ref: { name: string; version: string };
   stage: string;
   client: MlflowRestClient;
-} {
-  return { ref: versionOf(values), stage: stageOf(values.stage), client: workspaceClient(values['tracking-uri']) };
+}> {
+  const ref = versionOf(values);
+  const stage = stageOf(values.stage);
+  return { ref, stage, client: await workspaceClient(values['tracking-uri']) };
 }
 
 function printActivity(io: CliIo, format: string, activity: RegistryActivity, text: string): void {
@@ -66,7 +68,7 @@ export const requestsListCommand = defineCommand({
   options: VERSION_OPTIONS,
   async run({ values, io }) {
     const ref = versionOf(values);
-    const requests = await listTransitionRequests(workspaceClient(values['tracking-uri']), ref);
+    const requests = await listTransitionRequests(await workspaceClient(values['tracking-uri']), ref);
     if (values.format === 'json') return io.out(JSON.stringify(requests, null, 2));
     if (requests.length === 0) return io.out(`No open transition requests for ${ref.name} version ${ref.version}.`);
     io.out(
@@ -89,7 +91,7 @@ export const requestsCreateCommand = defineCommand({
   summary: 'Request that a model version move to a stage; a user with Can Manage approves or rejects it.',
   options: ACTION_OPTIONS,
   async run({ values, io }) {
-    const { ref, stage, client } = actionOf(values);
+    const { ref, stage, client } = await actionOf(values);
     const request = await createTransitionRequest(client, { ...ref, stage, comment: values.comment });
     printActivity(io, values.format, request, `Requested ${stage} for ${ref.name} version ${ref.version}${request.user_id ? ` (as ${request.user_id})` : ''}.`);
   },
@@ -100,7 +102,7 @@ export const requestsApproveCommand = defineCommand({
   summary: 'Approve the open request to move a model version to a stage (needs Can Manage); the version moves.',
   options: { ...ACTION_OPTIONS, 'archive-existing': { type: 'boolean', description: 'archive the versions now in that stage' } },
   async run({ values, io }) {
-    const { ref, stage, client } = actionOf(values);
+    const { ref, stage, client } = await actionOf(values);
     const archive = values['archive-existing'];
     const activity = await approveTransitionRequest(client, { ...ref, stage, archiveExistingVersions: archive, comment: values.comment });
     printActivity(
@@ -117,7 +119,7 @@ export const requestsRejectCommand = defineCommand({
   summary: 'Reject the open request to move a model version to a stage (needs Can Manage).',
   options: ACTION_OPTIONS,
   async run({ values, io }) {
-    const { ref, stage, client } = actionOf(values);
+    const { ref, stage, client } = await actionOf(values);
     const activity = await rejectTransitionRequest(client, { ...ref, stage, comment: values.comment });
     printActivity(io, values.format, activity, `Rejected the request to move ${ref.name} version ${ref.version} to ${stage}.`);
   },
@@ -128,7 +130,7 @@ export const requestsCancelCommand = defineCommand({
   summary: 'Cancel an open transition request (your own unless --creator names another requester).',
   options: { ...ACTION_OPTIONS, creator: { type: 'string', value: 'USER', description: 'the requester (default: you)' } },
   async run({ values, io }) {
-    const { ref, stage, client } = actionOf(values);
+    const { ref, stage, client } = await actionOf(values);
     // The API names the request by its creator; by default, the signed-in user.
     const creator = values.creator ?? (await client.requestJson<{ userName: string }>('GET', 'api/2.0/preview/scim/v2/Me')).userName;
     const activity = await cancelTransitionRequest(client, { ...ref, stage, creator, comment: values.comment });
@@ -142,7 +144,7 @@ export const requestsHistoryCommand = defineCommand({
   options: VERSION_OPTIONS,
   async run({ values, io }) {
     const ref = versionOf(values);
-    const activities = await listModelVersionActivities(workspaceClient(values['tracking-uri']), ref);
+    const activities = await listModelVersionActivities(await workspaceClient(values['tracking-uri']), ref);
     if (values.format === 'json') return io.out(JSON.stringify(activities, null, 2));
     if (activities.length === 0) return io.out(`No activity recorded for ${ref.name} version ${ref.version}.`);
     io.out(

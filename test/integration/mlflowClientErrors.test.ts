@@ -61,7 +61,7 @@ describe('MLflow REST client: failures against real servers', () => {
   });
 
   it('says authentication failed behind basic auth, without echoing the password', async () => {
-    const wrong = resolveTracking(proxyUrl.replace('http://', 'http://alice:wrong@'), { env: {}, homeDir: makeTempDir('home') });
+    const wrong = await resolveTracking(proxyUrl.replace('http://', 'http://alice:wrong@'), { env: {}, homeDir: makeTempDir('home') });
     await assert.rejects(new MlflowRestClient(wrong.connection).searchExperiments(), (err: unknown) => {
       assert.ok(err instanceof MlflowApiError);
       assert.equal(err.httpStatus, 401);
@@ -73,13 +73,16 @@ describe('MLflow REST client: failures against real servers', () => {
   });
 
   it('gets through with the right user:password from the URL or from MLFLOW_TRACKING_USERNAME/PASSWORD', async () => {
-    const fromUrl = resolveTracking(proxyUrl.replace('http://', 'http://alice:s3cret@'), { env: {}, homeDir: makeTempDir('home') });
+    const fromUrl = await resolveTracking(proxyUrl.replace('http://', 'http://alice:s3cret@'), { env: {}, homeDir: makeTempDir('home') });
     const page = await new MlflowRestClient(fromUrl.connection).searchExperiments({ filter: "name = 'Default'" });
     assert.deepEqual(
       page.items.map((e) => e.experiment_id),
       ['0'],
     );
-    const fromEnv = resolveTracking(proxyUrl, { env: { MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 's3cret' }, homeDir: makeTempDir('home') });
+    const fromEnv = await resolveTracking(proxyUrl, {
+      env: { MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 's3cret' },
+      homeDir: makeTempDir('home'),
+    });
     assert.equal((await new MlflowRestClient(fromEnv.connection).getExperiment('0')).name, 'Default');
   });
 

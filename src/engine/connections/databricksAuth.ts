@@ -127,7 +127,7 @@ export function databricksCliTokenProvider(host: string, profile: string | undef
   const hostUrl = normaliseDatabricksHost(host);
   const login = `databricks auth login --host ${hostUrl}${profile ? ` --profile ${profile}` : ''}`;
   return cachedTokenSource(async () => {
-    const cli = databricksCliPath({ env, databricksCliPath: opts.databricksCliPath });
+    const cli = await databricksCliPath({ env, databricksCliPath: opts.databricksCliPath });
     if (!cli) {
       throw new DatabricksSignInError(
         `Signing in to ${hostUrl}${profile ? ` (profile ${profile})` : ''} needs the Databricks CLI, which was not found on PATH: install it ` +
@@ -182,7 +182,7 @@ export function azureCliTokenProvider(tenantId: string | undefined, opts: Databr
   const env = opts.env ?? process.env;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   return cachedTokenSource(async () => {
-    const az = opts.azureCliPath?.trim() || env.AZURE_CLI_PATH?.trim() || findExecutable('az', env);
+    const az = opts.azureCliPath?.trim() || env.AZURE_CLI_PATH?.trim() || (await findExecutable('az', env));
     if (!az) {
       throw new DatabricksSignInError(
         'This profile signs in with the Azure CLI (auth_type = azure-cli), which was not found on PATH: install it and run `az login`, or set AZURE_CLI_PATH.',

@@ -100,11 +100,11 @@ export function normaliseDatabricksHost(host: string): string {
  * - otherwise the [DEFAULT] profile of the config file.
  * Throws DatabricksConfigError naming the file, the profile and the missing key.
  */
-export function resolveDatabricksCredentials(profile: string | undefined, sources: DatabricksConfigSources = {}): DatabricksCredentials {
+export async function resolveDatabricksCredentials(profile: string | undefined, sources: DatabricksConfigSources = {}): Promise<DatabricksCredentials> {
   const env = sources.env ?? process.env;
   const explicitProfile = profile || env.DATABRICKS_CONFIG_PROFILE || undefined;
   if (!explicitProfile) {
-    const fromEnv = credentialsFromEnv(env, sources);
+    const fromEnv = await credentialsFromEnv(env, sources);
     if (fromEnv) return fromEnv;
   }
   const file = databricksConfigPath(sources);
@@ -112,9 +112,7 @@ export function resolveDatabricksCredentials(profile: string | undefined, source
   const profileName = explicitProfile ?? 'DEFAULT';
   let text: string;
   try {
-    // Synchronous: a tracking URI resolves synchronously (resolveTracking, shared by the CLI, the launchers and the
-    // extension's connection list); one small file, read when a connection is (re)loaded, never per request.
-    text = fs.readFileSync(file, 'utf8');
+    text = await fs.promises.readFile(file, 'utf8');
   } catch {
     throw new DatabricksConfigError(
       explicitProfile
@@ -132,10 +130,10 @@ export function resolveDatabricksCredentials(profile: string | undefined, source
         ` Use databricks://<profile> with one of them, or add [${profileName}] with host and token.`,
     );
   }
-  return credentialsFromSection(section, `${display} [${profileName}]`, profileName, sources);
+  return await credentialsFromSection(section, `${display} [${profileName}]`, profileName, sources);
 }
 
-function credentialsFromEnv(env: NodeJS.ProcessEnv, sources: DatabricksConfigSources): DatabricksCredentials | undefined {
+async function credentialsFromEnv(env: NodeJS.ProcessEnv, sources: DatabricksConfigSources): Promise<DatabricksCredentials | undefined> {
   const host = env.DATABRICKS_HOST;
   const token = env.DATABRICKS_TOKEN;
   const clientId = env.DATABRICKS_CLIENT_ID;
@@ -157,7 +155,7 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv, sources: DatabricksConfigSou
       auth: { kind: 'azure-cli', tenantId: env.ARM_TENANT_ID || env.DATABRICKS_AZURE_TENANT_ID },
       source: 'environment',
     };
-  if (!clientId && (authType === 'databricks-cli' || databricksCliPath({ env, databricksCliPath: sources.databricksCliPath }))) {
+  if (!clientId && (authType === 'databricks-cli' || (await databricksCliPath({ env, databricksCliPath: sources.databricksCliPath })))) {
     // A host alone: sign in as the Databricks SDKs do, through the CLI's `auth token --host`.
     return { host: normaliseDatabricksHost(host), auth: { kind: 'databricks-cli' }, source: 'environment (Databricks CLI sign-in)' };
   }
@@ -168,7 +166,12 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv, sources: DatabricksConfigSou
   );
 }
 
-function credentialsFromSection(section: DatabricksProfileSection, where: string, profile: string, sources: DatabricksConfigSources): DatabricksCredentials {
+async function credentialsFromSection(
+  section: DatabricksProfileSection,
+  where: string,
+  profile: string,
+  sources: DatabricksConfigSources,
+): Promise<DatabricksCredentials> {
   if (!section.host) {
     throw new DatabricksConfigError(`${where} has no 'host': add host = https://<workspace>.cloud.databricks.com to that profile.`);
   }
@@ -197,7 +200,7 @@ function credentialsFromSection(section: DatabricksProfileSection, where: string
   if (section.client_id) {
     throw new DatabricksConfigError(`${where} has client_id but no client_secret: add client_secret for OAuth machine-to-machine, or a token.`);
   }
-  if (!authType && databricksCliPath({ env: sources.env, databricksCliPath: sources.databricksCliPath })) {
+  if (!authType && (await databricksCliPath({ env: sources.env, databricksCliPath: sources.databricksCliPath }))) {
     // A host alone and the Databricks CLI installed: its sign-in, as the Databricks SDKs do.
     return { ...base, auth: { kind: 'databricks-cli', profile } };
   }
@@ -208,23 +211,23 @@ function credentialsFromSection(section: DatabricksProfileSection, where: string
 }
 
 /** The Databricks CLI to run: the setting, DATABRICKS_CLI_PATH, or `databricks` found on PATH (undefined when none). */
-export function databricksCliPath(opts: { env?: NodeJS.ProcessEnv; databricksCliPath?: string } = {}): string | undefined {
+export async function databricksCliPath(opts: { env?: NodeJS.ProcessEnv; databricksCliPath?: string } = {}): Promise<string | undefined> {
   const env = opts.env ?? process.env;
   const given = opts.databricksCliPath?.trim() || env.DATABRICKS_CLI_PATH?.trim();
   if (given) return given;
   return findExecutable('databricks', env);
 }
 
-/** An executable on PATH (with PATHEXT on Windows), or undefined. Synchronous, as resolveTracking is: a few stats when a connection is (re)loaded. */
-export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** An executable on PATH (with PATHEXT on Windows), or undefined. */
+export async function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const dirs = (env.PATH ?? env.Path ?? '').split(path.delimiter).filter(Boolean);
   const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
   for (const dir of dirs) {
     for (const ext of exts) {
       const candidate = path.join(dir, name + ext);
       try {
-        fs.accessSync(candidate, fs.constants.X_OK);
-        if (fs.statSync(candidate).isFile()) return candidate;
+        await fs.promises.access(candidate, fs.constants.X_OK);
+        if ((await fs.promises.stat(candidate)).isFile()) return candidate;
       } catch {
         // not here
       }

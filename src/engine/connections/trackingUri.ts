@@ -101,7 +101,7 @@ export interface ResolveOptions extends DatabricksConfigSources {
  *   (environment, ~/.databrickscfg; see resolveDatabricksCredentials).
  * Throws TrackingUriError with a message that says what to do.
  */
-export function resolveTracking(uri: string | undefined, options: ResolveOptions = {}): ResolvedTracking {
+export async function resolveTracking(uri: string | undefined, options: ResolveOptions = {}): Promise<ResolvedTracking> {
   const env = options.env ?? process.env;
   const given = uri?.trim() || env.MLFLOW_TRACKING_URI?.trim() || '';
   if (!given) {
@@ -115,14 +115,14 @@ export function resolveTracking(uri: string | undefined, options: ResolveOptions
   const target = parseTrackingUri(given);
   switch (target.kind) {
     case 'http': {
-      const resolved = resolveHttp(target.url, env, timeoutMs, options.homeDir);
+      const resolved = await resolveHttp(target.url, env, timeoutMs, options.homeDir);
       resolved.connection.maxResponseBytes = maxResponseBytes;
       return resolved;
     }
     case 'databricks': {
       let creds: DatabricksCredentials;
       try {
-        creds = resolveDatabricksCredentials(target.profile, options);
+        creds = await resolveDatabricksCredentials(target.profile, options);
       } catch (err) {
         throw new TrackingUriError((err as Error).message, 'DATABRICKS_CONFIG');
       }
@@ -146,13 +146,13 @@ export function resolveTracking(uri: string | undefined, options: ResolveOptions
   }
 }
 
-function resolveHttp(url: string, env: NodeJS.ProcessEnv, timeoutMs: number, homeDir?: string): ResolvedTracking {
+async function resolveHttp(url: string, env: NodeJS.ProcessEnv, timeoutMs: number, homeDir?: string): Promise<ResolvedTracking> {
   const parsed = new URL(url);
   const connection: MlflowConnection = { baseUrl: '', timeoutMs };
   if (parsed.username || parsed.password) {
     connection.basicAuth = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
   } else {
-    const creds = mlflowCredentials(env, homeDir);
+    const creds = await mlflowCredentials(env, homeDir);
     if (creds.username && creds.password) connection.basicAuth = { username: creds.username, password: creds.password };
     else if (env.MLFLOW_TRACKING_TOKEN) connection.token = env.MLFLOW_TRACKING_TOKEN;
   }
@@ -223,12 +223,11 @@ export function databricksModelUrl(host: string, name: string, version?: string)
 }
 
 /** MLFLOW_TRACKING_USERNAME/PASSWORD, falling back on the [mlflow] section of ~/.mlflow/credentials (as MLflow does). */
-function mlflowCredentials(env: NodeJS.ProcessEnv, homeDir?: string): { username?: string; password?: string } {
+async function mlflowCredentials(env: NodeJS.ProcessEnv, homeDir?: string): Promise<{ username?: string; password?: string }> {
   let fileUser: string | undefined;
   let filePassword: string | undefined;
   try {
-    // Synchronous, as resolveTracking is: one small file, read when a connection is (re)loaded (see databricksConfig.ts).
-    const text = fs.readFileSync(path.join(homeDir ?? os.homedir(), '.mlflow', 'credentials'), 'utf8');
+    const text = await fs.promises.readFile(path.join(homeDir ?? os.homedir(), '.mlflow', 'credentials'), 'utf8');
     const section = parseDatabricksConfig(text).get('mlflow');
     fileUser = section?.mlflow_tracking_username;
     filePassword = section?.mlflow_tracking_password;

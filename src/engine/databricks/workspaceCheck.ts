@@ -18,7 +18,7 @@ export async function checkDatabricksWorkspace(
   const configFile = databricksConfigPath(sources);
   let creds;
   try {
-    creds = resolveDatabricksCredentials(profile, sources);
+    creds = await resolveDatabricksCredentials(profile, sources);
   } catch (err) {
     return { ok: false, problem: err instanceof Error ? err.message : String(err), configFile };
   }

@@ -291,7 +291,7 @@ class DatabricksLaunch {
     const tracking =
       plan.trackingKind === 'databricks'
         ? new MlflowRestClient({ baseUrl: this.opts.host, auth: this.workspace.auth })
-        : new MlflowRestClient(resolveTracking(this.req.trackingUri, { env: { ...process.env, ...(this.req.env ?? {}) } }).connection);
+        : new MlflowRestClient((await resolveTracking(this.req.trackingUri, { env: { ...process.env, ...(this.req.env ?? {}) } })).connection);
     this.tracking = tracking;
     const experimentId = this.req.experimentName
       ? await ensureExperiment(tracking, this.req.experimentName, this.call)

@@ -72,7 +72,7 @@ export function launchLocal(req: LaunchRequest, opts: LocalLaunchOptions, events
     let client: MlflowRestClient | undefined;
     let resolved: ResolvedTracking | undefined;
     try {
-      resolved = resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } });
+      resolved = await resolveTracking(req.trackingUri, { env: { ...process.env, ...(req.env ?? {}) } });
       client = new MlflowRestClient(resolved.connection, { maxRetries: 2 });
     } catch {
       // A store MLflow opens itself (sqlite:, file:) has no REST API: the exit code decides alone.

@@ -60,7 +60,7 @@ function runLoginInTerminal(cli: string, host: string, profile: string): Promise
 }
 
 export async function signInToDatabricks(connections: TrackingConnections): Promise<void> {
-  const cli = databricksCliPath({ databricksCliPath: cliSetting() });
+  const cli = await databricksCliPath({ databricksCliPath: cliSetting() });
   const file = databricksConfigPath();
   let sections = new Map<string, DatabricksProfileSection>();
   try {

@@ -115,7 +115,7 @@ export class TrackingConnections implements vscode.Disposable {
     }
     const next: TrackingConnection[] = [];
     for (const entry of configured) next.push(await this.resolve(entry));
-    if (next.length === 0) next.push(this.embeddedConnection());
+    if (next.length === 0) next.push(await this.embeddedConnection());
     this.connections = next;
     this.signIns.clear();
     this.updateStatusBar();
@@ -152,7 +152,7 @@ export class TrackingConnections implements vscode.Disposable {
     const env = token ? { ...process.env, MLFLOW_TRACKING_TOKEN: token } : process.env;
     try {
       const databricksCliPath = vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath')?.trim() || undefined;
-      const resolved = resolveTracking(entry.trackingUri, { env, databricksCliPath });
+      const resolved = await resolveTracking(entry.trackingUri, { env, databricksCliPath });
       return {
         id: entry.trackingUri,
         label: entry.name || resolved.label,
@@ -165,10 +165,10 @@ export class TrackingConnections implements vscode.Disposable {
     }
   }
 
-  private embeddedConnection(): TrackingConnection {
+  private async embeddedConnection(): Promise<TrackingConnection> {
     const base: ConnectionIdentity = { id: EMBEDDED_ID, label: 'Local MLflow (embedded)', kind: 'embedded' };
     if (!this.embedded) return { ...base, problem: this.embeddedProblem ?? 'not started' };
-    const resolved = resolveTracking(this.embedded.url, { env: {} });
+    const resolved = await resolveTracking(this.embedded.url, { env: {} });
     return { ...base, resolved, client: new MlflowRestClient(resolved.connection) };
   }
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { databricksAuth } from '../../engine/connections/databricksAuth';
-import { resolveDatabricksCredentials } from '../../engine/connections/databricksConfig';
+import { resolveDatabricksCredentials, type DatabricksCredentials } from '../../engine/connections/databricksConfig';
 import { launchLocal } from '../../engine/launching/localLauncher';
 import type { EnvManager, LaunchHandle, LaunchRequest, LaunchState } from '../../engine/launching/launchTypes';
 import { getOutputChannel } from '../outputChannel';
@@ -61,6 +61,8 @@ export async function startLaunch(
   const python = spec.python ?? (spec.backend === 'local' ? await interpreterForLaunch(spec.projectDir) : (await resolveWorkspaceInterpreter(folder)).python);
   if (python === undefined) return undefined;
   const title = `MLflow: ${path.basename(spec.projectDir)} -e ${spec.entryPoint} (${spec.backend})`;
+  // The workspace's credentials are read before the terminal opens (its start is synchronous); a problem is shown in it.
+  const databricks = spec.backend === 'local' ? undefined : await databricksCredentials();
 
   let resolveDone: (state: LaunchState) => void = () => undefined;
   const done = new Promise<LaunchState>((resolve) => (resolveDone = resolve));
@@ -79,7 +81,7 @@ export async function startLaunch(
     if (spec.backend === 'local') {
       handle = launchLocal(request, { python, envManager: config.get<EnvManager>('envManager') ?? 'local' }, events);
     } else {
-      handle = startDatabricks(request, spec, python, term, events);
+      handle = startDatabricks(request, spec, python, term, events, databricks!);
     }
     if (!handle) {
       resolveDone({ phase: 'failed', message: 'The launch could not start.' });
@@ -111,29 +113,38 @@ export async function startLaunch(
   return state;
 }
 
+/** The credentials of the configured Databricks profile, or why there are none. */
+async function databricksCredentials(): Promise<{ creds: DatabricksCredentials } | { problem: string }> {
+  const config = vscode.workspace.getConfiguration('mlflow');
+  try {
+    const creds = await resolveDatabricksCredentials(config.get<string>('databricks.profile') || undefined, {
+      databricksCliPath: config.get<string>('databricks.cliPath') || undefined,
+    });
+    return { creds };
+  } catch (err) {
+    return { problem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 function startDatabricks(
   request: LaunchRequest,
   spec: LaunchSpec,
   python: string,
   term: RunTerminal,
   events: Parameters<typeof launchLocal>[2],
+  databricks: { creds: DatabricksCredentials } | { problem: string },
 ): LaunchHandle | undefined {
   // Loaded on demand: the Databricks launcher is only needed when a run goes there.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const launcher = require('../../engine/launching/databricksLauncher') as typeof import('../../engine/launching/databricksLauncher');
   const config = vscode.workspace.getConfiguration('mlflow');
-  const profile = config.get<string>('databricks.profile') || undefined;
   const protocol = config.get<'jobs' | 'legacy'>('databricks.protocol') ?? 'jobs';
   const serverless = protocol === 'jobs' && (config.get<boolean>('databricks.serverless') ?? false);
-  let creds;
-  try {
-    creds = resolveDatabricksCredentials(profile, {
-      databricksCliPath: vscode.workspace.getConfiguration('mlflow').get<string>('databricks.cliPath') || undefined,
-    });
-  } catch (err) {
-    term.write(`\x1b[31m${err instanceof Error ? err.message : String(err)}\x1b[0m\n`);
+  if ('problem' in databricks) {
+    term.write(`\x1b[31m${databricks.problem}\x1b[0m\n`);
     return undefined;
   }
+  const { creds } = databricks;
   return launcher.launchOnDatabricks(
     request,
     {

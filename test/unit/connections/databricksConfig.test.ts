@@ -59,84 +59,81 @@ describe('~/.databrickscfg', () => {
     assert.equal(databricksConfigPath({ env: { DATABRICKS_CONFIG_FILE: '~/x.cfg' }, homeDir: '/h' }), path.join('/h', 'x.cfg'));
   });
 
-  it('uses a named profile, with the host normalised to https without a trailing slash', () => {
-    const creds = resolveDatabricksCredentials('dev', { env: {}, homeDir: home(CONFIG) });
+  it('uses a named profile, with the host normalised to https without a trailing slash', async () => {
+    const creds = await resolveDatabricksCredentials('dev', { env: {}, homeDir: home(CONFIG) });
     assert.equal(creds.host, 'https://adb-123.azuredatabricks.net');
     assert.deepEqual(creds.auth, { kind: 'pat', token: 'dapi-dev' });
     assert.equal(creds.source, '~/.databrickscfg [dev]');
   });
 
-  it('prefers DATABRICKS_HOST/TOKEN over the DEFAULT profile, as the Databricks SDK does', () => {
+  it('prefers DATABRICKS_HOST/TOKEN over the DEFAULT profile, as the Databricks SDK does', async () => {
     const env = { DATABRICKS_HOST: 'env.cloud.databricks.com', DATABRICKS_TOKEN: 'dapi-env' };
-    const creds = resolveDatabricksCredentials(undefined, { env, homeDir: home(CONFIG) });
+    const creds = await resolveDatabricksCredentials(undefined, { env, homeDir: home(CONFIG) });
     assert.equal(creds.host, 'https://env.cloud.databricks.com');
     assert.deepEqual(creds.auth, { kind: 'pat', token: 'dapi-env' });
     assert.equal(creds.source, 'environment');
   });
 
-  it('falls back on [DEFAULT], and honours DATABRICKS_CONFIG_PROFILE', () => {
+  it('falls back on [DEFAULT], and honours DATABRICKS_CONFIG_PROFILE', async () => {
     const dir = home(CONFIG);
-    assert.equal(resolveDatabricksCredentials(undefined, { env: {}, homeDir: dir }).host, 'https://dbc-default.cloud.databricks.com');
-    assert.equal(resolveDatabricksCredentials(undefined, { env: { DATABRICKS_CONFIG_PROFILE: 'dev' }, homeDir: dir }).profile, 'dev');
+    assert.equal((await resolveDatabricksCredentials(undefined, { env: {}, homeDir: dir })).host, 'https://dbc-default.cloud.databricks.com');
+    assert.equal((await resolveDatabricksCredentials(undefined, { env: { DATABRICKS_CONFIG_PROFILE: 'dev' }, homeDir: dir })).profile, 'dev');
   });
 
-  it('recognises OAuth machine-to-machine profiles', () => {
-    const creds = resolveDatabricksCredentials('sp', { env: {}, homeDir: home(CONFIG) });
+  it('recognises OAuth machine-to-machine profiles', async () => {
+    const creds = await resolveDatabricksCredentials('sp', { env: {}, homeDir: home(CONFIG) });
     assert.deepEqual(creds.auth, { kind: 'oauth-m2m', clientId: '11111111-aaaa', clientSecret: 'dose-secret' });
   });
 
-  it('names the file, the profile and what is missing', () => {
+  it('names the file, the profile and what is missing', async () => {
     const dir = home(CONFIG);
-    assert.throws(
-      () => resolveDatabricksCredentials('prod', { env: {}, homeDir: dir }),
-      (err: unknown) => {
-        assert.ok(err instanceof DatabricksConfigError);
-        assert.match(err.message, /~\/\.databrickscfg has no \[prod\] profile \(profiles: DEFAULT, dev, sp, browser, nohost\)/);
-        return true;
-      },
-    );
+    await assert.rejects(resolveDatabricksCredentials('prod', { env: {}, homeDir: dir }), (err: unknown) => {
+      assert.ok(err instanceof DatabricksConfigError);
+      assert.match(err.message, /~\/\.databrickscfg has no \[prod\] profile \(profiles: DEFAULT, dev, sp, browser, nohost\)/);
+      return true;
+    });
     // In CONFIG, [nohost] inherits DEFAULT's host (configparser semantics); alone it has none.
-    assert.equal(resolveDatabricksCredentials('nohost', { env: {}, homeDir: dir }).host, 'https://dbc-default.cloud.databricks.com');
-    assert.throws(() => resolveDatabricksCredentials('nohost', { env: {}, homeDir: home('[nohost]\ntoken = x\n') }), /\[nohost\] has no 'host'/);
-    assert.deepEqual(resolveDatabricksCredentials('cli', { env: {}, homeDir: home('[cli]\nhost = h\nauth_type = databricks-cli\n') }).auth, {
+    assert.equal((await resolveDatabricksCredentials('nohost', { env: {}, homeDir: dir })).host, 'https://dbc-default.cloud.databricks.com');
+    await assert.rejects(resolveDatabricksCredentials('nohost', { env: {}, homeDir: home('[nohost]\ntoken = x\n') }), /\[nohost\] has no 'host'/);
+    assert.deepEqual((await resolveDatabricksCredentials('cli', { env: {}, homeDir: home('[cli]\nhost = h\nauth_type = databricks-cli\n') })).auth, {
       kind: 'databricks-cli',
       profile: 'cli',
     });
-    assert.deepEqual(resolveDatabricksCredentials('az', { env: {}, homeDir: home('[az]\nhost = h\nauth_type = azure-cli\nazure_tenant_id = t1\n') }).auth, {
-      kind: 'azure-cli',
-      tenantId: 't1',
-    });
-    assert.throws(
-      () => resolveDatabricksCredentials('browser', { env: {}, homeDir: home('[browser]\nhost = h\nauth_type = external-browser\n') }),
+    assert.deepEqual(
+      (await resolveDatabricksCredentials('az', { env: {}, homeDir: home('[az]\nhost = h\nauth_type = azure-cli\nazure_tenant_id = t1\n') })).auth,
+      {
+        kind: 'azure-cli',
+        tenantId: 't1',
+      },
+    );
+    await assert.rejects(
+      resolveDatabricksCredentials('browser', { env: {}, homeDir: home('[browser]\nhost = h\nauth_type = external-browser\n') }),
       /external-browser.*databricks auth login --profile browser/,
     );
     // A host alone: the Databricks CLI's sign-in when the CLI is there, else a message that says how to sign in.
     assert.deepEqual(
-      resolveDatabricksCredentials('bare', { env: { PATH: '' }, databricksCliPath: '/opt/databricks', homeDir: home('[bare]\nhost = h\n') }).auth,
+      (await resolveDatabricksCredentials('bare', { env: { PATH: '' }, databricksCliPath: '/opt/databricks', homeDir: home('[bare]\nhost = h\n') })).auth,
       { kind: 'databricks-cli', profile: 'bare' },
     );
-    assert.throws(
-      () => resolveDatabricksCredentials('bare', { env: { PATH: '' }, homeDir: home('[bare]\nhost = h\n') }),
+    await assert.rejects(
+      resolveDatabricksCredentials('bare', { env: { PATH: '' }, homeDir: home('[bare]\nhost = h\n') }),
       /no credentials: sign in with `databricks auth login --profile bare`/,
     );
-    assert.throws(
-      () => resolveDatabricksCredentials(undefined, { env: {}, homeDir: home() }),
+    await assert.rejects(
+      resolveDatabricksCredentials(undefined, { env: {}, homeDir: home() }),
       /No Databricks credentials: sign in with 'databricks auth login --host https:\/\/<workspace>' \(it writes ~\/\.databrickscfg\), or set DATABRICKS_HOST and DATABRICKS_TOKEN\./,
     );
-    assert.throws(
-      () => resolveDatabricksCredentials('dev', { env: {}, homeDir: home() }),
+    await assert.rejects(
+      resolveDatabricksCredentials('dev', { env: {}, homeDir: home() }),
       /profile 'dev' was asked for, but ~\/\.databrickscfg does not exist/,
     );
-    assert.throws(() => resolveDatabricksCredentials(undefined, { env: { DATABRICKS_TOKEN: 't' }, homeDir: home() }), /DATABRICKS_HOST is not/);
-    assert.throws(() => resolveDatabricksCredentials(undefined, { env: { DATABRICKS_HOST: 'h' }, homeDir: home() }), /without credentials/);
+    await assert.rejects(resolveDatabricksCredentials(undefined, { env: { DATABRICKS_TOKEN: 't' }, homeDir: home() }), /DATABRICKS_HOST is not/);
+    await assert.rejects(resolveDatabricksCredentials(undefined, { env: { DATABRICKS_HOST: 'h' }, homeDir: home() }), /without credentials/);
   });
 
-  it('never puts a token or secret in an error message', () => {
+  it('never puts a token or secret in an error message', async () => {
     const dir = home('[x]\ntoken = dapi-very-secret\n');
-    assert.throws(
-      () => resolveDatabricksCredentials('x', { env: {}, homeDir: dir }),
-      (err: unknown) => !String(err).includes('dapi-very-secret'),
-    );
+    await assert.rejects(resolveDatabricksCredentials('x', { env: {}, homeDir: dir }), (err: unknown) => !String(err).includes('dapi-very-secret'));
   });
 
   it('fetches and caches an OAuth M2M token with client credentials', async () => {

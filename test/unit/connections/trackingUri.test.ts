@@ -27,15 +27,15 @@ describe('tracking URI', () => {
     );
   });
 
-  it('takes MLFLOW_TRACKING_URI when the URI is empty, and says what to set when both are', () => {
-    const resolved = resolveTracking('', { env: { MLFLOW_TRACKING_URI: 'http://h:5000/' }, homeDir: noHome() });
+  it('takes MLFLOW_TRACKING_URI when the URI is empty, and says what to set when both are', async () => {
+    const resolved = await resolveTracking('', { env: { MLFLOW_TRACKING_URI: 'http://h:5000/' }, homeDir: noHome() });
     assert.equal(resolved.connection.baseUrl, 'http://h:5000');
     assert.equal(resolved.label, 'MLflow h:5000');
-    assert.throws(() => resolveTracking(undefined, { env: {}, homeDir: noHome() }), /No tracking URI: set mlflow\.trackingUri.*MLFLOW_TRACKING_URI/);
+    await assert.rejects(resolveTracking(undefined, { env: {}, homeDir: noHome() }), /No tracking URI: set mlflow\.trackingUri.*MLFLOW_TRACKING_URI/);
   });
 
-  it('turns user:pass@ into basic auth and keeps it out of the URL, label and links', () => {
-    const r = resolveTracking('https://al%40ce:p%3Ass@mlflow.example.com/prefix', { env: {}, homeDir: noHome() });
+  it('turns user:pass@ into basic auth and keeps it out of the URL, label and links', async () => {
+    const r = await resolveTracking('https://al%40ce:p%3Ass@mlflow.example.com/prefix', { env: {}, homeDir: noHome() });
     assert.deepEqual(r.connection.basicAuth, { username: 'al@ce', password: 'p:ss' });
     assert.equal(r.connection.baseUrl, 'https://mlflow.example.com/prefix');
     for (const shown of [r.label, r.trackingUri, r.webUiUrl('1', 'abc')]) assert.ok(!shown.includes('p:ss') && !shown.includes('p%3Ass'), shown);
@@ -44,31 +44,31 @@ describe('tracking URI', () => {
     assert.equal(r.modelUiUrl('my model', '3'), 'https://mlflow.example.com/prefix/#/models/my%20model/versions/3');
   });
 
-  it('honours MLFLOW_TRACKING_USERNAME/PASSWORD, ~/.mlflow/credentials, and MLFLOW_TRACKING_TOKEN like MLflow', () => {
+  it('honours MLFLOW_TRACKING_USERNAME/PASSWORD, ~/.mlflow/credentials, and MLFLOW_TRACKING_TOKEN like MLflow', async () => {
     const env = { MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p', MLFLOW_TRACKING_TOKEN: 't' };
-    assert.deepEqual(resolveTracking('http://h', { env, homeDir: noHome() }).connection.basicAuth, { username: 'u', password: 'p' });
-    const tokenOnly = resolveTracking('http://h', { env: { MLFLOW_TRACKING_TOKEN: 't' }, homeDir: noHome() }).connection;
+    assert.deepEqual((await resolveTracking('http://h', { env, homeDir: noHome() })).connection.basicAuth, { username: 'u', password: 'p' });
+    const tokenOnly = (await resolveTracking('http://h', { env: { MLFLOW_TRACKING_TOKEN: 't' }, homeDir: noHome() })).connection;
     assert.equal(tokenOnly.token, 't');
     assert.equal(tokenOnly.basicAuth, undefined);
     const home = noHome();
     fs.mkdirSync(path.join(home, '.mlflow'));
     fs.writeFileSync(path.join(home, '.mlflow', 'credentials'), '[mlflow]\nmlflow_tracking_username = fu\nmlflow_tracking_password = fp\n');
-    assert.deepEqual(resolveTracking('http://h', { env: {}, homeDir: home }).connection.basicAuth, { username: 'fu', password: 'fp' });
-    assert.deepEqual(resolveTracking('http://h', { env: { MLFLOW_TRACKING_USERNAME: 'eu' }, homeDir: home }).connection.basicAuth, {
+    assert.deepEqual((await resolveTracking('http://h', { env: {}, homeDir: home })).connection.basicAuth, { username: 'fu', password: 'fp' });
+    assert.deepEqual((await resolveTracking('http://h', { env: { MLFLOW_TRACKING_USERNAME: 'eu' }, homeDir: home })).connection.basicAuth, {
       username: 'eu',
       password: 'fp',
     });
   });
 
-  it('uses MLFLOW_HTTP_REQUEST_TIMEOUT (seconds) for the timeout', () => {
-    assert.equal(resolveTracking('http://h', { env: { MLFLOW_HTTP_REQUEST_TIMEOUT: '7' }, homeDir: noHome() }).connection.timeoutMs, 7000);
-    assert.equal(resolveTracking('http://h', { env: {}, homeDir: noHome() }).connection.timeoutMs, 30_000);
+  it('uses MLFLOW_HTTP_REQUEST_TIMEOUT (seconds) for the timeout', async () => {
+    assert.equal((await resolveTracking('http://h', { env: { MLFLOW_HTTP_REQUEST_TIMEOUT: '7' }, homeDir: noHome() })).connection.timeoutMs, 7000);
+    assert.equal((await resolveTracking('http://h', { env: {}, homeDir: noHome() })).connection.timeoutMs, 30_000);
   });
 
-  it('connects databricks://<profile> to the workspace host with a bearer token, and builds workspace links', () => {
+  it('connects databricks://<profile> to the workspace host with a bearer token, and builds workspace links', async () => {
     const home = noHome();
     fs.writeFileSync(path.join(home, '.databrickscfg'), '[dev]\nhost = https://adb-1.azuredatabricks.net/\ntoken = dapi-x\n');
-    const r = resolveTracking('databricks://dev', { env: {}, homeDir: home });
+    const r = await resolveTracking('databricks://dev', { env: {}, homeDir: home });
     assert.equal(r.kind, 'databricks');
     assert.equal(r.connection.baseUrl, 'https://adb-1.azuredatabricks.net');
     assert.equal(r.connection.token, 'dapi-x');
@@ -82,26 +82,26 @@ describe('tracking URI', () => {
     );
   });
 
-  it('gives OAuth M2M profiles a token provider instead of a fixed token', () => {
+  it('gives OAuth M2M profiles a token provider instead of a fixed token', async () => {
     const home = noHome();
     fs.writeFileSync(path.join(home, '.databrickscfg'), '[DEFAULT]\nhost = h.cloud.databricks.com\nclient_id = c\nclient_secret = s\n');
-    const r = resolveTracking('databricks', { env: {}, homeDir: home });
+    const r = await resolveTracking('databricks', { env: {}, homeDir: home });
     assert.equal(r.connection.token, undefined);
     assert.equal(r.connection.auth?.kind, 'oauth-m2m');
     assert.equal(typeof r.connection.auth?.token, 'function');
   });
 
-  it('explains Databricks configuration problems as TrackingUriError', () => {
-    assert.throws(
-      () => resolveTracking('databricks://prod', { env: {}, homeDir: noHome() }),
+  it('explains Databricks configuration problems as TrackingUriError', async () => {
+    await assert.rejects(
+      resolveTracking('databricks://prod', { env: {}, homeDir: noHome() }),
       (err: unknown) => err instanceof TrackingUriError && err.code === 'DATABRICKS_CONFIG' && /profile 'prod'/.test(err.message),
     );
-    assert.throws(() => resolveTracking('databricks://scope:key', { env: {}, homeDir: noHome() }), /secret scope 'scope'.*inside a Databricks runtime/);
+    await assert.rejects(resolveTracking('databricks://scope:key', { env: {}, homeDir: noHome() }), /secret scope 'scope'.*inside a Databricks runtime/);
   });
 
-  it('says a local store needs the embedded server, and hands over the store URI', () => {
-    assert.throws(
-      () => resolveTracking('file:///tmp/mlruns', { env: {}, homeDir: noHome() }),
+  it('says a local store needs the embedded server, and hands over the store URI', async () => {
+    await assert.rejects(
+      resolveTracking('file:///tmp/mlruns', { env: {}, homeDir: noHome() }),
       (err: unknown) =>
         err instanceof TrackingUriError &&
         err.code === 'NEEDS_LOCAL_SERVER' &&
