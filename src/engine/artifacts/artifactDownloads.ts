@@ -32,7 +32,7 @@ export async function downloadArtifactToCache(
   checkPathSegment(runId, 'run id');
   const relative = relativePathSegments(artifactPath, 'artifact path').join('/');
   if (!relative) throw new UnsafeServerPathError('No artifact path was given: there is no file to open.', artifactPath);
-  const runFolder = folderInside(realRoot(cacheRoot), [runId], 'run id');
+  const runFolder = folderInside(await realRoot(cacheRoot), [runId], 'run id');
   return streamFileInside(runFolder, relative, async (temporary) => {
     await client.downloadArtifact(runId, relative, { ...o, toFile: temporary });
   });
@@ -71,7 +71,7 @@ export async function downloadArtifactTree(
   o: ArtifactDownloadOptions = {},
 ): Promise<ArtifactDownloadReport> {
   const start = relativePathSegments(artifactPath, 'artifact path');
-  const base = realRoot(dest);
+  const base = await realRoot(dest);
   const report: ArtifactDownloadReport = { written: [], refused: [] };
 
   const writeOne = async (segments: string[], shownPath: string): Promise<void> => {

@@ -95,9 +95,9 @@ export function checkRelativePath(value: unknown, what: string, platform: NodeJS
  * the root itself (e.g. a home folder on another disk): everything written later stays under the
  * returned real path.
  */
-export function realRoot(root: string): string {
-  fs.mkdirSync(root, { recursive: true });
-  return fs.realpathSync(root);
+export async function realRoot(root: string): Promise<string> {
+  await fs.promises.mkdir(root, { recursive: true });
+  return fs.promises.realpath(root);
 }
 
 /**
@@ -137,11 +137,11 @@ export function folderInside(root: string, segments: string[], what: string): st
  * returns the file's path. The root is resolved first; see the module comment for the checks.
  * An existing file at the target is replaced; an existing folder or a link to a folder is refused.
  */
-export function writeFileInside(root: string, relativePath: string, data: Uint8Array | string, what = 'artifact path'): string {
-  const { dir, file } = targetInside(root, relativePath, what);
+export async function writeFileInside(root: string, relativePath: string, data: Uint8Array | string, what = 'artifact path'): Promise<string> {
+  const { dir, file } = await targetInside(root, relativePath, what);
   const temporary = temporaryIn(dir);
   // 'wx' never follows or reuses an existing entry; rename replaces a link at `file` instead of following it.
-  fs.writeFileSync(temporary, data, { flag: 'wx' });
+  await fs.promises.writeFile(temporary, data, { flag: 'wx' });
   return renameInto(temporary, file);
 }
 
@@ -156,26 +156,26 @@ export async function streamFileInside(
   fill: (temporary: string) => Promise<void>,
   what = 'artifact path',
 ): Promise<string> {
-  const { dir, file } = targetInside(root, relativePath, what);
+  const { dir, file } = await targetInside(root, relativePath, what);
   const temporary = temporaryIn(dir);
   try {
     await fill(temporary);
   } catch (err) {
-    fs.rmSync(temporary, { force: true });
+    await fs.promises.rm(temporary, { force: true });
     throw err;
   }
   return renameInto(temporary, file);
 }
 
 /** The checked folder and file of a server-provided relative path below `root`. */
-function targetInside(root: string, relativePath: string, what: string): { dir: string; file: string } {
+async function targetInside(root: string, relativePath: string, what: string): Promise<{ dir: string; file: string }> {
   const segments = relativePathSegments(relativePath, what);
   if (segments.length === 0) throw new UnsafeServerPathError(`The ${what} is empty: there is no file name to write.`, relativePath);
-  const base = realRoot(root);
+  const base = await realRoot(root);
   const dir = folderInside(base, segments.slice(0, -1), what);
   const file = path.join(dir, segments[segments.length - 1]!);
   assertInside(base, file);
-  const existing = lstatOrUndefined(file);
+  const existing = await lstatOrUndefined(file);
   if (existing?.isDirectory())
     throw new UnsafeServerPathError(`${file} is a folder: the ${what} ${describe(relativePath)} is not written over it.`, relativePath);
   return { dir, file };
@@ -186,11 +186,11 @@ function temporaryIn(dir: string): string {
   return path.join(dir, `.mlflow-wb-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`);
 }
 
-function renameInto(temporary: string, file: string): string {
+async function renameInto(temporary: string, file: string): Promise<string> {
   try {
-    fs.renameSync(temporary, file);
+    await fs.promises.rename(temporary, file);
   } catch (err) {
-    fs.rmSync(temporary, { force: true });
+    await fs.promises.rm(temporary, { force: true });
     throw err;
   }
   return file;
@@ -204,9 +204,9 @@ function assertInside(root: string, candidate: string): void {
     throw new UnsafeServerPathError(`${candidate} is outside ${root}: refused.`, candidate);
 }
 
-function lstatOrUndefined(file: string): fs.Stats | undefined {
+async function lstatOrUndefined(file: string): Promise<fs.Stats | undefined> {
   try {
-    return fs.lstatSync(file);
+    return await fs.promises.lstat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -7,12 +7,13 @@ import { describe, it } from 'node:test';
 import { checkPathSegment, checkRelativePath, relativePathSegments, UnsafeServerPathError, writeFileInside } from '../../../src/engine/safety/serverPaths';
 import { makeTempDir } from '../../support/repoPaths';
 
-const refused = (fn: () => unknown, pattern: RegExp) =>
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UnsafeServerPathError, String(err));
-    assert.match(err.message, pattern);
-    return true;
-  });
+const isRefusal = (pattern: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof UnsafeServerPathError, String(err));
+  assert.match(err.message, pattern);
+  return true;
+};
+const refused = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, isRefusal(pattern));
+const refusedAsync = (promise: Promise<unknown>, pattern: RegExp) => assert.rejects(promise, isRefusal(pattern));
 
 /** Every file and link below `dir`, relative, sorted. */
 function listTree(dir: string): string[] {
@@ -68,28 +69,28 @@ describe('relativePathSegments', () => {
 });
 
 describe('writeFileInside', () => {
-  it('writes below the root, creating folders, and replaces an earlier copy', () => {
+  it('writes below the root, creating folders, and replaces an earlier copy', async () => {
     const root = path.join(makeTempDir('paths'), 'root');
-    const file = writeFileInside(root, 'model/data/x.bin', 'one');
+    const file = await writeFileInside(root, 'model/data/x.bin', 'one');
     assert.equal(file, path.join(fs.realpathSync(root), 'model', 'data', 'x.bin'));
-    writeFileInside(root, 'model/data/x.bin', 'two');
+    await writeFileInside(root, 'model/data/x.bin', 'two');
     assert.equal(fs.readFileSync(file, 'utf8'), 'two');
     assert.deepEqual(listTree(root), ['model', 'model/data', 'model/data/x.bin']);
     const longest = 'é'.repeat(127) + 'x'; // 255 bytes
-    assert.equal(fs.readFileSync(writeFileInside(root, longest, 'long'), 'utf8'), 'long');
+    assert.equal(fs.readFileSync(await writeFileInside(root, longest, 'long'), 'utf8'), 'long');
   });
 
-  it('refuses traversal before creating anything', () => {
+  it('refuses traversal before creating anything', async () => {
     const sandbox = makeTempDir('paths');
     const root = path.join(sandbox, 'root');
     fs.mkdirSync(root);
     for (const bad of ['../escape.txt', 'a/../../escape.txt', '/tmp/escape.txt', '']) {
-      assert.throws(() => writeFileInside(root, bad, 'x'), UnsafeServerPathError);
+      await assert.rejects(writeFileInside(root, bad, 'x'), UnsafeServerPathError);
     }
     assert.deepEqual(listTree(sandbox), ['root']);
   });
 
-  it('never writes through a symbolic link planted in the tree, as a folder or as the file', () => {
+  it('never writes through a symbolic link planted in the tree, as a folder or as the file', async () => {
     const sandbox = makeTempDir('paths');
     const root = path.join(sandbox, 'root');
     const outside = path.join(sandbox, 'outside');
@@ -97,23 +98,23 @@ describe('writeFileInside', () => {
     fs.mkdirSync(outside);
     fs.writeFileSync(path.join(outside, 'victim.txt'), 'precious');
     fs.symlinkSync(outside, path.join(root, 'linked'));
-    refused(() => writeFileInside(root, 'linked/victim.txt', 'overwritten'), /symbolic link/);
+    await refusedAsync(writeFileInside(root, 'linked/victim.txt', 'overwritten'), /symbolic link/);
     // A link at the file's own name is replaced by the new file, not followed.
     fs.symlinkSync(path.join(outside, 'victim.txt'), path.join(root, 'victim.txt'));
-    const written = writeFileInside(root, 'victim.txt', 'new bytes');
+    const written = await writeFileInside(root, 'victim.txt', 'new bytes');
     assert.equal(fs.readFileSync(path.join(outside, 'victim.txt'), 'utf8'), 'precious');
     assert.equal(fs.lstatSync(written).isSymbolicLink(), false);
     assert.equal(fs.readFileSync(written, 'utf8'), 'new bytes');
     assert.deepEqual(listTree(outside), ['victim.txt']);
   });
 
-  it('resolves a root reached through a link before checking, and refuses a folder where a file goes', () => {
+  it('resolves a root reached through a link before checking, and refuses a folder where a file goes', async () => {
     const sandbox = makeTempDir('paths');
     fs.mkdirSync(path.join(sandbox, 'real'));
     fs.symlinkSync(path.join(sandbox, 'real'), path.join(sandbox, 'alias'));
-    const file = writeFileInside(path.join(sandbox, 'alias'), 'a/b.txt', 'x');
+    const file = await writeFileInside(path.join(sandbox, 'alias'), 'a/b.txt', 'x');
     assert.equal(file, path.join(fs.realpathSync(sandbox), 'real', 'a', 'b.txt'));
-    refused(() => writeFileInside(path.join(sandbox, 'alias'), 'a', 'x'), /is a folder/);
-    refused(() => writeFileInside(path.join(sandbox, 'alias'), 'a/b.txt/c', 'x'), /not a folder/);
+    await refusedAsync(writeFileInside(path.join(sandbox, 'alias'), 'a', 'x'), /is a folder/);
+    await refusedAsync(writeFileInside(path.join(sandbox, 'alias'), 'a/b.txt/c', 'x'), /not a folder/);
   });
 });
