@@ -2,6 +2,7 @@
 // registered with the CLI, served with `mlflow models serve`, and asked for predictions.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { modelsRegistryCommands } from '../../src/cli/modelsRegistryCommands';
@@ -13,6 +14,7 @@ import { runCliCaptured } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
 import { assertPredictionsClose as assertClose, logDiabetesModel as logModel, type LoggedDiabetesModel as Logged } from '../support/loggedModel';
 import { makeTempDir, venvPython } from '../support/repoPaths';
+import { abandonedSocket, deadPid, liveSocket, socketFolder } from '../support/socketFolders';
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return runCliCaptured(modelsRegistryCommands, args);
@@ -75,6 +77,31 @@ describe('local model serving (real MLflow, scikit-learn)', { timeout: 240_000 }
 
     const wrongColumns = await invokeModel(server.url, buildInvocationBody({ dataframe_records: [{ nope: 1 }] }));
     assert.notEqual(wrongColumns.status, 200);
+  });
+
+  it('a start removes the socket folders of killed owners, and keeps one a model server still answers in', { skip: process.platform === 'win32' }, async () => {
+    const gone = deadPid();
+    const suffix = Math.random().toString(36).slice(2, 6).padEnd(4, '0');
+    const empty = socketFolder(os.tmpdir(), gone, `e${suffix}x`);
+    const abandoned = socketFolder(os.tmpdir(), gone, `a${suffix}x`);
+    await abandonedSocket(abandoned);
+    const answering = socketFolder(os.tmpdir(), gone, `l${suffix}x`);
+    const live = await liveSocket(answering);
+    let started: ModelServer | undefined;
+    try {
+      started = await startModelServer({ python: venvPython, modelUri: `runs:/${logged.run_id}/model`, trackingUri: url, envManager: 'local' });
+      assert.equal(fs.existsSync(empty), false, 'the empty folder of a killed owner is removed');
+      assert.equal(fs.existsSync(abandoned), false, 'the folder of a killed owner with nothing listening on its socket is removed');
+      assert.ok(fs.existsSync(path.join(answering, 'uvicorn.sock')), 'a folder whose socket still answers is kept');
+      // The running server's own folder carries this process's pid.
+      const own = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`mlflow-wb-serve-${process.pid}-`));
+      assert.ok(own.length >= 1, 'the running server has its folder');
+      assert.equal((await invokeModel(started.url, buildInvocationBody({ dataframe_split: { columns: logged.columns, data: logged.rows } }))).status, 200);
+    } finally {
+      await started?.stop();
+      await new Promise((resolve) => live.close(resolve));
+      fs.rmSync(answering, { recursive: true, force: true });
+    }
   });
 
   it('stop() ends the server and its process group', async () => {

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { redactUrl } from '../mlflow/mlflowRestClient';
 import { findFreePort } from '../process/freePort';
 import { httpOk, startProcessGroup, waitUntilReady } from '../process/processGroup';
 import { startLoopbackProxy, type LoopbackProxy, type LoopbackUpstream } from './loopbackProxy';
+import { removeStaleSocketFolders, SOCKET_NAME, socketFolderPrefix } from './socketFolders';
 
 export type EnvManager = 'local' | 'virtualenv' | 'uv' | 'conda';
 export const ENV_MANAGERS: readonly EnvManager[] = ['local', 'virtualenv', 'uv', 'conda'];
@@ -88,18 +88,20 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     servePort = await findFreePort();
     upstream = { port: servePort };
   } else {
+    // Folders of owners that were killed before they could remove theirs.
+    await removeStaleSocketFolders();
     // mkdtemp makes the folder 0700: no other user reaches the socket (uvicorn makes it 0666).
-    socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-wb-serve-'));
-    const socketPath = path.join(socketDir, 'uvicorn.sock');
+    socketDir = await fs.promises.mkdtemp(socketFolderPrefix());
+    const socketPath = path.join(socketDir, SOCKET_NAME);
     env.UVICORN_UDS = socketPath;
     servePort = port;
     upstream = { socketPath };
   }
-  const removeSocketDir = () => {
+  const removeSocketDir = async () => {
     try {
-      if (socketDir) fs.rmSync(socketDir, { recursive: true, force: true });
+      if (socketDir) await fs.promises.rm(socketDir, { recursive: true, force: true });
     } catch {
-      /* a temp folder left behind is harmless */
+      /* a temp folder left behind is harmless (the next start removes it) */
     }
   };
   let proxy: LoopbackProxy;
@@ -107,7 +109,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     // Refused requesters read the 403 body: it names no model or path.
     proxy = await startLoopbackProxy(port, upstream, "MLflow Workbench's local model server");
   } catch (err) {
-    removeSocketDir();
+    await removeSocketDir();
     const code = (err as NodeJS.ErrnoException).code;
     throw new ModelServerError(
       code === 'EADDRINUSE'
@@ -121,7 +123,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   // The front door closes with the model server, whichever ends first.
   const exited = group.exited.then(async (info) => {
     await proxy.close();
-    removeSocketDir();
+    await removeSocketDir();
     return info;
   });
   const child = group.child;
@@ -160,7 +162,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   if (outcome !== 'ready') {
     // Nothing answers behind the front door: close it (the group has ended or is being stopped).
     await proxy.close();
-    removeSocketDir();
+    await removeSocketDir();
   }
   if (outcome === 'spawn-error')
     throw new ModelServerError(`Could not start ${options.python} to serve '${options.modelUri}': ${group.spawnError()?.message}`, [...recent]);
