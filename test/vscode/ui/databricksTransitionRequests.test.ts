@@ -1,21 +1,41 @@
 // A reviewer approves a data scientist's stage transition request from the Model Registry tree of a
-// Databricks connection (the local workspace emulator in front of a real MLflow server).
+// Databricks connection (the local workspace emulator in front of a real MLflow server). The reviewer
+// signs in as most people do: `databricks auth login`, i.e. a databricks-cli profile whose token the
+// (fake) Databricks CLI hands out; no personal access token anywhere the extension looks.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTransitionRequest } from '../../../src/engine/databricks/transitionRequests';
+import { createTransitionRequest, describeActivity, listModelVersionActivities } from '../../../src/engine/databricks/transitionRequests';
 import { MlflowRestClient } from '../../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../../databricksEmulator/databricksEmulator';
+import { signInCliProfile, type CliProfile } from '../../support/databricksCliProfile';
 import { uniqueName, useMlflowServer } from '../../support/mlflowServer';
 import { copyFixture, venvPython } from '../../support/repoPaths';
 import { Workbench } from '../../support/workbench';
 
-const REVIEWER_TOKEN = 'dapi-ui-reviewer-0001';
+const ADMIN_TOKEN = 'dapi-ui-admin-0001';
 const SCIENTIST_TOKEN = 'dapi-ui-scientist-0002';
+
+/** Every file under `dir` (the workbench's logs: the extension host's, the MLflow channel's), as text. */
+function readTree(dir: string): { files: string[]; text: string } {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile()) files.push(full);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return { files, text: files.map((f) => fs.readFileSync(f, 'utf8')).join('\n') };
+}
 
 describe('Databricks stage transition requests in the real workbench', () => {
   let emulator: DatabricksEmulator;
   let workbench: Workbench;
   let mlflow: MlflowRestClient;
+  let cliProfile: CliProfile;
   const model = uniqueName('ui-dbx-model');
 
   before(async () => {
@@ -24,10 +44,11 @@ describe('Databricks stage transition requests in the real workbench', () => {
     emulator = await startDatabricksEmulator({
       mlflowTrackingUri: url,
       python: venvPython,
-      tokens: [REVIEWER_TOKEN],
+      tokens: [ADMIN_TOKEN],
       users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }],
     });
-    const reviewer = new MlflowRestClient({ baseUrl: emulator.url, token: REVIEWER_TOKEN });
+    cliProfile = signInCliProfile(emulator, { name: 'ui-transition', adminToken: ADMIN_TOKEN, otherTokens: [SCIENTIST_TOKEN] });
+    const reviewer = cliProfile.admin;
     const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
     const run = await reviewer.createRun(await reviewer.createExperiment(uniqueName('/Users/ui-dbx')), 'train');
     await reviewer.createRegisteredModel(model);
@@ -36,8 +57,8 @@ describe('Databricks stage transition requests in the real workbench', () => {
     await createTransitionRequest(scientist, { name: model, version: '2', stage: 'Staging', comment: 'beats v1 on rmse' });
     workbench = await Workbench.open({
       workspace: copyFixture('example-project'),
-      settings: { 'mlflow.trackingUri': 'databricks' },
-      env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: REVIEWER_TOKEN, DATABRICKS_CONFIG_PROFILE: '' },
+      settings: { ...cliProfile.settings, 'mlflow.trackingUri': `databricks://${cliProfile.profile}` },
+      env: cliProfile.env,
     });
   });
   after(async () => {
@@ -83,5 +104,27 @@ describe('Databricks stage transition requests in the real workbench', () => {
     // The real MLflow server behind the workspace moved both versions.
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
     assert.equal((await mlflow.getModelVersion(model, '1')).current_stage, 'Archived');
+    // The approval went through the profile's CLI sign-in, as the CLI-signed-in user.
+    assert.ok(
+      cliProfile.databricks.calls().some((c) => c.join(' ') === `auth token --profile ${cliProfile.profile}`),
+      JSON.stringify(cliProfile.databricks.calls()),
+    );
+    const activity = (await listModelVersionActivities(cliProfile.admin, { name: model, version: '2' })).map(describeActivity);
+    assert.ok(activity.includes('emulated.user@example.com approved None → Staging ("ship it")'), activity.join('\n'));
+
+    // No token in the MLflow output channel (as shown, and as logged) nor in any log of the workbench.
+    await workbench.runCommand('MLflow: Show Output');
+    assert.equal(await workbench.activeOutputChannel(), 'MLflow');
+    const shown = await page.locator('.part.panel .monaco-editor .view-lines').first().innerText();
+    const logs = readTree(path.join(workbench.server.runDir, 'user-data', 'logs'));
+    assert.ok(
+      logs.files.some((f) => path.basename(f) === 'MLflow.log'),
+      `no MLflow channel log among ${logs.files.map((f) => path.basename(f)).join(', ')}`,
+    );
+    for (const token of cliProfile.secrets) {
+      assert.ok(!shown.includes(token), 'a token is shown in the MLflow output channel');
+      assert.ok(!logs.text.includes(token), 'a token reached a log of the workbench');
+      assert.ok(!workbench.server.log().includes(token), "a token reached code-server's output");
+    }
   });
 });
