@@ -74,7 +74,7 @@ const artifactsDownloadCommand = defineCommand({
   async run({ values, io }) {
     const artifactPath = artifactPathOption(values.path);
     const dest = path.resolve(values.dest);
-    if (fs.existsSync(dest) && !fs.statSync(dest).isDirectory()) throw new CliUsageError(`--dest ${dest} is a file, not a folder`);
+    if ((await fs.promises.stat(dest).catch(() => undefined))?.isDirectory() === false) throw new CliUsageError(`--dest ${dest} is a file, not a folder`);
     const { client } = await connect(values['tracking-uri']);
     const report = await downloadArtifactTree(client, values['run-id'], artifactPath, dest, {
       onFile: (f) => io.out(`${printableName(f.path)}  (${f.bytes} bytes)`),

@@ -231,6 +231,7 @@ export const INPUT_OPTIONS = {
 
 /** The text of --input: a file, or stdin for -. */
 export function readInput(input: string): string {
+  // Synchronous on purpose: CLI only (the extension host never loads it); reads stdin (fd 0) or the file once, before the request.
   return input === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(input, 'utf8');
 }
 

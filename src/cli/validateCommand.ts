@@ -4,6 +4,7 @@ import { CliUsageError, defineCommand } from './cliCommand';
 import { FORMAT_OPTION } from './trackingOptions';
 import { LineIndex } from '../engine/validation/diagnostic';
 import { validatePaths } from '../engine/validation/validatePaths';
+import { pathExists } from '../engine/workspace/pathExists';
 
 export const validateCommand = defineCommand({
   name: 'validate',
@@ -12,14 +13,14 @@ export const validateCommand = defineCommand({
   positionals: { name: 'PATH', description: 'files or folders to check (default .)' },
   async run({ values: { format }, positionals, io }) {
     const paths = positionals.length ? positionals : ['.'];
-    for (const p of paths) if (!fs.existsSync(p)) throw new CliUsageError(`no such file or folder: ${p}`);
+    for (const p of paths) if (!(await pathExists(p))) throw new CliUsageError(`no such file or folder: ${p}`);
     const results = await validatePaths(paths);
     let errors = 0;
     let warnings = 0;
     let infos = 0;
     const rows: { file: string; line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }[] = [];
     for (const r of results) {
-      const index = new LineIndex(fs.readFileSync(r.file, 'utf8'));
+      const index = new LineIndex(await fs.promises.readFile(r.file, 'utf8'));
       const rel = path.relative(process.cwd(), r.file);
       const shown = rel && !rel.startsWith('..') ? rel : r.file;
       for (const d of r.diagnostics) {
