@@ -98,7 +98,7 @@ export function normaliseDatabricksHost(host: string): string {
  * - an explicit profile (`databricks://<profile>` or DATABRICKS_CONFIG_PROFILE): that section of the config file only;
  * - otherwise DATABRICKS_HOST with DATABRICKS_TOKEN (or DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET) from the environment;
  * - otherwise the [DEFAULT] profile of the config file.
- * Throws DatabricksConfigError naming the file, the profile and the missing key.
+ * Rejects with DatabricksConfigError naming the file, the profile and the missing key.
  */
 export async function resolveDatabricksCredentials(profile: string | undefined, sources: DatabricksConfigSources = {}): Promise<DatabricksCredentials> {
   const env = sources.env ?? process.env;

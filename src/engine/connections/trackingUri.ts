@@ -99,7 +99,7 @@ export interface ResolveOptions extends DatabricksConfigSources {
  *   (or ~/.mlflow/credentials), else MLFLOW_TRACKING_TOKEN as a bearer token;
  * - databricks / databricks://<profile>: the workspace host with a PAT or OAuth M2M token
  *   (environment, ~/.databrickscfg; see resolveDatabricksCredentials).
- * Throws TrackingUriError with a message that says what to do.
+ * Rejects with TrackingUriError with a message that says what to do.
  */
 export async function resolveTracking(uri: string | undefined, options: ResolveOptions = {}): Promise<ResolvedTracking> {
   const env = options.env ?? process.env;
