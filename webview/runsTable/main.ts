@@ -305,19 +305,24 @@ function render(): void {
   renderGrid(true);
 }
 
+let headerKey = '';
+const runCount = h('span', { className: 'badge run-count' });
+
+/** The title and the count; its buttons (toolkit components, costly to create) are made again only when the title changes. */
 function renderHeader(): void {
   const names = experiments.map((e) => e.name);
-  const count = rows.complete ? `${rows.count.toLocaleString()} matching runs` : rows.count > 0 ? `${rows.count.toLocaleString()}+ matching runs` : 'Loading…';
+  runCount.textContent = rows.complete
+    ? `${rows.count.toLocaleString()} matching runs`
+    : rows.count > 0
+      ? `${rows.count.toLocaleString()}+ matching runs`
+      : 'Loading…';
+  runCount.title = rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).';
+  const key = JSON.stringify([names, connectionLabel]);
+  if (key === headerKey && header.firstChild) return;
+  headerKey = key;
   header.replaceChildren(
     h('h1', {}, names.length === 1 ? names[0] : `${names.length} experiments`, h('span', { className: 'connection' }, ` on ${connectionLabel}`)),
-    h(
-      'span',
-      {
-        className: 'badge run-count',
-        title: rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).',
-      },
-      count,
-    ),
+    runCount,
     h('span', { className: 'spacer' }),
     button(
       'Copy CSV',
@@ -672,8 +677,18 @@ function togglePin(id: string): void {
   renderGrid(true);
 }
 
+let actionBarKey = '';
+
+/**
+ * The actions on the selection. Drawn again only when what they show changes (how many runs are
+ * selected, select-all pending, the lifecycle shown), not on every render or scroll: they are
+ * toolkit components, costly to create. Each reads the selection when clicked.
+ */
 function renderActionBar(): void {
   const n = selected.size;
+  const key = JSON.stringify([n, selectingAll, query.lifecycle]);
+  if (key === actionBarKey && actionBar.firstChild) return;
+  actionBarKey = key;
   const act = (action: RunsTableAction) => () => post({ type: 'action', action, runIds: orderedSelection() });
   const some = (el: HTMLElement & { disabled: boolean }, min = 1) => {
     el.disabled = n < min;
