@@ -17,7 +17,8 @@ function run(command, args) {
 }
 fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
 run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
-run(process.execPath, ['scripts/build.mjs']);
+// The bundles as they ship (minified, as `npm run package` builds them).
+run(process.execPath, ['scripts/build.mjs', '--production']);
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');

@@ -48,6 +48,12 @@ interface InPage {
   __scrollToRow(index: number): Promise<number>;
 }
 
+/** In the page with MLFLOW_WB_BENCH_PROFILE: when each message arrives and when its handling is over (console lines the host prints on its clock). */
+const PROFILE_HELPERS = `
+addEventListener('message', (e) => { console.log('@' + Date.now() + ' got ' + e.data.type + ' ' + (e.data.rows ? e.data.rows.length : '')); setTimeout(() => console.log('@' + Date.now() + ' handled ' + e.data.type), 0); }, true);
+addEventListener('DOMContentLoaded', () => console.log('@' + Date.now() + ' DOMContentLoaded'));
+console.log('@' + Date.now() + ' helpers');`;
+
 /** In the page: resolves on the frame after the row at `index` is painted (with `runId` when given). */
 const PAGE_HELPERS = `
 window.__painted = (index, runId) => new Promise((resolve) => {
@@ -76,17 +82,32 @@ window.__scrollToRow = (index) => new Promise((resolve, reject) => {
  * default query's first page while the webview loads; then init, the compiled query and pages).
  */
 async function attachHost(page: Page, client: MlflowRestClient, experimentId: string): Promise<{ session: RunsTableSession; errors: string[] }> {
+  // With MLFLOW_WB_BENCH_PROFILE, each runs/search's answer is marked on the timeline.
+  const timed: Pick<MlflowRestClient, 'searchRuns'> = {
+    searchRuns: (request) =>
+      client.searchRuns(request).then((r) => {
+        mark(`server answered ${r.items.length} runs`);
+        return r;
+      }),
+  };
   const session = new RunsTableSession(
-    () => client,
+    () => timed,
     [experimentId],
     () => PAGE,
   );
   const t0 = process.hrtime.bigint();
+  const wall0 = Date.now();
+  if (process.env.MLFLOW_WB_BENCH_PROFILE)
+    page.on('console', (m) => {
+      const text = m.text();
+      const at = /^@(\d+) (.*)$/.exec(text);
+      if (at) console.log(`  ${Number(at[1]) - wall0} ms   webview ${at[2]}`);
+    });
   const mark = (what: string) => {
     if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms ${what}`);
   };
   void session.prefetch(DEFAULT_RUNS_TABLE_QUERY).then(() => mark('prefetched page 0 read'));
-  const name = client.getExperiment(experimentId).then((e) => e.name);
+  const name = client.getExperiment(experimentId).then((e) => (mark('experiment read'), e.name));
   const errors: string[] = [];
   // As VS Code's webview.postMessage does, the message crosses as JSON text (playwright's own
   // serialization of a large object argument is several times slower than the JSON round trip).
@@ -95,29 +116,33 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
   const sendPage = async (queryId: number, index: number) => {
     const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
       mark('page 0 first rows read');
-      if (columns) void post({ type: 'columns', queryId, columns });
-      void post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false } });
+      void post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false }, columns });
     };
     const answer = await (index === 0 ? session.firstPage(queryId, early) : session.page(queryId, index));
     if (!answer) return;
-    if (answer.columns) await post({ type: 'columns', queryId, columns: answer.columns });
     mark(`page ${index} read`);
-    await post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count });
+    await post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count, columns: answer.columns });
     mark(`page ${index} posted`);
   };
+  // As the panel does: the webview's query comes right after `ready`; what answers it follows init.
+  let initialising: Promise<unknown> = Promise.resolve();
   const handle = async (message: FromRunsTableMessage) => {
     mark(`webview: ${message.type}`);
+    if (message.type !== 'ready') await initialising;
     switch (message.type) {
       case 'ready': {
-        await post({
-          type: 'init',
-          connectionId: 'bench',
-          connectionLabel: 'bench',
-          experiments: [{ id: experimentId, name: await name }],
-          layout: { hidden: [], pinned: [], widths: {}, order: [] },
-          starred: [],
-          pageSize: PAGE,
-        });
+        initialising = name.then((experimentName) =>
+          post({
+            type: 'init',
+            connectionId: 'bench',
+            connectionLabel: 'bench',
+            experiments: [{ id: experimentId, name: experimentName }],
+            layout: { hidden: [], pinned: [], widths: {}, order: [] },
+            starred: [],
+            pageSize: PAGE,
+          }),
+        );
+        await initialising;
         return;
       }
       case 'query': {
@@ -163,7 +188,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(
     html,
     `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${dist}/runsTable.css"></head><body class="vscode-dark"><div id="app"></div>` +
-      `<script>let __state,__sent=Promise.resolve();window.acquireVsCodeApi=()=>({postMessage:(m)=>{__sent=__sent.then(()=>window.__toHost(m))},getState:()=>__state,setState:(s)=>{__state=s}});${PAGE_HELPERS}</script>` +
+      `<script>let __state,__sent=Promise.resolve();window.acquireVsCodeApi=()=>({postMessage:(m)=>{__sent=__sent.then(()=>window.__toHost(m))},getState:()=>__state,setState:(s)=>{__state=s}});${PAGE_HELPERS}${process.env.MLFLOW_WB_BENCH_PROFILE ? PROFILE_HELPERS : ''}</script>` +
       `<script src="file://${dist}/runsTable.js"></script></body></html>`,
   );
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
@@ -183,9 +208,17 @@ async function main(): Promise<void> {
       // From the panel's creation (its host side starts reading) to the rows painted.
       const started = process.hrtime.bigint();
       const host = await attachHost(page, client, experimentId);
+      const cpuProfile = process.env.MLFLOW_WB_BENCH_CPUPROFILE;
+      const cdp = cpuProfile ? await context.newCDPSession(page) : undefined;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
       await page.goto(`file://${html}`);
       await page.evaluate((i) => (globalThis as unknown as InPage).__painted(i), rows - 1);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (cdp && cpuProfile) fs.writeFileSync(cpuProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
       if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${ms.toFixed(0)} ms painted`);
       if (host.errors.length) throw new Error(`the table's host failed: ${host.errors.join('; ')}`);
       return { page, host, ms };

@@ -40,11 +40,14 @@ let groupBy: string | undefined = saved.groupBy;
 let connectionId = saved.connectionId ?? '';
 let experimentIds = saved.experimentIds ?? [];
 let experiments: { id: string; name: string }[] = [];
+/** Experiment id → name (the Experiment column of a table of several experiments). */
+let experimentNames: Record<string, string> = {};
 let connectionLabel = '';
 let layout: RunsTableLayout = { hidden: [], pinned: [], widths: {}, order: [] };
 let columns: RunsTableColumn[] = [];
 let starred = new Set<string>();
 let queryId = 0;
+/** The rows read; before init, with the default page size (init says the table's). */
 let rows = new RowWindow(200);
 let compiled: { filter: string; orderBy: string[]; errors: Record<string, string> } | undefined;
 let queryError: string | undefined;
@@ -114,21 +117,32 @@ receiveValidated('Runs table', validateToRunsTable, receive);
 
 function receive(message: ToRunsTableMessage): void {
   switch (message.type) {
-    case 'init':
-      firstQuery = true;
+    case 'init': {
       connectionId = message.connectionId;
       connectionLabel = message.connectionLabel;
       experiments = message.experiments;
+      experimentNames = Object.fromEntries(experiments.map((e) => [e.id, e.name]));
       experimentIds = message.experiments.map((e) => e.id);
       layout = message.layout;
       starred = new Set(message.starred);
-      rows = new RowWindow(message.pageSize);
       fatal = undefined;
       initialised = true;
-      saveState();
-      render();
-      sendQuery();
+      // The first query went with `ready` (its answers follow this message); after a retry, it goes now.
+      const sent = queryBeforeInit;
+      queryBeforeInit = false;
+      if (sent) {
+        // Its page 0 is on its way unless the page size differs from the one assumed: then it is asked for again.
+        if (rows.pageSize !== message.pageSize) rows = new RowWindow(message.pageSize);
+        saveState();
+        render();
+      } else {
+        rows = new RowWindow(message.pageSize);
+        firstQuery = true;
+        render();
+        sendQuery();
+      }
       return;
+    }
     case 'query':
       if (message.queryId !== queryId) return;
       compiled = { filter: message.filter, orderBy: message.orderBy, errors: message.errors };
@@ -141,6 +155,7 @@ function receive(message: ToRunsTableMessage): void {
       return;
     case 'page':
       if (message.queryId !== queryId) return;
+      if (message.columns) columns = message.columns;
       rows.put(message.index, message.rows, message.last, message.count);
       message.rows.forEach((row, i) => {
         if (row.parentRunId) knownParents.add(row.parentRunId);
@@ -148,7 +163,7 @@ function receive(message: ToRunsTableMessage): void {
       });
       queryError = undefined;
       renderQueryLine();
-      renderGrid(false);
+      renderGrid(Boolean(message.columns));
       continueRestoreScroll();
       return;
     case 'parents':
@@ -207,8 +222,10 @@ function receive(message: ToRunsTableMessage): void {
   }
 }
 
-/** The query after init: the restored scroll position is kept (any later query starts at the top). */
-let firstQuery = false;
+/** The first query (sent with `ready`, or after a retried init): the restored scroll position is kept (any later query starts at the top). */
+let firstQuery = true;
+/** The first query was sent with `ready`, before init came: init must not send it again. */
+let queryBeforeInit = false;
 
 function sendQuery(): void {
   if (!firstQuery) restoreScroll = undefined;
@@ -224,7 +241,7 @@ function sendQuery(): void {
   selected = new Set([...selected]);
   for (const id of children.expanded) reexpand.add(id);
   children.clear();
-  saveState();
+  if (initialised) saveState();
   post({ type: 'query', queryId, ...query });
   if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
   if (viewport && restoreScroll === undefined) viewport.scrollTop = 0;
@@ -288,19 +305,24 @@ function render(): void {
   renderGrid(true);
 }
 
+let headerKey = '';
+const runCount = h('span', { className: 'badge run-count' });
+
+/** The title and the count; its buttons (toolkit components, costly to create) are made again only when the title changes. */
 function renderHeader(): void {
   const names = experiments.map((e) => e.name);
-  const count = rows.complete ? `${rows.count.toLocaleString()} matching runs` : rows.count > 0 ? `${rows.count.toLocaleString()}+ matching runs` : 'Loading…';
+  runCount.textContent = rows.complete
+    ? `${rows.count.toLocaleString()} matching runs`
+    : rows.count > 0
+      ? `${rows.count.toLocaleString()}+ matching runs`
+      : 'Loading…';
+  runCount.title = rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).';
+  const key = JSON.stringify([names, connectionLabel]);
+  if (key === headerKey && header.firstChild) return;
+  headerKey = key;
   header.replaceChildren(
     h('h1', {}, names.length === 1 ? names[0] : `${names.length} experiments`, h('span', { className: 'connection' }, ` on ${connectionLabel}`)),
-    h(
-      'span',
-      {
-        className: 'badge run-count',
-        title: rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).',
-      },
-      count,
-    ),
+    runCount,
     h('span', { className: 'spacer' }),
     button(
       'Copy CSV',
@@ -655,8 +677,18 @@ function togglePin(id: string): void {
   renderGrid(true);
 }
 
+let actionBarKey = '';
+
+/**
+ * The actions on the selection. Drawn again only when what they show changes (how many runs are
+ * selected, select-all pending, the lifecycle shown), not on every render or scroll: they are
+ * toolkit components, costly to create. Each reads the selection when clicked.
+ */
 function renderActionBar(): void {
   const n = selected.size;
+  const key = JSON.stringify([n, selectingAll, query.lifecycle]);
+  if (key === actionBarKey && actionBar.firstChild) return;
+  actionBarKey = key;
   const act = (action: RunsTableAction) => () => post({ type: 'action', action, runIds: orderedSelection() });
   const some = (el: HTMLElement & { disabled: boolean }, min = 1) => {
     el.disabled = n < min;
@@ -844,15 +876,45 @@ function startResize(column: RunsTableColumn, e: PointerEvent): void {
   handle.addEventListener('pointerup', up);
 }
 
-/** Left offsets of pinned columns (after the check column) and the grid's column template. */
-function geometry(cols: RunsTableColumn[]): { template: string; left: Map<string, number>; total: number } {
+interface Geometry {
+  /** The grid's column template: the check column, then every visible column. */
+  template: string;
+  /** Left offsets of pinned columns (after the check column). */
+  left: Map<string, number>;
+  /** Where each column starts, in the order of `cols`. */
+  starts: number[];
+  total: number;
+}
+
+function geometry(cols: RunsTableColumn[]): Geometry {
   const left = new Map<string, number>();
+  const starts: number[] = [];
   let x = CHECK_WIDTH;
   for (const c of cols) {
     if (layout.pinned.includes(c.id)) left.set(c.id, x);
+    starts.push(x);
     x += width(c);
   }
-  return { template: `${CHECK_WIDTH}px ${cols.map((c) => `${width(c)}px`).join(' ')}`, left, total: x };
+  return { template: `${CHECK_WIDTH}px ${cols.map((c) => `${width(c)}px`).join(' ')}`, left, starts, total: x };
+}
+
+/** Columns drawn beyond each side of the screen, in pixels, and the step the drawn range moves by as the table scrolls sideways. */
+const COLUMN_OVERSCAN = 480;
+const COLUMN_STEP = 480;
+
+/**
+ * The columns whose cells are drawn in body rows: those on screen (give or take COLUMN_OVERSCAN, in
+ * steps of COLUMN_STEP so a small sideways scroll draws nothing again) and the pinned ones. A run
+ * with hundreds of params and metrics costs what the screen shows, not what the experiment holds.
+ */
+function columnWindow(cols: RunsTableColumn[], geo: Geometry): { key: string; drawn: (index: number) => boolean } {
+  const screen = viewport?.clientWidth || 1600;
+  const from = Math.floor((viewport?.scrollLeft ?? 0) / COLUMN_STEP) * COLUMN_STEP - COLUMN_OVERSCAN;
+  const to = from + screen + 2 * COLUMN_OVERSCAN + COLUMN_STEP;
+  return {
+    key: `${from}:${to}`,
+    drawn: (i) => geo.left.has(cols[i].id) || (geo.starts[i] < to && geo.starts[i] + width(cols[i]) > from),
+  };
 }
 
 let lastHeadKey = '';
@@ -861,6 +923,8 @@ let drawn = new Map<number, HTMLElement>();
 /** Bumped by every render that is not only a scroll: what is drawn may be stale then. */
 let drawVersion = 0;
 let drawnVersion = -1;
+/** The columns drawn at the last render (columnWindow's key): a sideways scroll past them draws the rows again. */
+let drawnColumns = '';
 
 function renderGrid(headChanged: boolean, scrollOnly = false): void {
   if (!viewport || !gridHead || !gridBody) return;
@@ -937,7 +1001,8 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   gridBody.style.width = `${geo.total}px`;
   const now = Date.now();
   const drawnRows: HTMLElement[] = [];
-  const reuse = drawnVersion === drawVersion ? drawn : new Map<number, HTMLElement>();
+  const columnsDrawn = columnWindow(cols, geo);
+  const reuse = drawnVersion === drawVersion && drawnColumns === columnsDrawn.key ? drawn : new Map<number, HTMLElement>();
   const next = new Map<number, HTMLElement>();
   if (total === 0 && rows.complete) {
     drawnRows.push(
@@ -959,7 +1024,7 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
     const el =
       kept ??
       (row
-        ? rowElement(row, i, cols, geo, now, i * ROW_HEIGHT, d.kind === 'child' ? d : undefined)
+        ? rowElement(row, i, cols, geo, now, i * ROW_HEIGHT, d.kind === 'child' ? d : undefined, columnsDrawn.drawn)
         : placeRow(
             h('div', { className: 'grid-row placeholder', role: 'row' }, h('div', { className: 'cell check' }), h('div', { className: 'cell' }, 'Loading…')),
             i * ROW_HEIGHT,
@@ -970,6 +1035,7 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   }
   drawn = next;
   drawnVersion = drawVersion;
+  drawnColumns = columnsDrawn.key;
   // Rows still in the window stay where they are (never detached: no scroll-anchoring jump, nothing
   // pulled from under the pointer); rows that left the window or are stale are removed.
   const keep = new Set(drawnRows);
@@ -1022,13 +1088,13 @@ function rowElement(
   row: RunsTableRow,
   index: number,
   cols: RunsTableColumn[],
-  geo: ReturnType<typeof geometry>,
+  geo: Geometry,
   now: number,
   top = index * ROW_HEIGHT,
   child?: { parentRunId: string; last: boolean },
+  drawColumn: (index: number) => boolean = () => true,
 ): HTMLElement {
   const isSelected = selected.has(row.runId);
-  const names = Object.fromEntries(experiments.map((e) => [e.id, e.name]));
   const expandable = !child && index >= 0 && mayHaveChildren(row.runId);
   const el = h(
     'div',
@@ -1066,8 +1132,9 @@ function rowElement(
         starred.has(row.runId) ? '★' : '☆',
       ),
     ),
-    ...cols.map((c) => {
-      const content = cellContent(row, c, names, now, Boolean(child));
+    ...cols.flatMap((c, i) => {
+      if (!drawColumn(i)) return [];
+      const content = cellContent(row, c, experimentNames, now, Boolean(child));
       if (c.id === 'attributes.run_name' && expandable) content.unshift(expander(row, index));
       const cell = h(
         'div',
@@ -1079,7 +1146,9 @@ function rowElement(
         ...content,
       );
       if (geo.left.has(c.id)) cell.style.left = `${geo.left.get(c.id)}px`;
-      return cell;
+      // In its own track: the cells of columns off screen are not drawn.
+      cell.style.gridArea = `1 / ${i + 2}`;
+      return [cell];
     }),
   );
   return placeRow(el, top, geo);
@@ -1090,7 +1159,7 @@ function rowElement(
  * webview's Content-Security-Policy (style-src with a nonce, no 'unsafe-inline') drops inline style
  * attributes, which left every row at the top of the body, drawn over each other.
  */
-function placeRow(el: HTMLElement, top: number, geo: ReturnType<typeof geometry>): HTMLElement {
+function placeRow(el: HTMLElement, top: number, geo: Geometry): HTMLElement {
   el.style.top = `${top}px`;
   el.style.gridTemplateColumns = geo.template;
   return el;
@@ -1250,7 +1319,7 @@ function onGridKey(e: KeyboardEvent): void {
   renderGrid(false);
 }
 
-function renderGroups(cols: RunsTableColumn[], geo: ReturnType<typeof geometry>): void {
+function renderGroups(cols: RunsTableColumn[], geo: Geometry): void {
   if (!gridBody) return;
   gridBody.style.height = '';
   gridBody.style.width = `${geo.total}px`;
@@ -1325,3 +1394,6 @@ function renderGroups(cols: RunsTableColumn[], geo: ReturnType<typeof geometry>)
 window.addEventListener('resize', () => renderGrid(false));
 render();
 post({ type: 'ready' });
+// The query is known already (the saved one, or the default): sent now, its first rows are read while init comes.
+queryBeforeInit = true;
+sendQuery();

@@ -101,14 +101,19 @@ const toRunsTableChecks = {
   }),
   /** The query as sent to runs/search (after compiling); `errors`: column filters or sort keys left out, by column id. */
   query: obj({ queryId, filter: str(200_000), orderBy: arr(str(2000), 60), errors: errorsByColumn }),
+  /** Every column known, when rows read outside a page (a parent's children) brought new ones. */
   columns: obj({ queryId, columns: arr(tableColumn, 100_000) }),
-  /** `count`: rows known to match so far; `complete` once the last page was read. */
+  /**
+   * `count`: rows known to match so far; `complete` once the last page was read. `columns`: every
+   * column known once these rows were read, when they brought new ones (one message, one render).
+   */
   page: obj({
     queryId,
     index: int(0, MAX_ITEMS),
     rows: arr(tableRow, MAX_ROWS),
     last: bool,
     count: obj({ runs: int(0, Number.MAX_SAFE_INTEGER), complete: bool }),
+    columns: optional(arr(tableColumn, 100_000)),
   }),
   /** The server refused the query (a bad filter, an unknown key): shown under the filter box. */
   queryError: obj({ queryId, message: str(10_000) }),

@@ -46,6 +46,8 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   private static readonly open = new Set<RunsTablePanel>();
   private readonly session: RunsTableSession;
   private experimentNames: Record<string, string> = {};
+  /** The answer to the webview's last `ready` or `retry` (init): its other messages wait for it. */
+  private initialising: Promise<unknown> = Promise.resolve();
   /** The experiments' names being read (started with the panel; again on retry). */
   private names: Promise<string[]> | undefined;
   /** Runs shown as RUNNING: re-read until they end. */
@@ -109,7 +111,16 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     }
     const message: FromRunsTableMessage = result.value;
     try {
-      await dispatchMessage(this.handlers, message);
+      // The webview sends its first query right after `ready`, not after init: what answers it must follow
+      // init (a webview reloaded when shown again says `ready` again).
+      if (message.type === 'ready' || message.type === 'retry') {
+        const init = dispatchMessage(this.handlers, message);
+        this.initialising = init.catch(() => undefined);
+        await init;
+      } else {
+        await this.initialising;
+        await dispatchMessage(this.handlers, message);
+      }
     } catch (err) {
       if (this.disposed || isCancelled(err)) return;
       const text = err instanceof Error ? err.message : String(err);
@@ -158,7 +169,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     return Math.min(1000, Math.max(20, Math.floor(size)));
   }
 
-  /** The experiments' names, the saved layout and the stars; the webview then sends its query. */
+  /** The experiments' names, the saved layout and the stars (the webview's first query waits for them). */
   private async init(again: boolean): Promise<void> {
     let label: string;
     try {
@@ -228,14 +239,12 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       // Page 0's first rows are posted as soon as they are read (the rest of the page replaces them).
       const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
         if (this.disposed) return;
-        if (columns) this.post({ type: 'columns', queryId, columns });
-        this.post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false } });
+        this.post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false }, columns });
       };
       const answer = await (index === 0 ? this.session.firstPage(queryId, early) : this.session.page(queryId, index));
       if (this.disposed || !answer) return;
       this.deps.connections.reportHealth(this.connectionId, true);
-      if (answer.columns) this.post({ type: 'columns', queryId, columns: answer.columns });
-      this.post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count });
+      this.post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count, columns: answer.columns });
       this.track(answer.page.rows);
     } catch (err) {
       if (this.disposed || isCancelled(err) || this.session.query?.id !== queryId) return;

@@ -84,6 +84,7 @@ describe('runs table message contract', () => {
       { type: 'query', queryId: 1, filter: 'metrics.loss < 0.3', orderBy: ['metrics.loss DESC'], errors: {} },
       { type: 'columns', queryId: 1, columns: [...attributeColumns(true), metricColumn('loss')] },
       { type: 'page', queryId: 1, index: 0, rows: [row], last: false, count: { runs: 200, complete: false } },
+      { type: 'page', queryId: 1, index: 0, rows: [row], last: false, count: { runs: 1, complete: false }, columns: [metricColumn('loss')] },
       { type: 'queryError', queryId: 1, message: 'INVALID_PARAMETER_VALUE: bad' },
       { type: 'rowsUpdated', rows: [row] },
       {
@@ -110,6 +111,11 @@ describe('runs table message contract', () => {
       /rows\[0\]\.metrics\["loss"\] must be a number/,
     );
     rejects(validateToRunsTable, { type: 'columns', queryId: 1, columns: [{ ...metricColumn('x'), kind: 'dataset' }] }, /columns\[0\]\.kind must be one of/);
+    rejects(
+      validateToRunsTable,
+      { type: 'page', queryId: 1, index: 0, rows: [], last: true, count: { runs: 0, complete: true }, columns: [{ ...metricColumn('x'), sortable: 'yes' }] },
+      /columns\[0\]\.sortable/,
+    );
   });
 
   it('restores a panel only from a state with experiments', () => {

@@ -120,6 +120,33 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     for (const col of ['metrics.val_loss', 'metrics.accuracy', 'params.lr', 'params.optimizer', 'tags.team'])
       assert.ok(headers.includes(col), `column ${col} in ${headers.join(', ')}`);
 
+    // Body cells are drawn only for the columns near the screen: none on screen is missing, before
+    // and after scrolling sideways to the last column, and the row holds fewer cells than there are columns.
+    const missingOnScreen = () =>
+      view.locator('.runs-grid').evaluate((grid) => {
+        const box = grid.getBoundingClientRect();
+        const drawn = new Set([...grid.querySelectorAll('.grid-body .grid-row[data-index="0"] .cell[data-col]')].map((cell) => cell.getAttribute('data-col')));
+        return [...grid.querySelectorAll('.grid-head .col-header[data-col]')]
+          .filter((header) => {
+            const r = header.getBoundingClientRect();
+            return r.right > box.left && r.left < box.right;
+          })
+          .map((header) => header.getAttribute('data-col') ?? '')
+          .filter((id) => !drawn.has(id));
+      });
+    const cellsInRow = () => view.locator('.grid-body .grid-row[data-index="0"] .cell[data-col]').count();
+    assert.deepEqual(await missingOnScreen(), []);
+    const cellsAtLeft = await cellsInRow();
+    await view.locator('.runs-grid').evaluate((grid) => (grid.scrollLeft = grid.scrollWidth));
+    await until('every cell on screen drawn after scrolling to the last column', missingOnScreen, []);
+    assert.equal(await view.locator(`.grid-body .grid-row[data-index="0"] .cell[data-col="${headers.at(-1)}"]`).count(), 1);
+    assert.ok(
+      Math.min(cellsAtLeft, await cellsInRow()) < headers.length,
+      `cells drawn: ${cellsAtLeft} then ${await cellsInRow()} of ${headers.length} columns`,
+    );
+    await view.locator('.runs-grid').evaluate((grid) => (grid.scrollLeft = 0));
+    await until('every cell on screen drawn back at the first column', missingOnScreen, []);
+
     // Sort by a metric: the server sorts all 3,000 runs; the top rows are MlflowClient's with the same order_by.
     const header = (col: string) => view.locator(`.col-header[data-col="${col}"]`);
     await header('metrics.val_loss').locator('.col-label').click();
