@@ -4,7 +4,10 @@
 // extension side is the panel's own engine (src/engine/runsTable/runsTableSession.ts, the REST
 // client), answering the webview's messages as runsTablePanel.ts does (prefetching the first page
 // while the webview loads, as the panel does from its creation). Messages cross through playwright as
-// JSON text, in order. Set MLFLOW_WB_BENCH_PROFILE=1 to see where the first paint's time goes. Figures:
+// JSON text, in order. Set MLFLOW_WB_BENCH_PROFILE=1 to see where the first paint's time goes (the
+// host's steps, the server's answers and when the webview got and handled each message, on one
+// clock), MLFLOW_WB_BENCH_CPUPROFILE=<file> to write the webview's CPU profile of the last table
+// opened (load it in Chromium's DevTools, which maps the minified names with runsTable.js.map). Figures:
 //   runs_table_first_100_rows_painted  from loading the webview (ready, the experiment read, the
 //                                      query) to 100 rows painted, vs the raw first page (same size)
 //   runs_table_resort_painted          a click on a metric header to the top rows painted in the new

@@ -21,7 +21,7 @@ import {
 import { receiveValidated } from '../shared/panelMessages';
 import { vsCodeApi } from '../shared/vscodeApi';
 import { button, h, stateView } from '../shared/components';
-import { formatValue } from '../shared/formatValue';
+import { formatCount, formatValue } from '../shared/formatValue';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
 import { compileColumnFilter, DEFAULT_RUNS_TABLE_QUERY, operatorsFor } from '../../src/engine/runsTable/runsSearchExpression';
@@ -89,7 +89,7 @@ function saveState(): void {
   clearTimeout(saveTimer);
   saveTimer = undefined;
   const view = {
-    scrollTop: restoreScroll ?? viewport?.scrollTop ?? 0,
+    scrollTop: restoreScroll ?? seen.top,
     selected: [...selected].slice(0, 5000),
     expanded: [...children.expanded, ...reexpand].slice(0, 1000),
     openGroups: [...openGroups].slice(0, 1000),
@@ -244,7 +244,10 @@ function sendQuery(): void {
   if (initialised) saveState();
   post({ type: 'query', queryId, ...query });
   if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
-  if (viewport && restoreScroll === undefined) viewport.scrollTop = 0;
+  if (viewport && restoreScroll === undefined) {
+    viewport.scrollTop = 0;
+    seen.top = 0;
+  }
   renderQueryLine();
   renderGrid(false);
 }
@@ -273,6 +276,24 @@ const chooser = h('div', { className: 'column-chooser', hidden: true });
 let viewport: HTMLElement | undefined;
 let gridHead: HTMLElement | undefined;
 let gridBody: HTMLElement | undefined;
+/**
+ * The grid's size and scroll offsets as last seen in its resize and scroll events. A render reads
+ * these, not the element: reading the element's after the render's own DOM changes would force a
+ * layout of the whole panel in the middle of every render.
+ */
+const seen = { width: 0, height: 0, top: 0, left: 0 };
+const resized = new ResizeObserver(() => {
+  if (!viewport || (viewport.clientWidth === seen.width && viewport.clientHeight === seen.height)) return;
+  seen.width = viewport.clientWidth;
+  seen.height = viewport.clientHeight;
+  renderGrid(false, true);
+});
+/** Reads the grid's scroll offsets again (after the table scrolled it itself). */
+function scrolled(): void {
+  if (!viewport) return;
+  seen.top = viewport.scrollTop;
+  seen.left = viewport.scrollLeft;
+}
 
 function render(): void {
   if (fatal) {
@@ -293,11 +314,17 @@ function render(): void {
     tabindex: '0',
     'aria-label': 'Runs',
     'aria-multiselectable': 'true',
-    onscroll: () => renderGrid(false, true),
+    onscroll: () => {
+      scrolled();
+      renderGrid(false, true);
+    },
     onkeydown: onGridKey,
     onwheel: () => (restoreScroll = undefined),
     onpointerdown: () => (restoreScroll = undefined),
   });
+  resized.disconnect();
+  resized.observe(viewport);
+  seen.top = seen.left = 0;
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
@@ -311,11 +338,7 @@ const runCount = h('span', { className: 'badge run-count' });
 /** The title and the count; its buttons (toolkit components, costly to create) are made again only when the title changes. */
 function renderHeader(): void {
   const names = experiments.map((e) => e.name);
-  runCount.textContent = rows.complete
-    ? `${rows.count.toLocaleString()} matching runs`
-    : rows.count > 0
-      ? `${rows.count.toLocaleString()}+ matching runs`
-      : 'Loading…';
+  runCount.textContent = rows.complete ? `${formatCount(rows.count)} matching runs` : rows.count > 0 ? `${formatCount(rows.count)}+ matching runs` : 'Loading…';
   runCount.title = rows.complete ? 'Every matching run is counted.' : 'More runs follow: the count grows as pages load (scroll to read them).';
   const key = JSON.stringify([names, connectionLabel]);
   if (key === headerKey && header.firstChild) return;
@@ -695,7 +718,7 @@ function renderActionBar(): void {
     return el;
   };
   actionBar.replaceChildren(
-    h('span', { className: 'selection-count' }, selectingAll ? 'Selecting all matching runs…' : n === 0 ? 'No run selected' : `${n.toLocaleString()} selected`),
+    h('span', { className: 'selection-count' }, selectingAll ? 'Selecting all matching runs…' : n === 0 ? 'No run selected' : `${formatCount(n)} selected`),
     some(button('Compare', act('compare'), { title: 'Open the compare panel on the selected runs' }), 2),
     some(button('Show Details', act('details'), { secondary: true })),
     Object.assign(button('Register Model…', act('register'), { secondary: true, title: 'Register a model logged by the selected run in the Model Registry' }), {
@@ -908,9 +931,10 @@ const COLUMN_STEP = 480;
  * with hundreds of params and metrics costs what the screen shows, not what the experiment holds.
  */
 function columnWindow(cols: RunsTableColumn[], geo: Geometry): { key: string; drawn: (index: number) => boolean } {
-  const screen = viewport?.clientWidth || 1600;
-  const from = Math.floor((viewport?.scrollLeft ?? 0) / COLUMN_STEP) * COLUMN_STEP - COLUMN_OVERSCAN;
-  const to = from + screen + 2 * COLUMN_OVERSCAN + COLUMN_STEP;
+  // Before the grid's first resize event: the window's width (never less than the grid's).
+  const screen = seen.width || window.innerWidth;
+  const from = Math.floor(seen.left / COLUMN_STEP) * COLUMN_STEP - COLUMN_OVERSCAN;
+  const to = from + Math.ceil((screen + 2 * COLUMN_OVERSCAN) / COLUMN_STEP) * COLUMN_STEP + COLUMN_STEP;
   return {
     key: `${from}:${to}`,
     drawn: (i) => geo.left.has(cols[i].id) || (geo.starts[i] < to && geo.starts[i] + width(cols[i]) > from),
@@ -989,9 +1013,10 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   }
   if (groupBy) return renderGroups(cols, geo);
   const total = displayCount();
-  const height = viewport.clientHeight || 600;
-  const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(total - 1, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  // Before the grid's first resize event: the window's height (never less than the grid's).
+  const height = seen.height || window.innerHeight;
+  const first = Math.max(0, Math.floor(seen.top / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(total - 1, Math.ceil((seen.top + height) / ROW_HEIGHT) + OVERSCAN);
   const [tableFirst, tableLast] = children.tableRange(first, Math.max(first, last));
   // Before the first query there is nothing to ask for (init renders the empty grid, then sends it).
   if (queryId > 0) for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
@@ -1047,7 +1072,8 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
 function continueRestoreScroll(): void {
   if (restoreScroll === undefined || !viewport || groupBy) return;
   viewport.scrollTop = restoreScroll;
-  if (Math.abs(viewport.scrollTop - restoreScroll) <= 1 || (rows.complete && !children.reading)) {
+  scrolled();
+  if (Math.abs(seen.top - restoreScroll) <= 1 || (rows.complete && !children.reading)) {
     restoreScroll = undefined;
     saveStateSoon();
   }
@@ -1316,6 +1342,7 @@ function onGridKey(e: KeyboardEvent): void {
   if (top < viewport.scrollTop) viewport.scrollTop = top;
   else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight - headHeight)
     viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight + headHeight;
+  scrolled();
   renderGrid(false);
 }
 
