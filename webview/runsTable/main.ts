@@ -19,8 +19,9 @@ import {
   type ToRunsTableMessage,
 } from '../contract';
 import { receiveValidated } from '../shared/panelMessages';
+import { PanelStatus } from '../shared/panelStatus';
 import { vsCodeApi } from '../shared/vscodeApi';
-import { button, h, stateView } from '../shared/components';
+import { button, h } from '../shared/components';
 import { formatValue } from '../shared/formatValue';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
@@ -64,7 +65,6 @@ function mayHaveChildren(runId: string): boolean {
 /** Restored after a reload: the parents to expand again once their rows load, and where to scroll. */
 const reexpand = new Set<string>(saved.view?.expanded ?? []);
 let restoreScroll = saved.view && saved.view.scrollTop > 0 ? saved.view.scrollTop : undefined;
-let fatal: { message: string; retry: boolean } | undefined;
 let initialised = false;
 /** Selected run ids (in the order they were selected) and the anchor of Shift ranges. */
 let selected = new Set<string>(saved.view?.selected ?? []);
@@ -76,7 +76,7 @@ let chooserSearch = '';
 let filterEditor: { columnId: string; op: FilterOp; value: string } | undefined;
 
 const app = document.getElementById('app')!;
-const status = h('div', { className: 'notice', role: 'status', 'aria-live': 'polite' });
+const panelStatus = new PanelStatus('Loading runs…', 5000, () => post({ type: 'retry' }));
 
 function post(message: FromRunsTableMessage): void {
   vscode.postMessage(message);
@@ -102,10 +102,7 @@ function saveStateSoon(): void {
 }
 
 function notice(text: string): void {
-  status.textContent = text;
-  setTimeout(() => {
-    if (status.textContent === text) status.textContent = '';
-  }, 5000);
+  panelStatus.notice(text);
 }
 
 // ---------------------------------------------------------------- messages
@@ -123,7 +120,7 @@ function receive(message: ToRunsTableMessage): void {
       layout = message.layout;
       starred = new Set(message.starred);
       rows = new RowWindow(message.pageSize);
-      fatal = undefined;
+      panelStatus.loaded();
       initialised = true;
       saveState();
       render();
@@ -198,7 +195,7 @@ function receive(message: ToRunsTableMessage): void {
     case 'loading':
       return;
     case 'error':
-      fatal = { message: message.message, retry: message.retry };
+      panelStatus.failed(message.message, message.retry);
       render();
       return;
     case 'notice':
@@ -258,15 +255,7 @@ let gridHead: HTMLElement | undefined;
 let gridBody: HTMLElement | undefined;
 
 function render(): void {
-  if (fatal) {
-    const { retry } = fatal;
-    app.replaceChildren(stateView('error', fatal.message, retry ? () => post({ type: 'retry' }) : undefined), status);
-    return;
-  }
-  if (!initialised) {
-    app.replaceChildren(stateView('loading', 'Loading runs…'), status);
-    return;
-  }
+  if (panelStatus.showsInstead(app, initialised)) return;
   renderHeader();
   renderToolbar();
   renderQueryLine();
@@ -284,7 +273,7 @@ function render(): void {
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
-  app.replaceChildren(header, toolbar, queryLine, chooser, actionBar, viewport, status);
+  app.replaceChildren(header, toolbar, queryLine, chooser, actionBar, viewport, panelStatus.line);
   renderGrid(true);
 }
 
