@@ -101,10 +101,6 @@ function saveStateSoon(): void {
   saveTimer ??= setTimeout(saveState, 300);
 }
 
-function notice(text: string): void {
-  panelStatus.notice(text);
-}
-
 // ---------------------------------------------------------------- messages
 
 receiveValidated('Runs table', validateToRunsTable, receive);
@@ -156,9 +152,9 @@ function receive(message: ToRunsTableMessage): void {
     case 'children':
       if (message.queryId !== queryId) return;
       if (children.receive(message.parentRunId, message.rows)) {
-        if (message.truncated) notice(`Showing the first ${message.rows.length} child runs: filter on tags.mlflow.parentRunId to see them all.`);
+        if (message.truncated) panelStatus.notice(`Showing the first ${message.rows.length} child runs: filter on tags.mlflow.parentRunId to see them all.`);
       } else if (message.rows.length === 0)
-        notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
+        panelStatus.notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
       saveStateSoon();
       renderGrid(false);
       continueRestoreScroll();
@@ -182,7 +178,7 @@ function receive(message: ToRunsTableMessage): void {
       if (message.queryId !== queryId) return;
       selectingAll = false;
       selected = new Set(message.runIds);
-      if (message.truncated) notice(`Selected the first ${message.runIds.length} matching runs.`);
+      if (message.truncated) panelStatus.notice(`Selected the first ${message.runIds.length} matching runs.`);
       renderGrid(false);
       return;
     case 'starred':
@@ -199,7 +195,7 @@ function receive(message: ToRunsTableMessage): void {
       render();
       return;
     case 'notice':
-      notice(message.message);
+      panelStatus.notice(message.message);
       return;
   }
 }
@@ -575,7 +571,7 @@ function onHeaderKey(column: RunsTableColumn, e: KeyboardEvent): void {
     ),
   );
   gridHead?.querySelector<HTMLElement>(`.col-header[data-col="${CSS.escape(column.id)}"] .col-label`)?.focus();
-  notice(`Moved ${column.label} ${e.key === 'ArrowLeft' ? 'left' : 'right'}.`);
+  panelStatus.notice(`Moved ${column.label} ${e.key === 'ArrowLeft' ? 'left' : 'right'}.`);
 }
 
 /** A header dragged more than a few pixels moves its column where it is dropped (a plain click still sorts). */
@@ -702,7 +698,7 @@ function sortMark(columnId: string): string {
 
 function onHeaderClick(column: RunsTableColumn, e: MouseEvent): void {
   if (!column.sortable) {
-    notice(`${column.label}: the server cannot sort by this column.`);
+    panelStatus.notice(`${column.label}: the server cannot sort by this column.`);
     return;
   }
   const existing = query.sort.find((s) => s.columnId === column.id);
