@@ -1,6 +1,6 @@
 import { collectAll } from '../engine/mlflow/mlflowRestClient';
 import { defineCommand } from './cliCommand';
-import { formatTable, isoTime } from './textTable';
+import { isoTime, printList } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION, VIEW_OPTION, viewType } from './trackingOptions';
 
 export const experimentsListCommand = defineCommand({
@@ -17,12 +17,9 @@ export const experimentsListCommand = defineCommand({
     const experiments = await collectAll((pageToken) =>
       client.searchExperiments({ filter: values.filter, viewType: viewType(values.view), pageToken, orderBy: ['name ASC'] }),
     );
-    if (values.format === 'json') return io.out(JSON.stringify(experiments, null, 2));
-    io.out(
-      formatTable(
-        ['ID', 'NAME', 'STAGE', 'UPDATED'],
-        experiments.map((e) => [e.experiment_id, e.name, e.lifecycle_stage, isoTime(e.last_update_time)]),
-      ),
-    );
+    printList(io, values.format, experiments, {
+      header: ['ID', 'NAME', 'STAGE', 'UPDATED'],
+      row: (e) => [e.experiment_id, e.name, e.lifecycle_stage, isoTime(e.last_update_time)],
+    });
   },
 });

@@ -1,6 +1,6 @@
 import { collectAll } from '../engine/mlflow/mlflowRestClient';
 import { defineCommand } from './cliCommand';
-import { formatTable, isoTime } from './textTable';
+import { isoTime, printList } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
 export const modelsListCommand = defineCommand({
@@ -14,19 +14,16 @@ export const modelsListCommand = defineCommand({
   async run({ values, io }) {
     const { client } = await connect(values['tracking-uri']);
     const models = await collectAll((pageToken) => client.searchRegisteredModels({ filter: values.filter, pageToken, orderBy: ['name ASC'] }));
-    if (values.format === 'json') return io.out(JSON.stringify(models, null, 2));
-    io.out(
-      formatTable(
-        ['NAME', 'LATEST', 'ALIASES', 'UPDATED'],
-        models.map((m) => [
-          m.name,
-          (m.latest_versions ?? [])
-            .map((v) => (v.current_stage && v.current_stage !== 'None' ? `v${v.version} (${v.current_stage})` : `v${v.version}`))
-            .join(', '),
-          (m.aliases ?? []).map((a) => `@${a.alias}=v${a.version}`).join(' '),
-          isoTime(m.last_updated_timestamp),
-        ]),
-      ),
-    );
+    printList(io, values.format, models, {
+      header: ['NAME', 'LATEST', 'ALIASES', 'UPDATED'],
+      row: (m) => [
+        m.name,
+        (m.latest_versions ?? [])
+          .map((v) => (v.current_stage && v.current_stage !== 'None' ? `v${v.version} (${v.current_stage})` : `v${v.version}`))
+          .join(', '),
+        (m.aliases ?? []).map((a) => `@${a.alias}=v${a.version}`).join(' '),
+        isoTime(m.last_updated_timestamp),
+      ],
+    });
   },
 });

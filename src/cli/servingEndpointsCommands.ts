@@ -12,7 +12,7 @@ import { ModelServerError } from '../engine/serving/localModelServer';
 import { ModelUriError } from '../engine/serving/modelArtifacts';
 import { defineCommand, type CliCommand, type CliIo } from './cliCommand';
 import { INPUT_OPTIONS, isServingError, readInput } from './modelsRegistryCommands';
-import { formatTable, isoTime } from './textTable';
+import { isoTime, printList } from './textTable';
 import { connectWorkspace, DATABRICKS_URI_OPTION, FORMAT_OPTION } from './trackingOptions';
 
 // `endpoints list|query`: Databricks Model Serving endpoints. Exit codes: 0 ok, 1 refused or the
@@ -26,20 +26,11 @@ export const endpointsListCommand = defineCommand({
   options: { 'tracking-uri': DATABRICKS_URI_OPTION, format: FORMAT_OPTION },
   async run({ values, io }) {
     const endpoints = await listServingEndpoints(await connectWorkspace(values['tracking-uri'], FEATURE));
-    if (values.format === 'json') return io.out(JSON.stringify(endpoints, null, 2));
-    if (endpoints.length === 0) return io.out('No serving endpoints in this workspace.');
-    io.out(
-      formatTable(
-        ['NAME', 'STATE', 'SERVES', 'CREATOR', 'UPDATED'],
-        endpoints.map((e) => [
-          e.name,
-          endpointStateText(e),
-          servedEntitiesOf(e).map(describeServedEntity).join(', '),
-          e.creator ?? '',
-          isoTime(e.last_updated_timestamp),
-        ]),
-      ),
-    );
+    printList(io, values.format, endpoints, {
+      header: ['NAME', 'STATE', 'SERVES', 'CREATOR', 'UPDATED'],
+      row: (e) => [e.name, endpointStateText(e), servedEntitiesOf(e).map(describeServedEntity).join(', '), e.creator ?? '', isoTime(e.last_updated_timestamp)],
+      none: 'No serving endpoints in this workspace.',
+    });
   },
 });
 

@@ -8,10 +8,11 @@ import {
   listTransitionRequests,
   rejectTransitionRequest,
   type RegistryActivity,
+  type VersionRef,
 } from '../engine/databricks/transitionRequests';
 import type { MlflowRestClient } from '../engine/mlflow/mlflowRestClient';
 import { CliUsageError, defineCommand, type CliCommand, type CliIo, type CliOptions } from './cliCommand';
-import { formatTable, isoTime } from './textTable';
+import { isoTime, printList } from './textTable';
 import { connectWorkspace, DATABRICKS_URI_OPTION, FORMAT_OPTION, MODEL_NAME_OPTION, MODEL_VERSION_OPTION } from './trackingOptions';
 
 // `models requests list|create|approve|reject|cancel|history`: stage transition requests of a
@@ -62,29 +63,40 @@ function printActivity(io: CliIo, format: string, activity: RegistryActivity, te
   io.out(format === 'json' ? JSON.stringify(activity, null, 2) : text);
 }
 
-export const requestsListCommand = defineCommand({
-  name: 'models requests list',
-  summary: 'List the open stage transition requests of a model version (Databricks workspace registry).',
-  options: VERSION_OPTIONS,
-  async run({ values, io }) {
-    const ref = versionOf(values);
-    const requests = await listTransitionRequests(await workspaceClient(values['tracking-uri']), ref);
-    if (values.format === 'json') return io.out(JSON.stringify(requests, null, 2));
-    if (requests.length === 0) return io.out(`No open transition requests for ${ref.name} version ${ref.version}.`);
-    io.out(
-      formatTable(
-        ['STAGE', 'REQUESTED BY', 'CREATED', 'COMMENT', 'YOU MAY'],
-        requests.map((r) => [
-          r.to_stage ?? '',
-          r.user_id ?? '',
-          isoTime(r.creation_timestamp),
-          r.comment ?? '',
-          (r.available_actions ?? []).map((a) => a.replace(/_TRANSITION_REQUEST$/, '').toLowerCase()).join(','),
-        ]),
-      ),
-    );
-  },
-});
+/** A command that lists what `read` finds for one model version: a table (or JSON), `none` when it finds nothing. */
+function versionListCommand(
+  name: string,
+  summary: string,
+  read: (client: MlflowRestClient, ref: VersionRef) => Promise<RegistryActivity[]>,
+  table: (ref: VersionRef) => { header: string[]; row: (activity: RegistryActivity) => string[]; none: string },
+): CliCommand {
+  return defineCommand({
+    name,
+    summary,
+    options: VERSION_OPTIONS,
+    async run({ values, io }) {
+      const ref = versionOf(values);
+      printList(io, values.format, await read(await workspaceClient(values['tracking-uri']), ref), table(ref));
+    },
+  });
+}
+
+export const requestsListCommand = versionListCommand(
+  'models requests list',
+  'List the open stage transition requests of a model version (Databricks workspace registry).',
+  listTransitionRequests,
+  (ref) => ({
+    header: ['STAGE', 'REQUESTED BY', 'CREATED', 'COMMENT', 'YOU MAY'],
+    row: (r) => [
+      r.to_stage ?? '',
+      r.user_id ?? '',
+      isoTime(r.creation_timestamp),
+      r.comment ?? '',
+      (r.available_actions ?? []).map((a) => a.replace(/_TRANSITION_REQUEST$/, '').toLowerCase()).join(','),
+    ],
+    none: `No open transition requests for ${ref.name} version ${ref.version}.`,
+  }),
+);
 
 export const requestsCreateCommand = defineCommand({
   name: 'models requests create',
@@ -138,23 +150,16 @@ export const requestsCancelCommand = defineCommand({
   },
 });
 
-export const requestsHistoryCommand = defineCommand({
-  name: 'models requests history',
-  summary: 'Show the activity of a model version: requests, approvals, rejections, cancellations, transitions, comments.',
-  options: VERSION_OPTIONS,
-  async run({ values, io }) {
-    const ref = versionOf(values);
-    const activities = await listModelVersionActivities(await workspaceClient(values['tracking-uri']), ref);
-    if (values.format === 'json') return io.out(JSON.stringify(activities, null, 2));
-    if (activities.length === 0) return io.out(`No activity recorded for ${ref.name} version ${ref.version}.`);
-    io.out(
-      formatTable(
-        ['TIME', 'EVENT'],
-        activities.map((a) => [isoTime(a.creation_timestamp), describeActivity(a)]),
-      ),
-    );
-  },
-});
+export const requestsHistoryCommand = versionListCommand(
+  'models requests history',
+  'Show the activity of a model version: requests, approvals, rejections, cancellations, transitions, comments.',
+  listModelVersionActivities,
+  (ref) => ({
+    header: ['TIME', 'EVENT'],
+    row: (a) => [isoTime(a.creation_timestamp), describeActivity(a)],
+    none: `No activity recorded for ${ref.name} version ${ref.version}.`,
+  }),
+);
 
 export const transitionRequestsCommands: CliCommand[] = [
   requestsListCommand,

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { ExplorerNode } from './explorer/explorerNodes';
 import type { TrackingConnections } from './explorer/trackingConnections';
+import { getOutputChannel } from './outputChannel';
+import type { Validation } from '../../webview/contract';
 
 /** What a panel needs from the extension: the tracking connections, and the context (workspace state, URIs). */
 export interface PanelDeps {
@@ -21,6 +23,23 @@ export interface OpenPanels<P> {
 
 /** One handler per message type of a webview's messages, each given its own message type. */
 export type MessageHandlers<M extends { type: string }> = { [K in M['type']]: (message: Extract<M, { type: K }>) => unknown };
+
+/**
+ * `raw` checked with the panel's contract: the message, or undefined once an invalid one (from a stale
+ * or foreign webview) is logged in the output channel and dropped.
+ */
+export function validatedMessage<M>(panelTitle: string, validate: (raw: unknown) => Validation<M>, raw: unknown): M | undefined {
+  const result = validate(raw);
+  if (result.ok) return result.value;
+  getOutputChannel().warn(`${panelTitle}: ignored a malformed message from the webview: ${result.error}`);
+  return undefined;
+}
+
+/** A webview's `copy`: the text onto the clipboard, and a notice in the panel saying so. */
+export async function copyToClipboard(text: string, post: (notice: { type: 'notice'; message: string }) => void): Promise<void> {
+  await vscode.env.clipboard.writeText(text);
+  post({ type: 'notice', message: 'Copied to the clipboard.' });
+}
 
 /** Runs the handler of `message`'s type (awaited when it returns a promise). */
 export async function dispatchMessage<M extends { type: string }>(handlers: MessageHandlers<M>, message: M): Promise<void> {

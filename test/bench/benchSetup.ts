@@ -1,6 +1,6 @@
 // What the benchmarks share: the cache of seeded sqlite databases, a server on a copy of one, the
-// bare runs/search request they are measured against, timing, and the BENCH line scripts/bench.mjs
-// reads (`BENCH name=<id> value=<number> unit=<unit> ratio=<number> vs=<reference>`).
+// bare runs/search request they are measured against, a generated MLproject of any size, timing, and
+// the BENCH line scripts/bench.mjs reads (`BENCH name=<id> value=<number> unit=<unit> ratio=<number> vs=<reference>`).
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -78,6 +78,21 @@ export async function rawRunsSearchAll(baseUrl: string, body: (pageToken: string
     token = answer.next_page_token;
   } while (token);
   return count;
+}
+
+/** A valid MLproject of `entryPoints` entry points, five lines each (1,000 make about 5,000 lines). */
+export function bigMlproject(entryPoints: number): string {
+  const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
+  for (let i = 0; i < entryPoints; i++) {
+    lines.push(
+      `  step_${i}:`,
+      '    parameters:',
+      `      alpha: {type: float, default: ${(i % 10) / 10}}`,
+      `      data: {type: string, default: "data/part-${i}.csv"}`,
+      `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Milliseconds `work` took. */

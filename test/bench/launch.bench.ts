@@ -62,11 +62,11 @@ async function jobsToSubmit(
   return { ms, bytes };
 }
 
-async function sdkToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
+/** Milliseconds until a reference Python program (`args` to the venv's Python) submits its Databricks run to the emulator; it is stopped then. */
+async function referenceToSubmit(emulator: DatabricksEmulator, what: string, args: string[], timeoutMs: number): Promise<number> {
   const mark = emulator.requests.length;
   const t0 = performance.now();
-  const script = path.join(repoRoot, 'test', 'bench', 'jobsSubmitWithSdk.py');
-  const group = startProcessGroup(venvPython, [script, projectDir, experimentName, path.join(projectDir, 'bench-cluster.json')], {
+  const group = startProcessGroup(venvPython, args, {
     env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' },
   });
   const child = group.child;
@@ -74,54 +74,23 @@ async function sdkToSubmit(emulator: DatabricksEmulator, projectDir: string, exp
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
-    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, {
-      timeoutMs: 300_000,
-      intervalMs: 2,
-    });
-    if (!submitted(emulator, mark)) throw new Error(`the SDK script exited before submitting:\n${stderr.slice(-2000)}`);
+    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, { timeoutMs, intervalMs: 2 });
+    if (!submitted(emulator, mark)) throw new Error(`${what} exited before submitting:\n${stderr.slice(-2000)}`);
     return performance.now() - t0;
   } finally {
     await group.stop(1000);
   }
 }
 
-async function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
-  const mark = emulator.requests.length;
-  const t0 = performance.now();
-  const group = startProcessGroup(
-    venvPython,
-    [
-      '-m',
-      'mlflow',
-      'run',
-      projectDir,
-      '-b',
-      'databricks',
-      '--backend-config',
-      path.join(projectDir, 'bench-cluster.json'),
-      '--experiment-name',
-      experimentName,
-      '--env-manager',
-      'local',
-      '-P',
-      'alpha=0.1',
-    ],
-    { env: { ...process.env, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token, MLFLOW_TRACKING_URI: 'databricks' } },
-  );
-  const child = group.child;
-  let stderr = '';
-  child.stdout!.resume();
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  try {
-    await waitUntil('the reference submits the run (or exits)', () => submitted(emulator, mark) || child.exitCode !== null, {
-      timeoutMs: 180_000,
-      intervalMs: 2,
-    });
-    if (!submitted(emulator, mark)) throw new Error(`mlflow run -b databricks exited before submitting:\n${stderr.slice(-2000)}`);
-    return performance.now() - t0;
-  } finally {
-    await group.stop(1000);
-  }
+function sdkToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
+  const script = path.join(repoRoot, 'test', 'bench', 'jobsSubmitWithSdk.py');
+  return referenceToSubmit(emulator, 'the SDK script', [script, projectDir, experimentName, path.join(projectDir, 'bench-cluster.json')], 300_000);
+}
+
+function mlflowToSubmit(emulator: DatabricksEmulator, projectDir: string, experimentName: string): Promise<number> {
+  const backendConfig = path.join(projectDir, 'bench-cluster.json');
+  const args = ['-m', 'mlflow', 'run', projectDir, '-b', 'databricks', '--backend-config', backendConfig, '--experiment-name', experimentName];
+  return referenceToSubmit(emulator, 'mlflow run -b databricks', [...args, '--env-manager', 'local', '-P', 'alpha=0.1'], 180_000);
 }
 
 async function firstLine(start: () => { stop: () => Promise<void> }, marker: RegExp, output: { text: string }): Promise<number> {

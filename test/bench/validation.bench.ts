@@ -21,21 +21,7 @@ import { clearValidationCache, validateText } from '../../src/engine/validation/
 import { validatePaths } from '../../src/engine/validation/validatePaths';
 import { makeTempDir, venvPython } from '../support/repoPaths';
 import { WORST_CASES } from '../unit/validation/worstCaseDocuments';
-import { median, reportBench } from './benchSetup';
-
-function bigMlproject(entryPoints: number): string {
-  const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
-  for (let i = 0; i < entryPoints; i++) {
-    lines.push(
-      `  step_${i}:`,
-      '    parameters:',
-      `      alpha: {type: float, default: ${(i % 10) / 10}}`,
-      `      data: {type: string, default: "data/part-${i}.csv"}`,
-      `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
+import { bigMlproject, median, reportBench } from './benchSetup';
 
 const SMALL = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'example-project', 'MLproject'), 'utf8');
 const PYTHON_ENV = 'python: "3.11"\nbuild_dependencies:\n  - pip\ndependencies:\n  - mlflow==3.1.0\n  - scikit-learn\n';

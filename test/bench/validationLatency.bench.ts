@@ -12,21 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyFixture } from '../support/repoPaths';
 import { runHostSuite } from '../support/workbench';
-import { reportBench } from './benchSetup';
-
-function bigMlproject(entryPoints: number): string {
-  const lines = ['name: big-project', 'python_env: python_env.yaml', '', 'entry_points:'];
-  for (let i = 0; i < entryPoints; i++) {
-    lines.push(
-      `  step_${i}:`,
-      '    parameters:',
-      `      alpha: {type: float, default: ${(i % 10) / 10}}`,
-      `      data: {type: string, default: "data/part-${i}.csv"}`,
-      `    command: "python train.py --alpha {alpha} --data {data} --step ${i}"`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
+import { bigMlproject, reportBench } from './benchSetup';
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

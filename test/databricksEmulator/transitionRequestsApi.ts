@@ -55,43 +55,27 @@ export class TransitionRequestsApi {
     return OWN_PATH.exec(path)?.[1];
   }
 
+  /** Operation → the HTTP method it answers and its handler. */
+  private readonly routes = new Map<string, { method: string; handle: (params: Record<string, unknown>, user: EmulatedUser) => Promise<unknown> }>([
+    ['transition-requests/create', { method: 'POST', handle: (p, u) => this.create(p, u) }],
+    ['transition-requests/list', { method: 'GET', handle: (p, u) => this.list(p, u) }],
+    ['transition-requests/approve', { method: 'POST', handle: (p, u) => this.approve(p, u) }],
+    ['transition-requests/reject', { method: 'POST', handle: (p, u) => this.reject(p, u) }],
+    ['transition-requests/delete', { method: 'DELETE', handle: (p, u) => this.cancel(p, u) }],
+    ['comments/create', { method: 'POST', handle: (p, u) => this.comment(p, u) }],
+    ['model-versions/get-activities', { method: 'GET', handle: (p) => this.history(p) }],
+    [
+      'databricks/model-versions/transition-stage',
+      { method: 'POST', handle: async (p, u) => ({ model_version_databricks: await this.transitionDirectly(p, u) }) },
+    ],
+    ['model-versions/transition-stage', { method: 'POST', handle: async (p, u) => ({ model_version: await this.transitionDirectly(p, u) }) }],
+  ]);
+
   async handle(req: ApiRequest, op: string, user: EmulatedUser): Promise<unknown> {
-    const method = req.method;
-    const expect = (m: string) => {
-      if (method !== m) throw DatabricksError.endpointNotFound(method, req.path);
-    };
     const params = requestParams(req);
-    switch (op) {
-      case 'transition-requests/create':
-        expect('POST');
-        return this.create(params, user);
-      case 'transition-requests/list':
-        expect('GET');
-        return this.list(params, user);
-      case 'transition-requests/approve':
-        expect('POST');
-        return this.approve(params, user);
-      case 'transition-requests/reject':
-        expect('POST');
-        return this.reject(params, user);
-      case 'transition-requests/delete':
-        expect('DELETE');
-        return this.cancel(params, user);
-      case 'comments/create':
-        expect('POST');
-        return this.comment(params, user);
-      case 'model-versions/get-activities':
-        expect('GET');
-        return this.history(params);
-      case 'databricks/model-versions/transition-stage':
-        expect('POST');
-        return { model_version_databricks: await this.transitionDirectly(params, user) };
-      case 'model-versions/transition-stage':
-        expect('POST');
-        return { model_version: await this.transitionDirectly(params, user) };
-      default:
-        throw DatabricksError.endpointNotFound(method, req.path);
-    }
+    const route = this.routes.get(op);
+    if (route?.method !== req.method) throw DatabricksError.endpointNotFound(req.method, req.path);
+    return route.handle(params, user);
   }
 
   private async create(params: Record<string, unknown>, user: EmulatedUser): Promise<unknown> {
@@ -105,13 +89,7 @@ export class TransitionRequestsApi {
     if (requests.some((r) => r.activity.to_stage === stage && r.activity.user_id === user.userName)) {
       throw DatabricksError.alreadyExists(`User ${user.userName} already has an open request to transition version ${version} of '${name}' to ${stage}.`);
     }
-    const activity = this.record(name, version, {
-      activity_type: 'REQUESTED_TRANSITION',
-      from_stage: current.current_stage ?? 'None',
-      to_stage: stage,
-      comment,
-      user_id: user.userName,
-    });
+    const activity = this.recordTransition('REQUESTED_TRANSITION', { name, version, stage }, current, comment, user);
     requests.push({ activity });
     return { request: { ...this.requestView(activity, user) } };
   }
@@ -133,13 +111,7 @@ export class TransitionRequestsApi {
     const matching = this.takeOpen(name, version, stage);
     if (matching.length === 0) throw this.noRequest(name, version, stage);
     await this.moveStage(name, version, stage, archive);
-    const activity = this.record(name, version, {
-      activity_type: 'APPROVED_REQUEST',
-      from_stage: current.current_stage ?? 'None',
-      to_stage: stage,
-      comment,
-      user_id: user.userName,
-    });
+    const activity = this.recordTransition('APPROVED_REQUEST', { name, version, stage }, current, comment, user);
     return { activity };
   }
 
@@ -150,13 +122,7 @@ export class TransitionRequestsApi {
     this.requireManage(user, name, 'reject transition requests');
     const matching = this.takeOpen(name, version, stage);
     if (matching.length === 0) throw this.noRequest(name, version, stage);
-    const activity = this.record(name, version, {
-      activity_type: 'REJECTED_REQUEST',
-      from_stage: current.current_stage ?? 'None',
-      to_stage: stage,
-      comment,
-      user_id: user.userName,
-    });
+    const activity = this.recordTransition('REJECTED_REQUEST', { name, version, stage }, current, comment, user);
     return { activity };
   }
 
@@ -176,13 +142,7 @@ export class TransitionRequestsApi {
       );
     }
     requests.splice(index, 1);
-    const activity = this.record(name, version, {
-      activity_type: 'CANCELLED_REQUEST',
-      from_stage: current.current_stage ?? 'None',
-      to_stage: stage,
-      comment,
-      user_id: user.userName,
-    });
+    const activity = this.recordTransition('CANCELLED_REQUEST', { name, version, stage }, current, comment, user);
     return { activity };
   }
 
@@ -209,13 +169,7 @@ export class TransitionRequestsApi {
     const current = await this.version(name, version);
     this.requireManage(user, name, 'transition model version stages');
     const moved = await this.moveStage(name, version, stage, archive);
-    this.record(name, version, {
-      activity_type: 'APPLIED_TRANSITION',
-      from_stage: current.current_stage ?? 'None',
-      to_stage: stage,
-      comment,
-      user_id: user.userName,
-    });
+    this.recordTransition('APPLIED_TRANSITION', { name, version, stage }, current, comment, user);
     return moved;
   }
 
@@ -299,6 +253,17 @@ export class TransitionRequestsApi {
       requests.filter((r) => r.activity.to_stage !== stage),
     );
     return taken;
+  }
+
+  /** A transition's activity on the version: from its current stage to `stage`, by `user`. */
+  private recordTransition(
+    type: Activity['activity_type'],
+    { name, version, stage }: { name: string; version: string; stage: ModelVersionStage },
+    current: MlflowModelVersion,
+    comment: string | undefined,
+    user: EmulatedUser,
+  ): Activity {
+    return this.record(name, version, { activity_type: type, from_stage: current.current_stage ?? 'None', to_stage: stage, comment, user_id: user.userName });
   }
 
   private record(name: string, version: string, fields: Omit<Activity, 'id' | 'creation_timestamp' | 'last_updated_timestamp'>): Activity {

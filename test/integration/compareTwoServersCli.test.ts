@@ -1,12 +1,11 @@
 // `mlflow-wb runs diff` over runs of two tracking servers: a run of the real MLflow server beside its
 // Databricks twin (the workspace emulator), each read from its own server and labelled by it.
 import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { before, describe, it } from 'node:test';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { runBuiltCli } from '../support/cliCapture';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { venvPython } from '../support/repoPaths';
+import { uniqueName } from '../support/mlflowServer';
 
 const TOKEN = 'dapi-cli-compare-0001';
 
@@ -21,27 +20,21 @@ async function logRun(client: MlflowRestClient, experimentId: string, name: stri
 }
 
 describe('compare: runs of two tracking servers (CLI)', () => {
-  let url: string;
-  let emulator: DatabricksEmulator;
+  const dbx = useEmulatedWorkspace({ tokens: [TOKEN] });
   let localId: string;
   let twinId: string;
 
   before(async () => {
-    url = (await useMlflowServer()).url;
-    emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN] });
-    const local = new MlflowRestClient({ baseUrl: url });
+    const local = new MlflowRestClient({ baseUrl: dbx.mlflowUrl });
     localId = await logRun(local, await local.createExperiment(uniqueName('cli-cmp2-local')), 'train-local', '0.1', 40);
-    const workspace = new MlflowRestClient({ baseUrl: emulator.url, token: TOKEN });
+    const workspace = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: TOKEN });
     twinId = await logRun(workspace, await workspace.createExperiment(uniqueName('/Users/cli-cmp2/twin')), 'train-dbx', '0.2', 60);
-  });
-  after(async () => {
-    await emulator?.stop();
   });
 
   it('runs diff --run-at databricks=RUN_ID: the twin read from the workspace, labelled by server, exact max from its history', async () => {
-    const env = { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: TOKEN };
-    const historiesBefore = emulator.requests.filter((r) => /metrics\/get-history/.test(r.path)).length;
-    const text = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', localId, '--run-at', `databricks=${twinId}`], env);
+    const env = { DATABRICKS_HOST: dbx.emulator.url, DATABRICKS_TOKEN: TOKEN };
+    const historiesBefore = dbx.emulator.requests.filter((r) => /metrics\/get-history/.test(r.path)).length;
+    const text = await runBuiltCli(['runs', 'diff', '--tracking-uri', dbx.mlflowUrl, '--baseline', localId, '--run-at', `databricks=${twinId}`], env);
     assert.equal(text.code, 0, text.stderr);
     const lines = text.stdout.trim().split(/\r?\n/);
     assert.match(lines[0], /^KIND\s+KEY\s+train-local \(MLflow 127\.0\.0\.1:\d+\) \(baseline\)\s+train-dbx \(Databricks 127\.0\.0\.1:\d+.*\)$/);
@@ -55,10 +48,10 @@ describe('compare: runs of two tracking servers (CLI)', () => {
       /^metric\s+loss \(max\)\s+40\s+60 \(\+20, \+50%\)$/,
     );
     assert.ok(
-      emulator.requests.filter((r) => /metrics\/get-history/.test(r.path)).length > historiesBefore,
+      dbx.emulator.requests.filter((r) => /metrics\/get-history/.test(r.path)).length > historiesBefore,
       "the twin's history was read through the workspace",
     );
-    const bad = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', localId, '--run-at', 'databricks'], env);
+    const bad = await runBuiltCli(['runs', 'diff', '--tracking-uri', dbx.mlflowUrl, '--baseline', localId, '--run-at', 'databricks'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--run-at "databricks": expected URI=RUN_ID/);
   });

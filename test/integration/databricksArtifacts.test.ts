@@ -6,20 +6,20 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { DatabricksClient } from '../../src/engine/databricks/databricksClient';
 import { MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import type { DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
 import { runBuiltCli } from '../support/cliCapture';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { uniqueName } from '../support/mlflowServer';
 import { makeTempDir, venvPython } from '../support/repoPaths';
 
 const TOKEN = 'dapi-artifacts-test-token-0001';
 
-const mlflowServer = useMlflowServer();
-mlflowServer.catch(() => undefined); // reported by before() below
-
 describe('Databricks-managed run artifacts through the emulated workspace', () => {
+  // Plain dbfs:/ artifact locations live in DBFS root, which only older workspaces still have.
+  const dbx = useEmulatedWorkspace({ tokens: [TOKEN], databricksArtifactUris: true, legacyDbfs: true });
   let emulator: DatabricksEmulator;
   let workspace: MlflowRestClient;
   let direct: MlflowRestClient;
@@ -28,25 +28,14 @@ describe('Databricks-managed run artifacts through the emulated workspace', () =
   const payload = randomBytes(200_000);
 
   before(async () => {
-    const mlflowUrl = (await mlflowServer).url;
-    // Plain dbfs:/ artifact locations live in DBFS root, which only older workspaces still have.
-    emulator = await startDatabricksEmulator({
-      mlflowTrackingUri: mlflowUrl,
-      python: venvPython,
-      tokens: [TOKEN],
-      databricksArtifactUris: true,
-      legacyDbfs: true,
-    });
+    emulator = dbx.emulator;
     workspace = new MlflowRestClient({ baseUrl: emulator.url, token: TOKEN }, { maxRetries: 0 });
-    direct = new MlflowRestClient({ baseUrl: mlflowUrl });
+    direct = new MlflowRestClient({ baseUrl: dbx.mlflowUrl });
     experimentId = await workspace.createExperiment(`/Users/emulated.user@example.com/${uniqueName('dbx-artifacts')}`);
     runId = (await workspace.createRun(experimentId, 'with-artifacts')).run_id;
     // The job that produced the run wrote its artifacts to the store behind the workspace.
     await direct.uploadArtifact(runId, 'data/sample.bin', payload);
     await direct.uploadArtifact(runId, 'notes.txt', 'hello from a Databricks run\n');
-  });
-  after(async () => {
-    await emulator?.stop();
   });
 
   it('gives runs Databricks artifact URIs, in runs/get and runs/search, and lists them through the workspace', async () => {

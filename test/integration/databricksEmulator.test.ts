@@ -3,42 +3,31 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { DatabricksApiError, DatabricksClient } from '../../src/engine/databricks/databricksClient';
 import type { JobRun, RunSubmitRequest } from '../../src/engine/databricks/databricksTypes';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
-import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
+import type { DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { uniqueName } from '../support/mlflowServer';
+import { copyFixture, makeTempDir, repoRoot } from '../support/repoPaths';
 import { waitUntil } from '../support/waitUntil';
 
 const TOKEN = 'dapi-emulator-test-token-0001';
 const NEW_CLUSTER = { spark_version: '15.4.x-cpu-ml-scala2.12', node_type_id: 'i3.xlarge', num_workers: 1 };
 
-// Started at module level: when this file runs alone, useMlflowServer's after() hook must land on
-// the file, not on a hook (node:test runs an after() registered inside a hook right away).
-const mlflowServer = useMlflowServer();
-mlflowServer.catch(() => undefined); // reported by before() below
-
 describe('Databricks workspace emulator', () => {
+  const dbx = useEmulatedWorkspace({ tokens: [TOKEN, 'dapi-second-accepted-token'], legacyDbfs: true });
   let mlflowUrl: string;
   let emulator: DatabricksEmulator;
   let client: DatabricksClient;
   let mlflow: MlflowRestClient;
 
   before(async () => {
-    mlflowUrl = (await mlflowServer).url;
-    emulator = await startDatabricksEmulator({
-      mlflowTrackingUri: mlflowUrl,
-      python: venvPython,
-      tokens: [TOKEN, 'dapi-second-accepted-token'],
-      legacyDbfs: true,
-    });
+    mlflowUrl = dbx.mlflowUrl;
+    emulator = dbx.emulator;
     client = new DatabricksClient({ host: emulator.url, token: TOKEN });
     mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
-  });
-  after(async () => {
-    await emulator?.stop();
   });
 
   async function raw(method: string, endpoint: string, options: { token?: string; json?: unknown; headers?: Record<string, string>; body?: Buffer } = {}) {

@@ -4,26 +4,20 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { runBuiltCli } from '../support/cliCapture';
-import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { SCIENTIST, serveModelVersion, useRegistryWorkspace } from '../support/emulatedWorkspace';
 import { uniqueName } from '../support/mlflowServer';
 import { makeTempDir, repoRoot } from '../support/repoPaths';
 import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
 
-const REVIEWER_TOKEN = 'dapi-cli-reviewer-0001';
-const SCIENTIST_TOKEN = 'dapi-cli-scientist-0002';
-const SCIENTIST = 'data.scientist@example.com';
-
 describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflow)', { timeout: 300_000 }, () => {
-  const dbx = useEmulatedWorkspace({ tokens: [REVIEWER_TOKEN], users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }] });
+  const dbx = useRegistryWorkspace();
   let mlflow: MlflowRestClient;
-  let reviewerClient: MlflowRestClient;
   let model: string;
   let logged: LoggedDiabetesModel;
 
-  function cli(args: string[], token = REVIEWER_TOKEN): Promise<{ code: number; stdout: string; stderr: string }> {
+  function cli(args: string[], token = dbx.adminToken): Promise<{ code: number; stdout: string; stderr: string }> {
     return runBuiltCli(args, { DATABRICKS_HOST: dbx.emulator.url, DATABRICKS_TOKEN: token, MLFLOW_TRACKING_URI: 'databricks' });
   }
 
@@ -31,18 +25,17 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'build first: node scripts/build.mjs');
     const mlflowUrl = dbx.mlflowUrl;
     mlflow = new MlflowRestClient({ baseUrl: mlflowUrl });
-    reviewerClient = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: REVIEWER_TOKEN });
     logged = await logDiabetesModel(mlflowUrl, uniqueName('dbx-cli'));
     model = uniqueName('dbx-cli-model');
-    await reviewerClient.createRegisteredModel(model);
-    for (let i = 0; i < 2; i++) await reviewerClient.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
-    await reviewerClient.transitionModelVersionStage(model, '1', 'Staging', false);
+    await dbx.admin.createRegisteredModel(model);
+    for (let i = 0; i < 2; i++) await dbx.admin.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
+    await dbx.admin.transitionModelVersionStage(model, '1', 'Staging', false);
   });
 
   it('requests, lists, refuses the non-manager, approves with archive, rejects, cancels and shows the history', async () => {
     const created = await cli(
       ['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'staging', '--comment', 'better rmse'],
-      SCIENTIST_TOKEN,
+      dbx.scientistToken,
     );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, new RegExp(`Requested Staging for ${model} version 2 \\(as ${SCIENTIST}\\)`));
@@ -52,7 +45,10 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     assert.match(listed.stdout, /^STAGE\s+REQUESTED BY\s+CREATED\s+COMMENT\s+YOU MAY\n/);
     assert.match(listed.stdout, new RegExp(`Staging\\s+${SCIENTIST}\\s+\\d{4}-\\S+\\s+better rmse\\s+approve,reject`));
 
-    const denied = await cli(['models', 'requests', 'approve', '--name', model, '--version', '2', '--stage', 'Staging', '--archive-existing'], SCIENTIST_TOKEN);
+    const denied = await cli(
+      ['models', 'requests', 'approve', '--name', model, '--version', '2', '--stage', 'Staging', '--archive-existing'],
+      dbx.scientistToken,
+    );
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /mlflow-wb models requests approve: .*permission denied .*HTTP 403.*Can Manage/);
     assert.doesNotMatch(denied.stderr, /dapi-/, 'no token in messages');
@@ -76,14 +72,14 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     assert.equal((await mlflow.getModelVersion(model, '2')).current_stage, 'Staging');
     assert.equal((await mlflow.getModelVersion(model, '1')).current_stage, 'Archived');
 
-    assert.equal((await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'Production'], SCIENTIST_TOKEN)).code, 0);
+    assert.equal((await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'Production'], dbx.scientistToken)).code, 0);
     const rejected = await cli(['models', 'requests', 'reject', '--name', model, '--version', '2', '--stage', 'Production', '--comment', 'not yet']);
     assert.equal(rejected.code, 0, rejected.stderr);
-    assert.equal((await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'Production'], SCIENTIST_TOKEN)).code, 0);
+    assert.equal((await cli(['models', 'requests', 'create', '--name', model, '--version', '2', '--stage', 'Production'], dbx.scientistToken)).code, 0);
     // Without --creator, the signed-in user's own request is cancelled.
     const cancelled = await cli(
       ['models', 'requests', 'cancel', '--name', model, '--version', '2', '--stage', 'Production', '--format', 'json'],
-      SCIENTIST_TOKEN,
+      dbx.scientistToken,
     );
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.equal((JSON.parse(cancelled.stdout) as { activity_type: string }).activity_type, 'CANCELLED_REQUEST');
@@ -125,11 +121,7 @@ describe('mlflow-wb models requests / endpoints (built CLI, emulator, real MLflo
     const none = await cli(['endpoints', 'list']);
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /No serving endpoints/);
-    const name = uniqueName('cli-endpoint').slice(0, 60);
-    await reviewerClient.requestJson('POST', 'api/2.0/serving-endpoints', {
-      json: { name, config: { served_entities: [{ entity_name: model, entity_version: '2' }] } },
-    });
-    await waitForServingEndpoint(reviewerClient, name, { timeoutMs: 200_000, pollIntervalMs: 500 });
+    const name = await serveModelVersion(dbx.admin, 'cli-endpoint', model, '2', 200_000);
 
     const listed = await cli(['endpoints', 'list']);
     assert.match(

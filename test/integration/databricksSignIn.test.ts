@@ -6,25 +6,19 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { createTransitionRequest, describeActivity, listModelVersionActivities, listTransitionRequests } from '../../src/engine/databricks/transitionRequests';
-import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { runBuiltCli } from '../support/cliCapture';
 import { fakeAzureCli, fakeDatabricksCli, type FakeCli, type FakeDatabricksCli } from '../support/fakeClis';
 import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
-import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { SCIENTIST, serveModelVersion, useRegistryWorkspace } from '../support/emulatedWorkspace';
 import { uniqueName } from '../support/mlflowServer';
 import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
-const ADMIN_TOKEN = 'dapi-signin-admin-0001';
 const CLI_TOKEN = 'eyJraWQiOiJmYWtlIn0.cli-user-token.c2lnbmF0dXJl';
 const AZ_TOKEN = 'eyJ0eXAiOiJKV1QifQ.azure-user-token.c2ln';
-const SCIENTIST_TOKEN = 'dapi-signin-scientist-0002';
-const SCIENTIST = 'data.scientist@example.com';
 
 describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulator, fake CLIs)', { timeout: 400_000 }, () => {
-  const dbx = useEmulatedWorkspace({ tokens: [ADMIN_TOKEN], users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }] });
-  let admin: MlflowRestClient;
+  const dbx = useRegistryWorkspace();
   let databricks: FakeDatabricksCli;
   let az: FakeCli;
   let configFile: string;
@@ -40,7 +34,8 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
       DATABRICKS_CONFIG_FILE: configFile,
     });
     const all = result.stdout + result.stderr;
-    for (const secret of [CLI_TOKEN, AZ_TOKEN, ADMIN_TOKEN, SCIENTIST_TOKEN]) assert.ok(!all.includes(secret), `a token was printed by ${args.join(' ')}`);
+    for (const secret of [CLI_TOKEN, AZ_TOKEN, dbx.adminToken, dbx.scientistToken])
+      assert.ok(!all.includes(secret), `a token was printed by ${args.join(' ')}`);
     return { ...result, ms: Date.now() - started };
   }
 
@@ -75,14 +70,13 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
         '',
       ].join('\n'),
     );
-    admin = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: ADMIN_TOKEN });
     experimentName = `/Users/emulated.user@example.com/${uniqueName('signin')}`;
-    const experimentId = await admin.createExperiment(experimentName);
-    const run = await admin.createRun(experimentId, 'signed-in-run');
+    const experimentId = await dbx.admin.createExperiment(experimentName);
+    const run = await dbx.admin.createRun(experimentId, 'signed-in-run');
     // Transition requests need a registered version only; the served model is logged by its own test.
     model = uniqueName('signin-model');
-    await admin.createRegisteredModel(model);
-    await admin.createModelVersion(model, `runs:/${run.run_id}/model`, run.run_id);
+    await dbx.admin.createRegisteredModel(model);
+    await dbx.admin.createModelVersion(model, `runs:/${run.run_id}/model`, run.run_id);
   });
 
   it('lists experiments and runs with an auth_type = databricks-cli profile, asking `databricks auth token --profile`', async () => {
@@ -118,29 +112,18 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
   });
 
   it('requests and approves a stage transition as the signed-in user', async () => {
-    const created = await cli(['models', 'requests', 'create', '--name', model, '--version', '1', '--stage', 'Staging', '--tracking-uri', 'databricks://dev']);
+    const toStaging = ['--name', model, '--version', '1', '--stage', 'Staging', '--tracking-uri', 'databricks://dev'];
+    const created = await cli(['models', 'requests', 'create', ...toStaging]);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /Requested Staging .* \(as emulated\.user@example\.com\)/);
-    const approved = await cli([
-      'models',
-      'requests',
-      'approve',
-      '--name',
-      model,
-      '--version',
-      '1',
-      '--stage',
-      'Staging',
-      '--tracking-uri',
-      'databricks://dev',
-    ]);
+    const approved = await cli(['models', 'requests', 'approve', ...toStaging]);
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /is now in Staging/);
-    assert.equal((await admin.getModelVersion(model, '1')).current_stage, 'Staging');
+    assert.equal((await dbx.admin.getModelVersion(model, '1')).current_stage, 'Staging');
   });
 
   it("rejects a data scientist's transition request as the signed-in user: the stage stays, the workspace records who", async () => {
-    await createTransitionRequest(new MlflowRestClient({ baseUrl: dbx.emulator.url, token: SCIENTIST_TOKEN }), {
+    await createTransitionRequest(dbx.scientist, {
       name: model,
       version: '1',
       stage: 'Production',
@@ -155,9 +138,9 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     assert.equal(rejected.code, 0, rejected.stderr);
     assert.match(rejected.stdout, new RegExp(`Rejected the request to move ${model} version 1 to Production`));
     assert.deepEqual(databricks.calls().slice(mark), [['auth', 'token', '--profile', 'dev']]);
-    assert.equal((await admin.getModelVersion(model, '1')).current_stage, 'Staging');
-    assert.deepEqual(await listTransitionRequests(admin, { name: model, version: '1' }), []);
-    const history = (await listModelVersionActivities(admin, { name: model, version: '1' })).map(describeActivity);
+    assert.equal((await dbx.admin.getModelVersion(model, '1')).current_stage, 'Staging');
+    assert.deepEqual(await listTransitionRequests(dbx.admin, { name: model, version: '1' }), []);
+    const history = (await listModelVersionActivities(dbx.admin, { name: model, version: '1' })).map(describeActivity);
     assert.equal(history.at(-1), 'emulated.user@example.com rejected the request for Production ("not this week")');
   });
 
@@ -203,7 +186,7 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
     assert.equal(launched.code, 0, `${launched.stderr}\n${launched.stdout}`);
     const runId = /^MLflow run id: ([0-9a-f]{32})$/m.exec(launched.stdout)?.[1];
     assert.ok(runId, launched.stdout);
-    const run = await admin.getRun(runId);
+    const run = await dbx.admin.getRun(runId);
     assert.equal(run.info.status, 'FINISHED');
     assert.equal(run.data.params?.find((p) => p.key === 'label_seen')?.value, 'signed-in', 'the entry point ran on the emulated cluster');
     assert.equal(run.data.tags?.find((t) => t.key === 'mlflow.project.backend')?.value, 'databricks');
@@ -215,13 +198,9 @@ describe('signing in with the Databricks CLI or the Azure CLI (built CLI, emulat
   it('queries a serving endpoint with the databricks-cli profile', async () => {
     const logged: LoggedDiabetesModel = await logDiabetesModel(dbx.mlflowUrl, uniqueName('signin-served'));
     const served = uniqueName('signin-served');
-    await admin.createRegisteredModel(served);
-    await admin.createModelVersion(served, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
-    const name = uniqueName('signin-endpoint').slice(0, 60);
-    await admin.requestJson('POST', 'api/2.0/serving-endpoints', {
-      json: { name, config: { served_entities: [{ entity_name: served, entity_version: '1' }] } },
-    });
-    await waitForServingEndpoint(admin, name, { timeoutMs: 300_000, pollIntervalMs: 500 });
+    await dbx.admin.createRegisteredModel(served);
+    await dbx.admin.createModelVersion(served, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
+    const name = await serveModelVersion(dbx.admin, 'signin-endpoint', served, '1', 300_000);
     const answer = await cli(['endpoints', 'query', '--name', name, '--tracking-uri', 'databricks://dev']);
     assert.equal(answer.code, 0, answer.stderr);
     assertPredictionsClose(JSON.parse(answer.stdout), logged.expected_example);

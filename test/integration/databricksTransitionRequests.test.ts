@@ -13,13 +13,10 @@ import {
   transitionStageWithComment,
 } from '../../src/engine/databricks/transitionRequests';
 import { MlflowApiError, MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
-import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { SCIENTIST, useRegistryWorkspace } from '../support/emulatedWorkspace';
 import { uniqueName } from '../support/mlflowServer';
 
-const REVIEWER_TOKEN = 'dapi-reviewer-token-0001';
-const SCIENTIST_TOKEN = 'dapi-scientist-token-0002';
 const REVIEWER = 'reviewer@example.com';
-const SCIENTIST = 'data.scientist@example.com';
 
 function isApiError(code: string, status: number, message?: RegExp) {
   return (err: unknown) => {
@@ -32,11 +29,7 @@ function isApiError(code: string, status: number, message?: RegExp) {
 }
 
 describe('Databricks transition requests (emulator + real MLflow)', () => {
-  const dbx = useEmulatedWorkspace({
-    tokens: [REVIEWER_TOKEN],
-    userName: REVIEWER,
-    users: [{ token: SCIENTIST_TOKEN, userName: SCIENTIST, canManageModels: false }],
-  });
+  const dbx = useRegistryWorkspace({ userName: REVIEWER });
   let mlflow: MlflowRestClient;
   let reviewer: MlflowRestClient;
   let scientist: MlflowRestClient;
@@ -44,8 +37,8 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
 
   before(async () => {
     mlflow = new MlflowRestClient({ baseUrl: dbx.mlflowUrl });
-    reviewer = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: REVIEWER_TOKEN }, { maxRetries: 0 });
-    scientist = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: SCIENTIST_TOKEN }, { maxRetries: 0 });
+    reviewer = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: dbx.adminToken }, { maxRetries: 0 });
+    scientist = new MlflowRestClient({ baseUrl: dbx.emulator.url, token: dbx.scientistToken }, { maxRetries: 0 });
     // The registry through the workspace (the proxy to MLflow): a model with two versions.
     const experimentId = await reviewer.createExperiment(uniqueName('transition-requests'));
     name = uniqueName('dbx-registry-model');
@@ -202,7 +195,7 @@ describe('Databricks transition requests (emulator + real MLflow)', () => {
     );
     const raw = await fetch(`${dbx.emulator.url}/api/2.0/mlflow/transition-requests/create`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${REVIEWER_TOKEN}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${dbx.adminToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name, version: '1', stage: 'Prod' }),
     });
     assert.equal(raw.status, 400);

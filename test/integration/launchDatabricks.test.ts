@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -8,8 +7,9 @@ import { branchExperimentName } from '../../src/engine/launching/experimentNamin
 import type { LaunchState } from '../../src/engine/launching/launchTypes';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { fixtureCheckout } from '../support/fixtureCheckout';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { copyFixture, venvPython } from '../support/repoPaths';
+import { venvPython } from '../support/repoPaths';
 
 const TOKEN = 'dapi-launch-test';
 let emulator: DatabricksEmulator;
@@ -21,12 +21,7 @@ before(async () => {
   client = new MlflowRestClient({ baseUrl: url });
   emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN], legacyDbfs: true });
   // A git checkout on a feature branch: the experiment and the wheel folder are named after it.
-  projectDir = copyFixture('launch-project');
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: projectDir, encoding: 'utf8' });
-  git('init', '-q', '-b', 'feature/launch');
-  git('add', '.');
-  git('commit', '-q', '-m', 'fixture');
+  projectDir = fixtureCheckout('launch-project', 'feature/launch').dir;
 });
 
 after(async () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import type { MlflowRun } from '../../src/engine/mlflow/mlflowTypes';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
+import { fixtureCheckout } from '../support/fixtureCheckout';
 import { runBuiltCli } from '../support/cliCapture';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
-import { copyFixture, venvPython } from '../support/repoPaths';
+import { venvPython } from '../support/repoPaths';
 
 // `mlflow-wb run --backend databricks` with the jobs protocol (the default), run as the built CLI
 // against the emulator of today's workspace (DBFS root disabled) and a real tracking server.
@@ -26,14 +26,7 @@ before(async () => {
   const { url } = await useMlflowServer();
   tracking = new MlflowRestClient({ baseUrl: url });
   emulator = await startDatabricksEmulator({ mlflowTrackingUri: url, python: venvPython, tokens: [TOKEN], pendingMs: 200 });
-  projectDir = copyFixture('databricks-jobs-project');
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: projectDir, encoding: 'utf8' }).trim();
-  git('init', '-q', '-b', 'feature/jobs');
-  git('remote', 'add', 'origin', REPO_URL);
-  git('add', '.');
-  git('commit', '-q', '-m', 'fixture');
-  commit = git('rev-parse', 'HEAD');
+  ({ dir: projectDir, commit } = fixtureCheckout('databricks-jobs-project', 'feature/jobs', REPO_URL));
 });
 
 after(async () => {

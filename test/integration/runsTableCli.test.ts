@@ -10,6 +10,8 @@ describe('mlflow-wb runs table (real server)', () => {
   let experiment: string;
   /** run name → id */
   const ids = new Map<string, string>();
+  /** `mlflow-wb runs table` on the server and an experiment (by default the one of the four runs). */
+  const table = (args: string[], experimentName = experiment) => cli(['runs', 'table', '--tracking-uri', url, '--experiment', experimentName, ...args]);
 
   before(async () => {
     url = (await useMlflowServer()).url;
@@ -37,13 +39,7 @@ describe('mlflow-wb runs table (real server)', () => {
   });
 
   it('sorts on the server by a metric whose name has a space, filters with a compiled column filter, writes neutralised CSV', async () => {
-    const result = await cli([
-      'runs',
-      'table',
-      '--tracking-uri',
-      url,
-      '--experiment',
-      experiment,
+    const result = await table([
       '--sort',
       'metrics.val loss:desc',
       '--where',
@@ -61,22 +57,7 @@ describe('mlflow-wb runs table (real server)', () => {
   });
 
   it('shows the compiled filter and order_by in JSON, joins a typed filter, and groups by a param', async () => {
-    const json = await cli([
-      'runs',
-      'table',
-      '--tracking-uri',
-      url,
-      '--experiment',
-      experiment,
-      '--filter',
-      "params.lr = '0.1'",
-      '--where',
-      'metrics.val loss>=0.3',
-      '--sort',
-      'params.lr',
-      '--format',
-      'json',
-    ]);
+    const json = await table(['--filter', "params.lr = '0.1'", '--where', 'metrics.val loss>=0.3', '--sort', 'params.lr', '--format', 'json']);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { filter: string; orderBy: string[]; rows: { name: string }[] };
     assert.equal(parsed.filter, "params.lr = '0.1' AND metrics.`val loss` >= 0.3");
@@ -85,7 +66,7 @@ describe('mlflow-wb runs table (real server)', () => {
       parsed.rows.map((r) => r.name),
       ['c', 'a'],
     );
-    const grouped = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', experiment, '--group-by', 'params.lr', '--sort', 'params.lr']);
+    const grouped = await table(['--group-by', 'params.lr', '--sort', 'params.lr']);
     assert.equal(grouped.code, 0, grouped.stderr);
     assert.deepEqual(JSON.parse(grouped.stdout), [
       { value: '0.1', count: 2, metrics: { 'val loss': { count: 2, min: 0.3, mean: 0.4, max: 0.5 } } },
@@ -105,22 +86,7 @@ describe('mlflow-wb runs table (real server)', () => {
       children.push(child.run_id);
     }
     const name = (await client.getExperiment(id)).name;
-    const result = await cli([
-      'runs',
-      'table',
-      '--tracking-uri',
-      url,
-      '--experiment',
-      name,
-      '--parent',
-      parent.run_id,
-      '--where',
-      'metrics.loss<0.5',
-      '--sort',
-      'metrics.loss',
-      '--format',
-      'json',
-    ]);
+    const result = await table(['--parent', parent.run_id, '--where', 'metrics.loss<0.5', '--sort', 'metrics.loss', '--format', 'json'], name);
     assert.equal(result.code, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as { filter: string; rows: { runId: string; parentRunId?: string }[] };
     assert.equal(parsed.filter, `metrics.loss < 0.5 AND tags.\`mlflow.parentRunId\` = '${parent.run_id}'`);
@@ -134,10 +100,10 @@ describe('mlflow-wb runs table (real server)', () => {
   });
 
   it('explains a filter the server refuses and a column filter that cannot compile', async () => {
-    const refused = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', experiment, '--filter', "nonsense.lr = '0.1'"]);
+    const refused = await table(['--filter', "nonsense.lr = '0.1'"]);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /Invalid entity type 'nonsense'/);
-    const bad = await cli(['runs', 'table', '--tracking-uri', url, '--experiment', experiment, '--where', 'metrics.val loss<small']);
+    const bad = await table(['--where', 'metrics.val loss<small']);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /val loss: "small" is not a number/);
   });

@@ -1,46 +1,34 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTransitionRequest, describeActivity, listModelVersionActivities, listTransitionRequests } from '../../src/engine/databricks/transitionRequests';
-import { waitForServingEndpoint } from '../../src/engine/databricks/servingEndpoints';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { signInCliProfile } from '../support/databricksCliProfile';
-import { useEmulatedWorkspace } from '../support/emulatedWorkspace';
+import { serveModelVersion, useRegistryWorkspace } from '../support/emulatedWorkspace';
 import { uniqueName } from '../support/mlflowServer';
 import { copyFixture } from '../support/repoPaths';
 import { logDiabetesModel } from '../support/loggedModel';
 import { runHostSuite } from '../support/workbench';
 
-const ADMIN_TOKEN = 'dapi-host-registry-admin-0001';
-const SCIENTIST_TOKEN = 'dapi-host-scientist-0002';
-
 // The reviewer's only sign-in is `databricks auth login`: a databricks-cli profile, the token from
 // `databricks auth token` (the fake CLI), no personal access token anywhere the extension looks.
 describe('Databricks registry workflow in the real extension host (databricks-cli profile)', () => {
-  const dbx = useEmulatedWorkspace({
-    tokens: [ADMIN_TOKEN],
-    users: [{ token: SCIENTIST_TOKEN, userName: 'data.scientist@example.com', canManageModels: false }],
-  });
+  const dbx = useRegistryWorkspace();
 
   it(
     'transition requests (approve, reject), activity and serving endpoints of a Databricks connection (databricksRegistry.host)',
     { timeout: 400_000 },
     async () => {
       const { emulator, mlflowUrl: url } = dbx;
-      const cliProfile = signInCliProfile(emulator, { name: 'host-registry', adminToken: ADMIN_TOKEN, otherTokens: [SCIENTIST_TOKEN] });
+      const cliProfile = signInCliProfile(emulator, { name: 'host-registry', adminToken: dbx.adminToken, otherTokens: [dbx.scientistToken] });
       const { admin } = cliProfile;
-      const scientist = new MlflowRestClient({ baseUrl: emulator.url, token: SCIENTIST_TOKEN });
       const logged = await logDiabetesModel(url, uniqueName('host-dbx'));
       const model = uniqueName('host-dbx-model');
       await admin.createRegisteredModel(model);
       for (let i = 0; i < 2; i++) await admin.createModelVersion(model, `models:/${logged.model_id}`, logged.run_id, { modelId: logged.model_id });
       await admin.transitionModelVersionStage(model, '1', 'Staging', false);
-      await createTransitionRequest(scientist, { name: model, version: '2', stage: 'Staging', comment: 'beats v1' });
-      await createTransitionRequest(scientist, { name: model, version: '1', stage: 'Production', comment: 'ship v1' });
-      const endpoint = uniqueName('host-endpoint').slice(0, 60);
-      await admin.requestJson('POST', 'api/2.0/serving-endpoints', {
-        json: { name: endpoint, config: { served_entities: [{ entity_name: model, entity_version: '1' }] } },
-      });
-      await waitForServingEndpoint(admin, endpoint, { timeoutMs: 200_000, pollIntervalMs: 500 });
+      await createTransitionRequest(dbx.scientist, { name: model, version: '2', stage: 'Staging', comment: 'beats v1' });
+      await createTransitionRequest(dbx.scientist, { name: model, version: '1', stage: 'Production', comment: 'ship v1' });
+      const endpoint = await serveModelVersion(admin, 'host-endpoint', model, '1', 200_000);
 
       const { log } = await runHostSuite('databricksRegistry.host.js', {
         workspace: copyFixture('example-project'),

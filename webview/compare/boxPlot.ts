@@ -3,7 +3,7 @@
 // in a table beside it for screen readers and copying. Figures: engine/compare/runGroups.ts.
 import { groupBoxes } from '../../src/engine/compare/runGroups';
 import type { Comparison } from '../contract';
-import { runColor, withAlpha } from './charts';
+import { chartCanvas, runColor, withAlpha } from './charts';
 import { h } from '../shared/components';
 import { formatValue } from '../shared/formatValue';
 import { themeColors } from '../shared/themeColors';
@@ -12,18 +12,9 @@ export function boxPlot(comparison: Comparison, groupRef: string, metricKey: str
   const boxes = groupBoxes(comparison, groupRef, metricKey);
   const drawn = boxes.filter((b) => b.stats);
   const colors = themeColors();
-  const canvas = document.createElement('canvas');
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `Box plot of ${metricKey} per group`);
-  const ctx = canvas.getContext('2d');
+  const { canvas, ctx } = chartCanvas(width, height, `Box plot of ${metricKey} per group`);
   const all = drawn.flatMap((b) => [b.stats!.min, b.stats!.max]);
   if (ctx && all.length > 0) {
-    ctx.scale(dpr, dpr);
     const top = 16;
     const bottom = height - 40;
     const left = 70;

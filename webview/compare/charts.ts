@@ -235,12 +235,10 @@ export function scatterChart(target: HTMLElement, comparison: Comparison, xRef: 
 }
 
 /**
- * Parallel coordinates: one vertical axis per param (numeric or categorical) and the chosen metric
- * last; one polyline per run in its colour. Drawn on a canvas: uPlot has no parallel axes.
+ * A canvas chart of `width` × `height` CSS pixels, sharp on high-DPI screens and labelled for screen
+ * readers; its context (none where the webview has no 2D canvas) is scaled to draw in CSS pixels.
  */
-export function parallelCoordinates(comparison: Comparison, paramKeys: string[], metricKey: string, width: number, height: number): HTMLElement {
-  const colors = themeColors();
-  const axes = [...paramKeys.map((k) => axisValues(comparison, `param:${k}`)), axisValues(comparison, `metric:${metricKey}`)];
+export function chartCanvas(width: number, height: number, label: string): { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D | null } {
   const canvas = document.createElement('canvas');
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * dpr);
@@ -248,10 +246,21 @@ export function parallelCoordinates(comparison: Comparison, paramKeys: string[],
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `Parallel coordinates of ${paramKeys.join(', ')} against ${metricKey}`);
+  canvas.setAttribute('aria-label', label);
   const ctx = canvas.getContext('2d');
+  ctx?.scale(dpr, dpr);
+  return { canvas, ctx };
+}
+
+/**
+ * Parallel coordinates: one vertical axis per param (numeric or categorical) and the chosen metric
+ * last; one polyline per run in its colour. Drawn on a canvas: uPlot has no parallel axes.
+ */
+export function parallelCoordinates(comparison: Comparison, paramKeys: string[], metricKey: string, width: number, height: number): HTMLElement {
+  const colors = themeColors();
+  const axes = [...paramKeys.map((k) => axisValues(comparison, `param:${k}`)), axisValues(comparison, `metric:${metricKey}`)];
+  const { canvas, ctx } = chartCanvas(width, height, `Parallel coordinates of ${paramKeys.join(', ')} against ${metricKey}`);
   if (!ctx || axes.length < 2) return canvas;
-  ctx.scale(dpr, dpr);
   const top = 28;
   const bottom = height - 24;
   const left = 50;

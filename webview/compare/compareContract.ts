@@ -24,6 +24,7 @@ import {
   type Infer,
   type MessageOf,
 } from '../shared/contractChecks';
+import { runFields } from '../shared/runChecks';
 
 // The comparison's shapes are the engine's (src/engine/compare/compareRuns.ts), sent as they are:
 // one definition, so the two ends cannot drift apart. Type-only: nothing of the engine is bundled.
@@ -32,12 +33,8 @@ export type { ImageArtifact, LoggedImage, RunImages } from '../../src/engine/com
 
 const compareRun = shapeOf<ComparedRun>()(
   obj({
-    runId: str(200),
+    ...runFields,
     name: str(1000),
-    experimentId: str(200),
-    status: str(50),
-    startTime: optional(num),
-    endTime: optional(num),
     connectionId: optional(str(2000)),
     server: optional(str(1000)),
   }),

@@ -6,6 +6,7 @@ import './compare.css';
 import type uPlot from 'uplot';
 import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewMessage, type RunRef, type ToWebviewMessage } from '../contract';
 import { receiveValidated } from '../shared/panelMessages';
+import { PanelStatus } from '../shared/panelStatus';
 import { vsCodeApi } from '../shared/vscodeApi';
 import { button, checkbox, h, select, slider, stateView, tabs, textField } from '../shared/components';
 import { MetricExpressionError, parseMetricExpression } from '../../src/engine/compare/metricExpression';
@@ -64,8 +65,6 @@ let comparison: Comparison | undefined;
 let connectionLabel = '';
 let refreshing = false;
 let missing: string[] = [];
-let fatal: { message: string } | undefined;
-let loadingText: string | undefined = 'Loading runs…';
 /** Latest values and statuses as last received: when they change, running runs have logged more. */
 let liveSignature = '';
 /** Collapsed sections and hidden cards: remembered by the extension per experiment set. */
@@ -74,7 +73,7 @@ let charts: uPlot[] = [];
 let tabsControl: ReturnType<typeof tabs> | undefined;
 
 const app = document.getElementById('app')!;
-const status = h('div', { className: 'notice', role: 'status', 'aria-live': 'polite' });
+const panelStatus = new PanelStatus('Loading runs…', 4000, () => post({ type: 'retry' }));
 
 function post(message: FromWebviewMessage): void {
   vscode.postMessage(message);
@@ -138,8 +137,7 @@ function receive(message: ToWebviewMessage): void {
   switch (message.type) {
     case 'loading':
       if (!comparison) {
-        loadingText = message.what;
-        fatal = undefined;
+        panelStatus.loading(message.what);
         render();
       }
       return;
@@ -149,8 +147,7 @@ function receive(message: ToWebviewMessage): void {
       connectionLabel = message.connectionLabel;
       refreshing = message.refreshing;
       missing = message.missing;
-      fatal = undefined;
-      loadingText = undefined;
+      panelStatus.loaded();
       view.connectionId = message.connectionId;
       view.runIds = comparison.runs.filter((r) => (r.connectionId ?? message.connectionId) === message.connectionId).map((r) => r.runId);
       const refs = comparison.runs.map((r) => ({ connectionId: r.connectionId ?? message.connectionId, runId: r.runId }));
@@ -189,17 +186,14 @@ function receive(message: ToWebviewMessage): void {
       if (message.retry === 'histories') {
         metricCharts.fail(message.requestId, message.message);
       } else {
-        fatal = { message: message.message };
+        panelStatus.failed(message.message, true);
         comparison = undefined;
         tabsControl = undefined;
         render();
       }
       return;
     case 'notice':
-      status.textContent = message.message;
-      setTimeout(() => {
-        if (status.textContent === message.message) status.textContent = '';
-      }, 4000);
+      panelStatus.notice(message.message);
       return;
   }
 }
@@ -220,17 +214,7 @@ function renderHeader(): void {
 
 function render(): void {
   destroyCharts();
-  if (fatal) {
-    app.replaceChildren(
-      stateView('error', fatal.message, () => post({ type: 'retry' })),
-      status,
-    );
-    return;
-  }
-  if (!comparison) {
-    app.replaceChildren(stateView('loading', loadingText ?? 'Loading…'), status);
-    return;
-  }
+  if (panelStatus.showsInstead(app, comparison !== undefined) || !comparison) return;
   renderHeader();
   tabsControl = tabs(
     [
@@ -267,7 +251,7 @@ function render(): void {
       if (id === 'charts') metricCharts.load(chartKeys());
     },
   );
-  app.replaceChildren(header, tabsControl.root, status);
+  app.replaceChildren(header, tabsControl.root, panelStatus.line);
 }
 
 /** The metrics with a chart card, in the comparison's order (hidden ones left out). */

@@ -6,7 +6,7 @@ import type uPlot from 'uplot';
 import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
 import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
-import { historyChart, type XMode } from './charts';
+import { historyChart, type HistoryChartOptions, type XMode } from './charts';
 import { button, h, stateView } from '../shared/components';
 import { appendRange, expressionSeries, mergeDetail, seriesAgainstMetric, visibleFirst } from './historyLines';
 import { MetricExpressionError, parseMetricExpression, type MetricExpression } from '../../src/engine/compare/metricExpression';
@@ -281,24 +281,13 @@ export class MetricCharts {
       state = 'drawn';
       const started = performance.now();
       const s = this.settings();
-      const groups = this.groups(c, s.groupBy);
-      card.box.dataset.groups = String(groups?.length ?? 0);
       card.box.dataset.outliers = s.ignoreOutliers ? 'ignored' : 'shown';
       card.box.dataset.x = s.xMetric ? `metric:${s.xMetric}` : s.xMode;
-      card.chart = historyChart(card.body, {
-        groups,
-        showGroupRuns: s.showGroupRuns,
+      this.drawChart(key, card, c, s, {
         metricKey: key,
-        runs: c.runs,
         series: s.xMetric ? seriesAgainstMetric(series, this.histories.get(s.xMetric)!) : series,
         xLabel: s.xMetric,
         xMode: s.xMetric ? 'step' : s.xMode,
-        log: s.log,
-        smoothing: s.smoothing,
-        ignoreOutliers: s.ignoreOutliers,
-        width: this.width(),
-        height: this.cardLayout.height(key),
-        zoom: this.zooms.get(key),
         onZoom: (min, max, full) => this.zoomed(key, min, max, full),
       });
       const points = series.reduce((n, x) => n + x.steps.length, 0);
@@ -338,21 +327,10 @@ export class MetricCharts {
     } else {
       state = 'drawn';
       const s = this.settings();
-      const groups = this.groups(c, s.groupBy);
-      card.box.dataset.groups = String(groups?.length ?? 0);
-      card.chart = historyChart(card.body, {
-        groups,
-        showGroupRuns: s.showGroupRuns,
+      this.drawChart(key, card, c, s, {
         metricKey: expression.text,
-        runs: c.runs,
         series,
         xMode: s.xMode,
-        log: s.log,
-        smoothing: s.smoothing,
-        ignoreOutliers: s.ignoreOutliers,
-        width: this.width(),
-        height: this.cardLayout.height(key),
-        zoom: this.zooms.get(key),
         onZoom: (min, max, full) => {
           if (full) this.zooms.delete(key);
           else this.zooms.set(key, { min, max });
@@ -363,6 +341,30 @@ export class MetricCharts {
       );
     }
     card.box.dataset.state = state;
+  }
+
+  /** The card's chart with the panel's settings (groups, log scale, smoothing, outliers), at the card's height and zoom. */
+  private drawChart(
+    key: string,
+    card: Card,
+    c: Comparison,
+    s: ChartSettings,
+    own: Pick<HistoryChartOptions, 'metricKey' | 'series' | 'xMode' | 'xLabel' | 'onZoom'>,
+  ): void {
+    const groups = this.groups(c, s.groupBy);
+    card.box.dataset.groups = String(groups?.length ?? 0);
+    card.chart = historyChart(card.body, {
+      groups,
+      showGroupRuns: s.showGroupRuns,
+      runs: c.runs,
+      log: s.log,
+      smoothing: s.smoothing,
+      ignoreOutliers: s.ignoreOutliers,
+      width: this.width(),
+      height: this.cardLayout.height(key),
+      zoom: this.zooms.get(key),
+      ...own,
+    });
   }
 
   private groups(c: Comparison, groupBy: string | undefined): RunGroup[] | undefined {

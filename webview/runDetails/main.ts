@@ -15,8 +15,9 @@ import {
   type ToRunDetailsMessage,
 } from '../contract';
 import { receiveValidated } from '../shared/panelMessages';
+import { PanelStatus } from '../shared/panelStatus';
 import { vsCodeApi } from '../shared/vscodeApi';
-import { button, h, stateView } from '../shared/components';
+import { button, h } from '../shared/components';
 import { themeColors } from '../shared/themeColors';
 import { formatValue } from '../shared/formatValue';
 import { formatBytes, formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
@@ -24,13 +25,11 @@ import type { MlflowFileInfo } from '../../src/engine/mlflow/mlflowTypes';
 
 const vscode = vsCodeApi<FromRunDetailsMessage>();
 const app = document.getElementById('app')!;
-const status = h('div', { className: 'notice', role: 'status', 'aria-live': 'polite' });
+const panelStatus = new PanelStatus('Loading the run…', 4000, () => post({ type: 'retry' }));
 
 let details: RunDetails | undefined;
 let connectionLabel = '';
 let refreshing = false;
-let fatal: { message: string; retry: boolean } | undefined;
-let loadingText = 'Loading the run…';
 let sparklines: uPlot[] = [];
 /** Artifact folder → its files once listed (undefined while loading), and which folders are open. */
 const folders = new Map<string, MlflowFileInfo[] | { error: string } | undefined>();
@@ -48,8 +47,7 @@ function receive(message: ToRunDetailsMessage): void {
   switch (message.type) {
     case 'loading':
       if (!details) {
-        loadingText = message.what;
-        fatal = undefined;
+        panelStatus.loading(message.what);
         render();
       }
       return;
@@ -57,7 +55,7 @@ function receive(message: ToRunDetailsMessage): void {
       details = message.details;
       connectionLabel = message.connectionLabel;
       refreshing = message.refreshing;
-      fatal = undefined;
+      panelStatus.loaded();
       const state: RunDetailsPanelState = { connectionId: message.connectionId, runId: message.details.overview.runId };
       vscode.setState(state);
       // Folders listed before may have changed (a running run logs more): list the open ones again.
@@ -71,15 +69,12 @@ function receive(message: ToRunDetailsMessage): void {
       render();
       return;
     case 'error':
-      fatal = { message: message.message, retry: message.retry };
+      panelStatus.failed(message.message, message.retry);
       details = undefined;
       render();
       return;
     case 'notice':
-      status.textContent = message.message;
-      setTimeout(() => {
-        if (status.textContent === message.message) status.textContent = '';
-      }, 4000);
+      panelStatus.notice(message.message);
       return;
   }
 }
@@ -87,15 +82,7 @@ function receive(message: ToRunDetailsMessage): void {
 function render(): void {
   for (const s of sparklines) s.destroy();
   sparklines = [];
-  if (fatal) {
-    const { retry } = fatal;
-    app.replaceChildren(stateView('error', fatal.message, retry ? () => post({ type: 'retry' }) : undefined), status);
-    return;
-  }
-  if (!details) {
-    app.replaceChildren(stateView('loading', loadingText), status);
-    return;
-  }
+  if (panelStatus.showsInstead(app, details !== undefined) || !details) return;
   const d = details;
   const scrollY = window.scrollY;
   app.replaceChildren(
@@ -107,7 +94,7 @@ function render(): void {
     section('tags', `Tags (${d.tags.length})`, keyValueTable('tags', d.tags, 'No tags of your own.'), systemTags(d.systemTags)),
     section('artifacts', 'Artifacts', artifactList(d.artifacts, 0)),
     section('models', `Registered model versions (${d.modelVersions.length})`, modelsTable(d)),
-    status,
+    panelStatus.line,
   );
   drawSparklines(d.metrics);
   window.scrollTo(0, scrollY);

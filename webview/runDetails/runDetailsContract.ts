@@ -22,6 +22,7 @@ import {
   type Infer,
   type MessageOf,
 } from '../shared/contractChecks';
+import { runFields } from '../shared/runChecks';
 
 export type { KeyValue, RunDetails, RunMetric } from '../../src/engine/runDetails/runDetailsTypes';
 
@@ -40,14 +41,10 @@ const keyValue = shapeOf<KeyValue>()(obj({ key: str(1000), value: str() }));
 const fileInfo = shapeOf<MlflowFileInfo>()(obj({ path: str(4000), is_dir: bool, file_size: optional(num) }));
 const runOverview = shapeOf<RunOverview>()(
   obj({
-    runId: str(200),
+    ...runFields,
     runName: optional(str(1000)),
-    status: str(50),
     lifecycleStage: str(50),
-    experimentId: str(200),
     experimentName: optional(str(1000)),
-    startTime: optional(num),
-    endTime: optional(num),
     durationMs: optional(num),
     user: optional(str(1000)),
     sourceName: optional(str()),

@@ -19,8 +19,9 @@ import {
   type ToRunsTableMessage,
 } from '../contract';
 import { receiveValidated } from '../shared/panelMessages';
+import { PanelStatus } from '../shared/panelStatus';
 import { vsCodeApi } from '../shared/vscodeApi';
-import { button, h, stateView } from '../shared/components';
+import { button, h } from '../shared/components';
 import { formatCount, formatValue } from '../shared/formatValue';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
@@ -67,7 +68,6 @@ function mayHaveChildren(runId: string): boolean {
 /** Restored after a reload: the parents to expand again once their rows load, and where to scroll. */
 const reexpand = new Set<string>(saved.view?.expanded ?? []);
 let restoreScroll = saved.view && saved.view.scrollTop > 0 ? saved.view.scrollTop : undefined;
-let fatal: { message: string; retry: boolean } | undefined;
 let initialised = false;
 /** Selected run ids (in the order they were selected) and the anchor of Shift ranges. */
 let selected = new Set<string>(saved.view?.selected ?? []);
@@ -79,7 +79,7 @@ let chooserSearch = '';
 let filterEditor: { columnId: string; op: FilterOp; value: string } | undefined;
 
 const app = document.getElementById('app')!;
-const status = h('div', { className: 'notice', role: 'status', 'aria-live': 'polite' });
+const panelStatus = new PanelStatus('Loading runs…', 5000, () => post({ type: 'retry' }));
 
 function post(message: FromRunsTableMessage): void {
   vscode.postMessage(message);
@@ -104,13 +104,6 @@ function saveStateSoon(): void {
   saveTimer ??= setTimeout(saveState, 300);
 }
 
-function notice(text: string): void {
-  status.textContent = text;
-  setTimeout(() => {
-    if (status.textContent === text) status.textContent = '';
-  }, 5000);
-}
-
 // ---------------------------------------------------------------- messages
 
 receiveValidated('Runs table', validateToRunsTable, receive);
@@ -125,7 +118,7 @@ function receive(message: ToRunsTableMessage): void {
       experimentIds = message.experiments.map((e) => e.id);
       layout = message.layout;
       starred = new Set(message.starred);
-      fatal = undefined;
+      panelStatus.loaded();
       initialised = true;
       // The first query went with `ready` (its answers follow this message); after a retry, it goes now.
       const sent = queryBeforeInit;
@@ -174,9 +167,9 @@ function receive(message: ToRunsTableMessage): void {
     case 'children':
       if (message.queryId !== queryId) return;
       if (children.receive(message.parentRunId, message.rows)) {
-        if (message.truncated) notice(`Showing the first ${message.rows.length} child runs: filter on tags.mlflow.parentRunId to see them all.`);
+        if (message.truncated) panelStatus.notice(`Showing the first ${message.rows.length} child runs: filter on tags.mlflow.parentRunId to see them all.`);
       } else if (message.rows.length === 0)
-        notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
+        panelStatus.notice(`No child run${query.expression || query.columnFilters.length || query.runName || query.starredOnly ? ' matches the filter' : ''}.`);
       saveStateSoon();
       renderGrid(false);
       continueRestoreScroll();
@@ -200,7 +193,7 @@ function receive(message: ToRunsTableMessage): void {
       if (message.queryId !== queryId) return;
       selectingAll = false;
       selected = new Set(message.runIds);
-      if (message.truncated) notice(`Selected the first ${message.runIds.length} matching runs.`);
+      if (message.truncated) panelStatus.notice(`Selected the first ${message.runIds.length} matching runs.`);
       renderGrid(false);
       return;
     case 'starred':
@@ -213,11 +206,11 @@ function receive(message: ToRunsTableMessage): void {
     case 'loading':
       return;
     case 'error':
-      fatal = { message: message.message, retry: message.retry };
+      panelStatus.failed(message.message, message.retry);
       render();
       return;
     case 'notice':
-      notice(message.message);
+      panelStatus.notice(message.message);
       return;
   }
 }
@@ -296,15 +289,7 @@ function scrolled(): void {
 }
 
 function render(): void {
-  if (fatal) {
-    const { retry } = fatal;
-    app.replaceChildren(stateView('error', fatal.message, retry ? () => post({ type: 'retry' }) : undefined), status);
-    return;
-  }
-  if (!initialised) {
-    app.replaceChildren(stateView('loading', 'Loading runs…'), status);
-    return;
-  }
+  if (panelStatus.showsInstead(app, initialised)) return;
   renderHeader();
   renderToolbar();
   renderQueryLine();
@@ -328,7 +313,7 @@ function render(): void {
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
-  app.replaceChildren(header, toolbar, queryLine, chooser, actionBar, viewport, status);
+  app.replaceChildren(header, toolbar, queryLine, chooser, actionBar, viewport, panelStatus.line);
   renderGrid(true);
 }
 
@@ -631,7 +616,7 @@ function onHeaderKey(column: RunsTableColumn, e: KeyboardEvent): void {
     ),
   );
   gridHead?.querySelector<HTMLElement>(`.col-header[data-col="${CSS.escape(column.id)}"] .col-label`)?.focus();
-  notice(`Moved ${column.label} ${e.key === 'ArrowLeft' ? 'left' : 'right'}.`);
+  panelStatus.notice(`Moved ${column.label} ${e.key === 'ArrowLeft' ? 'left' : 'right'}.`);
 }
 
 /** A header dragged more than a few pixels moves its column where it is dropped (a plain click still sorts). */
@@ -768,7 +753,7 @@ function sortMark(columnId: string): string {
 
 function onHeaderClick(column: RunsTableColumn, e: MouseEvent): void {
   if (!column.sortable) {
-    notice(`${column.label}: the server cannot sort by this column.`);
+    panelStatus.notice(`${column.label}: the server cannot sort by this column.`);
     return;
   }
   const existing = query.sort.find((s) => s.columnId === column.id);

@@ -23,13 +23,14 @@ import {
   type Infer,
   type MessageOf,
 } from '../shared/contractChecks';
+import { runFields, runIdCheck } from '../shared/runChecks';
 
 export type { RunsTableColumn, RunsTableRow } from '../../src/engine/runsTable/runsTableColumns';
 export type { ColumnFilter, FilterOp, RunsTableQuery, SortKey } from '../../src/engine/runsTable/runsSearchExpression';
 export type { RunGroup } from '../../src/engine/runsTable/runGroups';
 
 const MAX_ROWS = 5000;
-const runId = str(200);
+const runId = runIdCheck;
 const runIds = (max: number) => arr(runId, max);
 const columnId = str(1100);
 const tableColumn = shapeOf<RunsTableColumn>()(
@@ -45,13 +46,9 @@ const tableColumn = shapeOf<RunsTableColumn>()(
 );
 const tableRow = shapeOf<RunsTableRow>()(
   obj({
-    runId,
-    experimentId: str(200),
+    ...runFields,
     name: str(1000),
-    status: str(50),
     lifecycleStage: str(50),
-    startTime: optional(num),
-    endTime: optional(num),
     user: optional(str(1000)),
     parentRunId: optional(str(200)),
     params: record(str(), 100_000),

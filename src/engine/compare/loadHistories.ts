@@ -98,7 +98,7 @@ export async function loadHistories(
   if (runs.length === 0 || keys.length === 0) return { series: [], errors: [], source: noBulkInterval.has(client) ? 'per-run' : 'bulk' };
   const loaded: LoadedMetric[] = [];
   const one = async (key: string) => {
-    const metric = await loadMetric(client, runs, key, maxPoints, concurrency, options);
+    const metric = await loadMetric({ client, runIds: runs, key, maxPoints, concurrency, o: options });
     loaded.push(metric);
     options.onMetric?.(metric);
   };
@@ -189,28 +189,31 @@ function bulkUnsupported(err: unknown): boolean {
   );
 }
 
+/** What loading one metric's histories for every run needs: the runs, the metric, and the limits already checked. */
+interface MetricLoad {
+  client: HistoryClient;
+  runIds: string[];
+  key: string;
+  maxPoints: number;
+  concurrency: number;
+  o: LoadHistoriesOptions;
+}
+
 /** One metric for every run: bulk where the server has it, else per run (and remembered). */
-async function loadMetric(
-  client: HistoryClient,
-  runIds: string[],
-  key: string,
-  maxPoints: number,
-  concurrency: number,
-  o: LoadHistoriesOptions,
-): Promise<LoadedMetric> {
-  if (!o.exact && !noBulkInterval.has(client)) {
+async function loadMetric(load: MetricLoad): Promise<LoadedMetric> {
+  if (!load.o.exact && !noBulkInterval.has(load.client)) {
     try {
-      return await loadBulk(client, runIds, key, maxPoints, o);
+      return await loadBulk(load);
     } catch (err) {
       if (!bulkUnsupported(err)) throw err;
-      noBulkInterval.add(client);
+      noBulkInterval.add(load.client);
     }
   }
-  return loadPerRun(client, runIds, key, maxPoints, concurrency, o);
+  return loadPerRun(load);
 }
 
 /** Throws only for cancellation and a server without the endpoint; other failures become `errors`. */
-async function loadBulk(client: HistoryClient, runIds: string[], key: string, maxPoints: number, o: LoadHistoriesOptions): Promise<LoadedMetric> {
+async function loadBulk({ client, runIds, key, maxPoints, o }: MetricLoad): Promise<LoadedMetric> {
   const maxResults = Math.min(maxPoints, BULK_INTERVAL_MAX_RESULTS);
   const base = { metricKey: key, source: 'bulk' as const, ...(o.range ? { range: o.range } : {}) };
   let metrics;
@@ -240,14 +243,7 @@ async function loadBulk(client: HistoryClient, runIds: string[], key: string, ma
   return { ...base, series, errors: [] };
 }
 
-async function loadPerRun(
-  client: HistoryClient,
-  runIds: string[],
-  key: string,
-  maxPoints: number,
-  concurrency: number,
-  o: LoadHistoriesOptions,
-): Promise<LoadedMetric> {
+async function loadPerRun({ client, runIds, key, maxPoints, concurrency, o }: MetricLoad): Promise<LoadedMetric> {
   const series: LoadedSeries[] = [];
   const errors: HistoryLoadError[] = [];
   await mapLimit(runIds, concurrency, async (runId) => {

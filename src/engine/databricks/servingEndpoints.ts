@@ -1,6 +1,6 @@
 import { MlflowApiError, type MlflowRestClient } from '../mlflow/mlflowRestClient';
 import type { CallOptions } from '../mlflow/mlflowTypes';
-import type { InvocationBody, InvocationResult } from '../serving/invocationRequest';
+import { invocationResult, type InvocationBody, type InvocationResult } from '../serving/invocationRequest';
 
 // Databricks Model Serving endpoints (REST API 2.0 `/api/2.0/serving-endpoints`, queries at
 // `/serving-endpoints/{name}/invocations`), through an MlflowRestClient connected to the workspace
@@ -98,15 +98,7 @@ export async function queryServingEndpoint(client: MlflowRestClient, name: strin
   } catch (err) {
     throw explainMissing(err, name, client);
   }
-  const latencyMs = performance.now() - started;
-  const text = answer.data.toString('utf8');
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: answer.status, latencyMs, body: parsed };
+  return invocationResult(answer.status, answer.data, started);
 }
 
 /** Waits until the endpoint is READY (or its update failed), polling `get`. */

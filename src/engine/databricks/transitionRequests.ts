@@ -78,11 +78,7 @@ export function canonicalStage(stage: string): ModelVersionStage {
 /** The open stage transition requests of a model version. */
 export async function listTransitionRequests(client: MlflowRestClient, ref: VersionRef, o: CallOptions = {}): Promise<RegistryActivity[]> {
   refuseUnityCatalog(ref.name, 'Listing transition requests');
-  const body = await client.requestJson<{ requests?: RegistryActivity[] }>('GET', API + 'transition-requests/list', {
-    query: { name: ref.name, version: ref.version },
-    signal: o.signal,
-  });
-  return (body.requests ?? []).map(numericTimes);
+  return versionList(client, API + 'transition-requests/list', 'requests', ref, o);
 }
 
 /** Asks for a version to move to a stage (any user with Can Edit; an owner approves it). */
@@ -92,12 +88,7 @@ export async function createTransitionRequest(
   o: CallOptions = {},
 ): Promise<TransitionRequest> {
   refuseUnityCatalog(ref.name, 'Requesting a stage transition');
-  const body = await client.requestJson<{ request?: TransitionRequest }>('POST', API + 'transition-requests/create', {
-    json: stageParams(ref),
-    idempotent: false,
-    signal: o.signal,
-  });
-  return numericTimes(body.request ?? {});
+  return registryChange<TransitionRequest>(client, 'POST', 'transition-requests/create', { json: stageParams(ref) }, o, 'request');
 }
 
 /** Approves the open request to `stage` (needs Can Manage); the version moves to that stage. */
@@ -107,7 +98,7 @@ export async function approveTransitionRequest(
   o: CallOptions = {},
 ): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Approving a transition request');
-  return activityRequest(
+  return registryChange(
     client,
     'POST',
     'transition-requests/approve',
@@ -123,7 +114,7 @@ export async function rejectTransitionRequest(
   o: CallOptions = {},
 ): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Rejecting a transition request');
-  return activityRequest(client, 'POST', 'transition-requests/reject', { json: stageParams(ref) }, o);
+  return registryChange(client, 'POST', 'transition-requests/reject', { json: stageParams(ref) }, o);
 }
 
 /** Cancels (deletes) the open request to `stage` made by `creator` (the requester's user name). */
@@ -134,7 +125,7 @@ export async function cancelTransitionRequest(
 ): Promise<RegistryActivity> {
   refuseUnityCatalog(ref.name, 'Cancelling a transition request');
   // The API takes DELETE with its parameters in the query string.
-  return activityRequest(client, 'DELETE', 'transition-requests/delete', { query: { ...stageParams(ref), creator: ref.creator } }, o);
+  return registryChange(client, 'DELETE', 'transition-requests/delete', { query: { ...stageParams(ref), creator: ref.creator } }, o);
 }
 
 /** A version, its stage (canonical) and the comment, as the transition-request calls take them. */
@@ -142,16 +133,35 @@ function stageParams(ref: VersionRef & { stage: string; comment?: string }): { n
   return { name: ref.name, version: ref.version, stage: canonicalStage(ref.stage), comment: ref.comment || undefined };
 }
 
-/** One call that changes a request (never resent: not idempotent) and answers with the activity it recorded. */
-async function activityRequest(
+/**
+ * One call that changes a request or comments (never resent: not idempotent) and answers with what it
+ * recorded, under `key` in the answer: the activity, the request created, or the comment.
+ */
+async function registryChange<T extends TransitionRequest | RegistryActivity = RegistryActivity>(
   client: MlflowRestClient,
   method: 'POST' | 'DELETE',
   endpoint: string,
   params: { json?: Record<string, unknown>; query?: Record<string, string | undefined> },
   o: CallOptions,
-): Promise<RegistryActivity> {
-  const body = await client.requestJson<{ activity?: RegistryActivity }>(method, API + endpoint, { ...params, idempotent: false, signal: o.signal });
-  return numericTimes(body.activity ?? {});
+  key: 'activity' | 'request' | 'comment' = 'activity',
+): Promise<T> {
+  const body = await client.requestJson<Partial<Record<typeof key, T>>>(method, API + endpoint, { ...params, idempotent: false, signal: o.signal });
+  return numericTimes(body[key] ?? ({} as T));
+}
+
+/** A model version's list (its open requests, its activities) under `key` in the answer. */
+async function versionList(
+  client: MlflowRestClient,
+  path: string,
+  key: 'requests' | 'activities',
+  ref: VersionRef,
+  o: CallOptions,
+): Promise<RegistryActivity[]> {
+  const body = await client.requestJson<Partial<Record<typeof key, RegistryActivity[]>>>('GET', path, {
+    query: { name: ref.name, version: ref.version },
+    signal: o.signal,
+  });
+  return (body[key] ?? []).map(numericTimes);
 }
 
 /** Posts a comment on a model version. */
@@ -160,12 +170,7 @@ export async function createModelVersionComment(
   ref: VersionRef & { comment: string },
   o: CallOptions = {},
 ): Promise<RegistryActivity> {
-  const body = await client.requestJson<{ comment?: RegistryActivity }>('POST', API + 'comments/create', {
-    json: { name: ref.name, version: ref.version, comment: ref.comment },
-    idempotent: false,
-    signal: o.signal,
-  });
-  return numericTimes(body.comment ?? {});
+  return registryChange(client, 'POST', 'comments/create', { json: { name: ref.name, version: ref.version, comment: ref.comment } }, o, 'comment');
 }
 
 /** Moves a version to a stage directly (needs Can Manage), recording a comment in its activity. */
@@ -196,11 +201,8 @@ export async function transitionStageWithComment(
 /** Every event of a model version (requests, approvals, rejections, cancellations, transitions, comments), oldest first. */
 export async function listModelVersionActivities(client: MlflowRestClient, ref: VersionRef, o: CallOptions = {}): Promise<RegistryActivity[]> {
   refuseUnityCatalog(ref.name, 'Listing activities');
-  const body = await client.requestJson<{ activities?: RegistryActivity[] }>('GET', 'api/2.0/preview/mlflow/model-versions/get-activities', {
-    query: { name: ref.name, version: ref.version },
-    signal: o.signal,
-  });
-  return (body.activities ?? []).map(numericTimes).sort((a, b) => (a.creation_timestamp ?? 0) - (b.creation_timestamp ?? 0));
+  const activities = await versionList(client, 'api/2.0/preview/mlflow/model-versions/get-activities', 'activities', ref, o);
+  return activities.sort((a, b) => (a.creation_timestamp ?? 0) - (b.creation_timestamp ?? 0));
 }
 
 /** One line for a person: "Staging requested by ana@x (\"looks good\")". */

@@ -209,6 +209,16 @@ export function launchOutcome(
 /** Builds the body of runs/submit once the MLflow run exists. */
 type SubmitBody = (runId: string) => Promise<Record<string, unknown>>;
 
+/** What step 5 uploads and then submits, whichever the protocol: the packed project, its wheels and where the run is tracked. */
+interface PackedLaunch {
+  plan: DatabricksLaunchPlan;
+  packed: PackedProject;
+  wheels: BuiltWheel[];
+  libraries: unknown[];
+  experimentId: string;
+  clusterTrackingUri: string;
+}
+
 /**
  * Runs an MLflow project on Databricks the way `mlflow run -b databricks` does (tarball in DBFS,
  * MLflow run created first, `runs/submit` with MLflow's shell command), plus the CI steps: wheels
@@ -272,9 +282,8 @@ class DatabricksLaunch {
     const target = plan.compute.target;
     const libraries = target ? (wheels.length > 0 ? rewriteLibraries(target.libraries, wheels, target.source) : target.libraries) : [];
     const clusterTrackingUri = plan.trackingKind === 'databricks' ? 'databricks' : this.req.trackingUri;
-    const submitBody = folder
-      ? await this.uploadToFolder(folder, plan, packed, wheels, libraries, experimentId, clusterTrackingUri)
-      : await this.uploadToDbfs(plan, packed, wheels, libraries, experimentId, clusterTrackingUri);
+    const upload: PackedLaunch = { plan, packed, wheels, libraries, experimentId, clusterTrackingUri };
+    const submitBody = folder ? await this.uploadToFolder(folder, upload) : await this.uploadToDbfs(upload);
     this.checkCancelled();
 
     const submitted = await this.submit(plan, tracking, experimentId, submitBody);
@@ -318,15 +327,7 @@ class DatabricksLaunch {
   }
 
   /** Step 5, jobs protocol: wheels, project snapshot and driver script into workspace files or a volume. */
-  private async uploadToFolder(
-    folder: UploadFolder,
-    plan: DatabricksLaunchPlan,
-    packed: PackedProject,
-    wheels: BuiltWheel[],
-    libraries: unknown[],
-    experimentId: string,
-    clusterTrackingUri: string,
-  ): Promise<SubmitBody> {
+  private async uploadToFolder(folder: UploadFolder, { plan, packed, wheels, libraries, experimentId, clusterTrackingUri }: PackedLaunch): Promise<SubmitBody> {
     const dependencies = jobsDependencies(packed.environmentTexts);
     for (const wheel of wheels) await this.uploadToFolderOnce(folder, wheel.location!, wheel.data);
     const archivePath = `${folder.root}/projects/${packed.archive.sha256}.tar.gz`;
@@ -366,14 +367,7 @@ class DatabricksLaunch {
   }
 
   /** Step 5, legacy protocol: wheels and project tarball into DBFS, for MLflow's shell command (or a spark_python_task). */
-  private async uploadToDbfs(
-    plan: DatabricksLaunchPlan,
-    packed: PackedProject,
-    wheels: BuiltWheel[],
-    libraries: unknown[],
-    experimentId: string,
-    clusterTrackingUri: string,
-  ): Promise<SubmitBody> {
+  private async uploadToDbfs({ plan, packed, wheels, libraries, experimentId, clusterTrackingUri }: PackedLaunch): Promise<SubmitBody> {
     for (const wheel of wheels) await this.uploadToDbfsOnce(wheel.dbfsUri, wheel.data);
     const tarDbfsPath = projectCodeDbfsPath(experimentId, `${packed.archive.sha256}.tar.gz`);
     await this.uploadToDbfsOnce(`dbfs:/${tarDbfsPath}`, packed.archive.data);

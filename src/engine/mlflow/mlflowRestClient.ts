@@ -366,15 +366,8 @@ export class MlflowRestClient {
 
   // ---------------------------------------------------------------- model registry
 
-  async searchRegisteredModels(
-    opts: { filter?: string; maxResults?: number; pageToken?: string; orderBy?: string[] } & CallOptions = {},
-  ): Promise<Page<MlflowRegisteredModel>> {
-    const body = await this.get<{ registered_models?: MlflowRegisteredModel[]; next_page_token?: string }>(
-      'registered-models/search',
-      { filter: opts.filter, max_results: opts.maxResults, page_token: opts.pageToken, order_by: opts.orderBy },
-      opts,
-    );
-    return page(body.registered_models, body.next_page_token);
+  async searchRegisteredModels(opts: RegistrySearch & CallOptions = {}): Promise<Page<MlflowRegisteredModel>> {
+    return this.searchRegistry<MlflowRegisteredModel>('registered-models/search', 'registered_models', opts);
   }
 
   /** One registered model, with its aliases and latest version per stage. */
@@ -383,15 +376,18 @@ export class MlflowRestClient {
     return body.registered_model;
   }
 
-  async searchModelVersions(
-    opts: { filter?: string; maxResults?: number; pageToken?: string; orderBy?: string[] } & CallOptions = {},
-  ): Promise<Page<MlflowModelVersion>> {
-    const body = await this.get<{ model_versions?: MlflowModelVersion[]; next_page_token?: string }>(
-      'model-versions/search',
+  async searchModelVersions(opts: RegistrySearch & CallOptions = {}): Promise<Page<MlflowModelVersion>> {
+    return this.searchRegistry<MlflowModelVersion>('model-versions/search', 'model_versions', opts);
+  }
+
+  /** A page of a registry search (registered models or model versions: the same parameters), listed under `key` in the answer. */
+  private async searchRegistry<T>(endpoint: string, key: string, opts: RegistrySearch & CallOptions): Promise<Page<T>> {
+    const body = await this.get<Record<string, T[] | undefined> & { next_page_token?: string }>(
+      endpoint,
       { filter: opts.filter, max_results: opts.maxResults, page_token: opts.pageToken, order_by: opts.orderBy },
       opts,
     );
-    return page(body.model_versions, body.next_page_token);
+    return page(body[key], body.next_page_token);
   }
 
   async getModelVersion(name: string, version: string, o: CallOptions = {}): Promise<MlflowModelVersion> {
@@ -665,6 +661,14 @@ export async function collectAll<T>(fetchPage: (pageToken: string | undefined) =
     token = p.nextPageToken;
   } while (token && all.length < limit);
   return all.length > limit ? all.slice(0, limit) : all;
+}
+
+/** What the registry's searches (registered models, model versions) take. */
+export interface RegistrySearch {
+  filter?: string;
+  maxResults?: number;
+  pageToken?: string;
+  orderBy?: string[];
 }
 
 function page<T>(items: T[] | undefined, token: string | undefined): Page<T> {

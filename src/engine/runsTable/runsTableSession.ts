@@ -21,6 +21,15 @@ const READ_AHEAD = 2;
 /** Rows of the first page read (and painted) before the rest of it: a tall screen's worth. */
 const FIRST_SLICE = 100;
 
+/** The webview's query in MLflow's terms, with the errors of what did not compile. */
+interface CompiledQuery {
+  filter: string;
+  orderBy: string[];
+  errors: Record<string, string>;
+  stars?: readonly string[];
+  runViewType: RunViewType;
+}
+
 interface ActiveQuery {
   id: number;
   spec: RunsTableQuery;
@@ -70,13 +79,7 @@ export class RunsTableSession {
       this.active = { ...early.query, id: spec.queryId, spec };
     } else {
       early?.query.abort.abort();
-      const pager = new RunsTablePager(this.client(), {
-        experimentIds: this.experimentIds,
-        filter: compiled.filter,
-        orderBy: compiled.orderBy,
-        ...this.pageSizes(),
-        runViewType: compiled.runViewType,
-      });
+      const pager = this.pager(compiled);
       this.active = { id: spec.queryId, spec, stars: compiled.stars, pager, abort: new AbortController() };
     }
     return { filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors, empty: compiled.stars !== undefined && compiled.stars.length === 0 };
@@ -91,24 +94,25 @@ export class RunsTableSession {
     this.prefetched?.query.abort.abort();
     const compiled = this.compile({ ...spec, queryId: -1 }, starred);
     if (compiled.stars?.length === 0 || Object.keys(compiled.errors).length > 0) return Promise.resolve();
-    const pager = new RunsTablePager(this.client(), {
-      experimentIds: this.experimentIds,
-      filter: compiled.filter,
-      orderBy: compiled.orderBy,
-      ...this.pageSizes(),
-      runViewType: compiled.runViewType,
-    });
+    const pager = this.pager(compiled);
     const query: ActiveQuery = { id: -1, spec: { ...spec, queryId: -1 }, stars: compiled.stars, pager, abort: new AbortController() };
     this.prefetched = { filter: compiled.filter, orderBy: compiled.orderBy, query };
     // A failure is seen (and reported) when the webview's query reads the same page.
     return pager.page(0, query.abort.signal).catch(() => undefined);
   }
 
-  /** The table's page size, and the first page read in two slices: the first screen's rows come sooner. */
-  private pageSizes(): { pageSize: number; firstSlice?: number } {
+  /** A pager over the compiled query, at the table's page size; the first page is read in two slices so the first screen's rows come sooner. */
+  private pager(compiled: Pick<CompiledQuery, 'filter' | 'orderBy' | 'runViewType'>): RunsTablePager {
     const pageSize = this.pageSize();
     const firstSlice = Math.min(FIRST_SLICE, Math.floor(pageSize / 2));
-    return firstSlice > 0 ? { pageSize, firstSlice } : { pageSize };
+    const { filter, orderBy, runViewType } = compiled;
+    return new RunsTablePager(this.client(), {
+      experimentIds: this.experimentIds,
+      filter,
+      orderBy,
+      ...(firstSlice > 0 ? { pageSize, firstSlice } : { pageSize }),
+      runViewType,
+    });
   }
 
   /** The query's filter narrowed to one parent's children, or to child runs (the query's own errors were reported when it started). */
@@ -123,10 +127,7 @@ export class RunsTableSession {
     }).filter;
   }
 
-  private compile(
-    spec: RunsTableQuery,
-    starred?: readonly string[],
-  ): { filter: string; orderBy: string[]; errors: Record<string, string>; stars?: readonly string[]; runViewType: RunViewType } {
+  private compile(spec: RunsTableQuery, starred?: readonly string[]): CompiledQuery {
     const stars = spec.starredOnly ? (starred ?? []) : undefined;
     const { filter, errors } = compileTableFilter(this.cols, {
       expression: spec.expression,

@@ -205,15 +205,20 @@ export async function invokeModel(url: string, body: InvocationBody | string, op
     label: 'invocations',
     signal: opts.signal,
   });
+  return invocationResult(response.status, response.data, started);
+}
+
+/** A model server's answer (any status), `started` (performance.now()) to now: its body parsed as JSON, or its text when it is not JSON. */
+export function invocationResult(status: number, data: Buffer, started: number): InvocationResult {
   const latencyMs = performance.now() - started;
-  const text = response.data.toString('utf8');
+  const text = data.toString('utf8');
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     /* not JSON: keep the text */
   }
-  return { status: response.status, latencyMs, body: parsed };
+  return { status, latencyMs, body: parsed };
 }
 
 // The saved input example is read from the model's files; kept with the other request helpers for callers.

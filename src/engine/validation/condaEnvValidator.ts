@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { ValidationDiagnostic } from './diagnostic';
 import type { FileContext } from './mlprojectValidator';
 import { checkRequirementFile, installsMlflow } from './requirementChecks';
-import { checkDuplicateKeys, checkKnownKeys, describe, isString, rangeOf, Reporter } from './yamlRuleHelpers';
+import { checkDuplicateKeys, checkKnownKeys, describe, isString, rangeOf, Reporter, rootIsMapping } from './yamlRuleHelpers';
 import { getPair, pythonTypeName, type ParsedYaml, type YNode, type YScalar } from './yamlTree';
 
 const CONDA_KEYS = ['name', 'channels', 'dependencies', 'prefix', 'variables'];
@@ -12,15 +12,9 @@ export function validateCondaEnv(text: string, parsed: ParsedYaml, context: File
   const r = new Reporter(text);
   const root = parsed.root;
   checkDuplicateKeys(r, root);
-  if (!root || root.kind !== 'map') {
-    r.add(
-      'conda/not-a-mapping',
-      'error',
-      `A conda environment file must be a mapping with name, channels and dependencies, but it is ${root ? `a ${pythonTypeName(root)}` : 'empty'}.`,
-      root ? rangeOf(root) : { start: 0, end: text.length },
-    );
-    return r.diagnostics;
-  }
+  const notMapping = (root: YNode | null) =>
+    `A conda environment file must be a mapping with name, channels and dependencies, but it is ${root ? `a ${pythonTypeName(root)}` : 'empty'}.`;
+  if (!rootIsMapping(r, root, 'conda/not-a-mapping', notMapping)) return r.diagnostics;
   checkKnownKeys(r, root, CONDA_KEYS, 'conda/unknown-key', 'the conda environment', 'conda rejects or ignores it.');
   const name = getPair(root, 'name');
   if (name && !isString(name.value))

@@ -3,7 +3,19 @@ import type { ValidationDiagnostic, ValidationFix } from './diagnostic';
 import { didYouMean } from './didYouMean';
 import { dockerEnvKeys, entryPointKeys, MLPROJECT_DOCS_URL, parameterKeys, parameterTypes, sparkJobKeys, topLevelKeys } from './mlprojectSchema';
 import { parsePythonFormat } from './pythonFormat';
-import { checkDuplicateKeys, checkKnownKeys, clip, describe, isString, pairRange, rangeOf, removePairFix, Reporter, scalarSubRange } from './yamlRuleHelpers';
+import {
+  checkDuplicateKeys,
+  checkKnownKeys,
+  clip,
+  describe,
+  isString,
+  pairRange,
+  rangeOf,
+  removePairFix,
+  Reporter,
+  rootIsMapping,
+  scalarSubRange,
+} from './yamlRuleHelpers';
 import { getPair, keyText, pythonTypeName, type ParsedYaml, type YMap, type YNode, type YPair, type YScalar } from './yamlTree';
 
 export interface FileContext {
@@ -76,18 +88,11 @@ export function validateMlproject(text: string, parsed: ParsedYaml, context: Fil
   context = memoizedContext(context);
   checkDuplicateKeys(r, root);
 
-  if (!root || root.kind !== 'map') {
-    const what = root ? pythonTypeName(root) : 'NoneType';
-    r.add(
-      'mlproject/not-a-mapping',
-      'error',
-      root
-        ? `The MLproject file must be a YAML mapping of keys (name, entry_points, ...), but it is a ${what}: MLflow fails with "'${what}' object has no attribute 'keys'".`
-        : `The MLproject file is empty: MLflow fails with "'NoneType' object has no attribute 'keys'". Add at least 'name' and 'entry_points'.`,
-      root ? rangeOf(root) : { start: 0, end: text.length },
-    );
-    return r.diagnostics;
-  }
+  const notMapping = (root: YNode | null) =>
+    root
+      ? `The MLproject file must be a YAML mapping of keys (name, entry_points, ...), but it is a ${pythonTypeName(root)}: MLflow fails with "'${pythonTypeName(root)}' object has no attribute 'keys'".`
+      : `The MLproject file is empty: MLflow fails with "'NoneType' object has no attribute 'keys'". Add at least 'name' and 'entry_points'.`;
+  if (!rootIsMapping(r, root, 'mlproject/not-a-mapping', notMapping)) return r.diagnostics;
 
   checkKnownKeys(r, root, TOP_KEYS, 'mlproject/unknown-key', 'the MLproject file', 'MLflow ignores it.');
 

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import type { ValidationDiagnostic } from './diagnostic';
 import type { FileContext } from './mlprojectValidator';
 import { checkRequirementFile, installsMlflow } from './requirementChecks';
-import { checkDuplicateKeys, describe, isString, rangeOf, Reporter } from './yamlRuleHelpers';
+import { checkDuplicateKeys, describe, isString, rangeOf, Reporter, rootIsMapping } from './yamlRuleHelpers';
 import { didYouMean } from './didYouMean';
-import { keyText, pythonTypeName, type ParsedYaml } from './yamlTree';
+import { keyText, pythonTypeName, type ParsedYaml, type YNode } from './yamlTree';
 
 /** The keyword arguments of MLflow's _PythonEnv.__init__ (mlflow/utils/environment.py). */
 const PYTHON_ENV_KEYS = ['python', 'build_dependencies', 'dependencies'];
@@ -14,15 +14,9 @@ export function validatePythonEnv(text: string, parsed: ParsedYaml, context: Fil
   const r = new Reporter(text);
   const root = parsed.root;
   checkDuplicateKeys(r, root);
-  if (!root || root.kind !== 'map') {
-    r.add(
-      'python_env/not-a-mapping',
-      'error',
-      `python_env.yaml must be a mapping with python, build_dependencies and dependencies, but it is ${root ? `a ${pythonTypeName(root)}` : 'empty'}: MLflow fails with "argument after ** must be a mapping".`,
-      root ? rangeOf(root) : { start: 0, end: text.length },
-    );
-    return r.diagnostics;
-  }
+  const notMapping = (root: YNode | null) =>
+    `python_env.yaml must be a mapping with python, build_dependencies and dependencies, but it is ${root ? `a ${pythonTypeName(root)}` : 'empty'}: MLflow fails with "argument after ** must be a mapping".`;
+  if (!rootIsMapping(r, root, 'python_env/not-a-mapping', notMapping)) return r.diagnostics;
   for (const pair of root.items) {
     const k = keyText(pair.key);
     if (PYTHON_ENV_KEYS.includes(k)) continue;

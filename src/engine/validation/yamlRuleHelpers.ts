@@ -21,6 +21,17 @@ export class Reporter {
   }
 }
 
+/**
+ * Whether the document's root is a mapping, as every file the validators check must be; if not,
+ * reports `code` as an error over the root (over the whole text when the document is empty), saying
+ * `message(root)`.
+ */
+export function rootIsMapping(r: Reporter, root: YNode | null, code: string, message: (root: YNode | null) => string): root is YMap {
+  if (root?.kind === 'map') return true;
+  r.add(code, 'error', message(root), root ? rangeOf(root) : { start: 0, end: r.text.length });
+  return false;
+}
+
 /** User text quoted in a message, cut to a readable length (a key or value may be 100 KB long). */
 export function clip(s: string, max = 60): string {
   return s.length > max ? `${s.slice(0, max - 3)}...` : s;

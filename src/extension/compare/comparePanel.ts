@@ -19,7 +19,7 @@ import {
   type StepRange,
   type ToWebviewMessage,
 } from '../../../webview/contract';
-import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
+import { copyToClipboard, dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps, validatedMessage } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -169,12 +169,8 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
 
   /** Validates and dispatches one message from the webview; invalid ones are logged and dropped. */
   async handleMessage(raw: unknown): Promise<void> {
-    const result = validateFromWebview(raw);
-    if (!result.ok) {
-      getOutputChannel().warn(`Compare runs: ignored a malformed message from the webview: ${result.error}`);
-      return;
-    }
-    await dispatchMessage(this.handlers, result.value);
+    const message = validatedMessage('Compare runs', validateFromWebview, raw);
+    if (message) await dispatchMessage(this.handlers, message);
   }
 
   private readonly handlers: MessageHandlers<FromWebviewMessage> = {
@@ -187,10 +183,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
     saveLayout: (m) => this.deps.context.workspaceState.update(this.layoutKey(), m.layout),
     setBetter: (m) => this.setBetter(m.metric, m.higherIsBetter),
     exportCsv: (m) => this.exportCsv(m.table),
-    copy: async (m) => {
-      await vscode.env.clipboard.writeText(m.text);
-      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-    },
+    copy: (m) => copyToClipboard(m.text, (notice) => this.post(notice)),
     loadImages: () => this.sendImages(),
     loadImage: (m) => this.sendImage(m.runId, m.path),
   };

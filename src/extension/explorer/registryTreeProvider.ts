@@ -9,6 +9,7 @@ import {
   type ServingEndpoint,
 } from '../../engine/databricks/servingEndpoints';
 import { describeActivity, listModelVersionActivities, listTransitionRequests } from '../../engine/databricks/transitionRequests';
+import { loadNextPage, type PagedList } from '../../engine/explorer/pagedList';
 import { formatTimestamp } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowModelVersion, MlflowRegisteredModel } from '../../engine/mlflow/mlflowTypes';
@@ -44,7 +45,7 @@ function endpointIcon(endpoint: ServingEndpoint): vscode.ThemeIcon {
 export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly models = new Map<string, { items: MlflowRegisteredModel[]; nextPageToken?: string }>();
+  private readonly models = new Map<string, PagedList<MlflowRegisteredModel>>();
   /** The nodes handed to VS Code, by id: a refresh must fire the very object the tree holds. */
   private readonly shown = new Map<string, Node>();
 
@@ -273,12 +274,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     }
   }
 
-  private async loadPage(connection: UsableConnection, key: string): Promise<void> {
-    const state = this.models.get(key) ?? { items: [] };
-    const page = await connection.client.searchRegisteredModels({ maxResults: 100, pageToken: state.nextPageToken, orderBy: ['name ASC'] });
-    state.items.push(...page.items);
-    state.nextPageToken = page.nextPageToken || undefined;
-    this.models.set(key, state);
+  private loadPage(connection: UsableConnection, key: string): Promise<void> {
+    return loadNextPage(this.models, key, (pageToken) => connection.client.searchRegisteredModels({ maxResults: 100, pageToken, orderBy: ['name ASC'] }));
   }
 
   private async modelChildren(node: Extract<Node, { type: 'connection' }>): Promise<Node[]> {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../commandIds';
 import { formatBytes } from '../../engine/explorer/formatting';
+import { loadNextPage, type PagedList } from '../../engine/explorer/pagedList';
 import { describeRun, formatMetric, formatTimestamp, RunPager, tagValue } from '../../engine/explorer/runListing';
 import { MlflowApiError } from '../../engine/mlflow/mlflowRestClient';
 import type { MlflowExperiment, MlflowRun } from '../../engine/mlflow/mlflowTypes';
@@ -18,7 +19,7 @@ const ACTIVE_RUN_REFRESH_MS = 5000;
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly experiments = new Map<string, { items: MlflowExperiment[]; nextPageToken?: string }>();
+  private readonly experiments = new Map<string, PagedList<MlflowExperiment>>();
   private readonly pagers = new Map<string, RunPager>();
   private readonly filters = new Map<string, string>();
   /** Experiments whose deleted runs are shown too (to restore them). */
@@ -240,12 +241,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     return all.map((connection) => ({ type: 'connection', id: `conn:${connection.id}`, connection }));
   }
 
-  private async loadExperimentPage(connection: UsableConnection, key: string): Promise<void> {
-    const state = this.experiments.get(key) ?? { items: [] };
-    const page = await connection.client.searchExperiments({ maxResults: 200, pageToken: state.nextPageToken, orderBy: ['last_update_time DESC'] });
-    state.items.push(...page.items);
-    state.nextPageToken = page.nextPageToken || undefined;
-    this.experiments.set(key, state);
+  private loadExperimentPage(connection: UsableConnection, key: string): Promise<void> {
+    return loadNextPage(this.experiments, key, (pageToken) =>
+      connection.client.searchExperiments({ maxResults: 200, pageToken, orderBy: ['last_update_time DESC'] }),
+    );
   }
 
   private async experimentChildren(node: Extract<Node, { type: 'connection' }>): Promise<Node[]> {
@@ -366,14 +365,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       case 'children':
         return (this.pagers.get(node.pagerKey)?.childrenOf(run.info.run_id) ?? []).map((child) => runNode(node.connection, child, node.pagerKey));
       case 'params':
-        return sortByKey(run.data.params ?? []).map((p) => ({
-          type: 'leaf',
-          id: `${node.id}/${p.key}`,
-          label: p.key,
-          description: p.value,
-          icon: 'symbol-parameter',
-          copyValue: p.value,
-        }));
+        return keyValueLeaves(node.id, run.data.params, 'symbol-parameter');
       case 'metrics':
         return sortByKey(run.data.metrics ?? []).map((m) => ({
           type: 'leaf',
@@ -385,14 +377,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
           copyValue: String(m.value),
         }));
       case 'tags':
-        return sortByKey(run.data.tags ?? []).map((t) => ({
-          type: 'leaf',
-          id: `${node.id}/${t.key}`,
-          label: t.key,
-          description: t.value,
-          icon: 'tag',
-          copyValue: t.value,
-        }));
+        return keyValueLeaves(node.id, run.data.tags, 'tag');
       case 'artifacts':
         return this.artifactChildren(node.connection, run, undefined, node.id);
       case 'models': {
@@ -442,6 +427,11 @@ function withId(item: vscode.TreeItem, node: Node): vscode.TreeItem {
 
 function sortByKey<T extends { key: string }>(items: T[]): T[] {
   return [...items].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** A run's params or tags as leaves in key order: the value beside the key, and what Copy copies. */
+function keyValueLeaves(parentId: string, items: { key: string; value: string }[] | undefined, icon: string): Node[] {
+  return sortByKey(items ?? []).map((kv) => ({ type: 'leaf', id: `${parentId}/${kv.key}`, label: kv.key, description: kv.value, icon, copyValue: kv.value }));
 }
 
 function runTooltip(run: MlflowRun): vscode.MarkdownString {

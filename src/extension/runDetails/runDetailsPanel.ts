@@ -5,7 +5,7 @@ import { describeRunLoadFailure, loadRunDetails, type RunDetails } from '../../e
 import { validateFromRunDetails, type FromRunDetailsMessage, type ToRunDetailsMessage } from '../../../webview/contract';
 import { compareWithPrevious } from '../compare/registerComparePanel';
 import { openRunArtifact } from '../explorer/openArtifact';
-import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
+import { copyToClipboard, dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps, validatedMessage } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { connectionClient } from '../runPicking';
 import { webviewHtml, webviewPanelOptions } from '../webviewHtml';
@@ -73,12 +73,8 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
 
   /** Validates and dispatches one message from the webview; invalid ones are logged and dropped. */
   async handleMessage(raw: unknown): Promise<void> {
-    const result = validateFromRunDetails(raw);
-    if (!result.ok) {
-      getOutputChannel().warn(`Run details: ignored a malformed message from the webview: ${result.error}`);
-      return;
-    }
-    await dispatchMessage(this.handlers, result.value);
+    const message = validatedMessage('Run details', validateFromRunDetails, raw);
+    if (message) await dispatchMessage(this.handlers, message);
   }
 
   private readonly handlers: MessageHandlers<FromRunDetailsMessage> = {
@@ -94,10 +90,7 @@ export class RunDetailsPanel extends MessagingPanel<ToRunDetailsMessage> {
       if (url) await vscode.env.openExternal(vscode.Uri.parse(url, true));
     },
     compareWithPrevious: () => this.compareWithPrevious(),
-    copy: async (m) => {
-      await vscode.env.clipboard.writeText(m.text);
-      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-    },
+    copy: (m) => copyToClipboard(m.text, (notice) => this.post(notice)),
   };
 
   private client(): { client: MlflowRestClient; label: string } {

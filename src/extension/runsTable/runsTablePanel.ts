@@ -18,7 +18,7 @@ import {
 import { COMMANDS } from '../commandIds';
 import { ComparePanel } from '../compare/comparePanel';
 import type { ExplorerNode } from '../explorer/explorerNodes';
-import { dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps } from '../messagingPanel';
+import { copyToClipboard, dispatchMessage, type MessageHandlers, MessagingPanel, type PanelDeps, validatedMessage } from '../messagingPanel';
 import { getOutputChannel } from '../outputChannel';
 import { RunDetailsPanel } from '../runDetails/runDetailsPanel';
 import { connectionClient } from '../runPicking';
@@ -104,12 +104,8 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   }
 
   async handleMessage(raw: unknown): Promise<void> {
-    const result = validateFromRunsTable(raw);
-    if (!result.ok) {
-      getOutputChannel().warn(`Runs table: ignored a malformed message from the webview: ${result.error}`);
-      return;
-    }
-    const message: FromRunsTableMessage = result.value;
+    const message = validatedMessage('Runs table', validateFromRunsTable, raw);
+    if (!message) return;
     try {
       // The webview sends its first query right after `ready`, not after init: what answers it must follow
       // init (a webview reloaded when shown again says `ready` again).
@@ -141,10 +137,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     star: (m) => this.star(m.runIds, m.starred),
     saveLayout: (m) => this.deps.context.workspaceState.update(this.layoutKey(), m.layout),
     exportCsv: (m) => this.exportCsv(m.queryId, m.columnIds, m.runIds, m.to),
-    copy: async (m) => {
-      await vscode.env.clipboard.writeText(m.text);
-      this.post({ type: 'notice', message: 'Copied to the clipboard.' });
-    },
+    copy: (m) => copyToClipboard(m.text, (notice) => this.post(notice)),
   };
 
   private async start(retry: boolean): Promise<void> {

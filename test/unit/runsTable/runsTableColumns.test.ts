@@ -15,6 +15,7 @@ import {
   visibleColumns,
 } from '../../../src/engine/runsTable/runsTableColumns';
 import { runsTableToCsv } from '../../../src/engine/runsTable/runsTableCsv';
+import { FIRST_COLUMN_IDS } from '../../support/runsTableColumnIds';
 
 function run(
   id: string,
@@ -90,20 +91,7 @@ describe('runs table column model', () => {
     assert.equal(discovery.add([toRow(run('c', { params: { lr: '0.3' } }))]), false, 'no new key');
     assert.deepEqual(
       discovery.columns(false).map((c) => c.id),
-      [
-        'attributes.run_name',
-        'attributes.status',
-        'attributes.start_time',
-        'attributes.duration',
-        'attributes.user_id',
-        'tags.mlflow.source.name',
-        'tags.mlflow.source.git.commit',
-        'metrics.acc',
-        'metrics.rmse',
-        'params.depth',
-        'params.lr',
-        'tags.team',
-      ],
+      [...FIRST_COLUMN_IDS, 'metrics.acc', 'metrics.rmse', 'params.depth', 'params.lr', 'tags.team'],
     );
     const several = discovery.columns(true).map((c) => c.id);
     assert.equal(several[1], 'attributes.experiment');

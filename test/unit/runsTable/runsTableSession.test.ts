@@ -44,16 +44,8 @@ function fakeServer(total: number) {
   };
 }
 
-const spec = (queryId: number, more: Partial<RunsTableQuery> = {}): RunsTableQuery => ({
-  queryId,
-  expression: '',
-  columnFilters: [],
-  runName: '',
-  sort: [],
-  starredOnly: false,
-  lifecycle: 'active',
-  ...more,
-});
+/** A new table's query (no filter, no sort, active runs) with `more` changed. */
+const spec = (queryId: number, more: Partial<RunsTableQuery> = {}): RunsTableQuery => ({ ...DEFAULT_RUNS_TABLE_QUERY, queryId, ...more });
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('runs table session (what the panel does with the server)', () => {
