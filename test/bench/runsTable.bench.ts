@@ -116,12 +116,13 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
   // serialization of a large object argument is several times slower than the JSON round trip).
   const post = (message: ToRunsTableMessage) =>
     page.evaluate((json) => (globalThis as unknown as InPage).postMessage(JSON.parse(json), '*'), JSON.stringify(message)).catch(() => undefined);
-  const sendPage = async (queryId: number, index: number) => {
+  /** As the panel's sendPage: `first`, the query's start (its first screen of rows may come alone). */
+  const sendPage = async (queryId: number, index: number, first = false) => {
     const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
       mark('page 0 first rows read');
-      void post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false }, columns });
+      void post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false }, columns, partial: true });
     };
-    const answer = await (index === 0 ? session.firstPage(queryId, early) : session.page(queryId, index));
+    const answer = await (first ? session.firstPage(queryId, early) : session.page(queryId, index));
     if (!answer) return;
     mark(`page ${index} read`);
     await post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count, columns: answer.columns });
@@ -151,7 +152,7 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
       case 'query': {
         const compiled = session.start(message);
         await post({ type: 'query', queryId: message.queryId, filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors });
-        await sendPage(message.queryId, 0);
+        await sendPage(message.queryId, 0, true);
         return;
       }
       case 'page':

@@ -149,7 +149,13 @@ function receive(message: ToRunsTableMessage): void {
     case 'page':
       if (message.queryId !== queryId) return;
       if (message.columns) columns = message.columns;
-      rows.put(message.index, message.rows, message.last, message.count);
+      rows.put(message.index, message.rows, message.last, message.count, message.partial);
+      // The query's first rows are painted before anything else is asked for (see holdPages).
+      if (holdPages)
+        afterPaint(() => {
+          holdPages = false;
+          renderGrid(false, true);
+        });
       message.rows.forEach((row, i) => {
         if (row.parentRunId) knownParents.add(row.parentRunId);
         if (reexpand.delete(row.runId)) expand(row.runId, message.index * rows.pageSize + i);
@@ -176,6 +182,7 @@ function receive(message: ToRunsTableMessage): void {
       return;
     case 'queryError':
       if (message.queryId !== queryId) return;
+      holdPages = false;
       queryError = message.message;
       rows.complete = true;
       renderQueryLine();
@@ -215,6 +222,17 @@ function receive(message: ToRunsTableMessage): void {
   }
 }
 
+/**
+ * Until the query's first rows are painted, no other page is asked for: the server's only work is
+ * then the first screen (the rest of page 0 and the pages ahead are asked for right after).
+ */
+let holdPages = false;
+
+/** Runs `then` once the next frame is painted. */
+function afterPaint(then: () => void): void {
+  requestAnimationFrame(() => setTimeout(then, 0));
+}
+
 /** The first query (sent with `ready`, or after a retried init): the restored scroll position is kept (any later query starts at the top). */
 let firstQuery = true;
 /** The first query was sent with `ready`, before init came: init must not send it again. */
@@ -227,6 +245,7 @@ function sendQuery(): void {
   rows = new RowWindow(rows.pageSize);
   // The extension answers a query with its first page: not asked for again.
   rows.expect(0);
+  holdPages = true;
   compiled = undefined;
   queryError = undefined;
   groups = undefined;
@@ -1004,7 +1023,7 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   const last = Math.min(total - 1, Math.ceil((seen.top + height) / ROW_HEIGHT) + OVERSCAN);
   const [tableFirst, tableLast] = children.tableRange(first, Math.max(first, last));
   // Before the first query there is nothing to ask for (init renders the empty grid, then sends it).
-  if (queryId > 0) for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
+  if (queryId > 0 && !holdPages) for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
   // What the table holds (the pages near the screen), for tests and for whoever inspects memory.
   viewport.dataset.loadedPages = String(rows.loadedPages);
   gridBody.style.height = `${total * ROW_HEIGHT}px`;

@@ -6,6 +6,8 @@ import type { RunsTableRow } from '../contract';
 export class RowWindow {
   private readonly pages = new Map<number, RunsTableRow[]>();
   private readonly requested = new Set<number>();
+  /** Pages of which only the first rows came (the first screen of page 0): asked for again in full. */
+  private readonly partial = new Set<number>();
   /** Rows known to match so far; `complete` once the last page came. */
   count = 0;
   complete = false;
@@ -29,9 +31,11 @@ export class RowWindow {
     return this.pages.get(Math.floor(index / this.pageSize))?.[index % this.pageSize];
   }
 
-  put(index: number, rows: RunsTableRow[], last: boolean, count: { runs: number; complete: boolean }): void {
+  put(index: number, rows: RunsTableRow[], last: boolean, count: { runs: number; complete: boolean }, partial = false): void {
     this.pages.set(index, rows);
     this.requested.delete(index);
+    if (partial) this.partial.add(index);
+    else this.partial.delete(index);
     this.count = Math.max(this.count, count.runs);
     if (last || count.complete) {
       this.complete = true;
@@ -69,11 +73,14 @@ export class RowWindow {
     const lastPage = Math.floor(Math.max(first, last) / this.pageSize) + 1;
     const maxPage = this.complete ? Math.ceil(this.count / this.pageSize) - 1 : Infinity;
     for (const index of [...this.pages.keys()]) {
-      if (index < firstPage - this.keepAround || index > lastPage + this.keepAround) this.pages.delete(index);
+      if (index < firstPage - this.keepAround || index > lastPage + this.keepAround) {
+        this.pages.delete(index);
+        this.partial.delete(index);
+      }
     }
     const wanted: number[] = [];
     for (let p = firstPage; p <= Math.min(lastPage, maxPage); p++) {
-      if (!this.pages.has(p) && !this.requested.has(p)) {
+      if ((!this.pages.has(p) || this.partial.has(p)) && !this.requested.has(p)) {
         this.requested.add(p);
         wanted.push(p);
       }

@@ -103,6 +103,8 @@ const toRunsTableChecks = {
   /**
    * `count`: rows known to match so far; `complete` once the last page was read. `columns`: every
    * column known once these rows were read, when they brought new ones (one message, one render).
+   * `partial`: only the first screen's rows of the page, sent at the query's start; the webview asks
+   * for the whole page once it painted them.
    */
   page: obj({
     queryId,
@@ -111,6 +113,7 @@ const toRunsTableChecks = {
     last: bool,
     count: obj({ runs: int(0, Number.MAX_SAFE_INTEGER), complete: bool }),
     columns: optional(arr(tableColumn, 100_000)),
+    partial: optional(bool),
   }),
   /** The server refused the query (a bad filter, an unknown key): shown under the filter box. */
   queryError: obj({ queryId, message: str(10_000) }),

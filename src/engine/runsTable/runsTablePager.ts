@@ -11,7 +11,7 @@ export interface RunsTableQuerySpec {
   runViewType?: RunViewType;
   /**
    * Read the first page in two requests, the first of this many runs (less than pageSize), so a
-   * table can paint its first screen before the whole page is read (see `firstRows`).
+   * table can paint its first screen before the rest of the page is even asked for (see `firstRows`).
    */
   firstSlice?: number;
 }
@@ -36,8 +36,8 @@ export class RunsTablePager {
   private readonly inFlight = new Map<number, Promise<LoadedPage>>();
   /** Index of the last page, once a page came back without a next token. */
   private lastIndex: number | undefined;
-  /** The first page's first slice of rows, once its read started (spec.firstSlice). */
-  private firstSliceRows: Promise<RunsTableRow[]> | undefined;
+  /** The first page's first slice of rows and the token of the rest, once its read started (spec.firstSlice). */
+  private slice: Promise<{ rows: RunsTableRow[]; next?: string }> | undefined;
   /** Rows in the pages read so far, counted once per page (rows before the furthest page read). */
   private counted = 0;
   private furthest = -1;
@@ -58,11 +58,34 @@ export class RunsTablePager {
   }
 
   /**
-   * The first rows of page 0 as soon as they are read, before the rest of that page: the first
-   * spec.firstSlice rows, or undefined when the page is not read in slices (or its read has not started).
+   * The first spec.firstSlice rows of page 0, read on their own (once): the rest of the page is read
+   * only when page 0 is asked for. `more`: page 0 has more rows than these. Undefined when the page
+   * is not read in slices, or is read already.
    */
-  firstRows(): Promise<RunsTableRow[]> | undefined {
-    return this.firstSliceRows;
+  firstRows(signal?: AbortSignal): Promise<{ rows: RunsTableRow[]; more: boolean }> | undefined {
+    const size = this.spec.firstSlice;
+    if (size === undefined || size <= 0 || size >= this.spec.pageSize || this.cache.has(0)) return undefined;
+    this.slice ??= this.search(size, undefined, signal).then(
+      (r) => ({ rows: r.items.map(toRow), next: r.nextPageToken }),
+      (err: unknown) => {
+        // Asked again, it is read again.
+        this.slice = undefined;
+        throw err;
+      },
+    );
+    return this.slice.then((head) => ({ rows: head.rows, more: head.next !== undefined }));
+  }
+
+  private search(maxResults: number, pageToken: string | undefined, signal?: AbortSignal) {
+    return this.client.searchRuns({
+      experimentIds: this.spec.experimentIds,
+      filter: this.spec.filter || undefined,
+      orderBy: this.spec.orderBy,
+      maxResults,
+      pageToken,
+      runViewType: this.spec.runViewType,
+      signal,
+    });
   }
 
   /** Whether page `index` is read and kept. */
@@ -92,34 +115,22 @@ export class RunsTablePager {
       const before = await this.page(index - 1, signal);
       if (before.last) return { index, rows: [], last: true };
     }
-    const search = (maxResults: number, pageToken: string | undefined) =>
-      this.client.searchRuns({
-        experimentIds: this.spec.experimentIds,
-        filter: this.spec.filter || undefined,
-        orderBy: this.spec.orderBy,
-        maxResults,
-        pageToken,
-        runViewType: this.spec.runViewType,
-        signal,
-      });
-    const slice = this.spec.firstSlice;
     let rows: RunsTableRow[];
     let nextPageToken: string | undefined;
-    if (index === 0 && slice !== undefined && slice > 0 && slice < this.spec.pageSize && !this.firstSliceRows) {
+    const head = index === 0 ? this.firstRows(signal) : undefined;
+    if (head) {
       // Page tokens carry the offset, so the rest of page 0 is the next request of pageSize - slice runs.
-      const first = search(slice, undefined).then((r) => ({ rows: r.items.map(toRow), next: r.nextPageToken }));
-      this.firstSliceRows = first.then((r) => r.rows);
-      this.firstSliceRows.catch(() => undefined);
-      const head = await first;
-      rows = head.rows;
-      nextPageToken = head.next;
+      await head;
+      const slice = await this.slice!;
+      rows = slice.rows;
+      nextPageToken = slice.next;
       if (nextPageToken) {
-        const rest = await search(this.spec.pageSize - slice, nextPageToken);
+        const rest = await this.search(this.spec.pageSize - rows.length, nextPageToken, signal);
         rows = rows.concat(rest.items.map(toRow));
         nextPageToken = rest.nextPageToken;
       }
     } else {
-      const result = await search(this.spec.pageSize, this.tokens[index]);
+      const result = await this.search(this.spec.pageSize, this.tokens[index], signal);
       rows = result.items.map(toRow);
       nextPageToken = result.nextPageToken;
     }

@@ -97,8 +97,9 @@ export class RunsTableSession {
     const pager = this.pager(compiled);
     const query: ActiveQuery = { id: -1, spec: { ...spec, queryId: -1 }, stars: compiled.stars, pager, abort: new AbortController() };
     this.prefetched = { filter: compiled.filter, orderBy: compiled.orderBy, query };
-    // A failure is seen (and reported) when the webview's query reads the same page.
-    return pager.page(0, query.abort.signal).catch(() => undefined);
+    // Only the first screen's rows: the rest is read once the table painted them (see firstPage).
+    // A failure is seen (and reported) when the webview's query reads the same rows.
+    return (pager.firstRows(query.abort.signal) ?? pager.page(0, query.abort.signal)).catch(() => undefined);
   }
 
   /** A pager over the compiled query, at the table's page size; the first page is read in two slices so the first screen's rows come sooner. */
@@ -159,9 +160,11 @@ export class RunsTableSession {
   }
 
   /**
-   * Page 0 of query `queryId`, as `page` gives it; its first rows are handed to `early` (with the
-   * columns they bring) as soon as they are read, before the rest of the page, unless the page was
-   * already read in full.
+   * The start of query `queryId`: page 0 as `page` gives it when it is read in full already or fits
+   * in the first screen's rows; otherwise those first rows go to `early` (with the columns they
+   * bring) and nothing is returned: the rest of page 0 (and the pages ahead) is read when the table
+   * asks for it, after painting them, so the server reads nothing else while the table draws its
+   * first screen.
    */
   async firstPage(
     queryId: number,
@@ -169,15 +172,13 @@ export class RunsTableSession {
   ): Promise<{ page: LoadedPage; count: { runs: number; complete: boolean }; columns?: RunsTableColumn[] } | undefined> {
     const query = this.active;
     if (!query || query.id !== queryId) return undefined;
-    const readAlready = query.pager.has(0);
-    const full = this.page(queryId, 0);
-    const head = readAlready ? undefined : query.pager.firstRows();
-    if (head) {
-      // Whichever comes first: the first rows (then the rest follows), or the whole page.
-      const rows = await Promise.race([head, full.then(() => undefined)]).catch(() => undefined);
-      if (rows && this.active === query) early(rows, this.discover(rows));
-    }
-    return full;
+    const head = query.pager.firstRows(query.abort.signal);
+    if (!head) return this.page(queryId, 0);
+    const { rows, more } = await head;
+    if (this.active !== query) return undefined;
+    if (!more) return this.page(queryId, 0);
+    early(rows, this.discover(rows));
+    return undefined;
   }
 
   /** A parent's child runs matching the query, in its order (at most MAX_CHILDREN; `truncated` when more match). */

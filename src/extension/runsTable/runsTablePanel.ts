@@ -46,6 +46,8 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
   private static readonly open = new Set<RunsTablePanel>();
   private readonly session: RunsTableSession;
   private experimentNames: Record<string, string> = {};
+  /** The query whose parent runs were read (once per query, after its whole first page). */
+  private parentsRead = -1;
   /** The answer to the webview's last `ready` or `retry` (init): its other messages wait for it. */
   private initialising: Promise<unknown> = Promise.resolve();
   /** The experiments' names being read (started with the panel; again on retry). */
@@ -210,8 +212,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       this.post({ type: 'page', queryId: spec.queryId, index: 0, rows: [], last: true, count: { runs: 0, complete: true } });
       return;
     }
-    await this.sendPage(spec.queryId, 0);
-    void this.sendParents(spec.queryId);
+    await this.sendPage(spec.queryId, 0, true);
   }
 
   /** Which of the query's runs have children (read in the background after the first page): the others lose their ▸. */
@@ -225,20 +226,28 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
     }
   }
 
-  private async sendPage(queryId: number, index: number): Promise<void> {
+  /**
+   * Page `index` of the query; `first`: the query's start, whose first screen of rows may come alone
+   * (the webview asks for the rest of page 0 once it painted them).
+   */
+  private async sendPage(queryId: number, index: number, first = false): Promise<void> {
     const query = this.session.query;
     if (!query || query.id !== queryId) return;
     try {
-      // Page 0's first rows are posted as soon as they are read (the rest of the page replaces them).
       const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
         if (this.disposed) return;
-        this.post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false }, columns });
+        this.post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false }, columns, partial: true });
       };
-      const answer = await (index === 0 ? this.session.firstPage(queryId, early) : this.session.page(queryId, index));
+      const answer = await (first ? this.session.firstPage(queryId, early) : this.session.page(queryId, index));
       if (this.disposed || !answer) return;
       this.deps.connections.reportHealth(this.connectionId, true);
       this.post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count, columns: answer.columns });
       this.track(answer.page.rows);
+      // Once the whole first page is there, which runs have children is read in the background.
+      if (index === 0 && this.parentsRead !== queryId) {
+        this.parentsRead = queryId;
+        void this.sendParents(queryId);
+      }
     } catch (err) {
       if (this.disposed || isCancelled(err) || this.session.query?.id !== queryId) return;
       const text = err instanceof Error ? err.message : String(err);

@@ -206,16 +206,8 @@ describe('runs table session (what the panel does with the server)', () => {
     assert.deepEqual(calls.map((c) => c.filter).slice(0, 2), [undefined, 'metrics.loss < 1'], 'a different query reads its own first page');
   });
 
-  it("hands page 0's first rows over before the rest of the page is read, then the whole page", async () => {
-    let releaseRest: () => void = () => undefined;
-    const rest = new Promise<void>((r) => (releaseRest = r));
-    const { client: base } = fakeServer(25);
-    const client = {
-      async searchRuns(o: Call): Promise<Page<MlflowRun>> {
-        if (o.pageToken === '5') await rest;
-        return base.searchRuns(o);
-      },
-    };
+  it("hands page 0's first rows over and reads the rest of the page only when it is asked for", async () => {
+    const { client, calls } = fakeServer(25);
     const session = new RunsTableSession(
       () => client,
       ['1'],
@@ -223,7 +215,7 @@ describe('runs table session (what the panel does with the server)', () => {
     );
     session.start(spec(1));
     const early: string[][] = [];
-    const full = session.firstPage(1, (rows, columns) => {
+    const answer = await session.firstPage(1, (rows, columns) => {
       early.push(rows.map((r) => r.runId));
       assert.ok(
         columns?.some((c) => c.id === 'metrics.loss'),
@@ -231,14 +223,40 @@ describe('runs table session (what the panel does with the server)', () => {
       );
     });
     await settle();
-    await settle();
-    assert.deepEqual(early, [['r0', 'r1', 'r2', 'r3', 'r4']], 'the first slice, while the rest is still being read');
-    releaseRest();
-    const page = await full;
-    assert.equal(page?.page.rows.length, 10);
+    assert.equal(answer, undefined, 'nothing more until the table asks');
+    assert.deepEqual(early, [['r0', 'r1', 'r2', 'r3', 'r4']], 'the first slice');
+    assert.deepEqual(
+      calls.map((c) => [c.pageToken, c.maxResults]),
+      [[undefined, 5]],
+      'only the first slice was read: the server reads nothing else while the table paints it',
+    );
+    const page = await session.page(1, 0);
+    assert.deepEqual(
+      page?.page.rows.map((r) => r.runId),
+      Array.from({ length: 10 }, (_, i) => `r${i}`),
+    );
+    assert.deepEqual(calls[1], { pageToken: '5', maxResults: 5, filter: undefined, orderBy: calls[0].orderBy }, "the rest of page 0 from the slice's token");
     assert.equal(early.length, 1);
-    // Read in full already: no early rows again.
+    // Read in full already: the whole page, no early rows again.
     const again = await session.firstPage(1, () => assert.fail('no early rows for a page already read'));
     assert.equal(again?.page.rows.length, 10);
+  });
+
+  it('gives page 0 whole when the first slice holds every run', async () => {
+    const { client, calls } = fakeServer(3);
+    const session = new RunsTableSession(
+      () => client,
+      ['1'],
+      () => 10,
+    );
+    session.start(spec(1));
+    const answer = await session.firstPage(1, () => assert.fail('no early rows: the slice is the whole result'));
+    assert.deepEqual(
+      answer?.page.rows.map((r) => r.runId),
+      ['r0', 'r1', 'r2'],
+    );
+    assert.equal(answer?.page.last, true);
+    assert.deepEqual(answer?.count, { runs: 3, complete: true });
+    assert.equal(calls.filter((c) => !c.filter?.includes('mlflow.parentRunId')).length, 1, 'one request');
   });
 });
