@@ -89,7 +89,7 @@ function saveState(): void {
   clearTimeout(saveTimer);
   saveTimer = undefined;
   const view = {
-    scrollTop: restoreScroll ?? seen.top,
+    scrollTop: restoreScroll ?? viewport?.scrollTop ?? 0,
     selected: [...selected].slice(0, 5000),
     expanded: [...children.expanded, ...reexpand].slice(0, 1000),
     openGroups: [...openGroups].slice(0, 1000),
@@ -256,10 +256,7 @@ function sendQuery(): void {
   if (initialised) saveState();
   post({ type: 'query', queryId, ...query });
   if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
-  if (viewport && restoreScroll === undefined) {
-    viewport.scrollTop = 0;
-    seen.top = 0;
-  }
+  if (viewport && restoreScroll === undefined) viewport.scrollTop = 0;
   renderQueryLine();
   renderGrid(false);
 }
@@ -288,24 +285,6 @@ const chooser = h('div', { className: 'column-chooser', hidden: true });
 let viewport: HTMLElement | undefined;
 let gridHead: HTMLElement | undefined;
 let gridBody: HTMLElement | undefined;
-/**
- * The grid's size and scroll offsets as last seen in its resize and scroll events. A render reads
- * these, not the element: reading the element's after the render's own DOM changes would force a
- * layout of the whole panel in the middle of every render.
- */
-const seen = { width: 0, height: 0, top: 0, left: 0 };
-const resized = new ResizeObserver(() => {
-  if (!viewport || (viewport.clientWidth === seen.width && viewport.clientHeight === seen.height)) return;
-  seen.width = viewport.clientWidth;
-  seen.height = viewport.clientHeight;
-  renderGrid(false, true);
-});
-/** Reads the grid's scroll offsets again (after the table scrolled it itself). */
-function scrolled(): void {
-  if (!viewport) return;
-  seen.top = viewport.scrollTop;
-  seen.left = viewport.scrollLeft;
-}
 
 function render(): void {
   if (panelStatus.showsInstead(app, initialised)) return;
@@ -318,17 +297,11 @@ function render(): void {
     tabindex: '0',
     'aria-label': 'Runs',
     'aria-multiselectable': 'true',
-    onscroll: () => {
-      scrolled();
-      renderGrid(false, true);
-    },
+    onscroll: () => renderGrid(false, true),
     onkeydown: onGridKey,
     onwheel: () => (restoreScroll = undefined),
     onpointerdown: () => (restoreScroll = undefined),
   });
-  resized.disconnect();
-  resized.observe(viewport);
-  seen.top = seen.left = 0;
   gridHead = h('div', { className: 'grid-head', role: 'rowgroup' });
   gridBody = h('div', { className: 'grid-body', role: 'rowgroup' });
   viewport.append(gridHead, gridBody);
@@ -935,9 +908,8 @@ const COLUMN_STEP = 480;
  * with hundreds of params and metrics costs what the screen shows, not what the experiment holds.
  */
 function columnWindow(cols: RunsTableColumn[], geo: Geometry): { key: string; drawn: (index: number) => boolean } {
-  // Before the grid's first resize event: the window's width (never less than the grid's).
-  const screen = seen.width || window.innerWidth;
-  const from = Math.floor(seen.left / COLUMN_STEP) * COLUMN_STEP - COLUMN_OVERSCAN;
+  const screen = viewport?.clientWidth || window.innerWidth;
+  const from = Math.floor((viewport?.scrollLeft ?? 0) / COLUMN_STEP) * COLUMN_STEP - COLUMN_OVERSCAN;
   const to = from + Math.ceil((screen + 2 * COLUMN_OVERSCAN) / COLUMN_STEP) * COLUMN_STEP + COLUMN_STEP;
   return {
     key: `${from}:${to}`,
@@ -1017,10 +989,9 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   }
   if (groupBy) return renderGroups(cols, geo);
   const total = displayCount();
-  // Before the grid's first resize event: the window's height (never less than the grid's).
-  const height = seen.height || window.innerHeight;
-  const first = Math.max(0, Math.floor(seen.top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(total - 1, Math.ceil((seen.top + height) / ROW_HEIGHT) + OVERSCAN);
+  const height = viewport.clientHeight || window.innerHeight;
+  const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(total - 1, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const [tableFirst, tableLast] = children.tableRange(first, Math.max(first, last));
   // Before the first query there is nothing to ask for (init renders the empty grid, then sends it).
   if (queryId > 0 && !holdPages) for (const index of rows.need(tableFirst, tableLast)) post({ type: 'page', queryId, index });
@@ -1076,8 +1047,7 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
 function continueRestoreScroll(): void {
   if (restoreScroll === undefined || !viewport || groupBy) return;
   viewport.scrollTop = restoreScroll;
-  scrolled();
-  if (Math.abs(seen.top - restoreScroll) <= 1 || (rows.complete && !children.reading)) {
+  if (Math.abs(viewport.scrollTop - restoreScroll) <= 1 || (rows.complete && !children.reading)) {
     restoreScroll = undefined;
     saveStateSoon();
   }
@@ -1346,7 +1316,6 @@ function onGridKey(e: KeyboardEvent): void {
   if (top < viewport.scrollTop) viewport.scrollTop = top;
   else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight - headHeight)
     viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight + headHeight;
-  scrolled();
   renderGrid(false);
 }
 
