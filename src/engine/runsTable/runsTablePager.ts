@@ -63,6 +63,11 @@ export class RunsTablePager {
    * is not read in slices, or is read already.
    */
   firstRows(signal?: AbortSignal): Promise<{ rows: RunsTableRow[]; more: boolean }> | undefined {
+    return this.readSlice(signal)?.then((head) => ({ rows: head.rows, more: head.next !== undefined }));
+  }
+
+  /** The first slice's read (started once; read again if it failed), or undefined when page 0 is not read in slices or is read already. */
+  private readSlice(signal?: AbortSignal): Promise<{ rows: RunsTableRow[]; next?: string }> | undefined {
     const size = this.spec.firstSlice;
     if (size === undefined || size <= 0 || size >= this.spec.pageSize || this.cache.has(0)) return undefined;
     this.slice ??= this.search(size, undefined, signal).then(
@@ -73,7 +78,7 @@ export class RunsTablePager {
         throw err;
       },
     );
-    return this.slice.then((head) => ({ rows: head.rows, more: head.next !== undefined }));
+    return this.slice;
   }
 
   private search(maxResults: number, pageToken: string | undefined, signal?: AbortSignal) {
@@ -117,11 +122,10 @@ export class RunsTablePager {
     }
     let rows: RunsTableRow[];
     let nextPageToken: string | undefined;
-    const head = index === 0 ? this.firstRows(signal) : undefined;
+    const head = index === 0 ? this.readSlice(signal) : undefined;
     if (head) {
       // Page tokens carry the offset, so the rest of page 0 is the next request of pageSize - slice runs.
-      await head;
-      const slice = await this.slice!;
+      const slice = await head;
       rows = slice.rows;
       nextPageToken = slice.next;
       if (nextPageToken) {
