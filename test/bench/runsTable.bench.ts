@@ -7,7 +7,9 @@
 // JSON text, in order. Set MLFLOW_WB_BENCH_PROFILE=1 to see where the first paint's time goes (the
 // host's steps, the server's answers and when the webview got and handled each message, on one
 // clock), MLFLOW_WB_BENCH_CPUPROFILE=<file> to write the webview's CPU profile of the last table
-// opened (load it in Chromium's DevTools, which maps the minified names with runsTable.js.map). Figures:
+// opened (load it in Chromium's DevTools, which maps the minified names with runsTable.js.map),
+// MLFLOW_WB_BENCH_TRACE=<file> to write Chromium's performance trace of it (scripts, style, layout,
+// paint on the page's main thread; DevTools' Performance panel loads it). Figures:
 //   runs_table_first_100_rows_painted  from loading the webview (ready, the experiment read, the
 //                                      query) to 100 rows painted, vs the raw first page (same size)
 //   runs_table_resort_painted          a click on a metric header to the top rows painted in the new
@@ -20,7 +22,7 @@
 // Run one figure: MLFLOW_WB_BENCH_ONLY=first|resort|scroll (scroll also gives the heap figure).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { DEFAULT_RUNS_TABLE_QUERY } from '../../src/engine/runsTable/runsSearchExpression';
 import type { RunsTableColumn, RunsTableRow } from '../../src/engine/runsTable/runsTableColumns';
@@ -84,7 +86,12 @@ window.__scrollToRow = (index) => new Promise((resolve, reject) => {
  * (runsTablePanel.ts: created with the panel, it reads the experiment's name and prefetches the
  * default query's first page while the webview loads; then init, the compiled query and pages).
  */
-async function attachHost(page: Page, client: MlflowRestClient, experimentId: string): Promise<{ session: RunsTableSession; errors: string[] }> {
+async function attachHost(
+  page: Page,
+  cdp: CDPSession,
+  client: MlflowRestClient,
+  experimentId: string,
+): Promise<{ session: RunsTableSession; errors: string[] }> {
   // With MLFLOW_WB_BENCH_PROFILE, each runs/search's answer is marked on the timeline.
   const timed: Pick<MlflowRestClient, 'searchRuns'> = {
     searchRuns: (request) =>
@@ -112,10 +119,12 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
   void session.prefetch(DEFAULT_RUNS_TABLE_QUERY).then(() => mark('prefetched page 0 read'));
   const name = client.getExperiment(experimentId).then((e) => (mark('experiment read'), e.name));
   const errors: string[] = [];
-  // As VS Code's webview.postMessage does, the message crosses as JSON text (playwright's own
-  // serialization of a large object argument is several times slower than the JSON round trip).
-  const post = (message: ToRunsTableMessage) =>
-    page.evaluate((json) => (globalThis as unknown as InPage).postMessage(JSON.parse(json), '*'), JSON.stringify(message)).catch(() => undefined);
+  // As VS Code's webview.postMessage does, the message crosses as JSON text, one way (the panel never
+  // waits for the webview): a CDP Runtime.evaluate that is not awaited, so messages keep their order
+  // without a round trip each (playwright's page.evaluate waits for the page's answer).
+  const post = (message: ToRunsTableMessage) => {
+    cdp.send('Runtime.evaluate', { expression: `postMessage(JSON.parse(${JSON.stringify(JSON.stringify(message))}), '*')` }).catch(() => undefined);
+  };
   /** As the panel's sendPage: `first`, the query's start (its first screen of rows may come alone). */
   const sendPage = async (queryId: number, index: number, first = false) => {
     const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
@@ -125,7 +134,7 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
     const answer = await (first ? session.firstPage(queryId, early) : session.page(queryId, index));
     if (!answer) return;
     mark(`page ${index} read`);
-    await post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count, columns: answer.columns });
+    post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count, columns: answer.columns });
     mark(`page ${index} posted`);
   };
   // As the panel does: the webview's query comes right after `ready`; what answers it follows init.
@@ -135,7 +144,7 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
     if (message.type !== 'ready') await initialising;
     switch (message.type) {
       case 'ready': {
-        initialising = name.then((experimentName) =>
+        initialising = name.then((experimentName) => {
           post({
             type: 'init',
             connectionId: 'bench',
@@ -144,14 +153,14 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
             layout: { hidden: [], pinned: [], widths: {}, order: [] },
             starred: [],
             pageSize: PAGE,
-          }),
-        );
+          });
+        });
         await initialising;
         return;
       }
       case 'query': {
         const compiled = session.start(message);
-        await post({ type: 'query', queryId: message.queryId, filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors });
+        post({ type: 'query', queryId: message.queryId, filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors });
         await sendPage(message.queryId, 0, true);
         return;
       }
@@ -162,11 +171,16 @@ async function attachHost(page: Page, client: MlflowRestClient, experimentId: st
         return;
     }
   };
-  await page.exposeFunction('__toHost', (message: FromRunsTableMessage) => {
-    handle(message).catch((err: unknown) => {
+  // The webview's postMessage is one way too, in order: a CDP binding (playwright's exposeFunction
+  // answers every call, and the page waited for each answer before its next message).
+  cdp.on('Runtime.bindingCalled', (event) => {
+    if (event.name !== '__toHost') return;
+    handle(JSON.parse(event.payload) as FromRunsTableMessage).catch((err: unknown) => {
       if (!(err instanceof Error && err.name === 'AbortError')) errors.push(err instanceof Error ? err.message : String(err));
     });
   });
+  await cdp.send('Runtime.enable');
+  await cdp.send('Runtime.addBinding', { name: '__toHost' });
   return { session, errors };
 }
 
@@ -192,7 +206,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(
     html,
     `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${dist}/runsTable.css"></head><body class="vscode-dark"><div id="app"></div>` +
-      `<script>let __state,__sent=Promise.resolve();window.acquireVsCodeApi=()=>({postMessage:(m)=>{__sent=__sent.then(()=>window.__toHost(m))},getState:()=>__state,setState:(s)=>{__state=s}});${PAGE_HELPERS}${process.env.MLFLOW_WB_BENCH_PROFILE ? PROFILE_HELPERS : ''}</script>` +
+      `<script>let __state;window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__toHost(JSON.stringify(m)),getState:()=>__state,setState:(s)=>{__state=s}});${PAGE_HELPERS}${process.env.MLFLOW_WB_BENCH_PROFILE ? PROFILE_HELPERS : ''}</script>` +
       `<script src="file://${dist}/runsTable.js"></script></body></html>`,
   );
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
@@ -211,18 +225,25 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       // From the panel's creation (its host side starts reading) to the rows painted.
       const started = process.hrtime.bigint();
-      const host = await attachHost(page, client, experimentId);
+      const cdp = await context.newCDPSession(page);
+      const host = await attachHost(page, cdp, client, experimentId);
       const cpuProfile = process.env.MLFLOW_WB_BENCH_CPUPROFILE;
-      const cdp = cpuProfile ? await context.newCDPSession(page) : undefined;
-      if (cdp) {
+      if (cpuProfile) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
+      const trace = process.env.MLFLOW_WB_BENCH_TRACE;
+      if (trace)
+        await browser.startTracing(page, {
+          path: trace,
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'],
+        });
       await page.goto(`file://${html}`);
       await page.evaluate((i) => (globalThis as unknown as InPage).__painted(i), rows - 1);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (cdp && cpuProfile) fs.writeFileSync(cpuProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+      if (trace) await browser.stopTracing();
+      if (cpuProfile) fs.writeFileSync(cpuProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
       if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${ms.toFixed(0)} ms painted`);
       if (host.errors.length) throw new Error(`the table's host failed: ${host.errors.join('; ')}`);
       return { page, host, ms };
