@@ -96,11 +96,11 @@ window.__scrollToRow = (index) => new Promise((resolve, reject) => {
  * default query's first page while the webview loads; then init, the compiled query and pages).
  */
 async function attachHost(
+  context: BrowserContext,
   page: Page,
-  cdp: CDPSession,
   client: MlflowRestClient,
   experimentId: string,
-): Promise<{ session: RunsTableSession; errors: string[] }> {
+): Promise<{ session: RunsTableSession; cdp: CDPSession; errors: string[] }> {
   // With MLFLOW_WB_BENCH_PROFILE, each runs/search's answer is marked on the timeline.
   const timed: Pick<MlflowRestClient, 'searchRuns'> = {
     searchRuns: (request) =>
@@ -128,6 +128,7 @@ async function attachHost(
   void session.prefetch(DEFAULT_RUNS_TABLE_QUERY).then(() => mark('prefetched page 0 read'));
   const name = client.getExperiment(experimentId).then((e) => (mark('experiment read'), e.name));
   const errors: string[] = [];
+  const cdp = await context.newCDPSession(page);
   // As VS Code's webview.postMessage does, the message crosses as JSON text, one way (the panel never
   // waits for the webview): a CDP Runtime.evaluate that is not awaited, so messages keep their order
   // without a round trip each (playwright's page.evaluate waits for the page's answer).
@@ -190,7 +191,7 @@ async function attachHost(
   });
   await cdp.send('Runtime.enable');
   await cdp.send('Runtime.addBinding', { name: '__toHost' });
-  return { session, errors };
+  return { session, cdp, errors };
 }
 
 /** Until the first pages' reads (the webview's prefetch, the session's read-ahead) are done: the next measurement starts on a quiet server. */
@@ -234,8 +235,8 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       // From the panel's creation (its host side starts reading) to the rows painted.
       const started = Date.now();
-      const cdp = await context.newCDPSession(page);
-      const host = await attachHost(page, cdp, client, experimentId);
+      const host = await attachHost(context, page, client, experimentId);
+      const cdp = host.cdp;
       const cpuProfile = process.env.MLFLOW_WB_BENCH_CPUPROFILE;
       if (cpuProfile) {
         await cdp.send('Profiler.enable');
