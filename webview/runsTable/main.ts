@@ -927,7 +927,8 @@ function columnWindow(cols: RunsTableColumn[], geo: Geometry, box: ViewportBox):
 
 /**
  * Until the table opened has painted its first rows and the page is idle (or the table is scrolled
- * sideways), only the columns on screen are drawn: the first screen costs half as much.
+ * sideways), only the columns on screen are drawn: on a wide screen the first frame lays out and
+ * paints about a third fewer boxes.
  */
 let screenColumnsOnly = true;
 

@@ -17,7 +17,7 @@ const PARENT_SCAN_PAGE = 1000;
  * Pages read ahead of the one asked for. Two, so that while the webview paints page N and asks for
  * N+1 (already read), the server is already reading N+2: a fast scroll never waits for a round trip.
  */
-const READ_AHEAD = 2;
+export const READ_AHEAD = 2;
 /** Rows of the first page read (and painted) before the rest of it: a tall screen's worth. */
 const FIRST_SLICE = 100;
 
