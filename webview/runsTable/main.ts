@@ -1115,7 +1115,13 @@ function ariaSort(columnId: string): string {
 }
 
 /** What a drawn row shows (the grid body's click handlers read it): the run, its display position, its parent when drawn under one. */
-const rowOf = new WeakMap<HTMLElement, { row: RunsTableRow; index: number; child?: { parentRunId: string; last: boolean } }>();
+const rowOf = new WeakMap<HTMLElement, { row: RunsTableRow; index: number }>();
+
+/** The drawn row an event in the grid body happened in (none on a placeholder). */
+function drawnRowAt(target: HTMLElement): { row: RunsTableRow; index: number } | undefined {
+  const el = target.closest<HTMLElement>('.grid-row');
+  return el ? rowOf.get(el) : undefined;
+}
 
 /**
  * A row's cells for the columns drawn, made once per render and cloned for each row: a clone costs
@@ -1185,7 +1191,7 @@ function rowElement(
   }
   el.dataset.runId = row.runId;
   el.dataset.index = String(index);
-  rowOf.set(el, { row, index, child });
+  rowOf.set(el, { row, index });
   const check = el.firstChild as HTMLElement;
   const box = check.firstChild as HTMLInputElement;
   box.checked = isSelected;
@@ -1203,15 +1209,13 @@ function rowElement(
     else cell.append(...content);
     cell = cell.nextSibling as HTMLElement;
   }
-  el.style.top = `${top}px`;
-  return el;
+  return placeRow(el, top);
 }
 
 /** A click in the grid body: on a row's check box, star or expander, or on the row. */
 function onBodyClick(e: MouseEvent): void {
   const target = e.target as HTMLElement;
-  const el = target.closest<HTMLElement>('.grid-row');
-  const drawnRow = el && rowOf.get(el);
+  const drawnRow = drawnRowAt(target);
   if (!drawnRow) return;
   const { row, index } = drawnRow;
   if (target.closest('.row-check')) return toggle(index, row, e.shiftKey);
@@ -1235,9 +1239,9 @@ function onBodyClick(e: MouseEvent): void {
 }
 
 function onBodyDoubleClick(e: MouseEvent): void {
-  const el = (e.target as HTMLElement).closest<HTMLElement>('.grid-row');
-  const drawnRow = el && rowOf.get(el);
-  if (drawnRow && !(e.target as HTMLElement).closest('.row-check, .star, .expander')) post({ type: 'action', action: 'details', runIds: [drawnRow.row.runId] });
+  const target = e.target as HTMLElement;
+  const drawnRow = drawnRowAt(target);
+  if (drawnRow && !target.closest('.row-check, .star, .expander')) post({ type: 'action', action: 'details', runIds: [drawnRow.row.runId] });
 }
 
 /**
