@@ -4,6 +4,7 @@ import { CookiecutterMissingError } from '../engine/scaffolding/cookiecutterDriv
 import { gitInit, isGitUrl, loadUserTemplate } from '../engine/scaffolding/gitRepository';
 import { chooseNestedTemplate, disposePreparedTemplate, prepareTemplate, renderProject, TemplateCodeConsentError } from '../engine/scaffolding/projectRenderer';
 import { planScaffold, ScaffoldError, writeScaffold } from '../engine/scaffolding/scaffoldWriter';
+import { ShippedFolderMissingError } from '../engine/shippedFolders';
 import { pathExists } from '../engine/workspace/pathExists';
 import {
   formatAnswer,
@@ -94,7 +95,8 @@ export const newCommand = defineCommand({
     list: { type: 'boolean', description: "list the built-in templates, or with --template, the template's variables" },
   },
   positionals: { name: 'DIR', description: 'the project folder (default: ./<project_slug>); project_name defaults to its name', max: 1 },
-  expected: (err) => err instanceof TemplateError || err instanceof CookiecutterMissingError || err instanceof ScaffoldError,
+  expected: (err) =>
+    err instanceof TemplateError || err instanceof CookiecutterMissingError || err instanceof ScaffoldError || err instanceof ShippedFolderMissingError,
   async run({ values, positionals, io }) {
     const vars: Record<string, string> = {};
     for (const v of values.var) {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findFreePort } from '../process/freePort';
 import { httpOk, startProcessGroup, waitUntilReady } from '../process/processGroup';
+import { resolveShippedDir } from '../shippedFolders';
 
 export interface LocalTrackingServerOptions {
   /** Python interpreter that has mlflow installed. */
@@ -55,8 +56,7 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
   const url = `http://127.0.0.1:${port}`;
   const group = startProcessGroup(options.python, args, {
     cwd: dataDir,
-    // MLflow's usage telemetry waits on network time-outs where there is no internet.
-    env: { ...process.env, PYTHONUNBUFFERED: '1', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+    env: await trackingServerEnv(process.env),
   });
   const child = group.child;
   const recent: string[] = [];
@@ -91,6 +91,18 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
     // The whole group: the server's uvicorn workers, job runner and huey consumers outlive a kill of the leader alone.
     stop: () => group.stop(),
   };
+}
+
+/**
+ * The server's environment: `base` with MLflow's usage telemetry off (it waits on network time-outs
+ * where there is no internet) and python/tracking_server first on PYTHONPATH: its sitecustomize.py
+ * freezes the server app's start-up objects out of the garbage collector's full collections (they
+ * took as long as a large runs/search itself, three requests out of four).
+ */
+export async function trackingServerEnv(base: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const startup = path.join(await resolveShippedDir('python'), 'tracking_server');
+  const pythonPath = [startup, ...(base.PYTHONPATH ? [base.PYTHONPATH] : [])].join(path.delimiter);
+  return { ...base, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
 }
 
 function isHealthy(baseUrl: string, timeoutMs = 1000): Promise<boolean> {

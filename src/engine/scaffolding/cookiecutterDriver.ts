@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pythonErrorSummary, runProcess } from '../launching/childProcess';
-import { resolveShippedDir, TemplateError, type TemplateAnswers } from './templateLoader';
+import { resolveShippedDir } from '../shippedFolders';
+import { TemplateError, type TemplateAnswers } from './templateLoader';
 
 /** The cookiecutter release the product renders with (python/requirements.txt pins the same). */
 export const COOKIECUTTER_REQUIREMENT = 'cookiecutter==2.7.1';

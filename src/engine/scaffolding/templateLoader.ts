@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { resolveShippedDir } from '../shippedFolders';
 import { pathExists } from '../workspace/pathExists';
 
 /** What a question asks for: free text, one of a list, yes/no, or a JSON object (cookiecutter's dict variable). */
@@ -224,26 +225,9 @@ export function parseAnswers(template: LoadedTemplate, texts: Readonly<Record<st
 
 // ---------------------------------------------------------------- where templates live
 
-/**
- * The built-in templates folder. The code runs bundled from dist/ (extension.js, cli.js: templates/
- * is next to dist/) or compiled from out/src/engine/scaffolding (tests: the repository root).
- */
+/** The built-in templates folder (next to dist/). */
 export async function resolveTemplatesDir(): Promise<string> {
   return resolveShippedDir('templates');
-}
-
-/** A folder shipped next to dist/ (templates, python), found from the bundle or from compiled tests. */
-export async function resolveShippedDir(name: string): Promise<string> {
-  const candidates = [path.join(__dirname, '..', name), path.join(__dirname, '..', '..', '..', '..', name), path.join(__dirname, '..', '..', '..', name)];
-  let found: string | undefined;
-  for (const c of candidates) {
-    if ((await statOrUndefined(c))?.isDirectory()) {
-      found = c;
-      break;
-    }
-  }
-  if (!found) throw new TemplateError(`The extension's ${name} folder is missing (looked in ${candidates.join(', ')}). Reinstall the extension.`);
-  return found;
 }
 
 export interface TemplateSummary {
