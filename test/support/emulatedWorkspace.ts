@@ -14,8 +14,9 @@ export interface EmulatedWorkspace {
 
 /**
  * A Databricks workspace emulator in front of the shared MLflow server, with the venv's Python as its
- * cluster runtime: started by a before() hook and stopped by an after() hook of the suite (or file)
- * it is called in, so call it before the suite's own before() hooks that use it.
+ * cluster runtime: started by a before() hook and stopped by an after() hook of the describe() it is
+ * called in, so call it inside a describe(), before the suite's own before() hooks that use it (at a
+ * file's top level, outside any describe(), the hooks do not run before the file's suites).
  */
 export function useEmulatedWorkspace(options: Omit<DatabricksEmulatorOptions, 'mlflowTrackingUri' | 'python'>): EmulatedWorkspace {
   // Asked for now (at collection time), so a file run alone starts its server outside any hook.

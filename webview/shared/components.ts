@@ -4,7 +4,8 @@
 // its successor, and only this module would change. Big tables stay plain <table>s (tables.ts) for
 // speed; the slider stays a native range input (the toolkit has none).
 //
-// Only the components used here are registered, so the bundle carries only them. Under the panel's
+// A component is registered with the design system when a panel first makes one: a panel pays only
+// for the components it shows (registering costs a definition, styles and design tokens each). Under the panel's
 // strict CSP (no 'unsafe-inline' styles) the toolkit works because Chromium gives its components
 // constructable stylesheets (adoptedStyleSheets), which style-src does not govern, and the
 // components write inline styles only through the CSSOM (element.style), which CSP allows too.
@@ -22,16 +23,15 @@ import {
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
-provideVSCodeDesignSystem().register(
-  vsCodeButton(),
-  vsCodeCheckbox(),
-  vsCodeDropdown(),
-  vsCodeOption(),
-  vsCodePanels(),
-  vsCodePanelTab(),
-  vsCodePanelView(),
-  vsCodeTextField(),
-);
+const registered = new Set<() => unknown>();
+
+/** Registers the toolkit components (each once) before the first of them is made. */
+function use(...components: (() => unknown)[]): void {
+  const missing = components.filter((c) => !registered.has(c));
+  if (!missing.length) return;
+  for (const c of missing) registered.add(c);
+  provideVSCodeDesignSystem().register(...missing.map((c) => c()));
+}
 
 type Child = Node | string | null | undefined | false;
 
@@ -57,6 +57,7 @@ export function h(tag: string, props: Record<string, unknown> = {}, ...children:
 export type ButtonElement = HTMLElement & { disabled: boolean; appearance: string };
 
 export function button(label: string, onClick: () => void, options: { title?: string; secondary?: boolean; icon?: string } = {}): ButtonElement {
+  use(vsCodeButton);
   return h(
     'vscode-button',
     { appearance: options.secondary ? 'secondary' : 'primary', className: 'btn', title: options.title, onclick: onClick },
@@ -75,6 +76,7 @@ export function checkbox(
   onChange: (checked: boolean) => void,
   options: { title?: string; name?: string } = {},
 ): HTMLLabelElement {
+  use(vsCodeCheckbox);
   const box = h('vscode-checkbox', { checked, name: options.name }, label) as HTMLElement & { checked: boolean };
   // Listened to after `checked` is set: the initial value is not a change.
   box.addEventListener('change', (e) => {
@@ -85,6 +87,7 @@ export function checkbox(
 
 /** A toolkit dropdown (`<vscode-dropdown>`) with a visible label. */
 export function select(label: string, options: { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLLabelElement {
+  use(vsCodeDropdown, vsCodeOption);
   const dropdown = h(
     'vscode-dropdown',
     {},
@@ -110,6 +113,7 @@ export function textField(
   onInput: (value: string) => void,
   options: { placeholder?: string; title?: string; name?: string } = {},
 ): HTMLLabelElement {
+  use(vsCodeTextField);
   const field = h('vscode-text-field', { value, placeholder: options.placeholder, name: options.name, 'aria-label': label }) as HTMLElement & { value: string };
   field.addEventListener('input', (e) => {
     if (e.target === field) onInput(field.value);
@@ -159,6 +163,7 @@ export function tabs(
   selected: string,
   onSelect: (id: string) => void,
 ): { root: HTMLElement; select: (id: string) => void; rerender: () => void } {
+  use(vsCodePanels, vsCodePanelTab, vsCodePanelView);
   let current = specs.some((s) => s.id === selected) ? selected : specs[0].id;
   const views = specs.map((spec) => h('vscode-panel-view', { id: `view-${spec.id}`, className: 'tabpanel' }));
   const root = h(
