@@ -6,6 +6,7 @@ import { modelsRegistryCommands } from './modelsRegistryCommands';
 import { newCommand } from './newCommand';
 import { runCommand } from './runCommand';
 import { runsListCommand } from './runsCommand';
+import { runsBoxPlotCommand } from './runsBoxPlotCommand';
 import { runsDiffCommand } from './runsDiffCommand';
 import { runsHistoryCommand } from './runsHistoryCommand';
 import { runsImagesCommand } from './runsImagesCommand';
@@ -26,6 +27,7 @@ export const cliCommands: CliCommand[] = [
   runsDiffCommand,
   runsImagesCommand,
   runsHistoryCommand,
+  runsBoxPlotCommand,
   ...artifactsCommands,
   modelsListCommand,
   ...modelsRegistryCommands,

@@ -1,6 +1,7 @@
 // A box plot of a metric's latest values per run group (the Charts tab, when runs are grouped): one
 // box per group (quartiles, median, Tukey whiskers, outliers as dots) on a canvas, with the figures
-// in a table beside it for screen readers and copying. Figures: engine/compare/runGroups.ts.
+// in a table beside it for screen readers and copying. Figures: engine/compare/boxStatistics.ts (through
+// runGroups.groupBoxes), the same as `mlflow-wb runs box-plot` prints.
 import { groupBoxes } from '../../src/engine/compare/runGroups';
 import type { Comparison } from '../contract';
 import { chartCanvas, runColor, withAlpha } from './charts';

@@ -1,5 +1,7 @@
 // Compared runs grouped by the value of a param or tag (the compare panel's "Group by"): each group
-// is drawn as its mean with a min–max band. No vscode, no DOM.
+// is drawn as its mean with a min–max band, and a box plot of a metric's latest values per group
+// (figures: boxStatistics.ts). No vscode, no DOM.
+import { boxStats, type BoxStats } from './boxStatistics';
 import type { RunComparison } from './compareRuns';
 
 export interface RunGroup {
@@ -46,52 +48,37 @@ export function groupRuns(comparison: RunComparison, ref: string): RunGroup[] {
   return [...result.filter((g) => g.value !== undefined), ...result.filter((g) => g.value === undefined)];
 }
 
-/** A box plot's figures of some values (Tukey: whiskers at the furthest values within 1.5 IQR of the box). */
-export interface BoxStats {
-  count: number;
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  max: number;
-  lowWhisker: number;
-  highWhisker: number;
-  /** Values beyond the whiskers. */
-  outliers: number[];
-}
-
-/** Quartiles by linear interpolation between closest ranks; undefined without a finite value. */
-export function boxStats(values: readonly (number | undefined | null)[]): BoxStats | undefined {
-  const sorted = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return undefined;
-  const q = (p: number) => {
-    const pos = p * (sorted.length - 1);
-    const i = Math.floor(pos);
-    return sorted[i] + (sorted[Math.min(i + 1, sorted.length - 1)] - sorted[i]) * (pos - i);
-  };
-  const q1 = q(0.25);
-  const q3 = q(0.75);
-  const reach = 1.5 * (q3 - q1);
-  const inside = sorted.filter((v) => v >= q1 - reach && v <= q3 + reach);
-  return {
-    count: sorted.length,
-    min: sorted[0],
-    q1,
-    median: q(0.5),
-    q3,
-    max: sorted[sorted.length - 1],
-    lowWhisker: inside[0],
-    highWhisker: inside[inside.length - 1],
-    outliers: sorted.filter((v) => v < q1 - reach || v > q3 + reach),
-  };
+/** Per group, the box of a metric's latest values, and the runs left out of it. */
+export interface GroupBox {
+  label: string;
+  /** The key's value; undefined for the group of the runs without the key. */
+  value?: string;
+  /** Indexes in the comparison's runs. */
+  runIndexes: number[];
+  /** The box of the group's finite latest values; undefined when it has none. */
+  stats?: BoxStats;
+  /** The run of each of `stats.outliers` (same order). */
+  outlierRuns: number[];
+  /** Runs of the group that have no value of the metric. */
+  withoutMetric: number[];
+  /** Runs whose latest value is NaN or ±Infinity: not in the box. */
+  notFinite: number[];
 }
 
 /** Per group of `ref`, the box of a metric's latest values of its runs (groups without a value: no box). */
-export function groupBoxes(comparison: RunComparison, ref: string, metricKey: string): { label: string; runIndexes: number[]; stats?: BoxStats }[] {
+export function groupBoxes(comparison: RunComparison, ref: string, metricKey: string): GroupBox[] {
   const row = comparison.metrics.find((m) => m.key === metricKey);
-  return groupRuns(comparison, ref).map((g) => ({
-    label: g.label,
-    runIndexes: g.runIndexes,
-    stats: row ? boxStats(g.runIndexes.map((i) => row.latest[i])) : undefined,
-  }));
+  return groupRuns(comparison, ref).map((g) => {
+    const latest = g.runIndexes.map((i) => row?.latest[i]);
+    const stats = boxStats(latest);
+    return {
+      label: g.label,
+      ...(g.value === undefined ? {} : { value: g.value }),
+      runIndexes: g.runIndexes,
+      stats,
+      outlierRuns: stats?.outlierIndexes.map((i) => g.runIndexes[i]) ?? [],
+      withoutMetric: g.runIndexes.filter((_, i) => latest[i] === undefined),
+      notFinite: g.runIndexes.filter((_, i) => latest[i] !== undefined && !Number.isFinite(latest[i])),
+    };
+  });
 }

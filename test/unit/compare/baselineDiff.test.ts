@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baselineDiff, compareToBaseline } from '../../../src/engine/compare/baselineDiff';
 import type { RunComparison } from '../../../src/engine/compare/compareRuns';
-import { boxStats, groupableRefs, groupBoxes, groupRuns } from '../../../src/engine/compare/runGroups';
+import { groupableRefs, groupBoxes, groupRuns } from '../../../src/engine/compare/runGroups';
 
 const comparison: RunComparison = {
   runs: ['a', 'b', 'c', 'd'].map((id) => ({ runId: id, name: `run-${id}`, experimentId: '1', status: 'FINISHED' })),
@@ -97,29 +97,37 @@ describe('run groups', () => {
     assert.throws(() => groupRuns(comparison, 'metric:loss'), /expected param:<key> or tag:<key>/);
   });
 
-  it("box plot figures: quartiles, median, Tukey whiskers and outliers; per group of a metric's latest values", () => {
-    assert.deepEqual(boxStats([1, 2, 3, 4, 5, 6, 7, 8, 100, undefined, Number.NaN]), {
-      count: 9,
-      min: 1,
-      q1: 3,
-      median: 5,
-      q3: 7,
-      max: 100,
-      lowWhisker: 1,
-      highWhisker: 8,
-      outliers: [100],
-    });
-    assert.equal(boxStats([undefined, null]), undefined);
+  it("box plot per group of a metric's latest values: outliers with their runs, runs without a value counted apart", () => {
     const boxes = groupBoxes(comparison, 'tag:team', 'loss');
     // team x: runs a and b (0.5, 0.25); team y: c (0.5) and d, which has no loss.
     assert.deepEqual(
-      boxes.map((b) => [b.label, b.stats?.count, b.stats?.median]),
+      boxes.map((b) => [b.label, b.value, b.runIndexes, b.stats?.count, b.stats?.median, b.withoutMetric, b.notFinite]),
       [
-        ['team=x', 2, 0.375],
-        ['team=y', 1, 0.5],
+        ['team=x', 'x', [0, 1], 2, 0.375, [], []],
+        ['team=y', 'y', [2, 3], 1, 0.5, [3], []],
       ],
     );
-    assert.equal(groupBoxes(comparison, 'tag:team', 'nope')[0].stats, undefined);
+    assert.deepEqual(
+      groupBoxes(comparison, 'tag:team', 'nope').map((b) => [b.stats, b.withoutMetric]),
+      [
+        [undefined, [0, 1]],
+        [undefined, [2, 3]],
+      ],
+    );
+    // Outliers name their runs; a NaN latest value is left out of the box and said.
+    const wide: RunComparison = {
+      runs: Array.from({ length: 7 }, (_, i) => ({ runId: `r${i}`, name: `r${i}`, experimentId: '1', status: 'FINISHED' })),
+      params: [{ key: 'opt', values: ['sgd', 'sgd', 'sgd', 'sgd', 'sgd', 'sgd', undefined], differs: true }],
+      metrics: [{ key: 'loss', latest: [1, 1.1, 9, 1.2, Number.NaN, 0.9, 7], best: 5, higherIsBetter: false, differs: true }],
+      tags: [],
+    };
+    assert.deepEqual(
+      groupBoxes(wide, 'param:opt', 'loss').map((b) => [b.label, b.runIndexes, b.stats?.outliers, b.outlierRuns, b.notFinite]),
+      [
+        ['opt=sgd', [0, 1, 2, 3, 4, 5], [9], [2], [4]],
+        ['opt: none', [6], [], [], []],
+      ],
+    );
   });
 
   it('offers the params and tags whose values differ and repeat', () => {
