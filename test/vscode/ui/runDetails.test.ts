@@ -66,15 +66,17 @@ describe('run details panel (real VS Code, real MLflow server)', () => {
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const input = wb.page.locator('.quick-input-widget input');
     // Right after a page reload the workbench may still move the focus (restoring its views), which
-    // closes a quick pick opened too early: open it again until the experiment step stays up.
+    // closes a quick pick opened too early (its list stays in the page, hidden): open it again until
+    // the experiment step stays up.
     for (let attempt = 1; ; attempt++) {
       await wb.runCommand('MLflow: Show Run Details');
-      await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: experiment.name }).first().waitFor({ timeout: 30_000 });
       try {
+        await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: experiment.name }).first().waitFor({ timeout: 20_000 });
         await input.fill(experiment.name, { timeout: 5_000 });
         break;
       } catch (err) {
-        if (attempt >= 3) throw err;
+        if (attempt >= 4) throw err;
+        await wb.page.keyboard.press('Escape');
       }
     }
     await wb.page.keyboard.press('Enter');
