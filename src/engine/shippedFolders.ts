@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDirectory } from './workspace/pathExists';
 
 /** A folder that ships with the extension (templates, python) is not where it should be: the install is broken. */
 export class ShippedFolderMissingError extends Error {
@@ -13,8 +13,7 @@ export class ShippedFolderMissingError extends Error {
 export async function resolveShippedDir(name: string): Promise<string> {
   const candidates = [path.join(__dirname, '..', name), path.join(__dirname, '..', '..', '..', name)];
   for (const c of candidates) {
-    const stat = await fs.promises.stat(c).catch(() => undefined);
-    if (stat?.isDirectory()) return c;
+    if (await isDirectory(c)) return c;
   }
   throw new ShippedFolderMissingError(`The extension's ${name} folder is missing (looked in ${candidates.join(', ')}). Reinstall the extension.`);
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathExists } from '../workspace/pathExists';
+import { isDirectory, pathExists } from '../workspace/pathExists';
 import { offsetToLineColumn, type ValidationDiagnostic } from '../validation/diagnostic';
 import { validateTextAsync } from '../validation/validateFile';
 import { parseYaml } from '../validation/yamlFastParser';
@@ -56,7 +56,7 @@ export async function findMlprojectFile(projectDir: string): Promise<string | un
 /** Reads and validates a project's MLproject: its entry points with their parameters, and its errors. */
 export async function readProject(projectDir: string): Promise<ProjectDescription> {
   const dir = path.resolve(projectDir);
-  if (!(await fs.promises.stat(dir).catch(() => undefined))?.isDirectory()) {
+  if (!(await isDirectory(dir))) {
     const message = `The project folder ${dir} does not exist.`;
     return { entryPoints: [], errors: [{ code: 'launch/no-project', severity: 'error', message, range: { start: 0, end: 0 } }], errorLines: [message] };
   }

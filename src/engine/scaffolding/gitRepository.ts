@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathExists } from '../workspace/pathExists';
+import { isDirectory, pathExists } from '../workspace/pathExists';
 import { TemplateError } from './templateLoader';
 
 export interface GitResult {
@@ -155,7 +155,7 @@ export async function loadUserTemplate(source: string, options: UserTemplateOpti
     dir = target;
   } else {
     dir = path.resolve(source);
-    if (!(await fs.promises.stat(dir).catch(() => undefined))?.isDirectory()) {
+    if (!(await isDirectory(dir))) {
       throw new TemplateError(`The template folder ${dir} does not exist. Give a folder with cookiecutter.json, or a git URL.`);
     }
   }

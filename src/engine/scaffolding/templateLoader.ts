@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveShippedDir } from '../shippedFolders';
-import { pathExists } from '../workspace/pathExists';
+import { isDirectory, pathExists } from '../workspace/pathExists';
 
 /** What a question asks for: free text, one of a list, yes/no, or a JSON object (cookiecutter's dict variable). */
 export type VariableKind = 'text' | 'choice' | 'boolean' | 'dict';
@@ -66,7 +66,7 @@ const HOOK_NAMES = new Set(['pre_prompt', 'pre_gen_project', 'post_gen_project']
 /** The hook files cookiecutter runs from a template (its hooks.valid_hook rule). */
 async function findHooks(dir: string): Promise<string[]> {
   const hooksDir = path.join(dir, 'hooks');
-  if (!(await statOrUndefined(hooksDir))?.isDirectory()) return [];
+  if (!(await isDirectory(hooksDir))) return [];
   return (await fs.promises.readdir(hooksDir))
     .filter((f) => HOOK_NAMES.has(path.parse(f).name) && !f.endsWith('~'))
     .sort()
@@ -79,10 +79,6 @@ export function templateCode(template: LoadedTemplate): string[] {
 }
 
 /** The entry at `p` (following links), or undefined when there is none. */
-async function statOrUndefined(p: string): Promise<fs.Stats | undefined> {
-  return fs.promises.stat(p).catch(() => undefined);
-}
-
 async function readConfig(dir: string): Promise<Record<string, unknown>> {
   const configPath = path.join(dir, 'cookiecutter.json');
   if (!(await pathExists(configPath))) {

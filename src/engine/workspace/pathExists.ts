@@ -9,3 +9,8 @@ export async function pathExists(p: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Whether a folder (or a link to one) is at `p`; never blocks the extension host's thread. */
+export async function isDirectory(p: string): Promise<boolean> {
+  return (await fs.promises.stat(p).catch(() => undefined))?.isDirectory() ?? false;
+}
