@@ -153,11 +153,11 @@ export async function pickConnection(connections: TrackingConnections, what: str
 }
 
 /** One or several experiments of a server, picked by name or id. */
-export async function pickExperiments(client: MlflowRestClient, what: string): Promise<string[] | undefined> {
+export async function pickExperiments(client: MlflowRestClient, what: string): Promise<{ id: string; name: string }[] | undefined> {
   const items = await experimentItems(client, what);
   const picked =
     items && (await vscode.window.showQuickPick(items, { title: `${what}: experiments (tick one or more)`, matchOnDescription: true, canPickMany: true }));
-  return picked && picked.length > 0 ? picked.map((p) => p.id) : undefined;
+  return picked && picked.length > 0 ? picked.map((p) => ({ id: p.id, name: p.label })) : undefined;
 }
 
 async function pickExperiment(client: MlflowRestClient, what: string): Promise<string | undefined> {

@@ -1,17 +1,18 @@
 // Runs table benchmarks, on 10,000 runs x 20 params x 10 metrics in a real `mlflow server`, each
 // against the bare runs/search over node:http (keep-alive, JSON parsed) measured in the same run.
 // The table is the real webview bundle (dist/webview/runsTable.js + .css) in headless Chromium; its
-// extension side is the panel's own engine (src/engine/runsTable/runsTableSession.ts, the REST
-// client), answering the webview's messages as runsTablePanel.ts does (prefetching the first page
-// while the webview loads, as the panel does from its creation). Messages cross through playwright as
-// JSON text, in order. Set MLFLOW_WB_BENCH_PROFILE=1 to see where the first paint's time goes (the
+// extension side is the panel's own host (src/engine/runsTable/runsTableHost.ts over the REST client:
+// created with the panel, it prefetches the first page while the webview loads; the experiment's
+// name comes from the Runs view). Messages cross through Chromium's DevTools protocol as JSON text,
+// one way, in order. Set MLFLOW_WB_BENCH_PROFILE=1 to see where the first paint's time goes (the
 // host's steps, the server's answers and when the webview got and handled each message, on one
 // clock), MLFLOW_WB_BENCH_CPUPROFILE=<file> to write the webview's CPU profile of the last table
 // opened (load it in Chromium's DevTools, which maps the minified names with runsTable.js.map),
 // MLFLOW_WB_BENCH_TRACE=<file> to write Chromium's performance trace of it (scripts, style, layout,
 // paint on the page's main thread; DevTools' Performance panel loads it). Figures:
-//   runs_table_first_100_rows_painted  from loading the webview (ready, the experiment read, the
-//                                      query) to 100 rows painted, vs the raw first page (same size)
+//   runs_table_first_100_rows_painted  from the panel's creation (the host's prefetch, the webview's
+//                                      load, ready, init, query) to 100 rows painted, vs the raw first
+//                                      page (same size)
 //   runs_table_resort_painted          a click on a metric header to the top rows painted in the new
 //                                      order (checked against the raw answer), vs the raw runs/search
 //                                      with that order_by
@@ -25,8 +26,8 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { DEFAULT_RUNS_TABLE_QUERY } from '../../src/engine/runsTable/runsSearchExpression';
-import type { RunsTableColumn, RunsTableRow } from '../../src/engine/runsTable/runsTableColumns';
-import { READ_AHEAD, RunsTableSession } from '../../src/engine/runsTable/runsTableSession';
+import { RunsTableHost } from '../../src/engine/runsTable/runsTableHost';
+import { READ_AHEAD, type RunsTableSession } from '../../src/engine/runsTable/runsTableSession';
 import type { FromRunsTableMessage, ToRunsTableMessage } from '../../webview/contract';
 import { chromiumPath } from '../support/codeServer';
 import { makeTempDir, repoRoot } from '../support/repoPaths';
@@ -91,107 +92,74 @@ window.__scrollToRow = (index) => new Promise((resolve, reject) => {
 });`;
 
 /**
- * The table's extension side for one webview page: the panel's handling of ready, query and page
- * (runsTablePanel.ts: created with the panel, it reads the experiment's name and prefetches the
- * default query's first page while the webview loads; then init, the compiled query and pages).
+ * The table's extension side for one webview page: the panel's own host (RunsTableHost, created with
+ * the panel: it prefetches the default query's first page while the webview loads; the experiment's
+ * name comes from the Runs view, as when the table is opened from there), its messages crossing as
+ * VS Code's do.
  */
 async function attachHost(
   context: BrowserContext,
   page: Page,
   client: MlflowRestClient,
-  experimentId: string,
+  experiment: { id: string; name: string },
 ): Promise<{ session: RunsTableSession; cdp: CDPSession; errors: string[] }> {
-  // With MLFLOW_WB_BENCH_PROFILE, each runs/search's answer is marked on the timeline.
-  const timed: Pick<MlflowRestClient, 'searchRuns'> = {
-    searchRuns: (request) =>
-      client.searchRuns(request).then((r) => {
-        mark(`server answered ${r.items.length} runs`);
-        return r;
-      }),
-  };
-  const session = new RunsTableSession(
-    () => timed,
-    [experimentId],
-    () => PAGE,
-  );
   const t0 = process.hrtime.bigint();
   const wall0 = Date.now();
+  const mark = (what: string) => {
+    if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms ${what}`);
+  };
   if (process.env.MLFLOW_WB_BENCH_PROFILE)
     page.on('console', (m) => {
       const text = m.text();
       const at = /^@(\d+) (.*)$/.exec(text);
       if (at) console.log(`  ${Number(at[1]) - wall0} ms   webview ${at[2]}`);
     });
-  const mark = (what: string) => {
-    if (process.env.MLFLOW_WB_BENCH_PROFILE) console.log(`  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms ${what}`);
-  };
-  void session.prefetch(DEFAULT_RUNS_TABLE_QUERY).then(() => mark('prefetched page 0 read'));
-  const name = client.getExperiment(experimentId).then((e) => (mark('experiment read'), e.name));
+  // With MLFLOW_WB_BENCH_PROFILE, each runs/search's answer is marked on the timeline.
+  const timed: MlflowRestClient = Object.create(client) as MlflowRestClient;
+  timed.searchRuns = (request) =>
+    client.searchRuns(request).then((r) => {
+      mark(`server answered ${r.items.length} runs`);
+      return r;
+    });
   const errors: string[] = [];
   const cdp = await context.newCDPSession(page);
   // As VS Code's webview.postMessage does, the message crosses as JSON text, one way (the panel never
   // waits for the webview): a CDP Runtime.evaluate that is not awaited, so messages keep their order
   // without a round trip each (playwright's page.evaluate waits for the page's answer).
   const post = (message: ToRunsTableMessage) => {
+    mark(`posted ${message.type}${message.type === 'page' ? ` ${message.index} (${message.rows.length} rows)` : ''}`);
     cdp.send('Runtime.evaluate', { expression: `postMessage(JSON.parse(${JSON.stringify(JSON.stringify(message))}), '*')` }).catch(() => undefined);
   };
-  /** As the panel's sendPage: `first`, the query's start (its first screen of rows may come alone). */
-  const sendPage = async (queryId: number, index: number, first = false) => {
-    const early = (rows: RunsTableRow[], columns: RunsTableColumn[] | undefined) => {
-      mark('page 0 first rows read');
-      void post({ type: 'page', queryId, index: 0, rows, last: false, count: { runs: rows.length, complete: false }, columns, partial: true });
-    };
-    const answer = await (first ? session.firstPage(queryId, early) : session.page(queryId, index));
-    if (!answer) return;
-    mark(`page ${index} read`);
-    post({ type: 'page', queryId, index, rows: answer.page.rows, last: answer.page.last, count: answer.count, columns: answer.columns });
-    mark(`page ${index} posted`);
-  };
-  // As the panel does: the webview's query comes right after `ready`; what answers it follows init.
-  let initialising: Promise<unknown> = Promise.resolve();
-  const handle = async (message: FromRunsTableMessage) => {
-    mark(`webview: ${message.type}`);
-    if (message.type !== 'ready') await initialising;
-    switch (message.type) {
-      case 'ready': {
-        initialising = name.then((experimentName) => {
-          post({
-            type: 'init',
-            connectionId: 'bench',
-            connectionLabel: 'bench',
-            experiments: [{ id: experimentId, name: experimentName }],
-            layout: { hidden: [], pinned: [], widths: {}, order: [] },
-            starred: [],
-            pageSize: PAGE,
-          });
-        });
-        await initialising;
-        return;
-      }
-      case 'query': {
-        const compiled = session.start(message);
-        post({ type: 'query', queryId: message.queryId, filter: compiled.filter, orderBy: compiled.orderBy, errors: compiled.errors });
-        await sendPage(message.queryId, 0, true);
-        return;
-      }
-      case 'page':
-        await sendPage(message.queryId, message.index);
-        return;
-      default:
-        return;
-    }
-  };
+  let closed = false;
+  page.once('close', () => (closed = true));
+  const host = new RunsTableHost(
+    {
+      connectionId: 'bench',
+      client: () => ({ client: timed, label: 'bench' }),
+      post,
+      closed: () => closed,
+      layout: () => ({ hidden: [], pinned: [], widths: {}, order: [] }),
+      starred: () => [],
+      pageSize: () => PAGE,
+      log: { error: (text) => errors.push(text), warn: () => undefined },
+    },
+    [experiment.id],
+    DEFAULT_RUNS_TABLE_QUERY,
+    [experiment.name],
+  );
   // The webview's postMessage is one way too, in order: a CDP binding (playwright's exposeFunction
   // answers every call, and the page waited for each answer before its next message).
   cdp.on('Runtime.bindingCalled', (event) => {
     if (event.name !== '__toHost') return;
-    handle(JSON.parse(event.payload) as FromRunsTableMessage).catch((err: unknown) => {
+    const message = JSON.parse(event.payload) as FromRunsTableMessage;
+    mark(`webview: ${message.type}`);
+    host.receive(message).catch((err: unknown) => {
       if (!(err instanceof Error && err.name === 'AbortError')) errors.push(err instanceof Error ? err.message : String(err));
     });
   });
   await cdp.send('Runtime.enable');
   await cdp.send('Runtime.addBinding', { name: '__toHost' });
-  return { session, cdp, errors };
+  return { session: host.session, cdp, errors };
 }
 
 /** Until the first pages' reads (the webview's prefetch, the session's read-ahead) are done: the next measurement starts on a quiet server. */
@@ -237,7 +205,7 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       // From the panel's creation (its host side starts reading) to the rows painted.
       const started = Date.now();
-      const host = await attachHost(context, page, client, experimentId);
+      const host = await attachHost(context, page, client, experiment);
       const cdp = host.cdp;
       const cpuProfile = process.env.MLFLOW_WB_BENCH_CPUPROFILE;
       if (cpuProfile) {
@@ -265,6 +233,8 @@ async function main(): Promise<void> {
       await t.page.close();
     };
     const raw = await rawRunsSearch(server.url, body(NEWEST));
+    // As the Runs view knows it when it opens the table.
+    const experiment = { id: experimentId, name: (await client.getExperiment(experimentId)).name };
     // Warm-up: the server's caches, Chromium's code cache.
     await close(await openTable(100));
 

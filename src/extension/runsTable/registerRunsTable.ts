@@ -46,12 +46,21 @@ export function registerRunsTable(context: vscode.ExtensionContext, deps: PanelR
           void vscode.window.showErrorMessage('Open runs table: the selected experiments are on different tracking servers. Select experiments of one server.');
           return undefined;
         }
-        return RunsTablePanel.create(panelDeps, connectionId, [...new Set(nodes.map((n) => n.experiment.experiment_id))]);
+        // The Runs view knows the experiments' names: the table does not read them again.
+        const experiments = new Map(nodes.map((n) => [n.experiment.experiment_id, n.experiment.name]));
+        return RunsTablePanel.create(panelDeps, connectionId, [...experiments.keys()], [...experiments.values()]);
       }
       const connection = await pickConnection(deps.connections, 'Open runs table');
       if (!connection) return undefined;
-      const experimentIds = await pickExperiments(connection.client, 'Open runs table');
-      return experimentIds ? RunsTablePanel.create(panelDeps, connection.id, experimentIds) : undefined;
+      const experiments = await pickExperiments(connection.client, 'Open runs table');
+      return experiments
+        ? RunsTablePanel.create(
+            panelDeps,
+            connection.id,
+            experiments.map((e) => e.id),
+            experiments.map((e) => e.name),
+          )
+        : undefined;
     }),
     registerPanelSerializer(
       RUNS_TABLE_VIEW_TYPE,
