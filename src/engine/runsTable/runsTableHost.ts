@@ -46,6 +46,8 @@ export class RunsTableHost {
   private initialising: Promise<unknown> = Promise.resolve();
   /** The query whose parent runs were read (once per query, after its whole first page). */
   private parentsRead = -1;
+  /** Reads started in the background (which runs are parents). */
+  private readonly background = new Set<Promise<unknown>>();
   private allRows: { queryId: number; rows: Promise<{ rows: RunsTableRow[]; truncated: boolean }> } | undefined;
 
   /**
@@ -83,7 +85,10 @@ export class RunsTableHost {
    * not after init, so everything but `ready`/`retry` waits for the last init (a webview reloaded when
    * shown again says `ready` again). `others` gets what the host does not answer, in the same order.
    */
-  async receive(message: FromRunsTableMessage, others: (message: Exclude<FromRunsTableMessage, RunsTableHostMessage>) => unknown = () => undefined): Promise<void> {
+  async receive(
+    message: FromRunsTableMessage,
+    others: (message: Exclude<FromRunsTableMessage, RunsTableHostMessage>) => unknown = () => undefined,
+  ): Promise<void> {
     if (message.type === 'ready' || message.type === 'retry') {
       const init = this.init(message.type === 'retry');
       this.initialising = init.catch(() => undefined);
@@ -179,7 +184,8 @@ export class RunsTableHost {
       // Once the whole first page is there, which runs have children is read in the background.
       if (index === 0 && this.parentsRead !== queryId) {
         this.parentsRead = queryId;
-        void this.sendParents(queryId);
+        const parents = this.sendParents(queryId).finally(() => this.background.delete(parents));
+        this.background.add(parents);
       }
     } catch (err) {
       if (this.ports.closed() || isCancelled(err) || this.session.query?.id !== queryId) return;
@@ -269,6 +275,15 @@ export class RunsTableHost {
       rows.push(...page.items.map(toRow));
     }
     return rows;
+  }
+
+  /** Once no read of the table is on its way (the benchmark waits for a quiet server between measurements). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const background = [...this.background];
+      await Promise.allSettled(background);
+      if (!(await this.session.idle()) && background.length === 0) return;
+    }
   }
 
   dispose(): void {

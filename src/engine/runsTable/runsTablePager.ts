@@ -93,6 +93,16 @@ export class RunsTablePager {
     });
   }
 
+  /** Once no read of this pager is on its way (the benchmark waits for a quiet server); whether any was. */
+  async idle(): Promise<boolean> {
+    let waited = false;
+    while (this.inFlight.size > 0) {
+      waited = true;
+      await Promise.allSettled([...this.inFlight.values()]);
+    }
+    return waited;
+  }
+
   /** Whether page `index` is read and kept. */
   has(index: number): boolean {
     return this.cache.has(index);

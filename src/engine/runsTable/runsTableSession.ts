@@ -240,6 +240,12 @@ export class RunsTableSession {
     return { runIds: [...parents] };
   }
 
+  /** Once the reads of the query shown and of the prefetched one are over; whether any was on its way. */
+  async idle(): Promise<boolean> {
+    const waited = await Promise.all([this.active?.pager.idle(), this.prefetched?.query.pager.idle()]);
+    return waited.some(Boolean);
+  }
+
   /** Stops the query's requests. */
   dispose(): void {
     this.active?.abort.abort();

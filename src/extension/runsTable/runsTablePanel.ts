@@ -286,7 +286,8 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
       this.poll = undefined;
       if (this.disposed || !this.panel.visible || this.running.size === 0) return;
       const ids = [...this.running].slice(0, 500);
-      this.host.rowsOf(ids)
+      this.host
+        .rowsOf(ids)
         .then((rows) => {
           if (this.disposed) return;
           this.post({ type: 'rowsUpdated', rows });

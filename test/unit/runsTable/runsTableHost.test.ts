@@ -72,7 +72,13 @@ describe('runs table host (the panel side of the webview protocol)', () => {
       "the first screen's rows come alone",
     );
     await receive({ type: 'page', queryId: 1, index: 0 });
-    assert.deepEqual(posted.filter((m) => m.type === 'page').map((m) => m.type === 'page' && [m.index, m.rows.length, m.partial ?? false]).slice(1), [[0, 10, false]]);
+    assert.deepEqual(
+      posted
+        .filter((m) => m.type === 'page')
+        .map((m) => m.type === 'page' && [m.index, m.rows.length, m.partial ?? false])
+        .slice(1),
+      [[0, 10, false]],
+    );
     await new Promise((r) => setTimeout(r, 10));
     assert.ok(
       posted.some((m) => m.type === 'parents'),
