@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { downloadArtifactTree, printableName } from '../engine/artifacts/artifactDownloads';
 import { checkRelativePath, UnsafeServerPathError } from '../engine/safety/serverPaths';
-import { CliUsageError, defineCommand, type CliOption } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand, type CliOption } from './cliCommand';
 import { formatTable } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
@@ -74,7 +74,7 @@ const artifactsDownloadCommand = defineCommand({
   async run({ values, io }) {
     const artifactPath = artifactPathOption(values.path);
     const dest = path.resolve(values.dest);
-    if ((await fs.promises.stat(dest).catch(() => undefined))?.isDirectory() === false) throw new CliUsageError(`--dest ${dest} is a file, not a folder`);
+    if ((await fs.promises.stat(dest).catch(() => undefined))?.isDirectory() === false) throw new CliInputError(`--dest ${dest} is a file, not a folder`);
     const { client } = await connect(values['tracking-uri']);
     const report = await downloadArtifactTree(client, values['run-id'], artifactPath, dest, {
       onFile: (f) => io.out(`${printableName(f.path)}  (${f.bytes} bytes)`),

@@ -22,9 +22,12 @@ import { MlflowApiError } from '../engine/mlflow/mlflowRestClient';
 //
 // The option definitions are parsed with node:util's parseArgs (`--name value`, `--name=value`,
 // `-m value` for a `short`), checked (unknown options, missing values, `required`, `choices`, a single
-// option given twice) and printed by `mlflow-wb <command> --help`. In the body, throw CliUsageError for
-// bad input (exit 2, with the usage line); MlflowApiError, TrackingUriError and errors `expected`
-// names become a message and exit 1; anything else is a bug and is thrown.
+// option given twice) and printed by `mlflow-wb <command> --help`. In the body, throw CliUsageError when
+// the command line is malformed (an option's value or syntax, options that do not go together, a
+// missing argument: exit 2, with the usage line) and CliInputError when it is well formed but names
+// something the server or the disk does not have (no such run, metric, key, experiment or file: exit 1,
+// the message alone). MlflowApiError, TrackingUriError and errors `expected` names become a message
+// and exit 1 too; anything else is a bug and is thrown.
 
 /** One sub-command of the `mlflow-wb` CLI. */
 export interface CliCommand {
@@ -43,8 +46,14 @@ export interface CliIo {
   err(text: string): void;
 }
 
-/** Bad command-line input: reported with the command's usage line, exit code 2. */
+/** A malformed command line (its shape, not what it names): reported with the command's usage line, exit code 2. */
 export class CliUsageError extends Error {}
+
+/**
+ * Well-formed input naming what is not there (no run X at SERVER, no metric K in these runs, no such
+ * experiment or file): reported with its message alone (say what and where), exit code 1.
+ */
+export class CliInputError extends Error {}
 
 export interface CliOption {
   type: 'string' | 'boolean';
@@ -83,7 +92,7 @@ export interface CommandDefinition<O extends CliOptions> {
   positionals?: { name: string; description: string; max?: number };
   /** More help text after the options (e.g. which options go together). */
   notes?: string;
-  /** Errors (besides usage, MLflow and tracking URI errors) that are the user's to fix: message, exit 1. */
+  /** Errors (besides CliUsageError, CliInputError, MLflow and tracking URI errors) that are the user's to fix: message, exit 1. */
   expected?: (err: unknown) => boolean;
   /** Returns the exit code; nothing means 0. */
   run(input: { values: OptionValues<O>; positionals: string[]; io: CliIo }): Promise<number | void>;
@@ -182,8 +191,8 @@ export function parseCommandArgs<O extends CliOptions>(
 }
 
 /**
- * Runs a command's body, turning usage errors into exit 2 and configuration and server errors (plus
- * any `isExpected` names) into a message and exit 1; anything else is a bug and throws.
+ * Runs a command's body, turning usage errors into exit 2 and input, configuration and server errors
+ * (plus any `isExpected` names) into a message and exit 1; anything else is a bug and throws.
  */
 async function runCommandBody(
   command: Pick<CliCommand, 'name' | 'usage'>,
@@ -199,7 +208,7 @@ async function runCommandBody(
       io.err(`mlflow-wb ${command.name}: ${err.message}\nUsage: mlflow-wb ${command.usage}`);
       return 2;
     }
-    if (err instanceof MlflowApiError || err instanceof TrackingUriError || isExpected(err)) {
+    if (err instanceof CliInputError || err instanceof MlflowApiError || err instanceof TrackingUriError || isExpected(err)) {
       io.err(`mlflow-wb ${command.name}: ${(err as Error).message}`);
       return 1;
     }

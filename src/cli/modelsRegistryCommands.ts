@@ -6,7 +6,7 @@ import { registerModelVersion } from '../engine/mlflow/modelRegistration';
 import { buildInvocationBody, InvocationInputError, invokeModel } from '../engine/serving/invocationRequest';
 import { ENV_MANAGERS, ModelServerError, startModelServer, type EnvManager, type ModelServer } from '../engine/serving/localModelServer';
 import { loadInputExample, loggedModelOfRun, ModelUriError } from '../engine/serving/modelArtifacts';
-import { CliUsageError, defineCommand, type CliCommand, type CliOption } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand, type CliCommand, type CliOption } from './cliCommand';
 import { connect, FORMAT_OPTION, MODEL_NAME_OPTION, MODEL_VERSION_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
 // `models register|stage|alias|serve|predict`: registry writes and local serving on the same engine
@@ -138,7 +138,7 @@ const modelsAliasCommand = defineCommand({
     );
     if (values.delete) {
       if (previous === undefined)
-        throw new MlflowApiError(`Registered model '${name}' has no alias @${alias}.`, 'RESOURCE_DOES_NOT_EXIST', 404, 'registered-models/alias');
+        throw new CliInputError(`Registered model '${name}' has no alias @${alias}.`);
       await client.deleteRegisteredModelAlias(name, alias);
       return io.out(`Deleted @${alias} of ${name} (was version ${previous}).`);
     }

@@ -5,7 +5,7 @@ import { groupBoxes, type GroupBox } from '../engine/compare/runGroups';
 import { fetchRuns } from '../engine/compare/runSelection';
 import { columnFromId } from '../engine/runsTable/runsSearchExpression';
 import { didYouMean } from '../engine/validation/didYouMean';
-import { CliUsageError, defineCommand } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand } from './cliCommand';
 import { formatTable } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
@@ -34,7 +34,7 @@ export const runsBoxPlotCommand = defineCommand({
     if (!column || (column.kind !== 'param' && column.kind !== 'tag')) throw new CliUsageError(`--group-by takes params.KEY or tags.KEY, not '${groupBy}'`);
     const { client, tracking } = await connect(values['tracking-uri']);
     const fetched = await fetchRuns(client, runIds);
-    if (fetched.missing.length > 0) throw new CliUsageError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
+    if (fetched.missing.length > 0) throw new CliInputError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
     // Every tag counts here, the ones the panel's table hides too (tags.mlflow.runName).
     const comparison = compareRuns(fetched.runs, { hiddenTags: [] });
     const one = runIds.length === 1;
@@ -42,7 +42,7 @@ export const runsBoxPlotCommand = defineCommand({
       one ? `run ${runIds[0]} at ${tracking.label} has no ${thing}` : `none of the ${runIds.length} runs at ${tracking.label} has ${thing}`;
     const metricKeys = comparison.metrics.map((m) => m.key);
     if (!metricKeys.includes(values.metric)) {
-      throw new CliUsageError(
+      throw new CliInputError(
         `--metric ${values.metric}: ${noneHas(`metric ${values.metric}`)}${hint(values.metric, metricKeys, one ? 'its metrics' : 'their metrics')}`,
       );
     }
@@ -50,7 +50,7 @@ export const runsBoxPlotCommand = defineCommand({
     if (!groupKeys.includes(column.key)) {
       const kinds = `${column.kind}s`;
       const owned = one ? `its ${kinds}` : `their ${kinds}`;
-      throw new CliUsageError(`--group-by ${groupBy}: ${noneHas(`${column.kind} ${column.key}`)}${hint(column.key, groupKeys, owned, `${kinds}.`)}`);
+      throw new CliInputError(`--group-by ${groupBy}: ${noneHas(`${column.kind} ${column.key}`)}${hint(column.key, groupKeys, owned, `${kinds}.`)}`);
     }
     const boxes = groupBoxes(comparison, `${column.kind}:${column.key}`, values.metric);
     const latest = comparison.metrics.find((m) => m.key === values.metric)!.latest;

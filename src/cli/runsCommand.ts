@@ -1,5 +1,5 @@
 import type { MlflowRun } from '../engine/mlflow/mlflowTypes';
-import { CliUsageError, defineCommand } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand } from './cliCommand';
 import { formatTable, isoTime } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION, VIEW_OPTION, viewType } from './trackingOptions';
 
@@ -26,7 +26,7 @@ export const runsListCommand = defineCommand({
     if (!values.all && !(Number.isInteger(max) && max >= 1)) throw new CliUsageError(`--max must be a positive whole number, not '${values.max}'`);
     const { client, tracking } = await connect(values['tracking-uri']);
     const experiment = await client.getExperimentByName(values.experiment);
-    if (!experiment) throw new CliUsageError(`no experiment named '${values.experiment}' at ${tracking.label} (see: mlflow-wb experiments list)`);
+    if (!experiment) throw new CliInputError(`no experiment named '${values.experiment}' at ${tracking.label} (see: mlflow-wb experiments list)`);
     const runs: MlflowRun[] = [];
     let more = 0;
     let pageToken: string | undefined;

@@ -4,7 +4,7 @@ import { baselineDiff, type BaselineCell } from '../engine/compare/baselineDiff'
 import { compareRuns } from '../engine/compare/compareRuns';
 import { loadExtremes } from '../engine/compare/metricExtremes';
 import { fetchRuns } from '../engine/compare/runSelection';
-import { CliUsageError, defineCommand } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand } from './cliCommand';
 import { formatTable } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
@@ -51,8 +51,8 @@ export const runsDiffCommand = defineCommand({
     const fetched = await Promise.all(connected.map((s) => fetchRuns(s.client, s.runIds)));
     fetched.forEach((f, i) => {
       const where = connected[i].tracking.label;
-      if (f.missing.includes(values.baseline)) throw new CliUsageError(`no run ${values.baseline} (--baseline) at ${where}`);
-      if (f.missing.length > 0) throw new CliUsageError(`no run ${f.missing.join(', ')} at ${where}`);
+      if (f.missing.includes(values.baseline)) throw new CliInputError(`no run ${values.baseline} (--baseline) at ${where}`);
+      if (f.missing.length > 0) throw new CliInputError(`no run ${f.missing.join(', ')} at ${where}`);
     });
     const runs = fetched.flatMap((f) => f.runs);
     const runIds = runs.map((r) => r.info.run_id);

@@ -4,7 +4,7 @@ import { toHistoryColumns } from '../engine/compare/historyColumns';
 import { loadHistories } from '../engine/compare/loadHistories';
 import { expressionSeries, MetricExpressionError, parseMetricExpression, type MetricExpression } from '../engine/compare/metricExpression';
 import { fetchRuns } from '../engine/compare/runSelection';
-import { CliUsageError, defineCommand } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand } from './cliCommand';
 import { formatTable } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
@@ -35,7 +35,7 @@ export const runsHistoryCommand = defineCommand({
     }
     const { client, tracking } = await connect(values['tracking-uri']);
     const fetched = await fetchRuns(client, positionals);
-    if (fetched.missing.length > 0) throw new CliUsageError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
+    if (fetched.missing.length > 0) throw new CliInputError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
     const runIds = fetched.runs.map((r) => r.info.run_id);
     // Full histories: a report, not a chart.
     const loaded = await loadHistories(client, runIds, expression.metrics, { maxPoints: Number.MAX_SAFE_INTEGER, exact: true });

@@ -3,7 +3,7 @@
 import { printableName } from '../engine/artifacts/artifactDownloads';
 import { imageAtStep, listRunImages, type RunImages } from '../engine/compare/runImages';
 import { fetchRuns } from '../engine/compare/runSelection';
-import { CliUsageError, defineCommand } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand } from './cliCommand';
 import { formatTable } from './textTable';
 import { connect, FORMAT_OPTION, TRACKING_URI_OPTION } from './trackingOptions';
 
@@ -24,7 +24,7 @@ export const runsImagesCommand = defineCommand({
     if (step !== undefined && !Number.isSafeInteger(step)) throw new CliUsageError(`--step must be a whole number, not ${JSON.stringify(values.step)}`);
     const { client, tracking } = await connect(values['tracking-uri']);
     const fetched = await fetchRuns(client, positionals);
-    if (fetched.missing.length > 0) throw new CliUsageError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
+    if (fetched.missing.length > 0) throw new CliInputError(`no run ${fetched.missing.join(', ')} at ${tracking.label}`);
     const listed: RunImages[] = [];
     for (const run of fetched.runs) listed.push(await listRunImages(client, run.info.run_id));
     const shown = listed.map((r) => {

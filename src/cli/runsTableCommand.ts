@@ -3,7 +3,7 @@ import { columnFromId, compileOrderBy, compileTableFilter, type ColumnFilter, ty
 import { ColumnDiscovery, type RunsTableColumn } from '../engine/runsTable/runsTableColumns';
 import { runsTableToCsv } from '../engine/runsTable/runsTableCsv';
 import { RunsTablePager } from '../engine/runsTable/runsTablePager';
-import { CliUsageError, defineCommand } from './cliCommand';
+import { CliInputError, CliUsageError, defineCommand } from './cliCommand';
 import { connect, TRACKING_URI_OPTION, VIEW_OPTION, viewType } from './trackingOptions';
 
 const OPS: FilterOp[] = ['<=', '>=', '!=', '<', '>', '='];
@@ -57,7 +57,7 @@ export const runsTableCommand = defineCommand({
     const experimentIds: string[] = [];
     for (const name of values.experiment) {
       const experiment = await client.getExperimentByName(name);
-      if (!experiment) throw new CliUsageError(`no experiment named '${name}' at ${tracking.label} (see: mlflow-wb experiments list)`);
+      if (!experiment) throw new CliInputError(`no experiment named '${name}' at ${tracking.label} (see: mlflow-wb experiments list)`);
       experimentIds.push(experiment.experiment_id);
     }
     const { filter, errors } = compileTableFilter([], {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliUsageError, defineCommand } from './cliCommand';
+import { CliInputError, defineCommand } from './cliCommand';
 import { FORMAT_OPTION } from './trackingOptions';
 import { LineIndex } from '../engine/validation/diagnostic';
 import { validatePaths } from '../engine/validation/validatePaths';
@@ -13,7 +13,7 @@ export const validateCommand = defineCommand({
   positionals: { name: 'PATH', description: 'files or folders to check (default .)' },
   async run({ values: { format }, positionals, io }) {
     const paths = positionals.length ? positionals : ['.'];
-    for (const p of paths) if (!(await pathExists(p))) throw new CliUsageError(`no such file or folder: ${p}`);
+    for (const p of paths) if (!(await pathExists(p))) throw new CliInputError(`no such file or folder: ${p}`);
     const results = await validatePaths(paths);
     let errors = 0;
     let warnings = 0;

@@ -80,8 +80,8 @@ describe('mlflow-wb artifacts (real server)', () => {
     const file = path.join(makeTempDir('cli-artifacts'), 'a-file');
     fs.writeFileSync(file, 'x');
     const destIsFile = await runBuiltCli(['artifacts', 'download', '--run-id', runId, '--dest', file, '--tracking-uri', url]);
-    assert.equal(destIsFile.code, 2);
-    assert.match(destIsFile.stderr, /--dest .*a-file is a file, not a folder/);
+    assert.equal(destIsFile.code, 1);
+    assert.match(destIsFile.stderr, /--dest .*a-file is a file, not a folder\n$/);
     const unknown = await runBuiltCli(['artifacts', 'list', '--run-id', '0123456789abcdef0123456789abcdef', '--tracking-uri', url]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /mlflow-wb artifacts list: /);

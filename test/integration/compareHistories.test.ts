@@ -238,7 +238,7 @@ describe('compare: loadHistories against a real server', () => {
       ['changed'],
     );
     const missing = await runBuiltCli(['runs', 'diff', '--tracking-uri', url, '--baseline', 'f'.repeat(32), runIds[0]]);
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /no run f{32} \(--baseline\)/);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^mlflow-wb runs diff: no run f{32} \(--baseline\) at MLflow \S+\n$/);
   });
 });

@@ -98,7 +98,7 @@ describe('mlflow-wb list commands (real server)', () => {
     );
   });
 
-  it('exits 1 with a clear message on server errors, and 2 on usage errors', async () => {
+  it('exits 1 with a clear message on server and input errors, and 2 on usage errors', async () => {
     const badFilter = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', experiment, '--filter', 'metrics.rmse <']);
     assert.equal(badFilter.code, 1);
     assert.match(badFilter.stderr, /mlflow-wb runs list: runs\/search: Invalid clause\(s\) in filter string/);
@@ -109,8 +109,9 @@ describe('mlflow-wb list commands (real server)', () => {
     assert.match(down.stderr, new RegExp(`Cannot reach the MLflow tracking server at http://127\\.0\\.0\\.1:${port}`));
 
     const missing = await cli(['runs', 'list', '--tracking-uri', url, '--experiment', uniqueName('nope')]);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no experiment named 'nope-.*' at MLflow 127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(missing.stderr, /Usage:/);
 
     const noUri = await cli(['experiments', 'list']);
     assert.equal(noUri.code, 1);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cliCommands } from '../../../src/cli/allCommands';
-import { CliUsageError, defineCommand, parseCommandArgs, runCliCommand, type CliIo, type CliOptions } from '../../../src/cli/cliCommand';
+import { CliInputError, CliUsageError, defineCommand, parseCommandArgs, runCliCommand, type CliIo, type CliOptions } from '../../../src/cli/cliCommand';
 
 function capture(): CliIo & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
@@ -22,6 +22,16 @@ const commands = [
     options: {},
     positionals: { name: 'PATH', description: 'what to check' },
     run: async ({ positionals }) => (seen.push(positionals), positionals.length),
+  }),
+  defineCommand({
+    name: 'runs show',
+    summary: 'Show runs.',
+    options: { format: { type: 'string', choices: ['text', 'json'], default: 'text', description: 'output' } },
+    positionals: { name: 'RUN_ID', description: 'the runs' },
+    run: async ({ positionals }) => {
+      if (positionals.length === 0) throw new CliUsageError('give at least one run id');
+      throw new CliInputError(`no run ${positionals.join(', ')} at MLflow 127.0.0.1:5000`);
+    },
   }),
   defineCommand({
     name: 'boom',
@@ -91,6 +101,28 @@ describe('cli dispatch', () => {
     const io = capture();
     assert.equal(await runCliCommand(commands, ['runs', 'list'], io), 2);
     assert.equal(io.stderr, 'mlflow-wb runs list: --experiment NAME is required\nUsage: mlflow-wb runs list --experiment NAME\n');
+  });
+
+  it('reports input naming what is not there with exit 1 and no usage line, a malformed command line with 2 and the usage line', async () => {
+    const unknown = capture();
+    assert.equal(await runCliCommand(commands, ['runs', 'show', 'f00'], unknown), 1);
+    assert.equal(unknown.stderr, 'mlflow-wb runs show: no run f00 at MLflow 127.0.0.1:5000\n');
+    const malformed = capture();
+    assert.equal(await runCliCommand(commands, ['runs', 'show', '--format', 'xml', 'f00'], malformed), 2);
+    assert.equal(malformed.stderr, "mlflow-wb runs show: --format must be text or json, not 'xml'\nUsage: mlflow-wb runs show [--format text|json] [RUN_ID...]\n");
+    const missing = capture();
+    assert.equal(await runCliCommand(commands, ['runs', 'show'], missing), 2);
+    assert.match(missing.stderr, /^mlflow-wb runs show: give at least one run id\nUsage: /);
+  });
+
+  it('mlflow-wb commands: a path that does not exist exits 1, an --expr that does not parse exits 2 with the usage line', async () => {
+    const noFile = capture();
+    assert.equal(await runCliCommand(cliCommands, ['validate', '/nonexistent/mlflow-wb/MLproject'], noFile), 1);
+    assert.equal(noFile.stderr, 'mlflow-wb validate: no such file or folder: /nonexistent/mlflow-wb/MLproject\n');
+    // Parsed before any server is asked: no tracking URI is needed to be told.
+    const badExpr = capture();
+    assert.equal(await runCliCommand(cliCommands, ['runs', 'history', '--expr', 'loss ^ 2', 'f00'], badExpr), 2);
+    assert.match(badExpr.stderr, /^mlflow-wb runs history: --expr: .*\nUsage: mlflow-wb runs history /);
   });
 
   it('reports expected errors with exit 1 and throws the others', async () => {

@@ -159,11 +159,13 @@ describe('validation plumbing', () => {
     }
   });
 
-  it('CLI exits 2 on bad usage', async () => {
+  it('CLI exits 2 on bad usage, and 1 for a path that does not exist', async () => {
     const io = capture();
     assert.equal(await validateCommand.run(['--format', 'xml'], io), 2);
     assert.match(io.stderr, /--format must be text or json/);
-    assert.equal(await validateCommand.run(['/no/such/path/anywhere'], capture()), 2);
     assert.equal(await validateCommand.run(['--frobnicate'], capture()), 2);
+    const missing = capture();
+    assert.equal(await validateCommand.run(['/no/such/path/anywhere'], missing), 1);
+    assert.equal(missing.stderr, 'mlflow-wb validate: no such file or folder: /no/such/path/anywhere\n');
   });
 });
