@@ -163,8 +163,22 @@ export type ToWebviewMessage = MessageOf<typeof toWebviewChecks>;
 /** Webview → extension. */
 const fromWebviewChecks = {
   ready: obj({}),
-  /** Metrics in the order to load them (the visible charts first); `range`: only those steps (a zoom). */
-  loadHistories: obj({ requestId, metricKeys: arr(str(1000), 1000), maxPoints: int(2, MAX_HISTORY_POINTS), range: optional(stepRange) }),
+  /**
+   * Metrics in the order to load them (the visible charts first); `range`: only those steps (a zoom,
+   * or the new steps of running runs). `zoom`: the chart whose drag-zoom asks for the range's detail
+   * (its card key: a metric key, or `expr:` and an expression's text, which asks for every metric the
+   * expression reads); a newer zoom of the same chart cancels this one.
+   */
+  loadHistories: refine(
+    obj({
+      requestId,
+      metricKeys: arr(str(1000), 1000),
+      maxPoints: int(2, MAX_HISTORY_POINTS),
+      range: optional(stepRange),
+      zoom: optional(str(2000)),
+    }),
+    (m, p) => (m.zoom !== undefined && !m.range ? `${p}.zoom needs a range (the zoomed steps)` : undefined),
+  ),
   setBetter: obj({ metric: str(1000), higherIsBetter: bool }),
   /** The user collapsed or expanded a section, hid or showed a card. */
   saveLayout: obj({ layout: chartLayout }),

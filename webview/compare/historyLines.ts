@@ -3,7 +3,7 @@
 // No DOM and no uPlot: the panel's charts (charts.ts) draw what this builds, and unit tests run it in Node.
 import type { CompareRun, HistorySeries, StepRange } from '../contract';
 import { downsampleIndices } from '../../src/engine/compare/downsample';
-import { expressionSeries, valueAtStep } from '../../src/engine/compare/metricExpression';
+import { expressionSeries, valueAtStep, type MetricExpression } from '../../src/engine/compare/metricExpression';
 
 export { expressionSeries, valueAtStep };
 
@@ -208,6 +208,26 @@ function minOf(a: number | undefined, b: number | undefined): number | undefined
 
 function maxOf(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+/**
+ * What a drag-zoom of a chart asks the extension for: the zoomed steps (both ends included, widened to
+ * whole steps) of every metric the chart is drawn from: a metric's chart its metric, an expression's
+ * chart each metric the expression reads (its series is computed again from their detail). Undefined
+ * when there is no detail to ask for: off the step axis (a time axis, or a metric's chart against
+ * another metric's values; an expression's chart is drawn against steps then).
+ */
+export function zoomDetail(
+  chart: { metricKey: string } | { expression: Pick<MetricExpression, 'metrics'> },
+  x: { xMode: XMode; xMetric?: string },
+  min: number,
+  max: number,
+): { metricKeys: string[]; range: StepRange } | undefined {
+  if (x.xMode !== 'step' || ('metricKey' in chart && x.xMetric)) return undefined;
+  const metricKeys = 'metricKey' in chart ? [chart.metricKey] : [...new Set(chart.expression.metrics)];
+  if (metricKeys.length === 0 || !Number.isFinite(min) || !Number.isFinite(max) || min > max) return undefined;
+  const step = (v: number) => Math.min(Number.MAX_SAFE_INTEGER, Math.max(Number.MIN_SAFE_INTEGER, v));
+  return { metricKeys, range: { startStep: step(Math.floor(min)), endStep: step(Math.ceil(max)) } };
 }
 
 /** Keys in the order to load them: those `isVisible` says are on screen first, each part in its order. */

@@ -1,14 +1,15 @@
 // The Charts tab's metric cards: one card per metric, each drawn as soon as its series arrive (the
 // extension answers metric by metric, the cards on screen asked for first), a spinner until then.
 // A drag-zoom in step mode asks the extension again for the zoomed steps only, and the detail is
-// merged into the card's series (historyLines.mergeDetail): detail appears where it is looked at.
+// merged into the card's series (historyLines.mergeDetail): detail appears where it is looked at. An
+// expression's card asks so for each metric it reads, and computes its series again from their detail.
 import type uPlot from 'uplot';
 import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
 import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
 import { historyChart, type HistoryChartOptions, type XMode } from './charts';
 import { button, h, stateView } from '../shared/components';
-import { appendRange, expressionSeries, mergeDetail, seriesAgainstMetric, visibleFirst } from './historyLines';
+import { appendRange, expressionSeries, mergeDetail, seriesAgainstMetric, visibleFirst, zoomDetail } from './historyLines';
 import { MetricExpressionError, parseMetricExpression, type MetricExpression } from '../../src/engine/compare/metricExpression';
 
 type HistoriesMessage = Extract<ToWebviewMessage, { type: 'histories' }>;
@@ -31,6 +32,8 @@ interface Card {
   body: HTMLElement;
   status: HTMLElement;
   chart?: uPlot;
+  /** An expression's card: whether what it draws is computed from sampled histories. */
+  sampled?: boolean;
 }
 
 /** Card states, on `data-state` of each `.chart` card (tests wait for them). */
@@ -53,10 +56,12 @@ export class MetricCharts {
   private readonly pending = new Set<string>();
   private readonly errors = new Map<string, HistoryError[]>();
   private readonly failed = new Map<string, string>();
-  /** Metric key → the x range its chart is zoomed to. */
+  /** Card key (a metric key or `expr:<text>`) → the x range its chart is zoomed to. */
   private readonly zooms = new Map<string, { min: number; max: number }>();
-  private readonly refining = new Set<string>();
-  private readonly requests = new Map<number, { keys: string[]; range?: StepRange }>();
+  /** Card key → its zoom's detail request in flight (the latest: an older one's answers still merge, but only this one ends the wait). */
+  private readonly refining = new Map<string, number>();
+  /** Request id → the metrics not answered yet, the steps asked for, and the card whose zoom asked (`zoom`). */
+  private readonly requests = new Map<number, { keys: string[]; range?: StepRange; zoom?: string }>();
   private readonly zoomTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private cards = new Map<string, Card>();
   /** Card key (`expr:<text>`) → the y-axis expression it draws. */
@@ -82,6 +87,8 @@ export class MetricCharts {
     this.zooms.clear();
     this.refining.clear();
     this.requests.clear();
+    for (const timer of this.zoomTimers.values()) clearTimeout(timer);
+    this.zoomTimers.clear();
   }
 
   /** Running runs have grown: what is drawn stays until its new series arrive. */
@@ -121,13 +128,15 @@ export class MetricCharts {
     const request = this.requests.get(message.requestId);
     // An answer to a request of runs no longer shown.
     if (!request) return;
+    const changed: string[] = [];
+    let xMetricChanged = false;
     for (const key of message.metricKeys) {
       request.keys = request.keys.filter((k) => k !== key);
       const series = message.series.filter((s) => s.metricKey === key);
       const errors = message.errors.filter((e) => e.metricKey === key);
       if (message.range) {
-        this.refining.delete(key);
-        this.pending.delete(key);
+        // A zoom's detail leaves the metric's loads alone; new steps of running runs were one.
+        if (!request.zoom) this.pending.delete(key);
         const base = this.histories.get(key);
         if (!base) continue;
         this.histories.set(key, mergeDetail(base, series, message.range));
@@ -136,14 +145,25 @@ export class MetricCharts {
         this.errors.set(key, errors);
         // A failed reload keeps what was drawn.
         if (series.length > 0 || errors.length === 0 || !this.histories.has(key)) this.histories.set(key, series);
+        if (key === this.settings().xMetric) xMetricChanged = true;
       }
-      if (!message.range && key === this.settings().xMetric) this.redrawAll();
-      else {
-        this.draw(key);
-        this.drawExpressionsOf(key);
+      changed.push(key);
+    }
+    // The zoomed card waits for the last of its metrics (an expression's are several).
+    if (request.keys.length === 0) {
+      this.requests.delete(message.requestId);
+      if (request.zoom && this.refining.get(request.zoom) === message.requestId) {
+        this.refining.delete(request.zoom);
+        if (!changed.includes(request.zoom)) changed.push(request.zoom);
       }
     }
-    if (request.keys.length === 0) this.requests.delete(message.requestId);
+    if (xMetricChanged) return this.redrawAll();
+    const cards = new Set<string>();
+    for (const key of changed) {
+      cards.add(key);
+      for (const e of this.expressionsOf(key)) cards.add(e);
+    }
+    for (const key of cards) this.draw(key);
   }
 
   /** A whole request failed (the extension's error with retry 'histories'). */
@@ -151,15 +171,19 @@ export class MetricCharts {
     const request = requestId === undefined ? undefined : this.requests.get(requestId);
     if (!request) return;
     this.requests.delete(requestId!);
-    for (const key of request.keys) {
-      if (request.range) {
-        this.refining.delete(key);
-        this.pending.delete(key);
-      } else {
-        this.pending.delete(key);
-        if (!this.histories.has(key)) this.failed.set(key, message);
+    if (request.zoom) {
+      // No detail: the zoomed card keeps its overview.
+      if (this.refining.get(request.zoom) === requestId) {
+        this.refining.delete(request.zoom);
+        this.draw(request.zoom);
       }
+      return;
+    }
+    for (const key of request.keys) {
+      this.pending.delete(key);
+      if (!request.range && !this.histories.has(key)) this.failed.set(key, message);
       this.draw(key);
+      for (const e of this.expressionsOf(key)) this.draw(e);
     }
   }
 
@@ -231,8 +255,9 @@ export class MetricCharts {
     this.expressions = new Map();
   }
 
-  private drawExpressionsOf(metricKey: string): void {
-    for (const [key, e] of this.expressions) if (!(e instanceof MetricExpressionError) && e.metrics.includes(metricKey)) this.draw(key);
+  /** The card keys of the expressions that read `metricKey`. */
+  private expressionsOf(metricKey: string): string[] {
+    return [...this.expressions].filter(([, e]) => !(e instanceof MetricExpressionError) && e.metrics.includes(metricKey)).map(([key]) => key);
   }
 
   /** Draws every card again (settings changed); a new x mode drops the zooms. */
@@ -291,6 +316,7 @@ export class MetricCharts {
         onZoom: (min, max, full) => this.zoomed(key, min, max, full),
       });
       const points = series.reduce((n, x) => n + x.steps.length, 0);
+      card.box.dataset.points = String(points);
       const ms = performance.now() - started;
       // For benchmarks and tests: a chart was built and drawn, with how many points and how long it took.
       queueMicrotask(() => window.dispatchEvent(new CustomEvent('mlflow-compare-charts-drawn', { detail: { metric: key, points, ms, charts: 1 } })));
@@ -299,7 +325,10 @@ export class MetricCharts {
     this.renderStatus(key, card, series, errors);
   }
 
-  /** An expression's card: its series computed from the metrics it reads (zoom without refine). */
+  /**
+   * An expression's card: its series computed from the metrics it reads. A zoom in step mode asks for
+   * the zoomed steps' detail of each of them (zoomed()), and the series is computed again from it.
+   */
   private drawExpression(key: string, card: Card, c: Comparison, expression: MetricExpression | MetricExpressionError): void {
     let state: CardState;
     const series =
@@ -327,20 +356,29 @@ export class MetricCharts {
     } else {
       state = 'drawn';
       const s = this.settings();
+      card.box.dataset.points = String(series.reduce((n, x) => n + x.steps.length, 0));
+      card.sampled = series.some((x) => x.sampled);
       this.drawChart(key, card, c, s, {
         metricKey: expression.text,
         series,
         xMode: s.xMode,
-        onZoom: (min, max, full) => {
-          if (full) this.zooms.delete(key);
-          else this.zooms.set(key, { min, max });
-        },
+        onZoom: (min, max, full) => this.zoomed(key, min, max, full),
       });
-      card.status.append(
-        `Computed per run at the steps of ${expression.metrics[0]}${expression.metrics.length > 1 ? ` (${expression.metrics.slice(1).join(', ')} interpolated between their logged steps)` : ''}.`,
-      );
+      this.renderExpressionStatus(key, card, expression);
     }
     card.box.dataset.state = state;
+  }
+
+  private renderExpressionStatus(key: string, card: Card, expression: MetricExpression): void {
+    const parts: (HTMLElement | string)[] = [];
+    if (this.refining.has(key)) parts.push(h('span', { className: 'spinner inline', 'aria-hidden': 'true' }), 'Loading the detail of the zoomed steps… ');
+    parts.push(
+      `Computed per run at the steps of ${expression.metrics[0]}${expression.metrics.length > 1 ? ` (${expression.metrics.slice(1).join(', ')} interpolated between their logged steps)` : ''}.`,
+    );
+    if (card.sampled && this.settings().xMode === 'step') {
+      parts.push(' Sampled for display: drag to zoom in for the full detail of a range, double-click to reset.');
+    }
+    card.status.replaceChildren(...parts);
   }
 
   /** The card's chart with the panel's settings (groups, log scale, smoothing, outliers), at the card's height and zoom. */
@@ -377,7 +415,7 @@ export class MetricCharts {
     }
   }
 
-  private renderStatus(key: string, card: Card, series: HistorySeries[] | undefined, errors: HistoryError[]): void {
+  private renderStatus(key: string, card: Card, series: readonly HistorySeries[] | undefined, errors: HistoryError[]): void {
     const parts: (HTMLElement | string)[] = [];
     if (this.refining.has(key)) parts.push(h('span', { className: 'spinner inline', 'aria-hidden': 'true' }), 'Loading the detail of the zoomed steps… ');
     else if (this.pending.has(key) && series) parts.push(h('span', { className: 'spinner inline', 'aria-hidden': 'true' }), 'Updating… ');
@@ -402,26 +440,38 @@ export class MetricCharts {
     card.status.replaceChildren(...parts);
   }
 
+  /**
+   * A card's chart was zoomed (drag) or reset (double-click: `full`). Once the zoom settles, in step
+   * mode, asks for the zoomed steps' detail of the metrics the card is drawn from (an expression's:
+   * each one it reads); the extension cancels the card's previous zoom request.
+   */
   private zoomed(key: string, min: number, max: number, full: boolean): void {
     clearTimeout(this.zoomTimers.get(key));
+    const card = this.cards.get(key);
     if (full) {
       this.zooms.delete(key);
+      if (card) delete card.box.dataset.zoom;
       return;
     }
     const previous = this.zooms.get(key);
     if (previous && previous.min === min && previous.max === max) return;
     this.zooms.set(key, { min, max });
-    if (this.settings().xMode !== 'step' || this.settings().xMetric) return;
+    if (card) card.box.dataset.zoom = `${min}..${max}`;
+    const expression = this.expressions.get(key);
+    if (expression instanceof MetricExpressionError) return;
+    const detail = zoomDetail(expression ? { expression } : { metricKey: key }, this.settings(), min, max);
+    if (!detail) return;
     this.zoomTimers.set(
       key,
       setTimeout(() => {
-        const range = { startStep: Math.floor(min), endStep: Math.ceil(max) };
         const requestId = ++this.requestId;
-        this.requests.set(requestId, { keys: [key], range });
-        this.refining.add(key);
-        this.post({ type: 'loadHistories', requestId, metricKeys: [key], maxPoints: OVERVIEW_POINTS, range });
-        const card = this.cards.get(key);
-        if (card) this.renderStatus(key, card, this.histories.get(key), this.errors.get(key) ?? []);
+        this.requests.set(requestId, { keys: [...detail.metricKeys], range: detail.range, zoom: key });
+        this.refining.set(key, requestId);
+        this.post({ type: 'loadHistories', requestId, metricKeys: detail.metricKeys, maxPoints: OVERVIEW_POINTS, range: detail.range, zoom: key });
+        const shown = this.cards.get(key);
+        if (!shown || shown.box.dataset.state !== 'drawn') return;
+        if (expression) this.renderExpressionStatus(key, shown, expression);
+        else this.renderStatus(key, shown, this.histories.get(key), this.errors.get(key) ?? []);
       }, ZOOM_SETTLE_MS),
     );
   }

@@ -69,7 +69,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   /** Run id → the image paths the Images tab listed: the only ones the webview may ask the bytes of. */
   private readonly listedImages = new Map<string, Map<string, number | undefined>>();
   private imagesAbort: AbortController | undefined;
-  /** Metric key → its zoom refine in flight (a new zoom of that chart cancels the last). */
+  /** Chart (card key: a metric key or `expr:<text>`) → its zoom refine in flight (a new zoom of that chart cancels the last). */
   private readonly zoomLoads = new Map<string, AbortController>();
 
   static all(): readonly ComparePanel[] {
@@ -179,7 +179,7 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
       await this.loadRuns(false);
     },
     retry: () => this.loadRuns(false),
-    loadHistories: (m) => this.sendHistories(m.requestId, m.metricKeys, m.maxPoints, m.range),
+    loadHistories: (m) => this.sendHistories(m.requestId, m.metricKeys, m.maxPoints, m.range, m.zoom),
     saveLayout: (m) => this.deps.context.workspaceState.update(this.layoutKey(), m.layout),
     setBetter: (m) => this.setBetter(m.metric, m.higherIsBetter),
     exportCsv: (m) => this.exportCsv(m.table),
@@ -427,11 +427,13 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
   /**
    * Loads the histories the webview asks for and posts them metric by metric as each arrives (the
    * first metric alone: it is the chart on screen). Overview loads then fill in the Metrics table's
-   * min/max of metrics no chart asked for.
+   * min/max of metrics no chart asked for. `zoom`: the chart whose drag-zoom asks for `range` (a
+   * metric's chart, or an expression's asking for each metric it reads): a newer zoom of it cancels this.
    */
-  private async sendHistories(requestId: number, metricKeys: string[], maxPoints: number, range?: StepRange): Promise<void> {
+  private async sendHistories(requestId: number, metricKeys: string[], maxPoints: number, range?: StepRange, zoom?: string): Promise<void> {
     const abort = new AbortController();
-    const zoomKey = range ? metricKeys[0] : undefined;
+    // A range without `zoom` (new steps of running runs; an older webview's zoom): keyed by its first metric, as before.
+    const zoomKey = range ? (zoom ?? metricKeys[0]) : undefined;
     if (zoomKey !== undefined) {
       this.zoomLoads.get(zoomKey)?.abort();
       this.zoomLoads.set(zoomKey, abort);

@@ -21,6 +21,14 @@ describe('message contract: webview → extension', () => {
       { type: 'ready' },
       { type: 'loadHistories', requestId: 3, metricKeys: ['rmse', 'loss'], maxPoints: 1000 },
       { type: 'loadHistories', requestId: 4, metricKeys: ['rmse'], maxPoints: 300, range: { startStep: 100, endStep: 250 } },
+      {
+        type: 'loadHistories',
+        requestId: 5,
+        metricKeys: ['val_loss', 'loss'],
+        maxPoints: 300,
+        range: { startStep: 1, endStep: 2 },
+        zoom: 'expr:val_loss - loss',
+      },
       { type: 'setBetter', metric: 'rmse', higherIsBetter: true },
       { type: 'saveLayout', layout: { collapsedSections: ['system'], hiddenMetrics: ['train/acc'] } },
       { type: 'exportCsv', table: 'all' },
@@ -52,6 +60,11 @@ describe('message contract: webview → extension', () => {
     rejects(
       { type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 0.5, endStep: 3 } },
       /range\.startStep must be an integer/,
+    );
+    rejects({ type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, zoom: 'a' }, /loadHistories\.zoom needs a range/);
+    rejects(
+      { type: 'loadHistories', requestId: 1, metricKeys: ['a'], maxPoints: 10, range: { startStep: 0, endStep: 3 }, zoom: 7 },
+      /loadHistories\.zoom must be a string/,
     );
     rejects({ type: 'setBetter', metric: 'rmse', higherIsBetter: 'yes' }, /higherIsBetter must be a boolean/);
     rejects({ type: 'saveLayout', layout: { collapsedSections: 'system', hiddenMetrics: [] } }, /saveLayout\.layout\.collapsedSections must be an array/);

@@ -15,6 +15,7 @@ import {
   seriesAgainstMetric,
   valueAtStep,
   visibleFirst,
+  zoomDetail,
 } from '../../../webview/compare/historyLines';
 
 const runs: CompareRun[] = ['a', 'b', 'c'].map((id) => ({ runId: id, name: `run ${id}`, experimentId: '1', status: 'FINISHED' }));
@@ -232,5 +233,55 @@ describe('chart columns of a metric (historyLines)', () => {
       out.map((s) => [s.runId, [...s.steps], [...s.values]]),
       [['a', [100, 200, 300], [4, 3, 2]]],
     );
+  });
+
+  it('zoomDetail: a zoom on the step axis asks for the whole steps of the range, of a metric or of each metric an expression reads', () => {
+    const expression = parseMetricExpression('val_loss - train_loss * val_loss');
+    assert.deepEqual(zoomDetail({ metricKey: 'loss' }, { xMode: 'step' }, 10.4, 20.2), { metricKeys: ['loss'], range: { startStep: 10, endStep: 21 } });
+    assert.deepEqual(zoomDetail({ expression }, { xMode: 'step' }, -3.5, 7), { metricKeys: ['val_loss', 'train_loss'], range: { startStep: -4, endStep: 7 } });
+    // Against another metric's values: a metric's zoom is not over steps; an expression's chart stays on steps.
+    assert.equal(zoomDetail({ metricKey: 'loss' }, { xMode: 'step', xMetric: 'acc' }, 1, 2), undefined);
+    assert.deepEqual(zoomDetail({ expression }, { xMode: 'step', xMetric: 'acc' }, 1, 2)?.range, { startStep: 1, endStep: 2 });
+    for (const xMode of ['wall', 'relative'] as const) assert.equal(zoomDetail({ expression }, { xMode }, 1, 2), undefined, xMode);
+    assert.equal(zoomDetail({ expression: { metrics: [] } }, { xMode: 'step' }, 1, 2), undefined);
+    assert.equal(zoomDetail({ metricKey: 'loss' }, { xMode: 'step' }, Number.NaN, 2), undefined);
+    assert.deepEqual(zoomDetail({ metricKey: 'loss' }, { xMode: 'step' }, -1e300, 1e300)?.range, {
+      startStep: Number.MIN_SAFE_INTEGER,
+      endStep: Number.MAX_SAFE_INTEGER,
+    });
+  });
+
+  it("a zoomed expression's series, computed again from its metrics' merged detail, has every step of the range", () => {
+    const steps = (from: number, to: number, by: number) => Array.from({ length: Math.floor((to - from) / by) + 1 }, (_, i) => from + i * by);
+    const mk = (metricKey: string, at: number[], f: (step: number) => number, sampled: boolean): HistorySeries => ({
+      ...series('a', at, at.map(f)),
+      metricKey,
+      sampled,
+    });
+    const val = (step: number) => 2 / (1 + step);
+    const train = (step: number) => 1 / (1 + step);
+    // The overviews: every 10th step of 0..999 (sampled).
+    const histories = new Map([
+      ['val_loss', [mk('val_loss', steps(0, 999, 10), val, true)]],
+      ['train_loss', [mk('train_loss', steps(0, 999, 10), train, true)]],
+    ]);
+    const expression = parseMetricExpression('val_loss - train_loss');
+    const inRange = (s: { steps: Float64Array }) => [...s.steps].filter((x) => x >= 100 && x <= 200);
+    assert.equal(inRange(expressionSeries(expression, (k) => histories.get(k), ['a'])![0]).length, 11);
+    // The zoom asks for both metrics' steps 100..200; their detail is merged into the overviews.
+    const { metricKeys, range } = zoomDetail({ expression }, { xMode: 'step' }, 100, 200)!;
+    assert.deepEqual(metricKeys, ['val_loss', 'train_loss']);
+    for (const key of metricKeys) {
+      const f = key === 'val_loss' ? val : train;
+      histories.set(key, mergeDetail(histories.get(key)!, [mk(key, steps(range.startStep, range.endStep, 1), f, false)], range));
+    }
+    const zoomed = expressionSeries(expression, (k) => histories.get(k), ['a'])![0];
+    assert.deepEqual(inRange(zoomed), steps(100, 200, 1));
+    // Exact values at the new steps (not interpolated between the overview's), the overview kept outside the range.
+    const at = (step: number) => zoomed.values[[...zoomed.steps].indexOf(step)];
+    assert.equal(at(155), val(155) - train(155));
+    assert.equal(zoomed.steps[0], 0);
+    assert.equal(zoomed.steps.at(-1), 990);
+    assert.equal(zoomed.steps.length, 100 - 11 + 101);
   });
 });

@@ -4,11 +4,16 @@ import { copyFixture } from '../../support/repoPaths';
 import { backgroundLuminance, Workbench } from '../../support/workbench';
 import { useMlflowServer } from '../../support/mlflowServer';
 import { seedCompareRuns } from '../../support/seedTracking';
+import { waitUntil } from '../../support/waitUntil';
 import { MlflowRestClient } from '../../../src/engine/mlflow/mlflowRestClient';
+
+/** Steps of train/loss and system/cpu: more than the 500 points per run a chart's overview holds (it is sampled). */
+const LONG_STEPS = 1200;
 
 /**
  * Gives trial-a/b/c what the Charts tab's sections and groups show: metrics under `train/` and
- * `system/`, and a tag `team` shared by two of them (x, x, y).
+ * `system/` (long histories: their charts are sampled, a zoom loads the detail), and a tag `team`
+ * shared by two of them (x, x, y).
  */
 async function addSectionsAndGroups(url: string, experimentName: string): Promise<void> {
   const client = new MlflowRestClient({ baseUrl: url });
@@ -21,11 +26,14 @@ async function addSectionsAndGroups(url: string, experimentName: string): Promis
     ['trial-c', 'y', 3],
   ] as const) {
     const run = runs.find((r) => r.info.run_name === name)!;
-    const metrics = Array.from({ length: 50 }, (_, step) => [
-      { key: 'train/loss', value: scale / (1 + step), timestamp: t0 + step * 100, step },
-      { key: 'system/cpu', value: 10 * scale + step, timestamp: t0 + step * 100, step },
+    const metrics = Array.from({ length: LONG_STEPS }, (_, step) => [
+      { key: 'train/loss', value: scale / (1 + step), timestamp: t0 + step * 10, step },
+      { key: 'system/cpu', value: 10 * scale + step, timestamp: t0 + step * 10, step },
     ]).flat();
-    await client.logBatch(run.info.run_id, { metrics, tags: [{ key: 'team', value: team }] });
+    // MLflow takes at most 1000 metrics, params and tags per log-batch.
+    for (let i = 0; i < metrics.length; i += 900) {
+      await client.logBatch(run.info.run_id, { metrics: metrics.slice(i, i + 900), tags: i === 0 ? [{ key: 'team', value: team }] : [] });
+    }
   }
 }
 
@@ -120,6 +128,59 @@ describe('Compare runs panel (real VS Code, real MLflow server)', () => {
         .evaluate((el) => el.shadowRoot?.adoptedStyleSheets.length ?? -1);
       assert.ok(sheets > 0, `${tag}: ${sheets} adopted stylesheets`);
     }
+    // A y-axis expression over the long (sampled) histories: a drag-zoom by step loads the zoomed
+    // steps' detail of both metrics it reads, and the chart, computed again from it, keeps the zoom.
+    const text = '"train/loss" - "system/cpu" / 100';
+    await view.locator('vscode-text-field[name="y-expression"] input').fill(text);
+    await view.locator('.expression-controls vscode-button', { hasText: 'Add chart' }).click();
+    const exprCard = view.locator(`.chart[data-expression='${text}']`);
+    await view.locator(`.chart[data-expression='${text}'][data-state="drawn"]`).waitFor({ timeout: 60_000 });
+    const status = exprCard.locator('.chart-status');
+    assert.match(await status.innerText(), /Sampled for display: drag to zoom in/);
+    const pointsBefore = Number(await exprCard.getAttribute('data-points'));
+    assert.ok(pointsBefore > 0 && pointsBefore < 3 * LONG_STEPS, `${pointsBefore} points before the zoom: sampled`);
+    // Every status the card shows from now on (the refine's is brief).
+    type StatusWindow = { exprStatuses: string[]; MutationObserver: new (seen: () => void) => { observe(target: unknown, options: object): void } };
+    await status.evaluate((el) => {
+      const win = el.ownerDocument.defaultView as unknown as StatusWindow;
+      const seen: string[] = (win.exprStatuses = []);
+      new win.MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, subtree: true, characterData: true });
+    });
+    const over = exprCard.locator('.u-over');
+    await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+    await workbench.page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await workbench.page.mouse.down();
+    await workbench.page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, { steps: 8 });
+    await workbench.page.mouse.up();
+    const zoom = await waitUntil('the expression chart zoomed', async () => (await exprCard.getAttribute('data-zoom')) ?? undefined, { timeoutMs: 10_000 });
+    const [zoomMin, zoomMax] = zoom.split('..').map(Number);
+    assert.ok(zoomMin > 100 && zoomMax < LONG_STEPS - 100 && zoomMax - zoomMin < 400, `zoomed to steps ${zoom}`);
+    // The detail arrives: more points than the overview had (every step of the range, for each run), the zoom kept.
+    const pointsAfter = await waitUntil(
+      'the zoomed expression chart drawn from the detail',
+      async () => {
+        const points = Number(await exprCard.getAttribute('data-points'));
+        const loading = /Loading the detail/.test(await status.innerText());
+        return points > pointsBefore && !loading && (await exprCard.getAttribute('data-state')) === 'drawn' ? points : undefined;
+      },
+      { timeoutMs: 60_000, lastState: async () => `${await exprCard.getAttribute('data-points')} points; ${await status.innerText()}` },
+    );
+    const zoomedSteps = Math.floor(zoomMax) - Math.ceil(zoomMin) + 1;
+    assert.ok(pointsAfter - pointsBefore >= 3 * zoomedSteps * 0.4, `${pointsBefore} → ${pointsAfter} points for ${zoomedSteps} zoomed steps of 3 runs`);
+    assert.equal(await exprCard.getAttribute('data-zoom'), zoom, 'redrawn with the detail, the chart keeps its zoom');
+    const statuses = await status.evaluate((el) => (el.ownerDocument.defaultView as unknown as StatusWindow).exprStatuses);
+    assert.ok(
+      statuses.some((t) => t.startsWith('Loading the detail of the zoomed steps')),
+      `the status said the detail was loading; it said: ${statuses.join(' | ')}`,
+    );
+    // Double-click: the whole range again (the detail stays merged in).
+    await over.dblclick();
+    await waitUntil('the zoom reset', async () => (await exprCard.getAttribute('data-zoom')) === null, { timeoutMs: 10_000 });
+    assert.equal(Number(await exprCard.getAttribute('data-points')), pointsAfter);
+    await view.locator('.expression-chips vscode-button', { hasText: `Remove ${text}` }).click();
+    await exprCard.waitFor({ state: 'detached', timeout: 30_000 });
+
     // The toolkit checkboxes pick the charted metrics: unticking acc removes its chart.
     await view.locator('.metric-picker vscode-checkbox', { hasText: 'acc' }).click();
     await view.locator('.chart[data-metric="acc"]').waitFor({ state: 'detached', timeout: 30_000 });
