@@ -432,8 +432,9 @@ export class ComparePanel extends MessagingPanel<ToWebviewMessage> {
    */
   private async sendHistories(requestId: number, metricKeys: string[], maxPoints: number, range?: StepRange, zoom?: string): Promise<void> {
     const abort = new AbortController();
-    // A range without `zoom` (new steps of running runs; an older webview's zoom): keyed by its first metric, as before.
-    const zoomKey = range ? (zoom ?? metricKeys[0]) : undefined;
+    // Only a chart's zooms replace each other: a range without `zoom` (the new steps of running runs)
+    // is a load like any other, which a zoom of the same metric must not cancel (it would stay pending).
+    const zoomKey = zoom;
     if (zoomKey !== undefined) {
       this.zoomLoads.get(zoomKey)?.abort();
       this.zoomLoads.set(zoomKey, abort);

@@ -137,6 +137,29 @@ suite('compare panel in the extension host', () => {
     assert.deepEqual(detail.range, { startStep: 100, endStep: 149 });
     assert.equal(detail.series.length, 3);
     for (const s of detail.series) assert.deepEqual([s.steps.length, s.steps[0], s.steps.at(-1), s.sampled], [50, 100, 149, false]);
+    // The new steps of running runs (a range without `zoom`) still come when a zoom of that metric starts meanwhile.
+    const answered = (requestId: number) =>
+      nextMessage(panel, (m): m is Extract<ToWebviewMessage, { type: 'histories' }> => m.type === 'histories' && m.requestId === requestId, 30_000, false);
+    const grown = answered(44);
+    const zoomedAgain = answered(45);
+    const polling = panel.handleMessage({
+      type: 'loadHistories',
+      requestId: 44,
+      metricKeys: ['loss'],
+      maxPoints: 100,
+      range: { startStep: 250, endStep: 299 },
+    });
+    await panel.handleMessage({
+      type: 'loadHistories',
+      requestId: 45,
+      metricKeys: ['loss'],
+      maxPoints: 100,
+      range: { startStep: 0, endStep: 9 },
+      zoom: 'loss',
+    });
+    await polling;
+    assert.deepEqual((await grown).range, { startStep: 250, endStep: 299 });
+    assert.deepEqual((await zoomedAgain).range, { startStep: 0, endStep: 9 });
   });
 
   test('flipping a metric to higher-is-better moves the best mark and is remembered', async () => {
