@@ -122,21 +122,27 @@ export class ValidationDiagnostics implements vscode.Disposable {
     this.publish(doc.uri, found, (offset) => doc.positionAt(offset));
   }
 
+  private isOpen(uri: vscode.Uri): boolean {
+    return vscode.workspace.textDocuments.some((doc) => doc.uri.toString() === uri.toString());
+  }
+
   private async validateOnDisk(uri: vscode.Uri): Promise<void> {
-    if (vscode.workspace.textDocuments.some((doc) => doc.uri.toString() === uri.toString())) return;
+    if (this.isOpen(uri)) return;
+    // The ticket before reading: a document opened while the file is read takes a later one and wins.
+    const current = this.ticket(uri);
     let text: string;
     try {
       text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     } catch {
-      this.collection.delete(uri);
+      if (current() && !this.isOpen(uri)) this.collection.delete(uri);
       return;
     }
     const kind = this.kindOf(uri, text);
     if (!kind) return;
     const lines = new LineIndex(text);
-    const current = this.ticket(uri);
     const found = await validateTextAsync(kind, text, uri.fsPath);
-    if (!current()) return;
+    // Opened meanwhile: the open document's own validation publishes (without what its JSON schema says).
+    if (!current() || this.isOpen(uri)) return;
     this.publish(uri, found, (offset) => {
       const { line, column } = lines.lineColumn(offset);
       return new vscode.Position(line, column);

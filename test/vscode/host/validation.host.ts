@@ -98,4 +98,24 @@ suite('MLproject validation in the editor', () => {
       JSON.stringify(found.map((d) => d.code)),
     );
   });
+
+  test("a cluster JSON opened while the workspace scan reads it keeps the open file's diagnostics (no schema findings twice)", async () => {
+    const file = path.join(folder(), 'race-cluster.json');
+    fs.writeFileSync(file, '{\n  "spark_version": "15.4.x-scala2.12",\n  "node_type_id": "i3.xlarge",\n  "num_workers": "2"\n}\n');
+    const uri = vscode.Uri.file(file);
+    // The scan and the opening at once: whichever finishes last, the open file's check is what stays.
+    const scan = vscode.commands.executeCommand('mlflow.validateWorkspace');
+    const opened = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(opened);
+    await scan;
+    await diagnosticsFor(uri, () => true);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const found = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MLflow');
+    assert.deepEqual(
+      found.filter((d) => d.code === 'cluster/invalid-type').map((d) => d.message),
+      [],
+      'the open file leaves num_workers "2" to its JSON schema',
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });
