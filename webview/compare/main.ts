@@ -8,7 +8,8 @@ import { validateToWebview, type ChartLayout, type Comparison, type FromWebviewM
 import { receiveValidated } from '../shared/panelMessages';
 import { PanelStatus } from '../shared/panelStatus';
 import { vsCodeApi } from '../shared/vscodeApi';
-import { button, checkbox, h, select, slider, stateView, tabs, textField } from '../shared/components';
+import { h, slider, stateView } from '../shared/components';
+import { button, checkbox, select, tabs, textField } from '../shared/toolkitControls';
 import { MetricExpressionError, parseMetricExpression } from '../../src/engine/compare/metricExpression';
 import { parallelCoordinates, runColor, scatterChart, type XMode } from './charts';
 import { themeColors } from '../shared/themeColors';

@@ -8,7 +8,8 @@ import { OVERVIEW_POINTS } from '../../src/engine/compare/downsample';
 import { groupRuns, type RunGroup } from '../../src/engine/compare/runGroups';
 import type { Comparison, FromWebviewMessage, HistoryError, HistorySeries, StepRange, ToWebviewMessage } from '../contract';
 import { historyChart, type HistoryChartOptions, type XMode } from './charts';
-import { button, h, stateView } from '../shared/components';
+import { h, stateView } from '../shared/components';
+import { button } from '../shared/toolkitControls';
 import { appendRange, expressionSeries, mergeDetail, seriesAgainstMetric, visibleFirst, zoomDetail } from './historyLines';
 import { MetricExpressionError, parseMetricExpression, type MetricExpression } from '../../src/engine/compare/metricExpression';
 

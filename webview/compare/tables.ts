@@ -1,6 +1,7 @@
 import { baselineDiff, type BaselineCell, type BaselineRow } from '../../src/engine/compare/baselineDiff';
 import type { Comparison, DiffRow, MetricRow } from '../contract';
-import { button, checkbox, h, select, textField } from '../shared/components';
+import { h } from '../shared/components';
+import { button, checkbox, select, textField } from '../shared/toolkitControls';
 import { formatValue } from '../shared/formatValue';
 
 export interface TableActions {

@@ -17,7 +17,8 @@ import {
 import { receiveValidated } from '../shared/panelMessages';
 import { PanelStatus } from '../shared/panelStatus';
 import { vsCodeApi } from '../shared/vscodeApi';
-import { button, h } from '../shared/components';
+import { h } from '../shared/components';
+import { button } from '../shared/toolkitControls';
 import { themeColors } from '../shared/themeColors';
 import { formatValue } from '../shared/formatValue';
 import { formatBytes, formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';

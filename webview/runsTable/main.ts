@@ -21,7 +21,7 @@ import {
 import { receiveValidated } from '../shared/panelMessages';
 import { PanelStatus } from '../shared/panelStatus';
 import { vsCodeApi } from '../shared/vscodeApi';
-import { button, h } from '../shared/components';
+import { h, nativeButton as button } from '../shared/components';
 import { formatCount, formatValue } from '../shared/formatValue';
 import { formatDuration, formatTimestamp } from '../../src/engine/explorer/formatting';
 import { cellValue, moveColumn, shiftColumn, visibleColumns as orderColumns } from '../../src/engine/runsTable/runsTableColumns';
@@ -146,10 +146,11 @@ function receive(message: ToRunsTableMessage): void {
       columns = message.columns;
       renderGrid(true);
       return;
-    case 'page':
+    case 'page': {
       if (message.queryId !== queryId) return;
       if (message.columns) columns = message.columns;
-      rows.put(message.index, message.rows, message.last, message.count, message.partial);
+      // Rows added after the ones drawn (the first screen's, then the rest of its page): those drawn stay.
+      const grows = rows.put(message.index, message.rows, message.last, message.count, message.partial) && !message.columns;
       // The query's first rows are painted before anything else is asked for (see holdPages).
       if (holdPages)
         afterPaint(() => {
@@ -157,16 +158,21 @@ function receive(message: ToRunsTableMessage): void {
           renderGrid(false, true);
           if (screenColumnsOnly) requestIdleCallback(drawColumnsAhead, { timeout: 2000 });
         });
+      let expanded = false;
       message.rows.forEach((row, i) => {
         if (row.parentRunId) knownParents.add(row.parentRunId);
-        if (reexpand.delete(row.runId)) expand(row.runId, message.index * rows.pageSize + i);
+        if (reexpand.delete(row.runId)) {
+          expanded = true;
+          expand(row.runId, message.index * rows.pageSize + i);
+        }
       });
       queryError = undefined;
       // The grid first: it reads the viewport's size before anything changes (see renderGrid).
-      renderGrid(Boolean(message.columns));
+      renderGrid(Boolean(message.columns), grows && !expanded);
       renderQueryLine();
       continueRestoreScroll();
       return;
+    }
     case 'parents':
       if (message.queryId !== queryId) return;
       exactParents = new Set(message.runIds);

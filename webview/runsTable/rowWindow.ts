@@ -31,7 +31,13 @@ export class RowWindow {
     return this.pages.get(Math.floor(index / this.pageSize))?.[index % this.pageSize];
   }
 
-  put(index: number, rows: RunsTableRow[], last: boolean, count: { runs: number; complete: boolean }, partial = false): void {
+  /**
+   * Holds page `index`; true when it only adds rows after the ones held for it (the same runs first:
+   * the rows drawn stay as they are).
+   */
+  put(index: number, rows: RunsTableRow[], last: boolean, count: { runs: number; complete: boolean }, partial = false): boolean {
+    const before = this.pages.get(index);
+    const grows = before !== undefined && before.length <= rows.length && before.every((r, i) => r === rows[i] || r.runId === rows[i].runId);
     this.pages.set(index, rows);
     this.requested.delete(index);
     if (partial) this.partial.add(index);
@@ -41,6 +47,7 @@ export class RowWindow {
       this.complete = true;
       this.count = count.runs;
     }
+    return grows;
   }
 
   /** Page `index` is on its way without being asked for (the extension sends a query's first page with it). */

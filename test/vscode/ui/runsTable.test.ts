@@ -174,7 +174,7 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     await form.locator('select[name="filter-op"]').selectOption('<');
     await form.locator('input[name="filter-value"]').fill('0.3');
     assert.equal(await form.locator('.filter-preview').textContent(), 'metrics.val_loss < 0.3');
-    await form.locator('vscode-button', { hasText: 'Apply' }).click();
+    await form.locator('button', { hasText: 'Apply' }).click();
     await view.locator('.filter-chips .chip code', { hasText: 'metrics.val_loss < 0.3' }).waitFor();
     const order = ['params.optimizer', 'metrics.val_loss DESC', 'attributes.start_time DESC'];
     const filtered = await f.searchRunIds(order, 'metrics.val_loss < 0.3', RUNS);
@@ -233,7 +233,7 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     );
     const ids = await Promise.all([0, 1, 2].map((i) => rowAt(i).getAttribute('data-run-id')));
     assert.deepEqual(ids, await f.searchRunIds(order, '', 3));
-    await view.locator('.action-bar vscode-button', { hasText: 'Compare' }).click();
+    await view.locator('.action-bar button', { hasText: 'Compare' }).click();
     await workbench.page.locator('.tabs-container .tab', { hasText: 'Compare 3 runs' }).waitFor({ timeout: 180_000 });
     const compare = workbench.webview();
     const runHeaders = compare.locator('table.params thead th[scope="col"]:not(.key)');
@@ -378,7 +378,7 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     assert.deepEqual((await headerIds(view)).slice(0, 4), ['attributes.run_name', 'attributes.status', 'attributes.duration', 'attributes.start_time']);
 
     // Register Model… on the selected row: the Runs view's own command, for that run's logged model.
-    await view.locator('.action-bar vscode-button', { hasText: 'Register Model' }).click();
+    await view.locator('.action-bar button', { hasText: 'Register Model' }).click();
     const input = workbench.page.locator('.quick-input-widget input');
     const title = workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: /Register which model|Register as/ });
     await title.waitFor({ timeout: 60_000 });
