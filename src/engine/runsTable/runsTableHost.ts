@@ -17,6 +17,12 @@ const ALL_RUNS_LIMIT = 50_000;
 /** Page size of those full reads (runs/search's largest). */
 const ALL_RUNS_PAGE = 1000;
 
+/** A runs table's tab title: the experiment's name, or how many experiments (just "Runs" while their names are unknown). */
+export function runsTableTitle(names: readonly string[] | undefined): string {
+  if (!names?.length) return 'Runs';
+  return names.length === 1 ? `Runs: ${names[0]}` : `Runs: ${names.length} experiments`;
+}
+
 export interface RunsTableHostPorts {
   /** The tracking server's connection id (the webview keeps it in its state). */
   connectionId: string;

@@ -4,7 +4,7 @@ import { isCancelled, type MlflowRestClient } from '../../engine/mlflow/mlflowRe
 import { columnFromId, DEFAULT_RUNS_TABLE_QUERY } from '../../engine/runsTable/runsSearchExpression';
 import type { RunsTableColumn, RunsTableRow } from '../../engine/runsTable/runsTableColumns';
 import { runsTableToCsv } from '../../engine/runsTable/runsTableCsv';
-import { RunsTableHost, type RunsTableHostMessage } from '../../engine/runsTable/runsTableHost';
+import { RunsTableHost, runsTableTitle, type RunsTableHostMessage } from '../../engine/runsTable/runsTableHost';
 import {
   validateFromRunsTable,
   type FromRunsTableMessage,
@@ -52,8 +52,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
 
   /** `names`: the experiments' names when the caller knows them (the Runs view, the picker): then the table does not read them again. */
   static create(deps: PanelDeps, connectionId: string, experimentIds: string[], names?: readonly string[]): RunsTablePanel {
-    const title = names?.length === 1 ? `Runs: ${names[0]}` : 'Runs';
-    const panel = vscode.window.createWebviewPanel(RUNS_TABLE_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewPanelOptions(deps.context));
+    const panel = vscode.window.createWebviewPanel(RUNS_TABLE_VIEW_TYPE, runsTableTitle(names), vscode.ViewColumn.Active, webviewPanelOptions(deps.context));
     return new RunsTablePanel(panel, deps, connectionId, experimentIds, DEFAULT_RUNS_TABLE_QUERY, names);
   }
 
@@ -79,7 +78,7 @@ export class RunsTablePanel extends MessagingPanel<ToRunsTableMessage> {
         starred: () => this.starred(),
         pageSize: () => this.pageSize(),
         named: (experimentNames) => {
-          this.panel.title = experimentNames.length === 1 ? `Runs: ${experimentNames[0]}` : `Runs: ${experimentNames.length} experiments`;
+          this.panel.title = runsTableTitle(experimentNames);
         },
         shown: (rows, page) => {
           if (page) this.deps.connections.reportHealth(this.connectionId, true);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { MlflowRestClient } from '../../../src/engine/mlflow/mlflowRestClient';
 import type { MlflowRun, Page } from '../../../src/engine/mlflow/mlflowTypes';
 import { DEFAULT_RUNS_TABLE_QUERY } from '../../../src/engine/runsTable/runsSearchExpression';
-import { RunsTableHost, type RunsTableHostPorts } from '../../../src/engine/runsTable/runsTableHost';
+import { RunsTableHost, runsTableTitle, type RunsTableHostPorts } from '../../../src/engine/runsTable/runsTableHost';
 import type { FromRunsTableMessage, ToRunsTableMessage } from '../../../webview/contract';
 
 /** A server of `total` runs (offset page tokens) that counts its calls; getExperiment answers after `nameDelay` ms. */
@@ -54,6 +54,13 @@ function host(client: MlflowRestClient, o: { names?: string[]; connectionGone?: 
 }
 
 describe('runs table host (the panel side of the webview protocol)', () => {
+  it("titles the table's tab after its experiments", () => {
+    assert.equal(runsTableTitle(undefined), 'Runs', 'names not known yet');
+    assert.equal(runsTableTitle([]), 'Runs');
+    assert.equal(runsTableTitle(['sweep']), 'Runs: sweep');
+    assert.equal(runsTableTitle(['a', 'b', 'c']), 'Runs: 3 experiments');
+  });
+
   it('with the names given, reads no experiment and answers ready with init, then the query with the prefetched first rows', async () => {
     const { client, calls } = fakeClient(25);
     const { h, posted, receive } = host(client, { names: ['from the tree'] });
