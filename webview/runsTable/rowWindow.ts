@@ -37,7 +37,7 @@ export class RowWindow {
    */
   put(index: number, rows: RunsTableRow[], last: boolean, count: { runs: number; complete: boolean }, partial = false): boolean {
     const before = this.pages.get(index);
-    const grows = before !== undefined && before.length <= rows.length && before.every((r, i) => r === rows[i] || r.runId === rows[i].runId);
+    const grows = before !== undefined && before.length <= rows.length && before.every((r, i) => r.runId === rows[i].runId);
     this.pages.set(index, rows);
     this.requested.delete(index);
     if (partial) this.partial.add(index);

@@ -30,13 +30,12 @@ export function h(tag: string, props: Record<string, unknown> = {}, ...children:
  * makes only these loads no toolkit code at all.
  */
 export function nativeButton(label: string, onClick: () => void, options: { title?: string; secondary?: boolean; icon?: string } = {}): HTMLButtonElement {
-  const el = h(
+  return h(
     'button',
     { type: 'button', className: `btn plain ${options.secondary ? 'secondary' : 'primary'}`, title: options.title, onclick: onClick },
     options.icon ? h('span', { className: 'icon', 'aria-hidden': 'true' }, options.icon) : null,
     label,
   );
-  return el;
 }
 
 export function slider(
