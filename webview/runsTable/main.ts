@@ -156,7 +156,7 @@ function receive(message: ToRunsTableMessage): void {
         afterPaint(() => {
           holdPages = false;
           renderGrid(false, true);
-          if (screenColumnsOnly) requestIdleCallback(drawColumnsAhead, { timeout: 2000 });
+          if (screenColumnsOnly) requestIdleCallback(drawColumnsAhead, { timeout: 1000 });
         });
       let expanded = false;
       message.rows.forEach((row, i) => {
@@ -379,14 +379,31 @@ function nativeSelect(name: string, label: string, options: { value: string; lab
   return h('label', { className: 'field' }, h('span', {}, label), el);
 }
 
-let toolbarKey = '';
+/** The group-by choices drawn in the toolbar's select (its params and tags, and the choice). */
+let groupByKey = '';
+let groupBySelect: HTMLSelectElement | undefined;
 
-/** The toolbar; drawn again only when the group-by choices change, so typing in it is never interrupted. */
+/**
+ * The toolbar: built once, so typing in it is never interrupted (nor what is typed lost) when the
+ * columns come; the group-by select's options follow the columns in place.
+ */
 function renderToolbar(): void {
+  if (!toolbar.firstChild) buildToolbar();
   const groupable = columns.filter((c) => c.kind === 'param' || (c.kind === 'tag' && !c.key.startsWith('mlflow.')));
-  const key = JSON.stringify([groupable.map((c) => c.id), groupBy]);
-  if (key === toolbarKey && toolbar.firstChild) return;
-  toolbarKey = key;
+  const key = JSON.stringify(groupable.map((c) => c.id));
+  if (!groupBySelect) return;
+  if (key !== groupByKey) {
+    groupByKey = key;
+    groupBySelect.replaceChildren(
+      ...[{ value: '', label: '(none)' }, ...groupable.map((c) => ({ value: c.id, label: `${c.kind === 'param' ? 'param' : 'tag'} ${c.key}` }))].map((o) =>
+        h('option', { value: o.value }, o.label),
+      ),
+    );
+  }
+  if (groupBySelect.value !== (groupBy ?? '')) groupBySelect.value = groupBy ?? '';
+}
+
+function buildToolbar(): void {
   toolbar.replaceChildren(
     textInput('search-filter', 'Filter', query.expression, "metrics.rmse < 0.5 and params.alpha = '0.1'  (Enter)", (v) => {
       query.expression = v;
@@ -431,20 +448,14 @@ function renderToolbar(): void {
         sendQuery();
       },
     ),
-    nativeSelect(
-      'group-by',
-      'Group by',
-      [{ value: '', label: '(none)' }, ...groupable.map((c) => ({ value: c.id, label: `${c.kind === 'param' ? 'param' : 'tag'} ${c.key}` }))],
-      groupBy ?? '',
-      (v) => {
-        groupBy = v || undefined;
-        groups = undefined;
-        openGroups.clear();
-        saveState();
-        if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
-        renderGrid(true);
-      },
-    ),
+    nativeSelect('group-by', 'Group by', [], '', (v) => {
+      groupBy = v || undefined;
+      groups = undefined;
+      openGroups.clear();
+      saveState();
+      if (groupBy) post({ type: 'groupBy', queryId, columnId: groupBy });
+      renderGrid(true);
+    }),
     button(
       'Columns…',
       () => {
@@ -454,6 +465,8 @@ function renderToolbar(): void {
       { secondary: true, title: 'Show, hide, pin and order columns' },
     ),
   );
+  groupBySelect = toolbar.querySelector<HTMLSelectElement>('select[name="group-by"]') ?? undefined;
+  groupByKey = '';
 }
 
 function renderQueryLine(): void {
@@ -933,8 +946,9 @@ function columnWindow(cols: RunsTableColumn[], geo: Geometry, box: ViewportBox):
 
 /**
  * Until the table opened has painted its first rows and the page is idle (or the table is scrolled
- * sideways), only the columns on screen are drawn: on a wide screen the first frame lays out and
- * paints about a third fewer boxes.
+ * sideways), only the columns on screen are drawn, in the body and in the header (each header cell
+ * in its place in the grid), and the group-by choices wait: on a wide screen the first frame builds,
+ * lays out and paints about a third fewer boxes.
  */
 let screenColumnsOnly = true;
 
@@ -975,14 +989,16 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   renderActionBar();
   const cols = visibleColumns();
   const geo = geometry(cols);
-  const headKey = JSON.stringify([cols.map((c) => c.id), layout, query.sort, query.columnFilters.map((f) => f.columnId)]);
+  const columnsDrawn = columnWindow(cols, geo, box);
+  const headKey = JSON.stringify([cols.map((c) => c.id), layout, query.sort, query.columnFilters.map((f) => f.columnId), screenColumnsOnly]);
   if (headChanged || headKey !== lastHeadKey) {
     lastHeadKey = headKey;
-    renderToolbar();
+    if (!screenColumnsOnly) renderToolbar();
     placeColumns(gridHead, geo);
     gridHead.replaceChildren(
       h('div', { className: 'col-header check pinned', role: 'columnheader' }, '★'),
-      ...cols.map((c) => {
+      ...cols.flatMap((c, i) => {
+        if (screenColumnsOnly && !columnsDrawn.drawn(i)) return [];
         const filtered = query.columnFilters.some((f) => f.columnId === c.id);
         const cell = h(
           'div',
@@ -1024,7 +1040,8 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
           h('span', { className: 'resize', 'aria-hidden': 'true', onpointerdown: (e: PointerEvent) => startResize(c, e) }),
         );
         if (geo.left.has(c.id)) cell.style.left = `${geo.left.get(c.id)}px`;
-        return cell;
+        if (screenColumnsOnly) cell.style.gridColumn = String(i + 2);
+        return [cell];
       }),
     );
   }
@@ -1041,7 +1058,6 @@ function renderGrid(headChanged: boolean, scrollOnly = false): void {
   placeColumns(gridBody, geo);
   const now = Date.now();
   const drawnRows: HTMLElement[] = [];
-  const columnsDrawn = columnWindow(cols, geo, box);
   const reuse = drawnVersion === drawVersion && drawnColumns === columnsDrawn.key ? drawn : new Map<number, HTMLElement>();
   const next = new Map<number, HTMLElement>();
   if (total === 0 && rows.complete) {

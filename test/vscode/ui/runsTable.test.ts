@@ -108,7 +108,10 @@ describe('Runs table (real VS Code, real MLflow server with thousands of runs)',
     await until('the count after the first page', async () => (await view.locator('.run-count').textContent()) ?? '', '200+ matching runs');
     // Newest first by default, as MLflow's client lists them.
     assert.deepEqual(await topRunIds(view, 5), await f.searchRunIds(['attributes.start_time DESC'], '', 5));
-    const headers = await view.locator('.grid-head .col-header[data-col]').evaluateAll((els) => els.map((e) => e.getAttribute('data-col')));
+    // The header holds the columns on screen for the first paint, then (once the page is idle) all of them.
+    const headerIds = () => view.locator('.grid-head .col-header[data-col]').evaluateAll((els) => els.map((e) => e.getAttribute('data-col')));
+    await until('the whole header', async () => (await headerIds()).includes('tags.team'), true);
+    const headers = await headerIds();
     assert.deepEqual(headers.slice(0, FIRST_COLUMN_IDS.length), FIRST_COLUMN_IDS);
     for (const col of ['metrics.val_loss', 'metrics.accuracy', 'params.lr', 'params.optimizer', 'tags.team'])
       assert.ok(headers.includes(col), `column ${col} in ${headers.join(', ')}`);
