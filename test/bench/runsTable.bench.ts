@@ -280,7 +280,7 @@ async function main(): Promise<void> {
     if (!only || only === 'first') {
       const table: number[] = [];
       const bare: number[] = [];
-      for (let i = 0; i < 11; i++) {
+      for (let i = 0; i < 21; i++) {
         const t = await openTable(100);
         const top = await t.page.locator('.grid-row[data-index="0"]').getAttribute('data-run-id');
         if (top !== (raw.runs?.[0] as { info: { run_id: string } }).info.run_id) throw new Error(`the table's top run ${top} is not the newest`);

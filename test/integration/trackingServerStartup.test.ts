@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { trackingServerEnv } from '../../src/engine/mlflow/localTrackingServer';
+import { startLocalTrackingServer, trackingServerEnv } from '../../src/engine/mlflow/localTrackingServer';
 import { makeTempDir, venvPython } from '../support/repoPaths';
 
 const run = promisify(execFile);
@@ -41,5 +41,44 @@ describe("the embedded tracking server's start-up (python/tracking_server/sitecu
     const tuned = await frozenCounts(env);
     assert.match(tuned.stdout, /^their sitecustomize ran$/m);
     assert.ok(tuned.after > 100_000, `frozen: ${tuned.after}`);
+  });
+
+  it('runs no job runner or huey consumer unless the user turns MLflow job execution on', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+    assert.equal((await trackingServerEnv(base)).MLFLOW_SERVER_ENABLE_JOB_EXECUTION, 'false');
+    assert.equal((await trackingServerEnv({ ...base, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'true' })).MLFLOW_SERVER_ENABLE_JOB_EXECUTION, 'true');
+    const saved = process.env.MLFLOW_SERVER_ENABLE_JOB_EXECUTION;
+    delete process.env.MLFLOW_SERVER_ENABLE_JOB_EXECUTION;
+    const server = await startLocalTrackingServer({ python: venvPython, dataDir: makeTempDir('server-without-jobs') }).finally(() => {
+      if (saved !== undefined) process.env.MLFLOW_SERVER_ENABLE_JOB_EXECUTION = saved;
+    });
+    try {
+      // MLflow starts its job runner with the uvicorn server, before the server answers: a second
+      // after /health answers, every process of the server's group is there.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const group = server.process.pid!;
+      const members = fs
+        .readdirSync('/proc')
+        .filter((pid) => /^\d+$/.test(pid))
+        .flatMap((pid) => {
+          try {
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+            const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+            return pgid === group ? [fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')] : [];
+          } catch {
+            return [];
+          }
+        });
+      assert.ok(
+        members.some((cmd) => cmd.includes('uvicorn')),
+        members.join('\n'),
+      );
+      assert.deepEqual(
+        members.filter((cmd) => /_job_runner|huey/.test(cmd)),
+        [],
+      );
+      assert.ok(members.length <= 2, `the server and its uvicorn worker only:\n${members.join('\n')}`);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -1220,9 +1220,12 @@ function rowElement(
   box.setAttribute('aria-label', `Select ${row.name || row.runId}`);
   const star = box.nextSibling as HTMLElement;
   const isStarred = starred.has(row.runId);
-  if (isStarred) star.classList.add('on');
   star.setAttribute('aria-label', isStarred ? 'Unstar' : 'Star');
-  star.textContent = isStarred ? '★' : '☆';
+  // An unstarred run's hollow star is drawn by CSS under the pointer or the cursor only (see .star).
+  if (isStarred) {
+    star.classList.add('on');
+    star.textContent = '★';
+  }
   let cell = check.nextSibling as HTMLElement;
   for (const c of template.cols) {
     const content = cellContent(row, c, experimentNames, now, Boolean(child));
