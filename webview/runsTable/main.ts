@@ -379,7 +379,7 @@ function nativeSelect(name: string, label: string, options: { value: string; lab
   return h('label', { className: 'field' }, h('span', {}, label), el);
 }
 
-/** The group-by choices drawn in the toolbar's select (its params and tags, and the choice). */
+/** The group-by choices drawn in the toolbar's select (the ids of the params and tags offered). */
 let groupByKey = '';
 let groupBySelect: HTMLSelectElement | undefined;
 
