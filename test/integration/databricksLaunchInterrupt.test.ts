@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { MlflowRestClient } from '../../src/engine/mlflow/mlflowRestClient';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../databricksEmulator/databricksEmulator';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { isLive, processTable } from '../support/processTable';
 import { copyFixture, makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 
 const TOKEN = 'dapi0c7c1e5ca11ed0000000000000000001';
@@ -55,22 +56,6 @@ async function startStallingProxy(target: string): Promise<StallingProxy> {
   return proxy;
 }
 
-/** Pid, parent pid and state of every process (from /proc). */
-function processTable(): Map<number, { ppid: number; state: string }> {
-  const table = new Map<number, { ppid: number; state: string }>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(entry), { state: fields[0]!, ppid: Number(fields[1]) });
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return table;
-}
-
 function descendantsOf(pid: number): number[] {
   const table = processTable();
   const found: number[] = [];
@@ -89,10 +74,7 @@ function descendantsOf(pid: number): number[] {
 
 function liveOf(pids: Iterable<number>): number[] {
   const table = processTable();
-  return [...pids].filter((p) => {
-    const info = table.get(p);
-    return info !== undefined && info.state !== 'Z' && info.state !== 'X';
-  });
+  return [...pids].filter((p) => isLive(table.get(p)));
 }
 
 async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {

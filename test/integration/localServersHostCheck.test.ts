@@ -13,6 +13,7 @@ import { buildInvocationBody, invokeModel } from '../../src/engine/serving/invoc
 import { startModelServer, type ModelServer } from '../../src/engine/serving/localModelServer';
 import { assertPredictionsClose, logDiabetesModel, type LoggedDiabetesModel } from '../support/loggedModel';
 import { uniqueName, useMlflowServer } from '../support/mlflowServer';
+import { isLive, processTable } from '../support/processTable';
 import { makeTempDir, repoRoot, venvPython } from '../support/repoPaths';
 import { waitUntil } from '../support/waitUntil';
 
@@ -49,11 +50,10 @@ function socketOf(log: string): string {
 function processesServing(socket: string): number[] {
   const needle = Buffer.from(`UVICORN_UDS=${socket}\0`);
   const found: number[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+  for (const [pid, entry] of processTable()) {
+    if (!isLive(entry)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '')) continue;
-      if (fs.readFileSync(`/proc/${pid}/environ`).includes(needle)) found.push(Number(pid));
+      if (fs.readFileSync(`/proc/${pid}/environ`).includes(needle)) found.push(pid);
     } catch {
       /* gone, or another user's */
     }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startLocalTrackingServer, trackingServerEnv } from '../../src/engine/mlflow/localTrackingServer';
+import { isLive, processTable } from '../support/processTable';
 import { makeTempDir, venvPython } from '../support/repoPaths';
 
 const run = promisify(execFile);
@@ -56,14 +57,11 @@ describe("the embedded tracking server's start-up (python/tracking_server/sitecu
       // after /health answers, every process of the server's group is there.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const group = server.process.pid!;
-      const members = fs
-        .readdirSync('/proc')
-        .filter((pid) => /^\d+$/.test(pid))
-        .flatMap((pid) => {
+      const members = [...processTable()]
+        .filter(([, entry]) => entry.pgrp === group && isLive(entry))
+        .flatMap(([pid]) => {
           try {
-            const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-            const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-            return pgid === group ? [fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')] : [];
+            return [fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')];
           } catch {
             return [];
           }
